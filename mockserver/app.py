@@ -1,0 +1,137 @@
+"""Builds the one ASGI app that serves every vendor plus the admin API."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+
+from . import vendors as registry
+from .config import Config
+from .core.admin import build_admin
+from .core.clock import Clock
+from .core.fixtures import FixtureError, load_model
+from .core.http import Receive, Scope, Send, VendorApp
+from .core.seeding import Pools, Seeder
+from .core.store import MemoryStore, Store
+from .core.vendor import Vendor, VendorContext
+
+log = logging.getLogger("mockserver")
+
+
+class Runtime:
+    """Everything one server instance owns: config, clock, store and vendors."""
+
+    def __init__(self, config: Config, store: Store | None = None) -> None:
+        self.config = config
+        self.clock = Clock.from_spec(config.clock)
+        self.store: Store = store or MemoryStore()
+        names = (config.vendor,) if config.vendor else (config.vendors or registry.NAMES)
+        self.vendors: dict[str, Vendor] = {}
+        self.mounts: dict[str, str] = {}
+        for name in names:
+            cls = registry.load(name)
+            fixture = self._load_fixture(cls)
+            ctx = VendorContext(
+                store=self.store,
+                clock=self.clock,
+                seeder=Seeder(config.seed, cls.name),
+                pools=Pools(config.seed, cls.name, cls.locale, cls.pools),
+                namespace=cls.name,
+                base_url="",
+            )
+            self.vendors[cls.name] = cls(ctx, fixture)
+            self.mounts[cls.name] = "" if config.vendor else f"/{cls.name}"
+        self.reset()
+
+    def _load_fixture(self, cls: type[Vendor]) -> Any:
+        custom = self.config.fixtures
+        path = (custom / f"{cls.name}.yaml") if custom else None
+        if path is None or not path.is_file():
+            if path is not None:
+                log.info("no %s in %s: using the embedded %s fixture", path.name, custom, cls.name)
+            from .config import default_fixtures_dir
+
+            path = default_fixtures_dir() / f"{cls.name}.yaml"
+        if not path.is_file():
+            raise FixtureError(f"{path}: fixture file missing")
+        return load_model(path, cls.fixture_model)
+
+    def reset(self) -> None:
+        """Restore fixtures and forget everything requests created."""
+        self.store.clear()
+        for vendor in self.vendors.values():
+            vendor.ctx.seeder.reset()
+            vendor.seed()
+
+    def base_url(self, origin: str, name: str) -> str:
+        return origin + self.mounts[name] + self.vendors[name].base_path
+
+    def describe(self, origin: str) -> dict[str, Any]:
+        """Base URLs and ready-to-send credentials for every vendor."""
+        out: dict[str, Any] = {}
+        for name, vendor in self.vendors.items():
+            mount = origin + self.mounts[name]
+            info = vendor.describe()
+            route = vendor.create_user_route()
+            entry: dict[str, Any] = {
+                "title": vendor.title,
+                "base_url": self.base_url(origin, name),
+                "create_user": f"{route.method} {mount}{route.path}",
+                "headers": info["headers"],
+                "login": info.get("login"),
+            }
+            if info.get("login_route"):
+                entry["login_route"] = f"POST {mount}{info['login_route']}"
+            out[name] = entry
+        return out
+
+
+class MockServer:
+    """Top-level ASGI app: /__admin, then vendor prefixes, then a JSON 404."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.admin = build_admin(runtime)
+        apps = [(mount, VendorApp(runtime.vendors[name], mount, runtime.config.max_body)) for name, mount in runtime.mounts.items()]
+        # Longest prefix first so nothing shadows a more specific mount.
+        self._mounts = sorted(apps, key=lambda item: -len(item[0]))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            path: str = scope["path"]
+            if path == "/__admin" or path.startswith("/__admin/"):
+                await self.admin(scope, receive, send)
+                return
+            for prefix, app in self._mounts:
+                if not prefix or path.startswith(prefix) and (len(path) == len(prefix) or path[len(prefix)] == "/"):
+                    await app(scope, receive, send)
+                    return
+            await self._not_found(scope, send)
+        elif kind == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+
+    async def _not_found(self, scope: Scope, send: Send) -> None:
+        body = orjson.dumps(
+            {
+                "error": "not_found",
+                "message": f"No emulated vendor serves {scope['path']}; vendor base paths are listed in 'vendors'.",
+                "vendors": {name: mount or "/" for name, mount in self.runtime.mounts.items()},
+            }
+        )
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 404, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def build_app(config: Config | None = None) -> MockServer:
+    """The ASGI app for ``config`` (defaults: all vendors, seed 0, embedded fixtures)."""
+    return MockServer(Runtime(config or Config()))

@@ -1,0 +1,52 @@
+"""Server configuration: the CLI's options, with embedded defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_PORT = 8080
+MAX_BODY = 1 << 20  # 1 MiB: above it every vendor answers with its "too large" error
+
+
+def _first_existing(*candidates: Path) -> Path:
+    for candidate in candidates:
+        if candidate.is_dir():
+            return candidate
+    return candidates[0]
+
+
+_HERE = Path(__file__).resolve().parent
+
+
+def default_fixtures_dir() -> Path:
+    # A wheel carries the files as package data; a source checkout has them at the top.
+    return _first_existing(_HERE / "_data" / "fixtures", _HERE.parent / "fixtures")
+
+
+def default_scenarios_dir() -> Path:
+    return _first_existing(_HERE / "_data" / "scenarios", _HERE.parent / "scenarios")
+
+
+@dataclass
+class Config:
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    seed: int = 0
+    fixtures: Path | None = None  # None: the embedded defaults
+    scenarios: Path | None = None
+    vendor: str | None = None  # serve one vendor at the root instead of all under prefixes
+    vendors: tuple[str, ...] = ()  # restrict which vendors are mounted (default: all)
+    log_level: str = "info"
+    clock: str | None = None  # "real" or "frozen:<ISO instant>"
+    max_body: int = MAX_BODY
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def fixtures_dir(self) -> Path:
+        return self.fixtures or default_fixtures_dir()
+
+    @property
+    def public_host(self) -> str:
+        # 0.0.0.0 / :: are bind addresses, not somewhere a client can connect to.
+        return "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host

@@ -1,0 +1,112 @@
+"""The one clock every timestamp and expiry comes from.
+
+Real time by default; can be frozen, set and advanced so a test can expire a
+token in microseconds instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import datetime, timedelta, timezone
+
+UTC = timezone.utc
+
+_DURATION = re.compile(
+    r"^P(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+def parse_duration(value: str | int | float) -> timedelta:
+    """Seconds (number or numeric string) or an ISO-8601 duration like PT1H30M."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    text = str(value).strip()
+    try:
+        return timedelta(seconds=float(text))
+    except ValueError:
+        pass
+    match = _DURATION.match(text.upper())
+    if not match or text.upper() in ("P", "PT"):
+        raise ValueError(f"not a duration: {value!r} (use seconds or ISO-8601 like PT15M)")
+    parts = {k: float(v) for k, v in match.groupdict().items() if v}
+    return timedelta(days=parts.get("d", 0), hours=parts.get("h", 0), minutes=parts.get("m", 0), seconds=parts.get("s", 0))
+
+
+def parse_instant(value: str) -> datetime:
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+class Clock:
+    """UTC clock: real time plus an offset, or frozen at an instant."""
+
+    __slots__ = ("_offset", "_frozen_at")
+
+    def __init__(self, frozen_at: datetime | None = None) -> None:
+        self._offset = 0.0
+        self._frozen_at: float | None = frozen_at.timestamp() if frozen_at else None
+
+    @classmethod
+    def from_spec(cls, spec: str | None) -> Clock:
+        """``None``/``real`` or ``frozen:<instant>``."""
+        if not spec or spec == "real":
+            return cls()
+        kind, _, rest = spec.partition(":")
+        if kind != "frozen":
+            raise ValueError(f"clock spec must be 'real' or 'frozen:<ISO instant>', got {spec!r}")
+        return cls(parse_instant(rest) if rest else datetime.now(UTC))
+
+    def timestamp(self) -> float:
+        if self._frozen_at is not None:
+            return self._frozen_at
+        return time.time() + self._offset
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.timestamp(), UTC)
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen_at is not None
+
+    def advance(self, delta: timedelta) -> None:
+        if self._frozen_at is not None:
+            self._frozen_at += delta.total_seconds()
+        else:
+            self._offset += delta.total_seconds()
+
+    def set(self, moment: datetime) -> None:
+        if self._frozen_at is not None:
+            self._frozen_at = moment.timestamp()
+        else:
+            self._offset = moment.timestamp() - time.time()
+
+    def freeze(self, on: bool) -> None:
+        if on and self._frozen_at is None:
+            self._frozen_at = self.timestamp()
+        elif not on and self._frozen_at is not None:
+            self._offset = self._frozen_at - time.time()
+            self._frozen_at = None
+
+    def describe(self) -> dict[str, object]:
+        return {"now": iso_z(self.now()), "frozen": self.frozen}
+
+
+def iso_z(moment: datetime) -> str:
+    """2025-08-03T06:07:40.330Z: RFC 3339, milliseconds, Z (JS/Go style)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def iso_offset(moment: datetime) -> str:
+    """2024-09-23T18:33:10.049+00:00: milliseconds and a +00:00 offset (Java style)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+00:00"
+
+
+def iso_seconds_z(moment: datetime) -> str:
+    """2022-07-01T15:00:01Z: whole seconds and Z (.NET style)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

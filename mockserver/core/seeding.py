@@ -1,0 +1,124 @@
+"""Deterministic randomness: per-request draws and start-up faker pools.
+
+Faker is realistic but slow on the request path (70-190 µs for a weighted
+pick), so each vendor's values are generated once at start-up into pools,
+from a faker seeded by (global seed, vendor, pool).  A request then takes a
+``Draw`` seeded by (global seed, vendor, operation, per-operation counter) and
+indexes the pools with it: realistic, about a microsecond, and independent of
+what other vendors are doing.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Callable, Mapping, Sequence, TypeVar
+
+T = TypeVar("T")
+
+_MASK = (1 << 64) - 1
+_HEX = "0123456789abcdef"
+
+
+def salt(text: str) -> int:
+    """A stable (not per-process randomised like ``hash``) 32-bit salt."""
+    return zlib.crc32(text.encode())
+
+
+def _mix(z: int) -> int:
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+    return z ^ (z >> 31)
+
+
+class Draw:
+    """A tiny splitmix64 stream: cheap to create, reproducible from its keys."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, *keys: int) -> None:
+        state = 0x9E3779B97F4A7C15
+        for key in keys:
+            state = _mix((state ^ (key & _MASK)) + 0x9E3779B97F4A7C15)
+        self._state = state
+
+    def next(self) -> int:
+        self._state = (self._state + 0x9E3779B97F4A7C15) & _MASK
+        return _mix(self._state)
+
+    def below(self, n: int) -> int:
+        return self.next() % n
+
+    def pick(self, seq: Sequence[T]) -> T:
+        return seq[self.next() % len(seq)]
+
+    def hex(self, length: int) -> str:
+        out = []
+        while len(out) < length:
+            word = self.next()
+            for _ in range(16):
+                out.append(_HEX[word & 15])
+                word >>= 4
+        return "".join(out[:length])
+
+    def digits(self, length: int, first_nonzero: bool = False) -> str:
+        out = []
+        while len(out) < length:
+            word = self.next()
+            for _ in range(19):
+                out.append(chr(48 + word % 10))
+                word //= 10
+        if first_nonzero and out[0] == "0":
+            out[0] = chr(49 + self.below(9))
+        return "".join(out[:length])
+
+    def chance(self, probability: float) -> bool:
+        return self.next() < probability * (1 << 64)
+
+
+PoolMaker = Callable[["object"], object]
+
+
+class Pools:
+    """Faker-made value pools for one vendor, generated once per seed."""
+
+    SIZE = 256
+
+    def __init__(self, seed: int, vendor: str, locale: str, makers: Mapping[str, PoolMaker]) -> None:
+        from faker import Faker  # imported here: only start-up pays for it
+
+        self._pools: dict[str, tuple[object, ...]] = {}
+        fake = Faker(locale)
+        for name, make in makers.items():
+            fake.seed_instance(_mix(seed ^ salt(f"{vendor}/{name}")))
+            self._pools[name] = tuple(make(fake) for _ in range(self.SIZE))
+
+    def __getitem__(self, name: str) -> tuple[object, ...]:
+        return self._pools[name]
+
+    def pick(self, draw: Draw, name: str) -> object:
+        return draw.pick(self._pools[name])
+
+
+class Seeder:
+    """Hands out per-request draws: (seed, vendor, operation, n-th call)."""
+
+    __slots__ = ("seed", "_vendor_salt", "_counters")
+
+    def __init__(self, seed: int, vendor: str) -> None:
+        self.seed = seed
+        self._vendor_salt = salt(vendor)
+        self._counters: dict[str, int] = {}
+
+    def draw(self, operation: str, scope: str = "") -> Draw:
+        key = f"{scope}/{operation}" if scope else operation
+        n = self._counters.get(key, 0)
+        self._counters[key] = n + 1
+        return Draw(self.seed, self._vendor_salt, salt(key), n)
+
+    def reset(self, scope: str | None = None) -> None:
+        if scope is None:
+            self._counters.clear()
+        else:
+            prefix = f"{scope}/"
+            for key in [k for k in self._counters if k.startswith(prefix)]:
+                del self._counters[key]

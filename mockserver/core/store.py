@@ -1,0 +1,145 @@
+"""State shared by every vendor, behind one small interface.
+
+Records are plain dicts grouped in tables; a table lives in a namespace (a
+vendor, later a vendor within a test session) so vendors never see each
+other's data.  Unique keys (an email, a phone) are indexed per table.  All
+operations are synchronous and the server runs on one event loop, so a
+check-then-insert cannot interleave with another request: a request either
+commits all of its writes or, having raised first, none.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Hashable, Iterator, Mapping, Protocol
+
+Record = dict[str, Any]
+UniqueKeys = Mapping[str, Hashable | None]
+
+
+class Conflict(Exception):
+    """A unique key is already taken; ``field`` names which."""
+
+    def __init__(self, field: str, existing: Record) -> None:
+        super().__init__(field)
+        self.field = field
+        self.existing = existing
+
+
+class Table(Protocol):
+    def get(self, key: Hashable) -> Record | None: ...
+    def find(self, field: str, value: Hashable) -> Record | None: ...
+    def conflict(self, unique: UniqueKeys, ignore: Hashable | None = None) -> Conflict | None: ...
+    def insert(self, key: Hashable, record: Record, unique: UniqueKeys = {}) -> None: ...
+    def update(self, key: Hashable, record: Record, unique: UniqueKeys = {}) -> None: ...
+    def delete(self, key: Hashable) -> Record | None: ...
+    def values(self) -> list[Record]: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[Hashable]: ...
+
+
+class Store(Protocol):
+    def table(self, namespace: str, name: str) -> Table: ...
+    def next_id(self, namespace: str, name: str, start: int) -> int: ...
+    def bump_id(self, namespace: str, name: str, at_least: int) -> None: ...
+    def clear(self, namespace: str | None = None) -> None: ...
+
+
+class MemoryTable:
+    __slots__ = ("_rows", "_index", "_keys_of")
+
+    def __init__(self) -> None:
+        self._rows: dict[Hashable, Record] = {}
+        self._index: dict[tuple[str, Hashable], Hashable] = {}
+        self._keys_of: dict[Hashable, list[tuple[str, Hashable]]] = {}
+
+    def get(self, key: Hashable) -> Record | None:
+        return self._rows.get(key)
+
+    def find(self, field: str, value: Hashable) -> Record | None:
+        key = self._index.get((field, value))
+        return None if key is None else self._rows[key]
+
+    def conflict(self, unique: UniqueKeys, ignore: Hashable | None = None) -> Conflict | None:
+        for field, value in unique.items():
+            if value is None:
+                continue
+            key = self._index.get((field, value))
+            if key is not None and key != ignore:
+                return Conflict(field, self._rows[key])
+        return None
+
+    def insert(self, key: Hashable, record: Record, unique: UniqueKeys = {}) -> None:
+        clash = self.conflict(unique)
+        if clash is not None:
+            raise clash
+        if key in self._rows:
+            raise Conflict("id", self._rows[key])
+        self._rows[key] = record
+        self._set_keys(key, unique)
+
+    def update(self, key: Hashable, record: Record, unique: UniqueKeys = {}) -> None:
+        clash = self.conflict(unique, ignore=key)
+        if clash is not None:
+            raise clash
+        self._drop_keys(key)
+        self._rows[key] = record
+        self._set_keys(key, unique)
+
+    def delete(self, key: Hashable) -> Record | None:
+        self._drop_keys(key)
+        return self._rows.pop(key, None)
+
+    def values(self) -> list[Record]:
+        return list(self._rows.values())
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[Hashable]:
+        return iter(list(self._rows))
+
+    def _set_keys(self, key: Hashable, unique: UniqueKeys) -> None:
+        pairs = [(f, v) for f, v in unique.items() if v is not None]
+        for pair in pairs:
+            self._index[pair] = key
+        self._keys_of[key] = pairs
+
+    def _drop_keys(self, key: Hashable) -> None:
+        for pair in self._keys_of.pop(key, ()):
+            self._index.pop(pair, None)
+
+
+class MemoryStore:
+    """The default store: dicts in this process, gone on exit."""
+
+    def __init__(self) -> None:
+        self._tables: dict[tuple[str, str], MemoryTable] = {}
+        self._counters: dict[tuple[str, str], int] = {}
+
+    def table(self, namespace: str, name: str) -> MemoryTable:
+        key = (namespace, name)
+        table = self._tables.get(key)
+        if table is None:
+            table = self._tables[key] = MemoryTable()
+        return table
+
+    def next_id(self, namespace: str, name: str, start: int) -> int:
+        key = (namespace, name)
+        value = self._counters.get(key, start - 1) + 1
+        self._counters[key] = value
+        return value
+
+    def bump_id(self, namespace: str, name: str, at_least: int) -> None:
+        """Make the next id larger than ``at_least`` (used when seeding fixtures)."""
+        key = (namespace, name)
+        if self._counters.get(key, at_least) <= at_least:
+            self._counters[key] = at_least
+
+    def clear(self, namespace: str | None = None) -> None:
+        if namespace is None:
+            self._tables.clear()
+            self._counters.clear()
+            return
+        for mapping in (self._tables, self._counters):
+            for key in [k for k in mapping if k[0] == namespace]:
+                del mapping[key]

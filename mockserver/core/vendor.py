@@ -1,0 +1,113 @@
+"""What every emulated vendor provides, and what the core gives it.
+
+A vendor package exposes one ``Vendor`` subclass.  The core never names a
+vendor: it mounts the class's routes under its prefix, turns every failure
+into a ``VendorError`` and hands it to the class's ``render``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar, Mapping, Sequence
+
+from pydantic import BaseModel
+
+from .clock import Clock
+from .errors import ErrorSpec, ProblemMap, VendorError
+from .seeding import Draw, Pools, Seeder
+from .store import Store, Table
+
+Headers = Sequence[tuple[str, str]]
+
+
+@dataclass(slots=True)
+class Call:
+    """One incoming request, as a vendor handler sees it."""
+
+    method: str
+    path: str  # relative to the vendor's mount point
+    headers: dict[str, str]  # lower-cased names
+    query: dict[str, str]
+    body: bytes
+    params: dict[str, str] = field(default_factory=dict)  # from the route template
+    client: str = ""
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name)
+
+
+@dataclass(slots=True)
+class Reply:
+    status: int
+    body: Any  # JSON-serialisable (dicts keep their key order on the wire)
+    headers: Headers = ()
+
+
+Handler = Callable[[Call], Reply]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    method: str
+    path: str  # template relative to the mount, e.g. "/User/{userId}"
+    handler: Handler
+    operation: str  # stable name used by journal and scenarios: create_user, login...
+
+
+@dataclass(slots=True)
+class VendorContext:
+    """Shared services handed to a vendor at build time."""
+
+    store: Store
+    clock: Clock
+    seeder: Seeder
+    pools: Pools
+    namespace: str
+    base_url: str  # e.g. http://127.0.0.1:8080/vaultspay (client base URL)
+
+    def table(self, name: str) -> Table:
+        return self.store.table(self.namespace, name)
+
+    def next_id(self, name: str, start: int = 1) -> int:
+        return self.store.next_id(self.namespace, name, start)
+
+    def draw(self, operation: str) -> Draw:
+        return self.seeder.draw(operation)
+
+
+class Vendor:
+    """Base class for an emulated vendor; subclasses fill in the class attributes."""
+
+    name: ClassVar[str]  # registry key and URL prefix, e.g. "vaultspay"
+    title: ClassVar[str]  # human name, e.g. "VaultsPay"
+    base_path: ClassVar[str] = ""  # client base URL below the mount, e.g. "/api"
+    locale: ClassVar[str] = "en_US"
+    content_type: ClassVar[bytes] = b"application/json"
+    fixture_model: ClassVar[type[BaseModel]]
+    catalog: ClassVar[Mapping[str, ErrorSpec]]
+    problems: ClassVar[ProblemMap]
+    pools: ClassVar[Mapping[str, Callable[[Any], object]]] = {}
+
+    def __init__(self, ctx: VendorContext, fixture: BaseModel) -> None:
+        self.ctx = ctx
+        self.fixture = fixture
+
+    # -- to implement -------------------------------------------------------
+    def routes(self) -> list[Route]:
+        raise NotImplementedError
+
+    def seed(self) -> None:
+        """Load the fixture into the (already cleared) store."""
+        raise NotImplementedError
+
+    def render(self, error: VendorError) -> Reply:
+        raise NotImplementedError
+
+    def describe(self) -> dict[str, Any]:
+        """Ready-to-use credentials for /__admin/vendors and the banner:
+        ``{"headers": {...}, "login": {...} or None}``."""
+        raise NotImplementedError
+
+    # -- provided -----------------------------------------------------------
+    def create_user_route(self) -> Route:
+        return next(r for r in self.routes() if r.operation == "create_user")

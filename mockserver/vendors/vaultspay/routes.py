@@ -1,0 +1,169 @@
+"""VaultsPay: routes and their handlers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...core.errors import FieldError, VendorError
+from ...core.store import Conflict
+from ...core.validation import parse
+from ...core.vendor import Call, Reply, Route, Vendor, VendorContext
+from . import errors, responses
+from .auth import Tokens
+from .models import CreateUser, Fixture, RefreshToken, SaasLogin
+
+
+def _pk_mobile(fake: Any) -> str:
+    # Pakistani mobile numbers without the leading 0: 3XX XXXXXXX
+    return "3" + fake.numerify("#########")
+
+
+class VaultsPay(Vendor):
+    name = "vaultspay"
+    title = "VaultsPay"
+    locale = "en_PK"
+    fixture_model = Fixture
+    catalog = errors.CATALOG
+    problems = errors.PROBLEMS
+    pools = {
+        "first_name": lambda f: f.first_name(),
+        "last_name": lambda f: f.last_name(),
+        "mobile": _pk_mobile,
+    }
+
+    fixture: Fixture
+
+    def __init__(self, ctx: VendorContext, fixture: Fixture) -> None:  # type: ignore[override]
+        super().__init__(ctx, fixture)
+        settings = fixture.settings
+        self.tokens = Tokens(ctx, settings.accessTokenTtl, settings.refreshTokenTtl)
+        self.agent = fixture.agent.model_dump()
+        self.clients = {app.clientId: app.clientSecret for app in fixture.apps}
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("POST", "/as/api/v1/users", self.create_user, "create_user"),
+            Route("POST", "/as/api/v1/saas-login", self.login, "login"),
+            Route("POST", "/as/api/v1/saas-refresh-token", self.refresh, "refresh"),
+        ]
+
+    render = staticmethod(errors.render)  # type: ignore[assignment]
+
+    # ---------------------------------------------------------------- state
+    @property
+    def users(self):  # type: ignore[no-untyped-def]
+        return self.ctx.table("users")
+
+    @staticmethod
+    def _unique(record: dict[str, Any]) -> dict[str, Any]:
+        email = record.get("email")
+        phone = f"{record['countryCode']}{record['phone']}" if record.get("countryCode") and record.get("phone") else None
+        return {"email": email.lower() if email else None, "phone": phone}
+
+    def seed(self) -> None:
+        fixture = self.fixture
+        app = fixture.apps[0]
+        for token in fixture.tokens:
+            self.tokens.preissue(token.accessToken, token.refreshToken, app.clientId, fixture.agent.id, token.expiresIn)
+        for user in fixture.users:
+            record = {"parentId": fixture.agent.id, **user.model_dump()}
+            record["username"] = record["username"] or self.ctx.draw("fixture").hex(32)
+            self.users.insert(user.id, record, self._unique(record))
+            self.ctx.store.bump_id(self.ctx.namespace, "users", user.id)
+        pools = self.ctx.pools
+        for _ in range(fixture.generatedUsers):
+            draw = self.ctx.draw("fixture")
+            first, last = pools.pick(draw, "first_name"), pools.pick(draw, "last_name")
+            record = {
+                "id": self.ctx.next_id("users"),
+                "parentId": fixture.agent.id,
+                "firstName": first,
+                "lastName": last,
+                "email": f"{str(first).lower()}.{str(last).lower()}{draw.below(1000)}@example.pk",
+                "countryCode": "92",
+                "phone": pools.pick(draw, "mobile"),
+                "status": draw.pick(("ACTIVE", "ACTIVE", "PENDING", "BLOCK")),
+                "username": draw.hex(32),
+            }
+            if self.users.conflict(self._unique(record)) is None:
+                self.users.insert(record["id"], record, self._unique(record))
+        # Created users get ids from firstUserId on (the seed's example is 604).
+        self.ctx.store.bump_id(self.ctx.namespace, "users", fixture.settings.firstUserId - 1)
+
+    def describe(self) -> dict[str, Any]:
+        app = self.fixture.apps[0]
+        token = self._live_fixture_token()
+        if token is None:  # the clock moved past every fixture token: issue a fresh one
+            token = self.tokens.open_session(app.clientId, self.fixture.agent.id, self.ctx.draw("admin_login"))["accessToken"]
+        return {
+            "headers": {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            "login": {"clientId": app.clientId, "clientSecret": app.clientSecret},
+            "login_route": "/as/api/v1/saas-login",
+        }
+
+    def _live_fixture_token(self) -> str | None:
+        now = self.ctx.clock.timestamp()
+        for token in self.fixture.tokens:
+            record = self.tokens.access.get(token.accessToken)
+            if record and record["expiresAt"] > now:
+                return token.accessToken
+        return None
+
+    # ------------------------------------------------------------- handlers
+    def create_user(self, call: Call) -> Reply:
+        agent_id = self.tokens.authenticate(call)
+        body = parse(CreateUser, call.body)
+        missing = _contact_rule(body)
+        if missing:
+            raise VendorError("INVALID_PAYLOAD", fields=missing)
+        record: dict[str, Any] = {
+            "parentId": agent_id,  # whatever the client sent, the caller is the parent
+            "firstName": body.firstName,
+            "lastName": body.lastName,
+            "email": body.email,
+            "countryCode": body.countryCode if body.phone else None,
+            "phone": body.phone if body.countryCode else None,
+            "status": body.status,
+        }
+        unique = self._unique(record)
+        clash = self.users.conflict(unique)
+        if clash is not None:
+            raise _duplicate(clash)
+        record["id"] = self.ctx.next_id("users", self.fixture.settings.firstUserId)
+        record["username"] = self.ctx.draw("create_user").hex(32)
+        record["createdAt"] = self.ctx.clock.timestamp()
+        self.users.insert(record["id"], record, unique)
+        return responses.wrapped(responses.user(record, self.agent))
+
+    def login(self, call: Call) -> Reply:
+        body = parse(SaasLogin, call.body)
+        if self.clients.get(body.clientId) != body.clientSecret:
+            raise VendorError("UNAUTHORISED", "Invalid client credentials.")
+        # Not wrapped in "data": the authentication page shows the bare object.
+        return Reply(200, self.tokens.open_session(body.clientId, self.fixture.agent.id, self.ctx.draw("login")))
+
+    def refresh(self, call: Call) -> Reply:
+        body = parse(RefreshToken, call.body)
+        return responses.wrapped(self.tokens.refresh(body.refreshToken, self.ctx.draw("refresh")))
+
+
+def _contact_rule(body: CreateUser) -> tuple[FieldError, ...]:
+    """Either email, or countryCode together with phone."""
+    if body.email:
+        if bool(body.countryCode) != bool(body.phone):
+            key = "phone" if body.countryCode else "countryCode"
+            return (FieldError(key, "missing", "must not be blank"),)
+        return ()
+    if body.countryCode and body.phone:
+        return ()
+    if body.countryCode or body.phone:
+        key = "phone" if body.countryCode else "countryCode"
+        return (FieldError(key, "missing", "must not be blank"),)
+    return (FieldError("email", "missing", "must not be blank"),)
+
+
+def _duplicate(clash: Conflict) -> VendorError:
+    # [INF] no duplicate code is published; INVALID_PAYLOAD naming the field is the house style.
+    if clash.field == "email":
+        return VendorError("INVALID_PAYLOAD", fields=(FieldError("email", "duplicate", "User already exists with this email"),))
+    return VendorError("INVALID_PAYLOAD", fields=(FieldError("phone", "duplicate", "User already exists with this phone number"),))

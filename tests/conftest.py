@@ -1,0 +1,32 @@
+"""Shared test helpers: an in-process client for a chosen set of vendors."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from mockserver.app import build_app
+from mockserver.config import Config
+
+
+def make_client(*vendors: str, seed: int = 0, **options: object) -> TestClient:
+    """A TestClient over a fresh app serving ``vendors`` (all when none given)."""
+    config = Config(vendors=tuple(vendors), seed=seed, **options)  # type: ignore[arg-type]
+    return TestClient(build_app(config), raise_server_exceptions=True)
+
+
+def vendor_client_fixture(*vendors: str) -> tuple[object, object]:
+    """Module-scoped ``client`` plus an autouse per-test reset, for a vendor's test module."""
+
+    @pytest.fixture(scope="module")
+    def client() -> Iterator[TestClient]:
+        with make_client(*vendors) as c:
+            yield c
+
+    @pytest.fixture(autouse=True)
+    def _reset(client: TestClient) -> None:
+        assert client.post("/__admin/reset").status_code == 200
+
+    return client, _reset
