@@ -1,0 +1,97 @@
+"""Command line: ``mockserver serve`` and friends."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from . import __version__
+from .config import DEFAULT_PORT, Config
+from .vendors import NAMES
+
+if TYPE_CHECKING:
+    from .app import Runtime
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """Bind ourselves so the banner can show the real port (``--port 0``)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+def banner(runtime: Runtime, origin: str) -> str:
+    lines = [f"mockserver {__version__} · seed {runtime.config.seed} · {origin}", f"admin: GET {origin}/__admin/vendors · POST {origin}/__admin/reset", ""]
+    for name, info in runtime.describe(origin).items():
+        lines.append(f"{info['title']}  ({name})")
+        lines.append(f"  base URL     {info['base_url']}")
+        lines.append(f"  create user  {info['create_user']}")
+        for header, value in info["headers"].items():
+            lines.append(f"  header       {header}: {value}")
+        if info.get("login"):
+            lines.append(f"  login        {info.get('login_route', '')} {json.dumps(info['login'])}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mockserver")
+def main() -> None:
+    """Offline sandbox for five vendors' create-user APIs.
+
+    \b
+    Vendors and their client base URLs (all served by one process):
+      vaultspay  http://HOST:PORT/vaultspay
+      payabli    http://HOST:PORT/payabli/api
+      sabi       http://HOST:PORT/sabi
+      pulse      http://HOST:PORT/pulse
+      etelecom   http://HOST:PORT/etelecom/v1/shop
+    """
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port to bind; 0 picks a free one.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed for every generated value: same seed + same requests = same bytes.")
+@click.option("--fixtures", "fixtures", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Directory of <vendor>.yaml fixtures replacing the embedded ones (per file).")
+@click.option("--scenarios", "scenarios", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Directory of scenario YAML files.")
+@click.option("--vendor", type=click.Choice(NAMES), help="Serve only this vendor, at the root (for clients with hard-coded paths).")
+@click.option("--clock", default=None, help="'real' (default) or 'frozen:2026-01-01T00:00:00Z'.")
+@click.option("--log-level", default="info", show_default=True, type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+def serve(host: str, port: int, seed: int, fixtures: Path | None, scenarios: Path | None, vendor: str | None, clock: str | None, log_level: str) -> None:
+    """Start the server and print every vendor's base URL and credentials."""
+    import uvicorn
+
+    from .app import MockServer, Runtime
+    from .core.fixtures import FixtureError
+
+    config = Config(host=host, port=port, seed=seed, fixtures=fixtures, scenarios=scenarios, vendor=vendor, clock=clock, log_level=log_level)
+    try:
+        runtime = Runtime(config)
+    except (FixtureError, ValueError) as exc:
+        click.echo(f"mockserver: cannot start:\n{exc}", err=True)
+        sys.exit(2)
+    try:
+        sock = _bind(host, port)
+    except OSError as exc:
+        click.echo(f"mockserver: cannot bind {host}:{port}: {exc.strerror}", err=True)
+        sys.exit(2)
+    bound_port = sock.getsockname()[1]
+    origin = f"http://{config.public_host if ':' not in config.public_host else '[' + config.public_host + ']'}:{bound_port}"
+    click.echo(banner(runtime, origin))
+    server = uvicorn.Server(
+        uvicorn.Config(MockServer(runtime), log_level=log_level, access_log=False, lifespan="on", server_header=False, date_header=False)
+    )
+    server.run(sockets=[sock])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
