@@ -99,7 +99,8 @@ def test_bad_input_gets_a_vendor_error_never_a_500(client: TestClient, vendor: s
     elif case == "unknown_path":
         response = client.post(info["base_url"] + "/definitely/not/here", json={}, headers=headers)
     elif case == "wrong_method":
-        response = client.get(url, headers=headers)
+        # PATCH: no vendor serves it on its create-user path (GET may list users).
+        response = client.patch(url, json={}, headers=headers)
     elif case == "no_auth":
         response = client.post(url, json=CREATE_BODIES[vendor], headers={"Content-Type": "application/json"})
     else:

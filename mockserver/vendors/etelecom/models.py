@@ -1,0 +1,149 @@
+"""eTelecom request and fixture models (built once at import)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Literal, Optional
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .rules import normalize_phone
+
+# The Go request struct the decoder fills, and each key's Go type (for
+# "cannot unmarshal ... of type X" causes).  [INF] package/type names.
+GO_REQUEST_TYPE = "shop.CreateAccountUserRequest"
+GO_FIELDS: dict[str, str] = {
+    "full_name": "string",
+    "password": "string",
+    "phone": "string",
+    "roles": "[]shop_user_role.UserRole",
+}
+GO_ROLE_TYPE = "shop_user_role.UserRole"
+
+
+class CreateAccountUser(BaseModel):
+    """The decode step only: JSON types as Go's struct demands them.
+
+    Everything is optional here because Go leaves absent keys at their zero
+    value; "required" is the service's own Validate(), checked afterwards so
+    it can answer invalid_argument instead of malformed.
+    """
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    full_name: Optional[str] = None
+    password: Optional[str] = None
+    phone: Optional[str] = None
+    roles: Optional[list[str]] = None
+
+
+# ---------------------------------------------------------------- fixtures
+Role = Literal[
+    "owner", "staff_management", "telecom_customerservice", "inventory_management",
+    "purchasing_management", "accountant", "analyst", "salesman",
+]
+Source = Literal[
+    "unknown", "psx", "etop", "topship", "ts_app_android", "ts_app_ios", "ts_app_web",
+    "partner", "etop_app_ios", "etop_app_android",
+]
+Int64Id = Field(ge=10**18, lt=2**63)  # 19-digit int64 ids, like the service's
+_EPOCH = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)  # [INF] default fixture instant
+
+
+def _phone(value: str) -> str:
+    normalised, ok = normalize_phone(value)
+    if not ok:
+        raise ValueError(f"{value!r} is not a phone NormalizePhone accepts (10-12 digits)")
+    return normalised
+
+
+class IdentityUser(BaseModel):
+    """An eTelecom account (identity user); one person, any number of shops."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: int = Int64Id
+    full_name: str = Field(min_length=1)
+    phone: str
+    email: str = ""
+    password: str = "Fixture@123"
+    short_name: Optional[str] = None  # default: the last word of full_name
+    source: Source = "unknown"
+    is_blocked: bool = False
+    block_reason: str = ""
+    blocked_at: Optional[AwareDatetime] = None
+    ref_aff: str = ""
+    ref_sale: str = ""
+    created_at: AwareDatetime = _EPOCH
+    phone_verified_at: Optional[AwareDatetime] = None
+
+    _norm_phone = field_validator("phone")(_phone)
+
+
+class ApiKey(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # [INF] shape seen in public client code: "<19 digits>:<32 alphanumerics>"
+    key: str = Field(pattern=r"^[0-9]{19}:[A-Za-z0-9]{32}$")
+    roles: list[Role] = Field(default_factory=lambda: ["owner"], min_length=1)
+
+
+class Member(BaseModel):
+    """A staff membership (account user) of an identity user in a shop."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: int
+    roles: list[Role] = []
+    full_name: Optional[str] = None  # default: the identity user's name
+
+
+class Shop(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: int = Int64Id
+    name: str
+    owner_id: int
+    api_keys: list[ApiKey] = Field(min_length=1)
+    members: list[Member] = []
+
+
+class Fixture(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    users: list[IdentityUser] = Field(min_length=1)
+    shops: list[Shop] = Field(min_length=1)
+    # Extra staff (telecom_customerservice) of the first shop, made from the faker pools.
+    generatedUsers: int = Field(default=0, ge=0, le=10000)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Fixture:
+        ids = [u.id for u in self.users]
+        if len(set(ids)) != len(ids):
+            raise ValueError("users: duplicate id")
+        phones = [u.phone for u in self.users]
+        if len(set(phones)) != len(phones):
+            raise ValueError("users: two users share a phone (after NormalizePhone)")
+        emails = [u.email.lower() for u in self.users if u.email]
+        if len(set(emails)) != len(emails):
+            raise ValueError("users: two users share an email")
+        known = set(ids)
+        keys: set[str] = set()
+        for shop in self.shops:
+            if shop.owner_id not in known:
+                raise ValueError(f"shop {shop.id}: owner_id {shop.owner_id} is not in users")
+            for member in shop.members:
+                if member.user_id not in known:
+                    raise ValueError(f"shop {shop.id}: member {member.user_id} is not in users")
+                if member.user_id == shop.owner_id:
+                    raise ValueError(f"shop {shop.id}: the owner is a member already")
+                if "owner" in member.roles:
+                    raise ValueError(f"shop {shop.id}: member {member.user_id} cannot have the owner role")
+            for api_key in shop.api_keys:
+                if api_key.key in keys:
+                    raise ValueError(f"shop {shop.id}: api key used twice")
+                keys.add(api_key.key)
+        if len({s.id for s in self.shops}) != len(self.shops):
+            raise ValueError("shops: duplicate id")
+        return self
+

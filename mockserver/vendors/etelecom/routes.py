@@ -1,0 +1,319 @@
+"""eTelecom (eTop Go backend, Twirp-style RPC): routes and their handlers.
+
+Every RPC is ``POST <base>.<Service>/<Method>`` with a JSON body.  The order
+of checks follows the server: Twirp gate (method, Content-Type), JSON decode
+(``malformed``), session (``unauthenticated``), then the service itself:
+Validate -> hasPermision -> NormalizePhone -> register -> membership.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from ...core.clock import iso_z
+from ...core.errors import FieldError, InvalidFields, VendorError
+from ...core.seeding import Draw
+from ...core.store import Table
+from ...core.validation import validate
+from ...core.vendor import Call, Reply, Route, Vendor
+from . import errors, responses
+from .auth import authenticate
+from .gojson import GoDecodeError, decode_object, go_quote, type_error
+from .models import GO_FIELDS, GO_REQUEST_TYPE, GO_ROLE_TYPE, CreateAccountUser, Fixture, IdentityUser
+from .rules import ASSIGNABLE_ROLES, has_permission, normalize_phone, short_name
+
+BASE_PATH = "/v1/shop"
+CREATE_PATH = BASE_PATH + ".Shop/CreateAccountUser"
+
+_MIN_ID = 10**18
+_MAX_ID = 2**63  # int64
+_RANDOM_BITS = 22  # [INF] id = unix ms << 22 | 22 random bits: 19 digits until 2039
+
+# Given-name pools by gender, so a generated name reads like a real one:
+# faker's vi_VN first_name() falls back to "John"/"Jane".
+_MIDDLE_MALE = ("Văn", "Đức", "Minh", "Quang", "Hữu", "Thế", "Tấn", "Hoàng", "Công", "Anh")
+_MIDDLE_FEMALE = ("Thị", "Ngọc", "Thu", "Thanh", "Mai", "Kim", "Bảo", "Phương")
+# Vietnamese mobile prefixes (Viettel, Vinaphone, Mobifone, Vietnamobile).
+_MOBILE_PREFIXES = (
+    "032", "033", "034", "035", "036", "037", "038", "039", "070", "076", "077", "078", "079",
+    "081", "082", "083", "084", "085", "086", "088", "089", "090", "091", "093", "094", "096",
+    "097", "098",
+)
+
+
+def _vn_full_name(fake: Any) -> str:
+    # Vietnamese order: family name, middle name, given name.
+    if fake.random.random() < 0.5:
+        return f"{fake.last_name()} {fake.random_element(_MIDDLE_MALE)} {fake.first_name_male()}"
+    return f"{fake.last_name()} {fake.random_element(_MIDDLE_FEMALE)} {fake.first_name_female()}"
+
+
+def _vn_mobile(fake: Any) -> str:
+    return fake.random_element(_MOBILE_PREFIXES) + fake.numerify("#######")
+
+
+def _password_hash(password: str) -> str:
+    # Only the fact that a password was set (or overwritten) is observable;
+    # a digest keeps clear text out of the store.
+    return hashlib.sha256(password.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _in_int64_range(raw: int) -> int:
+    if _MIN_ID <= raw < _MAX_ID:
+        return raw
+    return _MIN_ID + raw % (_MAX_ID - _MIN_ID)
+
+
+class ETelecom(Vendor):
+    name = "etelecom"
+    title = "eTelecom"
+    base_path = BASE_PATH
+    locale = "vi_VN"
+    content_type = b"application/json"
+    fixture_model = Fixture
+    catalog = errors.CATALOG
+    problems = errors.PROBLEMS
+    pools = {
+        "full_name": _vn_full_name,
+        "mobile": _vn_mobile,
+    }
+
+    fixture: Fixture
+
+    def routes(self) -> list[Route]:
+        return [Route("POST", CREATE_PATH, self.create_account_user, "create_user")]
+
+    render = staticmethod(errors.render)  # type: ignore[assignment]
+
+    # ---------------------------------------------------------------- state
+    # users: identity users by id (unique phone, email)
+    # shops: {id, name, owner_id} by id
+    # api_keys: {shop_id, roles} by key string
+    # account_users: shop memberships by (shop_id, user_id)
+    @property
+    def users(self) -> Table:
+        return self.ctx.table("users")
+
+    @property
+    def shops(self) -> Table:
+        return self.ctx.table("shops")
+
+    @property
+    def api_keys(self) -> Table:
+        return self.ctx.table("api_keys")
+
+    @property
+    def account_users(self) -> Table:
+        return self.ctx.table("account_users")
+
+    @staticmethod
+    def _unique(record: dict[str, Any]) -> dict[str, Any]:
+        email = record.get("email")
+        return {"phone": record["phone"], "email": email.lower() if email else None}
+
+    def seed(self) -> None:
+        fixture = self.fixture
+        records: dict[int, dict[str, Any]] = {}
+        for user in fixture.users:
+            record = records[user.id] = self._identity(
+                user.id, user.full_name, user.phone, iso_z(user.created_at),
+                email=user.email, password=user.password, short=user.short_name, source=user.source,
+            )
+            record.update(
+                is_blocked=user.is_blocked, block_reason=user.block_reason, ref_aff=user.ref_aff, ref_sale=user.ref_sale,
+                blocked_at=iso_z(user.blocked_at) if user.blocked_at else None,
+                phone_verified_at=iso_z(user.phone_verified_at) if user.phone_verified_at else None,
+            )
+            self.users.insert(user.id, record, self._unique(record))
+        for shop in fixture.shops:
+            self.shops.insert(shop.id, {"id": shop.id, "name": shop.name, "owner_id": shop.owner_id})
+            for api_key in shop.api_keys:
+                self.api_keys.insert(api_key.key, {"shop_id": shop.id, "roles": list(api_key.roles)})
+            # The Fixture model checked that owners and members are known users.
+            owner = records[shop.owner_id]
+            self._add_member(shop.id, owner, ["owner"], owner["full_name"], owner["created_at"])
+            for member in shop.members:
+                identity = records[member.user_id]
+                self._add_member(
+                    shop.id, identity, list(member.roles), member.full_name or identity["full_name"], identity["created_at"],
+                )
+        self._generate_users(fixture)
+
+    def _generate_users(self, fixture: Fixture) -> None:
+        """Extra staff of the first shop from the faker pools, independent of the clock."""
+        shop_id = fixture.shops[0].id
+        created = iso_z(IdentityUser.model_fields["created_at"].default)
+        epoch_ms = int(IdentityUser.model_fields["created_at"].default.timestamp() * 1000)
+        pools = self.ctx.pools
+        for _ in range(fixture.generatedUsers):
+            draw = self.ctx.draw("fixture")
+            full_name = str(pools.pick(draw, "full_name"))
+            phone, _ok = normalize_phone(str(pools.pick(draw, "mobile")))
+            if self.users.find("phone", phone) is not None:
+                continue
+            user_id = self._new_id(draw, epoch_ms)
+            record = self._identity(user_id, full_name, phone, created, password="Fixture@123")
+            self.users.insert(user_id, record, self._unique(record))
+            self._add_member(shop_id, record, ["telecom_customerservice"], full_name, created)
+
+    def describe(self) -> dict[str, Any]:
+        key = self._first_key("owner") or self.fixture.shops[0].api_keys[0].key
+        return {
+            "headers": {"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+            "login": None,  # API keys are issued in the eTelecom web app, not by an RPC
+        }
+
+    def _first_key(self, role: str) -> str | None:
+        for shop in self.fixture.shops:
+            for api_key in shop.api_keys:
+                if role in api_key.roles:
+                    return api_key.key
+        return None
+
+    # ------------------------------------------------------------- helpers
+    @staticmethod
+    def _identity(
+        user_id: int, full_name: str, phone: str, now: str, *, email: str = "", password: str = "",
+        short: str | None = None, source: str = "unknown",
+    ) -> dict[str, Any]:
+        """A new identity user record.  Go zero values: "" for strings, null
+        for times that never happened [INF]."""
+        return {
+            "id": user_id,
+            "full_name": full_name,
+            "short_name": short if short is not None else short_name(full_name),
+            "phone": phone,
+            "email": email,
+            "password_hash": _password_hash(password),
+            "source": source,  # [SEED] example value; RegisterSimplify sets no source
+            "is_blocked": False,
+            "block_reason": "",
+            "blocked_at": None,
+            "email_verification_sent_at": None,
+            "email_verified_at": None,
+            "phone_verification_sent_at": None,
+            "phone_verified_at": None,
+            "ref_aff": "",
+            "ref_sale": "",
+            "created_at": now,
+            "updated_at": now,
+        }
+
+    def _add_member(self, shop_id: int, user: dict[str, Any], roles: list[str], full_name: str, now: str) -> None:
+        self.account_users.insert(
+            (shop_id, user["id"]),
+            {
+                "shop_id": shop_id,
+                "user_id": user["id"],
+                "roles": roles,
+                "full_name": full_name,
+                "short_name": short_name(full_name),
+                "phone": user["phone"],
+                "email": user["email"],
+                "position": "",
+                "department_id": None,
+                "created_at": now,
+                "updated_at": now,
+                "deleted_at": None,
+            },
+        )
+
+    def _new_id(self, draw: Draw, ms: int) -> int:
+        """[INF] time-ordered int64 like eTop's ids: clock ms then random bits."""
+        while True:
+            user_id = _in_int64_range((ms << _RANDOM_BITS) | draw.below(1 << _RANDOM_BITS))
+            if self.users.get(user_id) is None:
+                return user_id
+
+    def _total_shop(self, user_id: int) -> int:
+        # "Total number of shops owned": staff of other shops own none.
+        return sum(1 for shop in self.shops.values() if shop["owner_id"] == user_id)
+
+    # ------------------------------------------------------------- gate
+    @staticmethod
+    def _check_content_type(call: Call) -> None:
+        # Twirp: media type before ";" compared case-insensitively [PUB Twirp; INF for eTop].
+        header = call.headers.get("content-type", "")
+        cut = header.find(";")
+        media = (header if cut < 0 else header[:cut]).strip().lower()
+        if media != "application/json":
+            raise errors.bad_route(f"unexpected Content-Type: {go_quote(header)}", call.method, call.path)
+
+    @staticmethod
+    def _decode(body: bytes) -> CreateAccountUser:
+        """Go's json.Unmarshal into CreateAccountUserRequest; failures are `malformed`."""
+        try:
+            data = decode_object(body, GO_REQUEST_TYPE, GO_FIELDS)
+        except GoDecodeError as err:
+            raise errors.malformed(err.cause) from None
+        try:
+            return validate(CreateAccountUser, data)
+        except InvalidFields as problem:
+            raise errors.malformed(_first_type_error(problem.fields, data)) from None
+
+    # ------------------------------------------------------------- handlers
+    def create_account_user(self, call: Call) -> Reply:
+        self._check_content_type(call)
+        request = self._decode(call.body)
+        caller = authenticate(call, self.api_keys)
+
+        # r.Validate(): every missing field and every unknown role, named.
+        full_name = (request.full_name or "").strip()
+        password = request.password or ""
+        raw_phone = (request.phone or "").strip()
+        roles = request.roles or []
+        problems = [
+            FieldError(name, "missing", "không được để trống")
+            for name, value in (("full_name", full_name), ("password", password.strip()), ("phone", raw_phone))
+            if not value
+        ]
+        problems += [
+            FieldError("roles", "enum", "không hợp lệ", {"value": role}) for role in roles if role not in ASSIGNABLE_ROLES
+        ]  # [INF] unknown role -> invalid_argument
+        if problems:
+            raise VendorError("invalid_argument", fields=tuple(problems))
+
+        if not has_permission(caller["roles"], roles):
+            raise VendorError("permission_denied")
+        phone, ok = normalize_phone(raw_phone)
+        if not ok:
+            raise VendorError("invalid_phone")
+
+        shop_id = caller["shop_id"]
+        existing = self.users.find("phone", phone)
+        if existing is not None and self.account_users.get((shop_id, existing["id"])) is not None:
+            # The real service has already overwritten the password at this
+            # point; a failed request here changes nothing [INF].
+            raise VendorError("user_exists")
+
+        now = iso_z(self.ctx.clock.now())
+        if existing is None:
+            ms = int(self.ctx.clock.timestamp() * 1000)
+            user_id = self._new_id(self.ctx.draw("create_user"), ms)
+            record = self._identity(user_id, full_name, phone, now, password=password)
+            self.users.insert(user_id, record, self._unique(record))
+        else:
+            # RegisterSimplify with IsUpdatePassword: same identity (id, name,
+            # email), new password [PUB]; updated_at moves [INF].
+            record = {**existing, "password_hash": _password_hash(password), "updated_at": now}
+            self.users.update(record["id"], record, self._unique(record))
+        self._add_member(shop_id, record, list(roles), full_name, now)
+        return Reply(200, responses.user(record, self._total_shop(record["id"])))
+
+
+def _first_type_error(fields: tuple[FieldError, ...], data: dict[str, Any]) -> str:
+    """Go reports the first mismatch in document order (the decoder walks the body)."""
+    failing: dict[str, FieldError] = {}
+    for field in fields:  # pydantic lists a list's elements in order: keep the first
+        failing.setdefault(field.loc.partition("[")[0], field)
+    for key, value in data.items():
+        error = failing.get(key)
+        if error is None:
+            continue
+        if "[" in error.loc:  # a roles element: Go names the element type
+            index = int(error.loc[error.loc.index("[") + 1 : error.loc.index("]")])
+            return type_error(GO_REQUEST_TYPE, key, value[index], GO_ROLE_TYPE)
+        return type_error(GO_REQUEST_TYPE, key, value, GO_FIELDS[key])
+    first = fields[0]  # unreachable for the model's fields; keep a Go-shaped text
+    return f"json: cannot unmarshal into Go struct field {GO_REQUEST_TYPE.rpartition('.')[2]}.{first.loc}"

@@ -1,0 +1,104 @@
+"""eTelecom business rules, ported from eTop's Go sources.
+
+- ``shop_user_role.UserRole``: the role strings and their order.
+- ``account_user.hasPermision``: who may give which roles.
+- ``validate.NormalizePhone``: Vietnamese phone normalisation.
+All pure functions over plain values, so later RPCs (UpdateAccountUser,
+DeleteAccountUser) reuse them unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+# [PUB] role strings; [INF] enum numbers follow the listed order (0 = unknown).
+# A lower number is a higher role: hasPermision compares these numbers.
+ROLE_RANK: dict[str, int] = {
+    "unknown": 0,
+    "owner": 1,
+    "staff_management": 2,
+    "telecom_customerservice": 3,
+    "inventory_management": 4,
+    "purchasing_management": 5,
+    "accountant": 6,
+    "analyst": 7,
+    "salesman": 8,
+}
+# What a client may send in ``roles`` at all; "unknown" is the enum's zero
+# value, never a role one assigns [INF].
+ASSIGNABLE_ROLES: frozenset[str] = frozenset(r for r in ROLE_RANK if r != "unknown")
+
+OWNER = "owner"
+STAFF_MANAGEMENT = "staff_management"
+
+# [PUB] user_source enum; the seed example answers "unknown".
+SOURCES: tuple[str, ...] = (
+    "unknown", "psx", "etop", "topship", "ts_app_android", "ts_app_ios", "ts_app_web",
+    "partner", "etop_app_ios", "etop_app_android",
+)
+
+
+def has_permission(caller_roles: Iterable[str], target_roles: Iterable[str]) -> bool:
+    """account_user.hasPermision: may a caller with these roles assign those?"""
+    targets = list(target_roles)
+    if OWNER in targets:
+        return False  # nobody creates another owner through this RPC
+    callers = set(caller_roles)
+    if OWNER in callers:
+        return True
+    if STAFF_MANAGEMENT not in callers:
+        return False
+    ranks = [ROLE_RANK[r] for r in callers if ROLE_RANK.get(r, 0) > 0]
+    top = min(ranks)  # staff_management is present, so never empty
+    return all(top < ROLE_RANK.get(t, 0) for t in targets)
+
+
+# ----------------------------------------------------------------- phones
+_SKIPPED = frozenset(" \t\r\n\v)-+.")
+_DIGITS = frozenset("0123456789")  # Go compares bytes: no Unicode digits
+# [INF] a test number ends in "-test", optionally after one "-<tag>" segment
+# holding a letter (so "0912-345-678-test" keeps its last digit group).
+_TEST_SUFFIX = re.compile(r"(-[^-\s]*[A-Za-z_][^-\s]*)?-test$")
+
+
+def normalize_phone(raw: str) -> tuple[str, bool]:
+    """validate.NormalizePhone: (normalised, ok).
+
+    ``+84``/``84`` become ``0``; separators are skipped, anything else ends the
+    number; leading zeros go and come back as one ``0`` for numbers longer than
+    8 digits.  ``ok`` only checks the length (10-12): no carrier prefixes, as
+    landlines can be 11-12 digits.
+    """
+    suffix = ""
+    if raw.endswith("-test"):
+        match = _TEST_SUFFIX.search(raw)
+        if match is not None:
+            suffix = match.group(0)
+            raw = raw[: match.start()]
+    text = raw.strip()
+    if text.startswith("+84"):
+        text = "0" + text[3:]
+    elif text.startswith("84"):  # [PUB] applies to any input starting with 84
+        text = "0" + text[2:]
+    digits: list[str] = []
+    for ch in text:
+        if ch in _DIGITS:
+            digits.append(ch)
+        elif ch in _SKIPPED or (ch == "(" and not digits):
+            continue
+        else:
+            break  # e.g. "ext", or a "(" after the number started
+    number = "".join(digits).lstrip("0")
+    if len(number) < 4:
+        return "", False
+    if len(number) > 8:
+        number = "0" + number
+    ok = 10 <= len(number) <= 12
+    return (number + suffix if ok else number), ok
+
+
+def short_name(full_name: str) -> str:
+    """[INF] Vietnamese names end with the given name ("Nguyễn Văn An" -> "An")."""
+    parts = full_name.split()
+    return parts[-1] if parts else ""

@@ -1,0 +1,172 @@
+"""Payabli error catalog and envelope (``PayabliErrorBody``).
+
+Wire shape, key order as the SDKs declare it::
+
+    {"isSuccess": false, "responseCode": 3201, "responseText": "Error",
+     "responseData": {"explanation": "...", "todoAction": "..."}}
+
+``responseCode`` is optional in ``PayabliErrorBody`` [PUB]: rows without a
+documented responseCode (401, 404, 5xx...) omit it.  Catalog keys are the
+responseCode where one exists ("3201"), so scenarios can say ``error: 3201``.
+The responseCode rows use the docs' Name as ``explanation`` and its Solution
+as ``todoAction`` verbatim [PUB: docs.payabli.com/api-reference/api-responses;
+pairing Name/Solution with explanation/todoAction is INF].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ...core.errors import ErrorSpec, FieldError, MethodNotAllowed, Problem, VendorError
+from ...core.vendor import Reply
+
+
+@dataclass(frozen=True, slots=True)
+class PayabliSpec(ErrorSpec):
+    """A catalog row; ``message`` is the explanation, ``todo`` the todoAction."""
+
+    todo: str = ""
+
+
+def _row(status: int, code: int | None, explanation: str, todo: str) -> PayabliSpec:
+    return PayabliSpec(status, code, None, explanation, todo)
+
+
+CATALOG: dict[str, PayabliSpec] = {
+    # -- documented responseCodes [PUB], all answered with HTTP 400 ("Bad request/ invalid data")
+    "3001": _row(400, 3001, "Invalid entrypoint name", "Correct the parameter and try again."),
+    "3002": _row(400, 3002, "Invalid Amount", "Provide a valid amount."),
+    "3003": _row(400, 3003, "Invalid parameter value in request", "Provide the correct value for parameter."),
+    "3004": _row(400, 3004, "Invalid TimeZone value", "Provide a value between -12 and +12."),
+    "3005": _row(400, 3005, "Invalid paypoint ID", "Provide a valid paypoint ID value."),
+    "3006": _row(400, 3006, "Invalid user status", "Provide a valid status value for user (either 0, 1, or 85)."),
+    "3007": _row(
+        400,
+        3007,
+        "The transaction cannot be refunded",
+        "There’s no solution for this, transactions with an associated chargeback or ACH return can’t be refunded."
+        " See Chargebacks and Returns Overview for more information.",
+    ),
+    "3012": _row(400, 3012, "Invalid Amount", "Provide a valid amount."),
+    "3013": _row(400, 3013, "Invalid Amount", "Provide a valid amount."),
+    "3201": _row(400, 3201, "Empty scope array for user", "Provide a valid scope for user."),
+    # [INF] no documented duplicate code: 3003 naming the email keeps SDK error handling uniform
+    "DUPLICATE_EMAIL": _row(400, 3003, "Invalid parameter value in request", "Provide the correct value for parameter."),
+    # -- HTTP-level failures: statuses from the OpenAPI (401/500/503) or HTTP itself; texts [INF]
+    # except "Unauthorized request." / "Internal API Error" / "Database connection error" (OpenAPI descriptions [PUB])
+    "UNAUTHORIZED": _row(401, None, "Unauthorized request.", "Provide a valid API token in the requestToken header."),
+    "FORBIDDEN": _row(403, None, "Forbidden request.", "Use an API token that has access to this resource."),
+    "NOT_FOUND": _row(404, None, "Resource not found", "Check the endpoint URL and try again."),
+    "METHOD_NOT_ALLOWED": _row(405, None, "Method not allowed", "Use the HTTP method documented for this endpoint."),
+    "PAYLOAD_TOO_LARGE": _row(413, None, "Request body too large", "Reduce the size of the request body and try again."),
+    "UNSUPPORTED_MEDIA_TYPE": _row(
+        415, None, "Unsupported media type", "Send the body as JSON with the header Content-Type: application/json."
+    ),
+    "RATE_LIMITED": _row(
+        429, None, "Too many requests", "Wait and retry: each API token may send 200 requests a minute, 3000 per 15 minutes and 10000 an hour."
+    ),
+    "INTERNAL": _row(500, None, "Internal API Error", "Try again later. If the problem persists, contact Payabli support."),
+    "DATABASE_ERROR": _row(503, None, "Database connection error", "Try again later."),
+}
+
+_TYPE_ARTICLES = {"integer": "an integer", "object": "an object", "array": "an array"}
+
+
+def field_code(error: FieldError) -> str:
+    # Rules with their own responseCode (3201, 3004, 3006, 3005) carry it in the
+    # error context (models.rule); every other field problem is 3003.
+    return str(error.ctx.get("code", "3003"))
+
+
+def _is_binding(error: FieldError) -> bool:
+    # A JSON value of the wrong type fails .NET model binding, which runs before
+    # any of the controller's own checks: such errors decide the responseCode.
+    return error.kind == "type" or bool(error.ctx.get("binding"))
+
+
+def winning_code(fields: tuple[FieldError, ...]) -> str:
+    """[INF] One responseCode for many failures: a binding (type) error wins
+    (3003); otherwise the first failing field in UserData order decides."""
+    for error in fields:
+        if _is_binding(error):
+            return "3003"
+    return field_code(fields[0])
+
+
+def detail(error: FieldError) -> str:
+    """One failing field as a short clause that starts with its name."""
+    loc, kind, ctx = error.loc, error.kind, error.ctx
+    if "code" in ctx:  # our own validators: the message is a predicate
+        return f"{loc} {error.message}"
+    if kind == "type":
+        expected = str(ctx.get("expected_type", "value"))
+        return f"{loc} must be {_TYPE_ARTICLES.get(expected, 'a ' + expected)}"
+    if kind == "missing":
+        return f"{loc} is required"
+    if kind == "format":
+        return f"{loc} is not a valid email address"
+    if kind == "too_long":
+        return f"{loc} must be at most {ctx.get('max_length')} characters"
+    if kind == "enum":
+        return f"{loc} must be one of " + ", ".join(str(c) for c in ctx.get("choices", ()))
+    return f"{loc}: {error.message}"
+
+
+def explanation(spec: PayabliSpec, fields: tuple[FieldError, ...]) -> str:
+    # A single failure whose code names it ("Empty scope array for user") reads
+    # as documented; 3003 and multi-field failures list every failing field.
+    if not fields or (len(fields) == 1 and spec.code != 3003):
+        return spec.message
+    return f"{spec.message}: " + "; ".join(detail(f) for f in fields)
+
+
+def _invalid_fields(problem: Problem) -> VendorError:
+    return VendorError(winning_code(problem.fields), fields=problem.fields)
+
+
+def _body_error(problem: Problem) -> VendorError:
+    if problem.kind == "not_object":
+        clause = "must be a JSON object"
+    elif problem.detail == "empty body":
+        clause = "is empty"
+    else:
+        clause = "is not valid JSON"
+    return VendorError("3003", fields=(FieldError("body", "invalid", clause, {"code": "3003"}),))
+
+
+def _method_not_allowed(problem: Problem) -> VendorError:
+    method = problem.detail.partition(" ")[0] or "?"
+    allowed = problem.allowed if isinstance(problem, MethodNotAllowed) else ()
+    # [INF] ASP.NET Web API's wording, and the Allow header HTTP asks for
+    return VendorError(
+        "METHOD_NOT_ALLOWED",
+        message=f"The requested resource does not support http method '{method}'.",
+        extra={"headers": (("Allow", ", ".join(allowed)),) if allowed else ()},
+    )
+
+
+PROBLEMS: dict[str, Any] = {
+    "malformed_json": _body_error,
+    "not_object": _body_error,
+    "invalid_fields": _invalid_fields,
+    "body_too_large": "PAYLOAD_TOO_LARGE",
+    "not_found": "NOT_FOUND",
+    "method_not_allowed": _method_not_allowed,
+    "bad_content_type": "UNSUPPORTED_MEDIA_TYPE",
+    "internal": "INTERNAL",
+}
+
+
+def render(error: VendorError) -> Reply:
+    # An unknown key is our bug (or a scenario typo): still the envelope, as a 500.
+    spec = CATALOG.get(error.name) or CATALOG["INTERNAL"]
+    body: dict[str, Any] = {"isSuccess": False}
+    if spec.code is not None:
+        body["responseCode"] = spec.code
+    body["responseText"] = "Error"
+    body["responseData"] = {
+        "explanation": error.message or explanation(spec, error.fields),
+        "todoAction": spec.todo,
+    }
+    return Reply(spec.status, body, tuple(error.extra.get("headers", ())))

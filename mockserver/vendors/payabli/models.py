@@ -1,0 +1,267 @@
+"""Payabli request (``UserData``) and fixture models, built once at import.
+
+Payabli's API is .NET: JSON is bound to a typed model before the controller
+runs.  We mirror that with a strict pydantic model (a string where an int is
+expected fails binding, 3003), unknown keys ignored and property names matched
+case-insensitively ([INF] both are .NET JSON binding defaults).  Every UserData
+field is nullable in the schema [SEED]; the controller's own rules carry their
+responseCode in the error context (``code``) so errors.py can pick it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal, Mapping, Optional
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from ...core.errors import InvalidFields
+from ...core.validation import Duration, field_errors, is_email, parse_object
+
+ORG_TYPES = {0: "organization", 2: "paypoint"}  # [INF] orgType 0 = org, 2 = paypoint (the docs' "level")
+SETTABLE_STATUSES = (0, 1, 85)  # -99 (Deleted) exists but cannot be set: 3006 [PUB]
+LANGUAGES = ("en", "es")
+INT32 = (-(1 << 31), (1 << 31) - 1)
+INT64 = (-(1 << 63), (1 << 63) - 1)
+
+
+def rule(code: str, predicate: str, binding: bool = False) -> PydanticCustomError:
+    """A failed Payabli rule: ``predicate`` follows the field name ("must be ...")."""
+    context: dict[str, Any] = {"code": code}
+    if binding:
+        context["binding"] = True
+    return PydanticCustomError(f"payabli_{code}", predicate, context)
+
+
+def _bits(bounds: tuple[int, int], label: str):  # type: ignore[no-untyped-def]
+    def check(value: int) -> int:
+        # .NET cannot bind a number outside Int32/Int64: a binding failure (3003).
+        if not bounds[0] <= value <= bounds[1]:
+            raise rule("3003", f"must be a {label}-bit integer", binding=True)
+        return value
+
+    return AfterValidator(check)
+
+
+Int32 = Annotated[int, _bits(INT32, "32")]
+Int64 = Annotated[int, _bits(INT64, "64")]
+
+
+def _email(value: str) -> str:
+    if not is_email(value):
+        raise PydanticCustomError("format_email", "value is not a valid email address")
+    return value
+
+
+Email = Annotated[str, StringConstraints(max_length=320), AfterValidator(_email)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class ScopeItem(Strict):
+    """``{orgType, orgId}``: which organization or paypoint the user belongs to."""
+
+    orgType: Optional[Int32] = None  # declared first: orgId's check reads it
+    orgId: Optional[Int64] = Field(default=None, validate_default=True)
+
+    @field_validator("orgType")
+    @classmethod
+    def _known_type(cls, value: Optional[int]) -> Optional[int]:
+        if value is not None and value not in ORG_TYPES:
+            raise rule("3003", "must be 0 (organization) or 2 (paypoint)")
+        return value
+
+    @field_validator("orgId")
+    @classmethod
+    def _known_org(cls, value: Optional[int], info: ValidationInfo) -> Optional[int]:
+        # [INF] a user can only be scoped to an entity that exists in the fixture.
+        if "orgType" not in info.data:
+            return value  # orgType already failed: report that alone
+        org_type = info.data["orgType"] or 0  # [INF] a null orgType means an organization
+        if value is None:
+            raise rule("3003", "is required")
+        orgs: Mapping[tuple[int, int], Any] = (info.context or {}).get("orgs", {})
+        if (org_type, value) not in orgs:
+            if org_type == 2:
+                raise rule("3005", f"{value} is not a known paypoint")
+            raise rule("3003", f"{value} is not a known organization")
+        return value
+
+
+class AccessItem(Strict):
+    roleLabel: Optional[str] = None
+    roleValue: Optional[bool] = None
+
+
+class MfaData(Strict):
+    mfa: Optional[bool] = None
+    mfaMode: Optional[Int32] = None
+
+
+class CreateUser(Strict):
+    """UserData, in the schema's field order (which decides the responseCode)."""
+
+    email: Optional[Email] = None
+    phone: Optional[str] = None
+    name: Optional[str] = None
+    pwd: Optional[str] = None
+    scope: Optional[list[ScopeItem]] = Field(default=None, validate_default=True)
+    access: Optional[list[AccessItem]] = None
+    usrStatus: Optional[Int32] = None
+    timeZone: Optional[Int32] = None
+    language: Optional[Literal["en", "es"]] = None
+    mfaData: Optional[MfaData] = None
+    additionalData: Optional[dict[str, Optional[str]]] = None
+
+    @field_validator("scope")
+    @classmethod
+    def _scope_present(cls, value: Optional[list[ScopeItem]]) -> Optional[list[ScopeItem]]:
+        # Empty scope is 3201 [PUB]; [INF] so is a missing/null one: a user must belong to an org.
+        if value is None:
+            raise rule("3201", "is required")
+        if not value:
+            raise rule("3201", "is empty")
+        return value
+
+    @field_validator("usrStatus")
+    @classmethod
+    def _settable_status(cls, value: Optional[int]) -> Optional[int]:
+        if value is not None and value not in SETTABLE_STATUSES:
+            raise rule("3006", "must be 0, 1 or 85")
+        return value
+
+    @field_validator("timeZone")
+    @classmethod
+    def _offset(cls, value: Optional[int]) -> Optional[int]:
+        if value is not None and not -12 <= value <= 12:
+            raise rule("3004", "must be between -12 and +12")
+        return value
+
+
+# .NET binds JSON property names case-insensitively: map any casing to ours.
+def _names(model: type[BaseModel]) -> dict[str, str]:
+    return {name.lower(): name for name in model.model_fields}
+
+
+_TOP = _names(CreateUser)
+_NESTED_LISTS = {"scope": _names(ScopeItem), "access": _names(AccessItem)}
+_MFA = _names(MfaData)
+
+
+def _recase(data: dict[str, Any], names: dict[str, str], exact: frozenset[str]) -> dict[str, Any]:
+    if data.keys() <= exact:
+        return data  # the common case: already our casing, no copy
+    return {names.get(key.lower(), key): value for key, value in data.items()}
+
+
+_TOP_EXACT = frozenset(_TOP.values())
+_NESTED_EXACT = {key: (names, frozenset(names.values())) for key, names in _NESTED_LISTS.items()}
+_MFA_EXACT = frozenset(_MFA.values())
+
+
+def normalise(data: dict[str, Any]) -> dict[str, Any]:
+    data = _recase(data, _TOP, _TOP_EXACT)
+    for key, (names, exact) in _NESTED_EXACT.items():
+        items = data.get(key)
+        if isinstance(items, list):
+            data[key] = [_recase(item, names, exact) if isinstance(item, dict) else item for item in items]
+    mfa = data.get("mfaData")
+    if isinstance(mfa, dict):
+        data["mfaData"] = _recase(mfa, _MFA, _MFA_EXACT)
+    return data
+
+
+def parse_user(body: bytes, orgs: Mapping[tuple[int, int], Any]) -> CreateUser:
+    """Decode and bind a UserData body; every failing field becomes a FieldError."""
+    data = normalise(parse_object(body))
+    try:
+        return CreateUser.model_validate(data, context={"orgs": orgs})
+    except ValidationError as exc:
+        raise InvalidFields("invalid fields", field_errors(exc)) from None
+
+
+# ---------------------------------------------------------------- fixtures
+class Fixed(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ApiToken(Fixed):
+    """A ``requestToken`` value (PartnerHub > Developers > API Tokens)."""
+
+    token: str = Field(min_length=1, pattern=r"^\S+$")
+    name: str
+    kind: Literal["organization", "application"] = "organization"  # both may call /User [INF]
+    expiresIn: Optional[Duration] = None  # None: never; counted from start-up / reset
+
+
+class Organization(Fixed):
+    orgId: int
+    orgType: Literal[0, 2] = 0
+    name: str
+    entry: str  # the entrypoint name, e.g. "pilgrim-planner"
+    parentId: Optional[int] = None
+
+
+class ScopeRef(Fixed):
+    orgType: Literal[0, 2] = 0
+    orgId: int
+
+
+class RoleRef(Fixed):
+    roleLabel: str
+    roleValue: bool = True
+
+
+class ExistingUser(Fixed):
+    userId: int = Field(ge=1)
+    name: str
+    email: Optional[str] = None
+    phone: Optional[str] = None
+    usrStatus: Literal[0, 1, 85, -99] = 1  # -99 (Deleted) is fine for a seeded record
+    scope: list[ScopeRef] = Field(min_length=1)
+    access: list[RoleRef] = []
+    timeZone: int = Field(default=0, ge=-12, le=12)
+    language: Literal["en", "es"] = "en"
+    mfa: bool = False
+    mfaMode: int = 0
+    additionalData: Optional[dict[str, Optional[str]]] = None
+    createdAt: Optional[datetime] = None  # None: the clock at start-up
+
+
+class Settings(Fixed):
+    firstUserId: int = Field(default=1000000, ge=1)  # userIds in Payabli's examples start at 1000000
+    defaultUsrStatus: Literal[0, 1, 85] = 1  # [INF] status of a user created with usrStatus null
+    requireJsonContentType: bool = True  # [INF] ASP.NET answers 415 to a non-JSON body
+
+
+class Fixture(Fixed):
+    tokens: list[ApiToken] = Field(min_length=1)
+    organizations: list[Organization] = Field(min_length=1)
+    users: list[ExistingUser] = []
+    generatedUsers: int = Field(default=0, ge=0, le=10000)
+    settings: Settings = Settings()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Fixture:
+        orgs = {(o.orgType, o.orgId) for o in self.organizations}
+        if len(orgs) != len(self.organizations):
+            raise ValueError("organizations: the same (orgType, orgId) is listed twice")
+        if len({t.token for t in self.tokens}) != len(self.tokens):
+            raise ValueError("tokens: the same token is listed twice")
+        ids, emails = set(), set()
+        for user in self.users:
+            for ref in user.scope:
+                if (ref.orgType, ref.orgId) not in orgs:
+                    raise ValueError(f"user {user.userId}: scope orgId {ref.orgId} (orgType {ref.orgType}) is not in organizations")
+            if user.userId in ids:
+                raise ValueError(f"user {user.userId}: userId listed twice")
+            ids.add(user.userId)
+            if user.email:
+                if user.email.lower() in emails:
+                    raise ValueError(f"user {user.userId}: email {user.email} listed twice")
+                emails.add(user.email.lower())
+        return self
+

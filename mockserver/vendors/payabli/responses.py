@@ -1,0 +1,103 @@
+"""Payabli response bodies and the stored user record.
+
+The create call returns no id [SEED]; the record kept server-side already has
+the ``UserQueryRecord`` field names [PUB: GET /User/{userId}] so later GET /
+PUT / DELETE /User/{userId} and /Query/users/... can serve it as is.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+import orjson
+
+from ...core.clock import iso_seconds_z
+from ...core.vendor import Reply
+
+
+def success() -> Reply:
+    # Exactly the seed's body, in its key order [SEED].
+    return Reply(200, {"responseText": "Success", "isSuccess": True, "responseData": None})
+
+
+def user_record(
+    *,
+    user_id: int,
+    name: Optional[str],
+    email: Optional[str],
+    phone: Optional[str],
+    scope: list[dict[str, Any]],
+    access: list[dict[str, Any]],
+    status: int,
+    language: str,
+    time_zone: int,
+    mfa: bool,
+    mfa_mode: int,
+    additional: Optional[dict[str, Optional[str]]],
+    created_at: float,
+    pwd_hash: Optional[str] = None,
+    created_by: Optional[str] = None,
+) -> dict[str, Any]:
+    """The one stored shape of a user (fixture, generated or created).
+
+    ``Scope`` items are ``{orgEntry, orgId, orgType}`` as GET returns them;
+    times are clock timestamps (floats), formatted only when rendered.
+    """
+    return {
+        "userId": user_id,
+        "Email": email,
+        "Name": name,
+        "Phone": phone,
+        "snProvider": None,
+        "snIdentifier": None,
+        "snData": None,
+        "Scope": scope,
+        "Access": access,
+        "UsrStatus": status,
+        "language": language,
+        "timeZone": time_zone,
+        "UsrMFA": mfa,
+        "UsrMFAMode": mfa_mode,
+        "createdAt": created_at,
+        "lastAccess": None,
+        "AdditionalData": additional,
+        # server-side only, never rendered
+        "pwdHash": pwd_hash,
+        "createdBy": created_by,
+    }
+
+
+def _instant(timestamp: Optional[float]) -> Optional[str]:
+    if timestamp is None:
+        return None
+    return iso_seconds_z(datetime.fromtimestamp(timestamp, timezone.utc))
+
+
+def query_record(record: dict[str, Any]) -> dict[str, Any]:
+    """A stored user as ``UserQueryRecord`` (for the coming GET /User/{userId}).
+
+    [INF] key order follows the docs' field list (userId, Email, Name, ...);
+    ``AdditionalData`` is typed string in the read model, so the stored dict is
+    sent as its JSON text.
+    """
+    additional = record["AdditionalData"]
+    return {
+        "userId": record["userId"],
+        "Email": record["Email"],
+        "Name": record["Name"],
+        "Phone": record["Phone"],
+        "snProvider": record["snProvider"],
+        "snIdentifier": record["snIdentifier"],
+        "snData": record["snData"],
+        "Scope": [dict(item) for item in record["Scope"]],
+        "Access": [dict(item) for item in record["Access"]],
+        "UsrStatus": record["UsrStatus"],
+        "language": record["language"],
+        "timeZone": record["timeZone"],
+        "UsrMFA": record["UsrMFA"],
+        "UsrMFAMode": record["UsrMFAMode"],
+        "createdAt": _instant(record["createdAt"]),
+        "lastAccess": _instant(record["lastAccess"]),
+        "AdditionalData": None if additional is None else orjson.dumps(additional).decode(),
+    }

@@ -1,0 +1,93 @@
+"""Pulse CRM sessions: /auth/login, Bearer checks and the x-account-id gate.
+
+A session token is opaque: 64 lower-case hex characters like the documented
+example (the newer reference calls it a JWT; the guide's example is not one)
+[PUB].  Every token lives in the "sessions" table with its user and expiry;
+an unknown token and an expired one are both 401 [INF wording].
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from ...core.clock import iso_z
+from ...core.errors import VendorError
+from ...core.seeding import Draw
+from ...core.vendor import Call, VendorContext
+
+Record = dict[str, Any]
+
+
+class Sessions:
+    def __init__(self, ctx: VendorContext, ttl: timedelta) -> None:
+        self.ctx = ctx
+        self.ttl = ttl
+
+    @property
+    def table(self):  # type: ignore[no-untyped-def]
+        return self.ctx.table("sessions")
+
+    def open(self, user_id: int, draw: Draw) -> Record:
+        """A new session for a user who just proved who they are."""
+        token = draw.hex(64)
+        while self.table.get(token) is not None:  # 2^-256 odds, but never hand out a live token twice
+            token = draw.hex(64)
+        return self._insert(token, user_id, self.ttl)
+
+    def preissue(self, token: str, user_id: int, lifetime: timedelta) -> Record:
+        """Fixture tokens: usable from start-up without a login call."""
+        return self._insert(token, user_id, lifetime)
+
+    def _insert(self, token: str, user_id: int, lifetime: timedelta) -> Record:
+        now = self.ctx.clock.now()
+        stamp = iso_z(now)
+        record = {
+            "token": token,
+            "userId": user_id,
+            # The User Session's createdAt/updatedAt are the *session's* times [PUB].
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "expiresAt": now.timestamp() + lifetime.total_seconds(),
+            "expiresAtText": iso_z(now + lifetime),
+        }
+        self.table.insert(token, record)
+        return record
+
+    def live(self, token: str) -> bool:
+        record = self.table.get(token)
+        return record is not None and record["expiresAt"] > self.ctx.clock.timestamp()
+
+    def authenticate(self, call: Call) -> Record:
+        """The caller's live session, or the Pulse 401 for the Authorization header."""
+        header = call.headers.get("authorization", "").strip()
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise VendorError("UNAUTHORIZED")
+        record = self.table.get(token)
+        if record is None:
+            raise VendorError("INVALID_TOKEN")
+        if record["expiresAt"] <= self.ctx.clock.timestamp():
+            raise VendorError("SESSION_EXPIRED")
+        return record
+
+
+def account_header(call: Call) -> str:
+    """The x-account-id value; missing or blank is a 400 [INF]."""
+    value = call.headers.get("x-account-id", "").strip()
+    if not value:
+        raise VendorError("MISSING_ACCOUNT_ID")
+    return value
+
+
+def membership(user: Record, account_id: str) -> Record:
+    """The caller's membership in the requested account; 403 when there is none.
+
+    An unknown account answers exactly like one the caller is not in, so the
+    header cannot be used to probe which account ids exist [INF].
+    """
+    for member in user["accounts"]:
+        if member["accountId"] == account_id:
+            return member
+    raise VendorError("ACCOUNT_FORBIDDEN")

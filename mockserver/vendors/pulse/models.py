@@ -1,0 +1,232 @@
+"""Pulse CRM request and fixture models (built once at import)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated, Any, Literal, Optional, TypeVar
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+
+from ...core.clock import parse_instant
+from ...core.errors import FieldError, VendorError
+from ...core.validation import Duration, Email, field_errors, parse_object
+from .errors import js_type
+from .events import EVENT_SET
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _check_event(value: str) -> str:
+    # A Literal of 163 names would put all of them in every error; the renderer
+    # says "one of PulseEvents" instead.
+    if value not in EVENT_SET:
+        raise PydanticCustomError("enum", "not a PulseEvents value")
+    return value
+
+
+PulseEvent = Annotated[str, AfterValidator(_check_event)]
+DeliveryPref = Literal["website", "weekly_email_digest", "monthly_email_digest", "email", "sms"]
+
+
+def _integral_float(value: Any) -> Any:
+    # JSON has one number type: a JS backend sees 5.0 as the integer 5 [INF].
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+JsInt = Annotated[int, BeforeValidator(_integral_float)]
+
+
+class NotificationPreference(BaseModel):
+    """#/components/schemas/NotificationPreference [SEED]; unknown keys dropped (zod strips) [INF]."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    event: PulseEvent
+    accountId: Optional[str] = None
+    deliveryPref: Optional[list[DeliveryPref]] = None
+
+
+class CreateUser(BaseModel):
+    """POST /users.  JSON types are strict (zod does not coerce), null counts as absent and
+    unknown keys are ignored [INF]."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    email: Email  # required, format email [SEED]
+    name: Optional[str] = None
+    teamId: Optional[JsInt] = None
+    phone: Optional[str] = None
+    imgSrc: Optional[str] = None
+    # User.notificationPreferences is "type: object" [SEED]; each value must be a
+    # NotificationPreference, keys are free (conventionally the event name) [INF].
+    notificationPreferences: Optional[dict[str, NotificationPreference]] = None
+    roles: Optional[list[str]] = None  # role names of the account [PUB]
+
+
+class Login(BaseModel):
+    """POST /auth/login: {email, password} or {apiKey, apiSecret} [PUB]."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    email: Optional[str] = None
+    password: Optional[str] = None
+    apiKey: Optional[str] = None
+    apiSecret: Optional[str] = None
+
+
+_PART = re.compile(r"\[(\d+)\]")
+
+
+def _zod_path(loc: str) -> str:
+    # core writes list indexes as "roles[0]"; zod joins its path with dots: "roles.0"
+    return _PART.sub(r".\1", loc)
+
+
+def _core_loc(parts: tuple[Any, ...]) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def parse_request(model: type[M], body: bytes) -> M:
+    """core decoding + validation, with what zod-style messages also need: the
+    received value of each failing field and a dotted path."""
+    data = parse_object(body)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        inputs = {_core_loc(tuple(err["loc"])): err.get("input") for err in exc.errors(include_url=False)}
+        fields = []
+        for error in field_errors(exc):
+            value = inputs.get(error.loc)
+            ctx = {**error.ctx, "received": js_type(value), "value": value}
+            fields.append(FieldError(_zod_path(error.loc), error.kind, error.message, ctx))
+        raise VendorError("VALIDATION", fields=tuple(fields)) from None
+
+
+# ---------------------------------------------------------------- fixtures
+def _instant(value: Optional[str]) -> Optional[str]:
+    # checked when the file loads, so a typo stops start-up with file:line, not a traceback
+    if value is not None:
+        parse_instant(value)
+    return value
+
+
+_DIGITS = r"^[0-9]+$"
+_HEX64 = r"^[0-9a-f]{64}$"
+
+
+class Team(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    name: str
+
+
+class Account(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    accountId: str = Field(pattern=_DIGITS)  # digit string, e.g. "2311" [SEED]
+    accountName: str
+    repcode: str
+    roles: dict[str, list[str]] = Field(min_length=1)  # role name -> its permissions, in order
+    defaultRoles: list[str] = []  # given to a created user that names no roles [INF]
+    teams: list[Team] = []
+
+    @model_validator(mode="after")
+    def _defaults_exist(self) -> Account:
+        unknown = [r for r in self.defaultRoles if r not in self.roles]
+        if unknown:
+            raise ValueError(f"defaultRoles not in roles: {', '.join(unknown)}")
+        return self
+
+
+class Membership(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    accountId: str
+    roles: list[str] = []
+    permissions: list[str] = []  # set directly, not from a role (user_permissions_set_directly)
+    accountAdmin: bool = False
+    primary: bool = False
+
+
+class ExistingUser(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: int = Field(ge=1)
+    email: str
+    password: Optional[str] = None  # None: cannot log in with a password
+    name: Optional[str] = None
+    active: bool = True
+    teamId: Optional[int] = None
+    phone: Optional[str] = None
+    imgSrc: Optional[str] = None
+    notificationPreferences: Optional[dict[str, Any]] = None
+    createdBy: str = "system@pulsecrm.example"
+    createdAt: Annotated[Optional[str], AfterValidator(_instant)] = None  # ISO instant; None: the clock at seeding
+    accounts: list[Membership] = Field(min_length=1)
+
+
+class ApiKey(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    apiKey: str = Field(pattern=r"^apiKey-[A-Za-z0-9_-]+$")  # "apiKey-xxxx" [PUB]
+    apiSecret: str
+    user: str  # email of the user the key acts as
+
+
+class IssuedSession(BaseModel):
+    """A session token that works from start-up without calling /auth/login."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(pattern=_HEX64)
+    user: str
+    expiresIn: Duration = timedelta(days=3650)
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sessionTtl: Duration = timedelta(days=8)  # [INF] example expiresAt - updatedAt is ~8 days
+    firstUserId: int = Field(default=1, ge=1)  # created users' ids start at or above this
+
+
+class Fixture(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    accounts: list[Account] = Field(min_length=1)
+    users: list[ExistingUser] = Field(min_length=1)
+    apiKeys: list[ApiKey] = []
+    sessions: list[IssuedSession] = []
+    generatedUsers: int = Field(default=0, ge=0, le=10000)  # extra members of accounts[0], from the pools
+    settings: Settings = Settings()
+
+    @model_validator(mode="after")
+    def _references(self) -> Fixture:
+        accounts = {a.accountId: a for a in self.accounts}
+        if len(accounts) != len(self.accounts):
+            raise ValueError("accountId values must be unique")
+        emails = {u.email.lower() for u in self.users}
+        if len(emails) != len(self.users) or len({u.id for u in self.users}) != len(self.users):
+            raise ValueError("user ids and emails must be unique")
+        for user in self.users:
+            for member in user.accounts:
+                account = accounts.get(member.accountId)
+                if account is None:
+                    raise ValueError(f"{user.email}: unknown accountId {member.accountId}")
+                unknown = [r for r in member.roles if r not in account.roles]
+                if unknown:
+                    raise ValueError(f"{user.email}: roles not in account {member.accountId}: {', '.join(unknown)}")
+            if sum(m.primary for m in user.accounts) > 1:
+                raise ValueError(f"{user.email}: more than one primary account")
+        for ref in [k.user for k in self.apiKeys] + [s.user for s in self.sessions]:
+            if ref.lower() not in emails:
+                raise ValueError(f"apiKeys/sessions name an unknown user: {ref}")
+        return self

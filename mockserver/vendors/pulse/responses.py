@@ -1,0 +1,110 @@
+"""Pulse CRM response bodies, in the documented key orders.
+
+``User`` follows #/components/schemas/User of the seed; the User Session
+follows the guide's example object (44.docs.dev.pulsecrm.com/reference/
+user-session.html) [PUB].  Roles and permissions are per account membership;
+the flat lists are their union over all of the user's accounts, in account
+order, because the session example lists each permission's source as
+``{role, accountId}`` - i.e. the flat lists are cross-account [INF].
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+Record = dict[str, Any]
+Accounts = Mapping[str, Record]  # accountId -> {"accountName", "repcode", "roles": {name: [perm]}}
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def grants(user: Record, accounts: Accounts) -> tuple[list[str], list[str], list[str], dict[str, list[Record]]]:
+    """(flatRolesList, flatPermissionsList, permissionsFromRoles, permissionsFromRolesDetails)."""
+    roles: list[str] = []
+    from_roles: list[str] = []
+    direct: list[str] = []
+    details: dict[str, list[Record]] = {}
+    for member in user["accounts"]:
+        role_table = accounts[member["accountId"]]["roles"]
+        for role in member["roles"]:
+            roles.append(role)
+            for permission in role_table[role]:
+                from_roles.append(permission)
+                # The example's accountId is null for a global role (superAdmin); ours
+                # are all account roles, so it names the account [INF].
+                details.setdefault(permission, []).append({"role": role, "accountId": member["accountId"]})
+        direct.extend(member["permissions"])
+    permissions = _unique(from_roles)
+    return _unique(roles), _unique(permissions + direct), permissions, details
+
+
+def _membership(member: Record, accounts: Accounts) -> Record:
+    # User.accounts[] item order [SEED]: accountId, accountName, usersPrimaryAccount, accountAdmin
+    return {
+        "accountId": member["accountId"],
+        "accountName": accounts[member["accountId"]]["accountName"],
+        "usersPrimaryAccount": member["primary"],
+        "accountAdmin": member["accountAdmin"],
+    }
+
+
+def _session_account(member: Record, accounts: Accounts) -> Record:
+    # Session item order [PUB]: accountName, accountId, repcode, usersPrimaryAccount, accountAdmin
+    account = accounts[member["accountId"]]
+    return {
+        "accountName": account["accountName"],
+        "accountId": member["accountId"],
+        "repcode": account["repcode"],
+        "usersPrimaryAccount": member["primary"],
+        "accountAdmin": member["accountAdmin"],
+    }
+
+
+def user(record: Record, accounts: Accounts) -> Record:
+    """The seed's User schema.  ``token`` is "only included in certain responses" and a
+    created user has no session, so it is omitted [INF]."""
+    roles, permissions, _, _ = grants(record, accounts)
+    return {
+        "id": record["id"],
+        "email": record["email"],
+        "name": record["name"],
+        "active": record["active"],
+        "teamId": record["teamId"],
+        "phone": record["phone"],
+        "imgSrc": record["imgSrc"],
+        "notificationPreferences": record["notificationPreferences"],
+        "createdBy": record["createdBy"],
+        "updatedBy": record["updatedBy"],
+        "createdAt": record["createdAt"],
+        "updatedAt": record["updatedAt"],
+        "accounts": [_membership(m, accounts) for m in record["accounts"]],
+        "flatRolesList": roles,
+        "flatPermissionsList": permissions,
+    }
+
+
+def session(record: Record, live: Record, accounts: Accounts) -> Record:
+    """The User Session payload of /auth/login and GET /auth/session [PUB]."""
+    roles, permissions, from_roles, details = grants(record, accounts)
+    members = record["accounts"]
+    primary = next((m for m in members if m["primary"]), members[0])
+    return {
+        "id": record["id"],
+        "email": record["email"],
+        "active": record["active"],
+        "createdBy": record["createdBy"],
+        "updatedBy": record["updatedBy"],
+        "createdAt": live["createdAt"],
+        "updatedAt": live["updatedAt"],
+        "impersonating": None,  # impersonation is not emulated
+        "primaryAccount": _session_account(primary, accounts),
+        "accounts": [_session_account(m, accounts) for m in members],
+        "flatRolesList": roles,
+        "flatPermissionsList": permissions,
+        "permissionsFromRoles": from_roles,
+        "permissionsFromRolesDetails": details,
+        "token": live["token"],
+        "expiresAt": live["expiresAtText"],
+    }

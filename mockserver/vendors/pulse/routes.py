@@ -1,0 +1,272 @@
+"""Pulse CRM (seed 003): routes and their handlers.
+
+Mounted at /pulse with no base path: the client base URL is
+http://HOST:PORT/pulse.  Routes follow the Next.js App Router files the docs
+link to (/users/route.ts, /auth/...) [SEED/PUB].
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...core.clock import iso_z, parse_instant
+from ...core.errors import FieldError, VendorError
+from ...core.vendor import Call, Reply, Route, Vendor, VendorContext
+from . import errors, responses
+from .auth import Sessions, account_header, membership
+from .models import CreateUser, Fixture, Login, parse_request
+
+Record = dict[str, Any]
+
+
+def _us_phone(fake: Any) -> str:
+    # NANP: area code and exchange never start with 0 or 1
+    return fake.numerify("(%##) %##-####")
+
+
+class Pulse(Vendor):
+    name = "pulse"
+    title = "Pulse CRM"
+    base_path = ""
+    locale = "en_US"
+    content_type = b"application/json"
+    fixture_model = Fixture
+    catalog = errors.CATALOG
+    problems = errors.PROBLEMS
+    pools = {
+        "first_name": lambda f: f.first_name(),
+        "last_name": lambda f: f.last_name(),
+        "phone": _us_phone,
+    }
+
+    fixture: Fixture
+
+    def __init__(self, ctx: VendorContext, fixture: Fixture) -> None:  # type: ignore[override]
+        super().__init__(ctx, fixture)
+        self.sessions = Sessions(ctx, fixture.settings.sessionTtl)
+        # Accounts, their roles and teams are configuration, not request state:
+        # built once here so a request only does dict look-ups.
+        self.accounts: dict[str, Record] = {
+            a.accountId: {
+                "accountName": a.accountName,
+                "repcode": a.repcode,
+                "roles": a.roles,
+                "defaultRoles": list(a.defaultRoles),
+                "teams": frozenset(t.id for t in a.teams),
+            }
+            for a in fixture.accounts
+        }
+        self.api_keys = {k.apiKey: (k.apiSecret, k.user.lower()) for k in fixture.apiKeys}
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("POST", "/users", self.create_user, "create_user"),
+            Route("POST", "/auth/login", self.login, "login"),
+            Route("GET", "/auth/session", self.get_session, "session"),
+        ]
+
+    render = staticmethod(errors.render)  # type: ignore[assignment]
+
+    # ---------------------------------------------------------------- state
+    @property
+    def users(self):  # type: ignore[no-untyped-def]
+        return self.ctx.table("users")
+
+    def seed(self) -> None:
+        fixture = self.fixture
+        seeded_at = iso_z(self.ctx.clock.now())
+        for user in fixture.users:
+            created = iso_z(parse_instant(user.createdAt)) if user.createdAt else seeded_at
+            members = [m.model_dump() for m in user.accounts]
+            if not any(m["primary"] for m in members):
+                members[0]["primary"] = True  # [INF] the first membership is the primary one
+            record: Record = {
+                "id": user.id,
+                "email": user.email,
+                "password": user.password,
+                "name": user.name,
+                "active": user.active,
+                "teamId": user.teamId,
+                "phone": user.phone,
+                "imgSrc": user.imgSrc,
+                "notificationPreferences": user.notificationPreferences,
+                "createdBy": user.createdBy,
+                "updatedBy": user.createdBy,
+                "createdAt": created,
+                "updatedAt": created,
+                "accounts": members,
+            }
+            self.users.insert(user.id, record, {"email": user.email.lower()})
+            self.ctx.store.bump_id(self.ctx.namespace, "users", user.id)
+        self._generate(fixture.generatedUsers, seeded_at)
+        self.ctx.store.bump_id(self.ctx.namespace, "users", fixture.settings.firstUserId - 1)
+        for issued in fixture.sessions:
+            owner = self.users.find("email", issued.user.lower())
+            self.sessions.preissue(issued.token, owner["id"], issued.expiresIn)
+
+    def _generate(self, count: int, stamp: str) -> None:
+        """Extra members of the first account, made from the seeded pools."""
+        if not count:
+            return
+        account = self.fixture.accounts[0]
+        admin = next(
+            (u.email for u in self.fixture.users for m in u.accounts if m.accountId == account.accountId and m.accountAdmin),
+            "system@pulsecrm.example",
+        )
+        teams = [t.id for t in account.teams]
+        pools = self.ctx.pools
+        for _ in range(count):
+            draw = self.ctx.draw("fixture")
+            first, last = str(pools.pick(draw, "first_name")), str(pools.pick(draw, "last_name"))
+            email = f"{first}.{last}{draw.below(1000)}@example.com".lower()
+            team = draw.pick(teams) if teams else None
+            if self.users.find("email", email) is not None:
+                continue
+            user_id = self.ctx.next_id("users")
+            record: Record = {
+                "id": user_id,
+                "email": email,
+                "password": None,
+                "name": f"{first} {last}",
+                "active": True,
+                "teamId": team,
+                "phone": pools.pick(draw, "phone"),
+                "imgSrc": None,
+                "notificationPreferences": None,
+                "createdBy": admin,
+                "updatedBy": admin,
+                "createdAt": stamp,
+                "updatedAt": stamp,
+                "accounts": [_member(account.accountId, list(account.defaultRoles))],
+            }
+            self.users.insert(user_id, record, {"email": email})
+
+    def describe(self) -> dict[str, Any]:
+        token = next((s.token for s in self.fixture.sessions if self.sessions.live(s.token)), None)
+        owner_email = self.fixture.sessions[0].user if self.fixture.sessions else self.fixture.users[0].email
+        owner = self.users.find("email", owner_email.lower())
+        if token is None:  # the clock moved past every fixture token: open a fresh session
+            token = self.sessions.open(owner["id"], self.ctx.draw("admin_login"))["token"]
+        primary = next((m for m in owner["accounts"] if m["primary"]), owner["accounts"][0])
+        login_user = next((u for u in self.fixture.users if u.password and u.active and u.email == owner_email), None)
+        login_user = login_user or next((u for u in self.fixture.users if u.password and u.active), None)
+        return {
+            "headers": {"Authorization": f"Bearer {token}", "x-account-id": primary["accountId"]},
+            "login": {"email": login_user.email, "password": login_user.password} if login_user else None,
+            "login_route": "/auth/login",
+        }
+
+    # ------------------------------------------------------------- handlers
+    def _caller(self, call: Call) -> tuple[Record, Record]:
+        live = self.sessions.authenticate(call)
+        user = self.users.get(live["userId"])
+        if user is None:
+            raise VendorError("INVALID_TOKEN")
+        if not user["active"]:
+            raise VendorError("USER_INACTIVE")
+        return live, user
+
+    def create_user(self, call: Call) -> Reply:
+        # Order of checks [INF]: who (401), which account (400/403), may they (403),
+        # then the body (400), then account look-ups (400), then uniqueness (409).
+        _, caller = self._caller(call)
+        account_id = account_header(call)
+        if not membership(caller, account_id)["accountAdmin"]:
+            raise VendorError("FORBIDDEN")  # [INF] only account admins create users [PUB]
+        body = parse_request(CreateUser, call.body)
+        account = self.accounts[account_id]
+        roles = list(dict.fromkeys(body.roles)) if body.roles else list(account["defaultRoles"])
+        self._check_account_refs(account, body.teamId, roles)
+
+        email_key = body.email.lower()
+        stamp = iso_z(self.ctx.clock.now())
+        existing = self.users.find("email", email_key)
+        if existing is not None:
+            return self._add_existing(existing, account_id, roles, caller, stamp)
+        record: Record = {
+            "id": self.ctx.next_id("users", self.fixture.settings.firstUserId),
+            "email": body.email,
+            "password": None,  # [INF] a created user sets a password later (invite flow)
+            "name": body.name,
+            "active": True,  # [INF]
+            "teamId": body.teamId,
+            "phone": body.phone,
+            "imgSrc": body.imgSrc,
+            "notificationPreferences": _preferences(body),
+            "createdBy": caller["email"],
+            "updatedBy": caller["email"],
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "accounts": [_member(account_id, roles, primary=True)],
+        }
+        self.users.insert(record["id"], record, {"email": email_key})
+        return Reply(201, responses.user(record, self.accounts))
+
+    def _check_account_refs(self, account: Record, team_id: int | None, roles: list[str]) -> None:
+        problems: list[FieldError] = []
+        if team_id is not None and team_id not in account["teams"]:
+            problems.append(FieldError("teamId", "invalid", f"Team {team_id} does not exist in this account"))  # [INF]
+        unknown = [r for r in roles if r not in account["roles"]]
+        if unknown:
+            # "roles must already exist in your account" [PUB]; wording [INF]
+            names = ", ".join(f"'{r}'" for r in unknown)
+            problems.append(FieldError("roles", "invalid", f"Roles not found in this account: {names}"))
+        if problems:
+            raise VendorError("VALIDATION", fields=tuple(problems))
+
+    def _add_existing(self, existing: Record, account_id: str, roles: list[str], caller: Record, stamp: str) -> Reply:
+        """[INF] An email already known to Pulse: 409 if it is in this account, otherwise the
+        user is added to this account (Pulse has a user_added_to_account event) and returned
+        as it is - its profile is not overwritten by the request's name/phone/... ."""
+        if any(m["accountId"] == account_id for m in existing["accounts"]):
+            raise VendorError("CONFLICT")
+        record = {
+            **existing,
+            "accounts": [*existing["accounts"], _member(account_id, roles)],
+            "updatedBy": caller["email"],
+            "updatedAt": stamp,
+        }
+        self.users.update(existing["id"], record, {"email": existing["email"].lower()})
+        return Reply(201, responses.user(record, self.accounts))
+
+    def login(self, call: Call) -> Reply:
+        body = parse_request(Login, call.body)
+        if body.apiKey is not None or body.apiSecret is not None:
+            _require(("apiKey", body.apiKey), ("apiSecret", body.apiSecret))
+            entry = self.api_keys.get(body.apiKey or "")
+            if entry is None or entry[0] != body.apiSecret:
+                raise VendorError("INVALID_API_KEY")
+            user = self.users.find("email", entry[1])
+            if user is None:
+                raise VendorError("INVALID_API_KEY")
+        else:
+            _require(("email", body.email), ("password", body.password))
+            user = self.users.find("email", (body.email or "").lower())
+            if user is None or user["password"] is None or user["password"] != body.password:
+                raise VendorError("INVALID_CREDENTIALS")
+        if not user["active"]:
+            raise VendorError("USER_INACTIVE")
+        live = self.sessions.open(user["id"], self.ctx.draw("login"))
+        return Reply(200, responses.session(user, live, self.accounts))  # [INF] 200
+
+    def get_session(self, call: Call) -> Reply:
+        live, user = self._caller(call)
+        return Reply(200, responses.session(user, live, self.accounts))
+
+
+def _member(account_id: str, roles: list[str], primary: bool = False) -> Record:
+    # [INF] a user created through the API is never an account admin and has no direct permissions
+    return {"accountId": account_id, "roles": roles, "permissions": [], "accountAdmin": False, "primary": primary}
+
+
+def _preferences(body: CreateUser) -> dict[str, Any] | None:
+    prefs = body.notificationPreferences
+    if prefs is None:
+        return None
+    return {key: pref.model_dump(exclude_unset=True) for key, pref in prefs.items()}
+
+
+def _require(*pairs: tuple[str, str | None]) -> None:
+    missing = tuple(FieldError(name, "missing", "Required") for name, value in pairs if value is None)
+    if missing:
+        raise VendorError("VALIDATION", fields=missing)

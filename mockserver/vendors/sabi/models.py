@@ -1,0 +1,64 @@
+"""Sabi fixture models (validated once at start-up; extra keys are an error).
+
+The request body is not a pydantic model: see dto.py for why.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .dto import GENDERS, ROLES
+
+ObjectId = str  # 24 lower-case hex digits, checked by the Field patterns below
+_OBJECT_ID = r"^[0-9a-f]{24}$"
+_ISO_Z = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"
+
+Role = Literal[ROLES]  # type: ignore[valid-type]
+Gender = Literal[GENDERS]  # type: ignore[valid-type]
+
+
+class ApiKey(BaseModel):
+    """A platform API key, sent as the ``ApiKey`` header [SEED]."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str = Field(min_length=1)
+    name: str = "platform"
+    # [INF] a key may belong to a tenant: users it creates without a tenantId join it.
+    tenantId: Optional[ObjectId] = Field(default=None, pattern=_OBJECT_ID)
+
+
+class Place(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    code: str
+    currency: Optional[str] = None
+
+
+class ExistingUser(BaseModel):
+    """A user that already exists: creating the same username again is a 409."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Optional[ObjectId] = Field(default=None, pattern=_OBJECT_ID)  # the document's _id
+    username: str = Field(min_length=1)
+    firstName: str
+    lastName: str
+    middleName: Optional[str] = None
+    role: Role = "CUSTOMER"
+    gender: Optional[Gender] = None
+    phone: Optional[str] = None
+    country: Optional[Place] = None
+    tenantId: Optional[ObjectId] = Field(default=None, pattern=_OBJECT_ID)
+    createdAt: str = Field(default="2024-01-15T09:00:00.000Z", pattern=_ISO_Z)
+
+
+class Fixture(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    apiKeys: list[ApiKey] = Field(min_length=1)
+    users: list[ExistingUser] = []
+    generatedUsers: int = Field(default=0, ge=0, le=10000)

@@ -1,0 +1,154 @@
+"""Sabi (seed 002): POST /api/v1/users/public with an ``ApiKey`` header.
+
+Request path, in the order a NestJS-on-Express app runs it [INF]:
+body-parser middleware (413 / 415 / 400 SyntaxError) -> ApiKey guard (401)
+-> ValidationPipe (400, every failing constraint) -> service (409 on a
+duplicate username) -> 201 with the saved Mongoose document.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ...core.clock import parse_instant
+from ...core.errors import VendorError
+from ...core.vendor import Call, Reply, Route, Vendor, VendorContext
+from . import bodyparser, dto, errors, responses
+from .auth import ApiKeys
+from .models import ExistingUser, Fixture
+
+log = logging.getLogger("mockserver")
+
+CREATE_PATH = "/api/v1/users/public"  # [SEED]
+
+# Nigerian mobile prefixes (MTN, Glo, Airtel, 9mobile), local 11-digit format.
+_NG_PREFIXES = ("0803", "0806", "0813", "0816", "0703", "0706", "0810", "0814", "0903", "0906",
+                "0805", "0807", "0815", "0705", "0905", "0802", "0808", "0812", "0701", "0708",
+                "0902", "0901", "0809", "0817", "0818", "0909")
+
+
+def _record(document: dict[str, Any], password: str | None, api_key: str | None) -> dict[str, Any]:
+    # The returned document itself is stored (never mutated afterwards: it shares its
+    # constant sub-objects with every other document); the password lives beside it.
+    return {"username": document["username"], "password": password, "apiKey": api_key, "document": document}
+
+
+def _ng_mobile(fake: Any) -> str:
+    return str(fake.random_element(_NG_PREFIXES)) + fake.numerify("#######")
+
+
+class Sabi(Vendor):
+    name = "sabi"
+    title = "Sabi"
+    base_path = ""
+    locale = "en_NG"
+    # [INF] Express's res.json() content type.
+    content_type = b"application/json; charset=utf-8"
+    fixture_model = Fixture
+    catalog = errors.CATALOG
+    problems = errors.PROBLEMS
+    pools = {
+        "first_name": lambda f: f.first_name(),
+        "last_name": lambda f: f.last_name(),
+        "mobile": _ng_mobile,
+    }
+
+    fixture: Fixture
+
+    def __init__(self, ctx: VendorContext, fixture: Fixture) -> None:  # type: ignore[override]
+        super().__init__(ctx, fixture)
+        self.keys = ApiKeys(fixture.apiKeys)
+        self.ids = responses.ObjectIds(ctx)
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("POST", CREATE_PATH, self.create_user, "create_user"),
+            # Express routes are not strict about a trailing slash.
+            Route("POST", CREATE_PATH + "/", self.create_user, "create_user"),
+        ]
+
+    render = staticmethod(errors.render)  # type: ignore[assignment]
+
+    # ---------------------------------------------------------------- state
+    @property
+    def users(self):  # type: ignore[no-untyped-def]
+        return self.ctx.table("users")
+
+    def seed(self) -> None:
+        self.ids.reset(self.ctx.draw("object_ids"))
+        for user in self.fixture.users:
+            self._seed_user(user)
+        pools = self.ctx.pools
+        for _ in range(self.fixture.generatedUsers):
+            draw = self.ctx.draw("fixture")
+            first, last = str(pools.pick(draw, "first_name")), str(pools.pick(draw, "last_name"))
+            username = f"{responses.slug(first)}.{responses.slug(last)}{draw.below(1000)}@example.com.ng"
+            self._seed_user(ExistingUser(username=username, firstName=first, lastName=last,
+                                         role=draw.pick(dto.ROLES[:3]), phone=str(pools.pick(draw, "mobile"))))
+
+    def _seed_user(self, user: ExistingUser) -> None:
+        unique = {"username": user.username.lower()}
+        created = parse_instant(user.createdAt)
+        user_id = user.id or self.ids.new(created.timestamp())
+        if self.users.conflict(unique) is not None or self.users.get(user_id) is not None:
+            log.warning("sabi fixture: skipping duplicate user %s", user.username)
+            return
+        body = user.model_dump(exclude_none=True)
+        country = body.get("country") or responses.DEFAULT_COUNTRY
+        draw = self.ctx.draw("fixture")
+        document = responses.document(
+            body,
+            user_id=user_id,
+            places={"country": responses.place(country, self.ids.new(created.timestamp()))},
+            role=user.role,
+            tenants=[user.tenantId] if user.tenantId else [],
+            pass_code=responses.pass_id(draw),
+            handle=responses.user_handle(user.firstName, user.lastName, draw),
+            created=created,
+        )
+        self.users.insert(user_id, _record(document, None, None), unique)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "headers": {"ApiKey": self.fixture.apiKeys[0].key, "Content-Type": "application/json"},
+            "login": None,  # no login: the platform key is the credential
+        }
+
+    # ------------------------------------------------------------- handlers
+    def create_user(self, call: Call) -> Reply:
+        data = bodyparser.parse(call.headers.get("content-type"), call.body)
+        key = self.keys.authenticate(call)
+        if isinstance(data, list):
+            # ValidationPipe re-labels an array as the DTO and validates its (absent)
+            # properties: the same messages as for {}.
+            data = {}
+        failures = dto.validate(data)
+        if failures:
+            raise VendorError("BAD_REQUEST", fields=tuple(failures))
+        unique = {"username": data["username"].lower()}  # [INF] case-insensitive, like a lower-cased index
+        if self.users.conflict(unique) is not None:
+            raise VendorError("CONFLICT")
+
+        # Validated and free: only now draw randomness and take ids.
+        draw = self.ctx.draw("create_user")
+        now = self.ctx.clock.now()
+        seconds = now.timestamp()
+        user_id = self.ids.new(seconds)
+        places = {"country": responses.place(data.get("country") or responses.DEFAULT_COUNTRY, self.ids.new(seconds))}
+        for name in responses.SUBDOCUMENTS:
+            if data.get(name) is not None:
+                places[name] = responses.place(data[name], self.ids.new(seconds))
+        tenant = data.get("tenantId") or key.tenantId  # [INF] the body's tenant, else the key's
+        document = responses.document(
+            data,
+            user_id=user_id,
+            places=places,
+            role=data.get("role") or dto.DEFAULT_ROLE,
+            tenants=[tenant] if tenant else [],
+            pass_code=responses.pass_id(draw),
+            handle=responses.user_handle(data["firstName"], data["lastName"], draw),
+            created=now,
+        )
+        self.users.insert(user_id, _record(document, data["password"], key.name), unique)
+        return Reply(201, document)

@@ -1,0 +1,73 @@
+"""Sabi internals that the HTTP tests cannot reach cheaply: scanner, fast paths, fixture."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+import pytest
+
+from mockserver.app import Runtime
+from mockserver.config import Config
+from mockserver.vendors.sabi import dto
+from mockserver.vendors.sabi.bodyparser import v8_syntax_error
+
+VALUES: list[Any] = [None, "", " ", "a", "12345678901", "1234567890", "123456789012", "-1234567890", "１２３４５６７８９０１",
+                     "MALE", "male", "CUSTOMER", 0, 1, 12345678901, 1.5, True, False, [], ["a"], {}, {"name": "x"}]
+
+
+@pytest.mark.parametrize("prop", [p for p in dto.CREATE_USER_DTO if p.nested is None], ids=lambda p: p.name)
+def test_fast_path_agrees_with_the_constraint_table(prop: dto.Prop) -> None:
+    for value in VALUES:
+        assert prop.ok(value) == (not dto._failures(value, prop, prop.name)), (prop.name, value)
+
+
+def _json_ok(text: str) -> bool:
+    def refuse(name: str) -> None:
+        raise ValueError(name)
+
+    try:
+        json.loads(text, parse_constant=refuse)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def test_scanner_accepts_exactly_what_json_parse_accepts() -> None:
+    rng = random.Random(2)
+    seed = '{"a": [1, -2.5e+3, true, false, null, "x\\u00e9\\n"], "b": {"c": {}}, "d": [], "e": 0.1E-2}'
+    alphabet = '{}[]":,.-+eE0123456789 \\tunrfalsx\n'
+    checked = 0
+    for _ in range(4000):
+        chars = list(seed)
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(len(chars) + 1)
+            action = rng.random()
+            if action < 0.4 and chars:
+                del chars[min(at, len(chars) - 1)]
+            elif action < 0.8:
+                chars.insert(at, rng.choice(alphabet))
+            else:
+                chars = chars[:at]
+        text = "".join(chars)
+        assert (v8_syntax_error(text) is None) == _json_ok(text), text
+        checked += 1
+    assert checked == 4000
+
+
+def test_deep_nesting_does_not_recurse() -> None:
+    assert v8_syntax_error("[" * 100_000 + "]" * 100_000) is None
+    assert v8_syntax_error("[" * 100_000) == "Unexpected end of JSON input"
+
+
+def test_fixture_users_and_generated_users_are_seeded() -> None:
+    runtime = Runtime(Config(vendors=("sabi",), seed=3))
+    users = runtime.vendors["sabi"].ctx.table("users")
+    assert len(users) == 5  # two listed + generatedUsers: 3
+    docs = [row["document"] for row in users.values()]
+    assert docs[0]["_id"] == "65a4f410c0ffee0001000001" and docs[0]["createdAt"] == "2024-01-15T09:00:00.000Z"
+    assert docs[1]["tenants"] == ["655b1200a1b2c3d4e5f60718"] and docs[1]["roles"] == ["SUPPLIER"]
+    for doc in docs[2:]:
+        assert doc["username"].endswith("@example.com.ng") and doc["phone"].startswith("0") and len(doc["phone"]) == 11
+        assert doc["_id"].startswith("65a4f410")  # the default createdAt's seconds
