@@ -70,7 +70,7 @@ def serve(host: str, port: int, seed: int, fixtures: Path | None, scenarios: Pat
     """Start the server and print every vendor's base URL and credentials."""
     import uvicorn
 
-    from .app import MockServer, Runtime
+    from .app import MockServer, Runtime, tune_gc
     from .core.fixtures import FixtureError
 
     config = Config(host=host, port=port, seed=seed, fixtures=fixtures, scenarios=scenarios, vendor=vendor, clock=clock, log_level=log_level)
@@ -87,10 +87,19 @@ def serve(host: str, port: int, seed: int, fixtures: Path | None, scenarios: Pat
     bound_port = sock.getsockname()[1]
     origin = f"http://{config.public_host if ':' not in config.public_host else '[' + config.public_host + ']'}:{bound_port}"
     click.echo(banner(runtime, origin))
+    app = MockServer(runtime)
+    tune_gc()
     server = uvicorn.Server(
-        uvicorn.Config(MockServer(runtime), log_level=log_level, access_log=False, lifespan="on", server_header=False, date_header=False)
+        uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="on", server_header=False, date_header=False, loop=_best("uvloop", "asyncio"), http=_best("httptools", "h11"))
     )
     server.run(sockets=[sock])
+
+
+def _best(preferred: str, fallback: str) -> str:
+    """uvloop/httptools when installed (uvicorn[standard]); pure-Python otherwise."""
+    import importlib.util
+
+    return preferred if importlib.util.find_spec(preferred) else fallback
 
 
 if __name__ == "__main__":  # pragma: no cover

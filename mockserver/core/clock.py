@@ -99,14 +99,14 @@ class Clock:
 
 def iso_z(moment: datetime) -> str:
     """2025-08-03T06:07:40.330Z: RFC 3339, milliseconds, Z (JS/Go style)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def iso_offset(moment: datetime) -> str:
     """2024-09-23T18:33:10.049+00:00: milliseconds and a +00:00 offset (Java style)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+00:00"
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def iso_seconds_z(moment: datetime) -> str:
     """2022-07-01T15:00:01Z: whole seconds and Z (.NET style)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")[:-6] + "Z"

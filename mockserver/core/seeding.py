@@ -16,7 +16,7 @@ from typing import Callable, Mapping, Sequence, TypeVar
 T = TypeVar("T")
 
 _MASK = (1 << 64) - 1
-_HEX = "0123456789abcdef"
+_TEN19 = 10**19
 
 
 def salt(text: str) -> int:
@@ -30,16 +30,25 @@ def _mix(z: int) -> int:
     return z ^ (z >> 31)
 
 
+def _fold(state: int, keys: tuple[int, ...]) -> int:
+    for key in keys:
+        state = _mix((state ^ (key & _MASK)) + 0x9E3779B97F4A7C15)
+    return state
+
+
 class Draw:
     """A tiny splitmix64 stream: cheap to create, reproducible from its keys."""
 
     __slots__ = ("_state",)
 
     def __init__(self, *keys: int) -> None:
-        state = 0x9E3779B97F4A7C15
-        for key in keys:
-            state = _mix((state ^ (key & _MASK)) + 0x9E3779B97F4A7C15)
-        self._state = state
+        self._state = _fold(0x9E3779B97F4A7C15, keys)
+
+    @classmethod
+    def from_state(cls, state: int, key: int) -> Draw:
+        draw = cls.__new__(cls)
+        draw._state = _mix((state ^ (key & _MASK)) + 0x9E3779B97F4A7C15)
+        return draw
 
     def next(self) -> int:
         self._state = (self._state + 0x9E3779B97F4A7C15) & _MASK
@@ -52,24 +61,17 @@ class Draw:
         return seq[self.next() % len(seq)]
 
     def hex(self, length: int) -> str:
-        out = []
-        while len(out) < length:
-            word = self.next()
-            for _ in range(16):
-                out.append(_HEX[word & 15])
-                word >>= 4
-        return "".join(out[:length])
+        # 16 hex digits per 64-bit word, formatted in C rather than digit by digit.
+        words = (length + 15) // 16
+        return "".join([f"{self.next():016x}" for _ in range(words)])[:length]
 
     def digits(self, length: int, first_nonzero: bool = False) -> str:
-        out = []
-        while len(out) < length:
-            word = self.next()
-            for _ in range(19):
-                out.append(chr(48 + word % 10))
-                word //= 10
+        # 19 decimal digits per word (10**19 < 2**64).
+        words = (length + 18) // 19
+        out = "".join([f"{self.next() % _TEN19:019d}" for _ in range(words)])[:length]
         if first_nonzero and out[0] == "0":
-            out[0] = chr(49 + self.below(9))
-        return "".join(out[:length])
+            out = chr(49 + self.below(9)) + out[1:]
+        return out
 
     def chance(self, probability: float) -> bool:
         return self.next() < probability * (1 << 64)
@@ -102,18 +104,23 @@ class Pools:
 class Seeder:
     """Hands out per-request draws: (seed, vendor, operation, n-th call)."""
 
-    __slots__ = ("seed", "_vendor_salt", "_counters")
+    __slots__ = ("seed", "_vendor_salt", "_counters", "_prefix")
 
     def __init__(self, seed: int, vendor: str) -> None:
         self.seed = seed
         self._vendor_salt = salt(vendor)
         self._counters: dict[str, int] = {}
+        # (seed, vendor, operation) mixed once; a draw then mixes only its counter.
+        self._prefix: dict[str, int] = {}
 
     def draw(self, operation: str, scope: str = "") -> Draw:
         key = f"{scope}/{operation}" if scope else operation
         n = self._counters.get(key, 0)
         self._counters[key] = n + 1
-        return Draw(self.seed, self._vendor_salt, salt(key), n)
+        prefix = self._prefix.get(key)
+        if prefix is None:
+            prefix = self._prefix[key] = _fold(0x9E3779B97F4A7C15, (self.seed, self._vendor_salt, salt(key)))
+        return Draw.from_state(prefix, n)
 
     def reset(self, scope: str | None = None) -> None:
         if scope is None:

@@ -38,6 +38,8 @@ class Table(Protocol):
 
 
 class Store(Protocol):
+    # A table handle stays valid for the store's life (clear() empties it in
+    # place), so vendors may keep handles instead of looking them up per request.
     def table(self, namespace: str, name: str) -> Table: ...
     def next_id(self, namespace: str, name: str, start: int) -> int: ...
     def bump_id(self, namespace: str, name: str, at_least: int) -> None: ...
@@ -92,6 +94,11 @@ class MemoryTable:
     def values(self) -> list[Record]:
         return list(self._rows.values())
 
+    def clear(self) -> None:
+        self._rows.clear()
+        self._index.clear()
+        self._keys_of.clear()
+
     def __len__(self) -> int:
         return len(self._rows)
 
@@ -136,10 +143,8 @@ class MemoryStore:
             self._counters[key] = at_least
 
     def clear(self, namespace: str | None = None) -> None:
-        if namespace is None:
-            self._tables.clear()
-            self._counters.clear()
-            return
-        for mapping in (self._tables, self._counters):
-            for key in [k for k in mapping if k[0] == namespace]:
-                del mapping[key]
+        for key, table in self._tables.items():
+            if namespace is None or key[0] == namespace:
+                table.clear()
+        for key in [k for k in self._counters if namespace is None or k[0] == namespace]:
+            del self._counters[key]

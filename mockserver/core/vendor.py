@@ -64,9 +64,14 @@ class VendorContext:
     pools: Pools
     namespace: str
     base_url: str  # e.g. http://127.0.0.1:8080/vaultspay (client base URL)
+    _tables: dict[str, Table] = field(default_factory=dict)
 
     def table(self, name: str) -> Table:
-        return self.store.table(self.namespace, name)
+        # Handles are stable (the store clears tables in place): one dict hit per call.
+        table = self._tables.get(name)
+        if table is None:
+            table = self._tables[name] = self.store.table(self.namespace, name)
+        return table
 
     def next_id(self, name: str, start: int = 1) -> int:
         return self.store.next_id(self.namespace, name, start)

@@ -1,0 +1,428 @@
+#!/usr/bin/env python3
+"""Load-test mockserver's create-user routes against a bare-Starlette floor.
+
+    python3 bench/run.py              # 10 s per target
+    python3 bench/run.py --quick      # 3 s per target
+    python3 bench/run.py --vendors vaultspay,pulse --duration 20
+
+One server at a time on 127.0.0.1, loaded by wrk (-t2 -c64) on the same
+machine. See bench/README.md for what the numbers mean.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client as httpclient
+import json
+import os
+import random
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+LUA = HERE / "unique.lua"
+VENDORS = ("vaultspay", "payabli", "sabi", "pulse", "etelecom")
+HOST = "127.0.0.1"
+
+# Request bodies; {ID} and {D7}/{D8}/{D9} are made unique per request (see unique.lua).
+BODIES = {
+    "vaultspay": {"firstName": "khalid", "lastName": "raza", "email": "u{ID}@bench.pk", "countryCode": "92",
+                  "phone": "3{D9}", "status": "ACTIVE"},
+    "payabli": {"email": "u{ID}@bench.com", "phone": "5555555555", "name": "Sean Smith", "pwd": "x",
+                "scope": [{"orgType": 0, "orgId": 123}], "access": [{"roleLabel": "customers", "roleValue": True}],
+                "usrStatus": 1, "timeZone": -5, "language": "en", "mfaData": {"mfa": True, "mfaMode": 0},
+                "additionalData": {"key1": "value1"}},
+    "sabi": {"username": "u{ID}@bench.ng", "password": "Secret123!", "firstName": "Ada", "lastName": "Obi",
+             "role": "CUSTOMER", "gender": "FEMALE", "phone": "0803{D7}"},
+    "pulse": {"email": "u{ID}@bench.com", "name": "Bench User"},
+    "etelecom": {"full_name": "Nguyễn Văn An", "password": "secret123", "phone": "09{D8}"},
+}
+
+
+class StartError(RuntimeError):
+    pass
+
+
+@dataclass
+class Server:
+    name: str
+    proc: subprocess.Popen
+    port: int
+    log: Path
+    startup_s: float = 0.0
+
+    def rss_mib(self) -> float | None:
+        try:
+            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return None
+
+    def cpu_s(self) -> float:
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / HZ  # utime + stime
+        except (OSError, IndexError, ValueError):
+            return 0.0
+
+    def loaded_libs(self) -> set[str]:
+        """Which of uvloop/httptools the server process has actually mapped."""
+        try:
+            maps = Path(f"/proc/{self.proc.pid}/maps").read_text()
+        except OSError:
+            return set()
+        return {lib for lib in ("uvloop", "httptools") if f"/{lib}/" in maps}
+
+    def log_tail(self, n: int = 15) -> str:
+        lines = self.log.read_text(errors="replace").splitlines()
+        return "\n".join(lines[-n:])
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self in RUNNING:
+            RUNNING.remove(self)
+        self.log.unlink(missing_ok=True)
+
+
+@dataclass
+class Result:
+    target: str
+    rps: float = 0.0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    rss_mib: float | None = None
+    non2xx: int = 0
+    ratio: float | None = None
+    note: str = ""
+    raw: dict = field(default_factory=dict)
+
+
+RUNNING: list[Server] = []
+
+
+def ensure_wrk() -> str:
+    path = shutil.which("wrk")
+    if path:
+        return path
+    print("wrk not found: installing it with apt-get ...", flush=True)
+    if os.geteuid() != 0:
+        sys.exit("bench: wrk is missing and we are not root; run `sudo apt-get install -y wrk` first.")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    for cmd in (["apt-get", "update"], ["apt-get", "install", "-y", "wrk"]):
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            sys.exit(f"bench: `{' '.join(cmd)}` failed (exit {done.returncode}); install wrk by hand.\n"
+                     + done.stderr[-2000:])
+    path = shutil.which("wrk")
+    if not path:
+        sys.exit("bench: apt-get reported success but wrk is still not on PATH.")
+    return path
+
+
+HZ = os.sysconf("SC_CLK_TCK")
+
+
+def busy_ticks() -> tuple[int, int]:
+    """(total, busy) CPU ticks of the whole machine, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return sum(values), sum(values) - values[3] - values[4]  # minus idle and iowait
+
+
+def cpu_busy(seconds: float = 1.0) -> float:
+    """Fraction of all CPUs busy over `seconds`, before we start anything."""
+    (t0, b0), _, (t1, b1) = busy_ticks(), time.sleep(seconds), busy_ticks()
+    return (b1 - b0) / max(t1 - t0, 1)
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def http(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
+         timeout: float = 5.0) -> tuple[int, bytes]:
+    conn = httpclient.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, resp.read()
+    finally:
+        conn.close()
+
+
+def start(name: str, argv: list[str], probe: str, timeout: float = 30.0) -> Server:
+    """Launch argv, poll GET probe until it answers 200; startup_s = launch -> first 200."""
+    port = free_port()
+    log = Path(tempfile.mkstemp(prefix=f"bench-{name}-", suffix=".log")[1])
+    with log.open("wb") as out:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([*argv, "--port", str(port)], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    server = Server(name, proc, port, log)
+    RUNNING.append(server)
+    while time.perf_counter() - t0 < timeout:
+        if proc.poll() is not None:
+            raise StartError(f"{name} exited with code {proc.returncode} before answering:\n{server.log_tail()}")
+        try:
+            if http(port, "GET", probe, timeout=1.0)[0] == 200:
+                server.startup_s = time.perf_counter() - t0
+                if missing := {"uvloop", "httptools"} - server.loaded_libs():
+                    print(f"  WARNING: {name} runs without {', '.join(sorted(missing))}: the ratio is not fair")
+                return server
+        except OSError:
+            pass
+        time.sleep(0.005)
+    raise StartError(f"{name} did not answer GET {probe} with 200 within {timeout:.0f}s:\n{server.log_tail()}")
+
+
+def wrk(wrk_bin: str, target: str, server: Server, url: str, headers: dict, template: str, salt: int,
+        args) -> Result:
+    """One wrk run; also splits the machine's CPU time into server / wrk / everything else."""
+    cmd = [wrk_bin, f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "-s", str(LUA)]
+    for key, value in headers.items():
+        cmd += ["-H", f"{key}: {value}"]
+    cmd += [url, "--", str(salt), template, str(args.threads)]
+    ticks0, server0, wrk0, t0 = busy_ticks()[1], server.cpu_s(), children_cpu(), time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, encoding="utf-8", errors="replace", timeout=args.duration + 60)
+    wall = time.perf_counter() - t0
+    server_s, wrk_s = server.cpu_s() - server0, children_cpu() - wrk0
+    other_s = max((busy_ticks()[1] - ticks0) / HZ - server_s - wrk_s, 0.0)
+    for line in done.stdout.splitlines():
+        if line.startswith("BENCH_JSON "):
+            raw = json.loads(line[len("BENCH_JSON "):])
+            raw.update(server_cpu=server_s / wall, wrk_cpu=wrk_s / wall, other_cpu=other_s / wall)
+            return to_result(target, raw, server)
+    raise RuntimeError(f"wrk failed (exit {done.returncode}):\n{done.stdout[-1500:]}\n{done.stderr[-1500:]}")
+
+
+def to_result(target: str, raw: dict, server: Server) -> Result:
+    r = Result(target, raw=raw)
+    r.rps = raw["requests"] / (raw["duration_us"] / 1e6)
+    r.p50_ms = raw["p50_us"] / 1000
+    r.p99_ms = raw["p99_us"] / 1000
+    r.rss_mib = server.rss_mib()
+    r.non2xx = raw["non2xx"]
+    errors = {k: v for k, v in raw["socket_errors"].items() if v}
+    notes = []
+    if errors:
+        notes.append("socket errors " + ", ".join(f"{k}={v}" for k, v in errors.items()))
+    if r.non2xx:
+        statuses = ", ".join(f"{v} x {k}" for k, v in sorted(raw["statuses"].items()) if not k.startswith("2"))
+        notes.append(f"non-2xx: {statuses}; first: {raw['sample_status']} {raw['sample_body']}")
+    if raw["other_cpu"] > 0.1:
+        notes.append(f"other processes used {raw['other_cpu']:.0%} of a core during this run: noisy")
+    r.note = "; ".join(notes)
+    return r
+
+
+def fill(template: str, salt: int, seq: int) -> str:
+    """Python twin of unique.lua's substitution, for probe requests (seq < 0 never meets wrk's)."""
+    out = template.replace("{ID}", f"{salt}p{-seq}")
+    for k in (7, 8, 9):
+        out = out.replace(f"{{D{k}}}", f"{(salt + seq) % 10 ** k:0{k}d}")
+    return out
+
+
+def payabli_org() -> tuple[int, int] | None:
+    """(orgType, orgId) of the first organization in fixtures/payabli.yaml, if we can find one."""
+    path = ROOT / "fixtures" / "payabli.yaml"
+    if not path.is_file():
+        return None
+    import yaml  # installed with mockserver
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key in ("orgId", "idOrg", "IdOrg", "OrgId"):
+                if isinstance(node.get(key), int):
+                    return int(node.get("orgType", node.get("OrgType", 0)) or 0), node[key]
+            items = sorted(node.items(), key=lambda kv: "org" not in str(kv[0]).lower())
+            for _, value in items:
+                if (found := walk(value)) is not None:
+                    return found
+        elif isinstance(node, list):
+            for value in node:
+                if (found := walk(value)) is not None:
+                    return found
+        return None
+
+    try:
+        return walk(yaml.safe_load(path.read_text()))
+    except Exception as exc:  # a half-written fixture must not stop the bench
+        print(f"  note: cannot read {path.name}: {exc}")
+        return None
+
+
+def bench_mockserver(wrk_bin: str, vendors: list[str], extra: list[str], args, salt: int,
+                     results: list[Result], floor_rps: float) -> Server:
+    argv = [sys.executable, "-m", "mockserver", "serve", "--log-level", "warning", "--seed", "1", *extra]
+    label = "mockserver" + (f" --vendor {extra[1]}" if extra else "")
+    server = start(label, argv, "/__admin/health")
+    try:
+        print(f"{label}: first 200 on /__admin/health after {server.startup_s * 1000:.0f} ms "
+              f"(idle RSS {server.rss_mib():.1f} MiB)", flush=True)
+        status, payload = http(server.port, "GET", "/__admin/vendors")
+        described = json.loads(payload) if status == 200 else {}
+        for name in vendors:
+            info = described.get(name)
+            if not info:
+                why = "not in /__admin/vendors" if status == 200 else f"/__admin/vendors answered {status}"
+                results.append(Result(name, note=f"skipped (not available: {why})"))
+                continue
+            method, _, url = info["create_user"].partition(" ")
+            headers = dict(info.get("headers") or {})
+            if not any(k.lower() == "content-type" for k in headers):
+                headers["Content-Type"] = "application/json"
+            template = json.dumps(BODIES[name], ensure_ascii=False)
+            if name == "payabli" and (org := payabli_org()):
+                template = template.replace('"orgType": 0, "orgId": 123', f'"orgType": {org[0]}, "orgId": {org[1]}')
+            path = url.split(f":{server.port}", 1)[1]
+            status, body = http(server.port, method, path, fill(template, salt, -1).encode(), headers)
+            if status == 404:
+                results.append(Result(name, note=f"skipped (not available: {method} {path} -> 404)"))
+                continue
+            if not 200 <= status < 300:
+                print(f"  warning: {name} probe answered {status}: {body[:300].decode(errors='replace')}")
+            http(server.port, "POST", "/__admin/reset")  # every vendor starts from its fixtures
+            print(f"  {name}: wrk {method} {url} for {args.duration}s ...", flush=True)
+            result = wrk(wrk_bin, name, server, url, headers, template, salt, args)
+            result.ratio = result.rps / floor_rps if floor_rps else None
+            results.append(result)
+            if server.proc.poll() is not None:
+                raise StartError(f"{label} died during the {name} run:\n{server.log_tail()}")
+    finally:
+        server.stop()
+    return server
+
+
+def table(results: list[Result]) -> str:
+    rows = [("target", "req/s", "p50 ms", "p99 ms", "RSS MiB", "non-2xx", "ratio", "srv CPU", "other CPU")]
+    notes = []
+    for r in results:
+        if r.raw:
+            rows.append((r.target, f"{r.rps:,.0f}", f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}",
+                         f"{r.rss_mib:.1f}" if r.rss_mib is not None else "?", str(r.non2xx),
+                         f"{r.ratio:.2f}x" if r.ratio is not None else "-",
+                         f"{r.raw['server_cpu']:.0%}", f"{r.raw['other_cpu']:.0%}"))
+        else:
+            rows.append((r.target, *["-"] * (len(rows[0]) - 1)))
+        if r.note:
+            notes.append(f"  {r.target}: {r.note}")
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))) for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines + (["", "notes:", *notes] if notes else []))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (default 10)")
+    parser.add_argument("--quick", action="store_true", help="3-second runs")
+    parser.add_argument("--vendors", default=",".join(VENDORS), help="comma-separated subset (default: all five)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
+    parser.add_argument("--no-save", action="store_true", help="do not write bench/results/<time>.json")
+    args = parser.parse_args()
+    if args.quick:
+        args.duration = 3
+    vendors = [v.strip() for v in args.vendors.split(",") if v.strip()]
+    if unknown := [v for v in vendors if v not in VENDORS]:
+        parser.error(f"unknown vendor(s) {', '.join(unknown)}; known: {', '.join(VENDORS)}")
+
+    wrk_bin = ensure_wrk()
+    salt = random.randrange(10**6, 10**7)
+    busy = cpu_busy()
+    print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, run salt {salt}, {os.cpu_count()} CPUs "
+          f"({busy:.0%} busy before start)", flush=True)
+    if busy > 0.1:
+        print("  WARNING: something else is using the CPU: absolute numbers and ratios will be noisy", flush=True)
+    results: list[Result] = []
+    startups: dict[str, float] = {}
+
+    floor = start("floor", [sys.executable, str(HERE / "floor.py")], "/")
+    startups["floor"] = floor.startup_s
+    try:
+        print(f"floor: first 200 after {floor.startup_s * 1000:.0f} ms (idle RSS {floor.rss_mib():.1f} MiB); "
+              f"wrk POST / for {args.duration}s ...", flush=True)
+        # Same script and a vendor-sized body, so wrk does the same work as in the vendor runs.
+        template = json.dumps(BODIES["vaultspay"])
+        floor_result = wrk(wrk_bin, "floor (bare Starlette)", floor, f"http://{HOST}:{floor.port}/",
+                           {"Content-Type": "application/json"}, template, salt, args)
+        floor_result.ratio = 1.0
+        results.append(floor_result)
+    finally:
+        floor.stop()
+
+    measured = len(results)
+    try:
+        server = bench_mockserver(wrk_bin, vendors, [], args, salt, results, floor_result.rps)
+        startups["mockserver"] = server.startup_s
+    except StartError as exc:
+        if len(results) > measured:  # it started and served, then died: report, do not retry
+            print(f"mockserver died mid-run:\n{exc}", flush=True)
+            seen = {r.target for r in results}
+            results += [Result(v, note="not run: mockserver died (see above)") for v in vendors if v not in seen]
+        else:
+            print(f"full mockserver did not start ({str(exc).splitlines()[-1].strip()}); "
+                  "trying one `--vendor NAME` server per vendor", flush=True)
+            for name in vendors:
+                try:
+                    server = bench_mockserver(wrk_bin, [name], ["--vendor", name], args, salt, results,
+                                              floor_result.rps)
+                    startups[f"mockserver --vendor {name}"] = server.startup_s
+                except StartError as exc2:
+                    last = str(exc2).strip().splitlines()[-1]
+                    results.append(Result(name, note=f"skipped (not available: server failed to start: {last})"))
+
+    print("\n" + table(results))
+    print("\nstartup (launch -> first 200):",
+          ", ".join(f"{k} {v * 1000:.0f} ms" + (" (target < 1000 ms)" if k.startswith("mock") else "")
+                    for k, v in startups.items()))
+    if not args.no_save:
+        out = HERE / "results" / time.strftime("bench-%Y%m%d-%H%M%S.json")
+        out.parent.mkdir(exist_ok=True)
+        out.write_text(json.dumps({"duration_s": args.duration, "threads": args.threads,
+                                   "connections": args.connections, "salt": salt, "cpu_busy_before": busy,
+                                   "startup_s": startups,
+                                   "results": [r.__dict__ for r in results]}, indent=2, ensure_ascii=False))
+        print(f"wrote {out.relative_to(ROOT)}")
+    return 0
+
+
+def _terminate(signum, frame):  # noqa: ANN001
+    print(f"\nstopping on signal {signum}", file=sys.stderr)
+    raise SystemExit(128 + signum)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        sys.exit(130)
+    finally:
+        for srv in list(RUNNING):
+            srv.stop()
