@@ -76,6 +76,10 @@ class VendorContext:
     def next_id(self, name: str, start: int = 1) -> int:
         return self.store.next_id(self.namespace, name, start)
 
+    def bump_id(self, name: str, at_least: int) -> None:
+        """Make the next id of ``name`` larger than ``at_least`` (fixture seeding)."""
+        self.store.bump_id(self.namespace, name, at_least)
+
     def draw(self, operation: str) -> Draw:
         return self.seeder.draw(operation)
 

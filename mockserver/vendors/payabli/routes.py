@@ -70,7 +70,6 @@ class Payabli(Vendor):
 
     def seed(self) -> None:
         fixture = self.fixture
-        ns = self.ctx.namespace
         now = self.ctx.clock.timestamp()
         self.tokens.load(fixture.tokens)
         for user in fixture.users:
@@ -91,8 +90,8 @@ class Payabli(Vendor):
                 created_by="fixture",
             )
             self.users.insert(user.userId, record, self._unique(user.email))
-            self.ctx.store.bump_id(ns, "users", user.userId)
-        self.ctx.store.bump_id(ns, "users", self.settings.firstUserId - 1)
+            self.ctx.bump_id("users", user.userId)
+        self.ctx.bump_id("users", self.settings.firstUserId - 1)
         self._generate(fixture.generatedUsers, now)
 
     def _generate(self, count: int, now: float) -> None:

@@ -97,9 +97,9 @@ class Pulse(Vendor):
                 "accounts": members,
             }
             self.users.insert(user.id, record, {"email": user.email.lower()})
-            self.ctx.store.bump_id(self.ctx.namespace, "users", user.id)
+            self.ctx.bump_id("users", user.id)
         self._generate(fixture.generatedUsers, seeded_at)
-        self.ctx.store.bump_id(self.ctx.namespace, "users", fixture.settings.firstUserId - 1)
+        self.ctx.bump_id("users", fixture.settings.firstUserId - 1)
         for issued in fixture.sessions:
             owner = self.users.find("email", issued.user.lower())
             self.sessions.preissue(issued.token, owner["id"], issued.expiresIn)

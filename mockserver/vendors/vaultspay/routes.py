@@ -69,7 +69,7 @@ class VaultsPay(Vendor):
             record = {"parentId": fixture.agent.id, **user.model_dump()}
             record["username"] = record["username"] or self.ctx.draw("fixture").hex(32)
             self.users.insert(user.id, record, self._unique(record))
-            self.ctx.store.bump_id(self.ctx.namespace, "users", user.id)
+            self.ctx.bump_id("users", user.id)
         pools = self.ctx.pools
         for _ in range(fixture.generatedUsers):
             draw = self.ctx.draw("fixture")
@@ -88,7 +88,7 @@ class VaultsPay(Vendor):
             if self.users.conflict(self._unique(record)) is None:
                 self.users.insert(record["id"], record, self._unique(record))
         # Created users get ids from firstUserId on (the seed's example is 604).
-        self.ctx.store.bump_id(self.ctx.namespace, "users", fixture.settings.firstUserId - 1)
+        self.ctx.bump_id("users", fixture.settings.firstUserId - 1)
 
     def describe(self) -> dict[str, Any]:
         app = self.fixture.apps[0]
