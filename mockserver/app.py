@@ -9,20 +9,22 @@ from typing import Any
 import orjson
 
 from . import vendors as registry
-from .config import Config
+from .config import Config, default_fixtures_dir, default_scenarios_dir
 from .core.admin import build_admin
 from .core.clock import Clock
 from .core.fixtures import FixtureError, load_model
-from .core.http import Receive, Scope, Send, VendorApp
+from .core.journal import Journal
+from .core.scenarios import ScenarioEngine
 from .core.seeding import Pools, Seeder
+from .core.serving import Receive, Scope, Send, VendorApp
 from .core.store import MemoryStore, Store
-from .core.vendor import Vendor, VendorContext
+from .core.vendor import SESSION, Vendor, VendorContext
 
 log = logging.getLogger("mockserver")
 
 
 class Runtime:
-    """Everything one server instance owns: config, clock, store and vendors."""
+    """Everything one server instance owns: config, clock, store, vendors, journal, scenarios."""
 
     def __init__(self, config: Config, store: Store | None = None) -> None:
         self.config = config
@@ -39,11 +41,15 @@ class Runtime:
                 clock=self.clock,
                 seeder=Seeder(config.seed, cls.name),
                 pools=Pools(config.seed, cls.name, cls.locale, cls.pools),
-                namespace=cls.name,
-                base_url="",
+                vendor=cls.name,
             )
             self.vendors[cls.name] = cls(ctx, fixture)
             self.mounts[cls.name] = "" if config.vendor else f"/{cls.name}"
+        self.journal = Journal(config.journal_size, config.journal_file)
+        operations = {name: {r.operation for r in v.routes()} for name, v in self.vendors.items()}
+        self.scenarios = ScenarioEngine(config.seed, self.vendors, operations)
+        self._load_scenarios()
+        self._seeded: set[tuple[str, str]] = set()
         self.reset()
 
     def _load_fixture(self, cls: type[Vendor]) -> Any:
@@ -52,20 +58,60 @@ class Runtime:
         if path is None or not path.is_file():
             if path is not None:
                 log.info("no %s in %s: using the embedded %s fixture", path.name, custom, cls.name)
-            from .config import default_fixtures_dir
-
             path = default_fixtures_dir() / f"{cls.name}.yaml"
         if not path.is_file():
             raise FixtureError(f"{path}: fixture file missing")
         return load_model(path, cls.fixture_model)
 
-    def reset(self) -> None:
-        """Restore fixtures and forget everything requests created."""
-        self.store.clear()
-        for vendor in self.vendors.values():
-            vendor.ctx.seeder.reset()
-            vendor.seed()
+    def _load_scenarios(self) -> None:
+        # The shipped library, then the user's directory (same names override).
+        # Rules naming a vendor this server does not mount are skipped, not fatal:
+        # `--vendor sabi` must still start with the whole library on disk.
+        for directory in (default_scenarios_dir(), self.config.scenarios):
+            if directory is not None and directory.is_dir():
+                self.scenarios.load_dir(directory, only_vendors=set(self.vendors))
+        missing = [n for n in self.config.active_scenarios if n not in self.scenarios.library]
+        if missing:
+            raise FixtureError(f"unknown scenario(s): {', '.join(missing)}; known: {', '.join(sorted(self.scenarios.library))}")
 
+    # ------------------------------------------------------------ state
+    def ensure_session(self, vendor: str, session: str) -> None:
+        """A test session's first request to a vendor gets its own copy of the fixtures."""
+        if (vendor, session) not in self._seeded:
+            self._seeded.add((vendor, session))
+            self.vendors[vendor].seed()  # SESSION is already set by the caller
+
+    def reset(self, session: str | None = None) -> None:
+        """Restore fixtures and forget everything requests created (for one session, or all)."""
+        if session:
+            for name, vendor in self.vendors.items():
+                self.store.clear(f"{name}@{session}")
+                vendor.ctx.seeder.reset(session)
+                self._seeded.discard((name, session))
+            self.scenarios.reset(session)
+            self.journal.clear(session)
+            return
+        # The clock is deliberately left alone: it is server-wide, and a test that
+        # set it resets it with POST /__admin/clock {"reset": true}.
+        self.store.clear()
+        self.scenarios.reset()
+        for name in self.config.active_scenarios:
+            self.scenarios.activate(name)
+        self.journal.clear()
+        self._seeded = set()
+        token = SESSION.set("")
+        try:
+            for name, vendor in self.vendors.items():
+                vendor.ctx.seeder.reset()
+                vendor.seed()
+                self._seeded.add((name, ""))
+        finally:
+            SESSION.reset(token)
+
+    def clock_timestamp(self) -> float:
+        return self.clock.timestamp()
+
+    # ------------------------------------------------------------ views
     def base_url(self, origin: str, name: str) -> str:
         return origin + self.mounts[name] + self.vendors[name].base_path
 
@@ -95,7 +141,7 @@ class MockServer:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.admin = build_admin(runtime)
-        apps = [(mount, VendorApp(runtime.vendors[name], mount, runtime.config.max_body)) for name, mount in runtime.mounts.items()]
+        apps = [(mount, VendorApp(runtime.vendors[name], mount, runtime.config.max_body, runtime)) for name, mount in runtime.mounts.items()]
         # Longest prefix first so nothing shadows a more specific mount.
         self._mounts = sorted(apps, key=lambda item: -len(item[0]))
 
@@ -117,6 +163,7 @@ class MockServer:
                 if message["type"] == "lifespan.startup":
                     await send({"type": "lifespan.startup.complete"})
                 elif message["type"] == "lifespan.shutdown":
+                    self.runtime.journal.close()
                     await send({"type": "lifespan.shutdown.complete"})
                     return
 

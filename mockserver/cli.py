@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,16 +15,6 @@ from .vendors import NAMES
 
 if TYPE_CHECKING:
     from .app import Runtime
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    """Bind ourselves so the banner can show the real port (``--port 0``)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.set_inheritable(True)
-    return sock
 
 
 def banner(runtime: Runtime, origin: str) -> str:
@@ -64,42 +53,53 @@ def main() -> None:
 @click.option("--fixtures", "fixtures", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Directory of <vendor>.yaml fixtures replacing the embedded ones (per file).")
 @click.option("--scenarios", "scenarios", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Directory of scenario YAML files.")
 @click.option("--vendor", type=click.Choice(NAMES), help="Serve only this vendor, at the root (for clients with hard-coded paths).")
+@click.option("--scenario", "active", multiple=True, metavar="NAME", help="Activate a scenario at start (repeatable).")
 @click.option("--clock", default=None, help="'real' (default) or 'frozen:2026-01-01T00:00:00Z'.")
-@click.option("--log-level", default="info", show_default=True, type=click.Choice(["critical", "error", "warning", "info", "debug"]))
-def serve(host: str, port: int, seed: int, fixtures: Path | None, scenarios: Path | None, vendor: str | None, clock: str | None, log_level: str) -> None:
+@click.option("--journal-size", default=10_000, show_default=True, type=click.IntRange(0), help="Requests kept in the journal (ring buffer).")
+@click.option("--journal-file", type=click.Path(dir_okay=False, path_type=Path), help="Also append every journal entry to this file as JSON lines.")
+@click.option("--log-level", default="info", show_default=True, type=click.Choice(["critical", "error", "warning", "info", "debug"]), help="'info' logs one line per request.")
+def serve(
+    host: str, port: int, seed: int, fixtures: Path | None, scenarios: Path | None, vendor: str | None, active: tuple[str, ...],
+    clock: str | None, journal_size: int, journal_file: Path | None, log_level: str,
+) -> None:
     """Start the server and print every vendor's base URL and credentials."""
-    import uvicorn
-
     from .app import MockServer, Runtime, tune_gc
     from .core.fixtures import FixtureError
+    from .server import bind, origin_of, uvicorn_server
 
-    config = Config(host=host, port=port, seed=seed, fixtures=fixtures, scenarios=scenarios, vendor=vendor, clock=clock, log_level=log_level)
+    config = Config(
+        host=host, port=port, seed=seed, fixtures=fixtures, scenarios=scenarios, vendor=vendor, clock=clock, log_level=log_level,
+        active_scenarios=active, journal_size=journal_size, journal_file=journal_file,
+    )
     try:
         runtime = Runtime(config)
     except (FixtureError, ValueError) as exc:
         click.echo(f"mockserver: cannot start:\n{exc}", err=True)
         sys.exit(2)
     try:
-        sock = _bind(host, port)
+        sock = bind(host, port)
     except OSError as exc:
         click.echo(f"mockserver: cannot bind {host}:{port}: {exc.strerror}", err=True)
         sys.exit(2)
     bound_port = sock.getsockname()[1]
-    origin = f"http://{config.public_host if ':' not in config.public_host else '[' + config.public_host + ']'}:{bound_port}"
+    origin = origin_of(host, bound_port)
     click.echo(banner(runtime, origin))
+    _configure_logging(log_level)
     app = MockServer(runtime)
     tune_gc()
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="on", server_header=False, date_header=False, loop=_best("uvloop", "asyncio"), http=_best("httptools", "h11"))
-    )
-    server.run(sockets=[sock])
+    uvicorn_server(app, log_level).run(sockets=[sock])
 
 
-def _best(preferred: str, fallback: str) -> str:
-    """uvloop/httptools when installed (uvicorn[standard]); pure-Python otherwise."""
-    import importlib.util
+def _configure_logging(level: str) -> None:
+    """One readable line per request (vendor, operation, status, ms, scenario) at 'info'."""
+    import logging
 
-    return preferred if importlib.util.find_spec(preferred) else fallback
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    logger = logging.getLogger("mockserver")
+    logger.handlers[:] = [handler]
+    logger.setLevel(level.upper())
+    logger.propagate = False
 
 
 if __name__ == "__main__":  # pragma: no cover

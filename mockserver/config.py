@@ -40,6 +40,9 @@ class Config:
     log_level: str = "info"
     clock: str | None = None  # "real" or "frozen:<ISO instant>"
     max_body: int = MAX_BODY
+    active_scenarios: tuple[str, ...] = ()  # activated at start (and again after a reset)
+    journal_size: int = 10_000
+    journal_file: Path | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
     @property

@@ -46,11 +46,17 @@ def parse_instant(value: str) -> datetime:
 class Clock:
     """UTC clock: real time plus an offset, or frozen at an instant."""
 
-    __slots__ = ("_offset", "_frozen_at")
+    __slots__ = ("_offset", "_frozen_at", "_start")
 
     def __init__(self, frozen_at: datetime | None = None) -> None:
         self._offset = 0.0
         self._frozen_at: float | None = frozen_at.timestamp() if frozen_at else None
+        self._start = self._frozen_at
+
+    def restore(self) -> None:
+        """Back to how it started (real time, or frozen at the start instant)."""
+        self._offset = 0.0
+        self._frozen_at = self._start
 
     @classmethod
     def from_spec(cls, spec: str | None) -> Clock:

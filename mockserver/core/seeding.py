@@ -114,12 +114,14 @@ class Seeder:
         self._prefix: dict[str, int] = {}
 
     def draw(self, operation: str, scope: str = "") -> Draw:
+        # Counted per session, but not salted by the session's name: a test
+        # worker's n-th call gets the same values as a lone run's n-th call.
         key = f"{scope}/{operation}" if scope else operation
         n = self._counters.get(key, 0)
         self._counters[key] = n + 1
-        prefix = self._prefix.get(key)
+        prefix = self._prefix.get(operation)
         if prefix is None:
-            prefix = self._prefix[key] = _fold(0x9E3779B97F4A7C15, (self.seed, self._vendor_salt, salt(key)))
+            prefix = self._prefix[operation] = _fold(0x9E3779B97F4A7C15, (self.seed, self._vendor_salt, salt(operation)))
         return Draw.from_state(prefix, n)
 
     def reset(self, scope: str | None = None) -> None:

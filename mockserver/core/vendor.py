@@ -7,6 +7,7 @@ into a ``VendorError`` and hands it to the class's ``render``.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Mapping, Sequence
 
@@ -18,6 +19,10 @@ from .seeding import Draw, Pools, Seeder
 from .store import Store, Table
 
 Headers = Sequence[tuple[str, str]]
+
+# The test session (``X-Mock-Session``) of the request being handled.  Each
+# request runs in its own asyncio task, so the value never leaks between them.
+SESSION: ContextVar[str] = ContextVar("mockserver_session", default="")
 
 
 @dataclass(slots=True)
@@ -56,21 +61,36 @@ class Route:
 
 @dataclass(slots=True)
 class VendorContext:
-    """Shared services handed to a vendor at build time."""
+    """Shared services handed to a vendor at build time.
+
+    Store and seeding are resolved against the current test session, so a
+    vendor written for one global state gets per-session isolation for free
+    as long as it asks the context (never a cached table) on every call.
+    """
 
     store: Store
     clock: Clock
     seeder: Seeder
     pools: Pools
-    namespace: str
-    base_url: str  # e.g. http://127.0.0.1:8080/vaultspay (client base URL)
-    _tables: dict[str, Table] = field(default_factory=dict)
+    vendor: str
+    base_url: str = ""
+    _tables: dict[tuple[str, str], Table] = field(default_factory=dict)
+
+    @property
+    def session(self) -> str:
+        return SESSION.get()
+
+    @property
+    def namespace(self) -> str:
+        session = SESSION.get()
+        return f"{self.vendor}@{session}" if session else self.vendor
 
     def table(self, name: str) -> Table:
         # Handles are stable (the store clears tables in place): one dict hit per call.
-        table = self._tables.get(name)
+        key = (SESSION.get(), name)
+        table = self._tables.get(key)
         if table is None:
-            table = self._tables[name] = self.store.table(self.namespace, name)
+            table = self._tables[key] = self.store.table(self.namespace, name)
         return table
 
     def next_id(self, name: str, start: int = 1) -> int:
@@ -81,7 +101,7 @@ class VendorContext:
         self.store.bump_id(self.namespace, name, at_least)
 
     def draw(self, operation: str) -> Draw:
-        return self.seeder.draw(operation)
+        return self.seeder.draw(operation, SESSION.get())
 
 
 class Vendor:

@@ -1,0 +1,233 @@
+"""The request journal: a bounded ring buffer a test can query and assert on.
+
+Recording must stay cheap (it runs on every request), so an entry keeps the
+raw bytes it was given and decodes them only when read.  Secrets are removed
+before an entry is stored: header values by name, JSON body fields by key —
+the body is only parsed when a byte scan shows a secret-looking key at all.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import re
+import threading
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import orjson
+
+from .clock import UTC, iso_z
+
+REDACTED = "***"
+SECRET_HEADERS = frozenset({"authorization", "requesttoken", "apikey", "x-api-key", "cookie", "set-cookie", "proxy-authorization"})
+SECRET_KEYS = frozenset(
+    k.lower()
+    for k in (
+        "password", "pwd", "token", "accessToken", "refreshToken", "access_token", "refresh_token", "apiKey",
+        "apiSecret", "clientSecret", "client_secret", "secret", "requestToken", "mfaValidationCode",
+    )
+)
+# A JSON key that may hold a secret, in client-formatted (spaces allowed) bytes.
+_SECRET_KEY_BYTES = re.compile(rb'"(?i:' + b"|".join(re.escape(k.encode()) for k in sorted(SECRET_KEYS)) + rb')"\s*:\s*[^\sn]')
+BODY_LIMIT = 64 * 1024  # keep at most this much of any body: the buffer stays bounded whatever clients send
+
+
+def redact(value: Any) -> Any:
+    """A copy of a JSON value with secret-named fields replaced."""
+    if isinstance(value, dict):
+        return {k: (REDACTED if isinstance(k, str) and k.lower() in SECRET_KEYS and v is not None else redact(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
+
+
+def _safe_body(raw: bytes) -> Any:
+    """What the journal keeps of a body: bytes when nothing secret is in them, else a redacted value."""
+    if len(raw) > BODY_LIMIT:
+        raw = raw[:BODY_LIMIT]
+        truncated = True
+    else:
+        truncated = False
+    if not _SECRET_KEY_BYTES.search(raw):
+        return raw if not truncated else {"__truncated__": True, "text": raw.decode("utf-8", "replace")}
+    try:
+        return redact(orjson.loads(raw))
+    except orjson.JSONDecodeError:
+        return {"__unparsed__": True, "text": _SECRET_KEY_BYTES.sub(b'"' + REDACTED.encode() + b'":', raw).decode("utf-8", "replace")}
+
+
+def _decode(body: Any) -> Any:
+    if isinstance(body, bytes):
+        if not body:
+            return None
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return body.decode("utf-8", "replace")
+    return body
+
+
+@dataclass(slots=True)
+class Entry:
+    seq: int
+    time: float  # clock timestamp; formatted only when read
+    vendor: str
+    operation: str
+    method: str
+    path: str
+    query: Mapping[str, str]
+    headers: dict[str, str]
+    body: Any  # bytes (nothing secret) or an already-redacted value
+    status: int
+    response: Any
+    scenario: str | None
+    latency_ms: float
+    session: str
+    near_miss: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "time": iso_z(datetime.fromtimestamp(self.time, UTC)),
+            "vendor": self.vendor,
+            "operation": self.operation,
+            "method": self.method,
+            "path": self.path,
+            "query": dict(self.query),
+            "headers": self.headers,
+            "body": _decode(self.body),
+            "status": self.status,
+            "response": _decode(self.response),
+            "scenario": self.scenario,
+            "latency_ms": self.latency_ms,
+            "session": self.session,
+            "near_miss": self.near_miss,
+        }
+
+
+def safe_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k: (REDACTED if k in SECRET_HEADERS else v) for k, v in headers.items()}
+
+
+class Journal:
+    """Bounded: the oldest entries fall off once ``size`` is reached."""
+
+    def __init__(self, size: int = 10_000, file: Path | None = None) -> None:
+        self.size = size
+        self._entries: deque[Entry] = deque(maxlen=max(size, 0) or None) if size > 0 else deque(maxlen=0)
+        self._seq = 0
+        self._writer = _FileWriter(file) if file else None
+
+    def record(
+        self, *, time: float, vendor: str, operation: str, method: str, path: str, query: Mapping[str, str],
+        headers: Mapping[str, str], body: bytes, status: int, response: bytes, scenario: str | None,
+        latency_ms: float, session: str, near_miss: str | None = None,
+    ) -> None:
+        self._seq += 1
+        entry = Entry(
+            self._seq, time, vendor, operation, method, path, query, safe_headers(headers), _safe_body(body),
+            status, _safe_body(response), scenario, round(latency_ms, 3), session, near_miss,
+        )
+        self._entries.append(entry)
+        if self._writer is not None:
+            self._writer.put(entry)
+
+    def clear(self, session: str | None = None) -> None:
+        if session is None:
+            self._entries.clear()
+        else:
+            kept = [e for e in self._entries if e.session != session]
+            self._entries.clear()
+            self._entries.extend(kept)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def entries(self) -> list[Entry]:
+        return list(self._entries)
+
+    def query(self, **filters: Any) -> list[dict[str, Any]]:
+        """Entries (oldest first) matching ``vendor``, ``operation``, ``status``, ``session``, ``method``, ``path``; ``limit`` keeps the newest."""
+        limit = filters.pop("limit", None)
+        found = [e.to_json() for e in self._entries if _fields_match(e, filters)]
+        return found[-limit:] if limit else found
+
+    def count(self, match: Mapping[str, Any]) -> int:
+        return len(self.matching(match))
+
+    def matching(self, match: Mapping[str, Any]) -> list[dict[str, Any]]:
+        simple = {k: v for k, v in match.items() if k not in ("body", "headers", "response", "query")}
+        out = []
+        for entry in self._entries:
+            if not _fields_match(entry, simple):
+                continue
+            data = entry.to_json()
+            if all(subset(match[k], data[k]) for k in ("body", "headers", "response", "query") if k in match):
+                out.append(data)
+        return out
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+
+
+def _fields_match(entry: Entry, filters: Mapping[str, Any]) -> bool:
+    for key, wanted in filters.items():
+        if wanted is None or wanted == "":
+            continue
+        value = getattr(entry, key)
+        if key == "status":
+            if str(value) != str(wanted) and not (isinstance(wanted, str) and len(wanted) == 3 and wanted.endswith("xx") and str(value)[0] == wanted[0]):
+                return False
+        elif value != wanted:
+            return False
+    return True
+
+
+def subset(wanted: Any, actual: Any) -> bool:
+    """``wanted`` is contained in ``actual``: dict keys recursively, other values by equality."""
+    if isinstance(wanted, dict):
+        return isinstance(actual, dict) and all(k in actual and subset(v, actual[k]) for k, v in wanted.items())
+    return bool(wanted == actual)
+
+
+def closest(entries: Iterable[dict[str, Any]], match: Mapping[str, Any], keys: Iterable[str]) -> list[dict[str, Any]]:
+    """Entries that share the most of ``match``'s top-level criteria (for readable assertion failures)."""
+    keys = list(keys)
+
+    def score(entry: dict[str, Any]) -> int:
+        return sum(1 for k in keys if k in match and (subset(match[k], entry.get(k)) if isinstance(match[k], dict) else str(entry.get(k)) == str(match[k])))
+
+    ranked = sorted(entries, key=score, reverse=True)
+    return ranked[:3]
+
+
+class _FileWriter:
+    """Appends entries as JSON lines from a background thread: no file I/O on the request path."""
+
+    def __init__(self, path: Path) -> None:
+        self._queue: queue.SimpleQueue[Entry | None] = queue.SimpleQueue()
+        self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
+        self._thread = threading.Thread(target=self._run, name="mockserver-journal", daemon=True)
+        self._thread.start()
+
+    def put(self, entry: Entry) -> None:
+        self._queue.put(entry)
+
+    def _run(self) -> None:
+        while True:
+            entry = self._queue.get()
+            if entry is None:
+                break
+            self._file.write(json.dumps(entry.to_json(), ensure_ascii=False) + "\n")
+            if self._queue.empty():
+                self._file.flush()
+        self._file.close()
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=5)

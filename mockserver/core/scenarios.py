@@ -1,0 +1,315 @@
+"""Scripted scenarios: rules that make a vendor fail the way it fails.
+
+A scenario is a named list of rules; a rule matches calls (vendor, operation
+or method+path, body and header conditions) and decides which of them it
+answers (nth / after / every / times / probability) with a catalog error, an
+explicit response or ``pass``, optionally after a delay or with a socket
+fault.  Counters live per test session (``X-Mock-Session``), so parallel
+workers never see each other's counts.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Protocol
+
+import orjson
+import yaml
+
+from .errors import VendorError
+from .fixtures import FixtureError, _node_at, load_yaml, validate_file
+from .scenario_models import Lognormal, Rule, ScenarioFile, SlowBody, Uniform
+from .seeding import Draw, salt
+from .vendor import Call, Reply
+
+
+class VendorView(Protocol):
+    """What the engine needs of a vendor (the core never names one)."""
+
+    catalog: Mapping[str, Any]
+
+    def render(self, error: VendorError) -> Reply: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    label: str  # "<scenario>#<rule index>", recorded in the journal
+    reply: Reply | None  # None: let the real behaviour answer
+    delay: float  # seconds
+    fault: str | None = None
+    fault_params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Scenario:
+    name: str
+    description: str
+    rules: list[Rule]
+    source: str
+
+
+class ScenarioError(Exception):
+    """A request header named a scenario or error that does not exist."""
+
+
+class ScenarioEngine:
+    def __init__(self, seed: int, vendors: Mapping[str, VendorView], operations: Mapping[str, set[str]]) -> None:
+        self.seed = seed
+        self.vendors = vendors
+        self.operations = operations
+        self.library: dict[str, Scenario] = {}
+        self.active: list[str] = []
+        self._state: dict[tuple[str, str, int], list[int]] = {}  # (session, scenario, rule) -> [seen, fired]
+        self._active_vendors: frozenset[str] = frozenset()
+
+    # ----------------------------------------------------------- loading
+    def load_dir(self, directory: Path, only_vendors: set[str] | None = None) -> None:
+        """Every *.yaml in ``directory``; with ``only_vendors``, files about other vendors are skipped."""
+        for path in sorted(directory.glob("*.y*ml")):
+            data, node = load_yaml(path)
+            if only_vendors is not None and _vendors_of(data) - only_vendors:
+                continue
+            self._add(self._validated(str(path), data, node))
+
+    def define(self, text: bytes | str, source: str = "POST /__admin/scenarios") -> Scenario:
+        """A scenario from a YAML or JSON document (JSON is YAML)."""
+        try:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            data = yaml.safe_load(text)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            raise FixtureError(f"{source}{':' + str(mark.line + 1) if mark else ''}: not valid YAML/JSON: {exc.problem}") from None
+        scenario = self._validated(source, data, node)
+        self._add(scenario)
+        return scenario
+
+    def _validated(self, source: str, data: Any, node: yaml.Node | None) -> Scenario:
+        parsed = validate_file(Path(source), data, node, ScenarioFile)
+        problems = []
+        for i, rule in enumerate(parsed.rules):
+            where = ("rules", i, "match")
+            problems += self._check_rule(rule, source, node, where)
+        if problems:
+            raise FixtureError("\n".join(problems))
+        return Scenario(parsed.name, parsed.description, list(parsed.rules), source)
+
+    def _check_rule(self, rule: Rule, source: str, node: yaml.Node | None, where: tuple[Any, ...]) -> list[str]:
+        def at(*loc: Any) -> str:
+            line = f":{_node_at(node, loc).start_mark.line + 1}" if node is not None else ""
+            return f"{source}{line}: {'.'.join(str(p) for p in loc)}"
+
+        match = rule.match
+        if match.vendor not in self.vendors:
+            return [f"{at(*where, 'vendor')}: unknown vendor {match.vendor!r}; known: {', '.join(self.vendors)}"]
+        out = []
+        ops = self.operations[match.vendor]
+        for key, op in (("operation", match.operation), ("reset_on", match.reset_on.operation if match.reset_on else None)):
+            if op is not None and op not in ops:
+                loc = (*where, key) if key == "operation" else (*where, "reset_on", "operation")
+                out.append(f"{at(*loc)}: unknown operation {op!r} for {match.vendor}; known: {', '.join(sorted(ops))}")
+        if rule.respond.error is not None:
+            name = str(rule.respond.error)
+            catalog = self.vendors[match.vendor].catalog
+            if name not in catalog:
+                loc = (*where[:-1], "respond", "error")
+                out.append(f"{at(*loc)}: unknown error {name!r} for {match.vendor}; known: {', '.join(catalog)}")
+        return out
+
+    def _add(self, scenario: Scenario) -> None:
+        self.library[scenario.name] = scenario
+        self._forget(scenario.name)
+        self._reindex()
+
+    # -------------------------------------------------------- activation
+    def activate(self, name: str) -> None:
+        if name not in self.library:
+            raise KeyError(name)
+        self._forget(name)  # a fresh activation starts its counts over
+        if name not in self.active:
+            self.active.append(name)
+        self._reindex()
+
+    def deactivate(self, name: str) -> None:
+        if name not in self.library:
+            raise KeyError(name)
+        if name in self.active:
+            self.active.remove(name)
+        self._reindex()
+
+    def reset(self, session: str | None = None) -> None:
+        """Forget counters (of one session); deactivate everything when resetting all."""
+        if session is None:
+            self._state.clear()
+            self.active.clear()
+            self._reindex()
+        else:
+            for key in [k for k in self._state if k[0] == session]:
+                del self._state[key]
+
+    def _forget(self, name: str) -> None:
+        for key in [k for k in self._state if k[1] == name]:
+            del self._state[key]
+
+    def _reindex(self) -> None:
+        self._active_vendors = frozenset(r.match.vendor for n in self.active for r in self.library[n].rules)
+
+    def has_active(self, vendor: str) -> bool:
+        return vendor in self._active_vendors
+
+    # ---------------------------------------------------------- deciding
+    def forced_error(self, vendor: str, name: str, session: str) -> Outcome:
+        """``X-Mock-Error: NAME``: a one-off catalog error for this call."""
+        view = self.vendors[vendor]
+        if name not in view.catalog:
+            raise ScenarioError(f"unknown error {name!r} in X-Mock-Error for {vendor}; known: {', '.join(view.catalog)}")
+        return Outcome(f"X-Mock-Error:{name}", view.render(VendorError(name)), 0.0)
+
+    def decide(self, vendor: str, operation: str, call: Call, session: str, requested: str | None = None) -> Outcome | None:
+        names = list(self.active)
+        if requested:
+            if requested not in self.library:
+                raise ScenarioError(f"unknown scenario {requested!r} in X-Mock-Scenario; known: {', '.join(sorted(self.library))}")
+            names = [requested] + [n for n in names if n != requested]
+        body: list[Any] = []  # decoded lazily, once
+        for name in names:
+            for index, rule in enumerate(self.library[name].rules):
+                match = rule.match
+                if match.vendor != vendor:
+                    continue
+                state = self._state.setdefault((session, name, index), [0, 0])
+                reset = match.reset_on
+                if reset and reset.operation == operation and (reset.vendor or vendor) == vendor:
+                    state[0] = state[1] = 0
+                if not _conditions(match, operation, call, body):
+                    continue
+                state[0] += 1
+                seen, fired = state
+                if not _fires(match, seen, fired, self._draw(session, name, index, seen)):
+                    continue
+                state[1] += 1
+                return self._outcome(vendor, name, index, rule, session, seen)
+        return None
+
+    def _draw(self, session: str, name: str, index: int, seen: int) -> Draw:
+        return Draw(self.seed, salt(session), salt(name), index, seen)
+
+    def _outcome(self, vendor: str, name: str, index: int, rule: Rule, session: str, seen: int) -> Outcome:
+        respond = rule.respond
+        reply: Reply | None = None
+        if respond.error is not None:
+            reply = self.vendors[vendor].render(VendorError(str(respond.error)))
+        elif respond.status is not None:
+            reply = Reply(respond.status, respond.body, tuple((respond.headers or {}).items()))
+        delay = _delay_seconds(rule.delay, self._draw(session, name, index, -seen))
+        fault, params = None, {}
+        if isinstance(rule.fault, SlowBody):
+            fault, params = "slow_body", rule.fault.slow_body.model_dump()
+        elif rule.fault is not None:
+            fault = rule.fault
+            params = {"chunk": 16, "interval_ms": 100} if fault == "slow_body" else {}
+        return Outcome(f"{name}#{index}", reply, delay, fault, params)
+
+    # ------------------------------------------------------------ admin
+    def describe(self, session: str = "") -> list[dict[str, Any]]:
+        out = []
+        for name, scenario in sorted(self.library.items()):
+            rules = []
+            for index, rule in enumerate(scenario.rules):
+                seen, fired = self._state.get((session, name, index), [0, 0])
+                times = rule.match.times
+                rules.append({
+                    **rule.model_dump(mode="json", by_alias=True, exclude_none=True),
+                    "seen": seen,
+                    "fired": fired,
+                    "remaining": None if times is None else max(times - fired, 0),
+                })
+            out.append({"name": name, "description": scenario.description, "active": name in self.active, "source": scenario.source, "rules": rules})
+        return out
+
+
+def _vendors_of(data: Any) -> set[str]:
+    rules = data.get("rules") if isinstance(data, dict) else None
+    if not isinstance(rules, list):
+        return set()
+    return {r["match"]["vendor"] for r in rules if isinstance(r, dict) and isinstance(r.get("match"), dict) and isinstance(r["match"].get("vendor"), str)}
+
+
+def _fires(match: Any, seen: int, fired: int, draw: Draw) -> bool:
+    if match.times is not None and fired >= match.times:
+        return False
+    if match.nth is not None and seen != match.nth:
+        return False
+    if match.after is not None and seen <= match.after:
+        return False
+    if match.every is not None and seen % match.every:
+        return False
+    if match.probability is not None and not draw.chance(match.probability):
+        return False
+    return True
+
+
+def _conditions(match: Any, operation: str, call: Call, body: list[Any]) -> bool:
+    if match.operation is not None and match.operation != operation:
+        return False
+    if match.method is not None and match.method != call.method:
+        return False
+    if match.path is not None and not re.fullmatch(match.path, call.path):
+        return False
+    if match.headers:
+        for name, wanted in match.headers.items():
+            value = call.headers.get(name.lower())
+            if wanted is True and value is None or wanted is False and value is not None:
+                return False
+            if isinstance(wanted, str) and value != wanted:
+                return False
+    if match.body is not None or match.body_matches is not None:
+        if not body:
+            try:
+                body.append(orjson.loads(call.body))
+            except orjson.JSONDecodeError:
+                body.append(None)
+        data = body[0]
+        if match.body is not None and not _subset(match.body, data):
+            return False
+        for dotted, pattern in (match.body_matches or {}).items():
+            value = _dig(data, dotted)
+            if value is None or not re.search(pattern, str(value)):
+                return False
+    return True
+
+
+def _subset(wanted: Any, actual: Any) -> bool:
+    if isinstance(wanted, dict):
+        return isinstance(actual, dict) and all(k in actual and _subset(v, actual[k]) for k, v in wanted.items())
+    return bool(wanted == actual)
+
+
+def _dig(data: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return None
+    return data
+
+
+def _delay_seconds(delay: Any, draw: Draw) -> float:
+    if delay is None:
+        return 0.0
+    if isinstance(delay, (int, float)):
+        return max(float(delay), 0.0) / 1000
+    unit = (draw.next() >> 11) / float(1 << 53)  # uniform in [0, 1)
+    if isinstance(delay, Uniform):
+        low, high = delay.uniform
+        return max(low + (high - low) * unit, 0.0) / 1000
+    if isinstance(delay, Lognormal):
+        # Box-Muller from two seeded uniforms: reproducible for a seed.
+        other = (draw.next() >> 11) / float(1 << 53)
+        normal = math.sqrt(-2.0 * math.log(1.0 - unit)) * math.cos(2 * math.pi * other)
+        return delay.lognormal.median * math.exp(delay.lognormal.sigma * normal) / 1000
+    return 0.0

@@ -1,0 +1,237 @@
+"""The request path of one vendor, as a raw ASGI app.
+
+Starlette's Request/Response objects and router cost more than the rest of a
+create-user call put together, so the hot path is hand-written: read the body
+(bounded), find the route in a dict, let an active scenario answer or run the
+handler, encode with orjson, journal the exchange.  Every failure on the way,
+including a bug, is rendered by the vendor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import logging
+import re
+import time
+from typing import Any, Awaitable, Callable, MutableMapping, Protocol
+from urllib.parse import parse_qsl, unquote
+
+import orjson
+
+from .errors import (
+    BodyTooLarge,
+    InternalFault,
+    MethodNotAllowed,
+    Problem,
+    RouteNotFound,
+    VendorError,
+    problem_to_error,
+)
+from .faults import send_with_fault
+from .journal import Journal
+from .scenarios import Outcome, ScenarioEngine, ScenarioError
+from .vendor import SESSION, Call, Reply, Route, Vendor
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+log = logging.getLogger("mockserver")
+requests_log = logging.getLogger("mockserver.requests")
+
+_TEMPLATE_PARAM = re.compile(r"\\\{(\w+)\\\}")
+_CONTROL_HEADERS = ("x-mock-scenario", "x-mock-error")
+
+
+def compile_template(path: str) -> re.Pattern[str]:
+    return re.compile("^" + _TEMPLATE_PARAM.sub(r"(?P<\1>[^/]+)", re.escape(path)) + "$")
+
+
+class Disconnected(Exception):
+    pass
+
+
+class Services(Protocol):
+    """What the request path needs from the server runtime."""
+
+    journal: Journal
+    scenarios: ScenarioEngine
+
+    def ensure_session(self, vendor: str, session: str) -> None: ...
+
+    def clock_timestamp(self) -> float: ...
+
+
+class Router:
+    """Static paths in a dict, templated ones as compiled patterns (few per vendor)."""
+
+    def __init__(self, routes: list[Route]) -> None:
+        self.static: dict[str, dict[str, Route]] = {}
+        self.dynamic: list[tuple[re.Pattern[str], dict[str, Route]]] = []
+        by_template: dict[str, dict[str, Route]] = {}
+        for route in routes:
+            by_template.setdefault(route.path, {})[route.method] = route
+        for template, methods in by_template.items():
+            if "{" in template:
+                self.dynamic.append((compile_template(template), methods))
+            else:
+                self.static[template] = methods
+        self.routes = routes
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
+        methods = self.static.get(path)
+        params: dict[str, str] = {}
+        if methods is None:
+            for pattern, candidates in self.dynamic:
+                found = pattern.match(path)
+                if found:
+                    methods = candidates
+                    params = {k: unquote(v) for k, v in found.groupdict().items()}
+                    break
+        if methods is None:
+            raise RouteNotFound(f"{method} {path}")
+        route = methods.get(method)
+        if route is None:
+            raise MethodNotAllowed(f"{method} {path}", tuple(methods))
+        return route, params
+
+    def near_miss(self, method: str, path: str) -> str:
+        """The route a request that matched none probably meant."""
+        wanted = f"{method} {path}".lower()
+        return max(
+            (f"{r.method} {r.path}" for r in self.routes),
+            key=lambda cand: (difflib.SequenceMatcher(None, wanted, cand.lower()).ratio(), cand.startswith(method)),
+        )
+
+
+class VendorApp:
+    """ASGI app serving one vendor below its mount prefix."""
+
+    def __init__(self, vendor: Vendor, prefix: str, max_body: int, services: Services) -> None:
+        self.vendor = vendor
+        self.name = vendor.name
+        self.prefix = prefix
+        self.max_body = max_body
+        self.services = services
+        self.router = Router(vendor.routes())
+        self._content_type = (b"content-type", vendor.content_type)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        headers = _headers(scope)
+        session = headers.get("x-mock-session", "")
+        # Reset afterwards: an in-process transport runs us in the caller's task.
+        token = SESSION.set(session)
+        try:
+            await self._serve(scope, receive, send, headers, session, started)
+        finally:
+            SESSION.reset(token)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str], session: str, started: float) -> None:
+        if session:
+            self.services.ensure_session(self.name, session)
+        query = _query(scope)
+        method: str = scope["method"]
+        path: str = scope["path"][len(self.prefix):] or "/"
+        operation, near_miss, outcome, body = "unknown", None, None, b""
+        try:
+            try:
+                route, params = self.router.match(method, path)
+            except Problem:
+                near_miss = self.router.near_miss(method, path)
+                await self._read_body(scope, receive, ignore_limit=True)  # keep the connection usable
+                raise
+            operation = route.operation
+            body = await self._read_body(scope, receive)
+            call = Call(method, path, headers, query, body, params, _client(scope))
+            scenarios = self.services.scenarios
+            if scenarios.has_active(self.name) or "x-mock-scenario" in headers or "x-mock-error" in headers:
+                outcome = self._scenario(scenarios, operation, call, session, headers)
+            if outcome is not None and outcome.delay:
+                await asyncio.sleep(outcome.delay)
+            reply = outcome.reply if outcome is not None and outcome.reply is not None else route.handler(call)
+        except Disconnected:
+            return
+        except VendorError as err:
+            reply = self.vendor.render(err)
+        except Problem as problem:
+            reply = self.vendor.render(problem_to_error(problem, self.vendor.problems))
+        except ScenarioError as exc:
+            reply = Reply(400, {"error": "mockserver", "message": str(exc)}, (("x-mock-problem", "scenario"),))
+        except Exception:  # a bug of ours: still the vendor's envelope, never a traceback
+            log.exception("internal error in %s %s %s", self.name, method, path)
+            reply = self.vendor.render(problem_to_error(InternalFault("internal error"), self.vendor.problems))
+        if near_miss is not None:
+            reply = Reply(reply.status, reply.body, (*reply.headers, ("x-mock-near-miss", near_miss)))
+        payload = b"" if reply.body is None else orjson.dumps(reply.body)
+        response_headers = [self._content_type, (b"content-length", str(len(payload)).encode())]
+        for name, value in reply.headers:
+            response_headers.append((name.lower().encode("latin-1"), str(value).encode("latin-1")))
+        if outcome is not None and outcome.fault:
+            await send_with_fault(send, outcome.fault, outcome.fault_params, reply.status, response_headers, payload)
+        else:
+            await send({"type": "http.response.start", "status": reply.status, "headers": response_headers})
+            await send({"type": "http.response.body", "body": payload})
+        latency = (time.perf_counter() - started) * 1000
+        label = outcome.label if outcome is not None else None
+        self.services.journal.record(
+            time=self.services.clock_timestamp(), vendor=self.name, operation=operation, method=method, path=path,
+            query=query, headers=headers, body=body, status=reply.status, response=payload, scenario=label,
+            latency_ms=latency, session=session, near_miss=near_miss,
+        )
+        if requests_log.isEnabledFor(logging.INFO):
+            requests_log.info("%-9s %-14s %s %6.1fms%s", self.name, operation, reply.status, latency, f"  scenario={label}" if label else "")
+
+    def _scenario(self, scenarios: ScenarioEngine, operation: str, call: Call, session: str, headers: dict[str, str]) -> Outcome | None:
+        forced = headers.get("x-mock-error")
+        if forced:
+            return scenarios.forced_error(self.name, forced, session)
+        return scenarios.decide(self.name, operation, call, session, headers.get("x-mock-scenario"))
+
+    async def _read_body(self, scope: Scope, receive: Receive, ignore_limit: bool = False) -> bytes:
+        limit = self.max_body
+        declared = _declared_length(scope)
+        if declared > limit and not ignore_limit:
+            raise BodyTooLarge(f"{declared} bytes > {limit}")
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise Disconnected()
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                if not ignore_limit:
+                    raise BodyTooLarge(f"more than {limit} bytes")
+            else:
+                chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    # ASGI servers already lower-case header names: case-insensitive matching for free.
+    return {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+
+
+def _query(scope: Scope) -> dict[str, str]:
+    raw = scope.get("query_string", b"")
+    return dict(parse_qsl(raw.decode("latin-1"), keep_blank_values=True)) if raw else {}
+
+
+def _client(scope: Scope) -> str:
+    client = scope.get("client")
+    return f"{client[0]}:{client[1]}" if client else ""
+
+
+def _declared_length(scope: Scope) -> int:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return 0
+    return 0

@@ -1,0 +1,159 @@
+"""The request journal: what it records, redaction, queries, near misses and its bound."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+import orjson
+import pytest
+from starlette.testclient import TestClient
+
+from mockserver.app import build_app
+from mockserver.config import Config
+from tests.conftest import make_client
+from tests.core.samples import CREATE_BODIES
+
+VP = "/vaultspay/as/api/v1/users"
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    with make_client() as c:
+        yield c
+
+
+@pytest.fixture(autouse=True)
+def _reset(client: TestClient) -> None:
+    client.post("/__admin/reset")
+
+
+def vendors(client: TestClient) -> dict[str, Any]:
+    return client.get("/__admin/vendors").json()
+
+
+def test_entry_records_the_whole_exchange(client: TestClient) -> None:
+    headers = vendors(client)["vaultspay"]["headers"]
+    client.post(VP + "?trace=1", json={**CREATE_BODIES["vaultspay"], "status": "PENDING"}, headers={**headers, "X-Mock-Session": "s1"})
+    (entry,) = client.get("/__admin/requests?session=s1").json()
+    assert entry["vendor"] == "vaultspay" and entry["operation"] == "create_user"
+    assert (entry["method"], entry["path"], entry["query"]) == ("POST", "/as/api/v1/users", {"trace": "1"})
+    assert entry["body"]["status"] == "PENDING" and entry["status"] == 200
+    assert entry["response"]["data"]["status"] == "PENDING"
+    assert entry["scenario"] is None and entry["session"] == "s1" and entry["latency_ms"] > 0
+    assert entry["time"].endswith("Z")
+
+
+def test_secrets_are_redacted_before_storing(client: TestClient) -> None:
+    info = vendors(client)
+    client.post("/vaultspay/as/api/v1/saas-login", json={"clientId": "vp-demo-app", "clientSecret": "vp-demo-secret"})
+    client.post(VP, json=CREATE_BODIES["vaultspay"], headers=info["vaultspay"]["headers"])
+    client.post("/payabli/api/User", json=CREATE_BODIES["payabli"], headers=info["payabli"]["headers"])
+    client.post("/sabi/api/v1/users/public", json=CREATE_BODIES["sabi"], headers=info["sabi"]["headers"])
+    client.post("/pulse/auth/login", json=info["pulse"]["login"])
+    client.post("/etelecom/v1/shop.Shop/CreateAccountUser", json=CREATE_BODIES["etelecom"], headers=info["etelecom"]["headers"])
+    journal = client.get("/__admin/requests").json()
+    text = json.dumps(journal)
+    for secret in ("vp-demo-secret", "Secret123!", "s3cret!", "secret123", "pulse-demo-password", "pbx-demo-token", "sabi-sandbox-platform-key"):
+        assert secret not in text, secret
+    for name, entry in ((e["vendor"], e) for e in journal):
+        for header in ("authorization", "requesttoken", "apikey"):
+            if header in entry["headers"]:
+                assert entry["headers"][header] == "***", (name, header)
+    login = next(e for e in journal if e["operation"] == "login" and e["vendor"] == "vaultspay")
+    assert login["body"] == {"clientId": "vp-demo-app", "clientSecret": "***"}
+    assert login["response"]["accessToken"] == "***" and login["response"]["refreshToken"] == "***"
+    pulse = next(e for e in journal if e["vendor"] == "pulse")
+    assert pulse["response"]["token"] == "***" and pulse["body"]["password"] == "***"
+
+
+def test_queries_filters_limit_and_clear(client: TestClient) -> None:
+    info = vendors(client)
+    for _ in range(3):
+        client.post(VP, json=CREATE_BODIES["vaultspay"], headers=info["vaultspay"]["headers"])
+    client.post("/sabi/api/v1/users/public", json=CREATE_BODIES["sabi"], headers=info["sabi"]["headers"])
+    assert len(client.get("/__admin/requests?vendor=vaultspay").json()) == 3
+    assert [e["status"] for e in client.get("/__admin/requests?vendor=vaultspay&status=400").json()] == [400, 400]
+    assert len(client.get("/__admin/requests?status=4xx").json()) == 2
+    assert [e["vendor"] for e in client.get("/__admin/requests?limit=1").json()] == ["sabi"]
+    assert client.get("/__admin/requests?operation=create_user&vendor=sabi").json()[0]["status"] == 201
+    assert client.delete("/__admin/requests").json() == {"cleared": True}
+    assert client.get("/__admin/requests").json() == []
+
+
+def test_count_matches_and_shows_the_closest_on_zero(client: TestClient) -> None:
+    headers = vendors(client)["vaultspay"]["headers"]
+    client.post(VP, json={**CREATE_BODIES["vaultspay"], "status": "PENDING"}, headers=headers)
+    count = client.post("/__admin/requests/count", json={"vendor": "vaultspay", "operation": "create_user", "body": {"status": "PENDING"}}).json()
+    assert count == {"count": 1}
+    none = client.post("/__admin/requests/count", json={"vendor": "vaultspay", "body": {"status": "BLOCK"}}).json()
+    assert none["count"] == 0 and none["closest"][0]["body"]["status"] == "PENDING"
+    assert client.post("/__admin/requests/count", json={"vendro": "x"}).status_code == 400
+
+
+def test_scenario_rule_that_fired_is_journaled(client: TestClient) -> None:
+    client.post("/__admin/scenarios/vaultspay-throttled/activate")
+    client.post(VP, json=CREATE_BODIES["vaultspay"], headers=vendors(client)["vaultspay"]["headers"])
+    (entry,) = client.get("/__admin/requests").json()
+    assert entry["scenario"] == "vaultspay-throttled#0" and entry["status"] == 429
+
+
+def test_near_miss_header_and_journal(client: TestClient) -> None:
+    headers = vendors(client)["vaultspay"]["headers"]
+    response = client.post("/vaultspay/as/api/v1/user", json={}, headers=headers)
+    assert response.status_code == 404 and response.json()["code"] == 1010
+    assert response.headers["x-mock-near-miss"] == "POST /as/api/v1/users"
+    wrong_method = client.put("/pulse/users", json={})
+    assert wrong_method.status_code == 405 and wrong_method.headers["x-mock-near-miss"].endswith(" /users")
+    entry = client.get("/__admin/requests?vendor=vaultspay").json()[0]
+    assert entry["near_miss"] == "POST /as/api/v1/users" and entry["operation"] == "unknown"
+
+
+def _asgi_post(app: Any, path: str, body: bytes) -> Any:
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        pass
+
+    scope = {"type": "http", "method": "POST", "path": path, "headers": [(b"content-type", b"application/json")], "query_string": b""}
+    return app(scope, receive, send)
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * 4096
+
+
+def test_journal_is_bounded_in_entries_and_memory() -> None:
+    app = build_app(Config(vendors=("vaultspay",), journal_size=10_000))
+    # Unauthenticated: journaled, but stores no user, so only the journal could grow.
+    body = orjson.dumps({**CREATE_BODIES["vaultspay"], "password": "x" * 500})
+
+    async def burst(n: int) -> None:
+        for _ in range(n):
+            await _asgi_post(app, VP, body)
+
+    asyncio.run(burst(10_000))
+    gc.collect()
+    after_10k = _rss()
+    asyncio.run(burst(90_000))
+    gc.collect()
+    after_100k = _rss()
+    assert len(app.runtime.journal) == 10_000
+    assert after_100k < after_10k + 4 * 1024 * 1024, (after_10k, after_100k)
+
+
+def test_journal_file_gets_json_lines(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    with make_client("sabi", journal_file=path) as c:
+        headers = c.get("/__admin/vendors").json()["sabi"]["headers"]
+        c.post("/sabi/api/v1/users/public", json=CREATE_BODIES["sabi"], headers=headers)
+        c.post("/sabi/api/v1/users/public", json={}, headers=headers)
+        c.app.runtime.journal.close()  # type: ignore[attr-defined]
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [e["status"] for e in lines] == [201, 400]
+    assert lines[0]["body"]["password"] == "***"
