@@ -6,5 +6,7 @@ __version__ = "0.1.0"
 
 from .app import build_app  # noqa: E402
 from .config import Config  # noqa: E402
+from .server import RunningServer, running  # noqa: E402
+from .testing import Transport, transport  # noqa: E402
 
-__all__ = ["Config", "__version__", "build_app"]
+__all__ = ["Config", "RunningServer", "Transport", "__version__", "build_app", "running", "transport"]

@@ -10,6 +10,8 @@ from starlette.testclient import TestClient
 from mockserver.app import build_app
 from mockserver.config import Config
 
+pytest_plugins = ["pytester"]
+
 
 def make_client(*vendors: str, seed: int = 0, **options: object) -> TestClient:
     """A TestClient over a fresh app serving ``vendors`` (all when none given)."""
