@@ -102,5 +102,66 @@ def _configure_logging(level: str) -> None:
     logger.propagate = False
 
 
+def _runtime(**options: object) -> Runtime:
+    from .app import Runtime
+    from .core.fixtures import FixtureError
+
+    try:
+        return Runtime(Config(**options))  # type: ignore[arg-type]
+    except FixtureError as exc:
+        click.echo(f"mockserver: {exc}", err=True)
+        sys.exit(2)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int)
+@click.option("--fixtures", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def vendors(host: str, port: int, fixtures: Path | None) -> None:
+    """Print each vendor's base URL and ready-to-use credentials."""
+    from .server import origin_of
+
+    runtime = _runtime(host=host, port=port, fixtures=fixtures)
+    click.echo(banner(runtime, origin_of(host, port)).split("\n", 3)[3])
+
+
+@main.command("scenarios")
+@click.option("--scenarios", "directory", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Also load this directory.")
+def scenarios_command(directory: Path | None) -> None:
+    """List the scenario library with descriptions."""
+    runtime = _runtime(scenarios=directory)
+    library = runtime.scenarios.library
+    width = max(len(name) for name in library)
+    for name in sorted(library):
+        click.echo(f"{name:<{width}}  {library[name].description}")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def validate(directory: Path) -> None:
+    """Check the fixture (<vendor>.yaml) and scenario files in DIRECTORY without starting."""
+    from .core.fixtures import FixtureError, load_model
+    from .vendors import load
+
+    runtime = _runtime()
+    failures = 0
+    for path in sorted(directory.glob("*.y*ml")):
+        try:
+            if path.stem in NAMES:
+                load_model(path, load(path.stem).fixture_model)
+                kind = "fixture"
+            else:
+                runtime.scenarios.define(path.read_text(encoding="utf-8"), source=str(path))
+                kind = "scenario"
+        except FixtureError as exc:
+            failures += 1
+            click.echo(str(exc), err=True)
+            continue
+        click.echo(f"ok  {kind:<8} {path}")
+    if failures:
+        click.echo(f"{failures} file(s) invalid", err=True)
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
