@@ -64,6 +64,7 @@ class Problem(Exception):
     """A vendor-neutral request failure detected by the core."""
 
     kind = "problem"
+    query = ""  # the raw query string, for vendors that echo the URL (set by the core)
 
     def __init__(self, detail: str = "", fields: tuple[FieldError, ...] = ()) -> None:
         super().__init__(detail)

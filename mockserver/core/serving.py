@@ -138,7 +138,8 @@ class VendorApp:
         try:
             try:
                 route, params = self.router.match(method, path)
-            except Problem:
+            except Problem as problem:
+                problem.query = scope.get("query_string", b"").decode("latin-1")
                 near_miss = self.router.near_miss(method, path)
                 await self._read_body(scope, receive, ignore_limit=True)  # keep the connection usable
                 raise
