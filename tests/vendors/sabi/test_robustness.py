@@ -102,7 +102,11 @@ def test_body_over_one_mib_is_413(client: Any) -> None:
         ("DELETE", URL, "Cannot DELETE /api/v1/users/public"),
         ("PATCH", URL + "/", "Cannot PATCH /api/v1/users/public/"),
         ("GET", "/sabi", "Cannot GET /"),
-        ("POST", "/sabi/api/v1/users/public/invite", "Cannot POST /api/v1/users/public/invite"),
+        ("POST", "/sabi/api/v1/users/public/invitex", "Cannot POST /api/v1/users/public/invitex"),
+        ("GET", URL + "/invite", "Cannot GET /api/v1/users/public/invite"),
+        ("PUT", URL + "/invite/", "Cannot PUT /api/v1/users/public/invite/"),
+        # no read route is documented for Sabi, so none is emulated
+        ("GET", URL + "/65a4f410c0ffee0001000001", "Cannot GET /api/v1/users/public/65a4f410c0ffee0001000001"),
     ],
 )
 def test_unknown_route_or_method_is_nest_404(client: Any, method: str, path: str, message: str) -> None:

@@ -10,14 +10,16 @@ import pytest
 
 from mockserver.app import Runtime
 from mockserver.config import Config
-from mockserver.vendors.sabi import dto
+from mockserver.core.errors import RouteNotFound
+from mockserver.vendors.sabi import dto, errors
 from mockserver.vendors.sabi.bodyparser import v8_syntax_error
 
 VALUES: list[Any] = [None, "", " ", "a", "12345678901", "1234567890", "123456789012", "-1234567890", "１２３４５６７８９０１",
-                     "MALE", "male", "CUSTOMER", 0, 1, 12345678901, 1.5, True, False, [], ["a"], {}, {"name": "x"}]
+                     "MALE", "male", "CUSTOMER", 0, 1, 12345678901, 1.5, True, False, [], ["a"], {}, {"name": "x"},
+                     "SABI", "sabi", "a@b.ng", "a@b", "@b.ng", "a b@c.ng"]
 
 
-@pytest.mark.parametrize("prop", [p for p in dto.CREATE_USER_DTO if p.nested is None], ids=lambda p: p.name)
+@pytest.mark.parametrize("prop", [p for p in dto.CREATE_USER_DTO + dto.INVITE_QUERY_DTO if p.nested is None], ids=lambda p: p.name)
 def test_fast_path_agrees_with_the_constraint_table(prop: dto.Prop) -> None:
     for value in VALUES:
         assert prop.ok(value) == (not dto._failures(value, prop, prop.name)), (prop.name, value)
@@ -71,3 +73,10 @@ def test_fixture_users_and_generated_users_are_seeded() -> None:
     for doc in docs[2:]:
         assert doc["username"].endswith("@example.com.ng") and doc["phone"].startswith("0") and len(doc["phone"]) == 11
         assert doc["_id"].startswith("65a4f410")  # the default createdAt's seconds
+
+
+def test_not_found_message_keeps_a_query_string_once_the_core_passes_one() -> None:
+    problem = RouteNotFound("GET /api/v1/nope")
+    assert errors._not_found(problem).message == "Cannot GET /api/v1/nope"
+    problem.query = "x=1&y=%20"  # type: ignore[attr-defined]  # the raw query string, as Express's req.url has it
+    assert errors._not_found(problem).message == "Cannot GET /api/v1/nope?x=1&y=%20"
