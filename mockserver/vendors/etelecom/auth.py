@@ -2,8 +2,8 @@
 
 A key belongs to one shop and carries the caller's roles in it (a partner
 ``shop_key`` acts as the owner).  eTop's session layer turns every failure
-(no header, other scheme, unknown key) into ``unauthenticated`` with the
-default message: it does not tell a client which part was wrong.
+(no header, other scheme, unknown key, revoked key) into ``unauthenticated``
+with the default message: it does not tell a client which part was wrong.
 """
 
 from __future__ import annotations
@@ -27,9 +27,11 @@ def bearer_token(call: Call) -> str:
 
 
 def authenticate(call: Call, keys: Table) -> dict[str, Any]:
-    """The key's record ``{"shop_id", "roles"}`` or unauthenticated."""
+    """The key's record ``{"shop_id", "roles", "revoked"}`` or unauthenticated."""
     token = bearer_token(call)
     record = keys.get(token) if token else None
-    if record is None:
+    # A revoked key answers like an unknown one: the token lookup finds no
+    # live session, which eTop turns into the default unauthenticated [INF].
+    if record is None or record["revoked"]:
         raise VendorError("unauthenticated")
     return record

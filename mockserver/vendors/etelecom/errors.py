@@ -20,6 +20,10 @@ MSG_INVALID_ARGUMENT = "Có lỗi xảy ra. Vui lòng thử lại hoặc liên h
 MSG_FALLBACK = "Lỗi không xác định. Vui lòng thử lại hoặc liên hệ hotro@etop.vn."
 # [PUB] Twirp gate text for an undecodable body
 MSG_MALFORMED = "the json request could not be decoded"
+# [PUB: account_user] UpdateAccountUser / DeleteAccountUser with user_id 0 or
+# absent.  A message on invalid_argument, not a catalog row of its own, so the
+# scenario library's one-scenario-per-catalog-key rule needs no new file.
+MSG_USER_ID_MISSING = "user_id không được để trống"
 
 
 def _spec(status: int, code: str, message: str = MSG_FALLBACK) -> ErrorSpec:

@@ -7,6 +7,7 @@ from typing import Literal, Optional
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .godecode import Slice, Struct
 from .rules import normalize_phone
 
 # The Go request struct the decoder fills, and each key's Go type (for
@@ -19,6 +20,23 @@ GO_FIELDS: dict[str, str] = {
     "roles": "[]shop_user_role.UserRole",
 }
 GO_ROLE_TYPE = "shop_user_role.UserRole"
+
+# The account-user RPCs' request structs, for godecode.  [PUB] field names and
+# kinds (vendor-apis.md §5, eTop account_user service); [INF] Go type names.
+_ROLES = Slice("role")
+PAGING = Struct("common.CursorPaging", {"after": "string", "before": "string", "limit": "int", "sort": "string"})
+ACCOUNT_USERS_FILTER = Struct(
+    "shop.GetAccountUsersFilter",
+    {
+        "extension_number": "string", "has_extension": "nullbool", "name": "string", "phone": "string",
+        "user_ids": Slice("id"), "roles": _ROLES,
+    },
+)
+GET_ACCOUNT_USERS = Struct("shop.GetAccountUsersRequest", {"filter": ACCOUNT_USERS_FILTER, "paging": PAGING})
+UPDATE_ACCOUNT_USER = Struct(
+    "shop.UpdateAccountUserRequest", {"user_id": "id", "password": "string", "roles": _ROLES, "full_name": "string"},
+)
+DELETE_ACCOUNT_USER = Struct("shop.DeleteAccountUserRequest", {"user_id": "id"})
 
 
 class CreateAccountUser(BaseModel):
@@ -86,16 +104,27 @@ class ApiKey(BaseModel):
     # [INF] shape seen in public client code: "<19 digits>:<32 alphanumerics>"
     key: str = Field(pattern=r"^[0-9]{19}:[A-Za-z0-9]{32}$")
     roles: list[Role] = Field(default_factory=lambda: ["owner"], min_length=1)
+    # A key the shop has revoked in the web app: still known, always refused
+    # with `unauthenticated` (the session layer does not say why) [INF].
+    revoked: bool = False
 
 
 class Member(BaseModel):
-    """A staff membership (account user) of an identity user in a shop."""
+    """A staff membership (account user) of an identity user in a shop.
+
+    Name, phone and email are the identity user's: GetAccountUsers reads them
+    from there [PUB]; these are the membership's own columns.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     user_id: int
     roles: list[Role] = []
-    full_name: Optional[str] = None  # default: the identity user's name
+    permissions: list[str] = []
+    position: str = ""
+    department_id: Optional[int] = Field(default=None, ge=1, lt=2**63)
+    # A PBX extension assigned to the member (filters extension_number / has_extension).
+    extension_number: Optional[str] = Field(default=None, pattern=r"^[0-9]{2,8}$")
 
 
 class Shop(BaseModel):
@@ -145,5 +174,7 @@ class Fixture(BaseModel):
                 keys.add(api_key.key)
         if len({s.id for s in self.shops}) != len(self.shops):
             raise ValueError("shops: duplicate id")
+        if all(k.revoked for s in self.shops for k in s.api_keys):
+            raise ValueError("every api key is revoked: /__admin/vendors needs a live one")
         return self
 

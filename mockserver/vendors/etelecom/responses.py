@@ -1,7 +1,9 @@
-"""eTelecom response bodies: etopapi.User in the seed's key order.
+"""eTelecom response bodies: etopapi.User in the seed's key order, and the
+account-user listing in the order the docs list its fields.
 
 Records keep timestamps already rendered (RFC 3339, ms, Z) so a response is
-a plain dict copy; Go's zero time is rendered as null.
+a plain dict copy; Go's zero time is rendered as null.  int64 ids (dot.ID)
+are JSON strings.
 """
 
 from __future__ import annotations
@@ -30,3 +32,33 @@ def user(record: dict[str, Any], total_shop: int) -> dict[str, Any]:
         "total_shop": total_shop,
         "updated_at": record["updated_at"],
     }
+
+
+def account_user(member: dict[str, Any], identity: dict[str, Any]) -> dict[str, Any]:
+    """One ``account_users`` item [PUB: ListExtendedAccountUsers]: membership
+    columns plus the identity user's name, short name, email and phone."""
+    return {
+        "account_id": str(member["shop_id"]),
+        "deleted": False,  # deleted memberships are never listed [PUB]
+        "department_id": str(member["department_id"] or 0),  # [INF] a zero dot.ID is "0"
+        "email": identity["email"],
+        "full_name": identity["full_name"],
+        "permissions": list(member["permissions"]),  # [INF] [] rather than Go's null for none
+        "phone": identity["phone"],
+        "position": member["position"],
+        "roles": list(member["roles"]),
+        "short_name": identity["short_name"],
+        "user_id": str(member["user_id"]),
+    }
+
+
+def account_users(items: list[dict[str, Any]], paging: dict[str, Any]) -> dict[str, Any]:
+    return {"account_users": items, "paging": paging}
+
+
+def updated(count: int) -> dict[str, int]:
+    return {"updated": count}
+
+
+def deleted(count: int) -> dict[str, int]:
+    return {"deleted": count}

@@ -4,11 +4,12 @@ Every RPC is ``POST <base>.<Service>/<Method>`` with a JSON body.  The order
 of checks follows the server: Twirp gate (method, Content-Type), JSON decode
 (``malformed``), session (``unauthenticated``), then the service itself:
 Validate -> hasPermision -> NormalizePhone -> register -> membership.
+The account-user companions (list, update, delete) live in account_users.py.
 """
 
 from __future__ import annotations
 
-import hashlib
+from datetime import datetime, timezone
 from typing import Any
 
 from ...core.clock import iso_z
@@ -18,13 +19,21 @@ from ...core.store import Table
 from ...core.validation import validate
 from ...core.vendor import Call, Reply, Route, Vendor
 from . import errors, responses
+from .account_users import AccountUserRPCs
 from .auth import authenticate
 from .gojson import GoDecodeError, decode_object, go_quote, type_error
 from .models import GO_FIELDS, GO_REQUEST_TYPE, GO_ROLE_TYPE, CreateAccountUser, Fixture, IdentityUser
-from .rules import ASSIGNABLE_ROLES, has_permission, normalize_phone, short_name
+from .rules import ASSIGNABLE_ROLES, has_permission, normalize_phone, password_hash, short_name
 
 BASE_PATH = "/v1/shop"
 CREATE_PATH = BASE_PATH + ".Shop/CreateAccountUser"
+LIST_PATH = BASE_PATH + ".Shop/GetAccountUsers"
+UPDATE_PATH = BASE_PATH + ".Shop/UpdateAccountUser"
+DELETE_PATH = BASE_PATH + ".Shop/DeleteAccountUser"
+# [INF] membership rows have their own int64 ids (the cursor's tie-breaker);
+# counted up from here, fixture rows first.
+_MEMBER_ID_START = 1150482016510400000
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 _MIN_ID = 10**18
 _MAX_ID = 2**63  # int64
@@ -53,19 +62,21 @@ def _vn_mobile(fake: Any) -> str:
     return fake.random_element(_MOBILE_PREFIXES) + fake.numerify("#######")
 
 
-def _password_hash(password: str) -> str:
-    # Only the fact that a password was set (or overwritten) is observable;
-    # a digest keeps clear text out of the store.
-    return hashlib.sha256(password.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 def _in_int64_range(raw: int) -> int:
     if _MIN_ID <= raw < _MAX_ID:
         return raw
     return _MIN_ID + raw % (_MAX_ID - _MIN_ID)
 
 
-class ETelecom(Vendor):
+def _micros(moment: datetime) -> int:
+    # Exact integer microseconds: cursors carry them and must round-trip.
+    return (moment - _EPOCH) // _ONE_MICROSECOND
+
+
+_ONE_MICROSECOND = datetime(1970, 1, 1, 0, 0, 0, 1, tzinfo=timezone.utc) - _EPOCH
+
+
+class ETelecom(AccountUserRPCs, Vendor):
     name = "etelecom"
     title = "eTelecom"
     base_path = BASE_PATH
@@ -82,15 +93,21 @@ class ETelecom(Vendor):
     fixture: Fixture
 
     def routes(self) -> list[Route]:
-        return [Route("POST", CREATE_PATH, self.create_account_user, "create_user")]
+        return [
+            Route("POST", CREATE_PATH, self.create_account_user, "create_user"),
+            Route("POST", LIST_PATH, self.get_account_users, "list_users"),
+            Route("POST", UPDATE_PATH, self.update_account_user, "update_user"),
+            Route("POST", DELETE_PATH, self.delete_account_user, "delete_user"),
+        ]
 
     render = staticmethod(errors.render)  # type: ignore[assignment]
 
     # ---------------------------------------------------------------- state
     # users: identity users by id (unique phone, email)
     # shops: {id, name, owner_id} by id
-    # api_keys: {shop_id, roles} by key string
-    # account_users: shop memberships by (shop_id, user_id)
+    # api_keys: {shop_id, roles, revoked} by key string
+    # account_users: shop memberships by (shop_id, user_id); deleting one
+    #   removes the row (eTop soft-deletes; deleted rows are never read back)
     @property
     def users(self) -> Table:
         return self.ctx.table("users")
@@ -129,22 +146,27 @@ class ETelecom(Vendor):
         for shop in fixture.shops:
             self.shops.insert(shop.id, {"id": shop.id, "name": shop.name, "owner_id": shop.owner_id})
             for api_key in shop.api_keys:
-                self.api_keys.insert(api_key.key, {"shop_id": shop.id, "roles": list(api_key.roles)})
-            # The Fixture model checked that owners and members are known users.
-            owner = records[shop.owner_id]
-            self._add_member(shop.id, owner, ["owner"], owner["full_name"], owner["created_at"])
+                self.api_keys.insert(
+                    api_key.key, {"shop_id": shop.id, "roles": list(api_key.roles), "revoked": api_key.revoked},
+                )
+            # The Fixture model checked that owners and members are known users;
+            # a membership dates from its user's creation.
+            joined = {u.id: u.created_at for u in fixture.users}
+            self._add_member(shop.id, records[shop.owner_id], ["owner"], joined[shop.owner_id])
             for member in shop.members:
-                identity = records[member.user_id]
                 self._add_member(
-                    shop.id, identity, list(member.roles), member.full_name or identity["full_name"], identity["created_at"],
+                    shop.id, records[member.user_id], list(member.roles), joined[member.user_id],
+                    permissions=list(member.permissions), position=member.position,
+                    department_id=member.department_id, extension=member.extension_number,
                 )
         self._generate_users(fixture)
 
     def _generate_users(self, fixture: Fixture) -> None:
         """Extra staff of the first shop from the faker pools, independent of the clock."""
         shop_id = fixture.shops[0].id
-        created = iso_z(IdentityUser.model_fields["created_at"].default)
-        epoch_ms = int(IdentityUser.model_fields["created_at"].default.timestamp() * 1000)
+        joined: datetime = IdentityUser.model_fields["created_at"].default
+        created = iso_z(joined)
+        epoch_ms = int(joined.timestamp() * 1000)
         pools = self.ctx.pools
         for _ in range(fixture.generatedUsers):
             draw = self.ctx.draw("fixture")
@@ -155,19 +177,20 @@ class ETelecom(Vendor):
             user_id = self._new_id(draw, epoch_ms)
             record = self._identity(user_id, full_name, phone, created, password="Fixture@123")
             self.users.insert(user_id, record, self._unique(record))
-            self._add_member(shop_id, record, ["telecom_customerservice"], full_name, created)
+            self._add_member(shop_id, record, ["telecom_customerservice"], joined)
 
     def describe(self) -> dict[str, Any]:
-        key = self._first_key("owner") or self.fixture.shops[0].api_keys[0].key
+        key = self._first_key("owner") or self._first_key(None)
         return {
             "headers": {"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
             "login": None,  # API keys are issued in the eTelecom web app, not by an RPC
         }
 
-    def _first_key(self, role: str) -> str | None:
+    def _first_key(self, role: str | None) -> str | None:
+        """The first live key (with ``role``, if given); the fixture has one at least."""
         for shop in self.fixture.shops:
             for api_key in shop.api_keys:
-                if role in api_key.roles:
+                if not api_key.revoked and (role is None or role in api_key.roles):
                     return api_key.key
         return None
 
@@ -185,7 +208,7 @@ class ETelecom(Vendor):
             "short_name": short if short is not None else short_name(full_name),
             "phone": phone,
             "email": email,
-            "password_hash": _password_hash(password),
+            "password_hash": password_hash(password),
             "source": source,  # [SEED] example value; RegisterSimplify sets no source
             "is_blocked": False,
             "block_reason": "",
@@ -200,24 +223,41 @@ class ETelecom(Vendor):
             "updated_at": now,
         }
 
-    def _add_member(self, shop_id: int, user: dict[str, Any], roles: list[str], full_name: str, now: str) -> None:
+    def _add_member(
+        self, shop_id: int, user: dict[str, Any], roles: list[str], joined: datetime, *,
+        permissions: list[str] | None = None, position: str = "", department_id: int | None = None,
+        extension: str | None = None,
+    ) -> None:
+        """A membership row.  Its search columns are built from the identity
+        user at this moment, as eTop's CreateAccountUser store does [PUB]."""
+        at, at_us = iso_z(joined), _micros(joined)
         self.account_users.insert(
             (shop_id, user["id"]),
             {
+                "id": self.ctx.next_id("account_users", _MEMBER_ID_START),
                 "shop_id": shop_id,
                 "user_id": user["id"],
                 "roles": roles,
-                "full_name": full_name,
-                "short_name": short_name(full_name),
-                "phone": user["phone"],
-                "email": user["email"],
-                "position": "",
-                "department_id": None,
-                "created_at": now,
-                "updated_at": now,
-                "deleted_at": None,
+                "permissions": permissions or [],
+                "position": position,
+                "department_id": department_id,
+                "extension_number": extension,
+                # The texts full_name_norm / phone_norm / extension_number_norm
+                # are built from (search.index_tokens), frozen at joining [PUB].
+                "name_indexed": user["full_name"],
+                "phone_indexed": user["phone"],
+                "created_at": at,
+                "created_us": at_us,
+                "updated_at": at,
+                "updated_us": at_us,
             },
         )
+
+    def _now(self) -> tuple[str, int]:
+        """The clock as the wire shows it and as cursors count it."""
+        moment = self.ctx.clock.now()
+        return iso_z(moment), _micros(moment)
+
 
     def _new_id(self, draw: Draw, ms: int) -> int:
         """[INF] time-ordered int64 like eTop's ids: clock ms then random bits."""
@@ -287,7 +327,8 @@ class ETelecom(Vendor):
             # point; a failed request here changes nothing [INF].
             raise VendorError("user_exists")
 
-        now = iso_z(self.ctx.clock.now())
+        moment = self.ctx.clock.now()
+        now = iso_z(moment)
         if existing is None:
             ms = int(self.ctx.clock.timestamp() * 1000)
             user_id = self._new_id(self.ctx.draw("create_user"), ms)
@@ -296,9 +337,9 @@ class ETelecom(Vendor):
         else:
             # RegisterSimplify with IsUpdatePassword: same identity (id, name,
             # email), new password [PUB]; updated_at moves [INF].
-            record = {**existing, "password_hash": _password_hash(password), "updated_at": now}
+            record = {**existing, "password_hash": password_hash(password), "updated_at": now}
             self.users.update(record["id"], record, self._unique(record))
-        self._add_member(shop_id, record, list(roles), full_name, now)
+        self._add_member(shop_id, record, list(roles), moment)
         return Reply(200, responses.user(record, self._total_shop(record["id"])))
 
 

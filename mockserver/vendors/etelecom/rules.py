@@ -9,6 +9,7 @@ DeleteAccountUser) reuse them unchanged.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Iterable
 
@@ -102,3 +103,9 @@ def short_name(full_name: str) -> str:
     """[INF] Vietnamese names end with the given name ("Nguyễn Văn An" -> "An")."""
     parts = full_name.split()
     return parts[-1] if parts else ""
+
+
+def password_hash(password: str) -> str:
+    """Only the fact that a password was set (or overwritten) is observable;
+    a digest keeps clear text out of the store."""
+    return hashlib.sha256(password.encode("utf-8", "surrogatepass")).hexdigest()

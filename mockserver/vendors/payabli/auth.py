@@ -1,19 +1,42 @@
-"""Payabli API tokens: the ``requestToken`` header [SEED].
+"""Payabli credentials: ``requestToken`` API tokens [SEED] and OAuth2 Bearer tokens [PUB].
 
-Tokens are long-lived strings made in PartnerHub; the mock knows the fixture's
-tokens only.  A missing, blank, unknown or expired token is one 401 (the
-OpenAPI's "Unauthorized request."): [INF] the body is undocumented, so it is a
-PayabliErrorBody without responseCode, and the kinds of failure are not told
-apart (token services usually don't say which part was wrong).
+API tokens are long-lived strings made in PartnerHub; the mock knows the
+fixture's tokens only.  OAuth2 access tokens come from ``POST
+/v2/Token/serverside`` (client credentials from the fixture) and live for the
+client's ``tokenLifetime``; the User endpoints accept either scheme (the SDK's
+security list is ``[BearerAuth] OR [APIKeyAuth]`` [PUB: sdk-ruby user/client.rb]).
+
+A missing, blank, unknown or expired credential of either kind is one 401
+(the OpenAPI's "Unauthorized request."): [INF] the body is undocumented, so it
+is a PayabliErrorBody without responseCode, and the kinds of failure are not
+told apart (token services usually don't say which part was wrong).
+
+State lives in the store only (tables ``tokens`` and ``access_tokens``), looked
+up per call, so a per-session namespace works unchanged.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import base64
+import hashlib
+import hmac
+from typing import Any, Optional
+
+import orjson
 
 from ...core.errors import VendorError
+from ...core.seeding import Draw
 from ...core.vendor import Call, VendorContext
-from .models import ApiToken
+from .models import ApiToken, OAuthClient
+
+# base64url({"alg":"HS256","typ":"JWT"}): the published example token starts with it [PUB].
+_JWT_HEADER = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
+# [INF] the signature is an HMAC with a mock-only key: clients must treat the token as opaque.
+_SIGNING_KEY = b"mockserver-payabli-oauth"
+
+
+def _b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
 class Tokens:
@@ -23,6 +46,10 @@ class Tokens:
     @property
     def table(self):  # type: ignore[no-untyped-def]
         return self.ctx.table("tokens")
+
+    @property
+    def access(self):  # type: ignore[no-untyped-def]
+        return self.ctx.table("access_tokens")
 
     def load(self, tokens: list[ApiToken]) -> None:
         """Called from seed(): lifetimes count from start-up / reset."""
@@ -37,14 +64,55 @@ class Tokens:
             return None
         return record
 
+    def _live_bearer(self, token: str) -> dict[str, Any] | None:
+        record: dict[str, Any] | None = self.access.get(token)
+        if record is None or record["expiresAt"] <= self.ctx.clock.timestamp():
+            return None
+        return record
+
     def live(self, token: str) -> bool:
         return self._live(token) is not None
 
     def authenticate(self, call: Call) -> dict[str, Any]:
-        """The token's record, or the 401 PayabliErrorBody."""
+        """The credential's record (``name`` says who), or the 401 PayabliErrorBody."""
         # Header names arrive lower-cased, so "RequestToken"/"REQUESTTOKEN" match too.
+        # [INF] either live credential is enough (the SDK sends only one of them).
         token = call.headers.get("requesttoken", "").strip()
         record = self._live(token) if token else None
         if record is None:
+            scheme, _, value = call.headers.get("authorization", "").strip().partition(" ")
+            value = value.strip()
+            if value and scheme.lower() == "bearer":  # RFC 7235: the scheme is case-insensitive
+                record = self._live_bearer(value)
+        if record is None:
             raise VendorError("UNAUTHORIZED")
         return record
+
+    def issue(self, client: OAuthClient, lifetime: float, permissions: Optional[list[str]], draw: Draw) -> str:
+        """A new access token for ``client``, valid ``lifetime`` seconds from now.
+
+        JWT-shaped like the published example; ``jti`` from the request's draw
+        keeps it unique and the same seed + clock gives the same token.
+        """
+        now = self.ctx.clock.timestamp()
+        claims = {
+            "sub": client.clientId,
+            "orgId": client.orgId,
+            "iat": int(now),
+            "exp": int(now + lifetime),
+            "jti": draw.hex(32),
+        }
+        signed = f"{_JWT_HEADER}.{_b64url(orjson.dumps(claims))}"
+        token = f"{signed}.{_b64url(hmac.new(_SIGNING_KEY, signed.encode(), hashlib.sha256).digest())}"
+        self.access.insert(
+            token,
+            {
+                "name": client.name,
+                "kind": "oauth",
+                "clientId": client.clientId,
+                "orgId": client.orgId,
+                "permissions": permissions,
+                "expiresAt": now + lifetime,
+            },
+        )
+        return token

@@ -11,6 +11,10 @@ responseCode where one exists ("3201"), so scenarios can say ``error: 3201``.
 The responseCode rows use the docs' Name as ``explanation`` and its Solution
 as ``todoAction`` verbatim [PUB: docs.payabli.com/api-reference/api-responses;
 pairing Name/Solution with explanation/todoAction is INF].
+
+Rows with a ``type`` belong to ``POST /v2/Token/serverside`` and render as its
+own ``TokenErrorResponse`` ``{"errorType", "errorMessage"}`` [PUB: sdk-ruby
+types/token_error_response.rb]; ``type`` is the errorType.
 """
 
 from __future__ import annotations
@@ -33,6 +37,11 @@ def _row(status: int, code: int | None, explanation: str, todo: str) -> PayabliS
     return PayabliSpec(status, code, None, explanation, todo)
 
 
+def _token_row(status: int, error_type: str, message: str, todo: str) -> PayabliSpec:
+    # ``type`` set = the token endpoint's own TokenErrorResponse envelope.
+    return PayabliSpec(status, None, error_type, message, todo)
+
+
 CATALOG: dict[str, PayabliSpec] = {
     # -- documented responseCodes [PUB], all answered with HTTP 400 ("Bad request/ invalid data")
     "3001": _row(400, 3001, "Invalid entrypoint name", "Correct the parameter and try again."),
@@ -53,6 +62,17 @@ CATALOG: dict[str, PayabliSpec] = {
     "3201": _row(400, 3201, "Empty scope array for user", "Provide a valid scope for user."),
     # [INF] no documented duplicate code: 3003 naming the email keeps SDK error handling uniform
     "DUPLICATE_EMAIL": _row(400, 3003, "Invalid parameter value in request", "Provide the correct value for parameter."),
+    # [INF] an unknown userId: the User endpoints declare no 404, only 400 "Bad
+    # request/ invalid data" [PUB OpenAPI], so it is 3003 naming the id
+    "USER_NOT_FOUND": _row(400, 3003, "Invalid parameter value in request", "Provide the correct value for parameter."),
+    # [INF] an unknown entry on /Query/users/point/{entry}: 3001 "Invalid entrypoint name" [PUB code]
+    "UNKNOWN_ENTRY": _row(400, 3001, "Invalid entrypoint name", "Correct the parameter and try again."),
+    # -- POST /v2/Token/serverside: TokenErrorResponse {errorType, errorMessage} [PUB shape];
+    # statuses and texts [INF] (OAuth2 RFC 6749 section 5.2 error names)
+    "TOKEN_INVALID_REQUEST": _token_row(400, "invalid_request", "The request is missing a required parameter or is malformed.", "Send a JSON body with clientId and clientSecret."),
+    "TOKEN_INVALID_CLIENT": _token_row(401, "invalid_client", "Invalid client credentials.", "Check the client ID and client secret issued in the Payabli Portal."),
+    "TOKEN_INVALID_SCOPE": _token_row(400, "invalid_scope", "The requested permissions exceed those granted to the client.", "Request only permissions granted to the credential."),
+    "TOKEN_UNSUPPORTED_MEDIA_TYPE": _token_row(415, "invalid_request", "Content-Type must be application/json.", "Send the body as JSON with the header Content-Type: application/json."),
     # -- HTTP-level failures: statuses from the OpenAPI (401/500/503) or HTTP itself; texts [INF]
     # except "Unauthorized request." / "Internal API Error" / "Database connection error" (OpenAPI descriptions [PUB])
     "UNAUTHORIZED": _row(401, None, "Unauthorized request.", "Provide a valid API token in the requestToken header."),
@@ -158,9 +178,18 @@ PROBLEMS: dict[str, Any] = {
 }
 
 
+def token_message(spec: PayabliSpec, fields: tuple[FieldError, ...]) -> str:
+    if not fields:
+        return spec.message
+    return f"{spec.message} " + "; ".join(detail(f) for f in fields) + "."
+
+
 def render(error: VendorError) -> Reply:
     # An unknown key is our bug (or a scenario typo): still the envelope, as a 500.
     spec = CATALOG.get(error.name) or CATALOG["INTERNAL"]
+    if spec.type is not None:  # the token endpoint's TokenErrorResponse, key order as the SDK declares it
+        token_body = {"errorType": spec.type, "errorMessage": error.message or token_message(spec, error.fields)}
+        return Reply(spec.status, token_body, tuple(error.extra.get("headers", ())))
     body: dict[str, Any] = {"isSuccess": False}
     if spec.code is not None:
         body["responseCode"] = spec.code

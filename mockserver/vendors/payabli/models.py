@@ -10,14 +10,14 @@ responseCode in the error context (``code``) so errors.py can pick it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal, Mapping, Optional
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ...core.errors import InvalidFields
-from ...core.validation import Duration, field_errors, is_email, parse_object
+from ...core.validation import Duration, NotBlank, field_errors, is_email, parse_object
 
 ORG_TYPES = {0: "organization", 2: "paypoint"}  # [INF] orgType 0 = org, 2 = paypoint (the docs' "level")
 SETTABLE_STATUSES = (0, 1, 85)  # -99 (Deleted) exists but cannot be set: 3006 [PUB]
@@ -118,9 +118,12 @@ class CreateUser(Strict):
 
     @field_validator("scope")
     @classmethod
-    def _scope_present(cls, value: Optional[list[ScopeItem]]) -> Optional[list[ScopeItem]]:
-        # Empty scope is 3201 [PUB]; [INF] so is a missing/null one: a user must belong to an org.
+    def _scope_present(cls, value: Optional[list[ScopeItem]], info: ValidationInfo) -> Optional[list[ScopeItem]]:
+        # Empty scope is 3201 [PUB]; [INF] so is a missing/null one on create: a
+        # user must belong to an org.  An edit (partial) keeps the stored scope.
         if value is None:
+            if (info.context or {}).get("partial"):
+                return None
             raise rule("3201", "is required")
         if not value:
             raise rule("3201", "is empty")
@@ -174,11 +177,38 @@ def normalise(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def parse_user(body: bytes, orgs: Mapping[tuple[int, int], Any]) -> CreateUser:
-    """Decode and bind a UserData body; every failing field becomes a FieldError."""
+def parse_user(body: bytes, orgs: Mapping[tuple[int, int], Any], partial: bool = False) -> CreateUser:
+    """Decode and bind a UserData body; every failing field becomes a FieldError.
+
+    ``partial`` (PUT /User/{userId}): the same rules, except that a missing or
+    null scope means "keep the stored one" [INF].
+    """
     data = normalise(parse_object(body))
     try:
-        return CreateUser.model_validate(data, context={"orgs": orgs})
+        return CreateUser.model_validate(data, context={"orgs": orgs, "partial": partial})
+    except ValidationError as exc:
+        raise InvalidFields("invalid fields", field_errors(exc)) from None
+
+
+class TokenRequest(Strict):
+    """``CreateServerSideTokenRequest`` [PUB: sdk-ruby token/types]: camelCase in, snake_case out."""
+
+    clientId: NotBlank
+    clientSecret: NotBlank
+    state: Optional[str] = None
+    permissions: Optional[list[str]] = None
+
+
+_TOKEN = _names(TokenRequest)
+_TOKEN_EXACT = frozenset(_TOKEN.values())
+
+
+def parse_token_request(body: bytes) -> TokenRequest:
+    """Decode and bind the token request; raises the core's Problems (the
+    handler turns them into TokenErrorResponse bodies)."""
+    data = _recase(parse_object(body), _TOKEN, _TOKEN_EXACT)
+    try:
+        return TokenRequest.model_validate(data)
     except ValidationError as exc:
         raise InvalidFields("invalid fields", field_errors(exc)) from None
 
@@ -195,6 +225,17 @@ class ApiToken(Fixed):
     name: str
     kind: Literal["organization", "application"] = "organization"  # both may call /User [INF]
     expiresIn: Optional[Duration] = None  # None: never; counted from start-up / reset
+
+
+class OAuthClient(Fixed):
+    """OAuth2 client credentials for POST /v2/Token/serverside (Payabli Portal)."""
+
+    clientId: str = Field(min_length=1, pattern=r"^\S+$")
+    clientSecret: str = Field(min_length=1)
+    name: str
+    orgId: int  # the organization the credential belongs to (carried in the token)
+    tokenLifetime: Optional[Duration] = None  # None: settings.accessTokenLifetime
+    permissions: Optional[list[str]] = None  # None: every permission; else `permissions` must be a subset
 
 
 class Organization(Fixed):
@@ -229,16 +270,20 @@ class ExistingUser(Fixed):
     mfaMode: int = 0
     additionalData: Optional[dict[str, Optional[str]]] = None
     createdAt: Optional[datetime] = None  # None: the clock at start-up
+    lastAccess: Optional[datetime] = None  # last PartnerHub login; None: never
 
 
 class Settings(Fixed):
     firstUserId: int = Field(default=1000000, ge=1)  # userIds in Payabli's examples start at 1000000
     defaultUsrStatus: Literal[0, 1, 85] = 1  # [INF] status of a user created with usrStatus null
     requireJsonContentType: bool = True  # [INF] ASP.NET answers 415 to a non-JSON body
+    accessTokenLifetime: Duration = timedelta(seconds=3600)  # expires_in of OAuth tokens [PUB example: 3600]
+    queryPageSize: int = Field(default=20, ge=1)  # limitRecord default [PUB]
 
 
 class Fixture(Fixed):
     tokens: list[ApiToken] = Field(min_length=1)
+    clients: list[OAuthClient] = []
     organizations: list[Organization] = Field(min_length=1)
     users: list[ExistingUser] = []
     generatedUsers: int = Field(default=0, ge=0, le=10000)
@@ -251,6 +296,11 @@ class Fixture(Fixed):
             raise ValueError("organizations: the same (orgType, orgId) is listed twice")
         if len({t.token for t in self.tokens}) != len(self.tokens):
             raise ValueError("tokens: the same token is listed twice")
+        if len({c.clientId for c in self.clients}) != len(self.clients):
+            raise ValueError("clients: the same clientId is listed twice")
+        for client in self.clients:
+            if client.orgId not in {o.orgId for o in self.organizations}:
+                raise ValueError(f"client {client.clientId}: orgId {client.orgId} is not in organizations")
         ids, emails = set(), set()
         for user in self.users:
             for ref in user.scope:

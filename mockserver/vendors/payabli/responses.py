@@ -21,6 +21,29 @@ def success() -> Reply:
     return Reply(200, {"responseText": "Success", "isSuccess": True, "responseData": None})
 
 
+def edited() -> Reply:
+    # PUT /User/{userId}: the SDK's WireMock body, in its key order [PUB].
+    return Reply(200, {"isSuccess": True, "responseText": "Success"})
+
+
+def deleted() -> Reply:
+    # DELETE /User/{userId}: only responseText [PUB: DeleteUserResponse mock].
+    return Reply(200, {"responseText": "Success"})
+
+
+def access_token(token: str, expires_in: int, state: Optional[str]) -> Reply:
+    """``PayabliAccessTokenResponse``: snake_case, SDK field order; ``state`` only when sent [PUB]."""
+    body: dict[str, Any] = {"token_type": "Bearer", "access_token": token, "expires_in": expires_in}
+    if state is not None:
+        body["state"] = state
+    return Reply(200, body)
+
+
+def query_users(records: list[dict[str, Any]], summary: dict[str, Any]) -> Reply:
+    # QueryUserResponse {Records, Summary} [PUB]; each record is a full UserQueryRecord [INF]
+    return Reply(200, {"Records": [query_record(r) for r in records], "Summary": summary})
+
+
 def user_record(
     *,
     user_id: int,
@@ -38,6 +61,7 @@ def user_record(
     created_at: float,
     pwd_hash: Optional[str] = None,
     created_by: Optional[str] = None,
+    last_access: Optional[float] = None,
 ) -> dict[str, Any]:
     """The one stored shape of a user (fixture, generated or created).
 
@@ -60,7 +84,7 @@ def user_record(
         "UsrMFA": mfa,
         "UsrMFAMode": mfa_mode,
         "createdAt": created_at,
-        "lastAccess": None,
+        "lastAccess": last_access,
         "AdditionalData": additional,
         # server-side only, never rendered
         "pwdHash": pwd_hash,
@@ -75,7 +99,7 @@ def _instant(timestamp: Optional[float]) -> Optional[str]:
 
 
 def query_record(record: dict[str, Any]) -> dict[str, Any]:
-    """A stored user as ``UserQueryRecord`` (for the coming GET /User/{userId}).
+    """A stored user as ``UserQueryRecord`` (GET /User/{userId}, Query records).
 
     [INF] key order follows the docs' field list (userId, Email, Name, ...);
     ``AdditionalData`` is typed string in the read model, so the stored dict is

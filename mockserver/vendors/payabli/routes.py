@@ -1,20 +1,36 @@
-"""Payabli (seed 001): POST /api/User with a ``requestToken`` header."""
+"""Payabli (seed 001): POST /api/User with a ``requestToken`` header, plus the
+user lifecycle (GET / PUT / DELETE /User/{userId}), the users Query endpoints
+and the OAuth2 server-side token."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import re
 from typing import Any, Optional
 
-from ...core.errors import FieldError, VendorError
+from ...core.errors import FieldError, InvalidFields, MalformedBody, NotAnObject, VendorError
 from ...core.vendor import Call, Reply, Route, Vendor, VendorContext
-from . import errors, responses
+from . import errors, query, responses
 from .auth import Tokens
-from .models import CreateUser, Fixture, parse_user
+from .models import INT64, CreateUser, Fixture, parse_token_request, parse_user
+
+_INTEGER = re.compile(r"^-?\d{1,20}$")
 
 
 def _us_phone(fake: Any) -> str:
     # Ten NANP digits without punctuation, like the docs' "5555555555".
     return f"{fake.random_int(201, 989)}{fake.random_int(200, 999)}{fake.numerify('####')}"
+
+
+def _int64(raw: str, name: str) -> int:
+    # [INF] a path segment .NET cannot bind to Int64 is 3003, like a body field of the wrong type.
+    if not _INTEGER.match(raw):
+        raise query.invalid(name, "must be an integer")
+    value = int(raw)
+    if not INT64[0] <= value <= INT64[1]:
+        raise query.invalid(name, "must be a 64-bit integer")
+    return value
 
 
 def _is_json(content_type: Optional[str]) -> bool:
@@ -49,9 +65,21 @@ class Payabli(Vendor):
         self.tokens = Tokens(ctx)
         # (orgType, orgId) -> entry name: what scope items are checked against and stored with.
         self.orgs: dict[tuple[int, int], str] = {(o.orgType, o.orgId): o.entry for o in fixture.organizations}
+        # paypoint entry name -> orgId, for /Query/users/point/{entry}
+        self.paypoints: dict[str, int] = {o.entry: o.orgId for o in fixture.organizations if o.orgType == 2}
+        self.clients = {c.clientId: c for c in fixture.clients}
 
     def routes(self) -> list[Route]:
-        return [Route("POST", "/api/User", self.create_user, "create_user")]
+        # Stable operation names for journal/scenarios; the two lists after the SDK's ListUsersOrg / ListUsersPaypoint.
+        return [
+            Route("POST", "/api/User", self.create_user, "create_user"),
+            Route("GET", "/api/User/{userId}", self.get_user, "get_user"),
+            Route("PUT", "/api/User/{userId}", self.update_user, "update_user"),
+            Route("DELETE", "/api/User/{userId}", self.delete_user, "delete_user"),
+            Route("GET", "/api/Query/users/org/{orgId}", self.list_users_org, "list_users_org"),
+            Route("GET", "/api/Query/users/point/{entry}", self.list_users_paypoint, "list_users_paypoint"),
+            Route("POST", "/api/v2/Token/serverside", self.token, "token"),
+        ]
 
     render = staticmethod(errors.render)  # type: ignore[assignment]
 
@@ -88,6 +116,7 @@ class Payabli(Vendor):
                 additional=user.additionalData,
                 created_at=user.createdAt.timestamp() if user.createdAt else now,
                 created_by="fixture",
+                last_access=user.lastAccess.timestamp() if user.lastAccess else None,
             )
             self.users.insert(user.userId, record, self._unique(user.email))
             self.ctx.bump_id("users", user.userId)
@@ -126,13 +155,29 @@ class Payabli(Vendor):
     def describe(self) -> dict[str, Any]:
         live = [t.token for t in self.fixture.tokens if self.tokens.live(t.token)]
         token = live[0] if live else self.fixture.tokens[0].token
-        return {"headers": {"requestToken": token, "Content-Type": "application/json"}, "login": None}
+        info: dict[str, Any] = {"headers": {"requestToken": token, "Content-Type": "application/json"}, "login": None}
+        if self.fixture.clients:
+            # The OAuth2 token request: its access_token goes in "Authorization: Bearer".
+            client = self.fixture.clients[0]
+            info["login"] = {"clientId": client.clientId, "clientSecret": client.clientSecret}
+            info["login_route"] = "/api/v2/Token/serverside"
+        return info
+
+    # ------------------------------------------------------------- helpers
+    def _require_json(self, call: Call, error: str = "UNSUPPORTED_MEDIA_TYPE") -> None:
+        if self.settings.requireJsonContentType and not _is_json(call.headers.get("content-type")):
+            raise VendorError(error)
+
+    def _existing(self, user_id: int) -> dict[str, Any]:
+        record: Optional[dict[str, Any]] = self.users.get(user_id)
+        if record is None:
+            raise VendorError("USER_NOT_FOUND", fields=(FieldError("userId", "not_found", f"{user_id} does not exist", {"code": "3003"}),))
+        return record
 
     # ------------------------------------------------------------- handlers
     def create_user(self, call: Call) -> Reply:
         token = self.tokens.authenticate(call)
-        if self.settings.requireJsonContentType and not _is_json(call.headers.get("content-type")):
-            raise VendorError("UNSUPPORTED_MEDIA_TYPE")
+        self._require_json(call)
         body = parse_user(call.body, self.orgs)
         unique = self._unique(body.email)
         users = self.users
@@ -144,6 +189,106 @@ class Payabli(Vendor):
         record = self._record(body, token["name"])
         users.insert(record["userId"], record, unique)
         return responses.success()
+
+    def get_user(self, call: Call) -> Reply:
+        # Query `entry` and `level` are accepted and ignored [INF]: a userId is unique tenant-wide.
+        self.tokens.authenticate(call)
+        record = self._existing(_int64(call.params["userId"], "userId"))
+        return Reply(200, responses.query_record(record))
+
+    def update_user(self, call: Call) -> Reply:
+        """PUT /User/{userId}: UserData, the create rules; absent or null fields keep their value [INF]."""
+        self.tokens.authenticate(call)
+        user_id = _int64(call.params["userId"], "userId")
+        self._require_json(call)
+        # .NET binds (and validates) the body before the action looks the user up.
+        body = parse_user(call.body, self.orgs, partial=True)
+        record = self._edited(self._existing(user_id), body)
+        unique = self._unique(record["Email"])
+        users = self.users
+        if users.conflict(unique, ignore=user_id) is not None:
+            raise VendorError(
+                "DUPLICATE_EMAIL",
+                fields=(FieldError("email", "duplicate", "is already in use by another user", {"code": "3003"}),),
+            )
+        users.update(user_id, record, unique)
+        return responses.edited()
+
+    def delete_user(self, call: Call) -> Reply:
+        # A hard delete [INF]: GET answers "does not exist" and the e-mail is free again.
+        self.tokens.authenticate(call)
+        user_id = _int64(call.params["userId"], "userId")
+        self._existing(user_id)
+        self.users.delete(user_id)
+        return responses.deleted()
+
+    def list_users_org(self, call: Call) -> Reply:
+        self.tokens.authenticate(call)
+        org_id = _int64(call.params["orgId"], "orgId")
+        if (0, org_id) not in self.orgs:
+            raise query.invalid("orgId", f"{org_id} is not a known organization")
+        # [INF] users scoped to this organization itself (not to its children)
+        found = (u for u in self.users.values() if any(s["orgType"] == 0 and s["orgId"] == org_id for s in u["Scope"]))
+        return responses.query_users(*query.page(found, call.query, self.settings.queryPageSize))
+
+    def list_users_paypoint(self, call: Call) -> Reply:
+        self.tokens.authenticate(call)
+        org_id = self.paypoints.get(call.params["entry"])
+        if org_id is None:
+            raise VendorError("UNKNOWN_ENTRY", fields=(FieldError("entry", "invalid", f"{call.params['entry']} is not a paypoint entrypoint", {"code": "3001"}),))
+        found = (u for u in self.users.values() if any(s["orgType"] == 2 and s["orgId"] == org_id for s in u["Scope"]))
+        return responses.query_users(*query.page(found, call.query, self.settings.queryPageSize))
+
+    def token(self, call: Call) -> Reply:
+        """POST /v2/Token/serverside: client credentials in, a Bearer token out; no auth header [PUB]."""
+        self._require_json(call, "TOKEN_UNSUPPORTED_MEDIA_TYPE")
+        try:
+            body = parse_token_request(call.body)
+        except MalformedBody as exc:
+            empty = exc.detail == "empty body"
+            raise VendorError("TOKEN_INVALID_REQUEST", "The request body is empty." if empty else "The request body is not valid JSON.") from None
+        except NotAnObject:
+            raise VendorError("TOKEN_INVALID_REQUEST", "The request body must be a JSON object.") from None
+        except InvalidFields as exc:
+            raise VendorError("TOKEN_INVALID_REQUEST", fields=exc.fields) from None
+        client = self.clients.get(body.clientId)
+        if client is None or not hmac.compare_digest(client.clientSecret.encode(), body.clientSecret.encode()):
+            raise VendorError("TOKEN_INVALID_CLIENT")
+        permissions = client.permissions if body.permissions is None else body.permissions
+        if client.permissions is not None:
+            extra = [p for p in permissions if p not in client.permissions]
+            if extra:
+                raise VendorError("TOKEN_INVALID_SCOPE", f"The permission '{extra[0]}' is not granted to this client.")
+        lifetime = (client.tokenLifetime or self.settings.accessTokenLifetime).total_seconds()
+        token = self.tokens.issue(client, lifetime, permissions, self.ctx.draw("token"))
+        return responses.access_token(token, int(lifetime), body.state)
+
+    def _edited(self, current: dict[str, Any], body: CreateUser) -> dict[str, Any]:
+        # A new dict: the stored record changes only when the update commits.
+        record = dict(current)
+        for column, value in (
+            ("Email", body.email),
+            ("Phone", body.phone),
+            ("Name", body.name),
+            ("UsrStatus", body.usrStatus),
+            ("timeZone", body.timeZone),
+            ("language", body.language),
+            ("AdditionalData", body.additionalData),  # [INF] replaced whole, not merged
+        ):
+            if value is not None:
+                record[column] = value
+        if body.pwd is not None:
+            record["pwdHash"] = hashlib.sha256(body.pwd.encode()).hexdigest()
+        if body.scope is not None:  # an empty list already failed with 3201
+            record["Scope"] = [self._scope(item.orgType or 0, item.orgId) for item in body.scope if item.orgId is not None]
+        if body.access is not None:
+            record["Access"] = [{"roleLabel": a.roleLabel, "roleValue": a.roleValue} for a in body.access]
+        if body.mfaData is not None:
+            if body.mfaData.mfa is not None:
+                record["UsrMFA"] = body.mfaData.mfa
+            if body.mfaData.mfaMode is not None:
+                record["UsrMFAMode"] = body.mfaData.mfaMode
+        return record
 
     def _record(self, body: CreateUser, created_by: str) -> dict[str, Any]:
         # Only called once every check has passed: taking the id is the first write.

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from ...core.errors import FieldError
+from ...core.validation import is_email
 
 # [SEED] the Supported Roles table, in its order (that order is the message's order).
 ROLES: tuple[str, ...] = (
@@ -42,6 +43,8 @@ DEFAULT_ROLE = "CUSTOMER"  # [SEED] "When a role is not provided the default use
 # [SEED] "Supported Gender: MALE, FEMALE"; the prose's "Male or Female" is refused: IsEnum is
 # case-sensitive [INF].
 GENDERS: tuple[str, ...] = ("MALE", "FEMALE")
+# [PUB: the invite page's `invitation` values, in its order] the invite's query enum.
+INVITATIONS: tuple[str, ...] = ("MERCHANT", "SUPPLIER", "TRACE", "AGENCY", "CUSTOMER", "AGENT", "SABI", "MANAGEMENT")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,8 @@ NOT_EMPTY = Check("isNotEmpty", _not_empty, kind="missing")
 IS_STRING = Check("isString", _is_string, {"expected_type": "string"}, kind="type")
 IS_OBJECT = Check("isObject", _is_object, {"expected_type": "object"}, kind="type")
 NUMBER_STRING = Check("isNumberString", _number_string, kind="format")
+# [INF] validator.js isEmail approximated by the core's address regex.
+IS_EMAIL = Check("isEmail", lambda v: isinstance(v, str) and is_email(v), kind="format")
 
 
 def _enum(choices: tuple[str, ...]) -> Check:
@@ -110,6 +115,15 @@ def one_of(name: str, choices: tuple[str, ...]) -> Prop:
 def digits11(name: str) -> Prop:
     # [INF] BVN and NIN are 11-digit numbers in Nigeria.
     return Prop(name, True, (NUMBER_STRING, _length(11, 11)), ok=lambda v: _number_string(v) and len(v) == 11)
+
+
+def required_email(name: str) -> Prop:
+    return Prop(name, False, (NOT_EMPTY, IS_EMAIL), ok=lambda v: isinstance(v, str) and is_email(v))
+
+
+def required_enum(name: str, choices: tuple[str, ...]) -> Prop:
+    allowed = frozenset(choices)
+    return Prop(name, False, (NOT_EMPTY, _enum(choices)), ok=lambda v: isinstance(v, str) and v in allowed)
 
 
 def nested(name: str, dto: tuple[Prop, ...]) -> Prop:
@@ -229,4 +243,17 @@ def validate(data: Mapping[str, Any], dto: Dto | None = None, prefix: str = "") 
 
 
 CREATE_USER = Dto(CREATE_USER_DTO)
+
+# The invite's @Query() DTO [PUB: all four "(Required)"; names and the invitation enum].
+# [INF] the decorators: @IsString() @IsNotEmpty() for the free texts (platformLink is not
+# checked as a URL: the page only calls it a "URL to the platform", and a strict @IsUrl
+# would refuse localhost links), @IsEmail() @IsNotEmpty() and @IsEnum() @IsNotEmpty().
+INVITE_QUERY_DTO: tuple[Prop, ...] = (
+    required("invitedByName"),
+    required_email("invitedByEmail"),
+    required("platformLink"),
+    required_enum("invitation", INVITATIONS),
+)
+INVITE_QUERY = Dto(INVITE_QUERY_DTO)
+INVITE_FIELDS: tuple[str, ...] = tuple(p.name for p in INVITE_QUERY_DTO)
 NESTED: dict[str, Dto] = {p.name: Dto(p.nested) for p in CREATE_USER_DTO if p.nested}

@@ -52,7 +52,11 @@ CATALOG: dict[str, ErrorSpec] = {
 def _not_found(problem: Problem) -> VendorError:
     # Express/Nest answer an unknown path AND a known path with the wrong method the same
     # way: the core's detail is "<METHOD> <path below the mount>", i.e. what the app sees.
-    return VendorError("NOT_FOUND", message=f"Cannot {problem.detail}")
+    # Nest formats req.url, which keeps the query string ("Cannot GET /nope?x=1"); the core
+    # does not hand the query to a not-found Problem yet, so it is appended only when a
+    # Problem carries it as a raw ``query`` attribute [INF].
+    query = getattr(problem, "query", "")
+    return VendorError("NOT_FOUND", message=f"Cannot {problem.detail}?{query}" if query else f"Cannot {problem.detail}")
 
 
 def _invalid_fields(problem: Problem) -> VendorError:
@@ -81,6 +85,7 @@ _TEMPLATES = {
     "isObject": "{p} must be an object",
     "nestedValidation": "nested property {p} must be either object or array",
     "isNumberString": "{p} must be a number string",
+    "isEmail": "{p} must be an email",
 }
 
 # @Length(min, max) picks its text from the value (see dto._length_kind).

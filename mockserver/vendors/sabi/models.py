@@ -5,10 +5,13 @@ The request body is not a pydantic model: see dto.py for why.
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+from datetime import timedelta
+from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from ...core.clock import parse_instant
+from ...core.validation import Duration
 from .dto import GENDERS, ROLES
 
 ObjectId = str  # 24 lower-case hex digits, checked by the Field patterns below
@@ -17,6 +20,14 @@ _ISO_Z = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"
 
 Role = Literal[ROLES]  # type: ignore[valid-type]
 Gender = Literal[GENDERS]  # type: ignore[valid-type]
+
+
+def _instant(value: str) -> str:
+    parse_instant(value)  # refuse a bad instant when the fixture loads, not on a request
+    return value
+
+
+Instant = Annotated[str, AfterValidator(_instant)]
 
 
 class ApiKey(BaseModel):
@@ -28,6 +39,21 @@ class ApiKey(BaseModel):
     name: str = "platform"
     # [INF] a key may belong to a tenant: users it creates without a tenantId join it.
     tenantId: Optional[ObjectId] = Field(default=None, pattern=_OBJECT_ID)
+    # [INF] lifecycle of a static key (nothing about it is published): a revoked key, or one
+    # past its expiry on the mockserver clock, gets the same 401 as an unknown key.
+    revoked: bool = False
+    expiresAt: Optional[Instant] = None  # a fixed instant, e.g. "2030-01-01T00:00:00.000Z"
+    # Sandbox convenience: expires this long after the store is seeded (server start or
+    # POST /__admin/reset), so a walk-through can expire it with one clock advance.
+    expiresAfter: Optional[Duration] = None
+
+    @model_validator(mode="after")
+    def _one_expiry(self) -> "ApiKey":
+        if self.expiresAt is not None and self.expiresAfter is not None:
+            raise ValueError("give a key expiresAt or expiresAfter, not both")
+        if self.expiresAfter is not None and self.expiresAfter <= timedelta(0):
+            raise ValueError("expiresAfter must be positive")
+        return self
 
 
 class Place(BaseModel):

@@ -33,24 +33,26 @@ _PASS_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O/1/I: read aloud an
 class ObjectIds:
     """MongoDB ObjectIds: 4-byte seconds + 5 per-process random bytes + 3-byte counter.
 
-    The process bytes and the counter's start come from the seed (drawn at reset),
-    the counter lives in the store, so a reset replays the same ids.
+    The process bytes and the counter's start come from the seed (drawn at reset);
+    they and the counter live in the store, so a reset replays the same ids and the
+    vendor object itself holds no state.
     """
 
-    __slots__ = ("ctx", "_process", "_start")
+    __slots__ = ("ctx",)
 
     def __init__(self, ctx: VendorContext) -> None:
         self.ctx = ctx
-        self._process = "0" * 10
-        self._start = 0
 
     def reset(self, draw: Draw) -> None:
-        self._process = draw.hex(10)
-        self._start = draw.below(1 << 24)
+        self.ctx.table("object_ids").update("process", {"process": draw.hex(10), "start": draw.below(1 << 24)})
 
     def new(self, timestamp: float) -> str:
+        state = self.ctx.table("object_ids").get("process") or _NO_PROCESS
         n = self.ctx.next_id("object_ids", 1)
-        return f"{int(timestamp) & 0xFFFFFFFF:08x}{self._process}{(self._start + n) & 0xFFFFFF:06x}"
+        return f"{int(timestamp) & 0xFFFFFFFF:08x}{state['process']}{(state['start'] + n) & 0xFFFFFF:06x}"
+
+
+_NO_PROCESS = {"process": "0" * 10, "start": 0}  # only before the first seed()
 
 
 def pass_id(draw: Draw) -> str:
@@ -113,8 +115,13 @@ def document(
     pass_code: str,
     handle: str,
     created: datetime,
+    invitation_type: str = "SELF",
+    created_by: str | None = None,
 ) -> dict[str, Any]:
     """The stored and returned document for a validated create-user body.
+
+    ``invitation_type`` / ``created_by`` are the seed's "SELF" / null for a sign-up,
+    the invite's ``invitation`` and inviter for an invited user [INF].
 
     Every key that can ever appear is written in its final place (the seed's head,
     then ASCII order); optional ones the client did not send are then deleted, which
@@ -139,7 +146,7 @@ def document(
         "commodityActiveTraderStatus": "NONE",
         "country": places["country"],
         "createdAt": created_at,
-        "createdBy": None,
+        "createdBy": created_by,
         "customerRating": 1,
         "dob": get("dob"),
         "driversLicenseVerified": "PENDING",
@@ -153,7 +160,7 @@ def document(
         "identityDoc": get("identityDoc"),
         "identityDocVerified": "PENDING",
         "identityType": get("identityType"),
-        "invitationType": "SELF",
+        "invitationType": invitation_type,
         "isDistributor": False,
         "isForeigner": False,  # [INF] constant: no documented rule sets it
         "isManufacturer": False,

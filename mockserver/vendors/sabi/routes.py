@@ -1,9 +1,12 @@
-"""Sabi (seed 002): POST /api/v1/users/public with an ``ApiKey`` header.
+"""Sabi (seed 002): POST /api/v1/users/public and its /invite variant, with an ``ApiKey`` header.
 
 Request path, in the order a NestJS-on-Express app runs it [INF]:
 body-parser middleware (413 / 415 / 400 SyntaxError) -> ApiKey guard (401)
--> ValidationPipe (400, every failing constraint) -> service (409 on a
-duplicate username) -> 201 with the saved Mongoose document.
+-> ValidationPipe (400, every failing constraint; for the invite the body's
+DTO first, then the query's) -> service (409 on a duplicate username, across
+both routes) -> 201 with the saved Mongoose document.
+
+No read, update or delete route is documented for Sabi, so none is emulated.
 """
 
 from __future__ import annotations
@@ -14,13 +17,13 @@ from typing import Any
 from ...core.clock import parse_instant
 from ...core.errors import VendorError
 from ...core.vendor import Call, Reply, Route, Vendor, VendorContext
-from . import bodyparser, dto, errors, responses
-from .auth import ApiKeys
+from . import auth, bodyparser, dto, errors, responses
 from .models import ExistingUser, Fixture
 
 log = logging.getLogger("mockserver")
 
 CREATE_PATH = "/api/v1/users/public"  # [SEED]
+INVITE_PATH = CREATE_PATH + "/invite"  # [PUB: sabi-docs .../user_invite]
 
 # Nigerian mobile prefixes (MTN, Glo, Airtel, 9mobile), local 11-digit format.
 _NG_PREFIXES = ("0803", "0806", "0813", "0816", "0703", "0706", "0810", "0814", "0903", "0906",
@@ -28,10 +31,14 @@ _NG_PREFIXES = ("0803", "0806", "0813", "0816", "0703", "0706", "0810", "0814", 
                 "0902", "0901", "0809", "0817", "0818", "0909")
 
 
-def _record(document: dict[str, Any], password: str | None, api_key: str | None) -> dict[str, Any]:
+def _record(
+    document: dict[str, Any], password: str | None, api_key: str | None, invite: dict[str, str] | None = None
+) -> dict[str, Any]:
     # The returned document itself is stored (never mutated afterwards: it shares its
-    # constant sub-objects with every other document); the password lives beside it.
-    return {"username": document["username"], "password": password, "apiKey": api_key, "document": document}
+    # constant sub-objects with every other document); the password, the calling key
+    # and the invite's query live beside it.
+    return {"username": document["username"], "password": password, "apiKey": api_key, "invite": invite,
+            "document": document}
 
 
 def _ng_mobile(fake: Any) -> str:
@@ -58,14 +65,15 @@ class Sabi(Vendor):
 
     def __init__(self, ctx: VendorContext, fixture: Fixture) -> None:  # type: ignore[override]
         super().__init__(ctx, fixture)
-        self.keys = ApiKeys(fixture.apiKeys)
-        self.ids = responses.ObjectIds(ctx)
+        self.ids = responses.ObjectIds(ctx)  # stateless: its process bytes and counter are in the store
 
     def routes(self) -> list[Route]:
         return [
             Route("POST", CREATE_PATH, self.create_user, "create_user"),
             # Express routes are not strict about a trailing slash.
             Route("POST", CREATE_PATH + "/", self.create_user, "create_user"),
+            Route("POST", INVITE_PATH, self.invite_user, "invite_user"),
+            Route("POST", INVITE_PATH + "/", self.invite_user, "invite_user"),
         ]
 
     render = staticmethod(errors.render)  # type: ignore[assignment]
@@ -76,6 +84,7 @@ class Sabi(Vendor):
         return self.ctx.table("users")
 
     def seed(self) -> None:
+        auth.seed(self.ctx, self.fixture.apiKeys)
         self.ids.reset(self.ctx.draw("object_ids"))
         for user in self.fixture.users:
             self._seed_user(user)
@@ -111,14 +120,24 @@ class Sabi(Vendor):
 
     def describe(self) -> dict[str, Any]:
         return {
-            "headers": {"ApiKey": self.fixture.apiKeys[0].key, "Content-Type": "application/json"},
+            # A key that works NOW (not revoked, not expired on the clock); the first one as a
+            # last resort, so the shape stays the same if a fixture revokes them all.
+            "headers": {"ApiKey": auth.first_usable(self.ctx) or self.fixture.apiKeys[0].key,
+                        "Content-Type": "application/json"},
             "login": None,  # no login: the platform key is the credential
         }
 
     # ------------------------------------------------------------- handlers
     def create_user(self, call: Call) -> Reply:
+        return self._create(call, invite=False)
+
+    def invite_user(self, call: Call) -> Reply:
+        # [PUB] same header and body as create, four required query params, 201 "Created".
+        return self._create(call, invite=True)
+
+    def _create(self, call: Call, invite: bool) -> Reply:
         data = bodyparser.parse(call.headers.get("content-type"), call.body)
-        key = self.keys.authenticate(call)
+        key = auth.authenticate(self.ctx, call)
         if isinstance(data, list):
             # ValidationPipe re-labels an array as the DTO and validates its (absent)
             # properties: the same messages as for {}.
@@ -126,12 +145,20 @@ class Sabi(Vendor):
         failures = dto.validate(data)
         if failures:
             raise VendorError("BAD_REQUEST", fields=tuple(failures))
+        query: dict[str, str] | None = None
+        if invite:
+            # [INF] @Body() is the handler's first parameter: its pipe rejects first, so a
+            # bad body hides bad query params (one 400 at a time, never merged).
+            failures = dto.validate(call.query, dto.INVITE_QUERY)
+            if failures:
+                raise VendorError("BAD_REQUEST", fields=tuple(failures))
+            query = {name: call.query[name] for name in dto.INVITE_FIELDS}
         unique = {"username": data["username"].lower()}  # [INF] case-insensitive, like a lower-cased index
         if self.users.conflict(unique) is not None:
             raise VendorError("CONFLICT")
 
         # Validated and free: only now draw randomness and take ids.
-        draw = self.ctx.draw("create_user")
+        draw = self.ctx.draw("invite_user" if invite else "create_user")
         now = self.ctx.clock.now()
         seconds = now.timestamp()
         user_id = self.ids.new(seconds)
@@ -139,7 +166,7 @@ class Sabi(Vendor):
         for name in responses.SUBDOCUMENTS:
             if data.get(name) is not None:
                 places[name] = responses.place(data[name], self.ids.new(seconds))
-        tenant = data.get("tenantId") or key.tenantId  # [INF] the body's tenant, else the key's
+        tenant = data.get("tenantId") or key["tenantId"]  # [INF] the body's tenant, else the key's
         document = responses.document(
             data,
             user_id=user_id,
@@ -149,6 +176,11 @@ class Sabi(Vendor):
             pass_code=responses.pass_id(draw),
             handle=responses.user_handle(data["firstName"], data["lastName"], draw),
             created=now,
+            # [INF] an invited user's invitationType is the invite's `invitation` (a sign-up's
+            # is the seed's "SELF"), createdBy the inviter's e-mail as sent (the seed's null
+            # for a sign-up): the inviter need not be a Sabi user, so there is no _id to use.
+            invitation_type=query["invitation"] if query else "SELF",
+            created_by=query["invitedByEmail"] if query else None,
         )
-        self.users.insert(user_id, _record(document, data["password"], key.name), unique)
+        self.users.insert(user_id, _record(document, data["password"], key["name"], query), unique)
         return Reply(201, document)

@@ -60,7 +60,8 @@ _REASONS = {
 
 def reason(error: FieldError) -> str:
     if error.kind == "type":
-        return f"must be a {error.ctx.get('expected_type', 'valid value')}"
+        expected = str(error.ctx.get("expected_type", "valid value"))
+        return f"must be {'an' if expected[0] in 'aeiou' else 'a'} {expected}"
     if error.kind == "enum":
         return "must be one of [" + ", ".join(error.ctx.get("choices", ())) + "]"
     template = _REASONS.get(error.kind)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+import re
+from datetime import date, timedelta
+from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
-
-from datetime import timedelta
 
 from ...core.validation import Duration, Email, NotBlank
 
@@ -56,6 +56,92 @@ class RefreshToken(BaseModel):
     refreshToken: NotBlank
 
 
+# ---------------------------------------------------------------- KYC
+Gender = Literal["MALE", "FEMALE", "OTHER"]
+# [INF] the docs list "SINGLE | MARRIED | DIVORCED | …"; WIDOWED completes the usual set.
+MaritalStatus = Literal["SINGLE", "MARRIED", "DIVORCED", "WIDOWED"]
+KycStatus = Literal["PENDING", "VERIFIED", "REJECTED"]
+
+_ALPHA3 = re.compile(r"^[A-Z]{3}$")
+_YMD = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _alpha3(value: str) -> str:
+    # [INF] shape check only (3 upper-case letters), not a lookup in the ISO list.
+    if not _ALPHA3.match(value):
+        raise PydanticCustomError("format_country", "must be a valid ISO 3166-1 alpha-3 country code")
+    return value
+
+
+def _dob(value: str, info: ValidationInfo) -> str:
+    """yyyy-MM-dd and, given the server clock's date in the context, in the past."""
+    try:
+        born = date.fromisoformat(value) if _YMD.match(value) else None
+    except ValueError:
+        born = None
+    if born is None:
+        raise PydanticCustomError("format_date", "must be a valid date in yyyy-MM-dd format")
+    today = (info.context or {}).get("today")
+    if today is not None and born >= today:
+        # Bean Validation's @Past default text [INF]
+        raise PydanticCustomError("past_date", "must be a past date")
+    return value
+
+
+def _not_null(value: Optional[int]) -> int:
+    # An Integer field: Bean Validation's @NotNull text, not @NotBlank's [INF].
+    if value is None:
+        raise PydanticCustomError("not_null", "must not be null")
+    return value
+
+
+Alpha3 = Annotated[str, AfterValidator(_alpha3)]
+Dob = Annotated[str, AfterValidator(_dob)]
+UserId = Annotated[Optional[int], AfterValidator(_not_null)]
+
+
+class KycPersonalCreate(BaseModel):
+    """POST /us/api/v1/kyc/personal.  [INF] which fields are required on create is not
+    published (only the PATCH page is): the ones a KYC review cannot do without."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    userId: UserId = Field(default=None, validate_default=True)
+    firstName: NotBlank
+    lastName: NotBlank
+    nickName: Optional[str] = None
+    dob: Dob
+    gender: Gender
+    maritalStatus: Optional[MaritalStatus] = None
+    nationality: Alpha3
+    countryOfBirth: Optional[Alpha3] = None
+    countryOfResidence: Alpha3
+    tin: Optional[str] = None
+    language: Optional[str] = None
+
+
+class KycPersonalUpdate(BaseModel):
+    """PATCH /us/api/v1/kyc/personal: "All fields are optional except userId" [PUB]."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    userId: UserId = Field(default=None, validate_default=True)
+    firstName: Optional[NotBlank] = None
+    lastName: Optional[NotBlank] = None
+    nickName: Optional[str] = None
+    dob: Optional[Dob] = None
+    gender: Optional[Gender] = None
+    maritalStatus: Optional[MaritalStatus] = None
+    nationality: Optional[Alpha3] = None
+    countryOfBirth: Optional[Alpha3] = None
+    countryOfResidence: Optional[Alpha3] = None
+    tin: Optional[str] = None
+    language: Optional[str] = None
+
+
+PERSONAL_FIELDS = tuple(name for name in KycPersonalUpdate.model_fields if name != "userId")
+
+
 # ---------------------------------------------------------------- fixtures
 class Agent(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -101,12 +187,43 @@ class ExistingUser(BaseModel):
     username: Optional[str] = None
 
 
+class PersonalInfoSeed(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    firstName: str
+    lastName: str
+    nickName: Optional[str] = None
+    dob: date
+    gender: Gender
+    maritalStatus: Optional[MaritalStatus] = None
+    nationality: Alpha3
+    countryOfBirth: Optional[Alpha3] = None
+    countryOfResidence: Alpha3
+    tin: Optional[str] = None
+    language: Optional[str] = None
+
+
+class KycSeed(BaseModel):
+    """A user whose KYC was already submitted (and, unless PENDING, decided by an admin)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    userId: int
+    status: KycStatus = "VERIFIED"
+    personalInfo: PersonalInfoSeed
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     accessTokenTtl: Duration = timedelta(minutes=15)
     refreshTokenTtl: Duration = timedelta(hours=24)
     firstUserId: int = 600
+    # PENDING -> VERIFIED this long after the last personal-info submission; null: never.
+    kycVerificationDelay: Optional[Duration] = timedelta(minutes=10)
+    maxPerPage: int = Field(default=100, ge=1)
+    # The personal-info page shows a bare body; the global format page says "data" wraps every success.
+    wrapKycPersonal: bool = False
 
 
 class Fixture(BaseModel):
@@ -117,4 +234,14 @@ class Fixture(BaseModel):
     tokens: list[IssuedToken] = []
     users: list[ExistingUser] = []
     generatedUsers: int = Field(default=0, ge=0, le=10000)
+    kyc: list[KycSeed] = []
     settings: Settings = Settings()
+
+    @field_validator("kyc")
+    @classmethod
+    def _kyc_for_listed_users(cls, value: list[KycSeed], info: ValidationInfo) -> list[KycSeed]:
+        known = {user.id for user in info.data.get("users", ())}
+        for entry in value:
+            if entry.userId not in known:
+                raise ValueError(f"userId {entry.userId} is not one of users[].id")
+        return value

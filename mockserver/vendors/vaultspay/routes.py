@@ -10,7 +10,9 @@ from ...core.validation import parse
 from ...core.vendor import Call, Reply, Route, Vendor, VendorContext
 from . import errors, responses
 from .auth import Tokens
+from .kyc import Kyc
 from .models import CreateUser, Fixture, RefreshToken, SaasLogin
+from .users import owned_by_path, page_of, paging, unique_keys
 
 
 def _pk_mobile(fake: Any) -> str:
@@ -37,14 +39,22 @@ class VaultsPay(Vendor):
         super().__init__(ctx, fixture)
         settings = fixture.settings
         self.tokens = Tokens(ctx, settings.accessTokenTtl, settings.refreshTokenTtl)
+        self.kyc = Kyc(ctx, settings.kycVerificationDelay, settings.wrapKycPersonal)
+        self.max_per_page = settings.maxPerPage
         self.agent = fixture.agent.model_dump()
         self.clients = {app.clientId: app.clientSecret for app in fixture.apps}
 
     def routes(self) -> list[Route]:
         return [
             Route("POST", "/as/api/v1/users", self.create_user, "create_user"),
+            Route("GET", "/as/api/v1/users", self.list_users, "list_users"),
+            Route("GET", "/as/api/v1/users/{id}", self.get_user, "get_user"),
             Route("POST", "/as/api/v1/saas-login", self.login, "login"),
             Route("POST", "/as/api/v1/saas-refresh-token", self.refresh, "refresh"),
+            # The /us/ service lives under the same mount as /as/ [PUB api-reference].
+            Route("POST", "/us/api/v1/kyc/personal", self.kyc_create, "kyc_create"),
+            Route("PATCH", "/us/api/v1/kyc/personal", self.kyc_update, "kyc_update"),
+            Route("GET", "/us/api/v1/kyc/{userId}", self.get_kyc, "get_kyc"),
         ]
 
     render = staticmethod(errors.render)  # type: ignore[assignment]
@@ -54,11 +64,7 @@ class VaultsPay(Vendor):
     def users(self):  # type: ignore[no-untyped-def]
         return self.ctx.table("users")
 
-    @staticmethod
-    def _unique(record: dict[str, Any]) -> dict[str, Any]:
-        email = record.get("email")
-        phone = f"{record['countryCode']}{record['phone']}" if record.get("countryCode") and record.get("phone") else None
-        return {"email": email.lower() if email else None, "phone": phone}
+    _unique = staticmethod(unique_keys)
 
     def seed(self) -> None:
         fixture = self.fixture
@@ -89,6 +95,7 @@ class VaultsPay(Vendor):
                 self.users.insert(record["id"], record, self._unique(record))
         # Created users get ids from firstUserId on (the seed's example is 604).
         self.ctx.bump_id("users", fixture.settings.firstUserId - 1)
+        self.kyc.seed(fixture.kyc)
 
     def describe(self) -> dict[str, Any]:
         app = self.fixture.apps[0]
@@ -134,6 +141,28 @@ class VaultsPay(Vendor):
         record["createdAt"] = self.ctx.clock.timestamp()
         self.users.insert(record["id"], record, unique)
         return responses.wrapped(responses.user(record, self.agent))
+
+    def list_users(self, call: Call) -> Reply:
+        agent_id = self.tokens.authenticate(call)
+        page, per_page = paging(call.query, self.max_per_page)
+        # [INF] an agent sees its own users only (parentId = the caller's agent).
+        mine = [record for record in self.users.values() if record["parentId"] == agent_id]
+        records, pagination = page_of(mine, page, per_page)
+        return responses.users_page(records, self.agent, pagination)
+
+    def get_user(self, call: Call) -> Reply:
+        agent_id = self.tokens.authenticate(call)
+        record = owned_by_path(self.users, agent_id, call.params["id"], "id")
+        return responses.wrapped(responses.user(record, self.agent))
+
+    def kyc_create(self, call: Call) -> Reply:
+        return self.kyc.create_personal(self.tokens.authenticate(call), call)
+
+    def kyc_update(self, call: Call) -> Reply:
+        return self.kyc.update_personal(self.tokens.authenticate(call), call)
+
+    def get_kyc(self, call: Call) -> Reply:
+        return self.kyc.get(self.tokens.authenticate(call), call)
 
     def login(self, call: Call) -> Reply:
         body = parse(SaasLogin, call.body)

@@ -127,3 +127,29 @@ def test_fixture_model_rejects_inconsistent_data() -> None:
     for data in bad:
         with pytest.raises(ValidationError):
             Fixture.model_validate(data)
+
+
+def _shop(**changes: Any) -> dict[str, Any]:
+    shop: dict[str, Any] = {
+        "id": 1150482016510394500, "name": "S", "owner_id": 1150482016510394368,
+        "api_keys": [{"key": "1150482016510394500:" + "a" * 32}],
+    }
+    shop.update(changes)
+    return shop
+
+
+def test_fixture_keys_and_members() -> None:
+    live_and_revoked = [{"key": "1150482016510394500:" + "a" * 32, "revoked": True}, {"key": "1150482016510394500:" + "b" * 32}]
+    assert [k.revoked for k in Fixture.model_validate(_fixture(shops=[_shop(api_keys=live_and_revoked)])).shops[0].api_keys] == [True, False]
+    users = [{"id": 1150482016510394368, "full_name": "A B", "phone": "0912345678"},
+             {"id": 1150482016510394370, "full_name": "C D", "phone": "0912345679"}]
+    member = {"user_id": 1150482016510394370, "roles": ["salesman"], "position": "P", "extension_number": "101"}
+    assert Fixture.model_validate(_fixture(users=users, shops=[_shop(members=[member])])).shops[0].members[0].position == "P"
+    bad = [
+        _fixture(shops=[_shop(api_keys=[{"key": "1150482016510394500:" + "a" * 32, "revoked": True}])]),  # no live key
+        _fixture(users=users, shops=[_shop(members=[{**member, "extension_number": "ext-1"}])]),
+        _fixture(users=users, shops=[_shop(members=[{**member, "full_name": "X"}])]),  # names live on the identity
+    ]
+    for data in bad:
+        with pytest.raises(ValidationError):
+            Fixture.model_validate(data)

@@ -71,7 +71,9 @@ def with_(**changes: Any) -> dict[str, Any]:
 def test_describe_gives_working_constant_credentials(client: Any) -> None:
     info = client.get("/__admin/vendors").json()["payabli"]
     assert info["headers"] == {"requestToken": TOKEN, "Content-Type": "application/json"}
-    assert info["login"] is None and "login_route" not in info
+    # the OAuth2 client-credentials request is the "login"
+    assert info["login"] == {"clientId": "pbx-demo-client", "clientSecret": "pbx-demo-client-secret-9d2e7b41"}
+    assert info["login_route"] == "POST http://testserver/payabli/api/v2/Token/serverside"
     assert info["create_user"].endswith("/payabli/api/User") and info["base_url"].endswith("/payabli/api")
 
 

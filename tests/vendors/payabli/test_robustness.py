@@ -87,7 +87,13 @@ def test_json_content_types_are_accepted(client: Any, content_type: str) -> None
     assert response.content == SUCCESS_BYTES
 
 
-@pytest.mark.parametrize("path", ["/payabli/api/Users", "/payabli/api/User/1000000", "/payabli/api", "/payabli/", "/payabli", "/payabli/User", "/payabli/api/v2/User"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/payabli/api/Users", "/payabli/api/User/1000000/extra", "/payabli/api", "/payabli/", "/payabli", "/payabli/User",
+        "/payabli/api/v2/User", "/payabli/api/Query/users", "/payabli/api/Query/users/org", "/payabli/api/v2/Token",
+    ],
+)
 def test_unknown_paths_are_404_in_the_envelope(client: Any, path: str) -> None:
     for method in ("GET", "POST"):
         response = client.request(method, path, headers=AUTH, content=orjson.dumps(BODY))

@@ -1,0 +1,165 @@
+"""eTelecom account-user companions of CreateAccountUser.
+
+``Shop/GetAccountUsers``, ``Shop/UpdateAccountUser`` and ``Shop/DeleteAccountUser``
+[PUB: eTop ``package account_user`` (o.o); exposure to API keys INF].  Same
+Twirp gate and session as CreateAccountUser: POST with a JSON Content-Type,
+Go decoding (``malformed``), then the Bearer key (``unauthenticated``).  A key
+only ever sees and changes the members of its own shop; identity users are
+shared by all shops, memberships are not.
+
+Mixed into the vendor class, which provides the tables, the Content-Type
+gate and the membership helpers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from ...core.errors import FieldError, VendorError
+from ...core.store import Table
+from ...core.vendor import Call, Reply, VendorContext
+from . import errors, responses
+from .auth import authenticate
+from .godecode import Struct, decode
+from .gojson import GoDecodeError
+from .models import DELETE_ACCOUNT_USER, GET_ACCOUNT_USERS, UPDATE_ACCOUNT_USER
+from .paging import paginate
+from .rules import ASSIGNABLE_ROLES, has_permission, password_hash, short_name
+from .search import index_tokens, matches, query_tokens
+
+
+def decode_rpc(body: bytes, struct: Struct) -> dict[str, Any]:
+    try:
+        return decode(body, struct)
+    except GoDecodeError as err:
+        raise errors.malformed(err.cause) from None
+
+
+def check_roles(roles: Iterable[str], loc: str) -> None:
+    """[INF] an unknown role string is invalid_argument, worded as CreateAccountUser words it."""
+    bad = tuple(
+        FieldError(loc, "enum", "không hợp lệ", {"value": role}) for role in roles if role not in ASSIGNABLE_ROLES
+    )
+    if bad:
+        raise VendorError("invalid_argument", fields=bad)
+
+
+class AccountUserRPCs:
+    # The vendor class provides these tables (properties looking the store up
+    # per call) and _check_content_type, _now, _unique.  Deliberately no stubs:
+    # a missing one then fails loudly instead of quietly returning None.
+    ctx: VendorContext
+    users: Table
+    api_keys: Table
+    account_users: Table
+
+    # ------------------------------------------------------------ list
+    def get_account_users(self, call: Call) -> Reply:
+        self._check_content_type(call)
+        request = decode_rpc(call.body, GET_ACCOUNT_USERS)
+        caller = authenticate(call, self.api_keys)
+        wanted: dict[str, Any] = request.get("filter", {})
+        check_roles(wanted.get("roles", ()), "filter.roles")
+
+        shop_id = caller["shop_id"]
+        test = _filter(wanted)
+        rows = [m for m in self.account_users.values() if m["shop_id"] == shop_id and test(m)]
+        page = paginate(rows, request.get("paging"))
+        users = self.users
+        items = [responses.account_user(m, users.get(m["user_id"])) for m in page.rows]
+        return Reply(200, responses.account_users(items, page.info))
+
+    # ---------------------------------------------------------- update
+    def update_account_user(self, call: Call) -> Reply:
+        self._check_content_type(call)
+        request = decode_rpc(call.body, UPDATE_ACCOUNT_USER)
+        caller = authenticate(call, self.api_keys)
+        roles: list[str] = request.get("roles", [])
+        check_roles(roles, "roles")
+        member = self._target(caller, request.get("user_id", 0))
+        # [PUB] permission over the member's roles plus the new ones...
+        combined = list(member["roles"]) + [r for r in roles if r not in member["roles"]]
+        if not has_permission(caller["roles"], combined):
+            raise VendorError("permission_denied")
+
+        password: str = request.get("password", "")
+        full_name: str = request.get("full_name", "")
+        now, now_us = self._now()
+        identity = self.users.get(member["user_id"])
+        changes: dict[str, Any] = {}
+        updated = 0
+        if password:  # [PUB] counted even when it is the same password
+            changes["password_hash"] = password_hash(password)
+            updated += 1
+        if roles:  # ...but the stored roles are replaced by the new ones [PUB]
+            member = {**member, "roles": list(roles), "updated_at": now, "updated_us": now_us}
+            self.account_users.update((member["shop_id"], member["user_id"]), member)
+            updated += 1
+        if full_name:
+            # [INF] the identity's name (what every listing shows) and its short
+            # name follow; each membership's search index is rebuilt from it.
+            changes.update(full_name=full_name, short_name=short_name(full_name))
+            self._reindex_name(member["user_id"], full_name)
+            updated += 1
+        if changes:
+            record = {**identity, **changes, "updated_at": now}
+            self.users.update(record["id"], record, self._unique(record))
+        return Reply(200, responses.updated(min(updated, 1)))  # [PUB] capped at 1
+
+    # ---------------------------------------------------------- delete
+    def delete_account_user(self, call: Call) -> Reply:
+        self._check_content_type(call)
+        request = decode_rpc(call.body, DELETE_ACCOUNT_USER)
+        caller = authenticate(call, self.api_keys)
+        member = self._target(caller, request.get("user_id", 0))
+        if not has_permission(caller["roles"], member["roles"]):  # the owner is never deletable [PUB]
+            raise VendorError("permission_denied")
+        # [PUB] only the membership goes: the identity user (phone, password)
+        # stays, so adding the phone again reuses it.
+        self.account_users.delete((member["shop_id"], member["user_id"]))
+        return Reply(200, responses.deleted(1))
+
+    # ---------------------------------------------------------- helpers
+    def _target(self, caller: dict[str, Any], user_id: int) -> dict[str, Any]:
+        if user_id == 0:
+            raise VendorError("invalid_argument", errors.MSG_USER_ID_MISSING)
+        member = self.account_users.get((caller["shop_id"], user_id))
+        if member is None:  # not a member of *this* shop, whatever other shops say
+            raise VendorError("not_found")  # [INF] GetAccountUserQuery's NotFound, default msg
+        return member
+
+    def _reindex_name(self, user_id: int, full_name: str) -> None:
+        table = self.account_users
+        for member in table.values():
+            if member["user_id"] == user_id:
+                table.update((member["shop_id"], user_id), {**member, "name_indexed": full_name})
+
+
+def _filter(wanted: dict[str, Any]) -> Any:
+    """A predicate over membership records for GetAccountUsers' filter [PUB:
+    ListAccountUsers: user_ids IN, roles contains all, full-text name/phone/
+    extension, has_extension]; absent or empty values do not filter."""
+    user_ids = frozenset(wanted.get("user_ids", ()))
+    roles = frozenset(wanted.get("roles", ()))
+    name = query_tokens(wanted["name"]) if wanted.get("name") else None
+    phone = query_tokens(wanted["phone"]) if wanted.get("phone") else None
+    extension = query_tokens(wanted["extension_number"]) if wanted.get("extension_number") else None
+    has_extension = wanted.get("has_extension")
+
+    def test(member: dict[str, Any]) -> bool:
+        if user_ids and member["user_id"] not in user_ids:
+            return False
+        if roles and not roles.issubset(member["roles"]):
+            return False
+        if name is not None and not matches(index_tokens(member["name_indexed"]), name):
+            return False
+        if phone is not None and not matches(index_tokens(member["phone_indexed"]), phone):
+            return False
+        ext = member["extension_number"]
+        if extension is not None and (ext is None or not matches(index_tokens(ext), extension)):
+            return False
+        if has_extension is not None and (ext is not None) != has_extension:
+            return False
+        return True
+
+    return test
