@@ -15,7 +15,7 @@ import logging
 import re
 import time
 from typing import Any, Awaitable, Callable, MutableMapping, Protocol
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl
 
 import orjson
 
@@ -87,7 +87,7 @@ class Router:
                 found = pattern.match(path)
                 if found:
                     methods = candidates
-                    params = {k: unquote(v) for k, v in found.groupdict().items()}
+                    params = found.groupdict()  # ASGI paths arrive percent-decoded already
                     break
         if methods is None:
             raise RouteNotFound(f"{method} {path}")

@@ -53,10 +53,19 @@ Handler = Callable[[Call], Reply]
 
 @dataclass(frozen=True, slots=True)
 class Route:
+    """One emulated endpoint.  Besides dispatch, its fields describe the
+    endpoint for the generated OpenAPI document (never written twice)."""
+
     method: str
     path: str  # template relative to the mount, e.g. "/User/{userId}"
     handler: Handler
     operation: str  # stable name used by journal and scenarios: create_user, login...
+    summary: str = ""
+    request: Any = None  # the pydantic model (or JSON Schema dict) the JSON body is validated against
+    query: Any = None  # pydantic model (or JSON Schema dict) of the query parameters
+    responses: Mapping[int, Any] = field(default_factory=dict)  # success status -> model / JSON Schema / None
+    errors: tuple[str, ...] | None = None  # catalog keys this route can answer; None = every one
+    auth: bool = True  # whether the vendor's credentials are required
 
 
 @dataclass(slots=True)

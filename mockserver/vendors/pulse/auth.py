@@ -30,16 +30,41 @@ class Sessions:
 
     def open(self, user_id: int, draw: Draw) -> Record:
         """A new session for a user who just proved who they are."""
-        token = draw.hex(64)
-        while self.table.get(token) is not None:  # 2^-256 odds, but never hand out a live token twice
-            token = draw.hex(64)
-        return self._insert(token, user_id, self.ttl)
+        return self._insert(self._fresh_token(draw), user_id, self.ttl)
+
+    def impersonation(self, target: Record, account_id: str, by: Record, lifetime: timedelta, draw: Draw) -> Record:
+        """A session acting as ``target`` inside one account, opened by an account admin.
+
+        [INF] It never outlives the admin's own session: ending the admin's access
+        ends what they started.  ``impersonating`` holds the target's email (the
+        published field is "email or null") and ``impersonatorId`` who asked.
+        """
+        token = self._fresh_token(draw)
+        extra = {"accountId": account_id, "impersonating": target["email"], "impersonatorId": by["userId"]}
+        capped = by["expiresAt"] < self.ctx.clock.timestamp() + lifetime.total_seconds()
+        return self._insert(token, target["id"], lifetime, extra, cap=by if capped else None)
 
     def preissue(self, token: str, user_id: int, lifetime: timedelta) -> Record:
         """Fixture tokens: usable from start-up without a login call."""
         return self._insert(token, user_id, lifetime)
 
-    def _insert(self, token: str, user_id: int, lifetime: timedelta) -> Record:
+    def drop(self, user_id: int, account_id: str | None = None) -> None:
+        """Forget a user's sessions: all of them (user deleted) or only those scoped to
+        one account (user removed from it) [INF].  Rare, so a scan is fine."""
+        table = self.table
+        for record in table.values():
+            if record["userId"] == user_id and (account_id is None or record["accountId"] == account_id):
+                table.delete(record["token"])
+
+    def _fresh_token(self, draw: Draw) -> str:
+        token = draw.hex(64)
+        while self.table.get(token) is not None:  # 2^-256 odds, but never hand out a live token twice
+            token = draw.hex(64)
+        return token
+
+    def _insert(
+        self, token: str, user_id: int, lifetime: timedelta, extra: Record | None = None, cap: Record | None = None
+    ) -> Record:
         now = self.ctx.clock.now()
         stamp = iso_z(now)
         record = {
@@ -48,9 +73,15 @@ class Sessions:
             # The User Session's createdAt/updatedAt are the *session's* times [PUB].
             "createdAt": stamp,
             "updatedAt": stamp,
-            "expiresAt": now.timestamp() + lifetime.total_seconds(),
-            "expiresAtText": iso_z(now + lifetime),
+            # cap: copy the capping session's expiry verbatim (no float round trip)
+            "expiresAt": cap["expiresAt"] if cap else now.timestamp() + lifetime.total_seconds(),
+            "expiresAtText": cap["expiresAtText"] if cap else iso_z(now + lifetime),
+            "accountId": None,  # set on impersonation sessions: the one account they work in
+            "impersonating": None,
+            "impersonatorId": None,
         }
+        if extra:
+            record.update(extra)
         self.table.insert(token, record)
         return record
 
@@ -75,10 +106,15 @@ class Sessions:
 
 def account_header(call: Call) -> str:
     """The x-account-id value; missing or blank is a 400 [INF]."""
-    value = call.headers.get("x-account-id", "").strip()
-    if not value:
+    value = optional_account(call)
+    if value is None:
         raise VendorError("MISSING_ACCOUNT_ID")
     return value
+
+
+def optional_account(call: Call) -> str | None:
+    """x-account-id where it is ``required: false`` (DELETE /users/{email}) [PUB]; blank counts as absent [INF]."""
+    return call.headers.get("x-account-id", "").strip() or None
 
 
 def membership(user: Record, account_id: str) -> Record:

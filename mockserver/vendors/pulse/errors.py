@@ -28,6 +28,7 @@ CATALOG: dict[str, ErrorSpec] = {
     "INVALID_JSON": ErrorSpec(400, None, "Bad Request", "Invalid JSON in request body"),  # [INF]
     "VALIDATION": ErrorSpec(400, None, "Bad Request", "Invalid request body"),  # [INF] + field list
     "MISSING_ACCOUNT_ID": ErrorSpec(400, None, "Bad Request", "Missing required header: x-account-id"),  # [INF]
+    "IMPERSONATE_INACTIVE": ErrorSpec(400, None, "Bad Request", "Cannot impersonate an inactive user"),  # [INF]
     "UNAUTHORIZED": ErrorSpec(401, None, "Unauthorized", "Unauthorized - not authenticated"),  # [PUB]
     "INVALID_TOKEN": ErrorSpec(401, None, "Unauthorized", "Invalid session token"),  # [INF]
     "SESSION_EXPIRED": ErrorSpec(401, None, "Unauthorized", "Session expired"),  # [INF]
@@ -36,7 +37,10 @@ CATALOG: dict[str, ErrorSpec] = {
     "USER_INACTIVE": ErrorSpec(401, None, "Unauthorized", "User account is inactive"),  # [INF]
     "FORBIDDEN": ErrorSpec(403, None, "Forbidden", "Forbidden - user does not have required permissions"),  # [PUB]
     "ACCOUNT_FORBIDDEN": ErrorSpec(403, None, "Forbidden", "You do not have access to this account"),  # [INF]
+    "SELF_DELETE": ErrorSpec(403, None, "Forbidden", "You cannot delete your own user"),  # [INF]
     "NOT_FOUND": ErrorSpec(404, None, "Not Found", "Not found"),  # [INF]
+    # DELETE /users/{email} 404 description [PUB]; also used by impersonate [INF]
+    "USER_NOT_FOUND": ErrorSpec(404, None, "Not Found", "Not found - user with specified email does not exist"),
     "METHOD_NOT_ALLOWED": ErrorSpec(405, None, "Method Not Allowed", "Method not allowed"),  # [INF]
     "CONFLICT": ErrorSpec(409, None, "Conflict", "A user with this email already exists in this account"),  # [INF]
     "PAYLOAD_TOO_LARGE": ErrorSpec(413, None, "Payload Too Large", "Request body too large"),  # [INF]

@@ -195,6 +195,9 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sessionTtl: Duration = timedelta(days=8)  # [INF] example expiresAt - updatedAt is ~8 days
+    # [INF] nothing published; short, as admin "log in as" sessions usually are.  Never
+    # longer than the admin's own session (capped at its expiresAt).
+    impersonationTtl: Duration = timedelta(minutes=15)
     firstUserId: int = Field(default=1, ge=1)  # created users' ids start at or above this
 
 

@@ -86,10 +86,18 @@ def user(record: Record, accounts: Accounts) -> Record:
 
 
 def session(record: Record, live: Record, accounts: Accounts) -> Record:
-    """The User Session payload of /auth/login and GET /auth/session [PUB]."""
-    roles, permissions, from_roles, details = grants(record, accounts)
+    """The User Session payload of /auth/login, GET /auth/session and impersonate [PUB].
+
+    An impersonation session works in one account only, so [INF] its accounts,
+    primaryAccount and role/permission lists cover that membership alone.
+    """
     members = record["accounts"]
-    primary = next((m for m in members if m["primary"]), members[0])
+    scope = live["accountId"]
+    if scope is not None:
+        members = [m for m in members if m["accountId"] == scope] or members
+        record = {**record, "accounts": members}
+    roles, permissions, from_roles, details = grants(record, accounts)
+    primary = members[0] if scope is not None else next((m for m in members if m["primary"]), members[0])
     return {
         "id": record["id"],
         "email": record["email"],
@@ -98,7 +106,7 @@ def session(record: Record, live: Record, accounts: Accounts) -> Record:
         "updatedBy": record["updatedBy"],
         "createdAt": live["createdAt"],
         "updatedAt": live["updatedAt"],
-        "impersonating": None,  # impersonation is not emulated
+        "impersonating": live["impersonating"],  # email or null [PUB]
         "primaryAccount": _session_account(primary, accounts),
         "accounts": [_session_account(m, accounts) for m in members],
         "flatRolesList": roles,

@@ -2,7 +2,8 @@
 
 Mounted at /pulse with no base path: the client base URL is
 http://HOST:PORT/pulse.  Routes follow the Next.js App Router files the docs
-link to (/users/route.ts, /auth/...) [SEED/PUB].
+link to (/users/route.ts, /users/[email]/route.ts, /auth/...) [SEED/PUB]:
+user routes after create are keyed by the URL-encoded email, not the id [PUB].
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from ...core.clock import iso_z, parse_instant
 from ...core.errors import FieldError, VendorError
 from ...core.vendor import Call, Reply, Route, Vendor, VendorContext
 from . import errors, responses
-from .auth import Sessions, account_header, membership
+from .auth import Sessions, account_header, membership, optional_account
 from .models import CreateUser, Fixture, Login, parse_request
 
 Record = dict[str, Any]
@@ -21,7 +22,7 @@ Record = dict[str, Any]
 
 def _us_phone(fake: Any) -> str:
     # NANP: area code and exchange never start with 0 or 1
-    return fake.numerify("(%##) %##-####")
+    return f"({fake.random_int(2, 9)}{fake.numerify('##')}) {fake.random_int(2, 9)}{fake.numerify('##')}-{fake.numerify('####')}"
 
 
 class Pulse(Vendor):
@@ -61,8 +62,13 @@ class Pulse(Vendor):
     def routes(self) -> list[Route]:
         return [
             Route("POST", "/users", self.create_user, "create_user"),
+            Route("GET", "/users", self.list_users, "list_users"),
+            # Next.js answers 405 for a method a route file does not export, so e.g.
+            # GET /users/{email} is a 405 with Allow: DELETE, not a 404 [INF].
+            Route("DELETE", "/users/{email}", self.delete_user, "delete_user"),
+            Route("POST", "/users/{email}/impersonate", self.impersonate, "impersonate"),
             Route("POST", "/auth/login", self.login, "login"),
-            Route("GET", "/auth/session", self.get_session, "session"),
+            Route("GET", "/auth/session", self.get_session, "get_session"),
         ]
 
     render = staticmethod(errors.render)  # type: ignore[assignment]
@@ -137,19 +143,27 @@ class Pulse(Vendor):
                 "updatedBy": admin,
                 "createdAt": stamp,
                 "updatedAt": stamp,
-                "accounts": [_member(account.accountId, list(account.defaultRoles))],
+                "accounts": [_member(account.accountId, list(account.defaultRoles), primary=True)],
             }
             self.users.insert(user_id, record, {"email": email})
 
     def describe(self) -> dict[str, Any]:
-        token = next((s.token for s in self.fixture.sessions if self.sessions.live(s.token)), None)
-        owner_email = self.fixture.sessions[0].user if self.fixture.sessions else self.fixture.users[0].email
-        owner = self.users.find("email", owner_email.lower())
-        if token is None:  # the clock moved past every fixture token: open a fresh session
+        owner_email = (self.fixture.sessions[0].user if self.fixture.sessions else self.fixture.users[0].email).lower()
+        owner = self.users.find("email", owner_email)
+        if owner is None:  # deleted through the API: fall back to an active admin, else any active user
+            active = [u for u in self.users.values() if u["active"]]
+            owner = next((u for u in active if any(m["accountAdmin"] for m in u["accounts"])), active[0] if active else None)
+            if owner is None:
+                return {"headers": {}, "login": None, "login_route": "/auth/login"}
+        token = next(
+            (s.token for s in self.fixture.sessions if s.user.lower() == owner["email"].lower() and self.sessions.live(s.token)),
+            None,
+        )
+        if token is None:  # the clock moved past the fixture token (or it never had one): open a fresh session
             token = self.sessions.open(owner["id"], self.ctx.draw("admin_login"))["token"]
         primary = next((m for m in owner["accounts"] if m["primary"]), owner["accounts"][0])
-        login_user = next((u for u in self.fixture.users if u.password and u.active and u.email == owner_email), None)
-        login_user = login_user or next((u for u in self.fixture.users if u.password and u.active), None)
+        can_login = [u for u in self.fixture.users if u.password and u.active and self.users.find("email", u.email.lower())]
+        login_user = next((u for u in can_login if u.email.lower() == owner["email"].lower()), can_login[0] if can_login else None)
         return {
             "headers": {"Authorization": f"Bearer {token}", "x-account-id": primary["accountId"]},
             "login": {"email": login_user.email, "password": login_user.password} if login_user else None,
@@ -166,13 +180,37 @@ class Pulse(Vendor):
             raise VendorError("USER_INACTIVE")
         return live, user
 
-    def create_user(self, call: Call) -> Reply:
-        # Order of checks [INF]: who (401), which account (400/403), may they (403),
-        # then the body (400), then account look-ups (400), then uniqueness (409).
-        _, caller = self._caller(call)
-        account_id = account_header(call)
+    def _admin(self, call: Call, header_required: bool = True) -> tuple[Record, Record, str]:
+        """(session, caller, accountId) for a route only account admins may use [PUB:
+        "account admins can create/update users, impersonate ..."].
+
+        Order of checks [INF]: who (401), which account (400, or the default
+        account where the header is optional), may they reach it (403), are
+        they its admin (403).  An impersonation session only reaches its account.
+        """
+        live, caller = self._caller(call)
+        account_id = account_header(call) if header_required else optional_account(call)
+        if account_id is None:
+            # [INF] DELETE without x-account-id: the impersonation's account, else the caller's primary one
+            primary = next((m for m in caller["accounts"] if m["primary"]), caller["accounts"][0])
+            account_id = live["accountId"] or primary["accountId"]
+        if live["accountId"] is not None and account_id != live["accountId"]:
+            raise VendorError("ACCOUNT_FORBIDDEN")
         if not membership(caller, account_id)["accountAdmin"]:
-            raise VendorError("FORBIDDEN")  # [INF] only account admins create users [PUB]
+            raise VendorError("FORBIDDEN")
+        return live, caller, account_id
+
+    def _member_by_email(self, call: Call, account_id: str) -> Record:
+        """The {email} of the path, as a member of the account; 404 otherwise - a user of
+        another account is "not found" here, so the route cannot probe other accounts [INF]."""
+        target = self.users.find("email", call.params["email"].strip().lower())  # emails match case-insensitively [INF]
+        if target is None or not any(m["accountId"] == account_id for m in target["accounts"]):
+            raise VendorError("USER_NOT_FOUND")
+        return target
+
+    def create_user(self, call: Call) -> Reply:
+        # After the admin gate [INF]: the body (400), then account look-ups (400), then uniqueness (409).
+        _, caller, account_id = self._admin(call)
         body = parse_request(CreateUser, call.body)
         account = self.accounts[account_id]
         roles = list(dict.fromkeys(body.roles)) if body.roles else list(account["defaultRoles"])
@@ -228,6 +266,46 @@ class Pulse(Vendor):
         }
         self.users.update(existing["id"], record, {"email": existing["email"].lower()})
         return Reply(201, responses.user(record, self.accounts))
+
+    def list_users(self, call: Call) -> Reply:
+        """GET /users: every user of the x-account-id account (inactive ones too), by id.
+        The response shape is not published: a bare array of User objects, no paging [INF]."""
+        _, _, account_id = self._admin(call)
+        members = [u for u in self.users.values() if any(m["accountId"] == account_id for m in u["accounts"])]
+        members.sort(key=lambda u: u["id"])
+        return Reply(200, [responses.user(u, self.accounts) for u in members])
+
+    def delete_user(self, call: Call) -> Reply:
+        """DELETE /users/{email} [PUB].  [INF] Removes the user from this account; a user
+        left with no account is deleted entirely, freeing the email for a new create."""
+        _, caller, account_id = self._admin(call, header_required=False)
+        target = self._member_by_email(call, account_id)
+        if target["id"] == caller["id"]:
+            raise VendorError("SELF_DELETE")  # [INF] an admin cannot lock themselves out
+        remaining = [m for m in target["accounts"] if m["accountId"] != account_id]
+        if not remaining:
+            self.users.delete(target["id"])
+            self.sessions.drop(target["id"])
+        else:
+            if not any(m["primary"] for m in remaining):
+                remaining[0] = {**remaining[0], "primary": True}  # [INF] next membership becomes primary
+            stamp = iso_z(self.ctx.clock.now())
+            record = {**target, "accounts": remaining, "updatedBy": caller["email"], "updatedAt": stamp}
+            self.users.update(target["id"], record, {"email": target["email"].lower()})
+            self.sessions.drop(target["id"], account_id)  # its impersonations in this account end
+        return Reply(200, {"message": "User deleted successfully"})  # [PUB]
+
+    def impersonate(self, call: Call) -> Reply:
+        """POST /users/{email}/impersonate [PUB]: a User Session acting as that user in
+        the x-account-id account (required here, as on create [INF]).  The body is ignored [INF]."""
+        live, _, account_id = self._admin(call)
+        target = self._member_by_email(call, account_id)
+        if not target["active"]:
+            raise VendorError("IMPERSONATE_INACTIVE")
+        session = self.sessions.impersonation(
+            target, account_id, live, self.fixture.settings.impersonationTtl, self.ctx.draw("impersonate")
+        )
+        return Reply(200, responses.session(target, session, self.accounts))  # [INF] 200 like login
 
     def login(self, call: Call) -> Reply:
         body = parse_request(Login, call.body)

@@ -191,6 +191,9 @@ def test_expired_session_is_401_everywhere(client: Any, auth: dict[str, str]) ->
     assert client.post("/__admin/clock", json={"advance": 1}).status_code == 200
     for response in (
         client.post(URL, json=BODY, headers=headers),
+        client.get(URL, headers=headers),
+        client.delete(URL + "/marcus.bell%40summit-ms.example", headers=headers),
+        client.post(URL + "/marcus.bell%40summit-ms.example/impersonate", headers=headers),
         client.get(SESSION, headers=headers),
     ):
         assert (response.status_code, response.json()) == (401, EXPIRED)
@@ -198,6 +201,21 @@ def test_expired_session_is_401_everywhere(client: Any, auth: dict[str, str]) ->
     assert client.post(URL, json=BODY, headers=ADMIN).status_code == 201
     fresh = client.post(LOGIN, json=DANA_LOGIN).json()["token"]
     assert client.get(SESSION, headers={"Authorization": f"Bearer {fresh}"}).status_code == 200
+
+
+def test_api_key_session_expires_and_a_new_api_key_login_works(client: Any, auth: dict[str, str]) -> None:
+    first = client.post(LOGIN, json=API_LOGIN).json()
+    assert first["expiresAt"] == "2025-03-09T12:00:00.000Z"  # sessionTtl P8D, like a password login
+    headers = {"Authorization": f"Bearer {first['token']}", "x-account-id": "2311"}
+    assert client.get(URL, headers=headers).status_code == 200
+    assert client.post("/__admin/clock", json={"advance": "P8D"}).status_code == 200
+    for response in (client.get(URL, headers=headers), client.get(SESSION, headers=headers)):
+        assert (response.status_code, response.json()) == (401, EXPIRED)
+    second = client.post(LOGIN, json=API_LOGIN).json()
+    assert (second["createdAt"], second["expiresAt"]) == ("2025-03-09T12:00:00.000Z", "2025-03-17T12:00:00.000Z")
+    fresh = {"Authorization": f"Bearer {second['token']}", "x-account-id": "2311"}
+    assert client.get(SESSION, headers=fresh).json() == second
+    assert client.post(URL, json=BODY, headers=fresh).status_code == 201
 
 
 def test_describe_opens_a_fresh_session_once_fixture_tokens_expire(client: Any, auth: dict[str, str]) -> None:
