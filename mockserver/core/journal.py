@@ -33,6 +33,11 @@ SECRET_KEYS = frozenset(
 )
 # A JSON key that may hold a secret, in client-formatted (spaces allowed) bytes.
 _SECRET_KEY_BYTES = re.compile(rb'"(?i:' + b"|".join(re.escape(k.encode()) for k in sorted(SECRET_KEYS)) + rb')"\s*:\s*[^\sn]')
+# Cheap gates before the regex (which costs ~6 µs on a 1.4 KB body): every
+# secret key contains one of these, lower-cased.  Our own responses are compact
+# orjson output, so there a secret can only appear as `<key>":"`.
+_STEMS = (b"pass", b"pwd", b"token", b"secret", b"apikey", b"validationcode")
+_COMPACT_STEMS = tuple(stem + b'":"' for stem in _STEMS)
 BODY_LIMIT = 64 * 1024  # keep at most this much of any body: the buffer stays bounded whatever clients send
 
 
@@ -45,14 +50,15 @@ def redact(value: Any) -> Any:
     return value
 
 
-def _safe_body(raw: bytes) -> Any:
+def _safe_body(raw: bytes, compact: bool = False) -> Any:
     """What the journal keeps of a body: bytes when nothing secret is in them, else a redacted value."""
     if len(raw) > BODY_LIMIT:
         raw = raw[:BODY_LIMIT]
         truncated = True
     else:
         truncated = False
-    if not _SECRET_KEY_BYTES.search(raw):
+    low = raw.lower()
+    if not any(stem in low for stem in (_COMPACT_STEMS if compact else _STEMS)) or not _SECRET_KEY_BYTES.search(raw):
         return raw if not truncated else {"__truncated__": True, "text": raw.decode("utf-8", "replace")}
     try:
         return redact(orjson.loads(raw))
@@ -130,7 +136,7 @@ class Journal:
         self._seq += 1
         entry = Entry(
             self._seq, time, vendor, operation, method, path, query, safe_headers(headers), _safe_body(body),
-            status, _safe_body(response), scenario, round(latency_ms, 3), session, near_miss,
+            status, _safe_body(response, compact=True), scenario, round(latency_ms, 3), session, near_miss,
         )
         self._entries.append(entry)
         if self._writer is not None:
