@@ -5,6 +5,7 @@
         with mockserver.scenario("vaultspay-token-expired"):
             client.create_user(...)
         mockserver.assert_called("vaultspay", "create_user", times=2, body={"status": "ACTIVE"})
+        mockserver.assert_snapshot("signup-retries-after-expiry")  # tests/snapshots/<name>.json
 
 One real server per pytest process (so per pytest-xdist worker), started on
 first use; every test starts from a reset state (fixtures, journal, scenario
@@ -13,10 +14,11 @@ counters, clock).
 
 from __future__ import annotations
 
+import difflib
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import httpx
 import pytest
@@ -24,12 +26,22 @@ import pytest
 from .server import RunningServer, running
 
 _MATCH_KEYS = ("method", "path", "status", "session")
+SNAPSHOT_DIR = Path("tests") / "snapshots"  # below the rootdir, unless --mockserver-snapshots says otherwise
+IGNORED = "<ignored>"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("mockserver", "mockserver sandbox")
     group.addoption("--mockserver-seed", type=int, default=0, help="seed of the mockserver fixture's server (default 0)")
     group.addoption("--mockserver-fixtures", default=None, help="fixtures directory for the mockserver fixture's server")
+    group.addoption(
+        "--mockserver-snapshots", default=None, metavar="DIR",
+        help="directory of mockserver.assert_snapshot files (default: <rootdir>/tests/snapshots; relative to the rootdir)",
+    )
+    group.addoption(
+        "--mockserver-update-snapshots", action="store_true", default=False,
+        help="rewrite mockserver.assert_snapshot files instead of failing on a difference",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -68,11 +80,13 @@ class Clock:
 class MockServerHandle:
     """What the ``mockserver`` fixture gives a test."""
 
-    def __init__(self, live: RunningServer) -> None:
+    def __init__(self, live: RunningServer, snapshot_dir: Path | None = None, update_snapshots: bool = False) -> None:
         self.live = live
         self.url = live.url
         self._admin = httpx.Client(base_url=live.url, timeout=30)
         self.clock = Clock(self._admin)
+        self.snapshot_dir = snapshot_dir if snapshot_dir is not None else SNAPSHOT_DIR
+        self.update_snapshots = update_snapshots
 
     # ------------------------------------------------------------ vendors
     def base_url(self, vendor: str) -> str:
@@ -141,6 +155,58 @@ class MockServerHandle:
             raise TypeError(f"unknown match keys {sorted(unknown)}; use {', '.join((*_MATCH_KEYS, 'body', 'headers', 'response', 'query'))}")
         return {k: v for k, v in {"vendor": vendor, "operation": operation, **match}.items() if v is not None}
 
+    # ---------------------------------------------------------- snapshots
+    def assert_snapshot(self, name: str, entries: list[dict[str, Any]] | None = None, *, ignore: Iterable[str] = ()) -> None:
+        """The exchanges of this test equal the stored snapshot ``<snapshot dir>/<name>.json``.
+
+        ``entries``: journal entries to compare (e.g. ``mockserver.requests("payabli")``);
+        default: every request of the current test.  Each is kept as vendor, operation,
+        method, path, query (when any), request body, status and response body; times,
+        latencies, sequence numbers and headers are dropped, secrets are already
+        masked by the journal.  ``ignore``: JSON keys whose values are replaced by
+        "<ignored>" wherever they appear (for values that legitimately change).
+        With ``--mockserver-update-snapshots`` the file is (re)written instead.
+        """
+        path = self._snapshot_path(name)
+        recorded = self.requests() if entries is None else entries
+        text = snapshot_text(recorded, ignore)
+        if self.update_snapshots:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.is_file() or path.read_text(encoding="utf-8") != text:
+                path.write_text(text, encoding="utf-8")
+            return
+        if not path.is_file():
+            raise AssertionError(
+                f"no snapshot {path} yet ({len(recorded)} exchange(s) recorded); "
+                "run pytest with --mockserver-update-snapshots to create it, then commit it"
+            )
+        stored = path.read_text(encoding="utf-8")
+        if stored == text:
+            return
+        diff = list(difflib.unified_diff(stored.splitlines(), text.splitlines(), f"{path} (stored)", "this run", lineterm="", n=3))
+        if len(diff) > 120:
+            diff = diff[:120] + [f"... ({len(diff) - 120} more diff lines)"]
+        lines = [f"mockserver snapshot {name!r} differs from {path}:", *diff, ""]
+        if not self._clock_frozen():
+            lines.append(
+                "note: the server clock is not frozen, so timestamps change from run to run: freeze it in the test "
+                "(mockserver.clock.freeze(); mockserver.clock.set('2026-01-01T00:00:00Z')) or pass ignore=[...keys]."
+            )
+        lines.append("If the change is intended, rerun pytest with --mockserver-update-snapshots and commit the file.")
+        raise AssertionError("\n".join(lines))
+
+    def _snapshot_path(self, name: str) -> Path:
+        relative = Path(f"{name}.json")
+        if not name or relative.is_absolute() or ".." in relative.parts:
+            raise ValueError(f"snapshot name must be a relative name without '..', got {name!r}")
+        return self.snapshot_dir / relative
+
+    def _clock_frozen(self) -> bool:
+        try:
+            return bool(self._admin.get("/__admin/clock").json().get("frozen"))
+        except (httpx.HTTPError, ValueError):
+            return False
+
     # -------------------------------------------------------------- state
     def reset(self) -> None:
         """Fixtures back, users/journal/scenario state gone, clock as at start."""
@@ -149,6 +215,41 @@ class MockServerHandle:
 
     def close(self) -> None:
         self._admin.close()
+
+
+def _ignored(value: Any, keys: frozenset[str]) -> Any:
+    if isinstance(value, dict):
+        return {k: (IGNORED if k in keys else _ignored(v, keys)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_ignored(v, keys) for v in value]
+    return value
+
+
+def snapshot_entry(entry: dict[str, Any], ignore: Iterable[str] = ()) -> dict[str, Any]:
+    """A journal entry without its volatile fields (seq, time, latency, session, headers)."""
+    keys = frozenset(ignore)
+    out: dict[str, Any] = {
+        "vendor": entry.get("vendor"),
+        "operation": entry.get("operation"),
+        "method": entry.get("method"),
+        "path": entry.get("path"),
+    }
+    if entry.get("query"):
+        out["query"] = _ignored(dict(entry["query"]), keys)
+    out["request"] = _ignored(entry.get("body"), keys)
+    if entry.get("scenario"):
+        out["scenario"] = entry["scenario"]
+    out["status"] = entry.get("status")
+    out["response"] = _ignored(entry.get("response"), keys)
+    return out
+
+
+def snapshot_text(entries: Iterable[dict[str, Any]], ignore: Iterable[str] = ()) -> str:
+    """What ``assert_snapshot`` stores: a JSON list, indent 2, UTF-8 as is, trailing newline."""
+    from .snapshots import dumps
+
+    keys = tuple(ignore)
+    return dumps([snapshot_entry(entry, keys) for entry in entries])
 
 
 @pytest.fixture(scope="session")
@@ -163,7 +264,12 @@ def _mockserver_live(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
 
 @pytest.fixture
 def mockserver(_mockserver_live: RunningServer, request: pytest.FixtureRequest) -> Iterator[MockServerHandle]:
-    handle = MockServerHandle(_mockserver_live)
+    directory = request.config.getoption("--mockserver-snapshots")
+    handle = MockServerHandle(
+        _mockserver_live,
+        snapshot_dir=request.config.rootpath / (directory or SNAPSHOT_DIR),
+        update_snapshots=bool(request.config.getoption("--mockserver-update-snapshots")),
+    )
     handle.reset()
     for marker in request.node.iter_markers("mockserver_scenario"):
         for name in marker.args:

@@ -32,3 +32,12 @@ def vendor_client_fixture(*vendors: str) -> tuple[object, object]:
         assert client.post("/__admin/reset").status_code == 200
 
     return client, _reset
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    # Here, not in tests/contract/conftest.py: pytest honours pytest_addoption only in
+    # the root conftest (and plugins).
+    parser.addoption(
+        "--update-snapshots", action="store_true", default=False,
+        help="rewrite tests/contract/snapshots/*.json from the server instead of failing on a difference",
+    )

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from .clock import parse_duration, parse_instant
+from .fidelity import fidelity_map
 from .fixtures import FixtureError
 from .journal import closest
 
@@ -121,6 +122,9 @@ def build_admin(runtime: Runtime) -> Starlette:
             out["closest"] = closest([e.to_json() for e in runtime.journal.entries()], match, [*_FILTERS, "body", "headers"])
         return JSONResponse(out)
 
+    async def fidelity(request: Request) -> JSONResponse:
+        return JSONResponse(fidelity_map(runtime.vendors, general=True))
+
     async def not_found(request: Request, exc: Exception) -> JSONResponse:
         return _error(404, f"no admin route {request.method} {request.url.path}")
 
@@ -137,6 +141,7 @@ def build_admin(runtime: Runtime) -> Starlette:
             Route("/__admin/scenarios/{name}/{action:str}", switch, methods=["POST"]),
             Route("/__admin/requests", requests, methods=["GET", "DELETE"]),
             Route("/__admin/requests/count", count, methods=["POST"]),
+            Route("/__admin/fidelity", fidelity, methods=["GET"]),
         ],
         exception_handlers={404: not_found, 405: method_not_allowed},
     )

@@ -1,0 +1,88 @@
+"""Payabli: a documented flow covering every route, for the golden contract snapshots.
+
+Create a user with the fixture's ``requestToken`` and another with an OAuth2
+Bearer token, find the new user through the Query API (create does not return
+its id), read, edit and delete it.  Placeholders (``{auth}``, ``{login:...}``,
+``{ref:...}``) are described in ``mockserver/snapshots.py``.
+"""
+
+from __future__ import annotations
+
+from ...snapshots import Example
+
+JSON = {"Content-Type": "application/json"}
+TOKEN = {"requestToken": "{auth}", **JSON}
+BEARER = {"Authorization": "Bearer {ref:token.access_token}", **JSON}
+
+SEAN = {
+    "email": "example@email.com",
+    "phone": "5555555555",
+    "name": "Sean Smith",
+    "pwd": "s3cret!",
+    "scope": [{"orgType": 0, "orgId": 123}],
+    "access": [{"roleLabel": "customers", "roleValue": True}],
+    "usrStatus": 1,
+    "timeZone": -5,
+    "language": "en",
+    "mfaData": {"mfa": True, "mfaMode": 0},
+    "additionalData": {"key1": "value1"},
+}
+# Query filters are written field(op)=value; this one finds the user created above.
+NEW_USER = "{ref:list_users_org.Records.0.userId}"
+
+EXAMPLES = [
+    Example("create_user", "POST", "/api/User", SEAN, TOKEN),
+    Example("create_user_duplicate", "POST", "/api/User", {**SEAN, "email": "Example@Email.com"}, TOKEN),
+    Example("create_user_empty_scope", "POST", "/api/User", {**SEAN, "email": "empty.scope@example.com", "scope": []}, TOKEN),
+    Example(
+        "create_user_invalid",
+        "POST",
+        "/api/User",
+        {**SEAN, "email": "bad.values@example.com", "timeZone": 14, "usrStatus": -99, "language": "fr"},
+        TOKEN,
+    ),
+    Example("create_user_unauthorized", "POST", "/api/User", SEAN, {"requestToken": "pbx-unknown-token", **JSON}),
+    Example(
+        "token",
+        "POST",
+        "/api/v2/Token/serverside",
+        {"clientId": "{login:clientId}", "clientSecret": "{login:clientSecret}", "state": "snapshot"},
+        JSON,
+    ),
+    Example("token_invalid_client", "POST", "/api/v2/Token/serverside", {"clientId": "{login:clientId}", "clientSecret": "wrong"}, JSON),
+    Example(
+        "create_user_with_bearer",
+        "POST",
+        "/api/User",
+        {
+            "email": "maria.lopez@example.com",
+            "phone": "3055550199",
+            "name": "Maria Lopez",
+            "pwd": "0tr0-s3cret!",
+            "scope": [{"orgType": 2, "orgId": 255}],
+            "access": [{"roleLabel": "transactions", "roleValue": True}],
+            "language": "es",
+        },
+        BEARER,
+    ),
+    Example("list_users_org", "GET", "/api/Query/users/org/123", headers=TOKEN, query={"email(eq)": "example@email.com"}),
+    Example(
+        "list_users_org_paged",
+        "GET",
+        "/api/Query/users/org/123",
+        headers=TOKEN,
+        query={"fromRecord": "0", "limitRecord": "2", "sortBy": "desc(userId)"},
+    ),
+    Example("list_users_paypoint", "GET", "/api/Query/users/point/demo-paypoint", headers=BEARER),
+    Example("get_user", "GET", f"/api/User/{NEW_USER}", headers=TOKEN),
+    Example(
+        "update_user",
+        "PUT",
+        f"/api/User/{NEW_USER}",
+        {"name": "Sean P. Smith", "timeZone": -6, "access": [{"roleLabel": "customers", "roleValue": True}, {"roleLabel": "reports", "roleValue": True}]},
+        TOKEN,
+    ),
+    Example("get_user_updated", "GET", f"/api/User/{NEW_USER}", headers=TOKEN),
+    Example("delete_user", "DELETE", f"/api/User/{NEW_USER}", headers=TOKEN),
+    Example("get_user_deleted", "GET", f"/api/User/{NEW_USER}", headers=TOKEN),
+]

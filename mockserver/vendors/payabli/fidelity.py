@@ -1,0 +1,280 @@
+"""Payabli fidelity table: what the emulation does and where each behaviour comes from.
+
+Read by mockserver.core.fidelity (the README's "Fidelity" section and the
+admin fidelity map).  Route and error-catalog rows are generated from the
+code; this module gives their sources and the hand-written rows.
+Texts are Markdown; paths are relative to the mount (they include `/api`).
+"""
+
+from __future__ import annotations
+
+from ...core.fidelity import Row, not_supported, row
+
+SEED = "001"
+
+ROUTE_SOURCES: dict[str, str] = {
+    "create_user": "[SEED] Add User page",
+    "get_user": "[PUB] sdk-ruby/sdk-csharp UserClient, sdk-rust WireMock mappings",
+    "update_user": "[PUB] sdk-ruby UserClient, WireMock mappings",
+    "delete_user": "[PUB] sdk-ruby UserClient, WireMock mappings",
+    "list_users_org": "[PUB] sdk-ruby reference.md ListUsersOrg",
+    "list_users_paypoint": "[PUB] sdk-ruby reference.md ListUsersPaypoint",
+    "token": "[PUB] sdk-ruby token/client.rb, integration-skills",
+}
+
+_CODES = "[PUB] api-responses table (Name, Solution); HTTP 400 and the Name/Solution pairing [INF]"
+ERROR_SOURCES: dict[str, str] = {
+    "3001": _CODES + "; sent only by scenarios (an unknown entry answers UNKNOWN_ENTRY)",
+    "3002": _CODES + "; sent only by scenarios",
+    "3003": _CODES,
+    "3004": _CODES,
+    "3005": _CODES,
+    "3006": _CODES,
+    "3007": _CODES + "; sent only by scenarios",
+    "3012": _CODES + "; sent only by scenarios",
+    "3013": _CODES + "; sent only by scenarios",
+    "3201": _CODES,
+    "DUPLICATE_EMAIL": "[INF] no duplicate code is published: 3003 naming the email",
+    "USER_NOT_FOUND": "[INF] the User endpoints declare no 404, only 400: 3003 naming the userId",
+    "UNKNOWN_ENTRY": "[INF] an unknown paypoint entry on `/Query/users/point/{entry}`: 3001 Invalid entrypoint name",
+    "TOKEN_INVALID_REQUEST": "[PUB] TokenErrorResponse shape (sdk-ruby); status and text [INF] OAuth2 (RFC 6749 §5.2)",
+    "TOKEN_INVALID_CLIENT": "[PUB] TokenErrorResponse shape (sdk-ruby); status and text [INF] OAuth2 (RFC 6749 §5.2)",
+    "TOKEN_INVALID_SCOPE": "[PUB] TokenErrorResponse shape (sdk-ruby); status and text [INF] OAuth2 (RFC 6749 §5.2)",
+    "TOKEN_UNSUPPORTED_MEDIA_TYPE": "[PUB] TokenErrorResponse shape (sdk-ruby); 415 and text [INF] ASP.NET",
+    "UNAUTHORIZED": "[PUB] OpenAPI: 401 \"Unauthorized request.\"; body [INF] (undocumented)",
+    "FORBIDDEN": "[PUB] newer SDKs model 403; text [INF]; sent only by scenarios",
+    "NOT_FOUND": "[INF] unknown path; text ours",
+    "METHOD_NOT_ALLOWED": "[INF] wrong method, with `Allow`; message ASP.NET Web API's",
+    "PAYLOAD_TOO_LARGE": "[INF] body over 1 MiB",
+    "UNSUPPORTED_MEDIA_TYPE": "[INF] ASP.NET answers 415 to a non-JSON body",
+    "RATE_LIMITED": "[INF] 429 and text: the rate-limits page publishes the limits, not the answer; sent only by scenarios",
+    "INTERNAL": "[PUB] OpenAPI: 500 \"Internal API Error\"",
+    "DATABASE_ERROR": "[PUB] OpenAPI: 503 \"Database connection error\"; sent only by scenarios",
+}
+
+FIDELITY: tuple[Row, ...] = (
+    # ------------------------------------------------------------ routes not emulated
+    not_supported(
+        "route",
+        "`/User/auth/{provider}`, `/User/authrefresh`, `/User/authreset`, `/User/authpsw`, `/User/authlogout`, "
+        "`/User/mfa`, `/User/mfa/{userId}`, `/User/resendmfa/…`",
+        "not emulated: 404, or, where the path fits `/User/{userId}`, that route's 405 (`POST`) or 400/3003 \"userId must "
+        "be an integer\"",
+        "[PUB] sdk-ruby UserClient, WireMock mappings",
+    ),
+    # ------------------------------------------------------------ auth
+    row(
+        "auth",
+        "`requestToken: <token>`",
+        "required on every User and Query route; the fixture's tokens (organization or application kind both work; "
+        "`expiresIn` counts from start-up/reset)",
+        "[SEED] header; token kinds and expiry [INF]",
+    ),
+    row(
+        "auth",
+        "`Authorization: Bearer <access_token>`",
+        "accepted on every User and Query route instead of `requestToken` (either live credential is enough); scheme "
+        "case-insensitive",
+        "[PUB] sdk-ruby security `[BearerAuth] OR [APIKeyAuth]`; either-one [INF]",
+    ),
+    row(
+        "auth",
+        "missing, blank, unknown or expired credential",
+        "401 `{\"isSuccess\":false,\"responseText\":\"Error\",\"responseData\":{\"explanation\":\"Unauthorized request.\",…}}` "
+        "without `responseCode`; the kinds of failure are not told apart",
+        "[PUB] OpenAPI status and text; body [INF]",
+    ),
+    row(
+        "auth",
+        "`POST /api/v2/Token/serverside`",
+        "`{clientId, clientSecret, state?, permissions?}` (names bound case-insensitively), no auth header → 200 "
+        "`{\"token_type\":\"Bearer\",\"access_token\",\"expires_in\"}` (+ `state` when sent)",
+        "[PUB] sdk-ruby token client and types",
+    ),
+    row(
+        "auth",
+        "OAuth token lifetime",
+        "3600 s (`settings.accessTokenLifetime`), or the client's `tokenLifetime`",
+        "[PUB] example `expires_in` 3600; per-client override [INF]",
+    ),
+    row(
+        "auth",
+        "token request errors",
+        "`{\"errorType\",\"errorMessage\"}`: wrong credentials 401 `invalid_client`; missing fields or a bad body 400 "
+        "`invalid_request`; permission not granted to the client 400 `invalid_scope`; non-JSON Content-Type 415 "
+        "`invalid_request`",
+        "[PUB] TokenErrorResponse shape; statuses and texts [INF]",
+    ),
+    row(
+        "auth",
+        "OAuth access token",
+        "JWT-shaped (the published example's header; `sub`, `orgId`, `iat`, `exp`, `jti` claims; HMAC with a mock-only key), "
+        "opaque to clients",
+        "[PUB] example token's header; claims [INF]",
+    ),
+    not_supported(
+        "auth",
+        "token restrictions: organization vs application token per endpoint, per-endpoint OAuth permissions, IP allowlists, "
+        "public/private token modes",
+        "not enforced: any live token reaches every emulated route",
+        "[PUB] authentication page, beta docs, sdk-ruby",
+    ),
+    not_supported(
+        "auth",
+        "rate limits (200/min, 3000/15 min, 10000/h per token)",
+        "not enforced; the 429 catalog row is sent only by scenarios",
+        "[PUB] rate-limits page",
+    ),
+    # ------------------------------------------------------------ fields
+    row(
+        "field",
+        "`usrStatus`",
+        "0, 1, 85 accepted; -99 or anything else → 3006; null or absent → `settings.defaultUsrStatus` (1)",
+        "[SEED] enum; [PUB] 3006 text; default [INF]",
+    ),
+    row("field", "`timeZone`", "−12..12, else 3004; default 0", "[SEED] default; [PUB] 3004 range"),
+    row(
+        "field",
+        "`scope`",
+        "empty → 3201 \"Empty scope array for user\"; missing or null also 3201 on create (a user must belong to an org)",
+        "[PUB] 3201; missing/null [INF]",
+    ),
+    row(
+        "field",
+        "`scope[]` items",
+        "`{orgType:int, orgId:int}`; orgType 0 (organization) or 2 (paypoint), null meaning 0; the org must exist in the "
+        "fixture: unknown paypoint → 3005, unknown organization or missing orgId → 3003",
+        "[SEED] types; checks [INF]",
+    ),
+    row("field", "`email`", "an address of at most 320 characters, else 3003", "[SEED] max 320; check [INF]"),
+    row("field", "`language`", "`en` or `es`, else 3003; default `en`", "[SEED] values; default [INF]"),
+    row(
+        "field",
+        "`access[]`, `mfaData`, `additionalData`",
+        "`{roleLabel:str, roleValue:bool}`, `{mfa:bool, mfaMode:int}`, a string-to-string map; else 3003",
+        "[SEED] types",
+    ),
+    row(
+        "field",
+        "`pwd`, `name`, `phone`",
+        "optional strings; `pwd` is kept as a digest and never returned",
+        "[SEED] types; storage [INF]",
+    ),
+    row(
+        "field",
+        "wrong JSON types, numbers beyond Int32/Int64",
+        "400/3003 naming the field (.NET model binding)",
+        "[INF] .NET binding",
+    ),
+    row(
+        "field",
+        "several failing fields",
+        "a type error wins (3003), else the first failing field in UserData order decides the code; the explanation names "
+        "every failing field",
+        "[INF]",
+    ),
+    row(
+        "field",
+        "property names",
+        "bound case-insensitively (`EMAIL`, `Scope`); unknown keys ignored",
+        "[INF] .NET JSON binding defaults",
+    ),
+    row(
+        "field",
+        "Content-Type",
+        "must be JSON (`application/json`, `text/json`, `application/*+json`), else 415 after the auth check "
+        "(`settings.requireJsonContentType`)",
+        "[INF] ASP.NET input formatters",
+    ),
+    # ------------------------------------------------------------ responses
+    row(
+        "response",
+        "create success",
+        "200 `{\"responseText\":\"Success\",\"isSuccess\":true,\"responseData\":null}`; the new userId is **not** returned "
+        "(int64 from 1000000, kept server-side)",
+        "[SEED]",
+    ),
+    row(
+        "response",
+        "error envelope",
+        "`{\"isSuccess\":false,\"responseCode\":N,\"responseText\":\"Error\",\"responseData\":{\"explanation\",\"todoAction\"}}`; "
+        "`responseCode` only where one is documented",
+        "[PUB] SDK `PayabliErrorBody`",
+    ),
+    row(
+        "response",
+        "explanation / todoAction",
+        "the responseCode table's Name and Solution; the explanation adds `: <field> <problem>; …` for 3003 and for "
+        "several failing fields",
+        "[PUB] table; pairing and field list [INF]",
+    ),
+    row("response", "Content-Type", "`application/json; charset=utf-8`", "[INF] .NET default"),
+    row(
+        "response",
+        "`GET /api/User/{userId}`",
+        "`UserQueryRecord` with its mixed-case keys (`userId`, `Email`, `Name`, … `Scope[{orgEntry,orgId,orgType}]`, "
+        "`AdditionalData` as a JSON string); query `entry`/`level` accepted and ignored",
+        "[PUB] sdk-rust WireMock example; key order and ignored query [INF]",
+    ),
+    row(
+        "response",
+        "`PUT /api/User/{userId}`",
+        "create's rules, partial update (absent or null fields keep their value, `additionalData` replaced whole) → "
+        "`{\"isSuccess\":true,\"responseText\":\"Success\"}`",
+        "[PUB] response; partial update [INF]",
+    ),
+    row(
+        "response",
+        "`DELETE /api/User/{userId}`",
+        "`{\"responseText\":\"Success\"}`; a hard delete: the email can be used again",
+        "[PUB] response; hard delete [INF]",
+    ),
+    row(
+        "response",
+        "`GET /api/Query/users/org/{orgId}`, `/point/{entry}`",
+        "`{\"Records\":[…],\"Summary\":{pageIdentifier:\"null\",pageSize,totalAmount:0,totalNetAmount:0,totalPages,"
+        "totalRecords}}`: users whose scope names that organization (not its children) or paypoint",
+        "[PUB] QuerySummary and example; matching and zero amounts [INF]",
+    ),
+    row(
+        "field",
+        "query paging, sort and filters",
+        "`fromRecord` (default 0), `limitRecord` (default 20, ≤ 0 = all); `sortBy=asc(f)`/`desc(f)`; filters "
+        "`name`/`email` (eq ne ct nct), `status` (eq ne in nin, `|`-separated), `createdDate` (gt ge lt le eq ne), "
+        "`role.roleLabel`/`role.roleValue`; an unknown filter is ignored, a bad number or date is 3003",
+        "[PUB] sdk-ruby reference.md; details [INF]",
+    ),
+    # ------------------------------------------------------------ errors
+    row(
+        "error",
+        "duplicate email",
+        "400/3003 \"Invalid parameter value in request: email is already in use by another user\" (case-insensitive, "
+        "tenant-wide)",
+        "[INF]",
+    ),
+    row(
+        "error",
+        "unknown or non-integer userId",
+        "400/3003 \"Invalid parameter value in request: userId N does not exist\" (or \"… must be an integer\")",
+        "[INF] no 404 is declared",
+    ),
+    row(
+        "error",
+        "unknown orgId / paypoint entry on the Query routes",
+        "400/3003 \"Invalid parameter value in request: orgId N is not a known organization\" / 400/3001 \"Invalid "
+        "entrypoint name\"",
+        "[INF]",
+    ),
+    row(
+        "error",
+        "unknown path / wrong method / body over 1 MiB / malformed JSON",
+        "404 / 405 (+`Allow`) / 413 / 400-3003, same envelope",
+        "[INF]",
+    ),
+    not_supported(
+        "error",
+        "v2 problem-details bodies (`{type,title,status,detail,instance,code,errors,token}`)",
+        "not used: the User routes answer `PayabliErrorBody`",
+        "[PUB] sdk-ruby (v2 endpoints only)",
+    ),
+)
