@@ -1,4 +1,4 @@
-"""Regenerate the README's fidelity section from the code.
+"""Regenerate the README's generated sections (fidelity map, scenario library) from the code.
 
     python3 tools/gen_readme.py          # rewrite README.md between the markers
     python3 tools/gen_readme.py --check  # exit 1 if README.md is out of date
@@ -7,7 +7,8 @@ The text between ``<!-- fidelity:start -->`` and ``<!-- fidelity:end -->`` is
 ``mockserver.core.fidelity.render_markdown`` for every registered vendor
 (embedded fixtures): the hand-written tables in
 ``mockserver/vendors/<vendor>/fidelity.py`` plus rows generated from each
-vendor's routes and error catalog.  Nothing outside the markers is touched.
+vendor's routes and error catalog.  The list between ``<!-- scenarios:start -->`` and ``<!-- scenarios:end -->`` is the
+shipped scenario library.  Nothing outside the markers is touched.
 """
 
 from __future__ import annotations
@@ -27,23 +28,45 @@ START = "<!-- fidelity:start -->"
 END = "<!-- fidelity:end -->"
 
 
-def generated_section() -> str:
-    """The Markdown that belongs between the markers (all vendors, embedded fixtures)."""
-    return render_markdown(Runtime(Config()).vendors)
+def generated_section(runtime: Runtime | None = None) -> str:
+    """The Markdown that belongs between the fidelity markers (all vendors, embedded fixtures)."""
+    return render_markdown((runtime or Runtime(Config())).vendors)
 
 
-def splice(text: str, section: str) -> str:
+def scenario_list(runtime: Runtime) -> str:
+    """One line per shipped scenario: flows first, then the per-error ones by vendor."""
+    library = runtime.scenarios.library
+    vendors = tuple(f"{name}-" for name in runtime.vendors)
+    flows = sorted(n for n in library if not n.startswith(vendors))
+    errors = sorted(n for n in library if n.startswith(vendors))
+    lines = [f"- `{name}` — {library[name].description}" for name in flows]
+    lines.append("")
+    lines.append("<details><summary>The per-error scenarios</summary>")
+    lines.append("")
+    lines += [f"- `{name}` — {library[name].description}" for name in errors]
+    lines.append("")
+    lines.append("</details>")
+    return "\n".join(lines) + "\n"
+
+
+def splice(text: str, section: str, start_marker: str = START, end_marker: str = END) -> str:
     """``text`` with everything between the markers replaced by ``section``."""
-    start, end = text.find(START), text.find(END)
+    start, end = text.find(start_marker), text.find(end_marker)
     if start < 0 or end < start:
-        raise SystemExit(f"{README.name}: markers {START} ... {END} not found")
-    head = text[: start + len(START)]
+        raise SystemExit(f"{README.name}: markers {start_marker} ... {end_marker} not found")
+    head = text[: start + len(start_marker)]
     return f"{head}\n{section}{text[end:]}"
+
+
+def render(text: str) -> str:
+    runtime = Runtime(Config())
+    text = splice(text, generated_section(runtime))
+    return splice(text, scenario_list(runtime), "<!-- scenarios:start -->", "<!-- scenarios:end -->")
 
 
 def main(argv: list[str]) -> int:
     current = README.read_text(encoding="utf-8")
-    wanted = splice(current, generated_section())
+    wanted = render(current)
     if "--check" in argv:
         if wanted != current:
             print(f"{README.name} is out of date: run python3 tools/gen_readme.py", file=sys.stderr)
@@ -51,9 +74,9 @@ def main(argv: list[str]) -> int:
         return 0
     if wanted != current:
         README.write_text(wanted, encoding="utf-8")
-        print(f"{README.name}: fidelity section rewritten")
+        print(f"{README.name}: generated sections rewritten")
     else:
-        print(f"{README.name}: fidelity section already up to date")
+        print(f"{README.name}: generated sections already up to date")
     return 0
 
 
