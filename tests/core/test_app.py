@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
 from mockserver.vendors import NAMES
-from tests.conftest import make_client
+from tests.conftest import make_client, vendor_client_fixture
 
 from .samples import CREATE_BODIES, variant
 
@@ -21,15 +21,7 @@ LAYOUT = {
 }
 
 
-@pytest.fixture(scope="module")
-def client() -> Iterator[TestClient]:
-    with make_client() as c:
-        yield c
-
-
-@pytest.fixture(autouse=True)
-def _reset(client: TestClient) -> None:
-    client.post("/__admin/reset")
+client, _reset = vendor_client_fixture()  # every vendor, reset before each test
 
 
 def _create(client: TestClient, vendor: str, body: Any, info: dict[str, Any] | None = None, **kw: Any) -> Any:

@@ -6,29 +6,20 @@ import asyncio
 import gc
 import json
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import orjson
-import pytest
 from starlette.testclient import TestClient
 
 from mockserver.app import build_app
 from mockserver.config import Config
-from tests.conftest import make_client
+from tests.conftest import make_client, vendor_client_fixture
 from tests.core.samples import CREATE_BODIES
 
 VP = "/vaultspay/as/api/v1/users"
 
 
-@pytest.fixture(scope="module")
-def client() -> Iterator[TestClient]:
-    with make_client() as c:
-        yield c
-
-
-@pytest.fixture(autouse=True)
-def _reset(client: TestClient) -> None:
-    client.post("/__admin/reset")
+client, _reset = vendor_client_fixture()  # every vendor, reset before each test
 
 
 def vendors(client: TestClient) -> dict[str, Any]:

@@ -36,7 +36,7 @@ def _create(server: RunningServer, vendor: str = "sabi", body: Any = None, **hea
 
 def test_connection_reset(server: RunningServer) -> None:
     _fault(server, "connection_reset")
-    with pytest.raises((httpx.ReadError, httpx.RemoteProtocolError)) as caught:
+    with pytest.raises((httpx.ReadError, httpx.RemoteProtocolError)):
         _create(server)
     # A fault on a pass rule strikes after the vendor processed the call: the user
     # exists although the client never heard back (the "did it go through?" case).

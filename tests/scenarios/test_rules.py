@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -12,22 +12,14 @@ from starlette.testclient import TestClient
 from mockserver.app import Runtime
 from mockserver.config import Config
 from mockserver.core.fixtures import FixtureError
-from tests.conftest import make_client
+from tests.conftest import make_client, vendor_client_fixture
 from tests.core.samples import CREATE_BODIES, variant
 
 VP = "/vaultspay/as/api/v1/users"
 TOKEN_EXPIRED = {"code": 1003, "message": "Your access token has expired. Please get a new token.", "type": "TOKEN_EXPIRED"}
 
 
-@pytest.fixture(scope="module")
-def client() -> Iterator[TestClient]:
-    with make_client() as c:
-        yield c
-
-
-@pytest.fixture(autouse=True)
-def _reset(client: TestClient) -> None:
-    client.post("/__admin/reset")
+client, _reset = vendor_client_fixture()  # every vendor, reset before each test
 
 
 @pytest.fixture

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
-from tests.conftest import make_client
+from tests.conftest import vendor_client_fixture
 from tests.core.samples import CREATE_BODIES
 
 
-@pytest.fixture(scope="module")
-def client() -> Iterator[TestClient]:
-    with make_client() as c:
-        yield c
-
-
-@pytest.fixture(autouse=True)
-def _reset(client: TestClient) -> None:
-    client.post("/__admin/reset")
+client, _reset = vendor_client_fixture()  # every vendor, reset before each test
 
 
 def create(client: TestClient, vendor: str, session: str | None, body: Any = None) -> Any:
