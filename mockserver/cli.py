@@ -125,6 +125,27 @@ def vendors(host: str, port: int, fixtures: Path | None) -> None:
     click.echo(banner(runtime, origin_of(host, port)).split("\n", 3)[3])
 
 
+@main.command()
+@click.argument("vendor", type=click.Choice(NAMES))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the document to FILE instead of printing it.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Host of the server URL in the document.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port of the server URL in the document.")
+@click.option("--root", is_flag=True, help="Describe the vendor as `serve --vendor VENDOR` serves it (at the root).")
+@click.option("--fixtures", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Fixture directory (some limits in the document come from it).")
+def openapi(vendor: str, output: Path | None, host: str, port: int, root: bool, fixtures: Path | None) -> None:
+    """Print VENDOR's OpenAPI 3.1 document (generated from the emulator's own routes and models)."""
+    from .core.openapi import openapi_document
+    from .server import origin_of
+
+    runtime = _runtime(fixtures=fixtures, vendors=(vendor,), vendor=vendor if root else None)
+    text = json.dumps(openapi_document(runtime, vendor, origin_of(host, port)), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+
+
 @main.command("scenarios")
 @click.option("--scenarios", "directory", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Also load this directory.")
 def scenarios_command(directory: Path | None) -> None:
@@ -161,6 +182,40 @@ def validate(directory: Path) -> None:
     if failures:
         click.echo(f"{failures} file(s) invalid", err=True)
         sys.exit(1)
+
+
+@main.command("snapshot")
+@click.option("--update", is_flag=True, help="Rewrite the snapshot files instead of comparing against them.")
+@click.option(
+    "--dir", "directory", default="tests/contract/snapshots", show_default=True,
+    type=click.Path(file_okay=False, path_type=Path), help="Directory of the <vendor>.json snapshot files.",
+)
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the in-process server the exchanges are recorded on.")
+def snapshot(update: bool, directory: Path, seed: int) -> None:
+    """Golden contract snapshots: every documented operation and catalogued error of every vendor.
+
+    Runs each vendor's example flow and one forced call per catalog error on a
+    fresh in-process server (frozen clock, SEED), then compares the exchanges
+    with DIR/<vendor>.json: exit 1 with a diff when something changed.
+    With --update the files are rewritten instead.
+    """
+    from . import snapshots
+
+    collected = snapshots.collect(seed)
+    total = sum(len(exchanges) for exchanges in collected.values())
+    if update:
+        changed = snapshots.write(directory, seed, collected)
+        for path in changed:
+            click.echo(f"updated {path}")
+        click.echo(f"{total} exchanges from {len(collected)} vendors in {directory} ({len(changed)} file(s) changed)")
+        return
+    differences = snapshots.compare(directory, seed, collected)
+    if differences:
+        click.echo(f"{len(differences)} contract snapshot difference(s) in {directory}:\n")
+        click.echo("\n\n".join(differences))
+        click.echo("\n" + snapshots.UPDATE_HINT)
+        sys.exit(1)
+    click.echo(f"snapshots match: {total} exchanges from {len(collected)} vendors in {directory}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from .clock import parse_duration, parse_instant
 from .fidelity import fidelity_map
+from .openapi import openapi_document
 from .fixtures import FixtureError
 from .journal import closest
 
@@ -122,6 +123,12 @@ def build_admin(runtime: Runtime) -> Starlette:
             out["closest"] = closest([e.to_json() for e in runtime.journal.entries()], match, [*_FILTERS, "body", "headers"])
         return JSONResponse(out)
 
+    async def openapi(request: Request) -> JSONResponse:
+        name = request.path_params["vendor"]
+        if name not in runtime.vendors:
+            return _error(404, f"no vendor {name!r} on this server; known: {', '.join(runtime.vendors)}")
+        return JSONResponse(openapi_document(runtime, name, _origin(request)))
+
     async def fidelity(request: Request) -> JSONResponse:
         return JSONResponse(fidelity_map(runtime.vendors, general=True))
 
@@ -142,6 +149,7 @@ def build_admin(runtime: Runtime) -> Starlette:
             Route("/__admin/requests", requests, methods=["GET", "DELETE"]),
             Route("/__admin/requests/count", count, methods=["POST"]),
             Route("/__admin/fidelity", fidelity, methods=["GET"]),
+            Route("/__admin/openapi/{vendor}.json", openapi, methods=["GET"]),
         ],
         exception_handlers={404: not_found, 405: method_not_allowed},
     )

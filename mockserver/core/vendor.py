@@ -66,6 +66,7 @@ class Route:
     responses: Mapping[int, Any] = field(default_factory=dict)  # success status -> model / JSON Schema / None
     errors: tuple[str, ...] | None = None  # catalog keys this route can answer; None = every one
     auth: bool = True  # whether the vendor's credentials are required
+    headers: Any = None  # pydantic model (or JSON Schema dict) of request headers besides the credentials
 
 
 @dataclass(slots=True)
@@ -125,6 +126,11 @@ class Vendor:
     catalog: ClassVar[Mapping[str, ErrorSpec]]
     problems: ClassVar[ProblemMap]
     pools: ClassVar[Mapping[str, Callable[[Any], object]]] = {}
+    # OpenAPI securitySchemes of the vendor's credentials (name -> Security Scheme
+    # Object); a route with ``auth=True`` accepts any one of them.
+    security_schemes: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
+    # JSON Schema of the body ``render`` writes for every catalog entry (errors.ENVELOPE_SCHEMA).
+    error_schema: ClassVar[Mapping[str, Any]] = {}
 
     def __init__(self, ctx: VendorContext, fixture: BaseModel) -> None:
         self.ctx = ctx

@@ -163,6 +163,22 @@ def test_vaultspay_request_schemas(docs: dict[str, dict[str, Any]]) -> None:
     assert set(listing) == {"page", "perPage"} and listing["perPage"]["schema"]["anyOf"][0]["maximum"] == 100
 
 
+def test_the_document_follows_the_fixture_settings(tmp_path: Any) -> None:
+    """Limits and shapes that come from the fixture are read from the running configuration."""
+    import yaml
+
+    from mockserver.config import default_fixtures_dir
+
+    fixture = yaml.safe_load((default_fixtures_dir() / "vaultspay.yaml").read_text(encoding="utf-8"))
+    fixture.setdefault("settings", {}).update(wrapKycPersonal=True, maxPerPage=7)
+    (tmp_path / "vaultspay.yaml").write_text(yaml.safe_dump(fixture), encoding="utf-8")
+    doc = openapi_document(Runtime(Config(vendors=("vaultspay",), fixtures=tmp_path)), "vaultspay", ORIGIN)
+    answer = doc["paths"]["/us/api/v1/kyc/personal"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert answer == {"$ref": "#/components/schemas/PersonalInfoResponse"}
+    per_page = {p["name"]: p for p in doc["paths"]["/as/api/v1/users"]["get"]["parameters"]}["perPage"]
+    assert per_page["schema"]["anyOf"][0]["maximum"] == 7
+
+
 def test_payabli_request_schemas(docs: dict[str, dict[str, Any]]) -> None:
     doc = docs["payabli"]
     create = request_schema(doc, "/api/User")
@@ -467,3 +483,37 @@ def test_etelecom_success_bodies_match_the_document(record: Any) -> None:
     et.call("POST", "/v1/shop.Shop/DeleteAccountUser", status=200, json={"user_id": user["id"]})
     et.call("POST", "/v1/shop.Shop/DeleteAccountUser", status=404, json={"user_id": user["id"]})
     assert et.seen == {op["operationId"] for _, _, op in operations(et.doc)}
+
+
+# ----------------------------------------------------------------- regressions: what schemathesis found
+def test_documented_leniencies_match_what_the_server_accepts(record: Any) -> None:
+    """schemathesis' negative_data_rejection caught the document refusing requests the
+    emulator (deliberately) accepts; each is now both accepted and documented."""
+    vp = record("vaultspay")
+    # Spring's @RequestParam(defaultValue=...): a blank page size is the default.
+    vp.call("GET", "/as/api/v1/users", status=200, params={"perPage": "", "page": " "})
+    per_page = {p["name"]: p for p in vp.doc["paths"]["/as/api/v1/users"]["get"]["parameters"]}["perPage"]
+    validator(vp.doc, per_page["schema"]).validate("")
+
+    et = record("etelecom")
+    listing = request_schema(et.doc, "/v1/shop.Shop/GetAccountUsers")
+    # Go leaves a null slice element at the zero value and decodes a null body as the zero struct.
+    for body in ({"filter": {"roles": [None], "user_ids": [None]}}, None):
+        et.call("POST", "/v1/shop.Shop/GetAccountUsers", status=200, content=json.dumps(body), headers={"Content-Type": "application/json"})
+        validator(et.doc, listing).validate(body)
+    # CreateAccountUser decodes through a strict model: a null role is refused, and documented so.
+    create = request_schema(et.doc, "/v1/shop.Shop/CreateAccountUser")
+    body = {"full_name": "A B", "password": "x", "phone": "0901234567", "roles": [None]}
+    et.call("POST", "/v1/shop.Shop/CreateAccountUser", status=400, json=body)
+    assert not validator(et.doc, create).is_valid(body)
+
+
+def test_admin_serves_each_vendors_document() -> None:
+    from mockserver.core.openapi import openapi_document
+    from tests.conftest import make_client
+
+    with make_client("payabli", "pulse") as client:
+        served = client.get("/__admin/openapi/payabli.json")
+        assert served.status_code == 200
+        assert served.json() == openapi_document(client.app.runtime, "payabli", "http://testserver")  # type: ignore[attr-defined]
+        assert client.get("/__admin/openapi/sabi.json").status_code == 404  # not mounted here

@@ -121,3 +121,21 @@ def render(error: VendorError) -> Reply:
     if meta:  # `meta` is omitempty on the wire
         body["meta"] = dict(meta)
     return Reply(spec.status, body)
+
+
+# ---------------------------------------------------------------- OpenAPI
+# What Twirp's gate and the session layer answer on every RPC (the handlers' shared prologue).
+GATE_ERRORS = ("bad_route", "malformed", "unauthenticated")
+
+# What render() writes, for the generated OpenAPI document; codes from the catalog.
+ENVELOPE_SCHEMA: dict[str, object] = {
+    "title": "ETelecomError",
+    "type": "object",
+    "description": "Twirp's error body; `meta` (omitempty) carries `invalid_route` or the decoder's `cause`.",
+    "properties": {
+        "code": {"type": "string", "enum": list(dict.fromkeys(str(spec.code) for spec in CATALOG.values()))},
+        "msg": {"type": "string"},
+        "meta": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+    "required": ["code", "msg"],
+}

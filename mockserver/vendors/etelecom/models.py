@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Literal, Optional
+from typing import Any, Literal, Mapping, Optional, Union
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .godecode import Slice, Struct
-from .rules import normalize_phone
+from .rules import ROLE_RANK, normalize_phone
 
 # The Go request struct the decoder fills, and each key's Go type (for
 # "cannot unmarshal ... of type X" causes).  [INF] package/type names.
@@ -20,6 +20,8 @@ GO_FIELDS: dict[str, str] = {
     "roles": "[]shop_user_role.UserRole",
 }
 GO_ROLE_TYPE = "shop_user_role.UserRole"
+# What the service's r.Validate() requires of CreateAccountUser (non-blank after trimming).
+CREATE_REQUIRED: tuple[str, ...] = ("full_name", "password", "phone")
 
 # The account-user RPCs' request structs, for godecode.  [PUB] field names and
 # kinds (vendor-apis.md §5, eTop account_user service); [INF] Go type names.
@@ -37,6 +39,77 @@ UPDATE_ACCOUNT_USER = Struct(
     "shop.UpdateAccountUserRequest", {"user_id": "id", "password": "string", "roles": _ROLES, "full_name": "string"},
 )
 DELETE_ACCOUNT_USER = Struct("shop.DeleteAccountUserRequest", {"user_id": "id"})
+
+
+# ---------------------------------------------------------------- OpenAPI
+# The Go request types above as JSON Schema, for the generated OpenAPI document:
+# the schema of each Go kind is what the decoder (gojson/godecode) accepts for it.
+# Go leaves an absent or null key at its zero value, so every property may be
+# null unless the service itself requires it (then it must also be non-blank).
+_INT64 = {"type": "integer", "format": "int64", "minimum": -(2**63), "maximum": 2**63 - 1}
+_ROLES_ENUM = [role for role in ROLE_RANK if role != "unknown"]  # rules.ASSIGNABLE_ROLES, in enum order
+_GO_KINDS: dict[str, dict[str, Any]] = {
+    "string": {"type": "string"},
+    "bool": {"type": "boolean"},
+    "nullbool": {"type": "boolean"},
+    "int": _INT64,
+    # dot.ID: a JSON number or a numeric string ("" is the zero id)
+    "id": {"anyOf": [_INT64, {"type": "string", "pattern": "^[+-]?[0-9]*$"}]},
+    "role": {"type": "string", "enum": _ROLES_ENUM},
+    GO_ROLE_TYPE: {"type": "string", "enum": _ROLES_ENUM},
+}
+
+
+def _go_schema(go_type: Union[str, Struct, Slice]) -> dict[str, Any]:
+    if isinstance(go_type, Struct):
+        return _go_object(go_type.fields)
+    if isinstance(go_type, Slice):  # godecode drops null elements (Go leaves them at the zero value)
+        return {"type": "array", "items": {"anyOf": [_go_schema(go_type.elem), {"type": "null"}]}}
+    if go_type.startswith("[]"):  # CreateAccountUser's strict model refuses a null element
+        return {"type": "array", "items": _go_schema(go_type[2:])}
+    return dict(_GO_KINDS[go_type])
+
+
+def _go_object(fields: Mapping[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    for name, go_type in fields.items():
+        schema = _go_schema(go_type)
+        if name in required:
+            if schema.get("type") == "string":
+                schema["pattern"] = "\\S"  # blank after trimming is "không được để trống"
+        else:
+            schema = {"anyOf": [schema, {"type": "null"}]}
+        properties[name] = schema
+    out: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        out["required"] = list(required)
+    return out
+
+
+def json_schema(
+    title: str, fields: Union[Struct, Mapping[str, Any]], required: tuple[str, ...] = (), examples: tuple[Mapping[str, Any], ...] = (),
+) -> dict[str, Any]:
+    """A Go request struct (a godecode Struct, or GO_FIELDS' name -> Go type map) as JSON Schema."""
+    schema: dict[str, Any] = {
+        "title": title,
+        "description": "Decoded like Go's encoding/json: keys match case-insensitively, unknown keys are ignored, null is the zero value.",
+    }
+    schema.update(_go_object(fields.fields if isinstance(fields, Struct) else fields, required))
+    if not required:
+        schema["type"] = ["object", "null"]  # a null body is the zero struct: a valid request
+    if examples:
+        schema["examples"] = [dict(example) for example in examples]
+    return schema
+
+
+CREATE_ACCOUNT_USER_SCHEMA = json_schema(
+    "CreateAccountUserRequest", GO_FIELDS, CREATE_REQUIRED,
+    # [SEED] the request example
+    ({"full_name": "Nguyễn Thị Mai", "password": "MatKhau@2025", "phone": "+84 901 234 567"},),
+)
+GET_ACCOUNT_USERS_SCHEMA = json_schema("GetAccountUsersRequest", GET_ACCOUNT_USERS)
+UPDATE_ACCOUNT_USER_SCHEMA = json_schema("UpdateAccountUserRequest", UPDATE_ACCOUNT_USER, ("user_id",))
+DELETE_ACCOUNT_USER_SCHEMA = json_schema("DeleteAccountUserRequest", DELETE_ACCOUNT_USER, ("user_id",))
 
 
 class CreateAccountUser(BaseModel):

@@ -62,3 +62,76 @@ def updated(count: int) -> dict[str, int]:
 
 def deleted(count: int) -> dict[str, int]:
     return {"deleted": count}
+
+
+# ---------------------------------------------------------------- OpenAPI
+# The bodies above as pydantic models, for the generated OpenAPI document only
+# (never used to build or check a response).  Go's zero time is null.
+from typing import Optional  # noqa: E402
+
+from pydantic import BaseModel, Field  # noqa: E402
+
+from .models import Role, Source  # noqa: E402
+
+_DIGITS = "^[0-9]+$"  # a dot.ID as a JSON string
+
+
+class User(BaseModel):
+    """etopapi.User, as ``user()`` writes it."""
+
+    block_reason: str
+    blocked_at: Optional[str]
+    created_at: str
+    email: str
+    email_verification_sent_at: Optional[str]
+    email_verified_at: Optional[str]
+    full_name: str
+    id: str = Field(pattern=_DIGITS)
+    is_blocked: bool
+    phone: str
+    phone_verification_sent_at: Optional[str]
+    phone_verified_at: Optional[str]
+    ref_aff: str
+    ref_sale: str
+    short_name: str
+    source: Source
+    total_shop: int
+    updated_at: str
+
+
+class AccountUser(BaseModel):
+    """One ``account_users`` item, as ``account_user()`` writes it."""
+
+    account_id: str = Field(pattern=_DIGITS)
+    deleted: bool
+    department_id: str = Field(pattern=_DIGITS)
+    email: str
+    full_name: str
+    permissions: list[str]
+    phone: str
+    position: str
+    roles: list[Role]
+    short_name: str
+    user_id: str = Field(pattern=_DIGITS)
+
+
+class CursorPaging(BaseModel):
+    after: str
+    before: str
+    limit: int
+    next: str
+    prev: str
+    sort: str
+
+
+class AccountUsers(BaseModel):
+    account_users: list[AccountUser]
+    paging: CursorPaging
+
+
+class Updated(BaseModel):
+    updated: int
+
+
+class Deleted(BaseModel):
+    deleted: int

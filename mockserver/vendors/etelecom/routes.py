@@ -22,7 +22,18 @@ from . import errors, responses
 from .account_users import AccountUserRPCs
 from .auth import authenticate
 from .gojson import GoDecodeError, decode_object, go_quote, type_error
-from .models import GO_FIELDS, GO_REQUEST_TYPE, GO_ROLE_TYPE, CreateAccountUser, Fixture, IdentityUser
+from .models import (
+    CREATE_ACCOUNT_USER_SCHEMA,
+    DELETE_ACCOUNT_USER_SCHEMA,
+    GET_ACCOUNT_USERS_SCHEMA,
+    GO_FIELDS,
+    GO_REQUEST_TYPE,
+    GO_ROLE_TYPE,
+    UPDATE_ACCOUNT_USER_SCHEMA,
+    CreateAccountUser,
+    Fixture,
+    IdentityUser,
+)
 from .rules import ASSIGNABLE_ROLES, has_permission, normalize_phone, password_hash, short_name
 
 BASE_PATH = "/v1/shop"
@@ -85,6 +96,10 @@ class ETelecom(AccountUserRPCs, Vendor):
     fixture_model = Fixture
     catalog = errors.CATALOG
     problems = errors.PROBLEMS
+    error_schema = errors.ENVELOPE_SCHEMA
+    security_schemes = {
+        "bearerAuth": {"type": "http", "scheme": "bearer", "description": "A shop API key (<19 digits>:<32 characters>)."},
+    }
     pools = {
         "full_name": _vn_full_name,
         "mobile": _vn_mobile,
@@ -93,11 +108,20 @@ class ETelecom(AccountUserRPCs, Vendor):
     fixture: Fixture
 
     def routes(self) -> list[Route]:
+        # Besides dispatch, each Route describes its endpoint for the OpenAPI document.
+        gate = errors.GATE_ERRORS
         return [
-            Route("POST", CREATE_PATH, self.create_account_user, "create_user"),
-            Route("POST", LIST_PATH, self.get_account_users, "list_users"),
-            Route("POST", UPDATE_PATH, self.update_account_user, "update_user"),
-            Route("POST", DELETE_PATH, self.delete_account_user, "delete_user"),
+            # errors=None: the scenario library makes create-user answer every catalog entry.
+            Route("POST", CREATE_PATH, self.create_account_user, "create_user", summary="Shop.CreateAccountUser",
+                  request=CREATE_ACCOUNT_USER_SCHEMA, responses={200: responses.User}, errors=None),
+            Route("POST", LIST_PATH, self.get_account_users, "list_users", summary="Shop.GetAccountUsers",
+                  request=GET_ACCOUNT_USERS_SCHEMA, responses={200: responses.AccountUsers}, errors=gate + ("invalid_argument",)),
+            Route("POST", UPDATE_PATH, self.update_account_user, "update_user", summary="Shop.UpdateAccountUser",
+                  request=UPDATE_ACCOUNT_USER_SCHEMA, responses={200: responses.Updated},
+                  errors=gate + ("invalid_argument", "not_found", "permission_denied")),
+            Route("POST", DELETE_PATH, self.delete_account_user, "delete_user", summary="Shop.DeleteAccountUser",
+                  request=DELETE_ACCOUNT_USER_SCHEMA, responses={200: responses.Deleted},
+                  errors=gate + ("invalid_argument", "not_found", "permission_denied")),
         ]
 
     render = staticmethod(errors.render)  # type: ignore[assignment]

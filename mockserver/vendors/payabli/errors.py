@@ -199,3 +199,33 @@ def render(error: VendorError) -> Reply:
         "todoAction": spec.todo,
     }
     return Reply(spec.status, body, tuple(error.extra.get("headers", ())))
+
+
+# ---------------------------------------------------------------- OpenAPI
+# What render() writes, for the generated OpenAPI document: a PayabliErrorBody, or
+# (rows with a ``type``) the token endpoint's TokenErrorResponse.  Codes from the catalog.
+_ERROR_BODY: dict[str, Any] = {
+    "type": "object",
+    "description": "PayabliErrorBody; `responseCode` is left out by the rows that have none (401, 404, 5xx...).",
+    "properties": {
+        "isSuccess": {"const": False},
+        "responseCode": {"type": "integer", "enum": sorted({s.code for s in CATALOG.values() if s.type is None and s.code is not None})},
+        "responseText": {"const": "Error"},
+        "responseData": {
+            "type": "object",
+            "properties": {"explanation": {"type": "string"}, "todoAction": {"type": "string"}},
+            "required": ["explanation", "todoAction"],
+        },
+    },
+    "required": ["isSuccess", "responseText", "responseData"],
+}
+_TOKEN_ERROR: dict[str, Any] = {
+    "type": "object",
+    "description": "TokenErrorResponse of POST /v2/Token/serverside.",
+    "properties": {
+        "errorType": {"type": "string", "enum": list(dict.fromkeys(s.type for s in CATALOG.values() if s.type is not None))},
+        "errorMessage": {"type": "string"},
+    },
+    "required": ["errorType", "errorMessage"],
+}
+ENVELOPE_SCHEMA: dict[str, Any] = {"title": "PayabliError", "anyOf": [_ERROR_BODY, _TOKEN_ERROR]}

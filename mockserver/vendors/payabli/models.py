@@ -14,9 +14,11 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal, Mapping, Optional
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic.json_schema import WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from ...core.errors import InvalidFields
+from ...core.openapi import EMAIL_SCHEMA, NOT_BLANK_SCHEMA, requires
 from ...core.validation import Duration, NotBlank, field_errors, is_email, parse_object
 
 ORG_TYPES = {0: "organization", 2: "paypoint"}  # [INF] orgType 0 = org, 2 = paypoint (the docs' "level")
@@ -44,8 +46,8 @@ def _bits(bounds: tuple[int, int], label: str):  # type: ignore[no-untyped-def]
     return AfterValidator(check)
 
 
-Int32 = Annotated[int, _bits(INT32, "32")]
-Int64 = Annotated[int, _bits(INT64, "64")]
+Int32 = Annotated[int, _bits(INT32, "32"), WithJsonSchema({"type": "integer", "format": "int32", "minimum": INT32[0], "maximum": INT32[1]})]
+Int64 = Annotated[int, _bits(INT64, "64"), WithJsonSchema({"type": "integer", "format": "int64", "minimum": INT64[0], "maximum": INT64[1]})]
 
 
 def _email(value: str) -> str:
@@ -54,7 +56,12 @@ def _email(value: str) -> str:
     return value
 
 
-Email = Annotated[str, StringConstraints(max_length=320), AfterValidator(_email)]
+Email = Annotated[str, StringConstraints(max_length=320), AfterValidator(_email), EMAIL_SCHEMA]
+
+# OpenAPI metadata only (the validators below decide): the values they accept, as JSON Schema.
+_ORG_TYPE_SCHEMA = WithJsonSchema({"type": "integer", "enum": sorted(ORG_TYPES)})
+_STATUS_SCHEMA = WithJsonSchema({"type": "integer", "enum": list(SETTABLE_STATUSES)})
+_TIME_ZONE_SCHEMA = WithJsonSchema({"type": "integer", "minimum": -12, "maximum": 12})
 
 
 class Strict(BaseModel):
@@ -62,10 +69,14 @@ class Strict(BaseModel):
 
 
 class ScopeItem(Strict):
-    """``{orgType, orgId}``: which organization or paypoint the user belongs to."""
+    """``{orgType, orgId}``: which organization or paypoint the user belongs to; the
+    organization must exist (0 = organization, 2 = paypoint; null = organization)."""
 
-    orgType: Optional[Int32] = None  # declared first: orgId's check reads it
-    orgId: Optional[Int64] = Field(default=None, validate_default=True)
+    model_config = ConfigDict(json_schema_extra=requires("orgId"))
+
+    orgType: Optional[Annotated[Int32, _ORG_TYPE_SCHEMA]] = None  # declared first: orgId's check reads it
+    # A null orgId is refused (3003): documented as a required integer.
+    orgId: Annotated[Optional[Int64], WithJsonSchema({"type": "integer", "format": "int64"})] = Field(default=None, validate_default=True)
 
     @field_validator("orgType")
     @classmethod
@@ -101,17 +112,32 @@ class MfaData(Strict):
     mfaMode: Optional[Int32] = None
 
 
+# [SEED] the create-user page's request example.
+_USER_EXAMPLE = {
+    "email": "example@email.com", "phone": "5555555555", "name": "Sean Smith", "pwd": "s3cret!",
+    "scope": [{"orgType": 0, "orgId": 123}], "access": [{"roleLabel": "customers", "roleValue": True}],
+    "usrStatus": 1, "timeZone": -5, "language": "en", "mfaData": {"mfa": True, "mfaMode": 0},
+    "additionalData": {"key1": "value1"},
+}
+
+
 class CreateUser(Strict):
-    """UserData, in the schema's field order (which decides the responseCode)."""
+    """UserData, in the schema's field order (which decides the responseCode).  Property
+    names bind case-insensitively; unknown ones are ignored."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_USER_EXAMPLE]})
 
     email: Optional[Email] = None
     phone: Optional[str] = None
     name: Optional[str] = None
     pwd: Optional[str] = None
-    scope: Optional[list[ScopeItem]] = Field(default=None, validate_default=True)
+    scope: Optional[list[ScopeItem]] = Field(
+        default=None, validate_default=True, json_schema_extra={"minItems": 1},
+        description="Required when creating (3201 when missing, null or empty); on PUT a missing or null scope keeps the stored one.",
+    )
     access: Optional[list[AccessItem]] = None
-    usrStatus: Optional[Int32] = None
-    timeZone: Optional[Int32] = None
+    usrStatus: Optional[Annotated[Int32, _STATUS_SCHEMA]] = None
+    timeZone: Optional[Annotated[Int32, _TIME_ZONE_SCHEMA]] = None
     language: Optional[Literal["en", "es"]] = None
     mfaData: Optional[MfaData] = None
     additionalData: Optional[dict[str, Optional[str]]] = None
@@ -193,8 +219,8 @@ def parse_user(body: bytes, orgs: Mapping[tuple[int, int], Any], partial: bool =
 class TokenRequest(Strict):
     """``CreateServerSideTokenRequest`` [PUB: sdk-ruby token/types]: camelCase in, snake_case out."""
 
-    clientId: NotBlank
-    clientSecret: NotBlank
+    clientId: Annotated[NotBlank, NOT_BLANK_SCHEMA]
+    clientSecret: Annotated[NotBlank, NOT_BLANK_SCHEMA]
     state: Optional[str] = None
     permissions: Optional[list[str]] = None
 
@@ -211,6 +237,39 @@ def parse_token_request(body: bytes) -> TokenRequest:
         return TokenRequest.model_validate(data)
     except ValidationError as exc:
         raise InvalidFields("invalid fields", field_errors(exc)) from None
+
+
+def query_users_schema(page_size: int) -> dict[str, Any]:
+    """The /Query/users/... query parameters as JSON Schema (OpenAPI document only),
+    from the paging rules and the filter tables of query.py."""
+    from .query import _ORDER_OPS, _SET_OPS, _SORT_FIELDS, _TEXT_FIELDS, _TEXT_OPS
+
+    bound = 10**18 - 1  # query._INT: at most 18 digits
+    properties: dict[str, Any] = {
+        "fromRecord": {"type": "integer", "minimum": 0, "maximum": bound, "default": 0, "description": "Records to skip."},
+        "limitRecord": {
+            "type": "integer", "minimum": -bound, "maximum": bound, "default": page_size,
+            "description": "Records per page; 0 or negative: every record.",
+        },
+        "sortBy": {
+            "type": "string",
+            "description": "asc(field) or desc(field), field one of " + ", ".join(sorted(_SORT_FIELDS)) + "; anything else keeps the default order.",
+        },
+    }
+    for field in sorted(_TEXT_FIELDS):
+        for op in sorted(_TEXT_OPS):
+            properties[f"{field}({op})"] = {"type": "string", "description": f"Filter: {field} {op} (case-insensitive)."}
+    for op in sorted(_SET_OPS):
+        if op in ("in", "nin"):
+            properties[f"status({op})"] = {"type": "string", "pattern": "^-?[0-9]+(\\|-?[0-9]+)*$", "description": f"Filter: status {op}, values split by |."}
+        else:
+            properties[f"status({op})"] = {"type": "integer", "description": f"Filter: status {op}."}
+    for op in sorted(_ORDER_OPS):
+        properties[f"createdDate({op})"] = {"type": "string", "description": f"Filter: createdDate {op}, a date (2024-01-31) or an instant."}
+    for field in ("role.roleLabel", "role.roleValue"):
+        for op in sorted(_TEXT_OPS):
+            properties[f"{field}({op})"] = {"type": "string", "description": f"Filter: {field} {op}."}
+    return {"type": "object", "properties": properties}
 
 
 # ---------------------------------------------------------------- fixtures

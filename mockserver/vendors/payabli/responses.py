@@ -125,3 +125,85 @@ def query_record(record: dict[str, Any]) -> dict[str, Any]:
         "lastAccess": _instant(record["lastAccess"]),
         "AdditionalData": None if additional is None else orjson.dumps(additional).decode(),
     }
+
+
+# ---------------------------------------------------------------- OpenAPI
+# The bodies above as pydantic models, for the generated OpenAPI document only
+# (never used to build or check a response): every key the builders always
+# write is required, every value they can leave None is nullable.
+from typing import Literal  # noqa: E402
+
+from pydantic import BaseModel  # noqa: E402
+
+from ...core.openapi import absent  # noqa: E402
+
+
+class UserCreated(BaseModel):
+    """POST /User: the seed's body; the new userId is not returned."""
+
+    responseText: Literal["Success"]
+    isSuccess: Literal[True]
+    responseData: None
+
+
+class UserEdited(BaseModel):
+    isSuccess: Literal[True]
+    responseText: Literal["Success"]
+
+
+class UserDeleted(BaseModel):
+    responseText: Literal["Success"]
+
+
+class ScopeEntry(BaseModel):
+    orgEntry: str
+    orgId: int
+    orgType: int
+
+
+class RoleEntry(BaseModel):
+    roleLabel: Optional[str]
+    roleValue: Optional[bool]
+
+
+class UserQueryRecord(BaseModel):
+    """A stored user, as ``query_record()`` writes it."""
+
+    userId: int
+    Email: Optional[str]
+    Name: Optional[str]
+    Phone: Optional[str]
+    snProvider: Optional[str]
+    snIdentifier: Optional[str]
+    snData: Optional[str]
+    Scope: list[ScopeEntry]
+    Access: list[RoleEntry]
+    UsrStatus: int
+    language: str
+    timeZone: int
+    UsrMFA: bool
+    UsrMFAMode: int
+    createdAt: str
+    lastAccess: Optional[str]
+    AdditionalData: Optional[str]
+
+
+class QuerySummary(BaseModel):
+    pageIdentifier: str
+    pageSize: int
+    totalAmount: int
+    totalNetAmount: int
+    totalPages: int
+    totalRecords: int
+
+
+class QueryUserResponse(BaseModel):
+    Records: list[UserQueryRecord]
+    Summary: QuerySummary
+
+
+class PayabliAccessTokenResponse(BaseModel):
+    token_type: Literal["Bearer"]
+    access_token: str
+    expires_in: int
+    state: str = absent("Echoed only when the request sent one.")

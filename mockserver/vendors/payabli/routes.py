@@ -13,7 +13,7 @@ from ...core.errors import FieldError, InvalidFields, MalformedBody, NotAnObject
 from ...core.vendor import Call, Reply, Route, Vendor, VendorContext
 from . import errors, query, responses
 from .auth import Tokens
-from .models import INT64, CreateUser, Fixture, parse_token_request, parse_user
+from .models import INT64, CreateUser, Fixture, TokenRequest, parse_token_request, parse_user, query_users_schema
 
 _INTEGER = re.compile(r"^-?\d{1,20}$")
 
@@ -50,6 +50,21 @@ class Payabli(Vendor):
     fixture_model = Fixture
     catalog = errors.CATALOG
     problems = errors.PROBLEMS
+    error_schema = errors.ENVELOPE_SCHEMA
+    # The User endpoints take either credential [PUB: sdk-ruby user/client.rb].
+    security_schemes = {
+        "requestToken": {
+            "type": "apiKey",
+            "in": "header",
+            "name": "requestToken",
+            "description": "An API token (PartnerHub > Developers > API Tokens; the fixture's tokens).",
+        },
+        "bearerAuth": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "access_token from POST /api/v2/Token/serverside.",
+        },
+    }
     pools = {
         "first_name": lambda f: f.first_name(),
         "last_name": lambda f: f.last_name(),
@@ -71,14 +86,31 @@ class Payabli(Vendor):
 
     def routes(self) -> list[Route]:
         # Stable operation names for journal/scenarios; the two lists after the SDK's ListUsersOrg / ListUsersPaypoint.
+        # Besides dispatch, each Route describes its endpoint for the OpenAPI document.
+        # "3003" covers a path/query value .NET cannot bind; the field rules add their own codes.
+        binding, missing = ("UNAUTHORIZED", "3003"), ("USER_NOT_FOUND",)
+        user_rules = ("3003", "3004", "3005", "3006", "3201", "DUPLICATE_EMAIL", "UNSUPPORTED_MEDIA_TYPE")
+        listing = query_users_schema(self.settings.queryPageSize)
         return [
-            Route("POST", "/api/User", self.create_user, "create_user"),
-            Route("GET", "/api/User/{userId}", self.get_user, "get_user"),
-            Route("PUT", "/api/User/{userId}", self.update_user, "update_user"),
-            Route("DELETE", "/api/User/{userId}", self.delete_user, "delete_user"),
-            Route("GET", "/api/Query/users/org/{orgId}", self.list_users_org, "list_users_org"),
-            Route("GET", "/api/Query/users/point/{entry}", self.list_users_paypoint, "list_users_paypoint"),
-            Route("POST", "/api/v2/Token/serverside", self.token, "token"),
+            # errors=None: the scenario library makes create-user answer every catalog entry.
+            Route("POST", "/api/User", self.create_user, "create_user", summary="Create a user",
+                  request=CreateUser, responses={200: responses.UserCreated}, errors=None),
+            Route("GET", "/api/User/{userId}", self.get_user, "get_user", summary="Get a user",
+                  responses={200: responses.UserQueryRecord}, errors=binding + missing),
+            Route("PUT", "/api/User/{userId}", self.update_user, "update_user", summary="Update a user",
+                  request=CreateUser, responses={200: responses.UserEdited}, errors=binding + missing + user_rules),
+            Route("DELETE", "/api/User/{userId}", self.delete_user, "delete_user", summary="Delete a user",
+                  responses={200: responses.UserDeleted}, errors=binding + missing),
+            Route("GET", "/api/Query/users/org/{orgId}", self.list_users_org, "list_users_org",
+                  summary="List an organization's users", query=listing,
+                  responses={200: responses.QueryUserResponse}, errors=binding),
+            Route("GET", "/api/Query/users/point/{entry}", self.list_users_paypoint, "list_users_paypoint",
+                  summary="List a paypoint's users", query=listing,
+                  responses={200: responses.QueryUserResponse}, errors=binding + ("UNKNOWN_ENTRY",)),
+            Route("POST", "/api/v2/Token/serverside", self.token, "token", summary="Get an OAuth2 access token",
+                  request=TokenRequest, responses={200: responses.PayabliAccessTokenResponse},
+                  errors=("TOKEN_INVALID_REQUEST", "TOKEN_INVALID_CLIENT", "TOKEN_INVALID_SCOPE", "TOKEN_UNSUPPORTED_MEDIA_TYPE"),
+                  auth=False),
         ]
 
     render = staticmethod(errors.render)  # type: ignore[assignment]

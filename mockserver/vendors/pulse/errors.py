@@ -126,3 +126,23 @@ def render(error: VendorError) -> Reply:
     allow = error.extra.get("allow")
     headers = (("Allow", ", ".join(allow)),) if allow else ()
     return Reply(spec.status, body, headers)
+
+
+# ---------------------------------------------------------------- OpenAPI
+# What Sessions.authenticate (and the caller look-up after it) can answer.
+AUTH_ERRORS = ("UNAUTHORIZED", "INVALID_TOKEN", "SESSION_EXPIRED", "USER_INACTIVE")
+# What the account-admin gate adds (Pulse._admin).
+ADMIN_ERRORS = AUTH_ERRORS + ("MISSING_ACCOUNT_ID", "ACCOUNT_FORBIDDEN", "FORBIDDEN")
+
+# What render() writes, for the generated OpenAPI document.
+ENVELOPE_SCHEMA: dict[str, Any] = {
+    "title": "PulseError",
+    "type": "object",
+    "description": "Pulse's Error schema: `error` is the reason phrase, `status` the HTTP status.",
+    "properties": {
+        "error": {"type": "string", "enum": list(dict.fromkeys(str(spec.type) for spec in CATALOG.values()))},
+        "status": {"type": "integer", "enum": sorted({spec.status for spec in CATALOG.values()})},
+        "message": {"type": "string"},
+    },
+    "required": ["error", "status", "message"],
+}

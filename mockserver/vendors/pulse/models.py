@@ -7,13 +7,15 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal, Optional, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic.json_schema import WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from ...core.clock import parse_instant
 from ...core.errors import FieldError, VendorError
+from ...core.openapi import EMAIL_SCHEMA
 from ...core.validation import Duration, Email, field_errors, parse_object
 from .errors import js_type
-from .events import EVENT_SET
+from .events import EVENT_SET, PULSE_EVENTS
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -26,7 +28,7 @@ def _check_event(value: str) -> str:
     return value
 
 
-PulseEvent = Annotated[str, AfterValidator(_check_event)]
+PulseEvent = Annotated[str, AfterValidator(_check_event), WithJsonSchema({"type": "string", "enum": list(PULSE_EVENTS)})]
 DeliveryPref = Literal["website", "weekly_email_digest", "monthly_email_digest", "email", "sms"]
 
 
@@ -54,9 +56,12 @@ class CreateUser(BaseModel):
     """POST /users.  JSON types are strict (zod does not coerce), null counts as absent and
     unknown keys are ignored [INF]."""
 
-    model_config = ConfigDict(strict=True, extra="ignore")
+    # [SEED] the guide's request example.
+    model_config = ConfigDict(strict=True, extra="ignore", json_schema_extra={
+        "examples": [{"email": "newuser@test.com", "name": "John Doe", "roles": ["user", "agent"]}],
+    })
 
-    email: Email  # required, format email [SEED]
+    email: Annotated[Email, EMAIL_SCHEMA]  # required, format email [SEED]
     name: Optional[str] = None
     teamId: Optional[JsInt] = None
     phone: Optional[str] = None
@@ -64,11 +69,11 @@ class CreateUser(BaseModel):
     # User.notificationPreferences is "type: object" [SEED]; each value must be a
     # NotificationPreference, keys are free (conventionally the event name) [INF].
     notificationPreferences: Optional[dict[str, NotificationPreference]] = None
-    roles: Optional[list[str]] = None  # role names of the account [PUB]
+    roles: Optional[list[str]] = Field(default=None, description="Role names that exist in the account; default: its defaultRoles.")  # [PUB]
 
 
 class Login(BaseModel):
-    """POST /auth/login: {email, password} or {apiKey, apiSecret} [PUB]."""
+    """POST /auth/login: {email, password} or {apiKey, apiSecret} [PUB] (apiKey wins when either half of it is sent)."""
 
     model_config = ConfigDict(strict=True, extra="ignore")
 
@@ -76,6 +81,14 @@ class Login(BaseModel):
     password: Optional[str] = None
     apiKey: Optional[str] = None
     apiSecret: Optional[str] = None
+
+
+# The account selector every account route reads (auth.account_header), as the OpenAPI
+# document's header parameter; blank counts as missing (400).
+_ACCOUNT_ID = {"type": "string", "pattern": "\\S", "description": "The account to act in (an accountId such as \"2311\")."}
+ACCOUNT_HEADER: dict[str, Any] = {"type": "object", "properties": {"x-account-id": _ACCOUNT_ID}, "required": ["x-account-id"]}
+# DELETE /users/{email}: ``required: false`` [PUB]; absent, the caller's own account.
+OPTIONAL_ACCOUNT_HEADER: dict[str, Any] = {"type": "object", "properties": {"x-account-id": _ACCOUNT_ID}}
 
 
 _PART = re.compile(r"\[(\d+)\]")

@@ -116,3 +116,80 @@ def session(record: Record, live: Record, accounts: Accounts) -> Record:
         "token": live["token"],
         "expiresAt": live["expiresAtText"],
     }
+
+
+# ---------------------------------------------------------------- OpenAPI
+# The bodies above as pydantic models, for the generated OpenAPI document only
+# (never used to build or check a response).
+from typing import Optional  # noqa: E402
+
+from pydantic import BaseModel, RootModel  # noqa: E402
+
+
+class Membership(BaseModel):
+    accountId: str
+    accountName: str
+    usersPrimaryAccount: bool
+    accountAdmin: bool
+
+
+class User(BaseModel):
+    """The seed's User, as ``user()`` writes it (``token`` is never included)."""
+
+    id: int
+    email: str
+    name: Optional[str]
+    active: bool
+    teamId: Optional[int]
+    phone: Optional[str]
+    imgSrc: Optional[str]
+    notificationPreferences: Optional[dict[str, Any]]
+    createdBy: str
+    updatedBy: str
+    createdAt: str
+    updatedAt: str
+    accounts: list[Membership]
+    flatRolesList: list[str]
+    flatPermissionsList: list[str]
+
+
+class UserList(RootModel[list[User]]):
+    """GET /users: a bare array of users."""
+
+
+class SessionAccount(BaseModel):
+    accountName: str
+    accountId: str
+    repcode: str
+    usersPrimaryAccount: bool
+    accountAdmin: bool
+
+
+class PermissionSource(BaseModel):
+    role: str
+    accountId: str
+
+
+class UserSession(BaseModel):
+    """The User Session payload, as ``session()`` writes it."""
+
+    id: int
+    email: str
+    active: bool
+    createdBy: str
+    updatedBy: str
+    createdAt: str
+    updatedAt: str
+    impersonating: Optional[str]
+    primaryAccount: SessionAccount
+    accounts: list[SessionAccount]
+    flatRolesList: list[str]
+    flatPermissionsList: list[str]
+    permissionsFromRoles: list[str]
+    permissionsFromRolesDetails: dict[str, list[PermissionSource]]
+    token: str
+    expiresAt: str
+
+
+class UserDeleted(BaseModel):
+    message: str

@@ -15,7 +15,7 @@ from ...core.errors import FieldError, VendorError
 from ...core.vendor import Call, Reply, Route, Vendor, VendorContext
 from . import errors, responses
 from .auth import Sessions, account_header, membership, optional_account
-from .models import CreateUser, Fixture, Login, parse_request
+from .models import ACCOUNT_HEADER, OPTIONAL_ACCOUNT_HEADER, CreateUser, Fixture, Login, parse_request
 
 Record = dict[str, Any]
 
@@ -34,6 +34,14 @@ class Pulse(Vendor):
     fixture_model = Fixture
     catalog = errors.CATALOG
     problems = errors.PROBLEMS
+    error_schema = errors.ENVELOPE_SCHEMA
+    security_schemes = {
+        "bearerAuth": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "The session token from POST /auth/login (or a fixture session); account routes also take x-account-id.",
+        },
+    }
     pools = {
         "first_name": lambda f: f.first_name(),
         "last_name": lambda f: f.last_name(),
@@ -60,15 +68,26 @@ class Pulse(Vendor):
         self.api_keys = {k.apiKey: (k.apiSecret, k.user.lower()) for k in fixture.apiKeys}
 
     def routes(self) -> list[Route]:
+        # Besides dispatch, each Route describes its endpoint for the OpenAPI document.
+        admin, session = errors.ADMIN_ERRORS, responses.UserSession
         return [
-            Route("POST", "/users", self.create_user, "create_user"),
-            Route("GET", "/users", self.list_users, "list_users"),
+            # errors=None: the scenario library makes create-user answer every catalog entry.
+            Route("POST", "/users", self.create_user, "create_user", summary="Create a user in the account",
+                  request=CreateUser, headers=ACCOUNT_HEADER, responses={201: responses.User}, errors=None),
+            Route("GET", "/users", self.list_users, "list_users", summary="List the account's users",
+                  headers=ACCOUNT_HEADER, responses={200: responses.UserList}, errors=admin),
             # Next.js answers 405 for a method a route file does not export, so e.g.
             # GET /users/{email} is a 405 with Allow: DELETE, not a 404 [INF].
-            Route("DELETE", "/users/{email}", self.delete_user, "delete_user"),
-            Route("POST", "/users/{email}/impersonate", self.impersonate, "impersonate"),
-            Route("POST", "/auth/login", self.login, "login"),
-            Route("GET", "/auth/session", self.get_session, "get_session"),
+            Route("DELETE", "/users/{email}", self.delete_user, "delete_user", summary="Remove a user from the account",
+                  headers=OPTIONAL_ACCOUNT_HEADER, responses={200: responses.UserDeleted},
+                  errors=admin + ("USER_NOT_FOUND", "SELF_DELETE")),
+            Route("POST", "/users/{email}/impersonate", self.impersonate, "impersonate", summary="Impersonate a user of the account",
+                  headers=ACCOUNT_HEADER, responses={200: session}, errors=admin + ("USER_NOT_FOUND", "IMPERSONATE_INACTIVE")),
+            Route("POST", "/auth/login", self.login, "login", summary="Log in (email and password, or API key and secret)",
+                  request=Login, responses={200: session},
+                  errors=("VALIDATION", "INVALID_JSON", "INVALID_CREDENTIALS", "INVALID_API_KEY", "USER_INACTIVE"), auth=False),
+            Route("GET", "/auth/session", self.get_session, "get_session", summary="The caller's session",
+                  responses={200: session}, errors=errors.AUTH_ERRORS),
         ]
 
     render = staticmethod(errors.render)  # type: ignore[assignment]

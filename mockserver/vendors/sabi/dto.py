@@ -257,3 +257,72 @@ INVITE_QUERY_DTO: tuple[Prop, ...] = (
 INVITE_QUERY = Dto(INVITE_QUERY_DTO)
 INVITE_FIELDS: tuple[str, ...] = tuple(p.name for p in INVITE_QUERY_DTO)
 NESTED: dict[str, Dto] = {p.name: Dto(p.nested) for p in CREATE_USER_DTO if p.nested}
+
+
+# ---------------------------------------------------------------- OpenAPI
+# The tables above as JSON Schema, for the generated OpenAPI document: each
+# class-validator constraint becomes the JSON Schema keyword that accepts what
+# its test accepts, so the document cannot drift from the validation.
+def _check_schema(check: Check) -> dict[str, Any]:
+    constraint, ctx = check.constraint, check.ctx
+    if constraint == "isString":
+        return {"type": "string"}
+    if constraint == "isObject":
+        return {"type": "object"}
+    if constraint == "isEnum":
+        return {"type": "string", "enum": list(ctx["choices"])}
+    if constraint == "isNumberString":
+        return {"type": "string", "pattern": "^[0-9]+$"}
+    if constraint == "isLength":
+        return {"type": "string", "minLength": ctx["min"], "maxLength": ctx["max"]}
+    if constraint == "isEmail":
+        return {"type": "string", "format": "email"}
+    if constraint == "isNotEmpty":
+        return {"not": {"const": ""}}  # not null (required), not ""; a string check adds minLength
+    raise ValueError(f"no JSON Schema for class-validator constraint {constraint!r}")
+
+
+def _prop_schema(prop: Prop) -> dict[str, Any]:
+    schema: dict[str, Any] = {}
+    for check in prop.checks:
+        schema.update(_check_schema(check))
+    if "not" in schema and schema.get("type") == "string":
+        del schema["not"]
+        schema.setdefault("minLength", 1)
+    if prop.nested is not None:
+        schema.update(_object_schema(prop.nested))
+    if prop.optional:  # @IsOptional(): null skips every check
+        return {"anyOf": [schema, {"type": "null"}]}
+    return schema
+
+
+def _object_schema(props: tuple[Prop, ...]) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": {p.name: _prop_schema(p) for p in props}}
+    required = [p.name for p in props if not p.optional]
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def json_schema(props: tuple[Prop, ...], title: str, description: str = "", examples: tuple[Mapping[str, Any], ...] = ()) -> dict[str, Any]:
+    """A DTO table as a JSON Schema object (unknown properties are let through, as here)."""
+    schema: dict[str, Any] = {"title": title}
+    if description:
+        schema["description"] = description
+    schema.update(_object_schema(props))
+    if examples:
+        schema["examples"] = [dict(example) for example in examples]
+    return schema
+
+
+# [SEED] the create-user page's request example.
+CREATE_USER_EXAMPLE: dict[str, Any] = {
+    "username": "ada.obi@example.ng", "password": "Secret123!", "firstName": "Ada", "lastName": "Obi",
+    "role": "MERCHANT", "gender": "FEMALE", "phone": "08031234567",
+}
+CREATE_USER_SCHEMA = json_schema(
+    CREATE_USER_DTO, "CreateUserDto",
+    "The create-user DTO as the ValidationPipe checks it; `role` defaults to CUSTOMER.",
+    (CREATE_USER_EXAMPLE,),
+)
+INVITE_QUERY_SCHEMA = json_schema(INVITE_QUERY_DTO, "InviteQueryDto")

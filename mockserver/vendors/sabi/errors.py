@@ -124,3 +124,19 @@ def render(error: VendorError) -> Reply:
     if spec.type is not None and (error.fields or body["message"] != spec.type):
         body["error"] = spec.type
     return Reply(spec.status, body)
+
+
+# ---------------------------------------------------------------- OpenAPI
+# What render() writes, for the generated OpenAPI document: `message` is one text, or the
+# ValidationPipe's list; `error` (the status phrase) only when Nest built it with a message.
+ENVELOPE_SCHEMA: dict[str, Any] = {
+    "title": "SabiError",
+    "type": "object",
+    "description": "NestJS's error body (HttpException / BaseExceptionFilter).",
+    "properties": {
+        "statusCode": {"type": "integer", "enum": sorted({spec.status for spec in CATALOG.values()})},
+        "message": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+        "error": {"type": "string", "enum": list(dict.fromkeys(spec.type for spec in CATALOG.values() if spec.type))},
+    },
+    "required": ["statusCode", "message"],
+}

@@ -199,3 +199,134 @@ def document(
 
 # [INF] what the client sent beyond the seed's keys, kept in its ASCII-sorted place.
 OPTIONAL_KEYS = tuple(sorted(ECHOED_STRINGS + SUBDOCUMENTS))
+
+
+# ---------------------------------------------------------------- OpenAPI
+# The document above as pydantic models, for the generated OpenAPI document only
+# (never used to build or check a response): keys always written are required,
+# OPTIONAL_KEYS (deleted when the client sent nothing) are ``absent()``.
+from typing import Literal, Optional  # noqa: E402
+
+from pydantic import BaseModel, ConfigDict, Field  # noqa: E402
+
+from ...core.openapi import absent  # noqa: E402
+from .dto import GENDERS, INVITATIONS, ROLES  # noqa: E402
+
+
+class Wallet(BaseModel):
+    accounts: list[Any]
+    createdAt: None
+    virtualBankCode: str
+    virtualBankName: str
+
+
+class Settlement(BaseModel):
+    enableAutoSettlement: bool
+
+
+class Location(BaseModel):
+    coordinates: list[float]
+    type: Literal["Point"]
+
+
+class Metadata(BaseModel):
+    essentialCertification: list[Any]
+
+
+class AppDefaultView(BaseModel):
+    TRACE: str
+    LOFT: str
+    KATSU: str
+    SABI_MARKET: str
+    PLATFORM: str
+    DEAL: str
+
+
+class CountryPlace(BaseModel):
+    """``country`` / ``foreignerResidentialCountry``: {name, code[, currency], _id}."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    name: str
+    code: str
+    currency: str = absent()
+    id: str = Field(alias="_id")
+
+
+class Place(BaseModel):
+    """``state``, ``city`` and the foreigner ones: {name, code[, currency], _id}; their
+    DTO does not check a sent currency, so it is kept as sent."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    name: str
+    code: str
+    currency: Any = absent()
+    id: str = Field(alias="_id")
+
+
+class UserDocument(BaseModel):
+    """The saved Mongoose user document, as ``document()`` writes it."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    wallet: Wallet
+    settlement: Settlement
+    location: Location
+    metadata: Metadata
+    id: str = Field(alias="_id", pattern="^[0-9a-f]{24}$")
+    v: int = Field(alias="__v")
+    actionBy: str = absent()
+    address: str = absent()
+    appDefaultView: AppDefaultView
+    businesses: list[Any]
+    bvmVerified: str
+    bvn: str = absent()
+    city: Place = absent()
+    commodityActiveTraderStatus: str
+    country: CountryPlace
+    createdAt: str
+    createdBy: Optional[str]
+    customerRating: int
+    dob: str = absent()
+    driversLicenseVerified: str
+    emailVerification: bool
+    firstName: str
+    foreignerResidentialCity: Place = absent()
+    foreignerResidentialCountry: CountryPlace = absent()
+    foreignerResidentialState: Place = absent()
+    gender: Literal[GENDERS] = absent()  # type: ignore[valid-type]
+    hasPin: bool
+    identityDoc: str = absent()
+    identityDocVerified: str
+    identityType: str = absent()
+    invitationType: Literal[("SELF", *INVITATIONS)]  # type: ignore[valid-type]
+    isDistributor: bool
+    isForeigner: bool
+    isManufacturer: bool
+    lastName: str
+    livenessImageVerified: str
+    middleName: str = absent()
+    nin: str = absent()
+    ninVerified: str
+    passId: str
+    passportNumberVerified: str
+    password: None
+    passwordExpirationDate: None
+    passwordResetStatus: str
+    permissions: list[Any]
+    phone: Optional[str]
+    phoneVerified: str
+    photo: str = absent()
+    profileOwners: list[Any]
+    proofOfAddressVerified: str
+    roles: list[Literal[ROLES]]  # type: ignore[valid-type]
+    sellerRating: int
+    state: Place = absent()
+    status: str
+    tenants: list[str]
+    type: str
+    updatedAt: str
+    userHandle: str
+    username: str
+    voterCardVerified: str

@@ -55,6 +55,10 @@ class Sabi(Vendor):
     fixture_model = Fixture
     catalog = errors.CATALOG
     problems = errors.PROBLEMS
+    error_schema = errors.ENVELOPE_SCHEMA
+    security_schemes = {
+        "ApiKey": {"type": "apiKey", "in": "header", "name": "ApiKey", "description": "The platform API key (fixture apiKeys)."},
+    }
     pools = {
         "first_name": lambda f: f.first_name(),
         "last_name": lambda f: f.last_name(),
@@ -68,12 +72,19 @@ class Sabi(Vendor):
         self.ids = responses.ObjectIds(ctx)  # stateless: its process bytes and counter are in the store
 
     def routes(self) -> list[Route]:
+        # Besides dispatch, each Route describes its endpoint for the OpenAPI document.
+        # errors=None on create: the scenario library makes it answer every catalog entry.
+        create = {"summary": "Create a user (public sign-up)", "request": dto.CREATE_USER_SCHEMA,
+                  "responses": {201: responses.UserDocument}, "errors": None}
+        invite = {"summary": "Create an invited user", "request": dto.CREATE_USER_SCHEMA, "query": dto.INVITE_QUERY_SCHEMA,
+                  "responses": {201: responses.UserDocument},
+                  "errors": ("BAD_REQUEST", "UNAUTHORIZED", "CONFLICT", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE")}
         return [
-            Route("POST", CREATE_PATH, self.create_user, "create_user"),
+            Route("POST", CREATE_PATH, self.create_user, "create_user", **create),
             # Express routes are not strict about a trailing slash.
-            Route("POST", CREATE_PATH + "/", self.create_user, "create_user"),
-            Route("POST", INVITE_PATH, self.invite_user, "invite_user"),
-            Route("POST", INVITE_PATH + "/", self.invite_user, "invite_user"),
+            Route("POST", CREATE_PATH + "/", self.create_user, "create_user", **create),
+            Route("POST", INVITE_PATH, self.invite_user, "invite_user", **invite),
+            Route("POST", INVITE_PATH + "/", self.invite_user, "invite_user", **invite),
         ]
 
     render = staticmethod(errors.render)  # type: ignore[assignment]

@@ -76,3 +76,29 @@ def render(error: VendorError) -> Reply:
     if error.fields:
         body["errors"] = [{"key": f.loc, "reason": reason(f)} for f in error.fields]
     return Reply(spec.status, body)
+
+
+# ---------------------------------------------------------------- OpenAPI
+# What Tokens.authenticate can answer: every route behind the Bearer token lists these.
+AUTH_ERRORS = ("UNAUTHENTICATED", "INVALID_TOKEN", "UNAUTHORISED", "SESSION_EXPIRED", "TOKEN_EXPIRED")
+
+# The body render() writes, for the generated OpenAPI document; codes and types from the catalog.
+ENVELOPE_SCHEMA: dict[str, object] = {
+    "title": "VaultsPayError",
+    "type": "object",
+    "description": "VaultsPay's error envelope; `errors` names each failing field (INVALID_PAYLOAD and friends).",
+    "properties": {
+        "code": {"type": "integer", "enum": sorted({spec.code for spec in CATALOG.values()})},
+        "message": {"type": "string"},
+        "type": {"type": "string", "enum": list(dict.fromkeys(str(spec.type) for spec in CATALOG.values()))},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"key": {"type": "string"}, "reason": {"type": "string"}},
+                "required": ["key", "reason"],
+            },
+        },
+    },
+    "required": ["code", "message", "type"],
+}

@@ -7,8 +7,10 @@ from datetime import date, timedelta
 from typing import Annotated, Literal, Optional
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic.json_schema import WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from ...core.openapi import EMAIL_SCHEMA, NOT_BLANK_SCHEMA, requires
 from ...core.validation import Duration, Email, NotBlank
 
 STATUSES = ("ACTIVE", "PENDING", "BLOCK")
@@ -26,17 +28,28 @@ def _digits(kind: str, low: int, high: int):  # type: ignore[no-untyped-def]
     return check
 
 
+# OpenAPI metadata only (validation is the validators'): what they accept, as JSON Schema.
+_COUNTRY_CODE_SCHEMA = WithJsonSchema({"type": "string", "pattern": "^[0-9]{1,4}$"})
+_PHONE_SCHEMA = WithJsonSchema({"type": "string", "pattern": "^[0-9]{6,14}$"})
+# [SEED] the Create-User page's request example.
+_CREATE_USER_EXAMPLE = {
+    "firstName": "khalid", "lastName": "raza", "email": "khalidraza@gmail.com",
+    "countryCode": "92", "phone": "3329465636", "status": "ACTIVE",
+}
+
+
 class CreateUser(BaseModel):
-    """POST /as/api/v1/users.  Java backend: strict JSON types, unknown keys ignored."""
+    """POST /as/api/v1/users.  Java backend: strict JSON types, unknown keys ignored.
+    Either ``email`` or ``countryCode`` with ``phone`` is required."""
 
-    model_config = ConfigDict(strict=True, extra="ignore")
+    model_config = ConfigDict(strict=True, extra="ignore", json_schema_extra={"examples": [_CREATE_USER_EXAMPLE]})
 
-    parentId: Optional[object] = None  # ignored: the server sets it to the caller's agent id
-    firstName: NotBlank
-    lastName: NotBlank
-    email: Optional[Email] = None
-    countryCode: Optional[str] = None
-    phone: Optional[str] = None
+    parentId: Optional[object] = Field(default=None, description="Ignored: the caller's agent id is used.")
+    firstName: Annotated[NotBlank, NOT_BLANK_SCHEMA]
+    lastName: Annotated[NotBlank, NOT_BLANK_SCHEMA]
+    email: Optional[Annotated[Email, EMAIL_SCHEMA]] = None
+    countryCode: Optional[Annotated[str, _COUNTRY_CODE_SCHEMA]] = None
+    phone: Optional[Annotated[str, _PHONE_SCHEMA]] = None
     status: Status
 
     _country = field_validator("countryCode")(_digits("country code", 1, 4))
@@ -46,14 +59,14 @@ class CreateUser(BaseModel):
 class SaasLogin(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 
-    clientId: NotBlank
-    clientSecret: NotBlank
+    clientId: Annotated[NotBlank, NOT_BLANK_SCHEMA]
+    clientSecret: Annotated[NotBlank, NOT_BLANK_SCHEMA]
 
 
 class RefreshToken(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 
-    refreshToken: NotBlank
+    refreshToken: Annotated[NotBlank, NOT_BLANK_SCHEMA]
 
 
 # ---------------------------------------------------------------- KYC
@@ -95,20 +108,21 @@ def _not_null(value: Optional[int]) -> int:
     return value
 
 
-Alpha3 = Annotated[str, AfterValidator(_alpha3)]
-Dob = Annotated[str, AfterValidator(_dob)]
-UserId = Annotated[Optional[int], AfterValidator(_not_null)]
+Alpha3 = Annotated[str, AfterValidator(_alpha3), WithJsonSchema({"type": "string", "pattern": "^[A-Z]{3}$"})]
+Dob = Annotated[str, AfterValidator(_dob), WithJsonSchema({"type": "string", "format": "date", "description": "yyyy-MM-dd, in the past"})]
+# Null is refused ("must not be null"): the document says integer, required (models' json_schema_extra).
+UserId = Annotated[Optional[int], AfterValidator(_not_null), WithJsonSchema({"type": "integer"})]
 
 
 class KycPersonalCreate(BaseModel):
     """POST /us/api/v1/kyc/personal.  [INF] which fields are required on create is not
     published (only the PATCH page is): the ones a KYC review cannot do without."""
 
-    model_config = ConfigDict(strict=True, extra="ignore")
+    model_config = ConfigDict(strict=True, extra="ignore", json_schema_extra=requires("userId"))
 
     userId: UserId = Field(default=None, validate_default=True)
-    firstName: NotBlank
-    lastName: NotBlank
+    firstName: Annotated[NotBlank, NOT_BLANK_SCHEMA]
+    lastName: Annotated[NotBlank, NOT_BLANK_SCHEMA]
     nickName: Optional[str] = None
     dob: Dob
     gender: Gender
@@ -123,11 +137,11 @@ class KycPersonalCreate(BaseModel):
 class KycPersonalUpdate(BaseModel):
     """PATCH /us/api/v1/kyc/personal: "All fields are optional except userId" [PUB]."""
 
-    model_config = ConfigDict(strict=True, extra="ignore")
+    model_config = ConfigDict(strict=True, extra="ignore", json_schema_extra=requires("userId"))
 
     userId: UserId = Field(default=None, validate_default=True)
-    firstName: Optional[NotBlank] = None
-    lastName: Optional[NotBlank] = None
+    firstName: Optional[Annotated[NotBlank, NOT_BLANK_SCHEMA]] = None
+    lastName: Optional[Annotated[NotBlank, NOT_BLANK_SCHEMA]] = None
     nickName: Optional[str] = None
     dob: Optional[Dob] = None
     gender: Optional[Gender] = None
@@ -137,6 +151,21 @@ class KycPersonalUpdate(BaseModel):
     countryOfResidence: Optional[Alpha3] = None
     tin: Optional[str] = None
     language: Optional[str] = None
+
+
+def list_users_query(max_per_page: int) -> dict[str, object]:
+    """GET /as/api/v1/users query parameters (users.paging), as JSON Schema for the OpenAPI document."""
+    blank = {"type": "string", "pattern": "^\\s*$"}  # absent or blank: the default (Spring's defaultValue)
+    return {
+        "type": "object",
+        "properties": {
+            "page": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 2**31 - 1}, blank], "default": 1, "description": "1-based page number; blank = 1."},
+            "perPage": {
+                "anyOf": [{"type": "integer", "minimum": 1, "maximum": max_per_page}, blank], "default": 20,
+                "description": "Users per page; blank = 20.",
+            },
+        },
+    }
 
 
 PERSONAL_FIELDS = tuple(name for name in KycPersonalUpdate.model_fields if name != "userId")

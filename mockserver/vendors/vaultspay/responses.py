@@ -92,3 +92,124 @@ def kyc(record: dict[str, Any], status: str, personal_info: dict[str, Any] | Non
 
 def wrapped(data: Any, status: int = 200) -> Reply:
     return Reply(status, {"data": data})
+
+
+# ---------------------------------------------------------------- OpenAPI
+# The bodies above as pydantic models, for the generated OpenAPI document only
+# (never used to build or check a response).  Every key the builders always
+# write is required; a value they can leave None is nullable.
+from typing import Literal, Optional  # noqa: E402
+
+from pydantic import BaseModel  # noqa: E402
+
+from .models import Gender, KycStatus, MaritalStatus, Status  # noqa: E402
+
+
+class Parent(BaseModel):
+    """``parent``: the calling agent (fixture), as ``parent()`` writes it."""
+
+    id: int
+    firstName: str
+    lastName: str
+    userType: str
+    email: str
+    username: str
+    countryCode: str
+    phone: str
+    status: Status
+    fullName: str
+    phoneNumber: Optional[str]
+
+
+class User(BaseModel):
+    """A user as ``user()`` writes it."""
+
+    id: int
+    parentId: int
+    sessionId: None
+    firstName: str
+    lastName: str
+    parent: Parent
+    userType: Literal["USER"]
+    email: Optional[str]
+    username: str
+    countryCode: Optional[str]
+    phone: Optional[str]
+    status: Status
+    fullName: str
+    phoneNumber: Optional[str]
+
+
+class UserResponse(BaseModel):
+    data: User
+
+
+class Pagination(BaseModel):
+    currentPage: int
+    perPage: int
+    totalPages: int
+    totalCount: int
+    sort: str
+
+
+class UsersPage(BaseModel):
+    data: list[User]
+    pagination: Pagination
+
+
+class SaasLoginResponse(BaseModel):
+    """saas-login: the bare token object (no ``data`` wrapper)."""
+
+    accessToken: str
+    accessTokenExpiry: str
+    refreshToken: str
+    refreshTokenExpiry: str
+
+
+class RefreshedToken(BaseModel):
+    accessToken: str
+    accessTokenExpiry: str
+
+
+class RefreshResponse(BaseModel):
+    data: RefreshedToken
+
+
+class PersonalInfo(BaseModel):
+    """The personal-info result, as ``personal()`` writes it."""
+
+    userId: int
+    firstName: Optional[str]
+    lastName: Optional[str]
+    nickName: Optional[str]
+    dob: Optional[str]
+    gender: Optional[Gender]
+    maritalStatus: Optional[MaritalStatus]
+    nationality: Optional[str]
+    countryOfBirth: Optional[str]
+    countryOfResidence: Optional[str]
+    language: Optional[str]
+    tin: Optional[str]
+    status: KycStatus
+
+
+class PersonalInfoResponse(BaseModel):
+    data: PersonalInfo
+
+
+class Kyc(BaseModel):
+    """GET /us/api/v1/kyc/{userId}, as ``kyc()`` writes it."""
+
+    userId: int
+    userType: Literal["USER"]
+    email: Optional[str]
+    phone: Optional[str]
+    countryCode: Optional[str]
+    status: KycStatus
+    personalInfo: Optional[PersonalInfo]
+    businessInfo: None
+    identificationInfo: None
+
+
+class KycResponse(BaseModel):
+    data: Kyc

@@ -11,7 +11,7 @@ from ...core.vendor import Call, Reply, Route, Vendor, VendorContext
 from . import errors, responses
 from .auth import Tokens
 from .kyc import Kyc
-from .models import CreateUser, Fixture, RefreshToken, SaasLogin
+from .models import CreateUser, Fixture, KycPersonalCreate, KycPersonalUpdate, RefreshToken, SaasLogin, list_users_query
 from .users import owned_by_path, page_of, paging, unique_keys
 
 
@@ -27,6 +27,15 @@ class VaultsPay(Vendor):
     fixture_model = Fixture
     catalog = errors.CATALOG
     problems = errors.PROBLEMS
+    error_schema = errors.ENVELOPE_SCHEMA
+    security_schemes = {
+        "bearerAuth": {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "accessToken from POST /as/api/v1/saas-login (or the fixture's pre-issued token).",
+        },
+    }
     pools = {
         "first_name": lambda f: f.first_name(),
         "last_name": lambda f: f.last_name(),
@@ -45,16 +54,30 @@ class VaultsPay(Vendor):
         self.clients = {app.clientId: app.clientSecret for app in fixture.apps}
 
     def routes(self) -> list[Route]:
+        # Besides dispatch, each Route describes its endpoint for the OpenAPI document.
+        auth, invalid = errors.AUTH_ERRORS, ("INVALID_PAYLOAD",)
+        personal = responses.PersonalInfoResponse if self.kyc.wrap_personal else responses.PersonalInfo
         return [
-            Route("POST", "/as/api/v1/users", self.create_user, "create_user"),
-            Route("GET", "/as/api/v1/users", self.list_users, "list_users"),
-            Route("GET", "/as/api/v1/users/{id}", self.get_user, "get_user"),
-            Route("POST", "/as/api/v1/saas-login", self.login, "login"),
-            Route("POST", "/as/api/v1/saas-refresh-token", self.refresh, "refresh"),
+            # errors=None: the scenario library makes create-user answer every catalog entry.
+            Route("POST", "/as/api/v1/users", self.create_user, "create_user", summary="Create a user",
+                  request=CreateUser, responses={200: responses.UserResponse}, errors=None),
+            Route("GET", "/as/api/v1/users", self.list_users, "list_users", summary="List the agent's users (newest first)",
+                  query=list_users_query(self.max_per_page), responses={200: responses.UsersPage}, errors=auth + invalid),
+            Route("GET", "/as/api/v1/users/{id}", self.get_user, "get_user", summary="Get one of the agent's users",
+                  responses={200: responses.UserResponse}, errors=auth + invalid),
+            Route("POST", "/as/api/v1/saas-login", self.login, "login", summary="Log in with app credentials",
+                  request=SaasLogin, responses={200: responses.SaasLoginResponse}, errors=("INVALID_PAYLOAD", "UNAUTHORISED"),
+                  auth=False),
+            Route("POST", "/as/api/v1/saas-refresh-token", self.refresh, "refresh", summary="Refresh an access token",
+                  request=RefreshToken, responses={200: responses.RefreshResponse},
+                  errors=("INVALID_PAYLOAD", "UNAUTHORISED", "SESSION_EXPIRED"), auth=False),
             # The /us/ service lives under the same mount as /as/ [PUB api-reference].
-            Route("POST", "/us/api/v1/kyc/personal", self.kyc_create, "kyc_create"),
-            Route("PATCH", "/us/api/v1/kyc/personal", self.kyc_update, "kyc_update"),
-            Route("GET", "/us/api/v1/kyc/{userId}", self.get_kyc, "get_kyc"),
+            Route("POST", "/us/api/v1/kyc/personal", self.kyc_create, "kyc_create", summary="Submit a user's KYC personal info",
+                  request=KycPersonalCreate, responses={200: personal}, errors=auth + invalid),
+            Route("PATCH", "/us/api/v1/kyc/personal", self.kyc_update, "kyc_update", summary="Update a user's KYC personal info",
+                  request=KycPersonalUpdate, responses={200: personal}, errors=auth + invalid + ("ACTION_REQUIRED",)),
+            Route("GET", "/us/api/v1/kyc/{userId}", self.get_kyc, "get_kyc", summary="Get a user's KYC summary",
+                  responses={200: responses.KycResponse}, errors=auth + invalid),
         ]
 
     render = staticmethod(errors.render)  # type: ignore[assignment]

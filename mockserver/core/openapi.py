@@ -1,0 +1,317 @@
+"""OpenAPI 3.1 documents generated from the code that serves each vendor.
+
+Nothing here is written per vendor and nothing is described twice: every
+operation comes from a ``Route`` of ``Vendor.routes()`` (the same list the
+router dispatches on), its request and query schemas from the models (or the
+validation tables) the handler validates with, its success schemas from the
+response models next to the code that builds the bodies, its error responses
+from the vendor's catalog rendered by the vendor's own ``render()``, and its
+credentials from ``Vendor.security_schemes``.
+
+Paths and servers: OpenAPI paths must start with "/", and a vendor's client
+base URL may not end at a "/" boundary (eTelecom's ``.../v1/shop`` is followed
+by ``.Shop/CreateAccountUser``).  So the server URL is the origin plus the
+vendor's *mount* (``/vaultspay``; nothing under ``--vendor``), and each path
+is the route's template relative to that mount, exactly as the router matches
+it (``/v1/shop.Shop/CreateAccountUser``).  The client base URL is given in
+``x-mockserver.baseUrl``.
+
+Error responses: one per HTTP status; when several catalog entries share a
+status, the vendor's envelope schema covers them all and each entry is an
+example rendered by the vendor itself.  A route answers the catalog keys its
+``errors`` names (every key when ``None``) plus the transport problems the
+core maps through the vendor's ``PROBLEMS`` table (body too large, internal
+fault; malformed or non-object body when the route reads one; unknown route
+or method when a path parameter holding "/" lands elsewhere).
+"""
+
+from __future__ import annotations
+
+import re
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+from pydantic import BaseModel, Field
+from pydantic.json_schema import JsonSchemaMode, WithJsonSchema, models_json_schema
+
+from .errors import (
+    BodyTooLarge,
+    InternalFault,
+    MalformedBody,
+    MethodNotAllowed,
+    NotAnObject,
+    Problem,
+    RouteNotFound,
+    VendorError,
+    problem_to_error,
+)
+from .vendor import Route, Vendor
+
+if TYPE_CHECKING:
+    from ..app import Runtime
+
+OPENAPI_VERSION = "3.1.0"
+REF_TEMPLATE = "#/components/schemas/{model}"
+_PATH_PARAM = re.compile(r"\{(\w+)\}")
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def absent(description: str | None = None) -> Any:
+    """A response-model field that is *left out* when it has no value (never null).
+
+    The field is not required in the generated schema and does not allow null.
+    Response models only document bodies built elsewhere: nothing validates with them.
+    """
+    return Field(default=None, description=description, json_schema_extra=_no_default)
+
+
+def requires(*names: str) -> Any:
+    """A model's ``json_schema_extra`` listing fields the handler requires although
+    the model gives them a default (e.g. so a null can be answered in the vendor's words)."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        schema["required"] = _unique([*schema.get("required", ()), *names])
+        for name in names:
+            schema.get("properties", {}).get(name, {}).pop("default", None)
+
+    return extra
+
+
+# Documentation-only schemas for the core's annotated strings (validation is unchanged).
+EMAIL_SCHEMA = WithJsonSchema({"type": "string", "format": "email", "maxLength": 320})
+NOT_BLANK_SCHEMA = WithJsonSchema({"type": "string", "pattern": "\\S"})
+
+
+def openapi_document(runtime: Runtime, vendor: str, origin: str) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of one mounted vendor, for a server reached at ``origin``."""
+    return build_document(runtime.vendors[vendor], origin + runtime.mounts[vendor], runtime.base_url(origin, vendor))
+
+
+def build_document(vendor: Vendor, server_url: str, base_url: str | None = None) -> dict[str, Any]:
+    """The document of ``vendor`` served at ``server_url`` (origin + mount)."""
+    return _Builder(vendor, server_url, base_url or server_url + vendor.base_path).build()
+
+
+# --------------------------------------------------------------------- helpers
+def _is_model(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return f"HTTP {status}"
+
+
+def _strip_titles(schema: Any) -> Any:
+    """Drop pydantic's auto-generated ``title`` annotations (noise in parameters);
+    a property that is itself called "title" (a dict) stays."""
+    if isinstance(schema, dict):
+        return {k: _strip_titles(v) for k, v in schema.items() if not (k == "title" and isinstance(v, str))}
+    if isinstance(schema, list):
+        return [_strip_titles(v) for v in schema]
+    return schema
+
+
+def _problems(route: Route) -> list[Problem]:
+    """The core's own failures this route can meet, as the core raises them."""
+    where = f"{route.method} {route.path}"
+    found: list[Problem] = [BodyTooLarge("more than the body limit"), InternalFault("internal error")]
+    if route.request is not None:
+        found += [MalformedBody("Unexpected character"), NotAnObject("list")]
+    if "{" in route.path:
+        # A path parameter holding "/" (or "%2F", decoded by the server) routes elsewhere.
+        found += [RouteNotFound(where), MethodNotAllowed(where, (route.method,))]
+    return found
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+class _Builder:
+    def __init__(self, vendor: Vendor, server_url: str, base_url: str) -> None:
+        self.vendor = vendor
+        self.server_url = server_url
+        self.base_url = base_url
+        self.routes = vendor.routes()
+        self.components: dict[str, Any] = {}
+        self.refs: dict[tuple[type[BaseModel], JsonSchemaMode], dict[str, Any]] = {}
+        media = vendor.content_type.decode("latin-1").partition(";")[0].strip()
+        self.media = media or "application/json"
+
+    # ---------------------------------------------------------------- schemas
+    def _collect_models(self) -> None:
+        """One pydantic pass over every model of every route: shared nested models get one component."""
+        wanted: list[tuple[type[BaseModel], JsonSchemaMode]] = []
+        for route in self.routes:
+            if _is_model(route.request):
+                wanted.append((route.request, "validation"))
+            for model in route.responses.values():
+                if _is_model(model):
+                    wanted.append((model, "serialization"))
+        wanted = list(dict.fromkeys(wanted))
+        if not wanted:
+            return
+        refs, definitions = models_json_schema(wanted, ref_template=REF_TEMPLATE)
+        self.refs = dict(refs)
+        self.components.update(definitions.get("$defs", {}))
+
+    def _named(self, schema: Mapping[str, Any], fallback: str) -> dict[str, Any]:
+        """A JSON Schema dict as a component (by its title) and a $ref to it."""
+        name = str(schema.get("title") or fallback)
+        existing = self.components.get(name)
+        if existing is not None and existing != schema:
+            raise ValueError(f"{self.vendor.name}: two different schemas are both named {name!r}")
+        self.components[name] = dict(schema)
+        return {"$ref": REF_TEMPLATE.format(model=name)}
+
+    def _schema(self, value: Any, mode: JsonSchemaMode, fallback: str) -> dict[str, Any]:
+        if _is_model(value):
+            return self.refs[(value, mode)]
+        if isinstance(value, Mapping):
+            return self._named(value, fallback)
+        raise TypeError(f"{self.vendor.name}: {fallback}: expected a pydantic model or a JSON Schema dict, got {value!r}")
+
+    def _object_schema(self, value: Any) -> Mapping[str, Any]:
+        """Properties/required of a query or header model (inline, its $defs as components)."""
+        if _is_model(value):
+            schema = value.model_json_schema(ref_template=REF_TEMPLATE, mode="validation")
+            self.components.update(schema.pop("$defs", {}))
+            return schema
+        if isinstance(value, Mapping):
+            return value
+        raise TypeError(f"{self.vendor.name}: expected a pydantic model or a JSON Schema dict, got {value!r}")
+
+    def _parameters(self, value: Any, where: str) -> list[dict[str, Any]]:
+        if value is None:
+            return []
+        schema = self._object_schema(value)
+        required = set(schema.get("required", ()))
+        out = []
+        for name, prop in schema.get("properties", {}).items():
+            prop = dict(prop)
+            description = prop.pop("description", None)
+            parameter: dict[str, Any] = {"name": name, "in": where, "required": name in required, "schema": _strip_titles(prop)}
+            if description:
+                parameter["description"] = description
+            out.append(parameter)
+        return out
+
+    # ---------------------------------------------------------------- errors
+    def _error_keys(self, route: Route) -> list[str]:
+        catalog = self.vendor.catalog
+        keys = list(catalog) if route.errors is None else list(route.errors)
+        for problem in _problems(route):
+            try:
+                keys.append(problem_to_error(problem, self.vendor.problems).name)
+            except Exception:  # a mapping that needs more context than a probe has: the route lists it
+                continue
+        unknown = [key for key in keys if key not in catalog]
+        if unknown:
+            raise ValueError(f"{self.vendor.name} {route.operation}: errors name unknown catalog keys {unknown}")
+        return _unique(keys)
+
+    def _envelope_ref(self) -> dict[str, Any] | None:
+        schema = getattr(self.vendor, "error_schema", None)
+        if not schema:
+            return None
+        return self._named(schema, f"{self.vendor.title.replace(' ', '')}Error")
+
+    def _error_responses(self, route: Route, envelope: dict[str, Any] | None) -> dict[int, dict[str, Any]]:
+        by_status: dict[int, list[str]] = {}
+        for key in self._error_keys(route):
+            by_status.setdefault(self.vendor.catalog[key].status, []).append(key)
+        out: dict[int, dict[str, Any]] = {}
+        for status in sorted(by_status):
+            keys = by_status[status]
+            examples = {}
+            for key in keys:
+                reply = self.vendor.render(VendorError(key))
+                examples[key] = {"summary": self.vendor.catalog[key].message, "value": reply.body}
+            content: dict[str, Any] = {"examples": examples}
+            if envelope is not None:
+                content = {"schema": envelope, **content}
+            out[status] = {
+                "description": f"{_phrase(status)}: {', '.join(keys)}",
+                "content": {self.media: content},
+            }
+        return out
+
+    # ---------------------------------------------------------------- operations
+    def _operation(self, route: Route, operation_id: str, envelope: dict[str, Any] | None) -> dict[str, Any]:
+        op: dict[str, Any] = {"operationId": operation_id, "summary": route.summary or route.operation.replace("_", " ")}
+        if operation_id != route.operation:
+            op["description"] = f"The same operation as `{route.operation}`, at an alias path the vendor also accepts."
+        op["x-mockserver-operation"] = route.operation
+        parameters = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in _PATH_PARAM.findall(route.path)
+        ]
+        parameters += self._parameters(route.query, "query")
+        parameters += self._parameters(route.headers, "header")
+        if parameters:
+            op["parameters"] = parameters
+        if route.request is not None:
+            op["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": self._schema(route.request, "validation", f"{route.operation}_request")}},
+            }
+        responses: dict[str, Any] = {}
+        for status, model in sorted(route.responses.items()):
+            response: dict[str, Any] = {"description": _phrase(status)}
+            if model is not None:
+                response["content"] = {self.media: {"schema": self._schema(model, "serialization", f"{route.operation}_{status}")}}
+            responses[str(status)] = response
+        for status, response in self._error_responses(route, envelope).items():
+            if str(status) in responses:
+                raise ValueError(f"{self.vendor.name} {route.operation}: status {status} is both a success and an error")
+            responses[str(status)] = response
+        op["responses"] = responses
+        if self.vendor.security_schemes:
+            op["security"] = [{name: []} for name in self.vendor.security_schemes] if route.auth else []
+        return op
+
+    def build(self) -> dict[str, Any]:
+        vendor = self.vendor
+        self._collect_models()
+        envelope = self._envelope_ref()
+        paths: dict[str, dict[str, Any]] = {}
+        seen: dict[str, int] = {}
+        for route in self.routes:
+            count = seen[route.operation] = seen.get(route.operation, 0) + 1
+            operation_id = route.operation if count == 1 else f"{route.operation}_{count}"
+            method = route.method.lower()
+            item = paths.setdefault(route.path, {})
+            if method in item:
+                raise ValueError(f"{vendor.name}: {route.method} {route.path} is routed twice")
+            item[method] = self._operation(route, operation_id, envelope)
+        components: dict[str, Any] = {"schemas": dict(sorted(self.components.items()))}
+        if vendor.security_schemes:
+            components["securitySchemes"] = {name: dict(scheme) for name, scheme in vendor.security_schemes.items()}
+        from .. import __version__
+
+        return {
+            "openapi": OPENAPI_VERSION,
+            "info": {
+                "title": f"{vendor.title} (mockserver emulation)",
+                "version": __version__,
+                "description": (
+                    f"The {vendor.title} API as mockserver emulates it, generated from the emulator's own routes, "
+                    "validation models, response models and error catalog. "
+                    f"The server URL is the origin plus the vendor's mount; paths are relative to it. "
+                    f"Clients use the base URL {self.base_url} (x-mockserver.baseUrl). "
+                    "Error statuses are those each route answers; a mockserver scenario (x-mock-error header, "
+                    "/__admin/scenarios) can make a route answer any catalog entry, and create-user documents "
+                    "every one because the shipped scenario library injects them there."
+                ),
+            },
+            "servers": [{"url": self.server_url, "description": f"mockserver serving {vendor.title}"}],
+            "paths": paths,
+            "components": components,
+            "x-mockserver": {"vendor": vendor.name, "baseUrl": self.base_url, "basePath": vendor.base_path},
+        }
