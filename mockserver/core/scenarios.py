@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any, Mapping, Protocol
 
 import orjson
-import yaml
 
 from .errors import VendorError
-from .fixtures import FixtureError, _node_at, load_yaml, validate_file
+from .fixtures import FixtureError, YamlSource, load_yaml, parse_yaml, validate_file
 from .scenario_models import Lognormal, Rule, ScenarioFile, SlowBody, Uniform
 from .seeding import Draw, salt
 from .vendor import Call, Reply
@@ -76,17 +75,12 @@ class ScenarioEngine:
 
     def define(self, text: bytes | str, source: str = "POST /__admin/scenarios") -> Scenario:
         """A scenario from a YAML or JSON document (JSON is YAML)."""
-        try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-            data = yaml.safe_load(text)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            raise FixtureError(f"{source}{':' + str(mark.line + 1) if mark else ''}: not valid YAML/JSON: {exc.problem}") from None
+        data, node = parse_yaml(text, source, "YAML/JSON")
         scenario = self._validated(source, data, node)
         self._add(scenario)
         return scenario
 
-    def _validated(self, source: str, data: Any, node: yaml.Node | None) -> Scenario:
+    def _validated(self, source: str, data: Any, node: YamlSource | None) -> Scenario:
         parsed = validate_file(Path(source), data, node, ScenarioFile)
         problems = []
         for i, rule in enumerate(parsed.rules):
@@ -96,9 +90,9 @@ class ScenarioEngine:
             raise FixtureError("\n".join(problems))
         return Scenario(parsed.name, parsed.description, list(parsed.rules), source)
 
-    def _check_rule(self, rule: Rule, source: str, node: yaml.Node | None, where: tuple[Any, ...]) -> list[str]:
+    def _check_rule(self, rule: Rule, source: str, node: YamlSource | None, where: tuple[Any, ...]) -> list[str]:
         def at(*loc: Any) -> str:
-            line = f":{_node_at(node, loc).start_mark.line + 1}" if node is not None else ""
+            line = node.line(loc) if node is not None else ""
             return f"{source}{line}: {'.'.join(str(p) for p in loc)}"
 
         match = rule.match
