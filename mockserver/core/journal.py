@@ -66,6 +66,35 @@ def _safe_body(raw: bytes, compact: bool = False) -> Any:
         return {"__unparsed__": True, "text": _SECRET_KEY_BYTES.sub(b'"' + REDACTED.encode() + b'":', raw).decode("utf-8", "replace")}
 
 
+def may_hold_secrets(schema: Any) -> bool:
+    """Whether a JSON Schema (or a pydantic model) names a secret-looking property anywhere.
+
+    Decided once per route at start-up, so responses that can never carry a
+    secret skip the scan on the request path.  Unknown shapes count as "may".
+    """
+    if schema is None:
+        return False
+    if isinstance(schema, type) and hasattr(schema, "model_json_schema"):
+        schema = schema.model_json_schema(mode="serialization")
+    if not isinstance(schema, (dict, list)):
+        return True
+    stack: list[Any] = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "properties" and isinstance(value, dict) and any(
+                    k.lower() in SECRET_KEYS and v != {"type": "null"} for k, v in value.items()  # always-null: no secret
+                ):
+                    return True
+                if key == "additionalProperties" and value not in (False, None):
+                    return True  # free-form object: could hold anything
+                stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
 def _decode(body: Any) -> Any:
     if isinstance(body, bytes):
         if not body:
@@ -131,12 +160,13 @@ class Journal:
     def record(
         self, *, time: float, vendor: str, operation: str, method: str, path: str, query: Mapping[str, str],
         headers: Mapping[str, str], body: bytes, status: int, response: bytes, scenario: str | None,
-        latency_ms: float, session: str, near_miss: str | None = None,
+        latency_ms: float, session: str, near_miss: str | None = None, response_is_safe: bool = False,
     ) -> None:
         self._seq += 1
         entry = Entry(
             self._seq, time, vendor, operation, method, path, query, safe_headers(headers), _safe_body(body),
-            status, _safe_body(response, compact=True), scenario, round(latency_ms, 3), session, near_miss,
+            status, response if response_is_safe else _safe_body(response, compact=True), scenario,
+            round(latency_ms, 3), session, near_miss,
         )
         self._entries.append(entry)
         if self._writer is not None:

@@ -62,6 +62,10 @@ class Draw:
 
     def hex(self, length: int) -> str:
         # 16 hex digits per 64-bit word, formatted in C rather than digit by digit.
+        if length <= 16:
+            return f"{self.next():016x}"[:length]
+        if length <= 32:  # the common case (uuid-like ids): no list, no join
+            return f"{self.next():016x}{self.next():016x}"[:length]
         words = (length + 15) // 16
         return "".join([f"{self.next():016x}" for _ in range(words)])[:length]
 

@@ -29,7 +29,7 @@ from .errors import (
     problem_to_error,
 )
 from .faults import send_with_fault
-from .journal import Journal
+from .journal import Journal, may_hold_secrets
 from .scenarios import Outcome, ScenarioEngine, ScenarioError
 from .vendor import SESSION, Call, Reply, Route, Vendor
 
@@ -116,6 +116,11 @@ class VendorApp:
         self.services = services
         self.router = Router(vendor.routes())
         self._content_type = (b"content-type", vendor.content_type)
+        # Operations whose success bodies can never hold a secret (from their documented
+        # response schemas): the journal stores those responses without scanning them.
+        self._safe_responses = frozenset(
+            r.operation for r in self.router.routes if r.responses and not any(may_hold_secrets(m) for m in r.responses.values())
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -145,7 +150,7 @@ class VendorApp:
                 raise
             operation = route.operation
             body = await self._read_body(scope, receive)
-            call = Call(method, path, headers, query, body, params, _client(scope))
+            call = Call(method, path, headers, query, body, params)
             scenarios = self.services.scenarios
             if scenarios.has_active(self.name) or "x-mock-scenario" in headers or "x-mock-error" in headers:
                 outcome = self._scenario(scenarios, operation, call, session, headers)
@@ -180,6 +185,8 @@ class VendorApp:
             time=self.services.clock_timestamp(), vendor=self.name, operation=operation, method=method, path=path,
             query=query, headers=headers, body=body, status=reply.status, response=payload, scenario=label,
             latency_ms=latency, session=session, near_miss=near_miss,
+            # Vendor error envelopes never carry secrets; scenario-made bodies are scanned.
+            response_is_safe=outcome is None and (reply.status >= 400 or operation in self._safe_responses),
         )
         if requests_log.isEnabledFor(logging.INFO):
             requests_log.info("%-9s %-14s %s %6.1fms%s", self.name, operation, reply.status, latency, f"  scenario={label}" if label else "")
@@ -221,11 +228,6 @@ def _headers(scope: Scope) -> dict[str, str]:
 def _query(scope: Scope) -> dict[str, str]:
     raw = scope.get("query_string", b"")
     return dict(parse_qsl(raw.decode("latin-1"), keep_blank_values=True)) if raw else {}
-
-
-def _client(scope: Scope) -> str:
-    client = scope.get("client")
-    return f"{client[0]}:{client[1]}" if client else ""
 
 
 def _declared_length(scope: Scope) -> int:

@@ -148,3 +148,24 @@ def test_journal_file_gets_json_lines(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in path.read_text().splitlines()]
     assert [e["status"] for e in lines] == [201, 400]
     assert lines[0]["body"]["password"] == "***"
+
+
+def test_only_responses_that_may_hold_secrets_are_scanned() -> None:
+    from pydantic import BaseModel
+
+    from mockserver.core.journal import may_hold_secrets
+    from mockserver.core.serving import VendorApp
+
+    class Plain(BaseModel):
+        id: int
+        name: str
+
+    class Login(BaseModel):
+        accessToken: str
+
+    assert not may_hold_secrets(Plain) and may_hold_secrets(Login)
+    assert may_hold_secrets({"type": "object", "additionalProperties": True})
+    assert not may_hold_secrets({"type": "object", "properties": {"password": {"type": "null"}}})
+    app = build_app(Config(vendors=("vaultspay",)))
+    safe = VendorApp(app.runtime.vendors["vaultspay"], "/vaultspay", 1 << 20, app.runtime)._safe_responses
+    assert "create_user" in safe and "login" not in safe and "refresh" not in safe
