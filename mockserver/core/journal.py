@@ -42,11 +42,19 @@ BODY_LIMIT = 64 * 1024  # keep at most this much of any body: the buffer stays b
 
 
 def redact(value: Any) -> Any:
-    """A copy of a JSON value with secret-named fields replaced."""
+    """Replace secret-named fields of a freshly parsed JSON value, in place (no copies)."""
     if isinstance(value, dict):
-        return {k: (REDACTED if isinstance(k, str) and k.lower() in SECRET_KEYS and v is not None else redact(v)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [redact(v) for v in value]
+        for key, item in value.items():
+            if item is None:
+                continue
+            if key.lower() in SECRET_KEYS:
+                value[key] = REDACTED
+            elif isinstance(item, (dict, list)):
+                redact(item)
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, (dict, list)):
+                redact(item)
     return value
 
 
