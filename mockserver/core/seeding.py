@@ -83,6 +83,12 @@ class Draw:
 
 PoolMaker = Callable[["object"], object]
 
+# The pools most vendors want, in their own faker locale: `pools = {**NAME_POOLS, ...}`.
+NAME_POOLS: dict[str, PoolMaker] = {
+    "first_name": lambda f: f.first_name(),  # type: ignore[attr-defined]
+    "last_name": lambda f: f.last_name(),  # type: ignore[attr-defined]
+}
+
 
 class Pools:
     """Faker-made value pools for one vendor, generated once per seed."""

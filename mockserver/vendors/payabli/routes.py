@@ -9,6 +9,7 @@ import hmac
 import re
 from typing import Any, Optional
 
+from ...core.seeding import NAME_POOLS
 from ...core.errors import FieldError, InvalidFields, MalformedBody, NotAnObject, VendorError
 from ...core.vendor import Call, Reply, Route, Vendor, VendorContext
 from . import errors, query, responses
@@ -66,8 +67,7 @@ class Payabli(Vendor):
         },
     }
     pools = {
-        "first_name": lambda f: f.first_name(),
-        "last_name": lambda f: f.last_name(),
+        **NAME_POOLS,
         "phone": _us_phone,
         "email_domain": lambda f: f.safe_domain_name(),  # example.com/.org/.net: never a real mailbox
     }

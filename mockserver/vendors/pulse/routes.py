@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.clock import iso_z, parse_instant
+from ...core.seeding import NAME_POOLS
 from ...core.errors import FieldError, VendorError
 from ...core.vendor import Call, Reply, Route, Vendor, VendorContext
 from . import errors, responses
@@ -43,8 +44,7 @@ class Pulse(Vendor):
         },
     }
     pools = {
-        "first_name": lambda f: f.first_name(),
-        "last_name": lambda f: f.last_name(),
+        **NAME_POOLS,
         "phone": _us_phone,
     }
 

@@ -15,6 +15,7 @@ import logging
 from typing import Any
 
 from ...core.clock import parse_instant
+from ...core.seeding import NAME_POOLS
 from ...core.errors import VendorError
 from ...core.vendor import Call, Reply, Route, Vendor, VendorContext
 from . import auth, bodyparser, dto, errors, responses
@@ -60,8 +61,7 @@ class Sabi(Vendor):
         "ApiKey": {"type": "apiKey", "in": "header", "name": "ApiKey", "description": "The platform API key (fixture apiKeys)."},
     }
     pools = {
-        "first_name": lambda f: f.first_name(),
-        "last_name": lambda f: f.last_name(),
+        **NAME_POOLS,
         "mobile": _ng_mobile,
     }
 

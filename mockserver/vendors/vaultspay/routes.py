@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...core.seeding import NAME_POOLS
 from ...core.errors import FieldError, VendorError
 from ...core.store import Conflict
 from ...core.validation import parse
@@ -37,8 +38,7 @@ class VaultsPay(Vendor):
         },
     }
     pools = {
-        "first_name": lambda f: f.first_name(),
-        "last_name": lambda f: f.last_name(),
+        **NAME_POOLS,
         "mobile": _pk_mobile,
     }
 

@@ -15,19 +15,7 @@ BASE = "/payabli/api"
 URL = f"{BASE}/User"
 TOKEN = "pbx-demo-token-7f3c9a2e41d84b6f"
 AUTH = {"requestToken": TOKEN, "Content-Type": "application/json"}
-SEED_EXAMPLE: dict[str, Any] = {
-    "email": "example@email.com",
-    "phone": "5555555555",
-    "name": "Sean Smith",
-    "pwd": "<string>",
-    "scope": [{"orgType": 0, "orgId": 123}],
-    "access": [{"roleLabel": "customers", "roleValue": True}],
-    "usrStatus": 1,
-    "timeZone": -5,
-    "language": "en",
-    "mfaData": {"mfa": True, "mfaMode": 0},
-    "additionalData": {"key1": "value1", "key2": "value2", "key3": "value3"},
-}
+from tests.vendors.payabli.test_create_user import SEED_EXAMPLE  # noqa: E402 - the seed's own request
 CREATED = b'{"responseText":"Success","isSuccess":true,"responseData":null}'
 EDITED = b'{"isSuccess":true,"responseText":"Success"}'
 DELETED = b'{"responseText":"Success"}'
