@@ -25,7 +25,8 @@ def _reset(server: RunningServer) -> None:
 
 
 def _fault(server: RunningServer, fault: str, extra: str = "") -> None:
-    doc = f"name: f-{fault}\nrules:\n  - match: {{vendor: sabi, operation: create_user, times: 1}}\n    fault: {fault}{extra}\n"
+    name = "f-" + "".join(c for c in fault if c.isalpha() or c == "_")
+    doc = f"name: {name}\nrules:\n  - match: {{vendor: sabi, operation: create_user, times: 1}}\n    fault: {fault}{extra}\n"
     assert httpx.post(server.url + "/__admin/scenarios?activate=true", content=doc).status_code == 201
 
 
@@ -60,7 +61,7 @@ def test_malformed_json_is_a_truncated_body(server: RunningServer) -> None:
 
 
 def test_slow_body_dribbles_bytes(server: RunningServer) -> None:
-    _fault(server, "slow_body", "\n    respond: {status: 200, body: {ok: 1234567890}}")
+    _fault(server, "{slow_body: {chunk: 16, interval_ms: 40}}", "\n    respond: {status: 200, body: {ok: 1234567890}}")
     chunks, gaps, last = [], [], time.perf_counter()
     info = server.vendors()["sabi"]
     with httpx.stream("POST", info["create_user"].split(" ", 1)[1], json=CREATE_BODIES["sabi"], headers=info["headers"]) as response:
@@ -70,7 +71,7 @@ def test_slow_body_dribbles_bytes(server: RunningServer) -> None:
             gaps.append(now - last)
             last = now
     assert b"".join(chunks) == b'{"ok":1234567890}'
-    assert len(chunks) == 2 and gaps[1] >= 0.04  # 16 bytes, a pause, the rest
+    assert len(chunks) == 2 and gaps[1] >= 0.03  # 16 bytes, a 40 ms pause, the rest
 
 
 def test_parallel_sessions_are_isolated(server: RunningServer) -> None:
