@@ -2,11 +2,39 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from .app import build_app  # noqa: E402
-from .config import Config  # noqa: E402
-from .server import RunningServer, running  # noqa: E402
-from .testing import Transport, transport  # noqa: E402
-
 __all__ = ["Config", "RunningServer", "Transport", "__version__", "build_app", "running", "transport"]
+
+# Resolved on first use (PEP 562) so `mockserver serve` does not import httpx and
+# the test helpers: start-up time is part of the product.
+_LAZY = {
+    "Config": ".config",
+    "build_app": ".app",
+    "RunningServer": ".server",
+    "running": ".server",
+    "Transport": ".testing",
+    "transport": ".testing",
+}
+
+if TYPE_CHECKING:
+    from .app import build_app
+    from .config import Config
+    from .server import RunningServer, running
+    from .testing import Transport, transport
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mockserver' has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
