@@ -142,20 +142,25 @@ class MockServer:
         self.runtime = runtime
         self.admin = build_admin(runtime)
         apps = [(mount, VendorApp(runtime.vendors[name], mount, runtime.config.max_body, runtime)) for name, mount in runtime.mounts.items()]
-        # Longest prefix first so nothing shadows a more specific mount.
-        self._mounts = sorted(apps, key=lambda item: -len(item[0]))
+        self._mounts = apps
+        # Every mount is one path segment ("/vaultspay") or the root (--vendor):
+        # dispatch is one dict hit on the first segment.
+        self._by_segment = {mount[1:]: app for mount, app in apps if mount}
+        self._root = next((app for mount, app in apps if not mount), None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "http":
             path: str = scope["path"]
-            if path == "/__admin" or path.startswith("/__admin/"):
+            end = path.find("/", 1)
+            segment = path[1:end] if end > 0 else path[1:]
+            if segment == "__admin":
                 await self.admin(scope, receive, send)
                 return
-            for prefix, app in self._mounts:
-                if not prefix or path.startswith(prefix) and (len(path) == len(prefix) or path[len(prefix)] == "/"):
-                    await app(scope, receive, send)
-                    return
+            app = self._by_segment.get(segment) or self._root
+            if app is not None:
+                await app(scope, receive, send)
+                return
             await self._not_found(scope, send)
         elif kind == "lifespan":
             while True:

@@ -38,7 +38,9 @@ def _best(preferred: str, fallback: str) -> str:
 def uvicorn_server(app: MockServer, log_level: str = "warning") -> uvicorn.Server:
     return uvicorn.Server(
         uvicorn.Config(
-            app, log_level=log_level, access_log=False, lifespan="on", server_header=False, date_header=False,
+            # No proxy-header rewriting: a local sandbox is called directly, and the
+            # middleware would cost every request a trusted-host check.
+            app, log_level=log_level, access_log=False, lifespan="on", server_header=False, date_header=False, proxy_headers=False,
             loop=_best("uvloop", "asyncio"), http=_best("httptools", "h11"),
         )
     )

@@ -103,9 +103,22 @@ class Clock:
         return {"now": iso_z(self.now()), "frozen": self.frozen}
 
 
+_last_iso_z: tuple[datetime | None, str] = (None, "")
+
+
 def iso_z(moment: datetime) -> str:
     """2025-08-03T06:07:40.330Z: RFC 3339, milliseconds, Z (JS/Go style)."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
+    global _last_iso_z
+    # A response often stamps one moment several times (created, updated, ...):
+    # remember the last one instead of formatting it again.
+    last, text = _last_iso_z
+    if last is not None and moment == last:
+        return text
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    text = moment.isoformat(timespec="milliseconds")[:-6] + "Z"
+    _last_iso_z = (moment, text)
+    return text
 
 
 def iso_offset(moment: datetime) -> str:

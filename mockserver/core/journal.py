@@ -31,13 +31,13 @@ SECRET_KEYS = frozenset(
         "apiSecret", "clientSecret", "client_secret", "secret", "requestToken", "mfaValidationCode",
     )
 )
-# A JSON key that may hold a secret, in client-formatted (spaces allowed) bytes.
-_SECRET_KEY_BYTES = re.compile(rb'"(?i:' + b"|".join(re.escape(k.encode()) for k in sorted(SECRET_KEYS)) + rb')"\s*:\s*[^\sn]')
-# Cheap gates before the regex (which costs ~6 µs on a 1.4 KB body): every
-# secret key contains one of these, lower-cased.  Our own responses are compact
-# orjson output, so there a secret can only appear as `<key>":"`.
+# Every secret key contains one of these stems (lower-cased).  Finding a stem
+# is a C-level substring search, so a body without any costs well under a
+# microsecond; only around a hit do we look at the enclosing JSON key.
 _STEMS = (b"pass", b"pwd", b"token", b"secret", b"apikey", b"validationcode")
-_COMPACT_STEMS = tuple(stem + b'":"' for stem in _STEMS)
+_SECRET_KEY_BYTES = frozenset(k.encode() for k in SECRET_KEYS)
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BLANK_CODES = frozenset(b" \t\r\n")
 BODY_LIMIT = 64 * 1024  # keep at most this much of any body: the buffer stays bounded whatever clients send
 
 
@@ -58,20 +58,60 @@ def redact(value: Any) -> Any:
     return value
 
 
-def _safe_body(raw: bytes, compact: bool = False) -> Any:
-    """What the journal keeps of a body: bytes when nothing secret is in them, else a redacted value."""
+def _secret_spans(raw: bytes) -> list[tuple[int, int]] | None:
+    """Byte spans of the string values held by secret keys; ``None`` when one holds something else.
+
+    Works on the bytes the client sent, so the common case (no secret, or
+    secrets holding strings) costs no JSON parse.  Lower-casing ASCII keeps
+    every offset, so positions found in ``low`` are valid in ``raw``.
+    """
+    low = raw.lower()
+    spans: set[tuple[int, int]] = set()
+    for stem in _STEMS:
+        at = low.find(stem)
+        while at >= 0:
+            opening, closing = low.rfind(b'"', 0, at), low.find(b'"', at)
+            if opening >= 0 and closing > 0 and low[opening + 1 : closing] in _SECRET_KEY_BYTES:
+                colon = _skip_blanks(low, closing + 1)
+                if low[colon : colon + 1] == b":":
+                    value = _skip_blanks(low, colon + 1)
+                    string = _JSON_STRING.match(raw, value) if raw[value : value + 1] == b'"' else None
+                    if string is not None:
+                        spans.add((value, string.end()))
+                    elif not low.startswith(b"null", value):
+                        return None  # a number, object or array under a secret key: parse instead
+            at = low.find(stem, at + 1)
+    return sorted(spans)
+
+
+def _skip_blanks(data: bytes, at: int) -> int:
+    end = len(data)
+    while at < end and data[at] in _BLANK_CODES:
+        at += 1
+    return at
+
+
+def _safe_body(raw: bytes) -> Any:
+    """What the journal keeps of a body: bytes with secret string values replaced, or a redacted value."""
     if len(raw) > BODY_LIMIT:
         raw = raw[:BODY_LIMIT]
         truncated = True
     else:
         truncated = False
-    low = raw.lower()
-    if not any(stem in low for stem in (_COMPACT_STEMS if compact else _STEMS)) or not _SECRET_KEY_BYTES.search(raw):
-        return raw if not truncated else {"__truncated__": True, "text": raw.decode("utf-8", "replace")}
-    try:
-        return redact(orjson.loads(raw))
-    except orjson.JSONDecodeError:
-        return {"__unparsed__": True, "text": _SECRET_KEY_BYTES.sub(b'"' + REDACTED.encode() + b'":', raw).decode("utf-8", "replace")}
+    spans = _secret_spans(raw)
+    if spans is None:
+        try:
+            return redact(orjson.loads(raw))
+        except orjson.JSONDecodeError:  # not JSON after all, and a secret key in it: keep no text
+            return {"__unparsed__": True, "text": REDACTED}
+    if spans:
+        parts, done = [], 0
+        for start, end in spans:
+            parts += (raw[done:start], b'"***"')
+            done = end
+        parts.append(raw[done:])
+        raw = b"".join(parts)
+    return raw if not truncated else {"__truncated__": True, "text": raw.decode("utf-8", "replace")}
 
 
 def may_hold_secrets(schema: Any) -> bool:
@@ -92,7 +132,7 @@ def may_hold_secrets(schema: Any) -> bool:
         if isinstance(node, dict):
             for key, value in node.items():
                 if key == "properties" and isinstance(value, dict) and any(
-                    k.lower() in SECRET_KEYS and v != {"type": "null"} for k, v in value.items()  # always-null: no secret
+                    k.lower() in SECRET_KEYS and not _always_null(v) for k, v in value.items()
                 ):
                     return True
                 if key == "additionalProperties" and value not in (False, None):
@@ -101,6 +141,11 @@ def may_hold_secrets(schema: Any) -> bool:
         elif isinstance(node, list):
             stack.extend(node)
     return False
+
+
+def _always_null(schema: Any) -> bool:
+    """A property documented as always null (e.g. a password field a vendor blanks) holds no secret."""
+    return isinstance(schema, dict) and schema.get("type") == "null" and not any(k in schema for k in ("anyOf", "oneOf", "allOf"))
 
 
 def _decode(body: Any) -> Any:
@@ -153,38 +198,48 @@ class Entry:
 
 
 def safe_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {k: (REDACTED if k in SECRET_HEADERS else v) for k, v in headers.items()}
+    secret = SECRET_HEADERS.intersection(headers)
+    if not secret:
+        return dict(headers)
+    out = dict(headers)
+    for name in secret:
+        out[name] = REDACTED
+    return out
 
 
 class Journal:
-    """Bounded: the oldest entries fall off once ``size`` is reached."""
+    """Bounded: the oldest entries fall off once ``size`` is reached.
+
+    ``record`` runs on every request, so it stores a plain tuple (already
+    redacted) and ``Entry`` objects are built only when someone reads.
+    """
 
     def __init__(self, size: int = 10_000, file: Path | None = None) -> None:
         self.size = size
-        self._entries: deque[Entry] = deque(maxlen=max(size, 0) or None) if size > 0 else deque(maxlen=0)
+        self._entries: deque[tuple[Any, ...]] = deque(maxlen=max(size, 0) or None) if size > 0 else deque(maxlen=0)
         self._seq = 0
         self._writer = _FileWriter(file) if file else None
 
     def record(
-        self, *, time: float, vendor: str, operation: str, method: str, path: str, query: Mapping[str, str],
+        self, time: float, vendor: str, operation: str, method: str, path: str, query: Mapping[str, str],
         headers: Mapping[str, str], body: bytes, status: int, response: bytes, scenario: str | None,
         latency_ms: float, session: str, near_miss: str | None = None, response_is_safe: bool = False,
     ) -> None:
+        """Store one exchange; ``response_is_safe`` skips the secret scan of a response known to hold none."""
         self._seq += 1
-        entry = Entry(
+        row = (
             self._seq, time, vendor, operation, method, path, query, safe_headers(headers), _safe_body(body),
-            status, response if response_is_safe else _safe_body(response, compact=True), scenario,
-            round(latency_ms, 3), session, near_miss,
+            status, response if response_is_safe else _safe_body(response), scenario, latency_ms, session, near_miss,
         )
-        self._entries.append(entry)
+        self._entries.append(row)
         if self._writer is not None:
-            self._writer.put(entry)
+            self._writer.put(_entry(row))
 
     def clear(self, session: str | None = None) -> None:
         if session is None:
             self._entries.clear()
         else:
-            kept = [e for e in self._entries if e.session != session]
+            kept = [row for row in self._entries if row[_SESSION] != session]
             self._entries.clear()
             self._entries.extend(kept)
 
@@ -192,12 +247,12 @@ class Journal:
         return len(self._entries)
 
     def entries(self) -> list[Entry]:
-        return list(self._entries)
+        return [_entry(row) for row in self._entries]
 
     def query(self, **filters: Any) -> list[dict[str, Any]]:
         """Entries (oldest first) matching ``vendor``, ``operation``, ``status``, ``session``, ``method``, ``path``; ``limit`` keeps the newest."""
         limit = filters.pop("limit", None)
-        found = [e.to_json() for e in self._entries if _fields_match(e, filters)]
+        found = [e.to_json() for e in self.entries() if _fields_match(e, filters)]
         return found[-limit:] if limit else found
 
     def count(self, match: Mapping[str, Any]) -> int:
@@ -206,7 +261,7 @@ class Journal:
     def matching(self, match: Mapping[str, Any]) -> list[dict[str, Any]]:
         simple = {k: v for k, v in match.items() if k not in ("body", "headers", "response", "query")}
         out = []
-        for entry in self._entries:
+        for entry in self.entries():
             if not _fields_match(entry, simple):
                 continue
             data = entry.to_json()
@@ -217,6 +272,15 @@ class Journal:
     def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
+
+
+_SESSION = 13  # index of the session in a stored row (see Journal.record)
+
+
+def _entry(row: tuple[Any, ...]) -> Entry:
+    entry = Entry(*row)
+    entry.latency_ms = round(entry.latency_ms, 3)
+    return entry
 
 
 def _fields_match(entry: Entry, filters: Mapping[str, Any]) -> bool:

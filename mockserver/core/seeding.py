@@ -51,8 +51,11 @@ class Draw:
         return draw
 
     def next(self) -> int:
-        self._state = (self._state + 0x9E3779B97F4A7C15) & _MASK
-        return _mix(self._state)
+        # _mix inlined: this runs several times per request.
+        z = self._state = (self._state + 0x9E3779B97F4A7C15) & _MASK
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+        return z ^ (z >> 31)
 
     def below(self, n: int) -> int:
         return self.next() % n

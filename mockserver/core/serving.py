@@ -124,8 +124,12 @@ class VendorApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
-        headers = _headers(scope)
+        # ASGI servers already lower-case header names: case-insensitive matching for free.
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         session = headers.get("x-mock-session", "")
+        if not session and not SESSION.get():  # the usual case: nothing to set
+            await self._serve(scope, receive, send, headers, session, started)
+            return
         # Reset afterwards: an in-process transport runs us in the caller's task.
         token = SESSION.set(session)
         try:
@@ -136,7 +140,8 @@ class VendorApp:
     async def _serve(self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str], session: str, started: float) -> None:
         if session:
             self.services.ensure_session(self.name, session)
-        query = _query(scope)
+        raw_query: bytes = scope.get("query_string", b"")
+        query = dict(parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True)) if raw_query else {}
         method: str = scope["method"]
         path: str = scope["path"][len(self.prefix):] or "/"
         operation, near_miss, outcome, body = "unknown", None, None, b""
@@ -144,12 +149,12 @@ class VendorApp:
             try:
                 route, params = self.router.match(method, path)
             except Problem as problem:
-                problem.query = scope.get("query_string", b"").decode("latin-1")
+                problem.query = raw_query.decode("latin-1")
                 near_miss = self.router.near_miss(method, path)
-                await self._read_body(scope, receive, ignore_limit=True)  # keep the connection usable
+                await self._read_body(headers, receive, ignore_limit=True)  # keep the connection usable
                 raise
             operation = route.operation
-            body = await self._read_body(scope, receive)
+            body = await self._read_body(headers, receive)
             call = Call(method, path, headers, query, body, params)
             scenarios = self.services.scenarios
             if scenarios.has_active(self.name) or "x-mock-scenario" in headers or "x-mock-error" in headers:
@@ -170,26 +175,28 @@ class VendorApp:
             reply = self.vendor.render(problem_to_error(InternalFault("internal error"), self.vendor.problems))
         if near_miss is not None:
             reply = Reply(reply.status, reply.body, (*reply.headers, ("x-mock-near-miss", near_miss)))
+        status = reply.status
         payload = b"" if reply.body is None else orjson.dumps(reply.body)
         response_headers = [self._content_type, (b"content-length", str(len(payload)).encode())]
-        for name, value in reply.headers:
-            response_headers.append((name.lower().encode("latin-1"), str(value).encode("latin-1")))
+        if reply.headers:
+            for name, value in reply.headers:
+                response_headers.append((name.lower().encode("latin-1"), str(value).encode("latin-1")))
         if outcome is not None and outcome.fault:
-            await send_with_fault(send, outcome.fault, outcome.fault_params, reply.status, response_headers, payload)
+            await send_with_fault(send, outcome.fault, outcome.fault_params, status, response_headers, payload)
         else:
-            await send({"type": "http.response.start", "status": reply.status, "headers": response_headers})
+            await send({"type": "http.response.start", "status": status, "headers": response_headers})
             await send({"type": "http.response.body", "body": payload})
+        # Everything below runs after the client has its answer.
         latency = (time.perf_counter() - started) * 1000
         label = outcome.label if outcome is not None else None
         self.services.journal.record(
-            time=self.services.clock_timestamp(), vendor=self.name, operation=operation, method=method, path=path,
-            query=query, headers=headers, body=body, status=reply.status, response=payload, scenario=label,
-            latency_ms=latency, session=session, near_miss=near_miss,
+            self.services.clock_timestamp(), self.name, operation, method, path, query, headers, body, status, payload,
+            label, latency, session, near_miss,
             # Vendor error envelopes never carry secrets; scenario-made bodies are scanned.
-            response_is_safe=outcome is None and (reply.status >= 400 or operation in self._safe_responses),
+            outcome is None and (status >= 400 or operation in self._safe_responses),
         )
         if requests_log.isEnabledFor(logging.INFO):
-            requests_log.info("%-9s %-14s %s %6.1fms%s", self.name, operation, reply.status, latency, f"  scenario={label}" if label else "")
+            requests_log.info("%-9s %-14s %s %6.1fms%s", self.name, operation, status, latency, f"  scenario={label}" if label else "")
 
     def _scenario(self, scenarios: ScenarioEngine, operation: str, call: Call, session: str, headers: dict[str, str]) -> Outcome | None:
         forced = headers.get("x-mock-error")
@@ -197,13 +204,20 @@ class VendorApp:
             return scenarios.forced_error(self.name, forced, session)
         return scenarios.decide(self.name, operation, call, session, headers.get("x-mock-scenario"))
 
-    async def _read_body(self, scope: Scope, receive: Receive, ignore_limit: bool = False) -> bytes:
+    async def _read_body(self, headers: dict[str, str], receive: Receive, ignore_limit: bool = False) -> bytes:
         limit = self.max_body
-        declared = _declared_length(scope)
-        if declared > limit and not ignore_limit:
-            raise BodyTooLarge(f"{declared} bytes > {limit}")
-        chunks: list[bytes] = []
-        size = 0
+        if not ignore_limit and _declared_length(headers) > limit:
+            raise BodyTooLarge(f"{headers['content-length']} bytes > {limit}")
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise Disconnected()
+        body: bytes = message.get("body", b"")
+        if not message.get("more_body", False):  # the usual case: the whole body in one message
+            if len(body) > limit and not ignore_limit:
+                raise BodyTooLarge(f"more than {limit} bytes")
+            return body
+        chunks = [body]
+        size = len(body)
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
@@ -217,24 +231,11 @@ class VendorApp:
                 chunks.append(chunk)
             if not message.get("more_body", False):
                 break
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return b"".join(chunks)
 
 
-def _headers(scope: Scope) -> dict[str, str]:
-    # ASGI servers already lower-case header names: case-insensitive matching for free.
-    return {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-
-
-def _query(scope: Scope) -> dict[str, str]:
-    raw = scope.get("query_string", b"")
-    return dict(parse_qsl(raw.decode("latin-1"), keep_blank_values=True)) if raw else {}
-
-
-def _declared_length(scope: Scope) -> int:
-    for name, value in scope["headers"]:
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return 0
-    return 0
+def _declared_length(headers: dict[str, str]) -> int:
+    try:
+        return int(headers.get("content-length", 0))
+    except ValueError:
+        return 0

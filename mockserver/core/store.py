@@ -71,13 +71,22 @@ class MemoryTable:
         return None
 
     def insert(self, key: Hashable, record: Record, unique: UniqueKeys = {}) -> None:
-        clash = self.conflict(unique)
-        if clash is not None:
-            raise clash
+        # conflict() and _set_keys() folded into one pass: this is on every create.
+        index = self._index
+        pairs = []
+        for pair in unique.items():
+            if pair[1] is None:
+                continue
+            taken = index.get(pair)
+            if taken is not None:
+                raise Conflict(pair[0], self._rows[taken])
+            pairs.append(pair)
         if key in self._rows:
             raise Conflict("id", self._rows[key])
         self._rows[key] = record
-        self._set_keys(key, unique)
+        for pair in pairs:
+            index[pair] = key
+        self._keys_of[key] = pairs
 
     def update(self, key: Hashable, record: Record, unique: UniqueKeys = {}) -> None:
         clash = self.conflict(unique, ignore=key)

@@ -169,3 +169,25 @@ def test_only_responses_that_may_hold_secrets_are_scanned() -> None:
     app = build_app(Config(vendors=("vaultspay",)))
     safe = VendorApp(app.runtime.vendors["vaultspay"], "/vaultspay", 1 << 20, app.runtime)._safe_responses
     assert "create_user" in safe and "login" not in safe and "refresh" not in safe
+
+
+def test_body_redaction_edits_secret_values_in_place_of_parsing() -> None:
+    from mockserver.core.journal import _safe_body
+
+    # String values are replaced in the client's own bytes (escapes and spacing kept elsewhere).
+    assert _safe_body(b'{"pwd":"a\\"b","x":1}') == b'{"pwd":"***","x":1}'
+    assert _safe_body(b'{"Password" : "x", "token": null, "accessToken":"t"}') == b'{"Password" : "***", "token": null, "accessToken":"***"}'
+    # Look-alikes are left alone: a longer key, a secret word inside a value, a value spelled like a key.
+    assert _safe_body(b'{"passwords":"x","note":"my password is \\"x\\"","k":"token"}') == b'{"passwords":"x","note":"my password is \\"x\\"","k":"token"}'
+    # A non-string secret is found by parsing; broken JSON holding one keeps no text at all.
+    assert _safe_body(b'{"a":{"clientSecret":5}}') == {"a": {"clientSecret": "***"}}
+    assert _safe_body(b'{"pwd": 12') == {"__unparsed__": True, "text": "***"}
+    assert _safe_body(b"no json, no secret") == b"no json, no secret"
+
+
+def test_documented_always_null_secret_fields_do_not_force_a_scan() -> None:
+    from mockserver.core.journal import may_hold_secrets
+
+    titled = {"type": "object", "properties": {"password": {"title": "Password", "type": "null"}}}
+    either = {"type": "object", "properties": {"password": {"type": "null", "anyOf": [{"type": "string"}]}}}
+    assert not may_hold_secrets(titled) and may_hold_secrets(either)
