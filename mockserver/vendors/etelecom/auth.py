@@ -28,7 +28,13 @@ def bearer_token(call: Call) -> str:
 
 def authenticate(call: Call, keys: Table) -> dict[str, Any]:
     """The key's record ``{"shop_id", "roles", "revoked"}`` or unauthenticated."""
-    token = bearer_token(call)
+    header = call.headers.get("authorization")
+    if header is not None and header.startswith("Bearer "):
+        # The usual spelling: no leading blank, so bearer_token would cut right
+        # after "Bearer" and strip the rest; the same token without the call.
+        token = header[7:].strip()
+    else:
+        token = bearer_token(call)
     record = keys.get(token) if token else None
     # A revoked key answers like an unknown one: the token lookup finds no
     # live session, which eTop turns into the default unauthenticated [INF].

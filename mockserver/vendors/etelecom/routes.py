@@ -9,32 +9,28 @@ The account-user companions (list, update, delete) live in account_users.py.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from ...core.clock import iso_z
-from ...core.errors import FieldError, InvalidFields, VendorError
+from ...core.errors import FieldError, VendorError
 from ...core.seeding import Draw
 from ...core.store import Table
-from ...core.validation import validate
-from ...core.vendor import Call, Reply, Route, Vendor
-from . import errors, responses
+from ...core.vendor import SESSION, Call, Reply, Route, Vendor, VendorContext
+from . import create_request, errors, responses
 from .account_users import AccountUserRPCs
 from .auth import authenticate
-from .gojson import GoDecodeError, decode_object, go_quote, type_error
+from .gojson import go_quote
 from .models import (
     CREATE_ACCOUNT_USER_SCHEMA,
     DELETE_ACCOUNT_USER_SCHEMA,
     GET_ACCOUNT_USERS_SCHEMA,
-    GO_FIELDS,
-    GO_REQUEST_TYPE,
-    GO_ROLE_TYPE,
     UPDATE_ACCOUNT_USER_SCHEMA,
-    CreateAccountUser,
     Fixture,
     IdentityUser,
 )
-from .rules import ASSIGNABLE_ROLES, has_permission, normalize_phone, password_hash, short_name
+from .rules import ASSIGNABLE_ROLES, OWNER, has_permission, normalize_phone, password_hash, short_name
 
 BASE_PATH = "/v1/shop"
 CREATE_PATH = BASE_PATH + ".Shop/CreateAccountUser"
@@ -73,18 +69,24 @@ def _vn_mobile(fake: Any) -> str:
     return fake.random_element(_MOBILE_PREFIXES) + fake.numerify("#######")
 
 
-def _in_int64_range(raw: int) -> int:
-    if _MIN_ID <= raw < _MAX_ID:
-        return raw
-    return _MIN_ID + raw % (_MAX_ID - _MIN_ID)
+def _stamp(moment: datetime) -> tuple[str, int]:
+    """A moment as the wire shows it and as cursors count it (exact integer
+    microseconds: cursors carry them and must round-trip).  Computed once and
+    shared by every record a request writes."""
+    delta = moment - _EPOCH  # the timedelta's fields: cheaper than dividing by a 1 us timedelta
+    return iso_z(moment), (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def _micros(moment: datetime) -> int:
-    # Exact integer microseconds: cursors carry them and must round-trip.
-    return (moment - _EPOCH) // _ONE_MICROSECOND
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    """One session's table handles.  The Store contract keeps a handle valid
+    for the store's life (clear() empties it in place), so they are looked up
+    once per session instead of once per use on the request path."""
 
-
-_ONE_MICROSECOND = datetime(1970, 1, 1, 0, 0, 0, 1, tzinfo=timezone.utc) - _EPOCH
+    users: Table
+    shops: Table
+    api_keys: Table
+    account_users: Table
 
 
 class ETelecom(AccountUserRPCs, Vendor):
@@ -106,6 +108,10 @@ class ETelecom(AccountUserRPCs, Vendor):
     }
 
     fixture: Fixture
+
+    def __init__(self, ctx: VendorContext, fixture: Fixture) -> None:
+        super().__init__(ctx, fixture)
+        self._session_tables: dict[str, _Tables] = {}
 
     def routes(self) -> list[Route]:
         # Besides dispatch, each Route describes its endpoint for the OpenAPI document.
@@ -148,6 +154,17 @@ class ETelecom(AccountUserRPCs, Vendor):
     def account_users(self) -> Table:
         return self.ctx.table("account_users")
 
+    def _tables(self) -> _Tables:
+        # Keyed like VendorContext.table (by the request's session), built from it.
+        session = SESSION.get()
+        tables = self._session_tables.get(session)
+        if tables is None:
+            ctx = self.ctx
+            tables = self._session_tables[session] = _Tables(
+                ctx.table("users"), ctx.table("shops"), ctx.table("api_keys"), ctx.table("account_users"),
+            )
+        return tables
+
     @staticmethod
     def _unique(record: dict[str, Any]) -> dict[str, Any]:
         email = record.get("email")
@@ -155,6 +172,7 @@ class ETelecom(AccountUserRPCs, Vendor):
 
     def seed(self) -> None:
         fixture = self.fixture
+        tables = self._tables()
         records: dict[int, dict[str, Any]] = {}
         for user in fixture.users:
             record = records[user.id] = self._identity(
@@ -166,42 +184,44 @@ class ETelecom(AccountUserRPCs, Vendor):
                 blocked_at=iso_z(user.blocked_at) if user.blocked_at else None,
                 phone_verified_at=iso_z(user.phone_verified_at) if user.phone_verified_at else None,
             )
-            self.users.insert(user.id, record, self._unique(record))
+            tables.users.insert(user.id, record, self._unique(record))
         for shop in fixture.shops:
-            self.shops.insert(shop.id, {"id": shop.id, "name": shop.name, "owner_id": shop.owner_id})
+            tables.shops.insert(shop.id, {"id": shop.id, "name": shop.name, "owner_id": shop.owner_id})
             for api_key in shop.api_keys:
-                self.api_keys.insert(
+                tables.api_keys.insert(
                     api_key.key, {"shop_id": shop.id, "roles": list(api_key.roles), "revoked": api_key.revoked},
                 )
             # The Fixture model checked that owners and members are known users;
             # a membership dates from its user's creation.
             joined = {u.id: u.created_at for u in fixture.users}
-            self._add_member(shop.id, records[shop.owner_id], ["owner"], joined[shop.owner_id])
+            owner = shop.owner_id
+            self._add_member(tables, shop.id, records[owner], ["owner"], _stamp(joined[owner]))
             for member in shop.members:
                 self._add_member(
-                    shop.id, records[member.user_id], list(member.roles), joined[member.user_id],
+                    tables, shop.id, records[member.user_id], list(member.roles), _stamp(joined[member.user_id]),
                     permissions=list(member.permissions), position=member.position,
                     department_id=member.department_id, extension=member.extension_number,
                 )
-        self._generate_users(fixture)
+        self._generate_users(tables, fixture)
 
-    def _generate_users(self, fixture: Fixture) -> None:
+    def _generate_users(self, tables: _Tables, fixture: Fixture) -> None:
         """Extra staff of the first shop from the faker pools, independent of the clock."""
         shop_id = fixture.shops[0].id
         joined: datetime = IdentityUser.model_fields["created_at"].default
-        created = iso_z(joined)
+        stamp = _stamp(joined)  # every generated user joins at the same instant: format it once
+        created = stamp[0]
         epoch_ms = int(joined.timestamp() * 1000)
         pools = self.ctx.pools
         for _ in range(fixture.generatedUsers):
             draw = self.ctx.draw("fixture")
             full_name = str(pools.pick(draw, "full_name"))
             phone, _ok = normalize_phone(str(pools.pick(draw, "mobile")))
-            if self.users.find("phone", phone) is not None:
+            if tables.users.find("phone", phone) is not None:
                 continue
-            user_id = self._new_id(draw, epoch_ms)
+            user_id = self._new_id(tables.users, draw, epoch_ms)
             record = self._identity(user_id, full_name, phone, created, password="Fixture@123")
-            self.users.insert(user_id, record, self._unique(record))
-            self._add_member(shop_id, record, ["telecom_customerservice"], joined)
+            tables.users.insert(user_id, record, self._unique(record))
+            self._add_member(tables, shop_id, record, ["telecom_customerservice"], stamp)
 
     def describe(self) -> dict[str, Any]:
         key = self._first_key("owner") or self._first_key(None)
@@ -247,15 +267,41 @@ class ETelecom(AccountUserRPCs, Vendor):
             "updated_at": now,
         }
 
+    @staticmethod
+    def _register(
+        user_id: int, full_name: str, phone: str, now: str, password: str,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """RegisterSimplify's new identity user: its record, as ``_identity``
+        writes it, and its etopapi.User body, as ``responses.user`` shows it
+        (a new user owns no shop).  Both are copies of templates made once by
+        those two functions, so a request writes only the per-user fields; the
+        key order is the templates'."""
+        short = short_name(full_name)
+        record = _NEW_IDENTITY.copy()
+        record["id"] = user_id
+        record["full_name"] = full_name
+        record["short_name"] = short
+        record["phone"] = phone
+        record["password_hash"] = password_hash(password)
+        record["created_at"] = record["updated_at"] = now
+        body = _NEW_USER_BODY.copy()
+        body["created_at"] = body["updated_at"] = now
+        body["full_name"] = full_name
+        body["id"] = str(user_id)  # int64 as a JSON string, as responses.user writes it
+        body["phone"] = phone
+        body["short_name"] = short
+        return record, body
+
     def _add_member(
-        self, shop_id: int, user: dict[str, Any], roles: list[str], joined: datetime, *,
+        self, tables: _Tables, shop_id: int, user: dict[str, Any], roles: list[str], joined: tuple[str, int], *,
         permissions: list[str] | None = None, position: str = "", department_id: int | None = None,
         extension: str | None = None,
     ) -> None:
-        """A membership row.  Its search columns are built from the identity
-        user at this moment, as eTop's CreateAccountUser store does [PUB]."""
-        at, at_us = iso_z(joined), _micros(joined)
-        self.account_users.insert(
+        """A membership row, joined at ``joined`` (a ``_stamp``).  Its search
+        columns are built from the identity user at this moment, as eTop's
+        CreateAccountUser store does [PUB]."""
+        at, at_us = joined
+        tables.account_users.insert(
             (shop_id, user["id"]),
             {
                 "id": self.ctx.next_id("account_users", _MEMBER_ID_START),
@@ -279,20 +325,21 @@ class ETelecom(AccountUserRPCs, Vendor):
 
     def _now(self) -> tuple[str, int]:
         """The clock as the wire shows it and as cursors count it."""
-        moment = self.ctx.clock.now()
-        return iso_z(moment), _micros(moment)
+        return _stamp(self.ctx.clock.now())
 
-
-    def _new_id(self, draw: Draw, ms: int) -> int:
+    @staticmethod
+    def _new_id(users: Table, draw: Draw, ms: int) -> int:
         """[INF] time-ordered int64 like eTop's ids: clock ms then random bits."""
         while True:
-            user_id = _in_int64_range((ms << _RANDOM_BITS) | draw.below(1 << _RANDOM_BITS))
-            if self.users.get(user_id) is None:
+            user_id = (ms << _RANDOM_BITS) | draw.below(1 << _RANDOM_BITS)
+            if not _MIN_ID <= user_id < _MAX_ID:  # fold into 19-digit int64s
+                user_id = _MIN_ID + user_id % (_MAX_ID - _MIN_ID)
+            if users.get(user_id) is None:
                 return user_id
 
     def _total_shop(self, user_id: int) -> int:
         # "Total number of shops owned": staff of other shops own none.
-        return sum(1 for shop in self.shops.values() if shop["owner_id"] == user_id)
+        return sum(1 for shop in self._tables().shops.values() if shop["owner_id"] == user_id)
 
     # ------------------------------------------------------------- gate
     @staticmethod
@@ -304,81 +351,78 @@ class ETelecom(AccountUserRPCs, Vendor):
         if media != "application/json":
             raise errors.bad_route(f"unexpected Content-Type: {go_quote(header)}", call.method, call.path)
 
-    @staticmethod
-    def _decode(body: bytes) -> CreateAccountUser:
-        """Go's json.Unmarshal into CreateAccountUserRequest; failures are `malformed`."""
-        try:
-            data = decode_object(body, GO_REQUEST_TYPE, GO_FIELDS)
-        except GoDecodeError as err:
-            raise errors.malformed(err.cause) from None
-        try:
-            return validate(CreateAccountUser, data)
-        except InvalidFields as problem:
-            raise errors.malformed(_first_type_error(problem.fields, data)) from None
-
     # ------------------------------------------------------------- handlers
     def create_account_user(self, call: Call) -> Reply:
-        self._check_content_type(call)
-        request = self._decode(call.body)
-        caller = authenticate(call, self.api_keys)
+        if call.headers.get("content-type") != "application/json":  # else nothing to cut or fold
+            self._check_content_type(call)
+        # A plain body skips Go's full decoding (see create_request).
+        request = create_request.plain_request(call.body) or create_request.decode_full(call.body)
+        full_name, password, raw_phone, roles = request
+        tables = self._tables()
+        caller = authenticate(call, tables.api_keys)
 
         # r.Validate(): every missing field and every unknown role, named.
-        full_name = (request.full_name or "").strip()
-        password = request.password or ""
-        raw_phone = (request.phone or "").strip()
-        roles = request.roles or []
-        problems = [
-            FieldError(name, "missing", "không được để trống")
-            for name, value in (("full_name", full_name), ("password", password.strip()), ("phone", raw_phone))
-            if not value
-        ]
-        problems += [
-            FieldError("roles", "enum", "không hợp lệ", {"value": role}) for role in roles if role not in ASSIGNABLE_ROLES
-        ]  # [INF] unknown role -> invalid_argument
-        if problems:
-            raise VendorError("invalid_argument", fields=tuple(problems))
+        full_name = (full_name or "").strip()
+        password = password or ""
+        raw_phone = (raw_phone or "").strip()
+        roles = roles or []
+        if not (full_name and password.strip() and raw_phone) or not ASSIGNABLE_ROLES.issuperset(roles):
+            raise VendorError("invalid_argument", fields=_validation_problems(full_name, password, raw_phone, roles))
 
-        if not has_permission(caller["roles"], roles):
+        caller_roles = caller["roles"]
+        # hasPermision's first two rules settle the usual call (an owner's key,
+        # no owner role asked for): only other callers need the full check.
+        if (OWNER in roles or OWNER not in caller_roles) and not has_permission(caller_roles, roles):
             raise VendorError("permission_denied")
         phone, ok = normalize_phone(raw_phone)
         if not ok:
             raise VendorError("invalid_phone")
 
         shop_id = caller["shop_id"]
-        existing = self.users.find("phone", phone)
-        if existing is not None and self.account_users.get((shop_id, existing["id"])) is not None:
+        users = tables.users
+        existing = users.find("phone", phone)
+        if existing is not None and tables.account_users.get((shop_id, existing["id"])) is not None:
             # The real service has already overwritten the password at this
             # point; a failed request here changes nothing [INF].
             raise VendorError("user_exists")
 
-        moment = self.ctx.clock.now()
-        now = iso_z(moment)
+        clock = self.ctx.clock
+        stamp = _stamp(clock.now())  # formatted once: the user and the membership share it
+        now = stamp[0]
         if existing is None:
-            ms = int(self.ctx.clock.timestamp() * 1000)
-            user_id = self._new_id(self.ctx.draw("create_user"), ms)
-            record = self._identity(user_id, full_name, phone, now, password=password)
-            self.users.insert(user_id, record, self._unique(record))
+            ms = int(clock.timestamp() * 1000)
+            user_id = self._new_id(users, self.ctx.draw("create_user"), ms)
+            # _new_id picked an id no user has; every shop's owner is a user
+            # (the fixture checks it, and users are never deleted), so a new
+            # user owns no shop: total_shop is 0 without scanning the shops.
+            record, body = self._register(user_id, full_name, phone, now, password)
+            users.insert(user_id, record, {"phone": phone})  # _unique(record) without its email: None, never indexed
         else:
             # RegisterSimplify with IsUpdatePassword: same identity (id, name,
             # email), new password [PUB]; updated_at moves [INF].
             record = {**existing, "password_hash": password_hash(password), "updated_at": now}
-            self.users.update(record["id"], record, self._unique(record))
-        self._add_member(shop_id, record, list(roles), moment)
-        return Reply(200, responses.user(record, self._total_shop(record["id"])))
+            users.update(record["id"], record, self._unique(record))
+            body = responses.user(record, self._total_shop(record["id"]))
+        self._add_member(tables, shop_id, record, roles, stamp)  # the decoded list is this request's alone: no copy
+        return Reply(200, body)
 
 
-def _first_type_error(fields: tuple[FieldError, ...], data: dict[str, Any]) -> str:
-    """Go reports the first mismatch in document order (the decoder walks the body)."""
-    failing: dict[str, FieldError] = {}
-    for field in fields:  # pydantic lists a list's elements in order: keep the first
-        failing.setdefault(field.loc.partition("[")[0], field)
-    for key, value in data.items():
-        error = failing.get(key)
-        if error is None:
-            continue
-        if "[" in error.loc:  # a roles element: Go names the element type
-            index = int(error.loc[error.loc.index("[") + 1 : error.loc.index("]")])
-            return type_error(GO_REQUEST_TYPE, key, value[index], GO_ROLE_TYPE)
-        return type_error(GO_REQUEST_TYPE, key, value, GO_FIELDS[key])
-    first = fields[0]  # unreachable for the model's fields; keep a Go-shaped text
-    return f"json: cannot unmarshal into Go struct field {GO_REQUEST_TYPE.rpartition('.')[2]}.{first.loc}"
+# The record of a new identity user with nothing set yet and its body: the
+# templates ETelecom._register copies (every value immutable, so sharing is safe).
+_NEW_IDENTITY = ETelecom._identity(0, "", "", "")
+_NEW_USER_BODY = responses.user(_NEW_IDENTITY, 0)
+
+
+def _validation_problems(
+    full_name: str, password: str, phone: str, roles: list[str],
+) -> tuple[FieldError, ...]:
+    """Every blank required field, then every unknown role [INF: invalid_argument], in that order."""
+    problems = [
+        FieldError(name, "missing", "không được để trống")
+        for name, value in (("full_name", full_name), ("password", password.strip()), ("phone", phone))
+        if not value
+    ]
+    problems += [
+        FieldError("roles", "enum", "không hợp lệ", {"value": role}) for role in roles if role not in ASSIGNABLE_ROLES
+    ]
+    return tuple(problems)

@@ -9,9 +9,15 @@ DeleteAccountUser) reuse them unchanged.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Iterable
+
+try:
+    # CPython's built-in SHA-256: the same digest as hashlib.sha256 without
+    # OpenSSL's per-call EVP set-up, which dominates for a password-sized input.
+    from _sha256 import sha256 as _sha256
+except ImportError:  # pragma: no cover - other interpreters / builds
+    from hashlib import sha256 as _sha256
 
 # [PUB] role strings; [INF] enum numbers follow the listed order (0 = unknown).
 # A lower number is a higher role: hasPermision compares these numbers.
@@ -42,10 +48,11 @@ SOURCES: tuple[str, ...] = (
 
 def has_permission(caller_roles: Iterable[str], target_roles: Iterable[str]) -> bool:
     """account_user.hasPermision: may a caller with these roles assign those?"""
-    targets = list(target_roles)
+    # Lists (what the handlers pass) are searched as they are, without a copy.
+    targets = target_roles if isinstance(target_roles, list) else list(target_roles)
     if OWNER in targets:
         return False  # nobody creates another owner through this RPC
-    callers = set(caller_roles)
+    callers = caller_roles if isinstance(caller_roles, list) else list(caller_roles)
     if OWNER in callers:
         return True
     if STAFF_MANAGEMENT not in callers:
@@ -71,6 +78,15 @@ def normalize_phone(raw: str) -> tuple[str, bool]:
     8 digits.  ``ok`` only checks the length (10-12): no carrier prefixes, as
     landlines can be 11-12 digits.
     """
+    if 10 <= len(raw) <= 12 and raw[0] == "0" and raw[1] != "0" and raw.isdigit() and raw.isascii():
+        # Already normalised (the usual input): ASCII digits only, one leading
+        # zero.  _normalize would strip and skip nothing and give the zero back.
+        return raw, True
+    return _normalize(raw)
+
+
+def _normalize(raw: str) -> tuple[str, bool]:
+    """normalize_phone for any input (its fast path aside)."""
     suffix = ""
     if raw.endswith("-test"):
         match = _TEST_SUFFIX.search(raw)
@@ -108,4 +124,4 @@ def short_name(full_name: str) -> str:
 def password_hash(password: str) -> str:
     """Only the fact that a password was set (or overwritten) is observable;
     a digest keeps clear text out of the store."""
-    return hashlib.sha256(password.encode("utf-8", "surrogatepass")).hexdigest()
+    return _sha256(password.encode("utf-8", "surrogatepass")).hexdigest()
