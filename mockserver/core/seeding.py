@@ -47,7 +47,11 @@ class Draw:
     @classmethod
     def from_state(cls, state: int, key: int) -> Draw:
         draw = cls.__new__(cls)
-        draw._state = _mix((state ^ (key & _MASK)) + 0x9E3779B97F4A7C15)
+        # _mix inlined (one per request); equal to _mix((state ^ key) + GOLDEN).
+        z = (state ^ (key & _MASK)) + 0x9E3779B97F4A7C15  # not masked first, like _mix's argument
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+        draw._state = z ^ (z >> 31)
         return draw
 
     def next(self) -> int:

@@ -84,9 +84,10 @@ class MemoryTable:
         if key in self._rows:
             raise Conflict("id", self._rows[key])
         self._rows[key] = record
-        for pair in pairs:
-            index[pair] = key
-        self._keys_of[key] = pairs
+        if pairs:  # rows without unique keys (memberships, sessions) need no reverse entry
+            for pair in pairs:
+                index[pair] = key
+            self._keys_of[key] = pairs
 
     def update(self, key: Hashable, record: Record, unique: UniqueKeys = {}) -> None:
         clash = self.conflict(unique, ignore=key)

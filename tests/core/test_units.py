@@ -87,3 +87,28 @@ def test_validation_names_every_failing_field() -> None:
     with pytest.raises(NotAnObject):
         parse(_Model, b"[1]")
     assert is_email("first.last+tag@sub.example.co") and not is_email("a@b") and not is_email("a b@c.de")
+
+
+def test_iso_z_cache_gives_isoformat_text_for_any_instant() -> None:
+    import random
+    from datetime import datetime, timedelta, timezone
+
+    from mockserver.core.clock import UTC
+
+    rng = random.Random(5)
+    plus7 = timezone(timedelta(hours=7))
+    start = datetime(1990, 1, 1, tzinfo=UTC)
+    moments = sorted(start + timedelta(microseconds=rng.randrange(10**16)) for _ in range(500))
+    moments += [m + timedelta(microseconds=d) for m in moments[:50] for d in (1, 999, 1000, 999_999)]  # same/next second
+    for moment in moments:
+        for shown in (moment, moment.astimezone(plus7)):
+            assert iso_z(shown) == moment.isoformat(timespec="milliseconds")[:-6] + "Z"
+
+
+def test_draws_keep_their_values() -> None:
+    from mockserver.core.seeding import Draw, Seeder
+
+    # Pinned: a change here changes every seeded response (and the golden snapshots).
+    draw = Seeder(1, "vaultspay").draw("create_user")
+    assert [draw.next() for _ in range(3)] == [2212801037028787414, 7283222137033456171, 9672373961874821293]
+    assert Draw.from_state(2**64 - 1, 2**70).next() == 9957527242108638288
