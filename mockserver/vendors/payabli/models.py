@@ -203,17 +203,21 @@ def normalise(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def bind_user(data: dict[str, Any], orgs: Mapping[tuple[int, int], Any], partial: bool = False) -> CreateUser:
+    """Bind a decoded UserData object (any key casing); see ``parse_user``."""
+    try:
+        return CreateUser.model_validate(normalise(data), context={"orgs": orgs, "partial": partial})
+    except ValidationError as exc:
+        raise InvalidFields("invalid fields", field_errors(exc)) from None
+
+
 def parse_user(body: bytes, orgs: Mapping[tuple[int, int], Any], partial: bool = False) -> CreateUser:
     """Decode and bind a UserData body; every failing field becomes a FieldError.
 
     ``partial`` (PUT /User/{userId}): the same rules, except that a missing or
     null scope means "keep the stored one" [INF].
     """
-    data = normalise(parse_object(body))
-    try:
-        return CreateUser.model_validate(data, context={"orgs": orgs, "partial": partial})
-    except ValidationError as exc:
-        raise InvalidFields("invalid fields", field_errors(exc)) from None
+    return bind_user(parse_object(body), orgs, partial)
 
 
 class TokenRequest(Strict):

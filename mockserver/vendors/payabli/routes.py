@@ -14,9 +14,11 @@ from ...core.errors import FieldError, InvalidFields, MalformedBody, NotAnObject
 from ...core.vendor import Call, Reply, Route, Vendor, VendorContext
 from . import errors, query, responses
 from .auth import Tokens
+from .binding import bind_new_user
 from .models import INT64, CreateUser, Fixture, TokenRequest, parse_token_request, parse_user, query_users_schema
 
 _INTEGER = re.compile(r"^-?\d{1,20}$")
+_NO_MFA: dict[str, Any] = {"mfa": None, "mfaMode": None}  # a null or absent mfaData: read-only, never stored
 
 
 def _us_phone(fake: Any) -> str:
@@ -32,6 +34,10 @@ def _int64(raw: str, name: str) -> int:
     if not INT64[0] <= value <= INT64[1]:
         raise query.invalid(name, "must be a 64-bit integer")
     return value
+
+
+# What clients send nearly always; each passes _is_json (a set hit instead of parsing).
+_JSON_TYPES = frozenset(("application/json", "application/json; charset=utf-8", "text/json"))
 
 
 def _is_json(content_type: Optional[str]) -> bool:
@@ -197,7 +203,10 @@ class Payabli(Vendor):
 
     # ------------------------------------------------------------- helpers
     def _require_json(self, call: Call, error: str = "UNSUPPORTED_MEDIA_TYPE") -> None:
-        if self.settings.requireJsonContentType and not _is_json(call.headers.get("content-type")):
+        content_type = call.headers.get("content-type")
+        if content_type in _JSON_TYPES:  # _is_json's common case, without the call
+            return
+        if self.settings.requireJsonContentType and not _is_json(content_type):
             raise VendorError(error)
 
     def _existing(self, user_id: int) -> dict[str, Any]:
@@ -210,15 +219,15 @@ class Payabli(Vendor):
     def create_user(self, call: Call) -> Reply:
         token = self.tokens.authenticate(call)
         self._require_json(call)
-        body = parse_user(call.body, self.orgs)
-        unique = self._unique(body.email)
+        user = bind_new_user(call.body, self.orgs)
+        unique = self._unique(user["email"])
         users = self.users
         if users.conflict(unique) is not None:
             raise VendorError(
                 "DUPLICATE_EMAIL",
                 fields=(FieldError("email", "duplicate", "is already in use by another user", {"code": "3003"}),),
             )
-        record = self._record(body, token["name"])
+        record = self._record(user, token["name"])
         users.insert(record["userId"], record, unique)
         return responses.success()
 
@@ -322,24 +331,29 @@ class Payabli(Vendor):
                 record["UsrMFAMode"] = body.mfaData.mfaMode
         return record
 
-    def _record(self, body: CreateUser, created_by: str) -> dict[str, Any]:
-        # Only called once every check has passed: taking the id is the first write.
-        mfa = body.mfaData
+    def _record(self, user: dict[str, Any], created_by: str) -> dict[str, Any]:
+        """The stored record of a new user from ``binding.bind_new_user``'s plain
+        dicts (every key present).  Only called once every check has passed:
+        taking the id is the first write."""
+        mfa, status, time_zone, pwd = user["mfaData"] or _NO_MFA, user["usrStatus"], user["timeZone"], user["pwd"]
+        mfa_mode = mfa["mfaMode"]
+        # Create binding guarantees a non-empty scope, every orgId set and known.
+        scope = [self._scope(item["orgType"] or 0, item["orgId"]) for item in user["scope"]]
         return responses.user_record(
             user_id=self.ctx.next_id("users", self.settings.firstUserId),
-            name=body.name,
-            email=body.email,
-            phone=body.phone,
-            scope=[self._scope(item.orgType or 0, item.orgId) for item in body.scope or () if item.orgId is not None],
-            access=[{"roleLabel": a.roleLabel, "roleValue": a.roleValue} for a in body.access or ()],
-            status=self.settings.defaultUsrStatus if body.usrStatus is None else body.usrStatus,
-            language=body.language or "en",  # [INF] PartnerHub's default locale
-            time_zone=0 if body.timeZone is None else body.timeZone,  # default 0 [SEED]
-            mfa=bool(mfa and mfa.mfa),
-            mfa_mode=(mfa.mfaMode if mfa and mfa.mfaMode is not None else 0),
-            additional=body.additionalData,
+            name=user["name"],
+            email=user["email"],
+            phone=user["phone"],
+            scope=scope,
+            access=user["access"] or [],  # fresh, complete {roleLabel, roleValue} items from either binding path
+            status=self.settings.defaultUsrStatus if status is None else status,
+            language=user["language"] or "en",  # [INF] PartnerHub's default locale
+            time_zone=0 if time_zone is None else time_zone,  # default 0 [SEED]
+            mfa=bool(mfa["mfa"]),
+            mfa_mode=0 if mfa_mode is None else mfa_mode,
+            additional=user["additionalData"],
             created_at=self.ctx.clock.timestamp(),
             # A digest, never the password: later auth endpoints compare against it.
-            pwd_hash=hashlib.sha256(body.pwd.encode()).hexdigest() if body.pwd else None,
+            pwd_hash=hashlib.sha256(pwd.encode()).hexdigest() if pwd else None,
             created_by=created_by,
         )
