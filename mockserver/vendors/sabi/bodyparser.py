@@ -28,10 +28,20 @@ _DIGITS = "0123456789"
 _BOM = b"\xef\xbb\xbf"
 
 
+# Content-Type headers clients send verbatim nearly every time: the general path below
+# would find application/json with no charset or a UTF one, i.e. straight to parse_json.
+_PLAIN_JSON = frozenset({
+    "application/json", "application/json; charset=utf-8", "application/json;charset=utf-8",
+    "application/json; charset=UTF-8", "application/json;charset=UTF-8",
+})
+
+
 def parse(content_type: str | None, body: bytes) -> Any:
     """The value NestJS hands to the ValidationPipe (dict, list or, for strict JSON, never a scalar)."""
     if not content_type or not body:
         return {}
+    if content_type in _PLAIN_JSON:
+        return parse_json(body)
     mime, _, params = content_type.partition(";")
     mime = mime.strip().lower()
     if mime == "application/json":

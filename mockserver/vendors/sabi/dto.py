@@ -63,6 +63,12 @@ class Prop:
     nested: tuple[Prop, ...] | None = None  # @ValidateNested() with @Type(() => Dto)
     # All checks at once, for the common valid case (one call instead of one per check).
     ok: Callable[[Any], bool] = lambda value: False
+    # The same test in a form validate()'s valid-body pass runs without a call: ``str``
+    # (any string), FILLED (a non-empty string) or a frozenset (one of these strings).
+    quick: Any = None
+
+
+FILLED = "a non-empty string"  # a Prop.quick marker
 
 
 def _not_empty(value: Any) -> bool:
@@ -99,17 +105,50 @@ def _length(low: int, high: int) -> Check:
     return Check("isLength", lambda v: isinstance(v, str) and low <= len(v) <= high, {"min": low, "max": high}, kind="length")
 
 
+class Dto:
+    """A property table plus the indexes validate() needs (built once at import)."""
+
+    __slots__ = ("props", "required", "optional", "required_quick", "quick", "filled", "plans")
+
+    def __init__(self, props: tuple[Prop, ...]) -> None:
+        self.props = props
+        self.required = tuple((i, p) for i, p in enumerate(props) if not p.optional)
+        self.optional = {p.name: (i, p) for i, p in enumerate(props) if p.optional}
+        # The valid-body pass: required non-empty strings (FILLED) and optional properties
+        # are found by the body's keys (see plan()); the other required ones (the invite's
+        # e-mail and enum) are checked first, by name.
+        self.required_quick = tuple((p.name, p.ok if p.quick is None else p.quick) for p in props
+                                    if not p.optional and p.quick is not FILLED)
+        self.quick = {p.name: p.ok if p.quick is None else p.quick for p in props if p.optional or p.quick is FILLED}
+        self.filled = sum(1 for p in props if not p.optional and p.quick is FILLED)
+        self.plans: dict[tuple[str, ...], tuple[Any, ...]] = {}
+
+    def plan(self, keys: tuple[str, ...]) -> tuple[Any, ...]:
+        """The quick test for each of a body's keys, in order (None: not checked here), or
+        INCOMPLETE when a FILLED property is missing.  Clients send the same keys in the
+        same order call after call, so plans are cached (bounded: past it, rebuilt)."""
+        quicks = tuple(self.quick.get(key) for key in keys)
+        plan = quicks if quicks.count(FILLED) == self.filled else INCOMPLETE  # keys are unique
+        if len(self.plans) < _MAX_PLANS:
+            self.plans[keys] = plan
+        return plan
+
+
+INCOMPLETE: tuple[Any, ...] = ("a FILLED property is missing",)
+_MAX_PLANS = 1024
+
+
 def required(name: str) -> Prop:
-    return Prop(name, False, (NOT_EMPTY, IS_STRING), ok=lambda v: isinstance(v, str) and v != "")
+    return Prop(name, False, (NOT_EMPTY, IS_STRING), ok=lambda v: isinstance(v, str) and v != "", quick=FILLED)
 
 
 def text(name: str) -> Prop:
-    return Prop(name, True, (IS_STRING,), ok=_is_string)
+    return Prop(name, True, (IS_STRING,), ok=_is_string, quick=str)
 
 
 def one_of(name: str, choices: tuple[str, ...]) -> Prop:
     allowed = frozenset(choices)
-    return Prop(name, True, (_enum(choices),), ok=lambda v: isinstance(v, str) and v in allowed)
+    return Prop(name, True, (_enum(choices),), ok=lambda v: isinstance(v, str) and v in allowed, quick=allowed)
 
 
 def digits11(name: str) -> Prop:
@@ -123,11 +162,13 @@ def required_email(name: str) -> Prop:
 
 def required_enum(name: str, choices: tuple[str, ...]) -> Prop:
     allowed = frozenset(choices)
-    return Prop(name, False, (NOT_EMPTY, _enum(choices)), ok=lambda v: isinstance(v, str) and v in allowed)
+    return Prop(name, False, (NOT_EMPTY, _enum(choices)), ok=lambda v: isinstance(v, str) and v in allowed, quick=allowed)
 
 
 def nested(name: str, dto: tuple[Prop, ...]) -> Prop:
-    return Prop(name, True, (IS_OBJECT,), dto)  # ok stays False: children are always checked
+    # An object passes exactly when its children do (_check_prop then reports only theirs).
+    children = Dto(dto)
+    return Prop(name, True, (IS_OBJECT,), dto, ok=lambda v: isinstance(v, dict) and not validate(v, children))
 
 
 # [SEED] {name, code, currency} / {name, code}; [INF] name and code required inside them.
@@ -189,17 +230,6 @@ def _failures(value: Any, prop: Prop, path: str) -> list[FieldError]:
     return out
 
 
-class Dto:
-    """A property table plus the indexes the fast path needs (built once at import)."""
-
-    __slots__ = ("props", "required", "optional")
-
-    def __init__(self, props: tuple[Prop, ...]) -> None:
-        self.props = props
-        self.required = tuple((i, p) for i, p in enumerate(props) if not p.optional)
-        self.optional = {p.name: (i, p) for i, p in enumerate(props) if p.optional}
-
-
 def _check_prop(value: Any, prop: Prop, path: str) -> list[FieldError]:
     own = _failures(value, prop, path)
     if prop.nested is not None:
@@ -213,13 +243,52 @@ def _check_prop(value: Any, prop: Prop, path: str) -> list[FieldError]:
     return own
 
 
-def validate(data: Mapping[str, Any], dto: Dto | None = None, prefix: str = "") -> list[FieldError]:
+def validate(data: Mapping[str, Any], dto: Dto | None = None, prefix: str = "", *,
+             keys: tuple[str, ...] | None = None) -> list[FieldError]:
     """Every failing constraint, in class-validator's order; [] when the body is valid.
 
     Required properties are always checked, optional ones only when the body has
     them (IsOptional skips the rest), so a typical body costs ~8 checks, not 23.
+    A first pass only asks each property's ``ok`` (inline as its ``quick`` form
+    where it has one); the walk that collects messages runs only if one says
+    no, and it reports exactly the properties whose ``ok`` is false, so a pass
+    where every ``ok`` holds means [].  ``keys`` is ``tuple(data)`` if the
+    caller has it already.
     """
     dto = dto or CREATE_USER
+    for name, quick in dto.required_quick:
+        value = data.get(name)
+        if type(quick) is frozenset:
+            if isinstance(value, str) and value in quick:
+                continue
+        elif quick(value):
+            continue
+        return _walk(data, dto, prefix)
+    if keys is None:
+        keys = tuple(data)
+    plan = dto.plans.get(keys) or dto.plan(keys)
+    if plan is INCOMPLETE:
+        return _walk(data, dto, prefix)
+    for quick, value in zip(plan, data.values()):  # a dict's values come in its keys' order
+        if quick is FILLED:
+            if isinstance(value, str) and value:
+                continue
+        elif quick is None or value is None:  # not a property (dropped) / done above / IsOptional
+            continue
+        elif quick is str:
+            if isinstance(value, str):
+                continue
+        elif type(quick) is frozenset:
+            if isinstance(value, str) and value in quick:
+                continue
+        elif quick(value):
+            continue
+        return _walk(data, dto, prefix)
+    return []
+
+
+def _walk(data: Mapping[str, Any], dto: Dto, prefix: str) -> list[FieldError]:
+    """The failures of every property whose ``ok`` is false, in the DTO's declaration order."""
     found: list[tuple[int, list[FieldError]]] = []
     for index, prop in dto.required:
         value = data.get(prop.name)

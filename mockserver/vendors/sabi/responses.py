@@ -12,11 +12,14 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Mapping
+from math import modf
+from typing import Any, Mapping, Sequence
 
-from ...core.clock import iso_z
+from ...core.clock import UTC, iso_z
 from ...core.seeding import Draw
+from ...core.store import Table
 from ...core.vendor import VendorContext
+from .dto import DEFAULT_ROLE, GENDERS, INVITATIONS, ROLES
 
 # [INF] top-level optional strings the client may send that the document keeps as sent.
 ECHOED_STRINGS = ("middleName", "address", "photo", "identityType", "identityDoc", "actionBy", "dob", "gender", "bvn", "nin")
@@ -33,9 +36,13 @@ _PASS_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O/1/I: read aloud an
 class ObjectIds:
     """MongoDB ObjectIds: 4-byte seconds + 5 per-process random bytes + 3-byte counter.
 
-    The process bytes and the counter's start come from the seed (drawn at reset);
-    they and the counter live in the store, so a reset replays the same ids and the
-    vendor object itself holds no state.
+    The process bytes, the counter's start (both drawn from the seed at reset)
+    and how many ids were taken live in one record of the ``object_ids``
+    table, so a reset replays the same ids and the vendor object itself holds
+    no state.  The count is bumped in that record rather than through
+    ``ctx.next_id``: one table hit a request instead of one namespace
+    lookup and counter round-trip per id (a request takes two or more), and
+    clearing the namespace still forgets it together with the process bytes.
     """
 
     __slots__ = ("ctx",)
@@ -44,26 +51,64 @@ class ObjectIds:
         self.ctx = ctx
 
     def reset(self, draw: Draw) -> None:
-        self.ctx.table("object_ids").update("process", {"process": draw.hex(10), "start": draw.below(1 << 24)})
+        table = self.ctx.table(_TABLE)
+        # A re-seed of a namespace that was not cleared keeps counting (no id is ever reused).
+        old = table.get("process")
+        table.update("process", {"process": draw.hex(10), "start": draw.below(1 << 24), "taken": old["taken"] if old else 0})
+
+    def take(self, timestamp: float, count: int) -> list[str]:
+        """``count`` consecutive ids stamped with ``timestamp``'s whole seconds."""
+        global _base_second, _base_process, _base
+        table = self.ctx.table(_TABLE)
+        state = table.get("process") or _unseeded(table)
+        first = state["start"] + state["taken"]
+        state["taken"] += count
+        second, process = int(timestamp) & 0xFFFFFFFF, state["process"]
+        if second != _base_second or process != _base_process:
+            _base_second, _base_process = second, process
+            _base = 1 << 96 | second << 64 | int(process, 16) << 24
+        # An id is hex(base | counter) without its "0x1": the 1 above the 96 id bits
+        # keeps the leading zeros (cheaper than formatting with a width).
+        if count == 2:  # the usual request (the user and its country): no comprehension
+            return [hex(_base | ((first + 1) & 0xFFFFFF))[3:], hex(_base | ((first + 2) & 0xFFFFFF))[3:]]
+        return [hex(_base | ((first + n) & 0xFFFFFF))[3:] for n in range(1, count + 1)]
 
     def new(self, timestamp: float) -> str:
-        state = self.ctx.table("object_ids").get("process") or _NO_PROCESS
-        n = self.ctx.next_id("object_ids", 1)
-        return f"{int(timestamp) & 0xFFFFFFFF:08x}{state['process']}{(state['start'] + n) & 0xFFFFFF:06x}"
+        return self.take(timestamp, 1)[0]
 
 
-_NO_PROCESS = {"process": "0" * 10, "start": 0}  # only before the first seed()
+# The seconds-and-process part of the ids taken last, as an int with a 1 bit above it:
+# built once a second (per namespace in use), not per id.
+_base_second = -1
+_base_process = ""
+_base = 0
+
+
+def _unseeded(table: Table) -> dict[str, Any]:
+    """The state before the first seed(): zero process bytes, counting from 1."""
+    state = {"process": "0" * 10, "start": 0, "taken": 0}
+    table.update("process", state)
+    return state
+
+
+_TABLE = "object_ids"
+
+# 8 symbols of 5 bits = 4 pairs of 10 bits: one lookup per pair instead of one per symbol.
+_PASS_PAIRS: tuple[str, ...] = tuple(_PASS_ALPHABET[pair & 31] + _PASS_ALPHABET[pair >> 5] for pair in range(1024))
 
 
 def pass_id(draw: Draw) -> str:
     # [INF] format: 8 characters from an unambiguous upper-case alphabet (32 symbols:
-    # 5 bits each, so one 64-bit draw is enough).
+    # 5 bits each, so one 64-bit draw is enough); symbol k is bits 5k..5k+4 of the word.
     word = draw.next()
-    return "".join([_PASS_ALPHABET[(word >> shift) & 31] for shift in range(0, 40, 5)])
+    pairs = _PASS_PAIRS
+    return pairs[word & 1023] + pairs[(word >> 10) & 1023] + pairs[(word >> 20) & 1023] + pairs[(word >> 30) & 1023]
 
 
+# "YYYY-MM-DDTHH:MM:SS." of the last second seen: strftime is most of a stamp's cost.
 _stamp_second = -1
 _stamp_prefix = ""
+_MILLIS: tuple[str, ...] = tuple(f"{ms:03d}Z" for ms in range(1000))
 
 
 def stamp(moment: datetime) -> str:
@@ -72,7 +117,31 @@ def stamp(moment: datetime) -> str:
     second = int(moment.timestamp())
     if second != _stamp_second:
         _stamp_second, _stamp_prefix = second, iso_z(moment)[:-4]
-    return f"{_stamp_prefix}{moment.microsecond // 1000:03d}Z"
+    return _stamp_prefix + _MILLIS[moment.microsecond // 1000]
+
+
+def instant(timestamp: float) -> tuple[int, str]:
+    """(whole seconds, ``stamp``) of a clock timestamp, without building a datetime.
+
+    Exactly what ``int(dt.timestamp())`` and ``stamp(dt)`` give for
+    ``dt = datetime.fromtimestamp(timestamp, UTC)``: CPython splits the float
+    with modf and rounds the fraction to microseconds half-to-even, carrying
+    into the seconds (tests/vendors/sabi/test_fast_paths.py checks the two
+    agree).  Times before 1970 take the datetime path.
+    """
+    global _stamp_second, _stamp_prefix
+    if not timestamp >= 0.0:  # negative or NaN
+        moment = datetime.fromtimestamp(timestamp, UTC)
+        return int(moment.timestamp()), stamp(moment)
+    fraction, whole = modf(timestamp)
+    micro = round(fraction * 1e6)
+    second = int(whole)
+    if micro >= 1_000_000:
+        micro -= 1_000_000
+        second += 1
+    if second != _stamp_second:
+        _stamp_second, _stamp_prefix = second, iso_z(datetime.fromtimestamp(second, UTC))[:-4]
+    return second, _stamp_prefix + _MILLIS[micro // 1000]
 
 
 @lru_cache(maxsize=4096)
@@ -81,10 +150,14 @@ def slug(name: str) -> str:
     return "".join(c for c in folded.lower() if c.isalnum())
 
 
+@lru_cache(maxsize=4096)
+def _handle_base(first: str, last: str) -> str:
+    return (slug(first) + slug(last))[:20] or "user"
+
+
 def user_handle(first: str, last: str, draw: Draw) -> str:
     # [INF] format: first+last name, ASCII-folded, lower-case, plus 4 digits ("adaobi4821").
-    base = (slug(first) + slug(last))[:20] or "user"
-    return f"{base}{draw.below(10000):04d}"
+    return "%s%04d" % (_handle_base(first, last), draw.below(10000))
 
 
 def place(value: Mapping[str, Any], object_id: str) -> dict[str, Any]:
@@ -103,102 +176,171 @@ _LOCATION: dict[str, Any] = {"coordinates": [0, 0], "type": "Point"}
 _METADATA: dict[str, Any] = {"essentialCertification": []}
 _APP_DEFAULT_VIEW: dict[str, str] = {"TRACE": "NONE", "LOFT": "NONE", "KATSU": "NONE", "SABI_MARKET": "NONE", "PLATFORM": "NONE", "DEAL": "NONE"}
 _EMPTY: list[Any] = []
+_ROLES: dict[str, list[str]] = {role: [role] for role in ROLES}  # shared `roles` values
+
+_PER_USER = None  # placeholder in _LAYOUT: document() writes the value (or drops an optional key)
+
+# Every key a document can have, in its final place (the seed's head, then ASCII order),
+# with the seed's constant values.  Built once; a document is a copy of the layout for the
+# optional keys the client sent (see Shape) with the per-user values written over it.
+_LAYOUT: dict[str, Any] = {
+    "wallet": _WALLET,
+    "settlement": _SETTLEMENT,
+    "location": _LOCATION,
+    "metadata": _METADATA,
+    "_id": _PER_USER,
+    "__v": 0,
+    "actionBy": _PER_USER,
+    "address": _PER_USER,
+    "appDefaultView": _APP_DEFAULT_VIEW,
+    "businesses": _EMPTY,
+    "bvmVerified": "PENDING",  # sic, the seed's spelling
+    "bvn": _PER_USER,
+    "city": _PER_USER,
+    "commodityActiveTraderStatus": "NONE",
+    "country": _PER_USER,
+    "createdAt": _PER_USER,
+    "createdBy": None,  # a sign-up's; an invite's is its inviter
+    "customerRating": 1,
+    "dob": _PER_USER,
+    "driversLicenseVerified": "PENDING",
+    "emailVerification": False,
+    "firstName": _PER_USER,
+    "foreignerResidentialCity": _PER_USER,
+    "foreignerResidentialCountry": _PER_USER,
+    "foreignerResidentialState": _PER_USER,
+    "gender": _PER_USER,
+    "hasPin": False,
+    "identityDoc": _PER_USER,
+    "identityDocVerified": "PENDING",
+    "identityType": _PER_USER,
+    "invitationType": "SELF",  # a sign-up's; an invite's is its invitation
+    "isDistributor": False,
+    "isForeigner": False,  # [INF] constant: no documented rule sets it
+    "isManufacturer": False,
+    "lastName": _PER_USER,
+    "livenessImageVerified": "PENDING",
+    "middleName": _PER_USER,
+    "nin": _PER_USER,
+    "ninVerified": "PENDING",
+    "passId": _PER_USER,
+    "passportNumberVerified": "PENDING",
+    "password": None,  # stored, never echoed
+    "passwordExpirationDate": None,
+    "passwordResetStatus": "NOT_RESET",
+    "permissions": _EMPTY,
+    "phone": _PER_USER,  # [INF] null when not sent
+    "phoneVerified": "PENDING",
+    "photo": _PER_USER,
+    "profileOwners": _EMPTY,
+    "proofOfAddressVerified": "PENDING",
+    "roles": _ROLES[DEFAULT_ROLE],
+    "sellerRating": 1,
+    "state": _PER_USER,
+    "status": "ACTIVE",
+    "tenants": _EMPTY,
+    "type": "USER",
+    "updatedAt": _PER_USER,
+    "userHandle": _PER_USER,
+    "username": _PER_USER,
+    "voterCardVerified": "PENDING",
+}
+
+# [INF] what the client sent beyond the seed's keys, kept in its ASCII-sorted place.
+OPTIONAL_KEYS = tuple(sorted(ECHOED_STRINGS + SUBDOCUMENTS))
+_OPTIONAL = frozenset(OPTIONAL_KEYS)
+
+
+class Shape:
+    """The document layout for one set of optional keys a client sent (null = not sent)."""
+
+    __slots__ = ("template", "echoed", "subdocuments", "sent")
+
+    def __init__(self, sent: frozenset[str]) -> None:
+        self.template = {key: value for key, value in _LAYOUT.items() if key not in _OPTIONAL or key in sent}
+        self.echoed = tuple(key for key in ECHOED_STRINGS if key in sent)
+        # In SUBDOCUMENTS order: the order their ObjectIds are taken in.
+        self.subdocuments = tuple(key for key in SUBDOCUMENTS if key in sent)
+        self.sent = self.echoed + self.subdocuments
+
+
+# 2**15 combinations of optional keys exist, and bodies can carry any keys: both caches are
+# bounded (past the bound a layout is still right, only rebuilt).
+_MAX_CACHED = 1024
+_BY_SENT: dict[frozenset[str], Shape] = {}
+# By a body's keys in their order: a tuple of them is cheaper to make and look up than
+# the set of optional ones, and a client sends the same keys in the same order each time.
+_BY_KEYS: dict[tuple[str, ...], Shape] = {}
+
+
+def _layout(sent: frozenset[str]) -> Shape:
+    found = _BY_SENT.get(sent)
+    if found is None:
+        found = Shape(sent)
+        if len(_BY_SENT) < _MAX_CACHED:
+            _BY_SENT[sent] = found
+    return found
+
+
+def shape(body: Mapping[str, Any], keys: tuple[str, ...] | None = None) -> Shape:
+    """The layout for a validated body (a body's optional values are strings or objects, or
+    null); ``keys`` is ``tuple(body)`` if the caller has it already."""
+    if keys is None:
+        keys = tuple(body)
+    found = _BY_KEYS.get(keys)
+    if found is None:
+        found = _layout(_OPTIONAL.intersection(keys))
+        if len(_BY_KEYS) < _MAX_CACHED:
+            _BY_KEYS[keys] = found
+    for key in found.sent:
+        if body[key] is None:  # sent as null: not sent
+            return _layout(frozenset(key for key in found.sent if body[key] is not None))
+    return found
 
 
 def document(
     body: Mapping[str, Any],
-    *,
-    user_id: str,
-    places: Mapping[str, dict[str, Any]],
-    role: str,
-    tenants: list[str],
+    layout: Shape,
+    ids: Sequence[str],
+    created_at: str,
     pass_code: str,
     handle: str,
-    created: datetime,
-    invitation_type: str = "SELF",
-    created_by: str | None = None,
+    tenant: str | None,
+    invite: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The stored and returned document for a validated create-user body.
 
-    ``invitation_type`` / ``created_by`` are the seed's "SELF" / null for a sign-up,
-    the invite's ``invitation`` and inviter for an invited user [INF].
-
-    Every key that can ever appear is written in its final place (the seed's head,
-    then ASCII order); optional ones the client did not send are then deleted, which
-    keeps the others' order and is cheaper than sorting per request.
+    ``layout`` is ``shape(body)``; ``ids`` the user's ObjectId, its country's, then
+    one per ``layout.subdocuments``.  An invited user's ``invitationType`` is the
+    ``invite`` query's invitation and ``createdBy`` the inviter's e-mail; a
+    sign-up keeps the seed's "SELF" and null [INF].
     """
-    created_at = stamp(created)
-    get = body.get
-    doc: dict[str, Any] = {
-        "wallet": _WALLET,
-        "settlement": _SETTLEMENT,
-        "location": _LOCATION,
-        "metadata": _METADATA,
-        "_id": user_id,
-        "__v": 0,
-        "actionBy": get("actionBy"),
-        "address": get("address"),
-        "appDefaultView": _APP_DEFAULT_VIEW,
-        "businesses": _EMPTY,
-        "bvmVerified": "PENDING",  # sic, the seed's spelling
-        "bvn": get("bvn"),
-        "city": places.get("city"),
-        "commodityActiveTraderStatus": "NONE",
-        "country": places["country"],
-        "createdAt": created_at,
-        "createdBy": created_by,
-        "customerRating": 1,
-        "dob": get("dob"),
-        "driversLicenseVerified": "PENDING",
-        "emailVerification": False,
-        "firstName": body["firstName"],
-        "foreignerResidentialCity": places.get("foreignerResidentialCity"),
-        "foreignerResidentialCountry": places.get("foreignerResidentialCountry"),
-        "foreignerResidentialState": places.get("foreignerResidentialState"),
-        "gender": get("gender"),
-        "hasPin": False,
-        "identityDoc": get("identityDoc"),
-        "identityDocVerified": "PENDING",
-        "identityType": get("identityType"),
-        "invitationType": invitation_type,
-        "isDistributor": False,
-        "isForeigner": False,  # [INF] constant: no documented rule sets it
-        "isManufacturer": False,
-        "lastName": body["lastName"],
-        "livenessImageVerified": "PENDING",
-        "middleName": get("middleName"),
-        "nin": get("nin"),
-        "ninVerified": "PENDING",
-        "passId": pass_code,
-        "passportNumberVerified": "PENDING",
-        "password": None,  # stored, never echoed
-        "passwordExpirationDate": None,
-        "passwordResetStatus": "NOT_RESET",
-        "permissions": _EMPTY,
-        "phone": get("phone"),  # [INF] null when not sent
-        "phoneVerified": "PENDING",
-        "photo": get("photo"),
-        "profileOwners": _EMPTY,
-        "proofOfAddressVerified": "PENDING",
-        "roles": [role],
-        "sellerRating": 1,
-        "state": places.get("state"),
-        "status": "ACTIVE",
-        "tenants": tenants,
-        "type": "USER",
-        "updatedAt": created_at,
-        "userHandle": handle,
-        "username": body["username"],
-        "voterCardVerified": "PENDING",
-    }
-    for key in OPTIONAL_KEYS:
-        if doc[key] is None:
-            del doc[key]
+    doc = layout.template.copy()  # every key already in its final place
+    doc["_id"] = ids[0]
+    for key in layout.echoed:
+        doc[key] = body[key]
+    if layout.subdocuments:
+        for n, key in enumerate(layout.subdocuments, 2):
+            doc[key] = place(body[key], ids[n])
+    country = body.get("country")
+    # The literal is place(DEFAULT_COUNTRY, id): most users send no country.
+    doc["country"] = place(country, ids[1]) if country else {"name": "Nigeria", "code": "NG", "currency": "NGN", "_id": ids[1]}
+    doc["createdAt"] = doc["updatedAt"] = created_at
+    if invite is not None:
+        doc["createdBy"] = invite["invitedByEmail"]
+        doc["invitationType"] = invite["invitation"]
+    doc["firstName"] = body["firstName"]
+    doc["lastName"] = body["lastName"]
+    doc["passId"] = pass_code
+    doc["phone"] = body.get("phone")
+    role = body.get("role")
+    if role and role != DEFAULT_ROLE:  # the layout has the default's
+        doc["roles"] = _ROLES.get(role) or [role]
+    if tenant:  # the layout has none
+        doc["tenants"] = [tenant]
+    doc["userHandle"] = handle
+    doc["username"] = body["username"]
     return doc
-
-
-# [INF] what the client sent beyond the seed's keys, kept in its ASCII-sorted place.
-OPTIONAL_KEYS = tuple(sorted(ECHOED_STRINGS + SUBDOCUMENTS))
 
 
 # ---------------------------------------------------------------- OpenAPI
@@ -210,7 +352,6 @@ from typing import Literal, Optional  # noqa: E402
 from pydantic import BaseModel, ConfigDict, Field  # noqa: E402
 
 from ...core.openapi import absent  # noqa: E402
-from .dto import GENDERS, INVITATIONS, ROLES  # noqa: E402
 
 
 class Wallet(BaseModel):

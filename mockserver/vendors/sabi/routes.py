@@ -115,17 +115,10 @@ class Sabi(Vendor):
             log.warning("sabi fixture: skipping duplicate user %s", user.username)
             return
         body = user.model_dump(exclude_none=True)
-        country = body.get("country") or responses.DEFAULT_COUNTRY
         draw = self.ctx.draw("fixture")
         document = responses.document(
-            body,
-            user_id=user_id,
-            places={"country": responses.place(country, self.ids.new(created.timestamp()))},
-            role=user.role,
-            tenants=[user.tenantId] if user.tenantId else [],
-            pass_code=responses.pass_id(draw),
-            handle=responses.user_handle(user.firstName, user.lastName, draw),
-            created=created,
+            body, responses.shape(body), [user_id, self.ids.new(created.timestamp())], responses.stamp(created),
+            responses.pass_id(draw), responses.user_handle(user.firstName, user.lastName, draw), user.tenantId,
         )
         self.users.insert(user_id, _record(document, None, None), unique)
 
@@ -139,21 +132,17 @@ class Sabi(Vendor):
         }
 
     # ------------------------------------------------------------- handlers
-    def create_user(self, call: Call) -> Reply:
-        return self._create(call, invite=False)
-
-    def invite_user(self, call: Call) -> Reply:
-        # [PUB] same header and body as create, four required query params, 201 "Created".
-        return self._create(call, invite=True)
-
-    def _create(self, call: Call, invite: bool) -> Reply:
+    def create_user(self, call: Call, invite: bool = False) -> Reply:
+        """Both routes (``invite`` for the invite one); the create route calls it directly."""
         data = bodyparser.parse(call.headers.get("content-type"), call.body)
-        key = auth.authenticate(self.ctx, call)
+        ctx = self.ctx
+        key = auth.authenticate(ctx, call)
         if isinstance(data, list):
             # ValidationPipe re-labels an array as the DTO and validates its (absent)
             # properties: the same messages as for {}.
             data = {}
-        failures = dto.validate(data)
+        keys = tuple(data)  # validation and the document layout are both looked up by them
+        failures = dto.validate(data, keys=keys)
         if failures:
             raise VendorError("BAD_REQUEST", fields=tuple(failures))
         query: dict[str, str] | None = None
@@ -164,34 +153,30 @@ class Sabi(Vendor):
             if failures:
                 raise VendorError("BAD_REQUEST", fields=tuple(failures))
             query = {name: call.query[name] for name in dto.INVITE_FIELDS}
+        users = ctx.table("users")
         unique = {"username": data["username"].lower()}  # [INF] case-insensitive, like a lower-cased index
-        if self.users.conflict(unique) is not None:
+        if users.conflict(unique) is not None:
             raise VendorError("CONFLICT")
 
         # Validated and free: only now draw randomness and take ids.
-        draw = self.ctx.draw("invite_user" if invite else "create_user")
-        now = self.ctx.clock.now()
-        seconds = now.timestamp()
-        user_id = self.ids.new(seconds)
-        places = {"country": responses.place(data.get("country") or responses.DEFAULT_COUNTRY, self.ids.new(seconds))}
-        for name in responses.SUBDOCUMENTS:
-            if data.get(name) is not None:
-                places[name] = responses.place(data[name], self.ids.new(seconds))
-        tenant = data.get("tenantId") or key["tenantId"]  # [INF] the body's tenant, else the key's
+        draw = ctx.draw("invite_user" if invite else "create_user")
+        seconds, created_at = responses.instant(ctx.clock.timestamp())
+        layout = responses.shape(data, keys)
+        # Ids in a fixed order: the user, its country, then each sent sub-document.
+        ids = self.ids.take(seconds, 2 + len(layout.subdocuments))
         document = responses.document(
-            data,
-            user_id=user_id,
-            places=places,
-            role=data.get("role") or dto.DEFAULT_ROLE,
-            tenants=[tenant] if tenant else [],
-            pass_code=responses.pass_id(draw),
-            handle=responses.user_handle(data["firstName"], data["lastName"], draw),
-            created=now,
+            data, layout, ids, created_at,
+            responses.pass_id(draw),
+            responses.user_handle(data["firstName"], data["lastName"], draw),
+            data.get("tenantId") or key["tenantId"],  # [INF] the body's tenant, else the key's
             # [INF] an invited user's invitationType is the invite's `invitation` (a sign-up's
             # is the seed's "SELF"), createdBy the inviter's e-mail as sent (the seed's null
             # for a sign-up): the inviter need not be a Sabi user, so there is no _id to use.
-            invitation_type=query["invitation"] if query else "SELF",
-            created_by=query["invitedByEmail"] if query else None,
+            query,
         )
-        self.users.insert(user_id, _record(document, data["password"], key["name"], query), unique)
+        users.insert(ids[0], _record(document, data["password"], key["name"], query), unique)
         return Reply(201, document)
+
+    def invite_user(self, call: Call) -> Reply:
+        # [PUB] same header and body as create, four required query params, 201 "Created".
+        return self.create_user(call, invite=True)
