@@ -41,7 +41,7 @@ from pydantic import ConfigDict, Field, GetPydanticSchema, StringConstraints, Ty
 from pydantic_core import core_schema
 from typing_extensions import TypedDict
 
-from ...core.validation import _EMAIL, parse_object
+from ...core.validation import EMAIL_PATTERN, parse_object
 from .models import INT32, INT64, ORG_TYPES, SETTABLE_STATUSES, AccessItem, CreateUser, MfaData, ScopeItem, bind_user
 
 _STRICT = ConfigDict(strict=True, extra="forbid")
@@ -79,7 +79,7 @@ class _FastMfa(TypedDict):
 
 class _FastUser(TypedDict):
     __pydantic_config__ = _STRICT  # type: ignore[misc]
-    email: Annotated[Optional[Annotated[str, StringConstraints(max_length=320, pattern=_EMAIL.pattern)]], _NONE]
+    email: Annotated[Optional[Annotated[str, StringConstraints(max_length=320, pattern=EMAIL_PATTERN.pattern)]], _NONE]
     phone: Annotated[Optional[str], _NONE]
     name: Annotated[Optional[str], _NONE]
     pwd: Annotated[Optional[str], _NONE]
