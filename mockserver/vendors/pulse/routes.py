@@ -13,10 +13,11 @@ from typing import Any
 from ...core.clock import iso_z, parse_instant
 from ...core.seeding import NAME_POOLS
 from ...core.errors import FieldError, VendorError
+from ...core.store import Table
 from ...core.vendor import Call, Reply, Route, Vendor, VendorContext
 from . import errors, responses
 from .auth import Sessions, account_header, membership, optional_account
-from .models import ACCOUNT_HEADER, OPTIONAL_ACCOUNT_HEADER, CreateUser, Fixture, Login, parse_request
+from .models import ACCOUNT_HEADER, OPTIONAL_ACCOUNT_HEADER, CreateUser, Fixture, Login, parse_create, parse_request
 
 Record = dict[str, Any]
 
@@ -66,6 +67,8 @@ class Pulse(Vendor):
             for a in fixture.accounts
         }
         self.api_keys = {k.apiKey: (k.apiSecret, k.user.lower()) for k in fixture.apiKeys}
+        self.first_user_id = fixture.settings.firstUserId
+        self.new_members = responses.NewMemberViews(self.accounts)
 
     def routes(self) -> list[Route]:
         # Besides dispatch, each Route describes its endpoint for the OpenAPI document.
@@ -190,16 +193,17 @@ class Pulse(Vendor):
         }
 
     # ------------------------------------------------------------- handlers
-    def _caller(self, call: Call) -> tuple[Record, Record]:
+    def _caller(self, call: Call, users: Table) -> tuple[Record, Record]:
+        # users: the handler's handle on the "users" table (looked up once per request)
         live = self.sessions.authenticate(call)
-        user = self.users.get(live["userId"])
+        user = users.get(live["userId"])
         if user is None:
             raise VendorError("INVALID_TOKEN")
         if not user["active"]:
             raise VendorError("USER_INACTIVE")
         return live, user
 
-    def _admin(self, call: Call, header_required: bool = True) -> tuple[Record, Record, str]:
+    def _admin(self, call: Call, users: Table, header_required: bool = True) -> tuple[Record, Record, str]:
         """(session, caller, accountId) for a route only account admins may use [PUB:
         "account admins can create/update users, impersonate ..."].
 
@@ -207,7 +211,7 @@ class Pulse(Vendor):
         account where the header is optional), may they reach it (403), are
         they its admin (403).  An impersonation session only reaches its account.
         """
-        live, caller = self._caller(call)
+        live, caller = self._caller(call, users)
         account_id = account_header(call) if header_required else optional_account(call)
         if account_id is None:
             # [INF] DELETE without x-account-id: the impersonation's account, else the caller's primary one
@@ -219,45 +223,60 @@ class Pulse(Vendor):
             raise VendorError("FORBIDDEN")
         return live, caller, account_id
 
-    def _member_by_email(self, call: Call, account_id: str) -> Record:
+    def _member_by_email(self, call: Call, users: Table, account_id: str) -> Record:
         """The {email} of the path, as a member of the account; 404 otherwise - a user of
         another account is "not found" here, so the route cannot probe other accounts [INF]."""
-        target = self.users.find("email", call.params["email"].strip().lower())  # emails match case-insensitively [INF]
+        target = users.find("email", call.params["email"].strip().lower())  # emails match case-insensitively [INF]
         if target is None or not any(m["accountId"] == account_id for m in target["accounts"]):
             raise VendorError("USER_NOT_FOUND")
         return target
 
     def create_user(self, call: Call) -> Reply:
         # After the admin gate [INF]: the body (400), then account look-ups (400), then uniqueness (409).
-        _, caller, account_id = self._admin(call)
-        body = parse_request(CreateUser, call.body)
+        users = self.users
+        _, caller, account_id = self._admin(call, users)
+        body = parse_create(call.body)
         account = self.accounts[account_id]
-        roles = list(dict.fromkeys(body.roles)) if body.roles else list(account["defaultRoles"])
-        self._check_account_refs(account, body.teamId, roles)
+        requested = body.get("roles")
+        roles = list(dict.fromkeys(requested)) if requested else list(account["defaultRoles"])
+        team_id = body.get("teamId")
+        # A cached view exists only for a role list already found valid in this account;
+        # anything else (or a team to reject) gets the full check, which names every problem.
+        key = (account_id, tuple(roles))
+        view = self.new_members.get(key)
+        if view is None or (team_id is not None and team_id not in account["teams"]):
+            self._check_account_refs(account, team_id, roles)
+        member = _member(account_id, roles, primary=True)
+        if view is None:
+            view = self.new_members.add(key, member)
 
-        email_key = body.email.lower()
+        email = body["email"]
+        email_key = email.lower()
         stamp = iso_z(self.ctx.clock.now())
-        existing = self.users.find("email", email_key)
+        existing = users.find("email", email_key)
         if existing is not None:
-            return self._add_existing(existing, account_id, roles, caller, stamp)
+            return self._add_existing(existing, users, account_id, roles, caller, stamp)
+        prefs = body.get("notificationPreferences")
+        # User's keys in User's order, plus the store-only password after email:
+        # responses.new_user turns a copy of it into the response.
         record: Record = {
-            "id": self.ctx.next_id("users", self.fixture.settings.firstUserId),
-            "email": body.email,
+            "id": self.ctx.next_id("users", self.first_user_id),
+            "email": email,
             "password": None,  # [INF] a created user sets a password later (invite flow)
-            "name": body.name,
+            "name": body.get("name"),
             "active": True,  # [INF]
-            "teamId": body.teamId,
-            "phone": body.phone,
-            "imgSrc": body.imgSrc,
-            "notificationPreferences": _preferences(body),
+            "teamId": team_id,
+            "phone": body.get("phone"),
+            "imgSrc": body.get("imgSrc"),
+            "notificationPreferences": None if prefs is None else _preferences(prefs),
             "createdBy": caller["email"],
             "updatedBy": caller["email"],
             "createdAt": stamp,
             "updatedAt": stamp,
-            "accounts": [_member(account_id, roles, primary=True)],
+            "accounts": [member],
         }
-        self.users.insert(record["id"], record, {"email": email_key})
-        return Reply(201, responses.user(record, self.accounts))
+        users.insert(record["id"], record, {"email": email_key})
+        return Reply(201, responses.new_user(record, view))
 
     def _check_account_refs(self, account: Record, team_id: int | None, roles: list[str]) -> None:
         problems: list[FieldError] = []
@@ -271,7 +290,9 @@ class Pulse(Vendor):
         if problems:
             raise VendorError("VALIDATION", fields=tuple(problems))
 
-    def _add_existing(self, existing: Record, account_id: str, roles: list[str], caller: Record, stamp: str) -> Reply:
+    def _add_existing(
+        self, existing: Record, users: Table, account_id: str, roles: list[str], caller: Record, stamp: str
+    ) -> Reply:
         """[INF] An email already known to Pulse: 409 if it is in this account, otherwise the
         user is added to this account (Pulse has a user_added_to_account event) and returned
         as it is - its profile is not overwritten by the request's name/phone/... ."""
@@ -283,42 +304,45 @@ class Pulse(Vendor):
             "updatedBy": caller["email"],
             "updatedAt": stamp,
         }
-        self.users.update(existing["id"], record, {"email": existing["email"].lower()})
+        users.update(existing["id"], record, {"email": existing["email"].lower()})
         return Reply(201, responses.user(record, self.accounts))
 
     def list_users(self, call: Call) -> Reply:
         """GET /users: every user of the x-account-id account (inactive ones too), by id.
         The response shape is not published: a bare array of User objects, no paging [INF]."""
-        _, _, account_id = self._admin(call)
-        members = [u for u in self.users.values() if any(m["accountId"] == account_id for m in u["accounts"])]
+        users = self.users
+        _, _, account_id = self._admin(call, users)
+        members = [u for u in users.values() if any(m["accountId"] == account_id for m in u["accounts"])]
         members.sort(key=lambda u: u["id"])
         return Reply(200, [responses.user(u, self.accounts) for u in members])
 
     def delete_user(self, call: Call) -> Reply:
         """DELETE /users/{email} [PUB].  [INF] Removes the user from this account; a user
         left with no account is deleted entirely, freeing the email for a new create."""
-        _, caller, account_id = self._admin(call, header_required=False)
-        target = self._member_by_email(call, account_id)
+        users = self.users
+        _, caller, account_id = self._admin(call, users, header_required=False)
+        target = self._member_by_email(call, users, account_id)
         if target["id"] == caller["id"]:
             raise VendorError("SELF_DELETE")  # [INF] an admin cannot lock themselves out
         remaining = [m for m in target["accounts"] if m["accountId"] != account_id]
         if not remaining:
-            self.users.delete(target["id"])
+            users.delete(target["id"])
             self.sessions.drop(target["id"])
         else:
             if not any(m["primary"] for m in remaining):
                 remaining[0] = {**remaining[0], "primary": True}  # [INF] next membership becomes primary
             stamp = iso_z(self.ctx.clock.now())
             record = {**target, "accounts": remaining, "updatedBy": caller["email"], "updatedAt": stamp}
-            self.users.update(target["id"], record, {"email": target["email"].lower()})
+            users.update(target["id"], record, {"email": target["email"].lower()})
             self.sessions.drop(target["id"], account_id)  # its impersonations in this account end
         return Reply(200, {"message": "User deleted successfully"})  # [PUB]
 
     def impersonate(self, call: Call) -> Reply:
         """POST /users/{email}/impersonate [PUB]: a User Session acting as that user in
         the x-account-id account (required here, as on create [INF]).  The body is ignored [INF]."""
-        live, _, account_id = self._admin(call)
-        target = self._member_by_email(call, account_id)
+        users = self.users
+        live, _, account_id = self._admin(call, users)
+        target = self._member_by_email(call, users, account_id)
         if not target["active"]:
             raise VendorError("IMPERSONATE_INACTIVE")
         session = self.sessions.impersonation(
@@ -347,7 +371,7 @@ class Pulse(Vendor):
         return Reply(200, responses.session(user, live, self.accounts))  # [INF] 200
 
     def get_session(self, call: Call) -> Reply:
-        live, user = self._caller(call)
+        live, user = self._caller(call, self.users)
         return Reply(200, responses.session(user, live, self.accounts))
 
 
@@ -356,10 +380,7 @@ def _member(account_id: str, roles: list[str], primary: bool = False) -> Record:
     return {"accountId": account_id, "roles": roles, "permissions": [], "accountAdmin": False, "primary": primary}
 
 
-def _preferences(body: CreateUser) -> dict[str, Any] | None:
-    prefs = body.notificationPreferences
-    if prefs is None:
-        return None
+def _preferences(prefs: dict[str, Any]) -> dict[str, Any]:
     return {key: pref.model_dump(exclude_unset=True) for key, pref in prefs.items()}
 
 

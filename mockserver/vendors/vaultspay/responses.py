@@ -29,28 +29,42 @@ def parent(agent: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def user(record: dict[str, Any], agent: dict[str, Any]) -> dict[str, Any]:
+def user(record: dict[str, Any], parent_body: dict[str, Any]) -> dict[str, Any]:
+    """A stored user, as ``user_body`` writes it."""
+    return user_body(
+        record["id"], record["parentId"], record["firstName"], record["lastName"], record.get("email"), record["username"],
+        record.get("countryCode"), record.get("phone"), record["status"], parent_body,
+    )
+
+
+def user_body(
+    user_id: int, parent_id: int, first_name: str, last_name: str, email: str | None, username: str,
+    country_code: str | None, phone: str | None, status: str, parent_body: dict[str, Any],
+) -> dict[str, Any]:
+    """The user object in the seed's key order.  create_user passes the values it has
+    in hand rather than reading them back out of the record.  ``parent_body`` is
+    ``parent(agent)``, written once at start-up (copied here, so no two responses share it)."""
     return {
-        "id": record["id"],
-        "parentId": record["parentId"],
+        "id": user_id,
+        "parentId": parent_id,
         "sessionId": None,  # [INF] listed in the field table, absent from the example
-        "firstName": record["firstName"],
-        "lastName": record["lastName"],
-        "parent": parent(agent),
+        "firstName": first_name,
+        "lastName": last_name,
+        "parent": dict(parent_body),
         "userType": "USER",
-        "email": record.get("email"),
-        "username": record["username"],
-        "countryCode": record.get("countryCode"),
-        "phone": record.get("phone"),
-        "status": record["status"],
-        "fullName": f"{record['firstName']} {record['lastName']}",
-        "phoneNumber": _phone_number(record),
+        "email": email,
+        "username": username,
+        "countryCode": country_code,
+        "phone": phone,
+        "status": status,
+        "fullName": f"{first_name} {last_name}",
+        "phoneNumber": f"{country_code}{phone}" if country_code and phone else None,  # as _phone_number()
     }
 
 
-def users_page(records: list[dict[str, Any]], agent: dict[str, Any], pagination: dict[str, Any]) -> Reply:
+def users_page(records: list[dict[str, Any]], parent_body: dict[str, Any], pagination: dict[str, Any]) -> Reply:
     # [PUB] list shape of the pagination page: {"data": [...], "pagination": {...}}
-    return Reply(200, {"data": [user(record, agent) for record in records], "pagination": pagination})
+    return Reply(200, {"data": [user(record, parent_body) for record in records], "pagination": pagination})
 
 
 def personal(user_id: int, info: dict[str, Any], status: str) -> dict[str, Any]:

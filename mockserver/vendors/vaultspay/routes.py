@@ -12,8 +12,10 @@ from ...core.vendor import Call, Reply, Route, Vendor, VendorContext
 from . import errors, responses
 from .auth import Tokens
 from .kyc import Kyc
-from .models import CreateUser, Fixture, KycPersonalCreate, KycPersonalUpdate, RefreshToken, SaasLogin, list_users_query
-from .users import owned_by_path, page_of, paging, unique_keys
+from .models import (
+    CreateUser, Fixture, KycPersonalCreate, KycPersonalUpdate, RefreshToken, SaasLogin, list_users_query, parse_create,
+)
+from .users import contact_keys, owned_by_path, page_of, paging, unique_keys
 
 
 def _pk_mobile(fake: Any) -> str:
@@ -51,6 +53,9 @@ class VaultsPay(Vendor):
         self.kyc = Kyc(ctx, settings.kycVerificationDelay, settings.wrapKycPersonal)
         self.max_per_page = settings.maxPerPage
         self.agent = fixture.agent.model_dump()
+        # The agent is configuration: its "parent" body is written once, not per user shown.
+        self.parent = responses.parent(self.agent)
+        self.first_user_id = settings.firstUserId
         self.clients = {app.clientId: app.clientSecret for app in fixture.apps}
 
     def routes(self) -> list[Route]:
@@ -142,28 +147,37 @@ class VaultsPay(Vendor):
     # ------------------------------------------------------------- handlers
     def create_user(self, call: Call) -> Reply:
         agent_id = self.tokens.authenticate(call)
-        body = parse(CreateUser, call.body)
-        missing = _contact_rule(body)
+        body = parse_create(call.body)
+        email, country_code, phone = body.get("email"), body.get("countryCode"), body.get("phone")
+        missing = _contact_rule(email, country_code, phone)
         if missing:
             raise VendorError("INVALID_PAYLOAD", fields=missing)
-        record: dict[str, Any] = {
-            "parentId": agent_id,  # whatever the client sent, the caller is the parent
-            "firstName": body.firstName,
-            "lastName": body.lastName,
-            "email": body.email,
-            "countryCode": body.countryCode if body.phone else None,
-            "phone": body.phone if body.countryCode else None,
-            "status": body.status,
-        }
-        unique = self._unique(record)
-        clash = self.users.conflict(unique)
+        if not (country_code and phone):
+            country_code = phone = None  # half a phone number is not stored
+        unique = contact_keys(email, country_code, phone)
+        users = self.ctx.table("users")
+        clash = users.conflict(unique)
         if clash is not None:
             raise _duplicate(clash)
-        record["id"] = self.ctx.next_id("users", self.fixture.settings.firstUserId)
-        record["username"] = self.ctx.draw("create_user").hex(32)
-        record["createdAt"] = self.ctx.clock.timestamp()
-        self.users.insert(record["id"], record, unique)
-        return responses.wrapped(responses.user(record, self.agent))
+        first_name, last_name, status = body["firstName"], body["lastName"], body["status"]
+        user_id = self.ctx.next_id("users", self.first_user_id)
+        username = self.ctx.draw("create_user").hex(32)
+        record: dict[str, Any] = {
+            "parentId": agent_id,  # whatever the client sent, the caller is the parent
+            "firstName": first_name,
+            "lastName": last_name,
+            "email": email,
+            "countryCode": country_code,
+            "phone": phone,
+            "status": status,
+            "id": user_id,
+            "username": username,
+            "createdAt": self.ctx.clock.timestamp(),
+        }
+        users.insert(user_id, record, unique)
+        return responses.wrapped(
+            responses.user_body(user_id, agent_id, first_name, last_name, email, username, country_code, phone, status, self.parent)
+        )
 
     def list_users(self, call: Call) -> Reply:
         agent_id = self.tokens.authenticate(call)
@@ -171,12 +185,12 @@ class VaultsPay(Vendor):
         # [INF] an agent sees its own users only (parentId = the caller's agent).
         mine = [record for record in self.users.values() if record["parentId"] == agent_id]
         records, pagination = page_of(mine, page, per_page)
-        return responses.users_page(records, self.agent, pagination)
+        return responses.users_page(records, self.parent, pagination)
 
     def get_user(self, call: Call) -> Reply:
         agent_id = self.tokens.authenticate(call)
         record = owned_by_path(self.users, agent_id, call.params["id"], "id")
-        return responses.wrapped(responses.user(record, self.agent))
+        return responses.wrapped(responses.user(record, self.parent))
 
     def kyc_create(self, call: Call) -> Reply:
         return self.kyc.create_personal(self.tokens.authenticate(call), call)
@@ -199,17 +213,17 @@ class VaultsPay(Vendor):
         return responses.wrapped(self.tokens.refresh(body.refreshToken, self.ctx.draw("refresh")))
 
 
-def _contact_rule(body: CreateUser) -> tuple[FieldError, ...]:
+def _contact_rule(email: str | None, country_code: str | None, phone: str | None) -> tuple[FieldError, ...]:
     """Either email, or countryCode together with phone."""
-    if body.email:
-        if bool(body.countryCode) != bool(body.phone):
-            key = "phone" if body.countryCode else "countryCode"
+    if email:
+        if bool(country_code) != bool(phone):
+            key = "phone" if country_code else "countryCode"
             return (FieldError(key, "missing", "must not be blank"),)
         return ()
-    if body.countryCode and body.phone:
+    if country_code and phone:
         return ()
-    if body.countryCode or body.phone:
-        key = "phone" if body.countryCode else "countryCode"
+    if country_code or phone:
+        key = "phone" if country_code else "countryCode"
         return (FieldError(key, "missing", "must not be blank"),)
     return (FieldError("email", "missing", "must not be blank"),)
 

@@ -21,9 +21,13 @@ SORT = "id: DESC"  # [PUB] pagination page: newest first
 
 
 def unique_keys(record: dict[str, Any]) -> dict[str, Any]:
-    email = record.get("email")
-    phone = f"{record['countryCode']}{record['phone']}" if record.get("countryCode") and record.get("phone") else None
-    return {"email": email.lower() if email else None, "phone": phone}
+    return contact_keys(record.get("email"), record.get("countryCode"), record.get("phone"))
+
+
+def contact_keys(email: str | None, country_code: str | None, phone: str | None) -> dict[str, Any]:
+    """The unique keys of a user with these contact fields: the email in lower case and
+    the full phone number (country code and number; only when both are set)."""
+    return {"email": email.lower() if email else None, "phone": f"{country_code}{phone}" if country_code and phone else None}
 
 
 def no_such_user(key: str) -> VendorError:
