@@ -13,6 +13,7 @@ from typing import Any
 
 from ...core.clock import iso_z
 from ...core.errors import VendorError
+from ...core.memo import Memo
 from ...core.seeding import Draw
 from ...core.vendor import Call, VendorContext
 
@@ -25,7 +26,7 @@ class Sessions:
         self.ttl = ttl
         # Authorization header -> its token, for well-formed Bearer headers: a client
         # sends the same header on every call, so it is taken apart once.
-        self._bearer: dict[str, str] = {}
+        self._bearer = Memo(bearer_token)
 
     @property
     def table(self):  # type: ignore[no-untyped-def]
@@ -95,12 +96,7 @@ class Sessions:
     def authenticate(self, call: Call) -> Record:
         """The caller's live session, or the Pulse 401 for the Authorization header."""
         header = call.headers.get("authorization", "")
-        token = self._bearer.get(header)
-        if token is None:
-            token = bearer_token(header)  # raises for a malformed header, which is never remembered
-            if len(self._bearer) >= _BEARER_LIMIT:  # bounded against clients inventing headers
-                self._bearer.clear()
-            self._bearer[header] = token
+        token = self._bearer(header)  # raises for a malformed header, which is never remembered
         record = self.ctx.table("sessions").get(token)  # not self.table: one call less on every request
         if record is None:
             raise VendorError("INVALID_TOKEN")
@@ -109,7 +105,6 @@ class Sessions:
         return record
 
 
-_BEARER_LIMIT = 1024
 
 
 def bearer_token(header: str) -> str:

@@ -17,6 +17,7 @@ import orjson
 
 from ...core.clock import iso_offset
 from ...core.errors import VendorError
+from ...core.memo import Memo
 from ...core.seeding import Draw
 from ...core.vendor import Call, VendorContext
 
@@ -41,7 +42,7 @@ class Tokens:
         # Authorization header -> its token, for headers that pass the format checks: a
         # client sends the same header on every call, so it is taken apart (and the
         # JWT-shape regex run) once.
-        self._bearer: dict[str, str] = {}
+        self._bearer = Memo(bearer_token)
 
     @property
     def sessions(self):  # type: ignore[no-untyped-def]
@@ -89,12 +90,7 @@ class Tokens:
     def authenticate(self, call: Call) -> int:
         """The caller's agent id, or the VaultsPay error for a bad Authorization."""
         header = call.headers.get("authorization", "")
-        token = self._bearer.get(header)
-        if token is None:
-            token = bearer_token(header)  # raises for a malformed header, which is never remembered
-            if len(self._bearer) >= _BEARER_LIMIT:  # bounded against clients inventing headers
-                self._bearer.clear()
-            self._bearer[header] = token
+        token = self._bearer(header)  # raises for a malformed header, which is never remembered
         tables = self.ctx.table  # not the properties: two calls less on every request
         record = tables("access_tokens").get(token)
         if record is None:
@@ -108,7 +104,6 @@ class Tokens:
         return int(record["agentId"])
 
 
-_BEARER_LIMIT = 1024
 
 
 def bearer_token(header: str) -> str:

@@ -181,7 +181,7 @@ def test_header_memo_answers_like_a_fresh_parse(client: Any, header: str) -> Non
             assert response.json()["type"] == expected
         else:
             assert response.json()["type"] == "UNAUTHORISED"  # well-formed, unknown token
-    assert all(isinstance(token, str) for token in tokens._bearer.values())
+    assert all(isinstance(token, str) for token in tokens._bearer._known.values())
 
 
 def _phone_number(record: dict[str, Any]) -> str | None:
