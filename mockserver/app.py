@@ -142,7 +142,6 @@ class MockServer:
         self.runtime = runtime
         self.admin = build_admin(runtime)
         apps = [(mount, VendorApp(runtime.vendors[name], mount, runtime.config.max_body, runtime)) for name, mount in runtime.mounts.items()]
-        self._mounts = apps
         # Every mount is one path segment ("/vaultspay") or the root (--vendor):
         # dispatch is one dict hit on the first segment.
         self._by_segment = {mount[1:]: app for mount, app in apps if mount}

@@ -198,11 +198,8 @@ class Entry:
 
 
 def safe_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    secret = SECRET_HEADERS.intersection(headers)
-    if not secret:
-        return dict(headers)
     out = dict(headers)
-    for name in secret:
+    for name in SECRET_HEADERS.intersection(headers):
         out[name] = REDACTED
     return out
 

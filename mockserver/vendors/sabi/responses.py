@@ -105,19 +105,14 @@ def pass_id(draw: Draw) -> str:
     return pairs[word & 1023] + pairs[(word >> 10) & 1023] + pairs[(word >> 20) & 1023] + pairs[(word >> 30) & 1023]
 
 
-# "YYYY-MM-DDTHH:MM:SS." of the last second seen: strftime is most of a stamp's cost.
+# core.clock.iso_z already formats each clock second once; a Sabi stamp is that.
+stamp = iso_z
+
+# instant() works from the clock's float (no datetime per request), so it keeps
+# its own "YYYY-MM-DDTHH:MM:SS." of the last second seen.
 _stamp_second = -1
 _stamp_prefix = ""
 _MILLIS: tuple[str, ...] = tuple(f"{ms:03d}Z" for ms in range(1000))
-
-
-def stamp(moment: datetime) -> str:
-    """core.clock.iso_z, with the strftime part cached per second (it is most of the cost)."""
-    global _stamp_second, _stamp_prefix
-    second = int(moment.timestamp())
-    if second != _stamp_second:
-        _stamp_second, _stamp_prefix = second, iso_z(moment)[:-4]
-    return _stamp_prefix + _MILLIS[moment.microsecond // 1000]
 
 
 def instant(timestamp: float) -> tuple[int, str]:
