@@ -18,6 +18,7 @@ import uvicorn
 
 from .app import MockServer, Runtime
 from .config import Config
+from .wire import http_protocol
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -31,7 +32,7 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def _best(preferred: str, fallback: str) -> str:
-    """uvloop/httptools when installed (uvicorn[standard]); pure-Python otherwise."""
+    """uvloop when installed (uvicorn[standard]); asyncio otherwise."""
     return preferred if importlib.util.find_spec(preferred) else fallback
 
 
@@ -41,7 +42,7 @@ def uvicorn_server(app: MockServer, log_level: str = "warning") -> uvicorn.Serve
             # No proxy-header rewriting: a local sandbox is called directly, and the
             # middleware would cost every request a trusted-host check.
             app, log_level=log_level, access_log=False, lifespan="on", server_header=False, date_header=False, proxy_headers=False,
-            loop=_best("uvloop", "asyncio"), http=_best("httptools", "h11"),
+            loop=_best("uvloop", "asyncio"), http=http_protocol(),
         )
     )
 

@@ -1,0 +1,189 @@
+"""mockserver.wire: each response leaves in one transport write, and nothing that must not wait is held."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import socket
+
+import pytest
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.server import ServerState
+
+from mockserver import wire
+from mockserver.server import running
+
+
+class FakeTransport(asyncio.Transport):
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[bytes] = []
+        self.closed = False
+
+    def write(self, data: bytes) -> None:
+        if self.closed:
+            raise AssertionError("write after close")
+        self.writes.append(bytes(data))
+
+    def close(self) -> None:
+        self.closed = True
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+    def get_extra_info(self, name: str, default=None):
+        return {"sockname": ("127.0.0.1", 8000), "peername": ("127.0.0.1", 50000)}.get(name, default)
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+
+async def json_app(scope, receive, send) -> None:
+    if scope["type"] != "http":
+        return
+    body = (await receive())["body"]
+    status = 204 if scope["path"] == "/empty" else 200
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json")] +
+                           ([] if status == 204 else [(b"content-length", str(len(body) + 2).encode())])})
+    if status == 204:
+        await send({"type": "http.response.body", "body": b""})
+    else:
+        await send({"type": "http.response.body", "body": b"[" + body + b"]"})
+
+
+def protocol(base: type):
+    config = uvicorn.Config(json_app, http=wire.coalescing(base), lifespan="off", log_level="warning")
+    config.load()
+    proto = config.http_protocol_class(config=config, server_state=ServerState(), app_state={})
+    transport = FakeTransport()
+    proto.connection_made(transport)
+    return proto, transport
+
+
+async def settle() -> None:
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+BASES = [HttpToolsProtocol, H11Protocol]
+
+
+def in_loop(test):
+    """Run an async test in a fresh event loop (uvicorn's protocols bind the loop they are built in)."""
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        asyncio.run(test(*args, **kwargs))
+    return run
+
+
+@pytest.mark.parametrize("base", BASES, ids=lambda b: b.__name__)
+@in_loop
+async def test_a_response_is_one_write_with_head_and_body(base) -> None:
+    proto, transport = protocol(base)
+    proto.data_received(b"POST /u HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}")
+    await settle()
+    writes = [w for w in transport.writes if w]
+    assert len(writes) == 1
+    assert writes[0].startswith(b"HTTP/1.1 200 OK\r\n") and writes[0].endswith(b"\r\n\r\n[{}]")
+    # keep-alive: the next request on the same connection is one write too
+    proto.data_received(b"POST /u HTTP/1.1\r\nhost: x\r\ncontent-length: 4\r\n\r\n\"ab\"")
+    await settle()
+    writes = [w for w in transport.writes if w]
+    assert len(writes) == 2 and writes[1].endswith(b'["ab"]') and not transport.closed
+
+
+@pytest.mark.parametrize("base", BASES, ids=lambda b: b.__name__)
+@in_loop
+async def test_a_response_without_body_is_not_held(base) -> None:
+    proto, transport = protocol(base)
+    proto.data_received(b"POST /empty HTTP/1.1\r\nhost: x\r\ncontent-length: 0\r\n\r\n")
+    await settle()
+    assert [w for w in transport.writes if w][0].startswith(b"HTTP/1.1 204 No Content\r\n")
+
+
+@pytest.mark.parametrize("base", BASES, ids=lambda b: b.__name__)
+@in_loop
+async def test_head_requests_get_their_head(base) -> None:
+    proto, transport = protocol(base)
+    proto.data_received(b"HEAD /u HTTP/1.1\r\nhost: x\r\n\r\n")
+    await settle()
+    writes = [w for w in transport.writes if w]
+    assert len(writes) == 1 and writes[0].startswith(b"HTTP/1.1 200 OK\r\n") and writes[0].endswith(b"\r\n\r\n")
+
+
+@pytest.mark.parametrize("base", BASES, ids=lambda b: b.__name__)
+@in_loop
+async def test_100_continue_goes_out_before_the_body_arrives(base) -> None:
+    proto, transport = protocol(base)
+    proto.data_received(b"POST /u HTTP/1.1\r\nhost: x\r\nexpect: 100-continue\r\ncontent-length: 2\r\n\r\n")
+    await settle()
+    # the client waits for this before it sends the body: holding it would stall every large upload
+    assert transport.writes == [b"HTTP/1.1 100 Continue\r\n\r\n"]
+    proto.data_received(b"{}")
+    await settle()
+    writes = [w for w in transport.writes if w]
+    assert len(writes) == 2 and writes[1].startswith(b"HTTP/1.1 200 OK") and writes[1].endswith(b"[{}]")
+
+
+@pytest.mark.parametrize("base", BASES, ids=lambda b: b.__name__)
+@in_loop
+async def test_close_flushes_a_held_head(base) -> None:
+    proto, transport = protocol(base)
+    proto.data_received(b"POST /u HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: 2\r\n\r\n{}")
+    await settle()
+    assert transport.closed and b"".join(transport.writes).endswith(b"[{}]")
+    # a request uvicorn itself rejects (malformed) is written out before the connection closes
+    proto, transport = protocol(base)
+    proto.data_received(b"GARBAGE\r\n\r\n")
+    await settle()
+    assert transport.closed and b"".join(transport.writes).startswith(b"HTTP/1.1 400 ")
+
+
+def test_held_head_unit() -> None:
+    transport = FakeTransport()
+    held = wire.HeldHead(transport)
+    held.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n")
+    assert transport.writes == []
+    held.write(b"{}")
+    assert transport.writes == [b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}"]
+    held.write(b"more")  # not a head: straight through
+    assert transport.writes[-1] == b"more"
+    held.write(b"HTTP/1.1 404 Not Found\r\n\r\n")
+    held.flush()
+    assert transport.writes[-1] == b"HTTP/1.1 404 Not Found\r\n\r\n"
+    held.flush()  # nothing held: nothing written
+    assert len(transport.writes) == 3
+    held.write(b"HTTP/1.1 200 OK\r\n\r\n")
+    transport.close()
+    held.flush()  # the peer is gone: drop it rather than write to a closed transport
+    assert len(transport.writes) == 3 and held.get_extra_info("peername") == ("127.0.0.1", 50000)
+
+
+def test_the_real_server_uses_it_and_answers_over_a_socket() -> None:
+    with running(port=0, seed=1) as server:
+        host, port = server.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=5) as sock:
+            for _ in range(2):  # keep-alive: two requests, two complete answers
+                sock.sendall(b"GET /__admin/health HTTP/1.1\r\nhost: x\r\n\r\n")
+                data = b""
+                while b"\r\n\r\n" not in data or len(data.split(b"\r\n\r\n", 1)[1]) < int(
+                        data.lower().split(b"content-length: ", 1)[1].split(b"\r\n", 1)[0]):
+                    data += sock.recv(65536)
+                assert data.startswith(b"HTTP/1.1 200 OK")
+    assert uvicorn_protocol_name().startswith("Coalescing")
+
+
+def uvicorn_protocol_name() -> str:
+    from mockserver.server import uvicorn_server
+    from mockserver.app import MockServer, Runtime
+    from mockserver.config import Config
+
+    config = uvicorn_server(MockServer(Runtime(Config(seed=1)))).config
+    config.load()
+    return config.http_protocol_class.__name__
