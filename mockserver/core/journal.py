@@ -1,9 +1,12 @@
 """The request journal: a bounded ring buffer a test can query and assert on.
 
-Recording must stay cheap (it runs on every request), so an entry keeps the
-raw bytes it was given and decodes them only when read.  Secrets are removed
-before an entry is stored: header values by name, JSON body fields by key —
-the body is only parsed when a byte scan shows a secret-looking key at all.
+Recording must stay cheap (it runs on every request), so a stored row keeps
+the raw bytes and headers it was given, and everything else happens when an
+entry is read: decoding, and removing secrets (header values by name, JSON
+body fields by key; a body is only parsed when a byte scan shows a
+secret-looking key).  No reader ever sees a row, only entries built from one,
+so no secret leaves the journal; only body sizes are capped at record time, to
+keep the buffer's memory bounded whatever clients send.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ _SECRET_KEY_BYTES = frozenset(k.encode() for k in SECRET_KEYS)
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 _BLANK_CODES = frozenset(b" \t\r\n")
 BODY_LIMIT = 64 * 1024  # keep at most this much of any body: the buffer stays bounded whatever clients send
+_KEPT = BODY_LIMIT + 1  # one byte more than shown, so that reading still knows the body was cut
 
 
 def redact(value: Any) -> Any:
@@ -222,15 +226,23 @@ class Journal:
         headers: Mapping[str, str], body: bytes, status: int, response: bytes, scenario: str | None,
         latency_ms: float, session: str, near_miss: str | None = None, response_is_safe: bool = False,
     ) -> None:
-        """Store one exchange; ``response_is_safe`` skips the secret scan of a response known to hold none."""
+        """Store one exchange; ``response_is_safe`` skips the secret scan of a response known to hold none.
+
+        Redaction waits until the entry is read (``_entry``): most entries are
+        never read, and scanning bodies cost a third of the core's request path.
+        """
         self._seq += 1
+        if len(body) > _KEPT:
+            body = body[:_KEPT]
+        if len(response) > _KEPT:
+            response = response[:_KEPT]
         row = (
-            self._seq, time, vendor, operation, method, path, query, safe_headers(headers), _safe_body(body),
-            status, response if response_is_safe else _safe_body(response), scenario, latency_ms, session, near_miss,
+            self._seq, time, vendor, operation, method, path, query, headers, body,
+            status, response, scenario, latency_ms, session, near_miss, response_is_safe,
         )
         self._entries.append(row)
         if self._writer is not None:
-            self._writer.put(_entry(row))
+            self._writer.put(row)
 
     def clear(self, session: str | None = None) -> None:
         if session is None:
@@ -275,9 +287,13 @@ _SESSION = 13  # index of the session in a stored row (see Journal.record)
 
 
 def _entry(row: tuple[Any, ...]) -> Entry:
-    entry = Entry(*row)
-    entry.latency_ms = round(entry.latency_ms, 3)
-    return entry
+    """The entry a reader sees: secrets redacted, latency rounded."""
+    (seq, time, vendor, operation, method, path, query, headers, body,
+     status, response, scenario, latency_ms, session, near_miss, response_is_safe) = row
+    return Entry(
+        seq, time, vendor, operation, method, path, query, safe_headers(headers), _safe_body(body), status,
+        response if response_is_safe else _safe_body(response), scenario, round(latency_ms, 3), session, near_miss,
+    )
 
 
 def _fields_match(entry: Entry, filters: Mapping[str, Any]) -> bool:
@@ -315,20 +331,21 @@ class _FileWriter:
     """Appends entries as JSON lines from a background thread: no file I/O on the request path."""
 
     def __init__(self, path: Path) -> None:
-        self._queue: queue.SimpleQueue[Entry | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
         self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
         self._thread = threading.Thread(target=self._run, name="mockserver-journal", daemon=True)
         self._thread.start()
 
-    def put(self, entry: Entry) -> None:
-        self._queue.put(entry)
+    def put(self, row: tuple[Any, ...]) -> None:
+        self._queue.put(row)
 
     def _run(self) -> None:
         while True:
-            entry = self._queue.get()
-            if entry is None:
+            row = self._queue.get()
+            if row is None:
                 break
-            self._file.write(json.dumps(entry.to_json(), ensure_ascii=False) + "\n")
+            # Redacted here, in the writer's thread, like any other read of a row.
+            self._file.write(json.dumps(_entry(row).to_json(), ensure_ascii=False) + "\n")
             if self._queue.empty():
                 self._file.flush()
         self._file.close()

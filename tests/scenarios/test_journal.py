@@ -191,3 +191,24 @@ def test_documented_always_null_secret_fields_do_not_force_a_scan() -> None:
     titled = {"type": "object", "properties": {"password": {"title": "Password", "type": "null"}}}
     either = {"type": "object", "properties": {"password": {"type": "null", "anyOf": [{"type": "string"}]}}}
     assert not may_hold_secrets(titled) and may_hold_secrets(either)
+
+
+def test_rows_keep_raw_bytes_but_every_reader_sees_them_redacted_and_capped() -> None:
+    from mockserver.core.journal import BODY_LIMIT, Journal
+
+    journal = Journal(10)
+    secret = b'{"password":"hunter2","apiKey":"k-1","n":1}'
+    huge = b'{"pwd":"' + b"x" * (2 * BODY_LIMIT) + b'"}'
+    journal.record(1.0, "v", "op", "POST", "/p", {}, {"apikey": "k-1", "accept": "*/*"}, secret, 201, secret, None, 1.0, "")
+    journal.record(2.0, "v", "op", "POST", "/p", {}, {}, huge, 200, b"{}", None, 1.0, "", None, True)
+    journal.record(3.0, "v", "op", "POST", "/p", {}, {}, huge.replace(b"pwd", b"note"), 200, b"{}", None, 1.0, "")
+    # Redaction is deferred to reading; only the size cap happens when recording (bounded memory).
+    assert all(len(row[8]) <= BODY_LIMIT + 1 for row in journal._entries)
+    first, second, third = journal.entries()
+    assert first.body == b'{"password":"***","apiKey":"***","n":1}' and first.response == first.body
+    assert first.headers == {"apikey": "***", "accept": "*/*"}
+    # A secret cut off mid-string keeps no text at all; a plain body shows its first BODY_LIMIT bytes.
+    assert second.body == {"__unparsed__": True, "text": "***"}
+    assert third.body["__truncated__"] and len(third.body["text"]) == BODY_LIMIT
+    assert "hunter2" not in str(journal.query()) and "k-1" not in str(journal.query())
+    assert journal.matching({"body": {"password": "***"}})[0]["seq"] == 1
