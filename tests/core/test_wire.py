@@ -57,8 +57,8 @@ async def json_app(scope, receive, send) -> None:
         await send({"type": "http.response.body", "body": b"[" + body + b"]"})
 
 
-def protocol(base: type):
-    config = uvicorn.Config(json_app, http=wire.coalescing(base), lifespan="off", log_level="warning")
+def protocol(base: type, app=json_app, **options):
+    config = uvicorn.Config(app, http=base if base is SERVED else wire.coalescing(base), lifespan="off", log_level="warning", **options)
     config.load()
     proto = config.http_protocol_class(config=config, server_state=ServerState(), app_state={})
     transport = FakeTransport()
@@ -71,7 +71,8 @@ async def settle() -> None:
         await asyncio.sleep(0)
 
 
-BASES = [HttpToolsProtocol, H11Protocol]
+SERVED = wire.http_protocol()  # what mockserver runs: httptools, coalescing, one idle timer per connection
+BASES = [HttpToolsProtocol, H11Protocol, SERVED]
 
 
 def in_loop(test):
@@ -187,3 +188,55 @@ def uvicorn_protocol_name() -> str:
     config = uvicorn_server(MockServer(Runtime(Config(seed=1)))).config
     config.load()
     return config.http_protocol_class.__name__
+
+
+@in_loop
+async def test_idle_keep_alive_connections_close_after_the_timeout_as_uvicorn_does() -> None:
+    proto, transport = protocol(SERVED, timeout_keep_alive=0.2)
+    await asyncio.sleep(0.3)
+    assert not transport.closed  # never closed before its first response (uvicorn arms nothing either)
+    proto.data_received(b"POST /u HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}")
+    await asyncio.sleep(0.1)
+    assert not transport.closed
+    await asyncio.sleep(0.2)
+    assert transport.closed  # idle for the whole timeout after the response
+    proto.connection_lost(None)
+
+
+@in_loop
+async def test_a_connection_receiving_or_serving_a_request_is_not_idle() -> None:
+    release = asyncio.Event()
+
+    async def slow_app(scope, receive, send) -> None:
+        await receive()
+        await release.wait()
+        await json_app(scope, lambda: _body(b"{}"), send)
+
+    proto, transport = protocol(SERVED, app=slow_app, timeout_keep_alive=0.2)
+    proto.data_received(b"POST /u HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}")
+    await asyncio.sleep(0.5)  # the app takes longer than the timeout: the connection stays
+    assert not transport.closed
+    release.set()
+    await asyncio.sleep(0.1)
+    assert len([w for w in transport.writes if w]) == 1
+    proto.data_received(b"POST /u HTTP/1.1\r\nhost: x\r\n")  # half a request after 0.1 s of idleness
+    await asyncio.sleep(0.3)
+    assert not transport.closed
+    proto.connection_lost(None)
+    assert proto._idle_check is None  # its timer goes with the connection
+
+
+async def _body(data: bytes) -> dict:
+    return {"type": "http.request", "body": data, "more_body": False}
+
+
+@pytest.mark.parametrize("base", BASES, ids=lambda b: b.__name__)
+@in_loop
+async def test_pipelined_requests_are_all_answered_in_order(base) -> None:
+    proto, transport = protocol(base)
+    request = b"POST /u HTTP/1.1\r\nhost: x\r\ncontent-length: 3\r\n\r\n"
+    proto.data_received(request + b'"a"' + request + b'"b"' + request + b'"c"')
+    await settle()
+    answered = b"".join(transport.writes)
+    assert answered.count(b"HTTP/1.1 200 OK") == 3
+    assert answered.index(b'["a"]') < answered.index(b'["b"]') < answered.index(b'["c"]')
