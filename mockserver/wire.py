@@ -20,15 +20,28 @@ response and cancels it when the next request arrives; on uvloop that is a
 libuv timer handle made and closed per request (~10k instructions, 7 % of a
 Pulse create).  Instead each connection keeps one timer that looks at when
 the connection fell idle and closes it after ``timeout_keep_alive`` seconds
-of idleness, exactly as uvicorn would.  (httptools only: the h11 fallback
-keeps uvicorn's own behaviour.)
+of idleness, exactly as uvicorn would.
+
+3. A whole response in one call.  Each request's scope offers
+``core.serving.RESPOND_EXTENSION``: ``respond(status, head, body)`` writes the
+status line, the app's header lines and the body at once and completes the
+request as uvicorn's ``send`` would, skipping two ASGI messages and the
+per-header checks that ``send`` makes of headers it cannot trust (the app
+passes only header lines it built itself).  It declines (returns False, and
+the app uses ``send``) for anything but the plain case: a HEAD request, a
+connection that is to close, paused writing, server default headers, access
+logging, an unknown status.
+
+2 and 3 are for httptools only: the h11 fallback keeps uvicorn's behaviour.
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib.util
-from typing import Any
+from typing import Any, Callable
+
+from .core.serving import RESPOND_EXTENSION
 
 _FINAL_HEAD = b"HTTP/1.1 "  # every status line uvicorn writes starts so (HTTP/1.0 clients get 1.1 too)
 
@@ -51,6 +64,10 @@ class HeldHead:
             self._head = data
         else:
             self._transport.write(data)
+
+    def write_whole(self, data: bytes) -> None:
+        """A complete response: nothing to hold, nothing held (``respond`` starts no head first)."""
+        self._transport.write(data)
 
     def flush(self) -> None:
         head = self._head
@@ -88,8 +105,30 @@ def coalescing(base: type[Any]) -> type[Any]:
     return Coalescing
 
 
+def responder(cycle: Any, status_lines: dict[int, bytes]) -> Callable[[int, bytes, bytes], bool]:
+    """The ``respond`` of one request: uvicorn's ``send`` of a start and a final body, in one write."""
+
+    def respond(status: int, head: bytes, body: bytes) -> bool:
+        line = status_lines.get(status)
+        if (line is None or cycle.response_started or cycle.disconnected or not cycle.keep_alive
+                or cycle.flow.write_paused or cycle.default_headers or cycle.access_log
+                or cycle.scope["method"] == "HEAD"):
+            return False  # uvicorn's send knows what to do with these
+        cycle.response_started = True
+        cycle.waiting_for_100_continue = False
+        cycle.transport.write_whole(line + head + b"\r\n" + body)
+        cycle.response_complete = True
+        cycle.message_event.set()  # wakes a receive() still waiting, as send does
+        cycle.on_response()
+        return True
+
+    return respond
+
+
 def idle_timer(base: type[Any]) -> type[Any]:
-    """``base`` (uvicorn's httptools protocol) with one keep-alive timer per connection, not per response."""
+    """``base`` (uvicorn's httptools protocol) with one keep-alive timer per connection, not per
+    response, and the respond extension in every request's scope."""
+    from uvicorn.protocols.http.httptools_impl import STATUS_LINE
 
     class IdleTimer(base):  # type: ignore[misc, valid-type]
         _idle_since: float | None = None  # loop time the last response completed; None while busy
@@ -103,6 +142,12 @@ def idle_timer(base: type[Any]) -> type[Any]:
         def data_received(self, data: bytes) -> None:
             self._idle_since = None  # a request is arriving: not idle (uvicorn cancels its timer here)
             super().data_received(data)
+
+        def on_headers_complete(self) -> None:
+            super().on_headers_complete()
+            cycle = self.cycle
+            if cycle is not None and cycle.scope is self.scope:  # not a WebSocket upgrade
+                self.scope.setdefault("extensions", {})[RESPOND_EXTENSION] = responder(cycle, STATUS_LINE)
 
         def on_response_complete(self) -> None:
             # uvicorn's httptools on_response_complete, minus arming a timer per response.

@@ -40,6 +40,12 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 log = logging.getLogger("mockserver")
 requests_log = logging.getLogger("mockserver.requests")
 
+# A server may offer, under this key of scope["extensions"], a callable
+# ``respond(status, head, body) -> bool`` that writes a whole response (``head``
+# is its header lines, each ending in CRLF) at once, or returns False when it
+# cannot and the app must use ``send``.  mockserver.wire offers it under uvicorn.
+RESPOND_EXTENSION = "mockserver.respond"
+
 _TEMPLATE_PARAM = re.compile(r"\\\{(\w+)\\\}")
 _CONTROL_HEADERS = ("x-mock-scenario", "x-mock-error")
 
@@ -116,6 +122,7 @@ class VendorApp:
         self.services = services
         self.router = Router(vendor.routes())
         self._content_type = (b"content-type", vendor.content_type)
+        self._head = b"content-type: " + vendor.content_type + b"\r\ncontent-length: "
         # Operations whose success bodies can never hold a secret (from their documented
         # response schemas): the journal stores those responses without scanning them.
         self._safe_responses = frozenset(
@@ -177,15 +184,17 @@ class VendorApp:
             reply = Reply(reply.status, reply.body, (*reply.headers, ("x-mock-near-miss", near_miss)))
         status = reply.status
         payload = b"" if reply.body is None else orjson.dumps(reply.body)
-        response_headers = [self._content_type, (b"content-length", str(len(payload)).encode())]
-        if reply.headers:
+        # The usual reply (no extra headers, no fault) in one call when the server offers it:
+        # our own two header lines need none of the checks ASGI's send makes of any header.
+        if reply.headers or outcome is not None or not self._respond(scope, status, payload):
+            response_headers = [self._content_type, (b"content-length", str(len(payload)).encode())]
             for name, value in reply.headers:
                 response_headers.append((name.lower().encode("latin-1"), str(value).encode("latin-1")))
-        if outcome is not None and outcome.fault:
-            await send_with_fault(send, outcome.fault, outcome.fault_params, status, response_headers, payload)
-        else:
-            await send({"type": "http.response.start", "status": status, "headers": response_headers})
-            await send({"type": "http.response.body", "body": payload})
+            if outcome is not None and outcome.fault:
+                await send_with_fault(send, outcome.fault, outcome.fault_params, status, response_headers, payload)
+            else:
+                await send({"type": "http.response.start", "status": status, "headers": response_headers})
+                await send({"type": "http.response.body", "body": payload})
         # Everything below runs after the client has its answer.
         latency = (time.perf_counter() - started) * 1000
         label = outcome.label if outcome is not None else None
@@ -197,6 +206,12 @@ class VendorApp:
         )
         if requests_log.isEnabledFor(logging.INFO):
             requests_log.info("%-9s %-14s %s %6.1fms%s", self.name, operation, status, latency, f"  scenario={label}" if label else "")
+
+    def _respond(self, scope: Scope, status: int, payload: bytes) -> bool:
+        """The whole response through the server's respond extension, if it offers one."""
+        extensions = scope.get("extensions")
+        respond = extensions.get(RESPOND_EXTENSION) if extensions else None
+        return respond is not None and bool(respond(status, self._head + str(len(payload)).encode() + b"\r\n", payload))
 
     def _scenario(self, scenarios: ScenarioEngine, operation: str, call: Call, session: str, headers: dict[str, str]) -> Outcome | None:
         forced = headers.get("x-mock-error")

@@ -6,6 +6,7 @@ import asyncio
 import functools
 import socket
 
+import orjson
 import pytest
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -13,6 +14,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
 from mockserver import wire
+from mockserver.core.serving import RESPOND_EXTENSION
 from mockserver.server import running
 
 
@@ -58,7 +60,7 @@ async def json_app(scope, receive, send) -> None:
 
 
 def protocol(base: type, app=json_app, **options):
-    config = uvicorn.Config(app, http=base if base is SERVED else wire.coalescing(base), lifespan="off", log_level="warning", **options)
+    config = uvicorn.Config(app, http=base if base is SERVED else wire.coalescing(base), lifespan="off", log_level="warning", access_log=False, **options)
     config.load()
     proto = config.http_protocol_class(config=config, server_state=ServerState(), app_state={})
     transport = FakeTransport()
@@ -240,3 +242,85 @@ async def test_pipelined_requests_are_all_answered_in_order(base) -> None:
     answered = b"".join(transport.writes)
     assert answered.count(b"HTTP/1.1 200 OK") == 3
     assert answered.index(b'["a"]') < answered.index(b'["b"]') < answered.index(b'["c"]')
+
+
+# ----------------------------------------------------------------- respond extension
+def _requests_for_every_vendor() -> list[bytes]:
+    from mockserver.app import build_app
+    from mockserver.config import Config
+    from tests.core.samples import variant
+
+    described = build_app(Config(seed=1)).runtime.describe("http://x")
+    out = []
+    for vendor, info in described.items():
+        path = info["create_user"].split(" ", 1)[1][len("http://x"):]
+        auth = "".join(f"{k}: {v}\r\n" for k, v in info["headers"].items() if k.lower() != "content-type")
+        for k in range(3):
+            body = orjson.dumps(variant(vendor, k))
+            out.append(f"POST {path} HTTP/1.1\r\nhost: x\r\n{auth}content-type: application/json\r\n"
+                       f"content-length: {len(body)}\r\n\r\n".encode() + body)
+        out.append(f"POST {path} HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{{}}".encode())  # no credentials
+        out.append(f"PUT {path} HTTP/1.1\r\nhost: x\r\ncontent-length: 0\r\n\r\n".encode())  # near miss: extra header
+        out.append(f"HEAD {path} HTTP/1.1\r\nhost: x\r\n\r\n".encode())
+    return out
+
+
+async def _serve_all(protocol_class: type, requests: list[bytes]) -> list[bytes]:
+    from mockserver.app import build_app
+    from mockserver.config import Config
+
+    proto, transport = protocol(protocol_class, app=build_app(Config(seed=1, clock="frozen:2026-03-01T10:00:00Z")))
+    answers = []
+    for raw in requests:
+        before = len(transport.writes)
+        proto.data_received(raw)
+        await settle()
+        answers.append(b"".join(transport.writes[before:]))
+    return answers
+
+
+def test_respond_writes_exactly_what_send_would(monkeypatch) -> None:
+    used = []
+    real = wire.responder
+
+    def counting(cycle, lines):
+        respond = real(cycle, lines)
+        return lambda *args: used.append(respond(*args)) or used[-1]
+
+    monkeypatch.setattr(wire, "responder", counting)
+    asyncio.run(_compare_fast_and_plain())
+    # Every create and every plain error went the one-call way; the near misses (an extra header) did not.
+    assert used.count(True) == 20 and len(used) == 20
+
+
+async def _compare_fast_and_plain() -> None:
+    requests = _requests_for_every_vendor()
+    fast = await _serve_all(SERVED, requests)
+    plain = await _serve_all(wire.coalescing(HttpToolsProtocol), requests)  # no extension: ASGI send
+    assert fast == plain
+    assert all(answer.startswith(b"HTTP/1.1 ") for answer in fast)
+    assert sum(answer.startswith((b"HTTP/1.1 200", b"HTTP/1.1 201")) for answer in fast) == 15
+
+
+@in_loop
+async def test_respond_is_one_write_and_declines_what_it_does_not_handle() -> None:
+    seen: list[bool] = []
+
+    async def app(scope, receive, send) -> None:
+        await receive()
+        respond = scope["extensions"][RESPOND_EXTENSION]
+        done = respond(200, b"content-type: application/json\r\ncontent-length: 2\r\n", b"{}")
+        seen.append(done)
+        if not done:
+            await json_app(scope, lambda: _body(b"{}"), send)
+
+    proto, transport = protocol(SERVED, app=app)
+    proto.data_received(b"POST /u HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}")
+    await settle()
+    assert seen == [True]
+    assert transport.writes == [b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}"]
+    proto.data_received(b"HEAD /u HTTP/1.1\r\nhost: x\r\n\r\n")
+    proto.data_received(b"POST /u HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: 2\r\n\r\n{}")
+    await settle()
+    assert seen == [True, False, False]  # HEAD and a closing connection go the ASGI way
+    assert transport.writes[1].endswith(b"\r\n\r\n") and transport.writes[2].endswith(b"[{}]") and transport.closed
