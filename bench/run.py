@@ -343,6 +343,9 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
     parser.add_argument("--no-save", action="store_true", help="do not write bench/results/<time>.json")
+    parser.add_argument("--wire-floor", action="store_true",
+                        help="also load the floor app under mockserver's own uvicorn protocol (mockserver/wire.py); "
+                             "ratios stay against the stock floor")
     args = parser.parse_args()
     if args.quick:
         args.duration = 3
@@ -373,6 +376,17 @@ def main() -> int:
         results.append(floor_result)
     finally:
         floor.stop()
+
+    if args.wire_floor:
+        wired = start("floor --wire", [sys.executable, str(HERE / "floor.py"), "--wire"], "/")
+        try:
+            print(f"floor --wire: wrk POST / for {args.duration}s ...", flush=True)
+            wired_result = wrk(wrk_bin, "floor under mockserver.wire", wired, f"http://{HOST}:{wired.port}/",
+                               {"Content-Type": "application/json"}, json.dumps(BODIES["vaultspay"]), salt, args)
+            wired_result.ratio = wired_result.rps / floor_result.rps
+            results.append(wired_result)
+        finally:
+            wired.stop()
 
     measured = len(results)
     try:

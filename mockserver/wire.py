@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import weakref
 from typing import Any, Callable
 
 from .core.serving import RESPOND_EXTENSION
@@ -107,10 +108,14 @@ def coalescing(base: type[Any]) -> type[Any]:
 
 def responder(cycle: Any, status_lines: dict[int, bytes]) -> Callable[[int, bytes, bytes], bool]:
     """The ``respond`` of one request: uvicorn's ``send`` of a start and a final body, in one write."""
+    # The cycle holds the scope that holds this function: a strong reference back would make
+    # every request a reference cycle, freed only by the cyclic GC instead of at once.
+    cycle_ref = weakref.ref(cycle)
 
     def respond(status: int, head: bytes, body: bytes) -> bool:
         line = status_lines.get(status)
-        if (line is None or cycle.response_started or cycle.disconnected or not cycle.keep_alive
+        cycle = cycle_ref()
+        if (cycle is None or line is None or cycle.response_started or cycle.disconnected or not cycle.keep_alive
                 or cycle.flow.write_paused or cycle.default_headers or cycle.access_log
                 or cycle.scope["method"] == "HEAD"):
             return False  # uvicorn's send knows what to do with these

@@ -324,3 +324,22 @@ async def test_respond_is_one_write_and_declines_what_it_does_not_handle() -> No
     await settle()
     assert seen == [True, False, False]  # HEAD and a closing connection go the ASGI way
     assert transport.writes[1].endswith(b"\r\n\r\n") and transport.writes[2].endswith(b"[{}]") and transport.closed
+
+
+@in_loop
+async def test_a_served_request_leaves_no_reference_cycle() -> None:
+    import gc
+    import weakref
+
+    proto, transport = protocol(SERVED)
+    gc.collect()
+    gc.disable()  # whatever the request leaves must go by reference counting alone
+    try:
+        proto.data_received(b"POST /u HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}")
+        await settle()
+        cycle = weakref.ref(proto.cycle)
+        proto.data_received(b"POST /u HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}")  # replaces proto.cycle
+        await settle()
+        assert cycle() is None
+    finally:
+        gc.enable()
