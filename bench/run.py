@@ -110,11 +110,36 @@ class Result:
     rss_mib: float | None = None
     non2xx: int = 0
     ratio: float | None = None
+    floor_rps: float | None = None  # the floor this ratio is against
     note: str = ""
     raw: dict = field(default_factory=dict)
 
 
 RUNNING: list[Server] = []
+
+
+class Floor:
+    """The floor server, kept running (idle) while mockserver is loaded, so it can be measured again
+    right before each vendor: this VM's speed drifts by ±20 % over a minute, and a ratio is only
+    meaningful against a floor measured under the same conditions."""
+
+    def __init__(self, wrk_bin: str, server: Server, args, salt: int) -> None:
+        self.wrk_bin, self.server, self.args, self.salt = wrk_bin, server, args, salt
+        self.segments: list[float] = []
+        # Same script and a vendor-sized body, so wrk does the same work as in the vendor runs.
+        self.template = json.dumps(BODIES["vaultspay"])
+
+    def measure(self) -> Result:
+        print(f"  floor: wrk POST / for {self.args.duration}s ...", flush=True)
+        result = wrk(self.wrk_bin, "floor (bare Starlette)", self.server, f"http://{HOST}:{self.server.port}/",
+                     {"Content-Type": "application/json"}, self.template, self.salt, self.args)
+        self.segments.append(result.rps)
+        return result
+
+    def around(self, before: int) -> float:
+        """Mean of the floor runs just before and just after a vendor run (only before with --floor-once)."""
+        pair = self.segments[before:before + 2]
+        return sum(pair) / len(pair)
 
 
 def ensure_wrk() -> str:
@@ -275,7 +300,7 @@ def payabli_org() -> tuple[int, int] | None:
 
 
 def bench_mockserver(wrk_bin: str, vendors: list[str], extra: list[str], args, salt: int,
-                     results: list[Result], floor_rps: float) -> Server:
+                     results: list[Result], floor: Floor) -> Server:
     argv = [sys.executable, "-m", "mockserver", "serve", "--log-level", "warning", "--seed", "1", *extra]
     label = "mockserver" + (f" --vendor {extra[1]}" if extra else "")
     server = start(label, argv, "/__admin/health")
@@ -306,8 +331,12 @@ def bench_mockserver(wrk_bin: str, vendors: list[str], extra: list[str], args, s
                 print(f"  warning: {name} probe answered {status}: {body[:300].decode(errors='replace')}")
             http(server.port, "POST", "/__admin/reset")  # every vendor starts from its fixtures
             print(f"  {name}: wrk {method} {url} for {args.duration}s ...", flush=True)
+            before = len(floor.segments) - 1  # the floor run just before this one
             result = wrk(wrk_bin, name, server, url, headers, template, salt, args)
-            result.ratio = result.rps / floor_rps if floor_rps else None
+            if not args.floor_once:
+                floor.measure()  # and the one just after (also the next vendor's "before")
+            result.floor_rps = floor.around(before)
+            result.ratio = result.rps / result.floor_rps if result.floor_rps else None
             results.append(result)
             if server.proc.poll() is not None:
                 raise StartError(f"{label} died during the {name} run:\n{server.log_tail()}")
@@ -317,12 +346,14 @@ def bench_mockserver(wrk_bin: str, vendors: list[str], extra: list[str], args, s
 
 
 def table(results: list[Result]) -> str:
-    rows = [("target", "req/s", "p50 ms", "p99 ms", "RSS MiB", "non-2xx", "ratio", "srv CPU", "other CPU")]
+    rows = [("target", "req/s", "p50 ms", "p99 ms", "RSS MiB", "non-2xx", "floor req/s", "ratio", "srv CPU",
+             "other CPU")]
     notes = []
     for r in results:
         if r.raw:
             rows.append((r.target, f"{r.rps:,.0f}", f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}",
                          f"{r.rss_mib:.1f}" if r.rss_mib is not None else "?", str(r.non2xx),
+                         f"{r.floor_rps:,.0f}" if r.floor_rps else "-",
                          f"{r.ratio:.2f}x" if r.ratio is not None else "-",
                          f"{r.raw['server_cpu']:.0%}", f"{r.raw['other_cpu']:.0%}"))
         else:
@@ -343,6 +374,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
     parser.add_argument("--no-save", action="store_true", help="do not write bench/results/<time>.json")
+    parser.add_argument("--floor-once", action="store_true",
+                        help="measure the floor once at the start instead of before and after each vendor")
     parser.add_argument("--wire-floor", action="store_true",
                         help="also load the floor app under mockserver's own uvicorn protocol (mockserver/wire.py); "
                              "ratios stay against the stock floor")
@@ -363,19 +396,14 @@ def main() -> int:
     results: list[Result] = []
     startups: dict[str, float] = {}
 
-    floor = start("floor", [sys.executable, str(HERE / "floor.py")], "/")
-    startups["floor"] = floor.startup_s
-    try:
-        print(f"floor: first 200 after {floor.startup_s * 1000:.0f} ms (idle RSS {floor.rss_mib():.1f} MiB); "
-              f"wrk POST / for {args.duration}s ...", flush=True)
-        # Same script and a vendor-sized body, so wrk does the same work as in the vendor runs.
-        template = json.dumps(BODIES["vaultspay"])
-        floor_result = wrk(wrk_bin, "floor (bare Starlette)", floor, f"http://{HOST}:{floor.port}/",
-                           {"Content-Type": "application/json"}, template, salt, args)
-        floor_result.ratio = 1.0
-        results.append(floor_result)
-    finally:
-        floor.stop()
+    floor_server = start("floor", [sys.executable, str(HERE / "floor.py")], "/")
+    startups["floor"] = floor_server.startup_s
+    print(f"floor: first 200 after {floor_server.startup_s * 1000:.0f} ms (idle RSS {floor_server.rss_mib():.1f} MiB)",
+          flush=True)
+    floor = Floor(wrk_bin, floor_server, args, salt)
+    floor_result = floor.measure()
+    floor_result.ratio = 1.0
+    results.append(floor_result)
 
     if args.wire_floor:
         wired = start("floor --wire", [sys.executable, str(HERE / "floor.py"), "--wire"], "/")
@@ -383,14 +411,15 @@ def main() -> int:
             print(f"floor --wire: wrk POST / for {args.duration}s ...", flush=True)
             wired_result = wrk(wrk_bin, "floor under mockserver.wire", wired, f"http://{HOST}:{wired.port}/",
                                {"Content-Type": "application/json"}, json.dumps(BODIES["vaultspay"]), salt, args)
-            wired_result.ratio = wired_result.rps / floor_result.rps
+            wired_result.floor_rps = floor.segments[0]
+            wired_result.ratio = wired_result.rps / floor.segments[0]
             results.append(wired_result)
         finally:
             wired.stop()
 
     measured = len(results)
     try:
-        server = bench_mockserver(wrk_bin, vendors, [], args, salt, results, floor_result.rps)
+        server = bench_mockserver(wrk_bin, vendors, [], args, salt, results, floor)
         startups["mockserver"] = server.startup_s
     except StartError as exc:
         if len(results) > measured:  # it started and served, then died: report, do not retry
@@ -402,13 +431,17 @@ def main() -> int:
                   "trying one `--vendor NAME` server per vendor", flush=True)
             for name in vendors:
                 try:
-                    server = bench_mockserver(wrk_bin, [name], ["--vendor", name], args, salt, results,
-                                              floor_result.rps)
+                    server = bench_mockserver(wrk_bin, [name], ["--vendor", name], args, salt, results, floor)
                     startups[f"mockserver --vendor {name}"] = server.startup_s
                 except StartError as exc2:
                     last = str(exc2).strip().splitlines()[-1]
                     results.append(Result(name, note=f"skipped (not available: server failed to start: {last})"))
 
+    floor_server.stop()
+    if len(floor.segments) > 1:  # the floor row shows the mean of all its runs
+        floor_result.rps = sum(floor.segments) / len(floor.segments)
+        floor_result.note = (f"{len(floor.segments)} runs, one between each two vendors: "
+                             + " / ".join(f"{rps:,.0f}" for rps in floor.segments) + " req/s")
     print("\n" + table(results))
     print("\nstartup (launch -> first 200):",
           ", ".join(f"{k} {v * 1000:.0f} ms" + (" (target < 1000 ms)" if k.startswith("mock") else "")
