@@ -118,40 +118,6 @@ def _safe_body(raw: bytes) -> Any:
     return raw if not truncated else {"__truncated__": True, "text": raw.decode("utf-8", "replace")}
 
 
-def may_hold_secrets(schema: Any) -> bool:
-    """Whether a JSON Schema (or a pydantic model) names a secret-looking property anywhere.
-
-    Decided once per route at start-up, so responses that can never carry a
-    secret skip the scan on the request path.  Unknown shapes count as "may".
-    """
-    if schema is None:
-        return False
-    if isinstance(schema, type) and hasattr(schema, "model_json_schema"):
-        schema = schema.model_json_schema(mode="serialization")
-    if not isinstance(schema, (dict, list)):
-        return True
-    stack: list[Any] = [schema]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "properties" and isinstance(value, dict) and any(
-                    k.lower() in SECRET_KEYS and not _always_null(v) for k, v in value.items()
-                ):
-                    return True
-                if key == "additionalProperties" and value not in (False, None):
-                    return True  # free-form object: could hold anything
-                stack.append(value)
-        elif isinstance(node, list):
-            stack.extend(node)
-    return False
-
-
-def _always_null(schema: Any) -> bool:
-    """A property documented as always null (e.g. a password field a vendor blanks) holds no secret."""
-    return isinstance(schema, dict) and schema.get("type") == "null" and not any(k in schema for k in ("anyOf", "oneOf", "allOf"))
-
-
 def _decode(body: Any) -> Any:
     if isinstance(body, bytes):
         if not body:
@@ -224,9 +190,9 @@ class Journal:
     def record(
         self, time: float, vendor: str, operation: str, method: str, path: str, query: Mapping[str, str],
         headers: Mapping[str, str], body: bytes, status: int, response: bytes, scenario: str | None,
-        latency_ms: float, session: str, near_miss: str | None = None, response_is_safe: bool = False,
+        latency_ms: float, session: str, near_miss: str | None = None,
     ) -> None:
-        """Store one exchange; ``response_is_safe`` skips the secret scan of a response known to hold none.
+        """Store one exchange.
 
         Redaction waits until the entry is read (``_entry``): most entries are
         never read, and scanning bodies cost a third of the core's request path.
@@ -238,7 +204,7 @@ class Journal:
             response = response[:_KEPT]
         row = (
             self._seq, time, vendor, operation, method, path, query, headers, body,
-            status, response, scenario, latency_ms, session, near_miss, response_is_safe,
+            status, response, scenario, latency_ms, session, near_miss,
         )
         self._entries.append(row)
         if self._writer is not None:
@@ -289,10 +255,10 @@ _SESSION = 13  # index of the session in a stored row (see Journal.record)
 def _entry(row: tuple[Any, ...]) -> Entry:
     """The entry a reader sees: secrets redacted, latency rounded."""
     (seq, time, vendor, operation, method, path, query, headers, body,
-     status, response, scenario, latency_ms, session, near_miss, response_is_safe) = row
+     status, response, scenario, latency_ms, session, near_miss) = row
     return Entry(
         seq, time, vendor, operation, method, path, query, safe_headers(headers), _safe_body(body), status,
-        response if response_is_safe else _safe_body(response), scenario, round(latency_ms, 3), session, near_miss,
+        _safe_body(response), scenario, round(latency_ms, 3), session, near_miss,
     )
 
 

@@ -29,7 +29,7 @@ from .errors import (
     problem_to_error,
 )
 from .faults import send_with_fault
-from .journal import Journal, may_hold_secrets
+from .journal import Journal
 from .scenarios import Outcome, ScenarioEngine, ScenarioError
 from .vendor import SESSION, Call, Reply, Route, Vendor
 
@@ -123,11 +123,6 @@ class VendorApp:
         self.router = Router(vendor.routes())
         self._content_type = (b"content-type", vendor.content_type)
         self._head = b"content-type: " + vendor.content_type + b"\r\ncontent-length: "
-        # Operations whose success bodies can never hold a secret (from their documented
-        # response schemas): the journal stores those responses without scanning them.
-        self._safe_responses = frozenset(
-            r.operation for r in self.router.routes if r.responses and not any(may_hold_secrets(m) for m in r.responses.values())
-        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -201,8 +196,6 @@ class VendorApp:
         self.services.journal.record(
             self.services.clock_timestamp(), self.name, operation, method, path, query, headers, body, status, payload,
             label, latency, session, near_miss,
-            # Vendor error envelopes never carry secrets; scenario-made bodies are scanned.
-            outcome is None and (status >= 400 or operation in self._safe_responses),
         )
         if requests_log.isEnabledFor(logging.INFO):
             requests_log.info("%-9s %-14s %s %6.1fms%s", self.name, operation, status, latency, f"  scenario={label}" if label else "")

@@ -150,27 +150,6 @@ def test_journal_file_gets_json_lines(tmp_path: Path) -> None:
     assert lines[0]["body"]["password"] == "***"
 
 
-def test_only_responses_that_may_hold_secrets_are_scanned() -> None:
-    from pydantic import BaseModel
-
-    from mockserver.core.journal import may_hold_secrets
-    from mockserver.core.serving import VendorApp
-
-    class Plain(BaseModel):
-        id: int
-        name: str
-
-    class Login(BaseModel):
-        accessToken: str
-
-    assert not may_hold_secrets(Plain) and may_hold_secrets(Login)
-    assert may_hold_secrets({"type": "object", "additionalProperties": True})
-    assert not may_hold_secrets({"type": "object", "properties": {"password": {"type": "null"}}})
-    app = build_app(Config(vendors=("vaultspay",)))
-    safe = VendorApp(app.runtime.vendors["vaultspay"], "/vaultspay", 1 << 20, app.runtime)._safe_responses
-    assert "create_user" in safe and "login" not in safe and "refresh" not in safe
-
-
 def test_body_redaction_edits_secret_values_in_place_of_parsing() -> None:
     from mockserver.core.journal import _safe_body
 
@@ -185,14 +164,6 @@ def test_body_redaction_edits_secret_values_in_place_of_parsing() -> None:
     assert _safe_body(b"no json, no secret") == b"no json, no secret"
 
 
-def test_documented_always_null_secret_fields_do_not_force_a_scan() -> None:
-    from mockserver.core.journal import may_hold_secrets
-
-    titled = {"type": "object", "properties": {"password": {"title": "Password", "type": "null"}}}
-    either = {"type": "object", "properties": {"password": {"type": "null", "anyOf": [{"type": "string"}]}}}
-    assert not may_hold_secrets(titled) and may_hold_secrets(either)
-
-
 def test_rows_keep_raw_bytes_but_every_reader_sees_them_redacted_and_capped() -> None:
     from mockserver.core.journal import BODY_LIMIT, Journal
 
@@ -200,7 +171,7 @@ def test_rows_keep_raw_bytes_but_every_reader_sees_them_redacted_and_capped() ->
     secret = b'{"password":"hunter2","apiKey":"k-1","n":1}'
     huge = b'{"pwd":"' + b"x" * (2 * BODY_LIMIT) + b'"}'
     journal.record(1.0, "v", "op", "POST", "/p", {}, {"apikey": "k-1", "accept": "*/*"}, secret, 201, secret, None, 1.0, "")
-    journal.record(2.0, "v", "op", "POST", "/p", {}, {}, huge, 200, b"{}", None, 1.0, "", None, True)
+    journal.record(2.0, "v", "op", "POST", "/p", {}, {}, huge, 200, b"{}", None, 1.0, "", None)
     journal.record(3.0, "v", "op", "POST", "/p", {}, {}, huge.replace(b"pwd", b"note"), 200, b"{}", None, 1.0, "")
     # Redaction is deferred to reading; only the size cap happens when recording (bounded memory).
     assert all(len(row[8]) <= BODY_LIMIT + 1 for row in journal._entries)
@@ -212,3 +183,12 @@ def test_rows_keep_raw_bytes_but_every_reader_sees_them_redacted_and_capped() ->
     assert third.body["__truncated__"] and len(third.body["text"]) == BODY_LIMIT
     assert "hunter2" not in str(journal.query()) and "k-1" not in str(journal.query())
     assert journal.matching({"body": {"password": "***"}})[0]["seq"] == 1
+
+
+def test_responses_are_redacted_like_requests_and_null_secrets_are_kept() -> None:
+    from mockserver.core.journal import Journal
+
+    journal = Journal(5)
+    reply = b'{"data":{"accessToken":"eyJ.x.y","refreshToken":"r-1","password":null,"username":"u"}}'
+    journal.record(1.0, "v", "login", "POST", "/p", {}, {}, b"{}", 200, reply, None, 1.0, "")
+    assert journal.entries()[0].response == b'{"data":{"accessToken":"***","refreshToken":"***","password":null,"username":"u"}}'
