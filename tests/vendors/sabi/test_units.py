@@ -13,6 +13,7 @@ from mockserver.config import Config
 from mockserver.core.errors import RouteNotFound
 from mockserver.vendors.sabi import dto, errors
 from mockserver.vendors.sabi.bodyparser import v8_syntax_error
+from mockserver.vendors.sabi.routes import stored_document
 
 VALUES: list[Any] = [None, "", " ", "a", "12345678901", "1234567890", "123456789012", "-1234567890", "１２３４５６７８９０１",
                      "MALE", "male", "CUSTOMER", 0, 1, 12345678901, 1.5, True, False, [], ["a"], {}, {"name": "x"},
@@ -67,7 +68,7 @@ def test_fixture_users_and_generated_users_are_seeded() -> None:
     runtime = Runtime(Config(vendors=("sabi",), seed=3))
     users = runtime.vendors["sabi"].ctx.table("users")
     assert len(users) == 5  # two listed + generatedUsers: 3
-    docs = [row["document"] for row in users.values()]
+    docs = [stored_document(row) for row in users.values()]
     assert docs[0]["_id"] == "65a4f410c0ffee0001000001" and docs[0]["createdAt"] == "2024-01-15T09:00:00.000Z"
     assert docs[1]["tenants"] == ["655b1200a1b2c3d4e5f60718"] and docs[1]["roles"] == ["SUPPLIER"]
     for doc in docs[2:]:
@@ -80,3 +81,29 @@ def test_not_found_message_keeps_a_query_string_once_the_core_passes_one() -> No
     assert errors._not_found(problem).message == "Cannot GET /api/v1/nope"
     problem.query = "x=1&y=%20"  # type: ignore[attr-defined]  # the raw query string, as Express's req.url has it
     assert errors._not_found(problem).message == "Cannot GET /api/v1/nope?x=1&y=%20"
+
+
+def test_a_stored_user_rebuilds_exactly_the_document_it_was_answered_with() -> None:
+    from tests.conftest import make_client
+    from tests.core.samples import variant
+
+    with make_client("sabi", seed=5) as client:
+        headers = client.get("/__admin/vendors").json()["sabi"]["headers"]
+        users = client.app.runtime.vendors["sabi"].ctx.table("users")  # type: ignore[attr-defined]
+        answered = []
+        for k in range(40):  # variants cover optional sub-documents, roles, tenants
+            path = "/sabi/api/v1/users/public"
+            params = {}
+            if k % 5 == 4:
+                path += "/invite"
+                params = {"invitedByName": "Boss", "invitedByEmail": f"boss{k}@x.ng", "platformLink": "https://x.ng",
+                          "invitation": dto.INVITATIONS[0]}
+            reply = client.post(path, json=variant("sabi", k), headers=headers, params=params)
+            if reply.status_code == 201:
+                answered.append(reply.json())
+        assert len(answered) >= 30 and sum(1 for d in answered if d["createdBy"]) >= 6  # invites among them
+        for document in answered:
+            record = users.get(document["_id"])
+            # The record keeps inputs, not the ~50-key document: only the body's own keys are in it.
+            assert "document" not in record and len(record) == 10
+            assert stored_document(record) == document
