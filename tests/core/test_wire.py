@@ -73,6 +73,13 @@ async def settle() -> None:
         await asyncio.sleep(0)
 
 
+async def feed(proto, transport: FakeTransport, raw: bytes) -> list[bytes]:
+    """Hand ``raw`` to the protocol, let the app run; every non-empty write so far."""
+    proto.data_received(raw)
+    await settle()
+    return [w for w in transport.writes if w]
+
+
 SERVED = wire.http_protocol()  # what mockserver runs: httptools, coalescing, one idle timer per connection
 BASES = [HttpToolsProtocol, H11Protocol, SERVED]
 
@@ -89,15 +96,11 @@ def in_loop(test):
 @in_loop
 async def test_a_response_is_one_write_with_head_and_body(base) -> None:
     proto, transport = protocol(base)
-    proto.data_received(b"POST /u HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}")
-    await settle()
-    writes = [w for w in transport.writes if w]
+    writes = await feed(proto, transport, b"POST /u HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}")
     assert len(writes) == 1
     assert writes[0].startswith(b"HTTP/1.1 200 OK\r\n") and writes[0].endswith(b"\r\n\r\n[{}]")
     # keep-alive: the next request on the same connection is one write too
-    proto.data_received(b"POST /u HTTP/1.1\r\nhost: x\r\ncontent-length: 4\r\n\r\n\"ab\"")
-    await settle()
-    writes = [w for w in transport.writes if w]
+    writes = await feed(proto, transport, b"POST /u HTTP/1.1\r\nhost: x\r\ncontent-length: 4\r\n\r\n\"ab\"")
     assert len(writes) == 2 and writes[1].endswith(b'["ab"]') and not transport.closed
 
 
@@ -114,9 +117,7 @@ async def test_a_response_without_body_is_not_held(base) -> None:
 @in_loop
 async def test_head_requests_get_their_head(base) -> None:
     proto, transport = protocol(base)
-    proto.data_received(b"HEAD /u HTTP/1.1\r\nhost: x\r\n\r\n")
-    await settle()
-    writes = [w for w in transport.writes if w]
+    writes = await feed(proto, transport, b"HEAD /u HTTP/1.1\r\nhost: x\r\n\r\n")
     assert len(writes) == 1 and writes[0].startswith(b"HTTP/1.1 200 OK\r\n") and writes[0].endswith(b"\r\n\r\n")
 
 
@@ -128,9 +129,7 @@ async def test_100_continue_goes_out_before_the_body_arrives(base) -> None:
     await settle()
     # the client waits for this before it sends the body: holding it would stall every large upload
     assert transport.writes == [b"HTTP/1.1 100 Continue\r\n\r\n"]
-    proto.data_received(b"{}")
-    await settle()
-    writes = [w for w in transport.writes if w]
+    writes = await feed(proto, transport, b"{}")
     assert len(writes) == 2 and writes[1].startswith(b"HTTP/1.1 200 OK") and writes[1].endswith(b"[{}]")
 
 
