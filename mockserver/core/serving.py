@@ -179,7 +179,7 @@ class VendorApp:
             reply = Reply(reply.status, reply.body, (*reply.headers, ("x-mock-near-miss", near_miss)))
         status = reply.status
         payload = b"" if reply.body is None else orjson.dumps(reply.body)
-        # The usual reply (no extra headers, no fault) in one call when the server offers it:
+        # The usual reply (no extra headers, no scenario) in one call when the server offers it:
         # our own two header lines need none of the checks ASGI's send makes of any header.
         if reply.headers or outcome is not None or not self._respond(scope, status, payload):
             response_headers = [self._content_type, (b"content-length", str(len(payload)).encode())]
