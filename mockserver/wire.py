@@ -132,7 +132,8 @@ def responder(cycle: Any, status_lines: dict[int, bytes]) -> Callable[[int, byte
 
 def idle_timer(base: type[Any]) -> type[Any]:
     """``base`` (uvicorn's httptools protocol) with one keep-alive timer per connection, not per
-    response, and the respond extension in every request's scope."""
+    response, and the respond extension in every request's scope.  Wrap it in ``coalescing``
+    (as ``http_protocol`` does): respond writes through that class's ``HeldHead``."""
     from uvicorn.protocols.http.httptools_impl import STATUS_LINE
 
     class IdleTimer(base):  # type: ignore[misc, valid-type]

@@ -32,3 +32,14 @@ def variant(vendor: str, n: int) -> dict[str, Any]:
     elif vendor == "etelecom":
         body.update(phone=f"0913{n:06d}")
     return body
+
+
+def edited(body: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """A copy of ``body`` with ``changes`` applied; a change to ``...`` removes the key."""
+    out = dict(body)
+    for key, value in changes.items():
+        if value is ...:
+            out.pop(key, None)
+        else:
+            out[key] = value
+    return out

@@ -16,7 +16,7 @@ import pytest
 from mockserver.core.errors import InvalidFields, MalformedBody, NotAnObject
 from mockserver.vendors.payabli import binding
 from tests.conftest import vendor_client_fixture
-from tests.core.samples import CREATE_BODIES, variant
+from tests.core.samples import CREATE_BODIES, edited, variant
 
 client, _reset = vendor_client_fixture("payabli")
 
@@ -26,13 +26,7 @@ SAMPLE: dict[str, Any] = CREATE_BODIES["payabli"]
 
 
 def with_(**changes: Any) -> dict[str, Any]:
-    body = dict(SAMPLE)
-    for key, value in changes.items():
-        if value is ...:
-            body.pop(key, None)
-        else:
-            body[key] = value
-    return body
+    return edited(SAMPLE, **changes)
 
 
 # Valid bodies in our casing: the fast path binds them.

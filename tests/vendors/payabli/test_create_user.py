@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import vendor_client_fixture
+from tests.core.samples import edited
 
 client, _reset = vendor_client_fixture("payabli")
 
@@ -58,13 +59,7 @@ def vendor(client: Any) -> Any:
 
 
 def with_(**changes: Any) -> dict[str, Any]:
-    body = dict(SEED_EXAMPLE)
-    for key, value in changes.items():
-        if value is ...:
-            body.pop(key, None)
-        else:
-            body[key] = value
-    return body
+    return edited(SEED_EXAMPLE, **changes)
 
 
 # ------------------------------------------------------------------ success
