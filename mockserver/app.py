@@ -171,6 +171,15 @@ class MockServer:
                     await send({"type": "lifespan.shutdown.complete"})
                     return
 
+    def answer_directly(
+        self, method: str, path: str, raw_query: bytes, headers: list[tuple[bytes, bytes]], body: bytes,
+    ) -> tuple[int, bytes, bytes] | None:
+        """``core.serving.DIRECT_METHOD``: a vendor's plain request at once; the rest (admin, 404s) via ASGI."""
+        end = path.find("/", 1)
+        segment = path[1:end] if end > 0 else path[1:]
+        app = None if segment == "__admin" else self._by_segment.get(segment) or self._root
+        return None if app is None else app.answer_directly(method, path, raw_query, headers, body)
+
     async def _not_found(self, scope: Scope, send: Send) -> None:
         body = orjson.dumps(
             {

@@ -42,7 +42,7 @@ import importlib.util
 import weakref
 from typing import Any, Callable
 
-from .core.serving import RESPOND_EXTENSION
+from .core.serving import DIRECT_METHOD, RESPOND_EXTENSION
 
 _FINAL_HEAD = b"HTTP/1.1 "  # every status line uvicorn writes starts so (HTTP/1.0 clients get 1.1 too)
 
@@ -189,12 +189,118 @@ def idle_timer(base: type[Any]) -> type[Any]:
     return IdleTimer
 
 
+_INTERNAL_ERROR = (b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                   b"content-length: 21\r\nconnection: close\r\n\r\nInternal Server Error")  # uvicorn's
+HOLD_LIMIT = 64 * 1024  # bodies up to this size may be held for a direct answer (uvicorn's read high-water mark)
+
+
+def direct(base: type[Any]) -> type[Any]:
+    """``base`` (``idle_timer`` of uvicorn's httptools protocol) answering plain requests without ASGI.
+
+    A request that could be answered at once (HTTP/1.1 keep-alive, a small declared
+    body, no ``Expect``, nothing else in flight on the connection) is held while its
+    body arrives.  When it is complete the app's ``DIRECT_METHOD`` is asked for the
+    answer, which is written in one call; if the app declines, uvicorn is handed the
+    request exactly as it would have seen it (head, body, end), so everything else
+    keeps uvicorn's behaviour.  Wrap it in ``coalescing`` (``write_whole``).
+    """
+    import httptools
+    from uvicorn.protocols.http.httptools_impl import STATUS_LINE
+
+    class Direct(base):  # type: ignore[misc, valid-type]
+        _held: bytes | None = None  # the body so far of a request held for a direct answer
+        _close_after = False  # shutdown() came while a request was held: answer it, then close
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            # Middleware (proxy headers, trace logging) hides the method: then uvicorn serves everything.
+            answer = getattr(self.app, DIRECT_METHOD, None)
+            plain = not self.access_log and not self.root_path and self.limit_concurrency is None
+            self._answer: Callable[..., tuple[int, bytes, bytes] | None] | None = answer if plain else None
+
+        def on_headers_complete(self) -> None:
+            parser = self.parser
+            if (self._answer is not None and not self.expect_100_continue and not self.pipeline
+                    and (self.cycle is None or self.cycle.response_complete) and not self.flow.write_paused
+                    and not self.server_state.default_headers and parser.should_keep_alive()
+                    and parser.get_http_version() == "1.1" and not parser.should_upgrade()
+                    and parser.get_method() != b"HEAD" and _small_body(self.headers)):
+                self._held = b""
+                return
+            super().on_headers_complete()
+
+        def on_body(self, body: bytes) -> None:
+            if self._held is None:
+                super().on_body(body)
+            else:
+                self._held += body  # at most HOLD_LIMIT: the parser stops at the declared length
+
+        def on_message_complete(self) -> None:
+            body = self._held
+            if body is None:
+                super().on_message_complete()
+                return
+            self._held = None
+            try:
+                url = httptools.parse_url(self.url)
+                path = url.path.decode("ascii")
+            except (httptools.HttpParserError, UnicodeDecodeError):
+                url = None
+            answer = None
+            if url is not None and "%" not in path:  # uvicorn unquotes such paths: let it
+                try:
+                    answer = self._answer(self.parser.get_method().decode("ascii"), path, url.query or b"", self.headers, body)
+                except Exception:  # the app answers its own failures: this is a bug, served as uvicorn serves one
+                    self.logger.exception("Exception in the direct answer")
+                    self.transport.write_whole(_INTERNAL_ERROR)
+                    self.transport.close()
+                    return
+            if answer is None:
+                # What uvicorn would have been told as the request arrived, in the same order.
+                super().on_headers_complete()
+                if body:
+                    super().on_body(body)
+                super().on_message_complete()
+                return
+            status, head, payload = answer
+            if self._close_after:
+                self.transport.write_whole(STATUS_LINE[status] + head + b"connection: close\r\n\r\n" + payload)
+                self.transport.close()
+            else:
+                self.transport.write_whole(STATUS_LINE[status] + head + b"\r\n" + payload)
+            self.on_response_complete()
+
+        def shutdown(self) -> None:
+            if self._held is not None:
+                self._close_after = True  # as uvicorn lets a request in progress finish
+            else:
+                super().shutdown()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._held = None  # the client is gone: nothing to answer, nothing to journal
+            super().connection_lost(exc)
+
+    Direct.__name__ = Direct.__qualname__ = f"Direct{base.__name__}"
+    return Direct
+
+
+def _small_body(headers: list[tuple[bytes, bytes]]) -> bool:
+    """A body declared by a Content-Length of at most HOLD_LIMIT (or none at all), not chunked."""
+    for name, value in headers:
+        if name == b"content-length":
+            if not value.isdigit() or int(value) > HOLD_LIMIT:
+                return False
+        elif name == b"transfer-encoding":
+            return False
+    return True
+
+
 def http_protocol() -> type[Any]:
     """httptools when installed (uvicorn[standard]), else h11; either one coalescing."""
     if importlib.util.find_spec("httptools"):
         from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-        return coalescing(idle_timer(HttpToolsProtocol))
+        return coalescing(direct(idle_timer(HttpToolsProtocol)))
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
     return coalescing(H11Protocol)

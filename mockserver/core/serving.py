@@ -14,7 +14,7 @@ import difflib
 import logging
 import re
 import time
-from typing import Any, Awaitable, Callable, MutableMapping, Protocol
+from typing import Any, Awaitable, Callable, Iterable, MutableMapping, Protocol
 from urllib.parse import parse_qsl
 
 import orjson
@@ -45,6 +45,15 @@ requests_log = logging.getLogger("mockserver.requests")
 # is its header lines, each ending in CRLF) at once, or returns False when it
 # cannot and the app must use ``send``.  mockserver.wire offers it under uvicorn.
 RESPOND_EXTENSION = "mockserver.respond"
+
+# Besides ASGI, the app answers ``answer_directly(method, path, query_string,
+# headers, body)`` (headers as ASGI's list of lower-cased byte pairs) with
+# ``(status, head, body)`` for a complete request it can serve at once, or None
+# when the request needs ASGI (a scenario, a test session, an unknown route...).
+# mockserver.wire calls it for plain requests, sparing each one the ASGI cycle.
+DIRECT_METHOD = "answer_directly"
+
+_UNSAFE_HEADER = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # what uvicorn refuses in a header line
 
 _TEMPLATE_PARAM = re.compile(r"\\\{(\w+)\\\}")
 _CONTROL_HEADERS = ("x-mock-scenario", "x-mock-error")
@@ -143,7 +152,7 @@ class VendorApp:
         if session:
             self.services.ensure_session(self.name, session)
         raw_query: bytes = scope.get("query_string", b"")
-        query = dict(parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True)) if raw_query else {}
+        query = _parse_query(raw_query)
         method: str = scope["method"]
         path: str = scope["path"][len(self.prefix):] or "/"
         operation, near_miss, outcome, body = "unknown", None, None, b""
@@ -166,19 +175,12 @@ class VendorApp:
             reply = outcome.reply if outcome is not None and outcome.reply is not None else route.handler(call)
         except Disconnected:
             return
-        except VendorError as err:
-            reply = self.vendor.render(err)
-        except Problem as problem:
-            reply = self.vendor.render(problem_to_error(problem, self.vendor.problems))
-        except ScenarioError as exc:
-            reply = Reply(400, {"error": "mockserver", "message": str(exc)}, (("x-mock-problem", "scenario"),))
-        except Exception:  # a bug of ours: still the vendor's envelope, never a traceback
-            log.exception("internal error in %s %s %s", self.name, method, path)
-            reply = self.vendor.render(problem_to_error(InternalFault("internal error"), self.vendor.problems))
+        except Exception as exc:
+            reply = self._rendered(exc, method, path)
         if near_miss is not None:
             reply = Reply(reply.status, reply.body, (*reply.headers, ("x-mock-near-miss", near_miss)))
+        reply, payload = self._encoded(reply, method, path)
         status = reply.status
-        payload = b"" if reply.body is None else orjson.dumps(reply.body)
         # The usual reply (no extra headers, no scenario) in one call when the server offers it:
         # our own two header lines need none of the checks ASGI's send makes of any header.
         if reply.headers or outcome is not None or not self._respond(scope, status, payload):
@@ -191,8 +193,65 @@ class VendorApp:
                 await send({"type": "http.response.start", "status": status, "headers": response_headers})
                 await send({"type": "http.response.body", "body": payload})
         # Everything below runs after the client has its answer.
+        self._journal(started, operation, method, path, query, headers, body, status, payload,
+                      outcome.label if outcome is not None else None, session, near_miss)
+
+    def answer_directly(
+        self, method: str, path: str, raw_query: bytes, raw_headers: list[tuple[bytes, bytes]], body: bytes,
+    ) -> tuple[int, bytes, bytes] | None:
+        """``DIRECT_METHOD``: a plain request answered at once; None sends it through ``__call__``.
+
+        Plain means what ``_serve`` would answer without awaiting anything and without
+        the parts that need ASGI: a known route, no test session, no scenario, a body
+        within the limit.  The answer is the same bytes ``_serve`` would send.
+        """
+        started = time.perf_counter()
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in raw_headers}
+        if ("x-mock-session" in headers or "x-mock-scenario" in headers or "x-mock-error" in headers
+                or len(body) > self.max_body or SESSION.get() or self.services.scenarios.has_active(self.name)):
+            return None
+        path = path[len(self.prefix):] or "/"
+        try:
+            route, params = self.router.match(method, path)
+        except Problem:
+            return None  # the ASGI way names the near miss
+        query = _parse_query(raw_query)
+        try:
+            reply = route.handler(Call(method, path, headers, query, body, params))
+        except Exception as exc:
+            reply = self._rendered(exc, method, path)
+        reply, payload = self._encoded(reply, method, path)
+        status = reply.status
+        head = self._head + str(len(payload)).encode() + b"\r\n"
+        if reply.headers:
+            head += _header_lines(reply.headers)
+        self._journal(started, route.operation, method, path, query, headers, body, status, payload, None, "", None)
+        return status, head, payload
+
+    def _rendered(self, exc: Exception, method: str, path: str) -> Reply:
+        """Any failure while serving, as the vendor answers it."""
+        if isinstance(exc, VendorError):
+            return self.vendor.render(exc)
+        if isinstance(exc, Problem):
+            return self.vendor.render(problem_to_error(exc, self.vendor.problems))
+        if isinstance(exc, ScenarioError):
+            return Reply(400, {"error": "mockserver", "message": str(exc)}, (("x-mock-problem", "scenario"),))
+        # a bug of ours: still the vendor's envelope, never a traceback
+        log.error("internal error in %s %s %s", self.name, method, path, exc_info=exc)
+        return self.vendor.render(problem_to_error(InternalFault("internal error"), self.vendor.problems))
+
+    def _encoded(self, reply: Reply, method: str, path: str) -> tuple[Reply, bytes]:
+        try:
+            return reply, b"" if reply.body is None else orjson.dumps(reply.body)
+        except TypeError as exc:  # a handler's bug: a body JSON cannot hold
+            reply = self._rendered(exc, method, path)
+            return reply, orjson.dumps(reply.body)
+
+    def _journal(
+        self, started: float, operation: str, method: str, path: str, query: dict[str, str], headers: dict[str, str],
+        body: bytes, status: int, payload: bytes, label: str | None, session: str, near_miss: str | None,
+    ) -> None:
         latency = (time.perf_counter() - started) * 1000
-        label = outcome.label if outcome is not None else None
         self.services.journal.record(
             self.services.clock_timestamp(), self.name, operation, method, path, query, headers, body, status, payload,
             label, latency, session, near_miss,
@@ -240,6 +299,22 @@ class VendorApp:
             if not message.get("more_body", False):
                 break
         return b"".join(chunks)
+
+
+def _parse_query(raw_query: bytes) -> dict[str, str]:
+    return dict(parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True)) if raw_query else {}
+
+
+def _header_lines(headers: Iterable[tuple[str, Any]]) -> bytes:
+    """A reply's extra headers as lines; a value that could split the head is left out."""
+    lines = []
+    for name, value in headers:
+        line = f"{name.lower()}: {value}"
+        if _UNSAFE_HEADER.search(line):
+            log.error("dropped a reply header that would break the response head: %r", line)
+            continue
+        lines.append(line.encode("latin-1") + b"\r\n")
+    return b"".join(lines)
 
 
 def _declared_length(headers: dict[str, str]) -> int:
