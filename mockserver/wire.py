@@ -1,4 +1,4 @@
-"""uvicorn's HTTP protocol with three per-response costs taken out.
+"""uvicorn's HTTP protocol with four per-request costs taken out.
 
 1. One socket write per response: the head is held back until the body.
 
@@ -32,7 +32,18 @@ the app uses ``send``) for anything but the plain case: a HEAD request, a
 connection that is to close, paused writing, server default headers, access
 logging, an unknown status.
 
-2 and 3 are for httptools only: the h11 fallback keeps uvicorn's behaviour.
+4. No ASGI cycle for a plain request.  A request that can be answered at once
+(HTTP/1.1 keep-alive, a Content-Length of at most 64 KiB, no ``Expect``, not
+HEAD, nothing else in flight on the connection) is held while its body
+arrives, then the app's ``core.serving.DIRECT_METHOD`` gives the whole answer,
+written in one call: no scope for the app, no request-response cycle, no
+event, no task, no ``receive``.  When the app declines (an admin call, a test
+session, an active scenario, an unknown route), uvicorn is told of the request
+exactly as it would have been as it arrived, so all else keeps its behaviour.
+Callgrind, per create through the protocol: Sabi 284k -> 220k instructions,
+Pulse 243k -> 173k (the floor app on stock uvicorn: 221k).
+
+2, 3 and 4 are for httptools only: the h11 fallback keeps uvicorn's behaviour.
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ Starlette's Request/Response objects and router cost more than the rest of a
 create-user call put together, so the hot path is hand-written: read the body
 (bounded), find the route in a dict, let an active scenario answer or run the
 handler, encode with orjson, journal the exchange.  Every failure on the way,
-including a bug, is rendered by the vendor.
+including a bug, is rendered by the vendor.  A server that knows
+``DIRECT_METHOD`` hands plain requests (no scenario, no test session) to it
+whole, and they skip ASGI; both ways share rendering, encoding and journalling.
 """
 
 from __future__ import annotations

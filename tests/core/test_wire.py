@@ -3,98 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import socket
 
-import orjson
 import pytest
-import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-from uvicorn.server import ServerState
 
 from mockserver import wire
 from mockserver.core.serving import RESPOND_EXTENSION
 from mockserver.server import running
 
+from .wiring import (SERVED, FakeTransport, body_message, feed, in_loop, json_app, protocol, requests_for_every_vendor,
+                     serve_all, settle)
 
-class FakeTransport(asyncio.Transport):
-    def __init__(self) -> None:
-        super().__init__()
-        self.writes: list[bytes] = []
-        self.closed = False
-
-    def write(self, data: bytes) -> None:
-        if self.closed:
-            raise AssertionError("write after close")
-        self.writes.append(bytes(data))
-
-    def close(self) -> None:
-        self.closed = True
-
-    def is_closing(self) -> bool:
-        return self.closed
-
-    def get_extra_info(self, name: str, default=None):
-        return {"sockname": ("127.0.0.1", 8000), "peername": ("127.0.0.1", 50000)}.get(name, default)
-
-    def pause_reading(self) -> None:
-        pass
-
-    def resume_reading(self) -> None:
-        pass
-
-
-async def json_app(scope, receive, send) -> None:
-    if scope["type"] != "http":
-        return
-    body = (await receive())["body"]
-    status = 204 if scope["path"] == "/empty" else 200
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json")] +
-                           ([] if status == 204 else [(b"content-length", str(len(body) + 2).encode())])})
-    if status == 204:
-        await send({"type": "http.response.body", "body": b""})
-    else:
-        await send({"type": "http.response.body", "body": b"[" + body + b"]"})
-
-
-def protocol(base: type, app=json_app, **options):
-    config = uvicorn.Config(app, http=base if base is SERVED else wire.coalescing(base), lifespan="off", log_level="warning", access_log=False, **options)
-    config.load()
-    proto = config.http_protocol_class(config=config, server_state=ServerState(), app_state={})
-    transport = FakeTransport()
-    proto.connection_made(transport)
-    return proto, transport
-
-
-async def settle() -> None:
-    for _ in range(20):
-        await asyncio.sleep(0)
-
-
-async def feed(proto, transport: FakeTransport, raw: bytes) -> list[bytes]:
-    """Hand ``raw`` to the protocol, let the app run; every non-empty write so far."""
-    proto.data_received(raw)
-    await settle()
-    return [w for w in transport.writes if w]
-
-
-SERVED = wire.http_protocol()  # what mockserver runs: httptools, coalescing, one idle timer per connection
 BASES = [HttpToolsProtocol, H11Protocol, SERVED]
-
-
-def in_loop(test):
-    """Run an async test in a fresh event loop (uvicorn's protocols bind the loop they are built in)."""
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        asyncio.run(test(*args, **kwargs))
-    return run
 
 
 @pytest.mark.parametrize("base", BASES, ids=lambda b: b.__name__)
 @in_loop
-async def test_a_response_is_one_write_with_head_and_body(base) -> None:
+async def test_a_response_is_one_write_with_head_andbody_message(base) -> None:
     proto, transport = protocol(base)
     writes = await feed(proto, transport, b"POST /u HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}")
     assert len(writes) == 1
@@ -211,7 +138,7 @@ async def test_a_connection_receiving_or_serving_a_request_is_not_idle() -> None
     async def slow_app(scope, receive, send) -> None:
         await receive()
         await release.wait()
-        await json_app(scope, lambda: _body(b"{}"), send)
+        await json_app(scope, lambda: body_message(b"{}"), send)
 
     proto, transport = protocol(SERVED, app=slow_app, timeout_keep_alive=0.2)
     proto.data_received(b"POST /u HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}")
@@ -227,10 +154,6 @@ async def test_a_connection_receiving_or_serving_a_request_is_not_idle() -> None
     assert proto._idle_check is None  # its timer goes with the connection
 
 
-async def _body(data: bytes) -> dict:
-    return {"type": "http.request", "body": data, "more_body": False}
-
-
 @pytest.mark.parametrize("base", BASES, ids=lambda b: b.__name__)
 @in_loop
 async def test_pipelined_requests_are_all_answered_in_order(base) -> None:
@@ -244,40 +167,6 @@ async def test_pipelined_requests_are_all_answered_in_order(base) -> None:
 
 
 # ----------------------------------------------------------------- respond extension
-def _requests_for_every_vendor() -> list[bytes]:
-    from mockserver.app import build_app
-    from mockserver.config import Config
-    from tests.core.samples import variant
-
-    described = build_app(Config(seed=1)).runtime.describe("http://x")
-    out = []
-    for vendor, info in described.items():
-        path = info["create_user"].split(" ", 1)[1][len("http://x"):]
-        auth = "".join(f"{k}: {v}\r\n" for k, v in info["headers"].items() if k.lower() != "content-type")
-        for k in range(3):
-            body = orjson.dumps(variant(vendor, k))
-            out.append(f"POST {path} HTTP/1.1\r\nhost: x\r\n{auth}content-type: application/json\r\n"
-                       f"content-length: {len(body)}\r\n\r\n".encode() + body)
-        out.append(f"POST {path} HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{{}}".encode())  # no credentials
-        out.append(f"PUT {path} HTTP/1.1\r\nhost: x\r\ncontent-length: 0\r\n\r\n".encode())  # near miss: extra header
-        out.append(f"HEAD {path} HTTP/1.1\r\nhost: x\r\n\r\n".encode())
-    return out
-
-
-async def _serve_all(protocol_class: type, requests: list[bytes]) -> list[bytes]:
-    from mockserver.app import build_app
-    from mockserver.config import Config
-
-    proto, transport = protocol(protocol_class, app=build_app(Config(seed=1, clock="frozen:2026-03-01T10:00:00Z")))
-    answers = []
-    for raw in requests:
-        before = len(transport.writes)
-        proto.data_received(raw)
-        await settle()
-        answers.append(b"".join(transport.writes[before:]))
-    return answers
-
-
 def test_respond_writes_exactly_what_send_would(monkeypatch) -> None:
     used = []
     real = wire.responder
@@ -293,9 +182,9 @@ def test_respond_writes_exactly_what_send_would(monkeypatch) -> None:
 
 
 async def _compare_fast_and_plain() -> None:
-    requests = _requests_for_every_vendor()
-    fast = await _serve_all(SERVED, requests)
-    plain = await _serve_all(wire.coalescing(HttpToolsProtocol), requests)  # no extension: ASGI send
+    requests = requests_for_every_vendor()
+    fast = await serve_all(SERVED, requests)
+    plain = await serve_all(wire.coalescing(HttpToolsProtocol), requests)  # no extension: ASGI send
     assert fast == plain
     assert all(answer.startswith(b"HTTP/1.1 ") for answer in fast)
     assert sum(answer.startswith((b"HTTP/1.1 200", b"HTTP/1.1 201")) for answer in fast) == 15
@@ -311,7 +200,7 @@ async def test_respond_is_one_write_and_declines_what_it_does_not_handle() -> No
         done = respond(200, b"content-type: application/json\r\ncontent-length: 2\r\n", b"{}")
         seen.append(done)
         if not done:
-            await json_app(scope, lambda: _body(b"{}"), send)
+            await json_app(scope, lambda: body_message(b"{}"), send)
 
     proto, transport = protocol(SERVED, app=app)
     proto.data_received(b"POST /u HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}")
