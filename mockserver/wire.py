@@ -36,7 +36,7 @@ logging, an unknown status.
 (HTTP/1.1 keep-alive, a Content-Length of at most 64 KiB, no ``Expect``, not
 HEAD, nothing else in flight on the connection) is held while its body
 arrives, then the app's ``core.serving.DIRECT_METHOD`` gives the whole answer,
-written in one call: no scope for the app, no request-response cycle, no
+written in one call once the loop has read every ready socket: no scope for the app, no request-response cycle, no
 event, no task, no ``receive``.  When the app declines (an admin call, a test
 session, an active scenario, an unknown route), uvicorn is told of the request
 exactly as it would have been as it arrived, so all else keeps its behaviour.
@@ -274,12 +274,19 @@ def direct(base: type[Any]) -> type[Any]:
                 super().on_message_complete()
                 return
             status, head, payload = answer
-            if self._close_after:
-                self.transport.write_whole(STATUS_LINE[status] + head + b"connection: close\r\n\r\n" + payload)
-                self.transport.close()
-            else:
-                self.transport.write_whole(STATUS_LINE[status] + head + b"\r\n" + payload)
+            close = self._close_after
+            # Written once this round of the event loop has read every ready socket, as a task's
+            # response would be: answers leave together and the client is woken once for them
+            # (writing each at once measured up to 2x the system time per request under wrk).
+            self.loop.call_soon(self._deliver, STATUS_LINE[status] + head + (b"connection: close\r\n\r\n" if close else b"\r\n") + payload, close)
             self.on_response_complete()
+
+        def _deliver(self, response: bytes, close: bool) -> None:
+            transport = self.transport
+            if not transport.is_closing():  # the client may have gone since
+                transport.write_whole(response)
+                if close:
+                    transport.close()
 
         def shutdown(self) -> None:
             if self._held is not None:

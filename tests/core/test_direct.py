@@ -75,7 +75,9 @@ def test_direct_answers_are_the_bytes_the_asgi_way_sends(monkeypatch) -> None:
 async def test_a_direct_answer_is_one_write_and_starts_no_task() -> None:
     app = TwoWays()
     proto, transport = protocol(SERVED, app=app, **DIRECT)
-    proto.data_received(CREATE + b'"a"' + CREATE + b'"b"')  # answered before data_received returns
+    proto.data_received(CREATE + b'"a"' + CREATE + b'"b"')
+    assert transport.writes == [] and app.direct == ["/u", "/u"]  # answered, written once the loop has read all
+    await asyncio.sleep(0)
     assert transport.writes == [b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 5\r\n\r\n[\"a\"]",
                                 b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 5\r\n\r\n[\"b\"]"]
     assert app.direct == ["/u", "/u"] and app.asgi == [] and not proto.tasks
@@ -89,6 +91,7 @@ async def test_a_body_in_pieces_is_held_until_complete() -> None:
     for piece in (CREATE[:20], CREATE[20:] + b'"', b"x", b'"'):
         assert transport.writes == []
         proto.data_received(piece)
+        await settle()
     assert transport.writes[0].endswith(b'\r\n\r\n["x"]') and app.direct == ["/u"]
 
 
@@ -134,6 +137,17 @@ async def test_a_declined_request_reaches_asgi_whole_and_later_ones_wait_their_t
 
 
 @in_loop
+async def test_a_client_gone_before_its_answer_is_written_gets_nothing() -> None:
+    app = TwoWays()
+    proto, transport = protocol(SERVED, app=app, **DIRECT)
+    proto.data_received(CREATE + b'"a"')
+    transport.close()  # the peer reset the connection in the same round of the loop
+    proto.connection_lost(ConnectionResetError())
+    await settle()
+    assert app.direct == ["/u"] and transport.writes == []
+
+
+@in_loop
 async def test_a_client_gone_mid_body_gets_nothing_and_breaks_nothing() -> None:
     app = TwoWays()
     proto, transport = protocol(SERVED, app=app, **DIRECT)
@@ -151,6 +165,7 @@ async def test_shutdown_lets_a_held_request_finish_then_closes() -> None:
     proto.shutdown()
     assert not transport.closed
     proto.data_received(b'"')
+    await settle()
     assert transport.writes[0].endswith(b"connection: close\r\n\r\n[\"a\"]") and transport.closed
 
 
