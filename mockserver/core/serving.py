@@ -59,6 +59,7 @@ _UNSAFE_HEADER = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # what uvicorn refuses
 
 _TEMPLATE_PARAM = re.compile(r"\\\{(\w+)\\\}")
 _CONTROL_HEADERS = ("x-mock-scenario", "x-mock-error")
+_ASGI_ONLY_HEADERS = frozenset(("x-mock-session", *_CONTROL_HEADERS))  # a test session or a scenario: never direct
 
 
 def compile_template(path: str) -> re.Pattern[str]:
@@ -209,8 +210,8 @@ class VendorApp:
         """
         started = time.perf_counter()
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in raw_headers}
-        if ("x-mock-session" in headers or "x-mock-scenario" in headers or "x-mock-error" in headers
-                or len(body) > self.max_body or SESSION.get() or self.services.scenarios.has_active(self.name)):
+        if (not _ASGI_ONLY_HEADERS.isdisjoint(headers) or len(body) > self.max_body or SESSION.get()
+                or self.services.scenarios.has_active(self.name)):
             return None
         path = path[len(self.prefix):] or "/"
         try:
