@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from typing import Iterator
 
 import pytest
@@ -9,8 +13,14 @@ from starlette.testclient import TestClient
 
 from mockserver.app import build_app
 from mockserver.config import Config
+from mockserver.core import poolcache
 
 pytest_plugins = ["pytester"]
+
+# The suite keeps faker pools in a directory of its own (servers it starts inherit it), not in ~/.cache.
+if poolcache.ENV not in os.environ:
+    os.environ[poolcache.ENV] = _cache = tempfile.mkdtemp(prefix="mockserver-tests-")
+    atexit.register(shutil.rmtree, _cache, True)
 
 
 def make_client(*vendors: str, seed: int = 0, **options: object) -> TestClient:

@@ -5,13 +5,16 @@ pick), so each vendor's values are generated once at start-up into pools,
 from a faker seeded by (global seed, vendor, pool).  A request then takes a
 ``Draw`` seeded by (global seed, vendor, operation, per-operation counter) and
 indexes the pools with it: realistic, about a microsecond, and independent of
-what other vendors are doing.
+what other vendors are doing.  Pools are kept on disk between starts
+(``poolcache``), so a start with the same code and seed need not import faker.
 """
 
 from __future__ import annotations
 
 import zlib
 from typing import Callable, Mapping, Sequence, TypeVar
+
+from . import poolcache
 
 T = TypeVar("T")
 
@@ -110,13 +113,21 @@ class Pools:
     SIZE = 256
 
     def __init__(self, seed: int, vendor: str, locale: str, makers: Mapping[str, PoolMaker]) -> None:
-        from faker import Faker  # imported here: only start-up pays for it
+        kept = poolcache.load(seed, vendor, locale, makers, self.SIZE)
+        self._pools: dict[str, tuple[object, ...]] = kept if kept is not None else self._made(seed, vendor, locale, makers)
+        if kept is None:
+            poolcache.store(seed, vendor, locale, self.SIZE, self._pools)
 
-        self._pools: dict[str, tuple[object, ...]] = {}
+    @classmethod
+    def _made(cls, seed: int, vendor: str, locale: str, makers: Mapping[str, PoolMaker]) -> dict[str, tuple[object, ...]]:
+        from faker import Faker  # imported here: only a start without kept pools pays for it
+
+        pools = {}
         fake = Faker(locale, providers=[f"faker.providers.{name}" for name in FAKER_PROVIDERS])
         for name, make in makers.items():
             fake.seed_instance(_mix(seed ^ salt(f"{vendor}/{name}")))
-            self._pools[name] = tuple(make(fake) for _ in range(self.SIZE))
+            pools[name] = tuple(make(fake) for _ in range(cls.SIZE))
+        return pools
 
     def __getitem__(self, name: str) -> tuple[object, ...]:
         return self._pools[name]
