@@ -7,8 +7,9 @@ them in a small JSON file per (seed, vendor) and the next start with the same
 code reads it back instead of importing faker.
 
 The key covers the content of every mockserver source file (any change starts
-over), the installed faker (its ``__init__``'s size and time), the seed, the
-vendor, its locale and the pool size.  ``MOCKSERVER_CACHE_DIR`` chooses the
+over), the installed faker (its ``__init__``'s size and time), Python's
+version, the seed, the vendor, its locale and the pool size (hashing the
+sources takes ~5 ms, once per process).  ``MOCKSERVER_CACHE_DIR`` chooses the
 directory and an empty value turns the cache off; the default is
 ``$XDG_CACHE_HOME/mockserver`` or ``~/.cache/mockserver``.  A missing,
 unreadable or malformed file only means generating the pools again; a directory
@@ -23,6 +24,7 @@ import importlib.util
 import json
 import logging
 import os
+import sys
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -53,6 +55,7 @@ def _code_stamp() -> str:
     if spec is not None and spec.origin:
         info = os.stat(spec.origin)
         digest.update(f"faker {info.st_size} {info.st_mtime_ns}".encode())
+    digest.update(sys.version.encode())  # faker draws with the random module
     return digest.hexdigest()
 
 
