@@ -220,7 +220,7 @@ def direct(base: type[Any]) -> type[Any]:
     from uvicorn.protocols.http.httptools_impl import STATUS_LINE
 
     class Direct(base):  # type: ignore[misc, valid-type]
-        _held: bytes | None = None  # the body so far of a request held for a direct answer
+        _held: list[bytes] | None = None  # the body so far (chunks) of a request held for a direct answer
         _close_after = False  # shutdown() came while a request was held: answer it, then close
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -237,7 +237,7 @@ def direct(base: type[Any]) -> type[Any]:
                     and not self.server_state.default_headers and parser.should_keep_alive()
                     and parser.get_http_version() == "1.1" and not parser.should_upgrade()
                     and parser.get_method() != b"HEAD" and _small_body(self.headers)):
-                self._held = b""
+                self._held = []
                 return
             super().on_headers_complete()
 
@@ -245,14 +245,15 @@ def direct(base: type[Any]) -> type[Any]:
             if self._held is None:
                 super().on_body(body)
             else:
-                self._held += body  # at most HOLD_LIMIT: the parser stops at the declared length
+                self._held.append(body)  # at most HOLD_LIMIT in all: the parser stops at the declared length
 
         def on_message_complete(self) -> None:
-            body = self._held
-            if body is None:
+            chunks = self._held
+            if chunks is None:
                 super().on_message_complete()
                 return
             self._held = None
+            body = b"".join(chunks)  # one chunk (the usual case) is not copied
             try:
                 url = httptools.parse_url(self.url)
                 path = url.path.decode("ascii")
