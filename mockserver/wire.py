@@ -41,8 +41,8 @@ the app, no request-response cycle, no event, no task, no ``receive``.  When
 the app declines (an admin call, a test session, an active scenario, an
 unknown route), uvicorn is told of the request exactly as it would have been
 as it arrived, so all else keeps its behaviour.
-Callgrind, per create through the protocol: Sabi 284k -> 220k instructions,
-Pulse 243k -> 173k (the floor app on stock uvicorn: 221k).
+Callgrind, per create through the protocol: Sabi 284k -> 233k instructions,
+Pulse 243k -> 187k (the floor app on stock uvicorn: 221k).
 
 2, 3 and 4 are for httptools only: the h11 fallback keeps uvicorn's behaviour.
 """
