@@ -265,8 +265,7 @@ def direct(base: type[Any]) -> type[Any]:
                     answer = self._answer(self.parser.get_method().decode("ascii"), path, url.query or b"", self.headers, body)
                 except Exception:  # the app answers its own failures: this is a bug, served as uvicorn serves one
                     self.logger.exception("Exception in the direct answer")
-                    self.transport.write_whole(_INTERNAL_ERROR)
-                    self.transport.close()
+                    self.loop.call_soon(self._deliver, _INTERNAL_ERROR, True)  # after any answer queued before it
                     return
             if answer is None:
                 # What uvicorn would have been told as the request arrived, in the same order.

@@ -172,12 +172,16 @@ async def test_shutdown_lets_a_held_request_finish_then_closes() -> None:
 @in_loop
 async def test_an_app_failing_in_its_direct_method_is_a_500_as_uvicorn_serves_one(capsys) -> None:
     class Broken(TwoWays):
-        def answer_directly(self, *args):
-            raise RuntimeError("bug")
+        def answer_directly(self, method, path, *args):
+            if path == "/b":
+                raise RuntimeError("bug")
+            return super().answer_directly(method, path, *args)
 
     proto, transport = protocol(SERVED, app=Broken(), **DIRECT)
-    proto.data_received(CREATE + b'"a"')
-    assert transport.writes[0].startswith(b"HTTP/1.1 500 Internal Server Error\r\n") and transport.closed
+    proto.data_received(CREATE + b'"a"' + CREATE.replace(b"/u", b"/b") + b'"b"')  # pipelined: answered, then failing
+    await settle()
+    assert transport.writes[0].endswith(b'["a"]')  # the answer queued before the failure leaves first
+    assert transport.writes[1].startswith(b"HTTP/1.1 500 Internal Server Error\r\n") and transport.closed
     assert "Exception in the direct answer" in capsys.readouterr().err
 
 
