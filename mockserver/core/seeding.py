@@ -113,10 +113,11 @@ class Pools:
     SIZE = 256
 
     def __init__(self, seed: int, vendor: str, locale: str, makers: Mapping[str, PoolMaker]) -> None:
-        kept = poolcache.load(seed, vendor, locale, makers, self.SIZE)
-        self._pools: dict[str, tuple[object, ...]] = kept if kept is not None else self._made(seed, vendor, locale, makers)
-        if kept is None:
-            poolcache.store(seed, vendor, locale, self.SIZE, self._pools)
+        pools = poolcache.load(seed, vendor, locale, makers, self.SIZE)
+        if pools is None:
+            pools = self._made(seed, vendor, locale, makers)
+            poolcache.store(seed, vendor, locale, self.SIZE, pools)
+        self._pools: dict[str, tuple[object, ...]] = pools
 
     @classmethod
     def _made(cls, seed: int, vendor: str, locale: str, makers: Mapping[str, PoolMaker]) -> dict[str, tuple[object, ...]]:

@@ -58,8 +58,8 @@ DIRECT_METHOD = "answer_directly"
 _UNSAFE_HEADER = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # what uvicorn refuses in a header line
 
 _TEMPLATE_PARAM = re.compile(r"\\\{(\w+)\\\}")
-_CONTROL_HEADERS = ("x-mock-scenario", "x-mock-error")
-_ASGI_ONLY_HEADERS = frozenset(("x-mock-session", *_CONTROL_HEADERS))  # a test session or a scenario: never direct
+_CONTROL_HEADERS = frozenset(("x-mock-scenario", "x-mock-error"))  # a scenario named by the request
+_ASGI_ONLY_HEADERS = _CONTROL_HEADERS | {"x-mock-session"}  # a scenario or a test session: never answered directly
 
 
 def compile_template(path: str) -> re.Pattern[str]:
@@ -171,7 +171,7 @@ class VendorApp:
             body = await self._read_body(headers, receive)
             call = Call(method, path, headers, query, body, params)
             scenarios = self.services.scenarios
-            if scenarios.has_active(self.name) or "x-mock-scenario" in headers or "x-mock-error" in headers:
+            if scenarios.has_active(self.name) or not _CONTROL_HEADERS.isdisjoint(headers):
                 outcome = self._scenario(scenarios, operation, call, session, headers)
             if outcome is not None and outcome.delay:
                 await asyncio.sleep(outcome.delay)

@@ -105,8 +105,6 @@ class Sessions:
         return record
 
 
-
-
 def bearer_token(header: str) -> str:
     """The token of ``Bearer <token>`` (scheme in any case, blanks around both); 401 otherwise."""
     scheme, _, token = header.strip().partition(" ")

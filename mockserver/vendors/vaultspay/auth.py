@@ -104,8 +104,6 @@ class Tokens:
         return int(record["agentId"])
 
 
-
-
 def bearer_token(header: str) -> str:
     """The JWT-shaped token of ``Bearer <token>``, or the error for the header's format."""
     header = header.strip()

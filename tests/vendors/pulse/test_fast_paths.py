@@ -15,12 +15,11 @@ import pytest
 from pydantic import ValidationError
 from typing_extensions import get_type_hints
 
-from mockserver.core.errors import Problem, VendorError
 from mockserver.core.validation import is_email
 from mockserver.vendors.pulse import models, responses
 from mockserver.vendors.pulse.models import CreateUser, CreateUserFields, parse_create, parse_request
 from tests.conftest import vendor_client_fixture
-from tests.core.samples import CREATE_BODIES, variant
+from tests.core.samples import CREATE_BODIES, parse_outcome, variant
 from tests.vendors.pulse import URL, freeze
 
 client, _reset = vendor_client_fixture("pulse")
@@ -74,15 +73,7 @@ RAW_INVALID = [b"", b"{", b'{"email": "a@b.co",}', b"\xff\xfe", b"42", b"[{}]"]
 
 
 def _outcome(parse: Callable[[bytes], Any], raw: bytes) -> Any:
-    try:
-        result = parse(raw)
-    except VendorError as exc:
-        return ("error", exc.name, exc.message, exc.fields)
-    except Problem as exc:
-        return ("problem", type(exc).__name__, exc.detail, exc.fields)
-    # What the handler reads: every CreateUser field, absent ones as None.
-    fields = result if isinstance(result, dict) else dict(result)
-    return ("ok", {name: _plain(fields.get(name)) for name in CreateUser.model_fields})
+    return parse_outcome(parse, raw, CreateUser.model_fields, _plain)
 
 
 def _plain(value: Any) -> Any:

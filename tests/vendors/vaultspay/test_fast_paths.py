@@ -16,13 +16,13 @@ import orjson
 import pytest
 from typing_extensions import get_type_hints
 
-from mockserver.core.errors import Problem, VendorError
+from mockserver.core.errors import VendorError
 from mockserver.core.validation import is_email, parse
 from mockserver.vendors.vaultspay import models, responses
 from mockserver.vendors.vaultspay.auth import bearer_token
 from mockserver.vendors.vaultspay.models import CreateUser, CreateUserFields, parse_create
 from tests.conftest import vendor_client_fixture
-from tests.core.samples import CREATE_BODIES, variant
+from tests.core.samples import CREATE_BODIES, parse_outcome, variant
 
 client, _reset = vendor_client_fixture("vaultspay")
 
@@ -68,14 +68,7 @@ RAW_INVALID = [b"", b"{", b"\xff", b"null", b"[1]"]
 
 
 def _outcome(parse_body: Callable[[bytes], Any], raw: bytes) -> Any:
-    try:
-        result = parse_body(raw)
-    except VendorError as exc:
-        return ("error", exc.name, exc.message, exc.fields)
-    except Problem as exc:
-        return ("problem", type(exc).__name__, exc.detail, exc.fields)
-    fields = result if isinstance(result, dict) else dict(result)
-    return ("ok", {name: fields.get(name) for name in CreateUser.model_fields})
+    return parse_outcome(parse_body, raw, CreateUser.model_fields)
 
 
 @pytest.mark.parametrize("raw", [orjson.dumps(b) for b in VALID + INVALID] + RAW_INVALID)
