@@ -112,7 +112,8 @@ class AdminGuard:
     def __init__(self, app: Any, bound_host: str = "127.0.0.1", allowed_hosts: Iterable[str] = (), token: str | None = None) -> None:
         self.app = app
         # Decided once: the names a Host header may carry besides IP literals and *.localhost.
-        names = {"localhost", *(check_allowed_host(h) for h in allowed_hosts)}
+        # The usual loopback literals are listed too, so they skip the IP parse.
+        names = {"localhost", "127.0.0.1", "::1", *(check_allowed_host(h) for h in allowed_hosts)}
         if bound_host.strip():
             names.add(host_name(bound_host))
         self.names = frozenset(names)
