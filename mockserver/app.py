@@ -13,6 +13,7 @@ from .config import Config, default_fixtures_dir, default_scenarios_dir
 from .core.admin import build_admin
 from .core.clock import Clock
 from .core.fixtures import FixtureError, load_model
+from .core.guard import AdminGuard
 from .core.journal import Journal
 from .core.scenarios import ScenarioEngine
 from .core.seeding import Pools, Seeder
@@ -144,7 +145,9 @@ class MockServer:
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self.admin = build_admin(runtime)
+        config = runtime.config
+        # Every /__admin request passes the guard (Host, cross-origin, token); vendor routes stay open.
+        self.admin = AdminGuard(build_admin(runtime), config.host, config.allowed_hosts, config.admin_token)
         apps = [(mount, VendorApp(runtime.vendors[name], mount, runtime.config.max_body, runtime)) for name, mount in runtime.mounts.items()]
         # Every mount is one path segment ("/vaultspay") or the root (--vendor):
         # dispatch is one dict hit on the first segment.

@@ -5,20 +5,24 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
+from click.core import ParameterSource
 
 from . import __version__
 from .config import DEFAULT_PORT, Config
 from .vendors import NAMES
 
+ADMIN_TOKEN_ENV = "MOCKSERVER_ADMIN_TOKEN"
+
 if TYPE_CHECKING:
     from .app import Runtime
 
 
-def banner(runtime: Runtime, origin: str) -> str:
-    lines = [f"mockserver {__version__} · seed {runtime.config.seed} · {origin}", f"admin: GET {origin}/__admin/vendors · POST {origin}/__admin/reset", ""]
+def vendor_table(runtime: Runtime, origin: str) -> str:
+    """Every vendor's base URL, create-user route, headers and login body."""
+    lines: list[str] = []
     for name, info in runtime.describe(origin).items():
         lines.append(f"{info['title']}  ({name})")
         lines.append(f"  base URL     {info['base_url']}")
@@ -29,6 +33,22 @@ def banner(runtime: Runtime, origin: str) -> str:
             lines.append(f"  login        {info.get('login_route', '')} {json.dumps(info['login'])}")
         lines.append("")
     return "\n".join(lines)
+
+
+def banner(runtime: Runtime, origin: str, bound: str = "", token_line: str = "") -> str:
+    """The start banner; its first line says the address actually bound and who can reach it."""
+    from .core.guard import is_loopback, reach
+
+    host = runtime.config.host
+    where = bound or origin.removeprefix("http://")
+    lines = [f"mockserver {__version__} · seed {runtime.config.seed} · listening on {where} ({reach(host)})"]
+    if not is_loopback(host) and where != origin.removeprefix("http://"):
+        # A wildcard is a bind address, not one to connect to: the URLs below use loopback.
+        lines.append(f"URLs below: {origin} from this machine; from elsewhere use this machine's address, port {origin.rsplit(':', 1)[1]}")
+    lines.append(f"admin: GET {origin}/__admin/vendors · POST {origin}/__admin/reset")
+    if token_line:
+        lines.append(token_line)
+    return "\n".join([*lines, "", vendor_table(runtime, origin)])
 
 
 # A port that bind() would refuse with a traceback (OverflowError) is a usage error.
@@ -92,36 +112,88 @@ def main() -> None:
 @click.option("--journal-size", default=10_000, show_default=True, type=click.IntRange(0), help="Requests kept in the journal (ring buffer).")
 @click.option("--journal-file", type=click.Path(dir_okay=False, path_type=Path), help="Also append every journal entry to this file as JSON lines.")
 @click.option("--log-level", default="info", show_default=True, type=click.Choice(["critical", "error", "warning", "info", "debug"]), help="'info' logs one line per request.")
+@click.option(
+    "--admin-token", envvar=ADMIN_TOKEN_ENV, show_envvar=True, metavar="TOKEN",
+    help="Require TOKEN on every /__admin request (Authorization: Bearer TOKEN or X-Mock-Admin-Token: TOKEN); "
+    "'auto' generates one and prints it. Needed with a --host beyond loopback.",
+)
+@click.option(
+    "--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+    help="Also accept this Host name on /__admin (IP addresses, localhost and --host always are); repeatable.",
+)
 def serve(
     host: str, port: int, seed: int, fixtures: Path | None, scenarios: Path | None, vendor: str | None, active: tuple[str, ...],
-    clock: str | None, journal_size: int, journal_file: Path | None, log_level: str,
+    clock: str | None, journal_size: int, journal_file: Path | None, log_level: str, admin_token: str | None,
+    allowed_hosts: tuple[str, ...],
 ) -> None:
     """Start the server and print every vendor's base URL and credentials."""
     from .app import MockServer, Runtime, tune_gc
     from .core.fixtures import FixtureError
     from .server import bind, origin_of, uvicorn_server
 
+    token, token_line = _admin_guard_options(host, admin_token, allowed_hosts)
     config = Config(
         host=host, port=port, seed=seed, fixtures=fixtures, scenarios=scenarios, vendor=vendor, clock=clock, log_level=log_level,
-        active_scenarios=active, journal_size=journal_size, journal_file=journal_file,
+        active_scenarios=active, journal_size=journal_size, journal_file=journal_file, admin_token=token, allowed_hosts=allowed_hosts,
     )
     try:
         runtime = Runtime(config)
     except (FixtureError, ValueError) as exc:
-        click.echo(f"mockserver: cannot start:\n{exc}", err=True)
+        problems = str(exc)  # one line per problem: a single one stays on the first line
+        separator = "\n" if "\n" in problems else " "
+        click.echo(f"mockserver: cannot start:{separator}{problems}", err=True)
         sys.exit(2)
     try:
         sock = bind(host, port)
     except OSError as exc:
         click.echo(f"mockserver: cannot bind {host}:{port}: {exc.strerror}", err=True)
         sys.exit(2)
-    bound_port = sock.getsockname()[1]
+    bound_ip, bound_port = sock.getsockname()[:2]
     origin = origin_of(host, bound_port)
-    click.echo(banner(runtime, origin))
+    bound = f"[{bound_ip}]:{bound_port}" if ":" in bound_ip else f"{bound_ip}:{bound_port}"
+    click.echo(banner(runtime, origin, bound, token_line))
     _configure_logging(log_level)
     app = MockServer(runtime)
     tune_gc()
     uvicorn_server(app, log_level).run(sockets=[sock])
+
+
+def _admin_guard_options(host: str, admin_token: str | None, allowed_hosts: tuple[str, ...]) -> tuple[str | None, str]:
+    """The admin token to require and the banner line about it; one line on stderr and exit 2 when unusable.
+
+    Decided before anything is loaded, so a refused start is immediate."""
+    from .core.guard import AUTO, TOKEN_HEADER, check_allowed_host, check_token, generate_token, is_loopback
+
+    source = click.get_current_context().get_parameter_source("admin_token")
+    given_by = ADMIN_TOKEN_ENV if source is ParameterSource.ENVIRONMENT else "--admin-token"
+    try:
+        for name in allowed_hosts:
+            check_allowed_host(name)
+    except ValueError as exc:
+        _refuse(str(exc))
+    try:
+        if admin_token not in (None, AUTO):
+            check_token(admin_token)
+    except ValueError as exc:
+        _refuse(f"{given_by}: {exc}")
+    if admin_token is None:
+        if not is_loopback(host):
+            _refuse(
+                f"--host {host or repr(host)} exposes the admin API beyond this machine: "
+                f"set --admin-token TOKEN (or {ADMIN_TOKEN_ENV}, or --admin-token auto)"
+            )
+        return None, ""
+    how = f"send Authorization: Bearer <token> or {TOKEN_HEADER}: <token> to /__admin"
+    if admin_token == AUTO:
+        token = generate_token()
+        return token, f"admin token: {token}  (generated for this run; {how})"
+    # Never echo a token the user chose: the terminal may be shared or recorded.
+    return admin_token, f"admin token: set (from {given_by}; not shown; {how})"
+
+
+def _refuse(message: str) -> NoReturn:
+    click.echo(f"mockserver: {message}", err=True)
+    sys.exit(2)
 
 
 def _configure_logging(level: str) -> None:
@@ -156,7 +228,7 @@ def vendors(host: str, port: int, fixtures: Path | None) -> None:
     from .server import origin_of
 
     runtime = _runtime(host=host, port=port, fixtures=fixtures)
-    click.echo(banner(runtime, origin_of(host, port)).split("\n", 3)[3])
+    click.echo(vendor_table(runtime, origin_of(host, port)))
 
 
 @main.command()

@@ -43,6 +43,8 @@ class Config:
     active_scenarios: tuple[str, ...] = ()  # activated at start (and again after a reset)
     journal_size: int = 10_000
     journal_file: Path | None = None
+    admin_token: str | None = None  # required on every /__admin request when set
+    allowed_hosts: tuple[str, ...] = ()  # Host names /__admin accepts besides IPs, localhost and `host`
     extra: dict[str, object] = field(default_factory=dict)
 
     @property

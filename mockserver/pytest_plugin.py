@@ -83,7 +83,7 @@ class MockServerHandle:
     def __init__(self, live: RunningServer, snapshot_dir: Path | None = None, update_snapshots: bool = False) -> None:
         self.live = live
         self.url = live.url
-        self._admin = httpx.Client(base_url=live.url, timeout=30)
+        self._admin = httpx.Client(base_url=live.url, timeout=30, headers=live.admin_headers())
         self.clock = Clock(self._admin)
         self.snapshot_dir = snapshot_dir if snapshot_dir is not None else SNAPSHOT_DIR
         self.update_snapshots = update_snapshots

@@ -2,6 +2,9 @@
 
     with mockserver.running(port=0, seed=1) as server:
         httpx.post(server.base_url("vaultspay") + "/as/api/v1/users", ...)
+
+Bound beyond loopback (``host="0.0.0.0"``), the admin API needs a token:
+``running(host="0.0.0.0", admin_token="auto")`` generates one (``server.admin_token``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import uvicorn
 
 from .app import MockServer, Runtime
 from .config import Config
+from .core.guard import AUTO, check_token, generate_token, is_loopback
 from .wire import http_protocol
 
 
@@ -58,6 +62,11 @@ class RunningServer:
 
     url: str
     runtime: Runtime
+    admin_token: str | None = None
+
+    def admin_headers(self) -> dict[str, str]:
+        """What an admin client sends: the token when the server requires one."""
+        return {"Authorization": f"Bearer {self.admin_token}"} if self.admin_token else {}
 
     def base_url(self, vendor: str) -> str:
         return self.runtime.base_url(self.url, vendor)
@@ -67,12 +76,22 @@ class RunningServer:
 
 
 @contextmanager
-def running(port: int = 0, host: str = "127.0.0.1", **options: Any) -> Iterator[RunningServer]:
+def running(port: int = 0, host: str = "127.0.0.1", admin_token: str | None = None, **options: Any) -> Iterator[RunningServer]:
     """Start a real uvicorn server in a background thread; stop it on exit.
 
-    ``options`` are ``Config`` fields (seed, fixtures, vendors, clock, ...).
+    ``options`` are ``Config`` fields (seed, fixtures, vendors, clock, allowed_hosts, ...).
+    ``admin_token``: required on every /__admin request when set (``"auto"`` generates one);
+    mandatory when ``host`` is not loopback.
     """
-    config = Config(host=host, port=port, **options)
+    token = generate_token() if admin_token == AUTO else admin_token
+    if token is not None:
+        check_token(token)
+    elif not is_loopback(host):
+        raise ValueError(
+            f"mockserver.running(host={host!r}) exposes the admin API beyond this machine: "
+            "pass admin_token='<token>' (or admin_token='auto')"
+        )
+    config = Config(host=host, port=port, admin_token=token, **options)
     runtime = Runtime(config)
     sock = bind(host, port)
     server = uvicorn_server(MockServer(runtime))
@@ -85,7 +104,7 @@ def running(port: int = 0, host: str = "127.0.0.1", **options: Any) -> Iterator[
             raise RuntimeError("mockserver did not start")
         time.sleep(0.005)
     try:
-        yield RunningServer(origin_of(host, sock.getsockname()[1]), runtime)
+        yield RunningServer(origin_of(host, sock.getsockname()[1]), runtime, token)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

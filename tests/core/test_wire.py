@@ -99,7 +99,7 @@ def test_the_real_server_uses_it_and_answers_over_a_socket() -> None:
         host, port = server.url.removeprefix("http://").split(":")
         with socket.create_connection((host, int(port)), timeout=5) as sock:
             for _ in range(2):  # keep-alive: two requests, two complete answers
-                sock.sendall(b"GET /__admin/health HTTP/1.1\r\nhost: x\r\n\r\n")
+                sock.sendall(b"GET /__admin/health HTTP/1.1\r\nhost: localhost\r\n\r\n")
                 data = b""
                 while b"\r\n\r\n" not in data or len(data.split(b"\r\n\r\n", 1)[1]) < int(
                         data.lower().split(b"content-length: ", 1)[1].split(b"\r\n", 1)[0]):
