@@ -104,8 +104,12 @@ def _move(clock: Clock, body: dict[str, Any], instant: datetime | None, delta: t
         clock.advance(delta)
 
 
-def _guarded(label: str, endpoint: Callable[[Request], Awaitable[JSONResponse]]) -> Callable[[Request], Awaitable[JSONResponse]]:
-    """``endpoint`` answering ``Refused`` as its JSON error and anything unexpected as a one-line JSON 500."""
+def _guarded(path: str, endpoint: Callable[[Request], Awaitable[JSONResponse]]) -> Callable[[Request], Awaitable[JSONResponse]]:
+    """``endpoint`` answering ``Refused`` as its JSON error and anything unexpected as a one-line JSON 500.
+
+    The 500 names the route's template (not the request's path: no echo of
+    what the client sent); the traceback goes to the server's log, once.
+    """
 
     async def guarded(request: Request) -> JSONResponse:
         try:
@@ -115,6 +119,7 @@ def _guarded(label: str, endpoint: Callable[[Request], Awaitable[JSONResponse]])
         except ClientDisconnect:
             return _error(400, "the client went away before its request body arrived")
         except Exception:
+            label = f"{request.method} {path}"
             log.exception("internal error in %s", label)
             return _error(500, f"internal error in {label}")
 
@@ -237,7 +242,7 @@ def build_admin(runtime: Runtime) -> Starlette:
         return _error(405, f"method {request.method} not allowed on {request.url.path}")
 
     def route(path: str, endpoint: Callable[[Request], Awaitable[JSONResponse]], methods: list[str]) -> Route:
-        return Route(path, _guarded(f"{'|'.join(methods)} {path}", endpoint), methods=methods)
+        return Route(path, _guarded(path, endpoint), methods=methods)
 
     return Starlette(
         routes=[

@@ -127,8 +127,19 @@ def _check_events(text: str | bytes, where: str, aliases: bool) -> None:
         loader.dispose()
 
 
+def _decoded(raw: bytes, where: str) -> str:
+    # Decoded here rather than by libyaml, whose message for a bad byte is "#x-001".
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise FixtureError(f"{where}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from None
+
+
 def parse_yaml(text: str | bytes, where: str, what: str = "YAML", aliases: bool = False) -> tuple[Any, YamlSource]:
     """``text`` as Python data; every problem is a ``FixtureError`` of one line per problem, never a traceback."""
+    if isinstance(text, bytes):
+        text = _decoded(text, where)
     try:
         _check_events(text, where, aliases)
         data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
@@ -138,8 +149,7 @@ def parse_yaml(text: str | bytes, where: str, what: str = "YAML", aliases: bool 
         raise FixtureError(f"{where}{line}: not valid {what}: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:  # the reader: bad encoding, control characters
         position = getattr(exc, "position", None)
-        newline: Any = "\n" if isinstance(text, str) else b"\n"
-        line = f":{text.count(newline, 0, position) + 1}" if isinstance(position, int) else ""
+        line = f":{text.count(chr(10), 0, position) + 1}" if isinstance(position, int) else ""
         raise FixtureError(f"{where}{line}: not valid {what}: {_first_line(exc)}") from None
     except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
         # A scalar the safe constructor cannot build (2024-13-45, `!!int x`, an
@@ -153,11 +163,7 @@ def load_yaml(path: Path, aliases: bool = False) -> tuple[Any, YamlSource]:
         raw = path.read_bytes()
     except OSError as exc:
         raise FixtureError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise FixtureError(f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from None
-    return parse_yaml(text, str(path), aliases=aliases)
+    return parse_yaml(raw, str(path), aliases=aliases)
 
 
 def validate_file(path: Path, data: Any, source: YamlSource | None, model: type[M]) -> M:

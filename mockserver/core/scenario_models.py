@@ -15,7 +15,7 @@ import re
 from typing import Annotated, Any, Literal, Optional, Union
 
 import orjson
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 _STRICT = ConfigDict(extra="forbid")
@@ -31,9 +31,10 @@ MANAGED_HEADERS = frozenset({
     "proxy-connection", "content-type",
 })
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 field name
-# Control characters (CR and LF split the response head; NUL and the rest are
-# refused by clients); HTAB is allowed.  Beyond Latin-1 cannot go on the wire.
-_NOT_IN_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]|[^\x00-\xff]")
+# Visible ASCII, space and HTAB only: CR and LF would split the response head,
+# NUL and other controls are refused by clients, and bytes beyond ASCII are
+# read differently by different clients (RFC 9110 5.5: obsolete).
+_NOT_IN_VALUE = re.compile(r"[^\t\x20-\x7e]")
 
 
 def _problem(message: str) -> PydanticCustomError:
@@ -61,7 +62,7 @@ def _header_name(name: str) -> str:
 def _header_value(value: str) -> str:
     bad = _NOT_IN_VALUE.search(value)
     if bad:
-        raise _problem(f"header value holds {bad.group()!r}: control characters (CR, LF, NUL, ...) and characters beyond Latin-1 cannot be sent")
+        raise _problem(f"header value holds {bad.group()!r}: only visible ASCII, space and tab can be sent (no CR, LF, NUL or other control characters)")
     return value
 
 
@@ -172,7 +173,30 @@ class Lognormal(BaseModel):
     lognormal: LognormalParams
 
 
-Delay = Union[Millis, Uniform, Lognormal]
+def _kind(*keys: str) -> Any:
+    """A union's member picked by the one key of a mapping (``keys``) or, for anything else, "value".
+
+    One problem then gives one line naming that member, where a plain union
+    lists every member that did not fit.
+    """
+
+    def pick(value: Any) -> str | None:
+        if isinstance(value, dict):
+            return next((key for key in keys if key in value), None)
+        if isinstance(value, BaseModel):
+            return next((key for key in keys if key in type(value).model_fields), None)
+        return "value"
+
+    return pick
+
+
+Delay = Annotated[
+    Union[Annotated[Millis, Tag("value")], Annotated[Uniform, Tag("uniform")], Annotated[Lognormal, Tag("lognormal")]],
+    Discriminator(
+        _kind("uniform", "lognormal"), custom_error_type="delay",
+        custom_error_message="a delay is milliseconds, {uniform: [low, high]} or {lognormal: {median: ms, sigma: s}}",
+    ),
+]
 
 
 class SlowBodyParams(BaseModel):
@@ -186,7 +210,16 @@ class SlowBody(BaseModel):
     slow_body: SlowBodyParams
 
 
-Fault = Union[Literal["connection_reset", "empty_response", "malformed_json", "slow_body"], SlowBody]
+Fault = Annotated[
+    Union[
+        Annotated[Literal["connection_reset", "empty_response", "malformed_json", "slow_body"], Tag("value")],
+        Annotated[SlowBody, Tag("slow_body")],
+    ],
+    Discriminator(
+        _kind("slow_body"), custom_error_type="fault",
+        custom_error_message="a fault is connection_reset, empty_response, malformed_json, slow_body or {slow_body: {chunk, interval_ms}}",
+    ),
+]
 
 
 class Rule(BaseModel):
