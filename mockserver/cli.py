@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 
 import click
 from click.core import ParameterSource
@@ -66,12 +66,15 @@ class _Main(click.Group):
     a tool's wrong flag deserves the one line that names it.
     """
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(
+        self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
+        standalone_mode: bool = True, **extra: Any,
+    ) -> Any:
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
             # Not standalone: click returns --help/--version's exit code and raises its errors to us.
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.ClickException as exc:
             if isinstance(exc, _NO_ARGS):  # bare `mockserver`: click's help, as before
                 exc.show()
@@ -295,7 +298,8 @@ def validate(directory: Path) -> None:
                 if scenario.name in names:
                     raise FixtureError(f"{path}: scenario {scenario.name!r} is also defined in {names[scenario.name]}; names must be unique")
                 names[scenario.name] = path
-                if scenario.name in engine.library:
+                shipped = engine.library.get(scenario.name)
+                if shipped is not None and Path(shipped.source).resolve() != path.resolve():  # not the shipped file itself
                     note = f"  (replaces the shipped scenario {scenario.name!r})"
         except FixtureError as exc:
             failures += 1

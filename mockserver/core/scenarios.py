@@ -85,7 +85,8 @@ class ScenarioEngine:
 
         With ``known_vendors`` (every vendor there is), rules about a known
         vendor this server does not mount are skipped and a scenario left
-        without rules is not loaded; any other vendor name is refused.  Two
+        without rules is not loaded (unless it replaces one: the override
+        holds, as a no-op); any other vendor name is refused.  Two
         files of one name are refused: which one wins would be an accident.
         Nothing is loaded unless every file is valid.
         """
@@ -98,7 +99,7 @@ class ScenarioEngine:
             found[scenario.name] = scenario
         replaced = []
         for scenario in found.values():
-            if scenario.rules:
+            if scenario.rules or scenario.name in self.library:
                 self._add(scenario)
                 if scenario.replaces is not None:
                     replaced.append(scenario)

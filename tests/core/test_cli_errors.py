@@ -127,6 +127,14 @@ def test_validate_reads_json_and_yml_and_notes_a_replaced_shipped_scenario(tmp_p
     ]
 
 
+def test_validate_of_the_shipped_library_notes_no_replacement() -> None:
+    from mockserver.config import default_scenarios_dir
+
+    result = CliRunner().invoke(main, ["validate", str(default_scenarios_dir())])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert len(result.stdout.splitlines()) > 100 and "replaces" not in result.stdout
+
+
 def test_validate_refuses_two_files_of_one_name(tmp_path: Path) -> None:
     for stem in ("a", "b"):
         (tmp_path / f"{stem}.yaml").write_text("name: twin\nrules:\n  - match: {vendor: sabi}\n")

@@ -300,6 +300,12 @@ def test_rules_about_an_unmounted_vendor_are_skipped_rule_by_rule(scenario_dir: 
     assert [r.match.vendor for r in rules] == ["sabi"]
 
 
+def test_an_override_with_no_rule_for_this_server_still_replaces(scenario_dir: Path) -> None:
+    (scenario_dir / "mine.yaml").write_text("name: connection-reset-once\nrules:\n  - match: {vendor: vaultspay}\n    fault: empty_response\n")
+    library = Runtime(Config(scenarios=scenario_dir, vendor="sabi")).scenarios.library
+    assert (library["connection-reset-once"].source, library["connection-reset-once"].rules) == (str(scenario_dir / "mine.yaml"), [])
+
+
 def test_reset_on_another_vendor_is_refused(client: TestClient) -> None:
     doc = "name: r\nrules:\n  - match: {vendor: vaultspay, reset_on: {vendor: sabi, operation: create_user}}\n"
     assert refused(client, doc) == "POST /__admin/scenarios:3: rules.0.match.reset_on.vendor: must be the rule's vendor 'vaultspay' (or left out)"
