@@ -115,7 +115,11 @@ def _guarded(path: str, endpoint: Callable[[Request], Awaitable[JSONResponse]]) 
         try:
             return await endpoint(request)
         except Refused as exc:
-            return _error(exc.status, exc.message)
+            response = _error(exc.status, exc.message)
+            if exc.status == 413:
+                # The rest of the body is still coming: close rather than read it all to reach the next request.
+                response.headers["connection"] = "close"
+            return response
         except ClientDisconnect:
             return _error(400, "the client went away before its request body arrived")
         except Exception:
