@@ -65,12 +65,16 @@ class Runtime:
         return load_model(path, cls.fixture_model)
 
     def _load_scenarios(self) -> None:
-        # The shipped library, then the user's directory (same names override).
-        # Rules naming a vendor this server does not mount are skipped, not fatal:
-        # `--vendor sabi` must still start with the whole library on disk.
-        for directory in (default_scenarios_dir(), self.config.scenarios):
-            if directory is not None and directory.is_dir():
-                self.scenarios.load_dir(directory, only_vendors=set(self.vendors))
+        # The shipped library, then the user's directory (same names override, said
+        # in a warning).  Rules about a vendor this server does not mount are
+        # skipped, not fatal: `--vendor sabi` must still start with the whole
+        # library on disk; a vendor name no one knows is refused, as `validate` does.
+        shipped, mine = default_scenarios_dir(), self.config.scenarios
+        if shipped.is_dir():
+            self.scenarios.load_dir(shipped, known_vendors=registry.NAMES)
+        if mine is not None and mine.is_dir() and not (shipped.is_dir() and mine.resolve() == shipped.resolve()):
+            for scenario in self.scenarios.load_dir(mine, known_vendors=registry.NAMES):
+                log.warning("scenario %r from %s replaces the shipped one", scenario.name, scenario.source)
         missing = [n for n in self.config.active_scenarios if n not in self.scenarios.library]
         if missing:
             raise FixtureError(f"unknown scenario(s): {', '.join(missing)}; known: {', '.join(sorted(self.scenarios.library))}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 
 import click
 from click.core import ParameterSource
@@ -51,7 +51,44 @@ def banner(runtime: Runtime, origin: str, bound: str = "", token_line: str = "")
     return "\n".join([*lines, "", vendor_table(runtime, origin)])
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# A port that bind() would refuse with a traceback (OverflowError) is a usage error.
+PORT = click.IntRange(0, 65535)
+
+
+# click >= 8.2 reports a bare group invocation as this usage error, whose text is the help.
+_NO_ARGS: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+class _Main(click.Group):
+    """The command group, with every usage error as one line on stderr (exit code kept).
+
+    Click prints usage, a "Try ... for help." hint and the error on three lines;
+    a tool's wrong flag deserves the one line that names it.
+    """
+
+    def main(
+        self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
+        standalone_mode: bool = True, **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            # Not standalone: click returns --help/--version's exit code and raises its errors to us.
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            if isinstance(exc, _NO_ARGS):  # bare `mockserver`: click's help, as before
+                exc.show()
+                sys.exit(exc.exit_code)
+            message = " ".join(exc.format_message().split())
+            click.echo(f"mockserver: error: {message}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("mockserver: aborted", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mockserver")
 def main() -> None:
     """Offline sandbox for five vendors' create-user APIs.
@@ -68,7 +105,7 @@ def main() -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
-@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port to bind; 0 picks a free one.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=PORT, help="Port to bind; 0 picks a free one.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed for every generated value: same seed + same requests = same bytes.")
 @click.option("--fixtures", "fixtures", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Directory of <vendor>.yaml fixtures replacing the embedded ones (per file).")
 @click.option("--scenarios", "scenarios", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Directory of scenario YAML files.")
@@ -105,7 +142,9 @@ def serve(
     try:
         runtime = Runtime(config)
     except (FixtureError, ValueError) as exc:
-        click.echo(f"mockserver: cannot start:\n{exc}", err=True)
+        problems = str(exc)  # one line per problem: a single one stays on the first line
+        separator = "\n" if "\n" in problems else " "
+        click.echo(f"mockserver: cannot start:{separator}{problems}", err=True)
         sys.exit(2)
     try:
         sock = bind(host, port)
@@ -185,7 +224,7 @@ def _runtime(**options: object) -> Runtime:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int)
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=PORT)
 @click.option("--fixtures", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def vendors(host: str, port: int, fixtures: Path | None) -> None:
     """Print each vendor's base URL and ready-to-use credentials."""
@@ -199,7 +238,7 @@ def vendors(host: str, port: int, fixtures: Path | None) -> None:
 @click.argument("vendor", type=click.Choice(NAMES))
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the document to FILE instead of printing it.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Host of the server URL in the document.")
-@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port of the server URL in the document.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=PORT, help="Port of the server URL in the document.")
 @click.option("--root", is_flag=True, help="Describe the vendor as `serve --vendor VENDOR` serves it (at the root).")
 @click.option("--fixtures", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Fixture directory (some limits in the document come from it).")
 def openapi(vendor: str, output: Path | None, host: str, port: int, root: bool, fixtures: Path | None) -> None:
@@ -230,25 +269,43 @@ def scenarios_command(directory: Path | None) -> None:
 @main.command()
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def validate(directory: Path) -> None:
-    """Check the fixture (<vendor>.yaml) and scenario files in DIRECTORY without starting."""
+    """Check the fixture (<vendor>.yaml) and scenario files (*.yaml, *.yml, *.json) in DIRECTORY without starting."""
     from .core.fixtures import FixtureError, load_model
+    from .core.scenarios import SCENARIO_SUFFIXES, scenario_files
     from .vendors import load
 
     runtime = _runtime()
+    engine = runtime.scenarios
+    try:
+        paths = scenario_files(directory)
+    except FixtureError as exc:
+        click.echo(f"mockserver: {exc}", err=True)
+        sys.exit(1)
+    if not paths:
+        click.echo(f"mockserver: no fixture or scenario files ({', '.join('*' + s for s in SCENARIO_SUFFIXES)}) in {directory}", err=True)
+        sys.exit(1)
     failures = 0
-    for path in sorted(directory.glob("*.y*ml")):
+    names: dict[str, Path] = {}  # scenario name -> its file, as `serve --scenarios` refuses two of one name
+    for path in paths:
+        note = ""
         try:
-            if path.stem in NAMES:
+            if path.stem in NAMES and path.suffix == ".yaml":  # what `serve --fixtures` reads
                 load_model(path, load(path.stem).fixture_model)
                 kind = "fixture"
             else:
-                runtime.scenarios.define(path.read_text(encoding="utf-8"), source=str(path))
+                scenario = engine.read(path)
                 kind = "scenario"
+                if scenario.name in names:
+                    raise FixtureError(f"{path}: scenario {scenario.name!r} is also defined in {names[scenario.name]}; names must be unique")
+                names[scenario.name] = path
+                shipped = engine.library.get(scenario.name)
+                if shipped is not None and Path(shipped.source).resolve() != path.resolve():  # not the shipped file itself
+                    note = f"  (replaces the shipped scenario {scenario.name!r})"
         except FixtureError as exc:
             failures += 1
             click.echo(str(exc), err=True)
             continue
-        click.echo(f"ok  {kind:<8} {path}")
+        click.echo(f"ok  {kind:<8} {path}{note}")
     if failures:
         click.echo(f"{failures} file(s) invalid", err=True)
         sys.exit(1)

@@ -55,22 +55,115 @@ class YamlSource:
         return f":{_node_at(self._node, loc).start_mark.line + 1}" if self._node is not None else ""
 
 
-def parse_yaml(text: str | bytes, where: str, what: str = "YAML") -> tuple[Any, YamlSource]:
+# A document nested deeper than this is refused before a tree is built:
+# libyaml composes recursively in C, and ~100,000 levels (200 KB of "[")
+# crash the interpreter; real fixtures and scenarios nest fewer than 10.
+MAX_DEPTH = 64
+# Where aliases are allowed (fixture files), the document they expand to is
+# bounded: a few hundred bytes of nested aliases ("billion laughs") otherwise
+# become hundreds of MB once validated.  The shipped fixtures have under 300 nodes each.
+MAX_NODES = 200_000
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().split("\n", 1)[0]
+
+
+def _refuse(where: str, event: Any, problem: str) -> FixtureError:
+    return FixtureError(f"{where}:{event.start_mark.line + 1}: {problem}")
+
+
+def _check_events(text: str, where: str, aliases: bool) -> None:
+    """Walks libyaml's event stream (no tree yet) and stops at the first event that is refused.
+
+    Refused: aliases (unless ``aliases``; then their expansion is bounded and
+    a cycle refused), nesting beyond ``MAX_DEPTH`` and a key repeated in one
+    mapping (YAML keeps the last one silently, which hides typos).
+    """
+    loader = _LOADER(text)
+    frames: list[tuple[set[Any], list[bool]] | None] = []  # per open collection: (keys, [expect key]) for mappings
+    opened: list[tuple[str | None, int]] = []  # per open collection: (anchor, node count at its start)
+    sizes: dict[str, int] = {}  # anchor -> nodes it expands to
+    nodes = 0
     try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionEndEvent):
+                frames.pop()
+                anchor, start = opened.pop()
+                if anchor is not None:
+                    sizes[anchor] = nodes - start
+                continue
+            if not isinstance(event, yaml.NodeEvent):
+                continue  # stream and document boundaries
+            parent = frames[-1] if frames else None
+            if parent is not None:
+                keys, expect = parent
+                if expect[0] and isinstance(event, yaml.ScalarEvent):
+                    key = (event.value, event.implicit[0])
+                    if key in keys:
+                        raise _refuse(where, event, f"key {event.value!r} appears twice in one mapping")
+                    keys.add(key)
+                expect[0] = not expect[0]
+            if isinstance(event, yaml.AliasEvent):
+                if not aliases:
+                    raise _refuse(where, event, f"YAML aliases (*{event.anchor}) are not allowed: write the value out")
+                size = sizes.get(event.anchor)
+                if size is None:
+                    raise _refuse(where, event, f"alias *{event.anchor} refers to a node that contains it (a cycle)")
+                nodes += size
+            else:
+                nodes += 1
+                if isinstance(event, yaml.CollectionStartEvent):
+                    if len(frames) >= MAX_DEPTH:
+                        raise _refuse(where, event, f"nested more than {MAX_DEPTH} levels deep")
+                    frames.append((set(), [True]) if isinstance(event, yaml.MappingStartEvent) else None)
+                    opened.append((event.anchor, nodes - 1))
+                elif event.anchor is not None:
+                    sizes[event.anchor] = 1
+            if nodes > MAX_NODES:
+                raise _refuse(where, event, f"the document expands to more than {MAX_NODES:,} values (aliases)")
+    finally:
+        loader.dispose()
+
+
+def _decoded(raw: bytes, where: str) -> str:
+    # Decoded here rather than by libyaml, whose message for a bad byte is "#x-001".
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise FixtureError(f"{where}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from None
+
+
+def parse_yaml(text: str | bytes, where: str, what: str = "YAML", aliases: bool = False) -> tuple[Any, YamlSource]:
+    """``text`` as Python data; every problem is a ``FixtureError`` of one line per problem, never a traceback."""
+    if isinstance(text, bytes):
+        text = _decoded(text, where)
+    try:
+        _check_events(text, where, aliases)
         data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
         raise FixtureError(f"{where}{line}: not valid {what}: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:  # the reader: bad encoding, control characters
+        position = getattr(exc, "position", None)
+        line = f":{text.count(chr(10), 0, position) + 1}" if isinstance(position, int) else ""
+        raise FixtureError(f"{where}{line}: not valid {what}: {_first_line(exc)}") from None
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+        # A scalar the safe constructor cannot build (2024-13-45, `!!int x`, an
+        # integer of 5,000 digits): PyYAML raises these unmarked.
+        raise FixtureError(f"{where}: not valid {what}: a value cannot be read: {_first_line(exc).split(';')[0]}") from None
     return data, YamlSource(text)
 
 
-def load_yaml(path: Path) -> tuple[Any, YamlSource]:
+def load_yaml(path: Path, aliases: bool = False) -> tuple[Any, YamlSource]:
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise FixtureError(f"{path}: cannot read: {exc.strerror}") from None
-    return parse_yaml(text, str(path))
+    return parse_yaml(raw, str(path), aliases=aliases)
 
 
 def validate_file(path: Path, data: Any, source: YamlSource | None, model: type[M]) -> M:
@@ -87,5 +180,6 @@ def validate_file(path: Path, data: Any, source: YamlSource | None, model: type[
 
 
 def load_model(path: Path, model: type[M]) -> M:
-    data, node = load_yaml(path)
+    """A fixture file: anchors and aliases allowed (bounded), as hand-written fixtures may share parts."""
+    data, node = load_yaml(path, aliases=True)
     return validate_file(path, data, node, model)

@@ -14,13 +14,13 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Protocol
+from typing import Any, Mapping, Protocol, Sequence
 
 import orjson
 
 from .errors import VendorError
 from .fixtures import FixtureError, YamlSource, load_yaml, parse_yaml, validate_file
-from .scenario_models import Lognormal, Rule, ScenarioFile, SlowBody, Uniform
+from .scenario_models import MAX_DELAY_MS, Lognormal, Rule, ScenarioFile, SlowBody, Uniform
 from .seeding import Draw, salt
 from .vendor import Call, Reply
 
@@ -42,12 +42,27 @@ class Outcome:
     fault_params: Mapping[str, Any] = field(default_factory=dict)
 
 
+# The README promises YAML or JSON; JSON is YAML, so one parser reads both.
+SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def scenario_files(directory: Path) -> list[Path]:
+    """The scenario documents in ``directory`` in name order (dotfiles, e.g. editors' lock files, left out)."""
+    try:
+        return sorted(
+            p for p in directory.iterdir() if p.suffix.lower() in SCENARIO_SUFFIXES and not p.name.startswith(".") and p.is_file()
+        )
+    except OSError as exc:
+        raise FixtureError(f"{directory}: cannot list: {exc.strerror}") from None
+
+
 @dataclass(slots=True)
 class Scenario:
     name: str
     description: str
     rules: list[Rule]
     source: str
+    replaces: str | None = None  # source of the scenario of the same name this one replaced
 
 
 class ScenarioError(Exception):
@@ -65,40 +80,69 @@ class ScenarioEngine:
         self._active_vendors: frozenset[str] = frozenset()
 
     # ----------------------------------------------------------- loading
-    def load_dir(self, directory: Path, only_vendors: set[str] | None = None) -> None:
-        """Every *.yaml in ``directory``; with ``only_vendors``, files about other vendors are skipped."""
-        for path in sorted(directory.glob("*.y*ml")):
-            data, node = load_yaml(path)
-            if only_vendors is not None and _vendors_of(data) - only_vendors:
-                continue
-            self._add(self._validated(str(path), data, node))
+    def load_dir(self, directory: Path, known_vendors: Sequence[str] | None = None) -> list[Scenario]:
+        """Every scenario document in ``directory``; returns those that replaced one of the same name.
+
+        With ``known_vendors`` (every vendor there is), rules about a known
+        vendor this server does not mount are skipped and a scenario left
+        without rules is not loaded (unless it replaces one: the override
+        holds, as a no-op); any other vendor name is refused.  Two
+        files of one name are refused: which one wins would be an accident.
+        Nothing is loaded unless every file is valid.
+        """
+        found: dict[str, Scenario] = {}
+        for path in scenario_files(directory):
+            scenario = self.read(path, known_vendors)
+            other = found.get(scenario.name)
+            if other is not None:
+                raise FixtureError(f"{path}: scenario {scenario.name!r} is also defined in {other.source}; names must be unique")
+            found[scenario.name] = scenario
+        replaced = []
+        for scenario in found.values():
+            if scenario.rules or scenario.name in self.library:
+                self._add(scenario)
+                if scenario.replaces is not None:
+                    replaced.append(scenario)
+        return replaced
+
+    def read(self, path: Path, known_vendors: Sequence[str] | None = None) -> Scenario:
+        """The scenario in ``path``, checked but not added (see ``load_dir`` for ``known_vendors``)."""
+        data, node = load_yaml(path)
+        return self._validated(str(path), data, node, known_vendors)
 
     def define(self, text: bytes | str, source: str = "POST /__admin/scenarios") -> Scenario:
-        """A scenario from a YAML or JSON document (JSON is YAML)."""
+        """A scenario from a YAML or JSON document (JSON is YAML); ``replaces`` says if it replaced one."""
         data, node = parse_yaml(text, source, "YAML/JSON")
         scenario = self._validated(source, data, node)
         self._add(scenario)
         return scenario
 
-    def _validated(self, source: str, data: Any, node: YamlSource | None) -> Scenario:
+    def _validated(self, source: str, data: Any, node: YamlSource | None, known_vendors: Sequence[str] | None = None) -> Scenario:
         parsed = validate_file(Path(source), data, node, ScenarioFile)
-        problems = []
+        known = list(self.vendors) if known_vendors is None else list(known_vendors)
+        problems: list[str] = []
+        rules = []
         for i, rule in enumerate(parsed.rules):
-            where = ("rules", i, "match")
-            problems += self._check_rule(rule, source, node, where)
+            if rule.match.vendor not in self.vendors and rule.match.vendor in known:
+                continue  # a vendor this server does not mount (serve --vendor X)
+            problems += self._check_rule(rule, source, node, ("rules", i, "match"), known)
+            rules.append(rule)
         if problems:
             raise FixtureError("\n".join(problems))
-        return Scenario(parsed.name, parsed.description, list(parsed.rules), source)
+        return Scenario(parsed.name, parsed.description, rules, source)
 
-    def _check_rule(self, rule: Rule, source: str, node: YamlSource | None, where: tuple[Any, ...]) -> list[str]:
+    def _check_rule(self, rule: Rule, source: str, node: YamlSource | None, where: tuple[Any, ...], known: Sequence[str]) -> list[str]:
         def at(*loc: Any) -> str:
             line = node.line(loc) if node is not None else ""
             return f"{source}{line}: {'.'.join(str(p) for p in loc)}"
 
         match = rule.match
         if match.vendor not in self.vendors:
-            return [f"{at(*where, 'vendor')}: unknown vendor {match.vendor!r}; known: {', '.join(self.vendors)}"]
+            return [f"{at(*where, 'vendor')}: unknown vendor {match.vendor!r}; known: {', '.join(known)}"]
         out = []
+        if match.reset_on is not None and match.reset_on.vendor not in (None, match.vendor):
+            # decide() only sees calls to the rule's own vendor: such a reset could never happen.
+            out.append(f"{at(*where, 'reset_on', 'vendor')}: must be the rule's vendor {match.vendor!r} (or left out)")
         ops = self.operations[match.vendor]
         for key, op in (("operation", match.operation), ("reset_on", match.reset_on.operation if match.reset_on else None)):
             if op is not None and op not in ops:
@@ -113,6 +157,8 @@ class ScenarioEngine:
         return out
 
     def _add(self, scenario: Scenario) -> None:
+        previous = self.library.get(scenario.name)
+        scenario.replaces = previous.source if previous is not None else None
         self.library[scenario.name] = scenario
         self._forget(scenario.name)
         self._reindex()
@@ -224,13 +270,6 @@ class ScenarioEngine:
         return out
 
 
-def _vendors_of(data: Any) -> set[str]:
-    rules = data.get("rules") if isinstance(data, dict) else None
-    if not isinstance(rules, list):
-        return set()
-    return {r["match"]["vendor"] for r in rules if isinstance(r, dict) and isinstance(r.get("match"), dict) and isinstance(r["match"].get("vendor"), str)}
-
-
 def _fires(match: Any, seen: int, fired: int, draw: Draw) -> bool:
     if match.times is not None and fired >= match.times:
         return False
@@ -305,5 +344,6 @@ def _delay_seconds(delay: Any, draw: Draw) -> float:
         # Box-Muller from two seeded uniforms: reproducible for a seed.
         other = (draw.next() >> 11) / float(1 << 53)
         normal = math.sqrt(-2.0 * math.log(1.0 - unit)) * math.cos(2 * math.pi * other)
-        return delay.lognormal.median * math.exp(delay.lognormal.sigma * normal) / 1000
+        # Bounded like the other kinds: a wide sigma's tail would otherwise hold a call for days.
+        return min(delay.lognormal.median * math.exp(delay.lognormal.sigma * normal), MAX_DELAY_MS) / 1000
     return 0.0
