@@ -49,7 +49,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import httpx
@@ -299,7 +299,8 @@ class Report:
             lines += ["", f"{f['what'].upper()} x{f['count']} on {f['route']}: {kinds}", *("    " + e for e in f["example"])]
         for block in self.log:
             lines += ["", f"SERVER LOG x{block['count']} ({block['lines']} lines):", *("    " + e for e in block["excerpt"]),
-                      "  in flight (first time, likeliest first):", *("    " + c for c in block["in_flight"])]
+                      "  reproduced alone by:" if block["reproduced"] else "  in flight (likeliest first; none reproduced it alone):",
+                      *("    " + c for c in block["in_flight"])]
         return "\n".join([*lines, "", "RESULT: " + ("OK" if self.ok else "FAILED")])
 
 
@@ -327,7 +328,10 @@ def log_blocks(log: list[tuple[float, str]]) -> list[tuple[float, list[str]]]:
     return blocks
 
 
-def summarise(results: list[Result], log: list[tuple[float, str]]) -> tuple[dict[str, Counter[str]], list[dict[str, Any]], list[dict[str, Any]]]:
+def summarise(results: list[Result], log: list[tuple[float, str]], replay: Callable[[Case], list[str]] | None = None,
+              ) -> tuple[dict[str, Counter[str]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Per group counts, 5xx/hang/drop classes, and log blocks; ``replay`` (one case -> the log lines it caused) names
+    the request behind each kind of block, which timing alone cannot do with several connections in flight."""
     groups: dict[str, Counter[str]] = {}
     classes: dict[tuple[str, str], dict[str, Any]] = {}
     for r in results:
@@ -347,16 +351,19 @@ def summarise(results: list[Result], log: list[tuple[float, str]]) -> tuple[dict
             found["kinds"][r.case.kind] += 1
     blocks: dict[str, dict[str, Any]] = {}
     for stamp, lines in log_blocks(log):
-        # In flight when the line was written, likeliest first: the one that ended closest to it.
+        # In flight when the line was written, likeliest first: a 5xx, then the one that ended closest to it.
         flight = sorted((r for r in results if r.started - 0.05 <= stamp <= r.started + r.elapsed + 0.25),
-                        key=lambda r: abs(r.started + r.elapsed - stamp))
+                        key=lambda r: ((r.status or 0) < 500, abs(r.started + r.elapsed - stamp)))
         if flight:
             groups[flight[0].case.group]["log"] += 1
         signature = re.sub(r"^[\d:]+ ", "", lines[0]) + " / " + lines[-1][:200]
         excerpt = lines if len(lines) <= 14 else lines[:6] + ["..."] + lines[-7:]
-        block = blocks.setdefault(signature, {"count": 0, "lines": len(lines), "excerpt": excerpt,
-                                              "in_flight": [f"[{r.case.group}] {r.case.kind}: {describe(r.case)[0][:160]}" for r in flight[:5]]})
-        block["count"] += 1
+        if signature not in blocks:
+            culprit = next((r for r in flight[:5] if replay is not None and lines[-1] in replay(r.case)), None)
+            suspects = [culprit] if culprit else flight[:5]
+            blocks[signature] = {"count": 0, "lines": len(lines), "excerpt": excerpt, "reproduced": culprit is not None,
+                                 "in_flight": [f"[{r.case.group}] {r.case.kind}: {' / '.join(describe(r.case))[:400]}" for r in suspects]}
+        blocks[signature]["count"] += 1
     return groups, sorted(classes.values(), key=lambda c: -c["count"]), list(blocks.values())
 
 
@@ -382,6 +389,15 @@ def fuzz(server: Server, count: int = 6000, seed: int = 1, only: str | None = No
         results += execute(resets, server.base, server.port, 1, timeout, max_seconds)
         time.sleep(0.3)  # the last log lines
         after = snapshot(client, vendors)
+        log = list(server.log)
+
+        def replay(case: Case) -> list[str]:  # after the store's snapshot: it cannot count, and the reset below undoes it
+            mark = len(server.log)
+            execute([case], server.base, server.port, 1, timeout, 30)
+            time.sleep(0.05)
+            return [line for _, line in server.log[mark:]]
+
+        groups, failures, blocks = summarise(results, log, replay)
         try:  # the clock outlives a reset by design (a change of it is reported above): put it back first
             client.post("/__admin/clock", json={"reset": True, "freeze": True})
             client.post("/__admin/reset")
@@ -389,8 +405,7 @@ def fuzz(server: Server, count: int = 6000, seed: int = 1, only: str | None = No
             pass  # the snapshot below says what is wrong
         # The scenario library outlives a reset by design too: only the vendors must be as they started.
         unrestored = [k for k, v in snapshot(client, vendors).items() if k != "admin" and v[:2] != pristine[k][:2]]
-    groups, failures, blocks = summarise(results, list(server.log))
-    moved = {k: v for k, v in changed(before, after).items() if k in groups}
+    moved = changed(before, after)  # every vendor's, whatever was fuzzed
     store = {k: f"{'NO' if moved[k] else 'yes'} ({before[k][0]} -> {after[k][0]} via {before[k][2]})" for k in moved}
     hit = {r.case.route for r in results}
     uncovered = [f"{r.method} {r.path}" for r in routes if f"{r.method} {r.path}" not in hit and r.group in names]
