@@ -152,7 +152,7 @@ def send_raw(port: int, case: Case, timeout: float) -> tuple[int | None, str]:
 
 
 def execute(cases: list[Case], base: str, port: int, jobs: int, timeout: float, max_seconds: float) -> list[Result]:
-    local, stop_at = threading.local(), time.monotonic() + max_seconds
+    local, stop_at, clients = threading.local(), time.monotonic() + max_seconds, list[httpx.Client]()
 
     def one(case: Case, retry: bool = True) -> Result | None:
         if time.monotonic() > stop_at:
@@ -164,6 +164,7 @@ def execute(cases: list[Case], base: str, port: int, jobs: int, timeout: float, 
             else:
                 if getattr(local, "client", None) is None:
                     local.client = httpx.Client(base_url=base, timeout=timeout, limits=httpx.Limits(max_connections=1))
+                    clients.append(local.client)
                 answer = local.client.request(case.method, "/", headers=case.headers, content=case.body, extensions={"target": case.target})
                 status = local.last = answer.status_code
         except httpx.TimeoutException:
@@ -184,7 +185,10 @@ def execute(cases: list[Case], base: str, port: int, jobs: int, timeout: float, 
         return Result(case, status, error, started, time.monotonic() - started)
 
     with ThreadPoolExecutor(jobs) as pool:
-        return [r for r in pool.map(one, cases) if r is not None]
+        results = [r for r in pool.map(one, cases) if r is not None]
+    for client in clients:
+        client.close()
+    return results
 
 
 Snapshot = dict[str, tuple[int, str, str, list[Any]]]  # name -> (users, digest, how they were read, what was read)
@@ -270,6 +274,7 @@ def create_anchors(client: httpx.Client, vendors: dict[str, Any]) -> dict[str, i
 @dataclass
 class Report:
     sent: int
+    planned: int  # fewer sent: --max-seconds ran out, and the run proves less than it should
     seconds: float
     groups: dict[str, Counter[str]]
     store: dict[str, str]  # name -> "yes (...)" or "NO (...)"
@@ -283,11 +288,14 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return not self.failures and not self.log and not any(self.store_changes.values()) and not self.unrestored
+        clean = not self.failures and not self.log and not any(self.store_changes.values()) and not self.unrestored
+        return clean and self.sent >= self.planned
 
     def text(self) -> str:
         cols = ["requests", "2xx", "3xx", "4xx", "5xx", "none", "hangs", "dropped", "log", "max ms"]
-        lines = [f"{self.sent} requests in {self.seconds:.1f} s", "", f"{'group':<10}" + "".join(f"{c:>9}" for c in cols) + "  store unchanged"]
+        short = f" (STOPPED EARLY: {self.planned} planned)" if self.sent < self.planned else ""
+        header = f"{'group':<10}" + "".join(f"{c:>9}" for c in cols) + "  store unchanged"
+        lines = [f"{self.sent} requests in {self.seconds:.1f} s{short}", "", header]
         lines += [f"{g:<10}" + "".join(f"{s[c]:>9}" for c in cols) + "  " + self.store.get(g, "-") for g, s in self.groups.items()]
         lines += [f"  {name} store: {what}" for name, what in self.store_changes.items() if what]
         restores = "NO: " + ", ".join(self.unrestored) if self.unrestored else "yes"
@@ -398,6 +406,9 @@ def fuzz(server: Server, count: int = 6000, seed: int = 1, only: str | None = No
             return [line for _, line in server.log[mark:]]
 
         groups, failures, blocks = summarise(results, log, replay)
+        if server.proc.poll() is not None:
+            exited = {"what": "server exited", "route": "-", "count": 1, "kinds": Counter(), "example": [f"code {server.proc.returncode}"]}
+            failures.insert(0, exited)
         try:  # the clock outlives a reset by design (a change of it is reported above): put it back first
             client.post("/__admin/clock", json={"reset": True, "freeze": True})
             client.post("/__admin/reset")
@@ -411,7 +422,7 @@ def fuzz(server: Server, count: int = 6000, seed: int = 1, only: str | None = No
     uncovered = [f"{r.method} {r.path}" for r in routes if f"{r.method} {r.path}" not in hit and r.group in names]
     slow = sorted((r for r in results if r.case.must_answer or r.status), key=lambda r: -r.elapsed)[:5]
     slowest = [f"{r.elapsed * 1000:.0f} ms [{r.case.group}] {r.case.kind}: {describe(r.case)[0][:100]}" for r in slow]
-    return Report(len(results), seconds, groups, store, moved, failures, blocks, anchors, unrestored, uncovered, slowest)
+    return Report(len(results), count + len(resets), seconds, groups, store, moved, failures, blocks, anchors, unrestored, uncovered, slowest)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -53,12 +53,13 @@ def nest(depth: int, inner: bytes = b"1", kind: str = "[") -> Raw:
     return Raw(b"[" * depth + inner + b"]" * depth if kind == "[" else b'{"a":' * depth + inner + b"}" * depth)
 
 
-WRONG: list[Any] = [None, True, False, 0, -1, 1.5, 2**63, -(2**63) - 1, 10**30, Raw(b"1e400"), Raw(b"-1e400"), Raw(b"1e-400"), Raw(b"NaN"),
-         Raw(b"Infinity"), Raw(b"-0"), Raw(b"0x10"), Raw(b"01"), Raw(b"1."), Raw(b"+1"), Raw(b"9" * 5000), "", " ", "\t\n",
-         "A" * 10_000, "\u0000", "a\u0000b", "\ud800", "\udfff\ud800", "\U0001d518\u00f1\u202e\u200b", "\ufeff", Raw(b'"\xff\xfe"'),
-         Raw(b'"\xc0\x80"'), Raw(b'"\xed\xa0\x80"'), Raw(b'"\x00"'), Raw(b'"\\u12"'), Raw(b'"\\x41"'), [], {}, [None], [[[]]],
-         {"$gt": ""}, nest(500), nest(500, b'"\\ud800"'), nest(600, b"1e400", "{"), "'; DROP TABLE users; --",
-         "${jndi:ldap://127.0.0.1/a}", "{{7*7}}", "%s%n%x", "../../etc/passwd", "a@b", "1"]
+WRONG: list[Any] = [
+    None, True, False, 0, -1, 1.5, 2**63, -(2**63) - 1, 10**30, Raw(b"1e400"), Raw(b"-1e400"), Raw(b"1e-400"), Raw(b"NaN"),
+    Raw(b"Infinity"), Raw(b"-0"), Raw(b"0x10"), Raw(b"01"), Raw(b"1."), Raw(b"+1"), Raw(b"9" * 5000), "", " ", "\t\n", "A" * 10_000,
+    "\u0000", "a\u0000b", "\ud800", "\udfff\ud800", "\U0001d518\u00f1\u202e\u200b", "\ufeff", Raw(b'"\xff\xfe"'), Raw(b'"\xc0\x80"'),
+    Raw(b'"\xed\xa0\x80"'), Raw(b'"\x00"'), Raw(b'"\\u12"'), Raw(b'"\\x41"'), [], {}, [None], [[[]]], {"$gt": ""}, nest(500),
+    nest(500, b'"\\ud800"'), nest(600, b"1e400", "{"), "'; DROP TABLE users; --", "${jndi:ldap://127.0.0.1/a}", "{{7*7}}", "%s%n%x",
+    "../../etc/passwd", "a@b", "1"]
 PROTECTED_WRONG = [True, False, [], {}, {"a": 1}, nest(50, b"true"), nest(700, b'"\\ud800"')]  # never a string, never absent
 GARBAGE_AUTH = ["", " ", "Bearer", "Bearer ", "Bearer  ", "Basic Zm9vOmJhcg==", "Bearer a.b.c", "Bearer " + "A" * 9000, "null",
                 "Bearer \u00e9\u00ff", "Bearer eyJ.eyJ.", "undefined", "Bearer Bearer x", "Token x", "\u00ff" * 40, "Bearer ..",

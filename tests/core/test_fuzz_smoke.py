@@ -102,10 +102,10 @@ def test_a_5xx_or_a_store_change_fails_the_report() -> None:
     case = fuzz.Case("sabi", "POST /sabi/api/v1/users/public", "body: empty", "POST", b"/sabi/api/v1/users/public", [])
     groups, failures, log = fuzz.summarise([fuzz.Result(case, 503, "", 0.0, 0.01)], [])
     assert groups["sabi"]["5xx"] == 1 and failures[0]["what"] == "status 503" and log == []
-    clean = fuzz.Report(1, 0.1, groups, {}, {}, [], [], {}, [], [], [])
+    clean = fuzz.Report(1, 1, 0.1, groups, {}, {}, [], [], {}, [], [], [])
     assert clean.ok
-    assert not fuzz.Report(1, 0.1, groups, {}, {}, failures, [], {}, [], [], []).ok
-    assert not fuzz.Report(1, 0.1, groups, {}, {"sabi": "new: x; gone: "}, [], [], {}, [], [], []).ok
+    assert not fuzz.Report(1, 1, 0.1, groups, {}, {}, failures, [], {}, [], [], []).ok
+    assert not fuzz.Report(1, 1, 0.1, groups, {}, {"sabi": "new: x; gone: "}, [], [], {}, [], [], []).ok
     traceback = [(0.005, "12:00:00 internal error in sabi POST /x"), (0.005, "Traceback (most recent call last):"),
                  (0.005, '  File "x.py", line 1, in f'), (0.005, "ValueError: boom"), (0.006, "INFO: fine")]
     _, _, blocks = fuzz.summarise([fuzz.Result(case, 500, "", 0.0, 0.01)], traceback)
