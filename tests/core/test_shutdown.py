@@ -12,13 +12,8 @@ from __future__ import annotations
 
 import functools
 import json
-import queue
-import re
 import signal
 import socket
-import subprocess
-import sys
-import threading
 import time
 from typing import Any, Callable
 
@@ -26,66 +21,10 @@ import httpx
 import pytest
 
 from .samples import variant
+from .served import Served
 from .wiring import SERVED, in_loop, protocol, settle
 
 EXIT_WITHIN = 2.0  # seconds from SIGTERM to the process gone (the issue's bound; stock uvicorn: ~0.6 s)
-
-
-class Served:
-    """A `mockserver serve` process; its output lines are read by a thread into a queue."""
-
-    def __init__(self, *args: str) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "mockserver", "serve", "--port", "0", "--log-level", "info", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-        line = self.wait_for("base URL")
-        found = re.search(r"http://127\.0\.0\.1:(\d+)", line)
-        if found is None:
-            raise AssertionError(line)
-        self.port = int(found.group(1))
-        self.origin = f"http://127.0.0.1:{self.port}"
-        self.wait_for("Application startup complete")
-        deadline = time.monotonic() + 30
-        while True:  # uvicorn listens just after that line (and logs nothing when handed a socket)
-            try:
-                socket.create_connection(("127.0.0.1", self.port)).close()
-                break
-            except ConnectionRefusedError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.01)
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.put(line)
-
-    def wait_for(self, text: str, timeout: float = 30) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"no {text!r} in the server output:\n{''.join(self.seen)}") from None
-            self.seen.append(line)
-            if text in line:
-                return line
-
-    def drain(self) -> None:
-        """Everything the process wrote until it exited, into ``seen``."""
-        self.reader.join(timeout=10)
-        while not self.lines.empty():
-            self.seen.append(self.lines.get())
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait(timeout=10)
 
 
 def _request(method: str, path: str, headers: dict[str, str], body: bytes) -> bytes:
