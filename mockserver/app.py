@@ -168,6 +168,11 @@ class MockServer:
                 await app(scope, receive, send)
                 return
             await self._not_found(scope, send)
+        elif kind == "websocket":
+            # No vendor here speaks WebSocket: refuse it before accepting, as Starlette does a
+            # WebSocket to no route, and uvicorn answers the handshake 403 (returning without a
+            # word would be its 500 and an ERROR line).
+            await send({"type": "websocket.close", "code": 1000})
         elif kind == "lifespan":
             while True:
                 message = await receive()

@@ -7,13 +7,12 @@ from typing import Any
 from ...core.seeding import NAME_POOLS
 from ...core.errors import FieldError, VendorError
 from ...core.store import Conflict
-from ...core.validation import parse
 from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
 from . import errors, responses
 from .auth import Tokens
 from .kyc import Kyc
 from .models import (
-    CreateUser, Fixture, KycPersonalCreate, KycPersonalUpdate, RefreshToken, SaasLogin, list_users_query, parse_create,
+    CreateUser, Fixture, KycPersonalCreate, KycPersonalUpdate, RefreshToken, SaasLogin, list_users_query, parse, parse_create,
 )
 from .users import contact_keys, owned_by_path, page_of, paging, unique_keys
 
