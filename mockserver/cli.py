@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from . import __version__
-from .config import DEFAULT_PORT, Config
+from .config import DEFAULT_PORT, JOURNAL_BYTES, Config
 from .vendors import NAMES
 
 if TYPE_CHECKING:
@@ -56,11 +56,12 @@ def main() -> None:
 @click.option("--scenario", "active", multiple=True, metavar="NAME", help="Activate a scenario at start (repeatable).")
 @click.option("--clock", default=None, help="'real' (default) or 'frozen:2026-01-01T00:00:00Z'.")
 @click.option("--journal-size", default=10_000, show_default=True, type=click.IntRange(0), help="Requests kept in the journal (ring buffer).")
+@click.option("--journal-bytes", default=JOURNAL_BYTES, show_default=True, type=click.IntRange(0), help="Most bytes of request data the journal keeps (oldest entries go first).")
 @click.option("--journal-file", type=click.Path(dir_okay=False, path_type=Path), help="Also append every journal entry to this file as JSON lines.")
 @click.option("--log-level", default="info", show_default=True, type=click.Choice(["critical", "error", "warning", "info", "debug"]), help="'info' logs one line per request.")
 def serve(
     host: str, port: int, seed: int, fixtures: Path | None, scenarios: Path | None, vendor: str | None, active: tuple[str, ...],
-    clock: str | None, journal_size: int, journal_file: Path | None, log_level: str,
+    clock: str | None, journal_size: int, journal_bytes: int, journal_file: Path | None, log_level: str,
 ) -> None:
     """Start the server and print every vendor's base URL and credentials."""
     from .app import MockServer, Runtime, tune_gc
@@ -69,7 +70,7 @@ def serve(
 
     config = Config(
         host=host, port=port, seed=seed, fixtures=fixtures, scenarios=scenarios, vendor=vendor, clock=clock, log_level=log_level,
-        active_scenarios=active, journal_size=journal_size, journal_file=journal_file,
+        active_scenarios=active, journal_size=journal_size, journal_bytes=journal_bytes, journal_file=journal_file,
     )
     try:
         runtime = Runtime(config)

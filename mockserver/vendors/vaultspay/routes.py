@@ -13,7 +13,8 @@ from . import errors, responses
 from .auth import Tokens
 from .kyc import Kyc
 from .models import (
-    CreateUser, Fixture, KycPersonalCreate, KycPersonalUpdate, RefreshToken, SaasLogin, list_users_query, parse_create,
+    SECRET_FIELDS, SECRET_HEADERS, CreateUser, Fixture, KycPersonalCreate, KycPersonalUpdate, RefreshToken, SaasLogin,
+    list_users_query, parse_create,
 )
 from .users import contact_keys, owned_by_path, page_of, paging, unique_keys
 
@@ -31,6 +32,8 @@ class VaultsPay(Vendor):
     catalog = errors.CATALOG
     problems = errors.PROBLEMS
     error_schema = errors.ENVELOPE_SCHEMA
+    secret_fields = SECRET_FIELDS  # what the journal hides: see models.py
+    secret_headers = SECRET_HEADERS
     security_schemes = {
         "bearerAuth": {
             "type": "http",
