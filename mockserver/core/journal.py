@@ -59,9 +59,12 @@ BODY_LIMIT = 64 * 1024  # request and response bodies, each
 MAX_BYTES = 32 * 1024 * 1024  # default total of kept data
 _KEPT = BODY_LIMIT + 1  # one byte more than shown, so that reading still knows the body was cut
 # Estimated memory of a row besides its texts (tuple, numbers, small strings),
-# and of one header or query item (two str objects and a dict slot).
+# and of one query item (two str objects and a dict slot).
 _ROW_BYTES = 700
 _ITEM_BYTES = 120
+_SEP = "\x00"  # between the path, header names and values a row keeps as one text: HTTP forbids NUL in them
+_join = _SEP.join
+_FAST_SIZE = _ROW_BYTES + 2 * 1024 + _KEPT  # a row up to this size, its texts within PATH_LIMIT, has no body past its cap
 _DEPTH_LIMIT = 64  # deeper JSON is shown as text: readers' encoders recurse
 _NAME_PARTS = re.compile(r"[\[\].]")
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
@@ -189,8 +192,14 @@ def _shown_query(query: Mapping[str, str], fields: frozenset[str]) -> dict[str, 
     return {name: REDACTED if is_secret(name, fields) else value for name, value in query.items()}
 
 
-def _shown_headers(headers: Mapping[str, str], secret: frozenset[str]) -> dict[str, str]:
-    return {name: REDACTED if name.lower() in secret else value for name, value in headers.items()}
+def _shown_headers(count: int, joined: str, secret: frozenset[str]) -> dict[str, str]:
+    """The headers a row keeps as one text (``Journal.record``), secret values replaced."""
+    if not count:
+        return {}
+    parts = joined.split(_SEP)
+    if len(parts) != 2 * count + 1:  # the path, a name or a value held the separator (only an in-process caller can send one)
+        return {CUT_KEY: "headers not shown: a NUL character in the request head"}
+    return {name: REDACTED if name.lower() in secret else value for name, value in zip(parts[1 : count + 1], parts[count + 1 :])}
 
 
 # ------------------------------------------------------------------ entries
@@ -235,9 +244,9 @@ class Entry:
 
 
 # Positions in a stored row (see Journal.record), for filters that need no decoding.
-_FIELDS = {"vendor": 2, "operation": 3, "method": 4, "path": 5, "status": 9, "scenario": 11, "session": 13, "near_miss": 14}
+_FIELDS = {"vendor": 2, "operation": 3, "method": 4, "path": 5, "status": 10, "scenario": 12, "session": 14, "near_miss": 15}
 _SESSION = _FIELDS["session"]
-_SIZE = 15
+_SIZE = 16
 
 
 class Journal:
@@ -256,7 +265,7 @@ class Journal:
     ) -> None:
         self.size = max(size, 0)
         self.max_bytes = max(max_bytes, 0)
-        self._entries: deque[tuple[Any, ...]] = deque()
+        self._entries: deque[tuple[Any, ...]] = deque(maxlen=self.size)
         self._bytes = 0
         self._seq = 0
         self._secrets: dict[str, Secrets] = {
@@ -277,44 +286,82 @@ class Journal:
         """Store one exchange, each field within its cap.
 
         Redaction waits until the entry is read (``_entry``): most entries are
-        never read.  The caps cost a usual request a few length checks and one
-        join that measures its headers; only an oversized field is rebuilt.
+        never read.  The headers are kept as one text, names then values
+        (``_SEP`` never occurs in an HTTP header): the one C-level join that
+        makes it also measures them, and a row holds one string instead of a
+        dict of many.  A usual request (small, no query, no test session)
+        takes this path: a few length checks and that join; anything else is
+        cut to the caps by ``_record_capped``.
         """
+        count = len(headers)
+        joined = _join([path, *headers, *headers.values()])
+        texts = len(joined)
+        size = _ROW_BYTES + texts + len(body) + len(response)
+        # Past either limit some field may be past its cap: _record_capped looks at each.
+        if texts > PATH_LIMIT or size > _FAST_SIZE or count > HEADER_COUNT_LIMIT or query or session:
+            self._record_capped(
+                time, vendor, operation, method, path, query, headers, body, status, response, scenario, latency_ms, session, near_miss,
+            )
+            return
         self._seq += 1
+        # The rest is _store written out: the call would cost this path a tenth of its time.
+        row = (
+            self._seq, time, vendor, operation, method, path, query, count, joined, body,
+            status, response, scenario, latency_ms, session, near_miss, size,
+        )
+        entries = self._entries
+        if len(entries) == self.size:  # append drops the oldest row (a journal of size 0: this one)
+            self._bytes -= entries[0][_SIZE] if entries else size
+        entries.append(row)
+        self._bytes += size
+        if self._bytes > self.max_bytes:
+            self._evict()
+        if self._writer is not None:
+            self._writer.put(row)
+
+    def _record_capped(
+        self, time: float, vendor: str, operation: str, method: str, path: str, query: Mapping[str, str],
+        headers: Mapping[str, str], body: bytes, status: int, response: bytes, scenario: str | None,
+        latency_ms: float, session: str, near_miss: str | None,
+    ) -> None:
+        """``record`` for a request that may exceed a cap: each field is measured and cut on its own."""
         if len(body) > _KEPT:
             body = body[:_KEPT]
         if len(response) > _KEPT:
             response = response[:_KEPT]
-        chars = len("".join(headers)) + len("".join(headers.values()))
-        if chars > HEADER_LIMIT or len(headers) > HEADER_COUNT_LIMIT:
-            headers, chars = _capped(headers, HEADER_LIMIT, HEADERS_LIMIT, HEADER_COUNT_LIMIT, "headers")
-        items = len(headers)
+        size = _ROW_BYTES + len(body) + len(response)
+        if len("".join([*headers, *headers.values()])) > HEADER_LIMIT or len(headers) > HEADER_COUNT_LIMIT:
+            headers, _ = _capped(headers, HEADER_LIMIT, HEADERS_LIMIT, HEADER_COUNT_LIMIT, "headers")
         if query:
-            query_chars = len("".join(query)) + len("".join(query.values()))
-            if query_chars > QUERY_VALUE_LIMIT or len(query) > QUERY_COUNT_LIMIT:
-                query, query_chars = _capped(query, QUERY_VALUE_LIMIT, QUERY_LIMIT, QUERY_COUNT_LIMIT, "parameters")
-            chars += query_chars
-            items += len(query)
+            chars = len("".join([*query, *query.values()]))
+            if chars > QUERY_VALUE_LIMIT or len(query) > QUERY_COUNT_LIMIT:
+                query, chars = _capped(query, QUERY_VALUE_LIMIT, QUERY_LIMIT, QUERY_COUNT_LIMIT, "parameters")
+            size += chars + _ITEM_BYTES * len(query)
         if len(path) > PATH_LIMIT:
             path = _cut(path, PATH_LIMIT)
         if len(session) > HEADER_LIMIT:
             session = _cut(session, HEADER_LIMIT)
-        size = _ROW_BYTES + len(body) + len(response) + len(path) + len(session) + chars + _ITEM_BYTES * items
-        row = (
-            self._seq, time, vendor, operation, method, path, query, headers, body,
-            status, response, scenario, latency_ms, session, near_miss, size,
-        )
+        joined = _SEP.join([path, *headers, *headers.values()])
+        self._seq += 1
+        self._store((
+            self._seq, time, vendor, operation, method, path, query, len(headers), joined, body,
+            status, response, scenario, latency_ms, session, near_miss, size + len(joined) + len(session),
+        ))
+
+    def _store(self, row: tuple[Any, ...]) -> None:
         entries = self._entries
+        if len(entries) == self.size:  # append drops the oldest row (a journal of size 0: this one)
+            self._bytes -= entries[0][_SIZE] if entries else row[_SIZE]
         entries.append(row)
-        self._bytes += size
-        if len(entries) > self.size or self._bytes > self.max_bytes:
+        self._bytes += row[_SIZE]
+        if self._bytes > self.max_bytes:
             self._evict()
         if self._writer is not None:
             self._writer.put(row)
 
     def _evict(self) -> None:
         entries = self._entries
-        while entries and (len(entries) > self.size or self._bytes > self.max_bytes):
+        while entries and self._bytes > self.max_bytes:
             self._bytes -= entries.popleft()[_SIZE]
 
     def clear(self, session: str | None = None) -> None:
@@ -368,11 +415,11 @@ class Journal:
 
     def _entry(self, row: tuple[Any, ...]) -> Entry:
         """The entry a reader sees: decoded, secrets redacted, latency rounded."""
-        (seq, time, vendor, operation, method, path, query, headers, body,
+        (seq, time, vendor, operation, method, path, query, count, joined, body,
          status, response, scenario, latency_ms, session, near_miss, _) = row
         fields, secret_headers = self._secrets.get(vendor) or self._anyone
         return Entry(
-            seq, time, vendor, operation, method, path, _shown_query(query, fields), _shown_headers(headers, secret_headers),
+            seq, time, vendor, operation, method, path, _shown_query(query, fields), _shown_headers(count, joined, secret_headers),
             shown_body(body, fields), status, shown_body(response, fields), scenario, round(latency_ms, 3), session, near_miss,
         )
 

@@ -179,7 +179,7 @@ def test_rows_keep_raw_bytes_but_every_reader_sees_them_redacted_and_capped() ->
     journal.record(2.0, "v", "op", "POST", "/p", {}, {}, huge, 200, b"{}", None, 1.0, "", None)
     journal.record(3.0, "v", "op", "POST", "/p", {}, {}, huge.replace(b"pwd", b"note"), 200, b"{}", None, 1.0, "")
     # Redaction is deferred to reading; only the size cap happens when recording (bounded memory).
-    assert all(len(row[8]) <= BODY_LIMIT + 1 for row in journal._entries)
+    assert all(len(row[9]) <= BODY_LIMIT + 1 for row in journal._entries)
     first, second, third = journal.entries()
     assert first.body == {"password": "***", "apiKey": "***", "n": 1} and first.response == first.body
     assert first.headers == {"apikey": "***", "accept": "*/*"}
