@@ -381,7 +381,7 @@ class Journal:
         return len(self._entries)
 
     @property
-    def bytes(self) -> int:
+    def kept_bytes(self) -> int:
         """Estimated size of the kept rows (what ``max_bytes`` bounds)."""
         return self._bytes
 
