@@ -1,9 +1,10 @@
 """The request journal: a bounded ring buffer a test can query and assert on.
 
 Recording must stay cheap (it runs on every request), so a stored row keeps
-the bytes, headers and query it was given, only cut to the caps below (a few
-length checks: a usual request cuts nothing), and everything else happens
-when an entry is read: decoding, and removing secrets.  No reader ever sees a
+the bytes, headers and query it was given, only cut to the caps below (one
+join measures the headers, a few length checks the rest: a usual request cuts
+nothing), and everything else happens when an entry is read: decoding, and
+removing secrets.  No reader ever sees a
 row, only entries built from one, so no secret leaves the journal.
 
 Bounded twice: at most ``size`` entries and at most ``max_bytes`` of kept data
@@ -381,7 +382,7 @@ class Journal:
         return len(self._entries)
 
     @property
-    def bytes(self) -> int:
+    def kept_bytes(self) -> int:
         """Estimated size of the kept rows (what ``max_bytes`` bounds)."""
         return self._bytes
 

@@ -233,13 +233,16 @@ def test_the_total_bytes_cap_evicts_the_oldest_entries() -> None:
     for n in range(10):
         journal.record(float(n), "v", "op", "POST", "/p", {}, {}, b"x" * 50_000, 200, b"", None, 1.0, "")
     seqs = [e.seq for e in journal.entries()]
-    assert seqs == [6, 7, 8, 9, 10] and 250_000 < journal.bytes <= 260_000
+    assert seqs == [6, 7, 8, 9, 10] and 250_000 < journal.kept_bytes <= 260_000
     # Small entries fill it again up to the count cap; the count cap still holds on its own.
     for n in range(2000):
         journal.record(float(n), "v", "op", "GET", "/p", {}, {"accept": "*/*"}, b"", 200, b"{}", None, 1.0, "")
-    assert len(journal) == 100 and journal.entries()[0].seq == 1911 and journal.bytes < 100 * 1000
+    assert len(journal) == 100 and journal.entries()[0].seq == 1911 and journal.kept_bytes < 100 * 1000
     journal.clear()
-    assert journal.bytes == 0 and len(journal) == 0
+    assert journal.kept_bytes == 0 and len(journal) == 0
+    off = Journal(0)  # --journal-size 0: nothing kept, nothing counted
+    off.record(1.0, "v", "op", "GET", "/p", {}, {}, b"x" * 1000, 200, b"", None, 1.0, "")
+    assert len(off) == 0 and off.kept_bytes == 0
 
 
 def test_journal_bytes_reaches_the_journal_from_the_config_and_the_cli() -> None:
