@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gc
 import logging
-from typing import Any
+import time
+from collections import OrderedDict
+from typing import Any, Callable
 
 import orjson
 
@@ -49,7 +51,10 @@ class Runtime:
         operations = {name: {r.operation for r in v.routes()} for name, v in self.vendors.items()}
         self.scenarios = ScenarioEngine(config.seed, self.vendors, operations)
         self._load_scenarios()
-        self._seeded: set[tuple[str, str]] = set()
+        self._seeded: set[tuple[str, str]] = set()  # (vendor, session) whose fixtures are loaded
+        # Live test sessions, least recently used first -> monotonic time of last use.
+        self._live: OrderedDict[str, float] = OrderedDict()
+        self.monotonic: Callable[[], float] = time.monotonic  # tests inject a clock of their own
         self.reset()
 
     def _load_fixture(self, cls: type[Vendor]) -> Any:
@@ -76,29 +81,73 @@ class Runtime:
 
     # ------------------------------------------------------------ state
     def ensure_session(self, vendor: str, session: str) -> None:
-        """A test session's first request to a vendor gets its own copy of the fixtures."""
+        """A test session's request: mark it used and, on its first request to a
+        vendor, give it its own copy of the fixtures (SESSION is already set).
+
+        O(1) per request; sessions are swept here (only requests that carry one
+        pay): those idle past ``session_idle_seconds`` are freed, and a new one
+        beyond ``max_sessions`` first frees the least recently used.
+        """
+        now = self.monotonic()
+        live = self._live
+        idle = self.config.session_idle_seconds
+        if idle > 0 and live and now - next(iter(live.values())) > idle:  # the least recently used first
+            self._expire(now, idle)
+        if session in live:
+            live.move_to_end(session)
+        elif len(live) >= self.config.max_sessions:
+            evicted = next(iter(live))
+            log.info("test session %r freed: %d live sessions is the cap (--max-sessions), it was the least recently used",
+                        evicted, len(live))
+            self._free(evicted)
+        live[session] = now
         if (vendor, session) not in self._seeded:
             self._seeded.add((vendor, session))
-            self.vendors[vendor].seed()  # SESSION is already set by the caller
+            self.vendors[vendor].seed()
+
+    def _expire(self, now: float, idle: float) -> None:
+        live = self._live
+        stale = []
+        for session, used in live.items():
+            if now - used <= idle:
+                break
+            stale.append(session)
+        for session in stale:
+            self._free(session)
+        log.info("freed %d test session(s) idle for over %gs", len(stale), idle)
+
+    def _free(self, session: str) -> None:
+        """Everything a test session holds, gone; its next request starts afresh."""
+        self._live.pop(session, None)
+        for name, vendor in self.vendors.items():
+            vendor.ctx.forget(session)
+            self._seeded.discard((name, session))
+        self.scenarios.reset(session)
 
     def reset(self, session: str | None = None) -> None:
-        """Restore fixtures and forget everything requests created (for one session, or all)."""
+        """Restore fixtures and forget everything requests created (for one session, or all).
+
+        A session's state is freed, not emptied: its next request seeds it again.
+        """
         if session:
-            for name, vendor in self.vendors.items():
-                self.store.clear(f"{name}@{session}")
-                vendor.ctx.seeder.reset(session)
-                self._seeded.discard((name, session))
-            self.scenarios.reset(session)
+            self._free(session)
             self.journal.clear(session)
             return
         # The clock is deliberately left alone: it is server-wide, and a test that
         # set it resets it with POST /__admin/clock {"reset": true}.
-        self.store.clear()
+        sessions = list(self._live)
+        self._live = OrderedDict()  # new containers: the grown hash tables go too
+        for vendor in self.vendors.values():
+            vendor.ctx.forget_all()
+        self.store.clear()  # what is left: the default namespaces, in place (vendors may keep their handles)
         self.scenarios.reset()
         for name in self.config.active_scenarios:
             self.scenarios.activate(name)
         self.journal.clear()
         self._seeded = set()
+        # Before seeding again: new records would otherwise settle in (and keep)
+        # arenas that the freed sessions are about to give back.
+        release_memory(collect=len(sessions) >= _COLLECT_AFTER)
         token = SESSION.set("")
         try:
             for name, vendor in self.vendors.items():
@@ -196,6 +245,51 @@ class MockServer:
 def build_app(config: Config | None = None) -> MockServer:
     """The ASGI app for ``config`` (defaults: all vendors, seed 0, embedded fixtures)."""
     return MockServer(Runtime(config or Config()))
+
+
+# A reset that frees this many sessions also runs a full collection (a few ms in
+# ``serve``, whose start-up heap is frozen; more in a test process): cyclic garbage
+# of the burst would otherwise keep its arenas until the tuned collector comes by.
+_COLLECT_AFTER = 100
+
+
+def release_memory(collect: bool = False) -> None:
+    """Hand memory freed by a reset back to the system.
+
+    CPython keeps an arena (1 MiB) while any block in it lives, so a few
+    survivors scattered through the memory of thousands of freed sessions keep
+    it all.  The survivors found were attribute names that C code builds afresh
+    for each call (``datetime`` asks its tzinfo for ``"utcoffset"`` that way):
+    the interpreter's type lookup cache keeps each until its slot is reused, up
+    to 4,096 of them from any moment of the server's life.  Clearing that cache
+    frees them (about 0.1 ms); ``malloc_trim`` then returns the C heap's free
+    pages (glibc keeps them otherwise; elsewhere that step is skipped).
+    """
+    if collect:
+        gc.collect()
+    if _CLEAR_TYPE_CACHE is not None:
+        _CLEAR_TYPE_CACHE()
+    if _TRIM is not None:
+        _TRIM(0)
+
+
+def _c_functions() -> tuple[Callable[[], int] | None, Callable[[int], int] | None]:
+    """``PyType_ClearCache`` (public C API) and glibc's ``malloc_trim``, where present."""
+    try:
+        import ctypes
+        import ctypes.util
+    except ImportError:
+        return None, None
+    clear = getattr(getattr(ctypes, "pythonapi", None), "PyType_ClearCache", None)
+    try:
+        name = ctypes.util.find_library("c")
+        trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    except OSError:
+        trim = None
+    return clear, trim
+
+
+_CLEAR_TYPE_CACHE, _TRIM = _c_functions()
 
 
 def tune_gc() -> None:

@@ -58,9 +58,12 @@ def main() -> None:
 @click.option("--journal-size", default=10_000, show_default=True, type=click.IntRange(0), help="Requests kept in the journal (ring buffer).")
 @click.option("--journal-file", type=click.Path(dir_okay=False, path_type=Path), help="Also append every journal entry to this file as JSON lines.")
 @click.option("--log-level", default="info", show_default=True, type=click.Choice(["critical", "error", "warning", "info", "debug"]), help="'info' logs one line per request.")
+@click.option("--session-idle", default=1800.0, show_default=True, type=click.FloatRange(0), metavar="SECONDS", help="Free an X-Mock-Session's state after this long unused (0: never).")
+@click.option("--max-sessions", default=1000, show_default=True, type=click.IntRange(1), help="Live X-Mock-Session states kept; one more frees the least recently used.")
 def serve(
     host: str, port: int, seed: int, fixtures: Path | None, scenarios: Path | None, vendor: str | None, active: tuple[str, ...],
     clock: str | None, journal_size: int, journal_file: Path | None, log_level: str,
+    session_idle: float, max_sessions: int,
 ) -> None:
     """Start the server and print every vendor's base URL and credentials."""
     from .app import MockServer, Runtime, tune_gc
@@ -70,6 +73,7 @@ def serve(
     config = Config(
         host=host, port=port, seed=seed, fixtures=fixtures, scenarios=scenarios, vendor=vendor, clock=clock, log_level=log_level,
         active_scenarios=active, journal_size=journal_size, journal_file=journal_file,
+        session_idle_seconds=session_idle, max_sessions=max_sessions,
     )
     try:
         runtime = Runtime(config)

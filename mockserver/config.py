@@ -43,6 +43,8 @@ class Config:
     active_scenarios: tuple[str, ...] = ()  # activated at start (and again after a reset)
     journal_size: int = 10_000
     journal_file: Path | None = None
+    session_idle_seconds: float = 1800.0  # a test session unused this long (monotonic time) is freed; 0: never
+    max_sessions: int = 1000  # live test sessions; one more frees the least recently used
     extra: dict[str, object] = field(default_factory=dict)
 
     @property

@@ -38,12 +38,17 @@ class Table(Protocol):
 
 
 class Store(Protocol):
-    # A table handle stays valid for the store's life (clear() empties it in
-    # place), so vendors may keep handles instead of looking them up per request.
+    # A table handle stays valid until its namespace is dropped (clear() empties
+    # tables in place), so vendors may keep handles instead of looking them up per
+    # request.  drop() removes a namespace outright (a test session being freed):
+    # its handles are detached, and whoever cached one must forget it
+    # (VendorContext.forget does); table() then makes a fresh one.
     def table(self, namespace: str, name: str) -> Table: ...
     def next_id(self, namespace: str, name: str, start: int) -> int: ...
     def bump_id(self, namespace: str, name: str, at_least: int) -> None: ...
     def clear(self, namespace: str | None = None) -> None: ...
+    def drop(self, namespace: str) -> None: ...
+    def namespaces(self) -> list[str]: ...
 
 
 class MemoryTable:
@@ -127,34 +132,58 @@ class MemoryTable:
 
 
 class MemoryStore:
-    """The default store: dicts in this process, gone on exit."""
+    """The default store: dicts in this process, gone on exit.
+
+    Tables and id counters are grouped per namespace, so dropping one (a test
+    session) costs its own size, not a scan of every session's tables.
+    """
 
     def __init__(self) -> None:
-        self._tables: dict[tuple[str, str], MemoryTable] = {}
-        self._counters: dict[tuple[str, str], int] = {}
+        self._spaces: dict[str, dict[str, MemoryTable]] = {}
+        self._counters: dict[str, dict[str, int]] = {}
 
     def table(self, namespace: str, name: str) -> MemoryTable:
-        key = (namespace, name)
-        table = self._tables.get(key)
+        space = self._spaces.get(namespace)
+        if space is None:
+            space = self._spaces[namespace] = {}
+        table = space.get(name)
         if table is None:
-            table = self._tables[key] = MemoryTable()
+            table = space[name] = MemoryTable()
         return table
 
     def next_id(self, namespace: str, name: str, start: int) -> int:
-        key = (namespace, name)
-        value = self._counters.get(key, start - 1) + 1
-        self._counters[key] = value
+        counters = self._counters.get(namespace)
+        if counters is None:
+            counters = self._counters[namespace] = {}
+        value = counters.get(name, start - 1) + 1
+        counters[name] = value
         return value
 
     def bump_id(self, namespace: str, name: str, at_least: int) -> None:
         """Make the next id larger than ``at_least`` (used when seeding fixtures)."""
-        key = (namespace, name)
-        if self._counters.get(key, at_least) <= at_least:
-            self._counters[key] = at_least
+        counters = self._counters.get(namespace)
+        if counters is None:
+            counters = self._counters[namespace] = {}
+        if counters.get(name, at_least) <= at_least:
+            counters[name] = at_least
 
     def clear(self, namespace: str | None = None) -> None:
-        for key, table in self._tables.items():
-            if namespace is None or key[0] == namespace:
+        """Empty tables in place (handles stay valid) and forget id counters."""
+        spaces = self._spaces.values() if namespace is None else [self._spaces.get(namespace, {})]
+        for space in spaces:
+            for table in space.values():
                 table.clear()
-        for key in [k for k in self._counters if namespace is None or k[0] == namespace]:
-            del self._counters[key]
+        if namespace is None:
+            self._counters.clear()
+            self._spaces = dict(self._spaces)  # a copy sized for what is left: dropped sessions' slots are released
+        else:
+            self._counters.pop(namespace, None)
+
+    def drop(self, namespace: str) -> None:
+        """Remove a namespace's tables and counters (their memory goes with them)."""
+        self._spaces.pop(namespace, None)
+        self._counters.pop(namespace, None)
+
+    def namespaces(self) -> list[str]:
+        """Namespaces holding tables or counters (for tests and diagnostics)."""
+        return list(dict.fromkeys([*self._spaces, *self._counters]))
