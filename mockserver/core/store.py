@@ -14,6 +14,7 @@ from typing import Any, Hashable, Iterator, Mapping, Protocol
 
 Record = dict[str, Any]
 UniqueKeys = Mapping[str, Hashable | None]
+Pair = tuple[str, Hashable]  # (unique field, value)
 
 
 class Conflict(Exception):
@@ -51,13 +52,22 @@ class Store(Protocol):
     def namespaces(self) -> list[str]: ...
 
 
+# Shared by every table that holds no unique key yet (sessions, tokens,
+# memberships): two empty dicts less per table, which a test session has ~15 of.
+# Never written: a table swaps in dicts of its own before its first unique key.
+_NO_KEYS: dict = {}  # type: ignore[type-arg]
+
+
 class MemoryTable:
     __slots__ = ("_rows", "_index", "_keys_of")
 
     def __init__(self) -> None:
         self._rows: dict[Hashable, Record] = {}
-        self._index: dict[tuple[str, Hashable], Hashable] = {}
-        self._keys_of: dict[Hashable, list[tuple[str, Hashable]]] = {}
+        self._index: dict[tuple[str, Hashable], Hashable] = _NO_KEYS
+        # key -> its one (field, value) pair (the index's own key object), or a
+        # tuple of them: most rows have one unique key, which then costs no
+        # container of its own (a list each cost ~90 bytes a row).
+        self._keys_of: dict[Hashable, Pair | tuple[Pair, ...]] = _NO_KEYS
 
     def get(self, key: Hashable) -> Record | None:
         return self._rows.get(key)
@@ -90,9 +100,12 @@ class MemoryTable:
             raise Conflict("id", self._rows[key])
         self._rows[key] = record
         if pairs:  # rows without unique keys (memberships, sessions) need no reverse entry
+            if index is _NO_KEYS:
+                index = self._index = {}
+                self._keys_of = {}
             for pair in pairs:
                 index[pair] = key
-            self._keys_of[key] = pairs
+            self._keys_of[key] = pairs[0] if len(pairs) == 1 else tuple(pairs)
 
     def update(self, key: Hashable, record: Record, unique: UniqueKeys = {}) -> None:
         clash = self.conflict(unique, ignore=key)
@@ -111,8 +124,7 @@ class MemoryTable:
 
     def clear(self) -> None:
         self._rows.clear()
-        self._index.clear()
-        self._keys_of.clear()
+        self._index = self._keys_of = _NO_KEYS
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -121,13 +133,22 @@ class MemoryTable:
         return iter(list(self._rows))
 
     def _set_keys(self, key: Hashable, unique: UniqueKeys) -> None:
-        pairs = [(f, v) for f, v in unique.items() if v is not None]
+        pairs = tuple((f, v) for f, v in unique.items() if v is not None)
+        if not pairs:
+            return
+        if self._index is _NO_KEYS:
+            self._index, self._keys_of = {}, {}
         for pair in pairs:
             self._index[pair] = key
-        self._keys_of[key] = pairs
+        self._keys_of[key] = pairs[0] if len(pairs) == 1 else pairs
 
     def _drop_keys(self, key: Hashable) -> None:
-        for pair in self._keys_of.pop(key, ()):
+        if self._keys_of is _NO_KEYS:  # pop() would not write, but say so: never touch the shared dict
+            return
+        keys = self._keys_of.pop(key, None)
+        if keys is None:
+            return
+        for pair in (keys,) if type(keys[0]) is str else keys:  # a pair starts with its field name
             self._index.pop(pair, None)
 
 
