@@ -148,7 +148,8 @@ class MemoryTable:
         keys = self._keys_of.pop(key, None)
         if keys is None:
             return
-        for pair in (keys,) if type(keys[0]) is str else keys:  # a pair starts with its field name
+        pairs: tuple[Pair, ...] = (keys,) if type(keys[0]) is str else keys  # type: ignore[assignment]  # a pair starts with its field name
+        for pair in pairs:
             self._index.pop(pair, None)
 
 

@@ -155,7 +155,7 @@ class VendorContext:
                 self.seeder.reset(scope)
         self._tables = {key: table for key, table in self._tables.items() if not key[0]}
         for cache in self._caches:
-            kept = {key: value for key, value in cache.items() if not key}
+            kept: dict[str, Any] = {key: value for key, value in cache.items() if not key}
             cache.clear()
             cache.update(kept)
 
