@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import time
@@ -145,9 +146,10 @@ class Runtime:
             self.scenarios.activate(name)
         self.journal.clear()
         self._seeded = set()
-        # Before seeding again: new records would otherwise settle in (and keep)
-        # arenas that the freed sessions are about to give back.
-        release_memory(collect=len(sessions) >= _COLLECT_AFTER)
+        if len(sessions) >= _RELEASE_AFTER:
+            # Before seeding again: new records would otherwise settle in (and keep)
+            # arenas that the freed sessions are about to give back.
+            release_memory()
         token = SESSION.set("")
         try:
             for name, vendor in self.vendors.items():
@@ -247,49 +249,50 @@ def build_app(config: Config | None = None) -> MockServer:
     return MockServer(Runtime(config or Config()))
 
 
-# A reset that frees this many sessions also runs a full collection (a few ms in
-# ``serve``, whose start-up heap is frozen; more in a test process): cyclic garbage
-# of the burst would otherwise keep its arenas until the tuned collector comes by.
-_COLLECT_AFTER = 100
+# A full reset that frees at least this many sessions gives the memory back
+# (release_memory).  Fewer free a few MB at most, which the next test reuses
+# anyway, while malloc_trim alone can take ~35 ms in a large, fragmented test
+# process: a per-test reset pays nothing for it.
+_RELEASE_AFTER = 100
 
 
-def release_memory(collect: bool = False) -> None:
-    """Hand memory freed by a reset back to the system.
+def release_memory() -> None:
+    """Hand memory freed by a reset back to the system (a few ms in ``serve``).
 
     CPython keeps an arena (1 MiB) while any block in it lives, so a few
     survivors scattered through the memory of thousands of freed sessions keep
-    it all.  The survivors found were attribute names that C code builds afresh
-    for each call (``datetime`` asks its tzinfo for ``"utcoffset"`` that way):
-    the interpreter's type lookup cache keeps each until its slot is reused, up
-    to 4,096 of them from any moment of the server's life.  Clearing that cache
-    frees them (about 0.1 ms); ``malloc_trim`` then returns the C heap's free
-    pages (glibc keeps them otherwise; elsewhere that step is skipped).
+    it all.  The survivors found were (1) attribute names that C code builds
+    afresh for each call (``datetime`` asks its tzinfo for ``"utcoffset"`` that
+    way), which the interpreter's type lookup cache keeps until their slot is
+    reused, up to 4,096 of them from any moment of the server's life: clearing
+    that cache (public C API) frees them; and (2) cyclic garbage the tuned
+    collector (``tune_gc``) has not reached yet: a full collection, cheap in
+    ``serve`` whose start-up heap is frozen.  ``malloc_trim`` then returns the
+    C heap's free pages (glibc keeps them otherwise; elsewhere that step is
+    skipped).
     """
-    if collect:
-        gc.collect()
-    if _CLEAR_TYPE_CACHE is not None:
-        _CLEAR_TYPE_CACHE()
-    if _TRIM is not None:
-        _TRIM(0)
+    gc.collect()
+    clear_type_cache, trim = _c_functions()
+    if clear_type_cache is not None:
+        clear_type_cache()
+    if trim is not None:
+        trim(0)
 
 
+@functools.cache
 def _c_functions() -> tuple[Callable[[], int] | None, Callable[[int], int] | None]:
-    """``PyType_ClearCache`` (public C API) and glibc's ``malloc_trim``, where present."""
+    """``PyType_ClearCache`` (public C API) and the C library's ``malloc_trim``,
+    where present; looked up on first use, so a start pays nothing for them."""
     try:
         import ctypes
-        import ctypes.util
     except ImportError:
         return None, None
     clear = getattr(getattr(ctypes, "pythonapi", None), "PyType_ClearCache", None)
     try:
-        name = ctypes.util.find_library("c")
-        trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+        trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # the process's own symbols: glibc's when linked
     except OSError:
         trim = None
     return clear, trim
-
-
-_CLEAR_TYPE_CACHE, _TRIM = _c_functions()
 
 
 def tune_gc() -> None:

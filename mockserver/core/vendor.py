@@ -96,7 +96,8 @@ class VendorContext:
 
     @property
     def namespace(self) -> str:
-        return self.namespace_of(SESSION.get())
+        session = SESSION.get()  # namespace_of() inlined: this runs on every create (next_id)
+        return f"{self.vendor}@{session}" if session else self.vendor
 
     def namespace_of(self, session: str) -> str:
         return f"{self.vendor}@{session}" if session else self.vendor

@@ -280,3 +280,21 @@ def test_five_thousand_sessions_and_a_reset_give_the_memory_back() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_memory_is_handed_back_only_after_a_reset_that_freed_many_sessions(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mockserver.app as app
+
+    calls: list[int] = []
+    monkeypatch.setattr(app, "release_memory", lambda: calls.append(len(calls)))
+    with make_client("sabi") as client:
+        for n in range(app._RELEASE_AFTER - 1):
+            assert create(client, "sabi", f"s{n}").status_code == 201
+        assert client.post("/__admin/reset").status_code == 200
+        assert calls == []  # a per-test reset pays nothing (malloc_trim alone can take ms)
+        for n in range(app._RELEASE_AFTER):
+            assert create(client, "sabi", f"s{n}").status_code == 201
+        assert client.post("/__admin/reset").status_code == 200
+        assert calls == [0]
+    monkeypatch.undo()
+    app.release_memory()  # and the real one runs wherever the tests do
