@@ -305,6 +305,7 @@ def tune_gc() -> None:
     generation is collected less often.  Request objects are freed by
     reference counting anyway; only cycles wait for the collector.
     """
+    _c_functions()  # now, while the heap is compact: imported during a reset, ctypes' objects would settle in (and keep) freed arenas
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 50, 100)
