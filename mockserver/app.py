@@ -96,10 +96,9 @@ class Runtime:
             self._expire(now, idle)
         if session in live:
             live.move_to_end(session)
-        elif len(live) >= self.config.max_sessions:
+        elif live and len(live) >= self.config.max_sessions:
             evicted = next(iter(live))
-            log.info("test session %r freed: %d live sessions is the cap (--max-sessions), it was the least recently used",
-                        evicted, len(live))
+            log.info("test session %r freed: %d live sessions is the cap (--max-sessions), it was the least recently used", evicted, len(live))
             self._free(evicted)
         live[session] = now
         if (vendor, session) not in self._seeded:
