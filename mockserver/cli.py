@@ -134,10 +134,12 @@ def main() -> None:
     "--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
     help="Also accept this Host name on /__admin (IP addresses, localhost and --host always are); repeatable.",
 )
+@click.option("--session-idle", default=1800.0, show_default=True, type=click.FloatRange(0), metavar="SECONDS", help="Free an X-Mock-Session's state after this long unused (0: never).")
+@click.option("--max-sessions", default=1000, show_default=True, type=click.IntRange(1), help="Live X-Mock-Session states kept; one more frees the least recently used.")
 def serve(
     host: str, port: int, seed: int, fixtures: Path | None, scenarios: Path | None, vendor: str | None, active: tuple[str, ...],
     clock: str | None, journal_size: int, journal_bytes: int, journal_file: Path | None, log_level: str, admin_token: str | None,
-    allowed_hosts: tuple[str, ...],
+    allowed_hosts: tuple[str, ...], session_idle: float, max_sessions: int,
 ) -> None:
     """Start the server and print every vendor's base URL and credentials."""
     from .app import MockServer, Runtime, tune_gc
@@ -148,7 +150,7 @@ def serve(
     config = Config(
         host=host, port=port, seed=seed, fixtures=fixtures, scenarios=scenarios, vendor=vendor, clock=clock, log_level=log_level,
         active_scenarios=active, journal_size=journal_size, journal_bytes=journal_bytes, journal_file=journal_file,
-        admin_token=token, allowed_hosts=allowed_hosts,
+        admin_token=token, allowed_hosts=allowed_hosts, session_idle_seconds=session_idle, max_sessions=max_sessions,
     )
     try:
         runtime = Runtime(config)

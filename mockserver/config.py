@@ -47,6 +47,8 @@ class Config:
     journal_bytes: int = JOURNAL_BYTES  # kept rows' estimated size; the oldest go first past it
     admin_token: str | None = None  # required on every /__admin request when set
     allowed_hosts: tuple[str, ...] = ()  # Host names /__admin accepts besides IPs, localhost and `host`
+    session_idle_seconds: float = 1800.0  # a test session unused this long (monotonic time) is freed; 0: never
+    max_sessions: int = 1000  # live test sessions; one more frees the least recently used
     extra: dict[str, object] = field(default_factory=dict)
 
     @property

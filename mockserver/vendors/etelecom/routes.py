@@ -82,8 +82,8 @@ def _stamp(moment: datetime) -> tuple[str, int]:
 @dataclass(frozen=True, slots=True)
 class _Tables:
     """One session's table handles.  The Store contract keeps a handle valid
-    for the store's life (clear() empties it in place), so they are looked up
-    once per session instead of once per use on the request path."""
+    until its session is freed (which empties the ``ctx.session_cache()`` they
+    live in), so they are looked up once per session instead of once per use."""
 
     users: Table
     shops: Table
@@ -121,7 +121,7 @@ class ETelecom(AccountUserRPCs, Vendor):
 
     def __init__(self, ctx: VendorContext, fixture: Fixture) -> None:
         super().__init__(ctx, fixture)
-        self._session_tables: dict[str, _Tables] = {}
+        self._session_tables: dict[str, _Tables] = ctx.session_cache()
 
     def routes(self) -> list[Route]:
         # Besides dispatch, each Route describes its endpoint for the OpenAPI document.
