@@ -10,15 +10,16 @@ from __future__ import annotations
 import copy
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable
 
 import orjson
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from .clock import UTC, Clock, parse_duration, parse_instant
+from .clock import UTC, Clock, parse_duration, parse_instant, quoted
 from .fidelity import fidelity_map
 from .openapi import openapi_document
 from .fixtures import FixtureError
@@ -40,6 +41,10 @@ MAX_MATCH_DEPTH = 32
 # adds expiries (up to years) to them, and datetime ends at 9999-12-31.
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+_CLOCK_KEYS = frozenset({"advance", "set", "freeze", "reset"})
+_CLOCK_USAGE = 'send {"advance": "PT1H" | seconds}, {"set": "<ISO instant>"}, {"freeze": true|false} or {"reset": true}'
+# Unknown keys quoted back in an error, at most.
+_NAMES_SHOWN = 5
 
 
 class Refused(Exception):
@@ -93,11 +98,48 @@ def _depth(value: Any) -> int:
     return deepest
 
 
+def _names(keys: Iterable[str]) -> str:
+    """Keys the client sent, as quoted back in an error: sorted, each cut short, at most a few."""
+    names = sorted(keys)
+    shown = ", ".join(quoted(k) for k in names[:_NAMES_SHOWN])
+    return shown + (f" and {len(names) - _NAMES_SHOWN:,} more" if len(names) > _NAMES_SHOWN else "")
+
+
+def _clock_move(body: dict[str, Any]) -> tuple[datetime | None, timedelta | None]:
+    """The instant and delta of a clock move, every key checked before anything moves (a refusal changes nothing)."""
+    unknown = body.keys() - _CLOCK_KEYS
+    if unknown:
+        raise Refused(400, f"unknown clock keys: {_names(unknown)}; {_CLOCK_USAGE}")
+    for key in ("freeze", "reset"):
+        # Only JSON booleans: bool("no") is True, and {"freeze": "no"} froze the clock.
+        if key in body and not isinstance(body[key], bool):
+            raise Refused(400, f"{key} must be true or false (a JSON boolean)")
+    instant: datetime | None = None
+    delta: timedelta | None = None
+    if "set" in body:
+        if not isinstance(body["set"], str):
+            raise Refused(400, "set: give an ISO-8601 instant as a string, e.g. 2026-01-01T00:00:00Z")
+        try:
+            instant = parse_instant(body["set"])
+        except ValueError as exc:
+            raise Refused(400, f"set: {exc}") from None
+    if "advance" in body:
+        amount = body["advance"]
+        try:
+            delta = parse_duration(amount)
+        except ValueError as exc:
+            raise Refused(400, f"advance: {exc}") from None
+        except OverflowError:  # {"advance": 1e308}: beyond timedelta
+            raise Refused(400, f"advance: {quoted(amount) if isinstance(amount, str) else repr(amount)} is beyond any clock") from None
+    return instant, delta
+
+
 def _move(clock: Clock, body: dict[str, Any], instant: datetime | None, delta: timedelta | None) -> None:
-    if body.get("reset"):
+    """Applies a move checked by ``_clock_move``: reset, then freeze, set, advance."""
+    if body.get("reset") is True:
         clock.restore()
     if "freeze" in body:
-        clock.freeze(bool(body["freeze"]))
+        clock.freeze(body["freeze"] is True)
     if instant is not None:
         clock.set(instant)
     if delta is not None:
@@ -145,22 +187,9 @@ def build_admin(runtime: Runtime) -> Starlette:
     async def clock(request: Request) -> JSONResponse:
         if request.method == "POST":
             body = await _json_object(request)
-            if body is None or not body.keys() & {"advance", "set", "freeze", "reset"}:
-                return _error(400, 'send {"advance": "PT1H" | seconds}, {"set": "<ISO instant>"}, {"freeze": true|false} or {"reset": true}')
-            instant: datetime | None = None
-            delta: timedelta | None = None
-            try:
-                if "set" in body:
-                    instant = parse_instant(str(body["set"]))
-            except (ValueError, OverflowError) as exc:
-                return _error(400, f"set: {exc}")
-            try:
-                if "advance" in body:
-                    delta = parse_duration(body["advance"])
-            except ValueError as exc:
-                return _error(400, f"advance: {exc}")
-            except OverflowError:  # {"advance": 1e308}: beyond timedelta
-                return _error(400, f"advance: {body['advance']!r} is beyond any clock")
+            if body is None or not body.keys() & _CLOCK_KEYS:
+                return _error(400, _CLOCK_USAGE)
+            instant, delta = _clock_move(body)
             # Tried on a copy first: a clock moved past what datetime (or a vendor's
             # expiry arithmetic) can hold would turn every later request into a 500.
             trial = copy.copy(runtime.clock)
@@ -178,8 +207,11 @@ def build_admin(runtime: Runtime) -> Starlette:
     async def scenarios(request: Request) -> JSONResponse:
         engine = runtime.scenarios
         if request.method == "POST":
+            body = await _body(request)
             try:
-                scenario = engine.define(await _body(request))
+                # Read and validated in a worker thread: a document near the caps takes
+                # a tenth of a second or more, and the event loop keeps serving meanwhile.
+                scenario = engine.add(await run_in_threadpool(engine.parse, body))
             except FixtureError as exc:
                 return _error(400, str(exc))
             if request.query_params.get("activate", "").lower() in ("1", "true", "yes"):
@@ -221,7 +253,7 @@ def build_admin(runtime: Runtime) -> Starlette:
             return _error(400, 'send a match object, e.g. {"vendor": "vaultspay", "operation": "create_user", "body": {"status": "PENDING"}}')
         unknown = set(match) - {*_FILTERS, "body", "headers", "response", "query"}
         if unknown:
-            return _error(400, f"unknown match keys: {', '.join(sorted(unknown))}")
+            return _error(400, f"unknown match keys: {_names(unknown)}")
         if _depth(match) > MAX_MATCH_DEPTH:
             return _error(400, f"the match object is nested more than {MAX_MATCH_DEPTH} levels deep")
         found = runtime.journal.matching(match)
