@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable
@@ -303,10 +304,14 @@ def build_admin(runtime: Runtime) -> Starlette:
             response.headers["link"] = ", ".join(links)
         return response
 
+    # The usage example names a vendor this server mounts (the first one).
+    example = {"vendor": next(iter(runtime.vendors), "acme"), "operation": "create_user", "body": {"status": "PENDING"}}
+    count_usage = f"send a match object, e.g. {json.dumps(example)}"
+
     async def count(request: Request) -> JSONResponse:
         match = await _json_object(request)
         if match is None:
-            return _error(400, 'send a match object, e.g. {"vendor": "vaultspay", "operation": "create_user", "body": {"status": "PENDING"}}')
+            return _error(400, count_usage)
         unknown = set(match) - {*_FILTERS, "body", "headers", "response", "query"}
         if unknown:
             return _error(400, f"unknown match keys: {_names(unknown)}")

@@ -7,13 +7,12 @@ from typing import Any
 from ...core.seeding import NAME_POOLS
 from ...core.errors import FieldError, VendorError
 from ...core.store import Conflict
-from ...core.validation import parse
-from ...core.vendor import Call, Reply, Route, Vendor, VendorContext
+from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
 from . import errors, responses
 from .auth import Tokens
 from .kyc import Kyc
 from .models import (
-    CreateUser, Fixture, KycPersonalCreate, KycPersonalUpdate, RefreshToken, SaasLogin, list_users_query, parse_create,
+    CreateUser, Fixture, KycPersonalCreate, KycPersonalUpdate, RefreshToken, SaasLogin, list_users_query, parse, parse_create,
 )
 from .users import contact_keys, owned_by_path, page_of, paging, unique_keys
 
@@ -43,6 +42,23 @@ class VaultsPay(Vendor):
         **NAME_POOLS,
         "mobile": _pk_mobile,
     }
+
+    # Read by the tools only (snapshots, fidelity map, scenario generator): see Vendor.
+    examples = Lazy(".examples:EXAMPLES")
+    fidelity = Lazy(".fidelity:NOTES")
+    scenario_aliases = {"THROTTLE": "vaultspay-throttled"}
+    unavailable = {"status": 503, "body": {"code": 1010, "message": "Service temporarily unavailable. Please try again later.", "type": "BAD_REQUEST"}}
+    scenarios = (
+        {
+            "name": "token-expires-after-2-calls",
+            "description": "VaultsPay: create-user calls 1-2 succeed, the 3rd and later return 401/1003 TOKEN_EXPIRED until the client "
+            "refreshes its token (saas-refresh-token); then the count starts over.",
+            "rules": [
+                {"match": {"vendor": "vaultspay", "operation": "create_user", "after": 2, "reset_on": {"operation": "refresh"}},
+                 "respond": {"error": "TOKEN_EXPIRED"}},
+            ],
+        },
+    )
 
     fixture: Fixture
 
