@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import re
 import socket
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 from typing import Any, Iterator
 
 import httpx
@@ -27,59 +24,28 @@ from mockserver.core.journal import BODY_LIMIT, PAGE_SIZE, Journal
 from mockserver.pytest_plugin import MockServerHandle
 from mockserver.server import running
 from tests.conftest import make_client
+from tests.core.served import Served
 
 START = "2026-01-01T00:00:00.000Z"
 CLOCK_USAGE = 'send {"advance": "PT1H" | seconds}, {"set": "<ISO instant>"}, {"freeze": true|false} or {"reset": true}'
 
 
 # ------------------------------------------------------------- a real server
-class Served:
-    """``mockserver serve`` in a subprocess, its stderr kept in a file (read once it has stopped)."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.log = tmp_path / "stderr.txt"
-        self._err = self.log.open("w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "mockserver", "serve", "--port", "0", "--log-level", "info"],
-            stdout=subprocess.PIPE, stderr=self._err, text=True,
-        )
-        assert self.proc.stdout is not None
-        origin = None
-        deadline = time.monotonic() + 30
-        while origin is None and time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            found = re.search(r"http://127\.0\.0\.1:(\d+)", line)
-            if found:
-                origin, self.port = found.group(0), int(found.group(1))
-        assert origin, self.log.read_text()
-        self.origin = origin
-        for _ in range(500):
-            try:
-                if httpx.get(origin + "/__admin/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.02)
-
-    def stop(self) -> str:
-        """Stops the server; its whole stderr."""
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=15)
-        assert self.proc.stdout is not None
-        self.proc.stdout.close()
-        self._err.close()
-        return self.log.read_text()
-
-
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
-    server = Served(tmp_path)
+def served() -> Iterator[Served]:
+    server = Served()
     try:
         yield server
     finally:
         server.stop()
+
+
+def log_of(server: Served) -> str:
+    """Stops ``server`` as SIGTERM does; everything it wrote (stdout and stderr)."""
+    server.proc.terminate()
+    server.proc.wait(timeout=15)
+    server.drain()
+    return "".join(server.seen)
 
 
 def _send_and_leave(port: int, raw: bytes) -> None:
@@ -105,7 +71,7 @@ def test_a_client_that_leaves_mid_body_leaves_no_error_in_the_log(served: Served
     # The server is still there and answers; every disconnect was handled before this answer
     # (the loop saw each close first), so stopping now loses no log line.
     assert httpx.get(served.origin + "/__admin/health").status_code == 200
-    log = served.stop()
+    log = log_of(served)
     assert "ERROR" not in log and "Traceback" not in log and "ClientDisconnect" not in log, log
 
 
@@ -267,7 +233,7 @@ def test_the_server_keeps_answering_while_hostile_documents_are_posted(served: S
     # is three times that; before the fix a 20,000-deep document held every request for 2-4 s and
     # the 90,000-key one for minutes.
     assert len(latencies) > 10 and max(latencies) < 0.150, sorted(latencies)[-5:]
-    assert "Traceback" not in served.stop()
+    assert "Traceback" not in log_of(served)
 
 
 # ------------------------------------------------------------ 4. the journal
