@@ -280,13 +280,11 @@ class Journal:
         if start < len(rows):
             yield rows[start:]
 
-    @staticmethod
-    def render(rows: Iterable[Row]) -> list[dict[str, Any]]:
+    def render(self, rows: Iterable[Row]) -> list[dict[str, Any]]:
         """The entries of ``rows`` as a reader sees them (decoded, secrets replaced), as JSON data."""
         return [_entry(row).to_json() for row in rows]
 
-    @staticmethod
-    def matches(rows: Iterable[Row], match: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def matches(self, rows: Iterable[Row], match: Mapping[str, Any]) -> list[dict[str, Any]]:
         """The entries of ``rows`` (already matching ``match``'s plain fields) that meet its body/headers/response/query."""
         out = []
         for row in rows:
@@ -302,7 +300,7 @@ class Journal:
 
     def matching(self, match: Mapping[str, Any]) -> list[dict[str, Any]]:
         plain = {k: v for k, v in match.items() if k not in DECODED}
-        matching, _, rows = self.select(plain, limit=None, budget=None)
+        _, _, rows = self.select(plain, limit=None, budget=None)
         return self.matches(rows, match)
 
     def close(self) -> None:
@@ -313,6 +311,7 @@ class Journal:
 # Positions in a stored row (see Journal.record), for filters that need no decoding.
 _FIELDS = {"vendor": 2, "operation": 3, "method": 4, "path": 5, "status": 9, "scenario": 11, "session": 13, "near_miss": 14}
 _SESSION = _FIELDS["session"]
+_BODY, _RESPONSE = 8, 10
 
 
 def _seq(row: Row) -> int:
@@ -320,7 +319,7 @@ def _seq(row: Row) -> int:
 
 
 def _body_bytes(row: Row) -> int:
-    return len(row[8]) + len(row[10])  # request and response bodies, already cut to BODY_LIMIT
+    return len(row[_BODY]) + len(row[_RESPONSE])  # request and response bodies, already cut to BODY_LIMIT
 
 
 def _within(rows: Iterable[Row], limit: int | None, budget: int | None) -> list[Row]:
