@@ -15,7 +15,7 @@ from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
 from . import errors, query, responses
 from .auth import Tokens
 from .binding import bind_new_user
-from .models import INT64, CreateUser, Fixture, TokenRequest, parse_token_request, parse_user, query_users_schema
+from .models import SECRET_FIELDS, SECRET_HEADERS, INT64, CreateUser, Fixture, TokenRequest, parse_token_request, parse_user, query_users_schema
 
 _INTEGER = re.compile(r"^-?\d{1,20}$")
 _NO_MFA: dict[str, Any] = {"mfa": None, "mfaMode": None}  # a null or absent mfaData: read-only, never stored
@@ -58,6 +58,8 @@ class Payabli(Vendor):
     catalog = errors.CATALOG
     problems = errors.PROBLEMS
     error_schema = errors.ENVELOPE_SCHEMA
+    secret_fields = SECRET_FIELDS  # what the journal hides: see models.py
+    secret_headers = SECRET_HEADERS
     # The User endpoints take either credential [PUB: sdk-ruby user/client.rb].
     security_schemes = {
         "requestToken": {

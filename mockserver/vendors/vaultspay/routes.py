@@ -12,7 +12,8 @@ from . import errors, responses
 from .auth import Tokens
 from .kyc import Kyc
 from .models import (
-    CreateUser, Fixture, KycPersonalCreate, KycPersonalUpdate, RefreshToken, SaasLogin, list_users_query, parse, parse_create,
+    SECRET_FIELDS, SECRET_HEADERS, CreateUser, Fixture, KycPersonalCreate, KycPersonalUpdate, RefreshToken, SaasLogin,
+    list_users_query, parse, parse_create,
 )
 from .users import contact_keys, owned_by_path, page_of, paging, unique_keys
 
@@ -30,6 +31,8 @@ class VaultsPay(Vendor):
     catalog = errors.CATALOG
     problems = errors.PROBLEMS
     error_schema = errors.ENVELOPE_SCHEMA
+    secret_fields = SECRET_FIELDS  # what the journal hides: see models.py
+    secret_headers = SECRET_HEADERS
     security_schemes = {
         "bearerAuth": {
             "type": "http",
