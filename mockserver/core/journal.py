@@ -27,11 +27,12 @@ import logging
 import queue
 import re
 import threading
+from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 from urllib.parse import unquote_plus
 
 import orjson
@@ -59,6 +60,17 @@ QUERY_COUNT_LIMIT = 64
 BODY_LIMIT = 64 * 1024  # request and response bodies, each
 MAX_BYTES = 32 * 1024 * 1024  # default total of kept data
 _KEPT = BODY_LIMIT + 1  # one byte more than shown, so that reading still knows the body was cut
+# A page of ``Journal.select``: building an entry (decoding, redaction, JSON) costs
+# ~25 us for a usual exchange, so 1,000 entries answer in ~25-40 ms; bodies can
+# reach BODY_LIMIT each, hence the byte budget as well.
+PAGE_SIZE = 1000
+PAGE_BYTES = 4 * 1024 * 1024
+# ``Journal.slices``: a run of rows that renders in about a millisecond, so a
+# reader can let other requests through between runs.
+SLICE_ENTRIES = 64
+SLICE_BYTES = 256 * 1024
+DECODED = ("body", "headers", "response", "query")  # match criteria compared with a decoded entry
+Row = tuple[Any, ...]  # a stored exchange (see Journal.record); opaque outside this module
 # Estimated memory of a row besides its texts (tuple, numbers, small strings),
 # and of one query item (two str objects and a dict slot).
 _ROW_BYTES = 450  # measured with tracemalloc: ~400 for a usual row
@@ -248,6 +260,7 @@ class Entry:
 _FIELDS = {"vendor": 2, "operation": 3, "method": 4, "path": 5, "status": 10, "scenario": 12, "session": 14, "near_miss": 15}
 _SESSION = _FIELDS["session"]
 _SIZE = 16
+_BODY, _RESPONSE = 9, 11
 
 
 class Journal:
@@ -397,19 +410,64 @@ class Journal:
             found = found[-limit:]
         return [self._entry(row).to_json() for row in found]
 
+    def select(
+        self, filters: Mapping[str, Any], after: int | None = None, limit: int | None = PAGE_SIZE, budget: int | None = PAGE_BYTES,
+    ) -> tuple[int, int, list[Row]]:
+        """Where a page of the entries matching ``filters`` lies: ``(matching, before, rows)``, rows oldest first.
+
+        ``after``: the oldest entries whose ``seq`` is above it (a cursor: the
+        last ``seq`` seen walks the journal forward); ``None``: the newest.  At
+        most ``limit`` entries and about ``budget`` bytes of kept bodies (one
+        entry at least; ``None``: no bound), so rendering a page costs bounded
+        time whatever the journal holds.  ``matching`` counts every entry that
+        matches ``filters``, ``before`` those older than the page.  Only the
+        rows' plain fields are compared: cheap, no entry is built.  The rows
+        are for ``render`` and ``matches`` (a few at a time: see ``slices``).
+        """
+        rows = [row for row in self._entries if _fields_match(row, filters)]
+        if after is None:
+            picked = _within(reversed(rows), limit, budget)
+            picked.reverse()
+            before = len(rows) - len(picked)
+        else:
+            before = bisect_right(rows, after, key=_seq)
+            picked = _within(rows[before:], limit, budget)
+        return len(rows), before, picked
+
+    @staticmethod
+    def slices(rows: list[Row]) -> Iterator[list[Row]]:
+        """``rows`` in runs that each render in about a millisecond (a few entries, or one big one)."""
+        start, used = 0, 0
+        for end, row in enumerate(rows):
+            used += _body_bytes(row)
+            if end - start >= SLICE_ENTRIES or (end > start and used > SLICE_BYTES):
+                yield rows[start:end]
+                start, used = end, _body_bytes(row)
+        if start < len(rows):
+            yield rows[start:]
+
+    def render(self, rows: Iterable[Row]) -> list[dict[str, Any]]:
+        """The entries of ``rows`` as a reader sees them (decoded, secrets replaced), as JSON data."""
+        return [self._entry(row).to_json() for row in rows]
+
+    def matches(self, rows: Iterable[Row], match: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The entries of ``rows`` (already matching ``match``'s plain fields) that meet its body/headers/response/query."""
+        out = []
+        for row in rows:
+            data = self._entry(row).to_json()
+            if all(subset(match[k], data[k]) for k in DECODED if k in match):
+                out.append(data)
+        return out
+
     def count(self, match: Mapping[str, Any]) -> int:
+        if not match.keys() & set(DECODED):  # plain fields only: no entry needs building
+            return self.select(match, limit=0)[0]
         return len(self.matching(match))
 
     def matching(self, match: Mapping[str, Any]) -> list[dict[str, Any]]:
-        simple = {k: v for k, v in match.items() if k not in ("body", "headers", "response", "query")}
-        out = []
-        for row in self._entries:
-            if not _fields_match(row, simple):
-                continue
-            data = self._entry(row).to_json()
-            if all(subset(match[k], data[k]) for k in ("body", "headers", "response", "query") if k in match):
-                out.append(data)
-        return out
+        plain = {k: v for k, v in match.items() if k not in DECODED}
+        _, _, rows = self.select(plain, limit=None, budget=None)
+        return self.matches(rows, match)
 
     def close(self) -> None:
         if self._writer is not None:
@@ -427,6 +485,26 @@ class Journal:
 
     def _json_line(self, row: tuple[Any, ...]) -> str:
         return json.dumps(self._entry(row).to_json(), ensure_ascii=False)
+
+
+def _seq(row: Row) -> int:
+    return int(row[0])
+
+
+def _body_bytes(row: Row) -> int:
+    return len(row[_BODY]) + len(row[_RESPONSE])  # request and response bodies, already cut to BODY_LIMIT
+
+
+def _within(rows: Iterable[Row], limit: int | None, budget: int | None) -> list[Row]:
+    """The first of ``rows``, up to ``limit`` of them and ``budget`` bytes of bodies (one at least); ``None``: no bound."""
+    picked: list[Row] = []
+    used = 0
+    for row in rows:
+        used += _body_bytes(row)
+        if (limit is not None and len(picked) >= limit) or (budget is not None and picked and used > budget):
+            break
+        picked.append(row)
+    return picked
 
 
 def _fields_match(row: tuple[Any, ...], filters: Mapping[str, Any]) -> bool:

@@ -113,8 +113,15 @@ class ScenarioEngine:
 
     def define(self, text: bytes | str, source: str = "POST /__admin/scenarios") -> Scenario:
         """A scenario from a YAML or JSON document (JSON is YAML); ``replaces`` says if it replaced one."""
+        return self.add(self.parse(text, source))
+
+    def parse(self, text: bytes | str, source: str = "POST /__admin/scenarios") -> Scenario:
+        """``define`` without adding: changes nothing, so it may run off the event loop (a big document takes a while)."""
         data, node = parse_yaml(text, source, "YAML/JSON")
-        scenario = self._validated(source, data, node)
+        return self._validated(source, data, node)
+
+    def add(self, scenario: Scenario) -> Scenario:
+        """Adds a scenario from ``parse``, replacing one of the same name."""
         self._add(scenario)
         return scenario
 
