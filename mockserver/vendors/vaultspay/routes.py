@@ -13,7 +13,8 @@ from . import errors, responses
 from .auth import Tokens
 from .kyc import Kyc
 from .models import (
-    CreateUser, Fixture, KycPersonalCreate, KycPersonalUpdate, RefreshToken, SaasLogin, list_users_query, parse_create,
+    INT32_SCHEMA, CreateUser, Fixture, KycPersonalCreate, KycPersonalUpdate, RefreshToken, SaasLogin, list_users_query, parse_create,
+    path_schema,
 )
 from .users import contact_keys, owned_by_path, page_of, paging, unique_keys
 
@@ -69,7 +70,7 @@ class VaultsPay(Vendor):
             Route("GET", "/as/api/v1/users", self.list_users, "list_users", summary="List the agent's users (newest first)",
                   query=list_users_query(self.max_per_page), responses={200: responses.UsersPage}, errors=auth + invalid),
             Route("GET", "/as/api/v1/users/{id}", self.get_user, "get_user", summary="Get one of the agent's users",
-                  responses={200: responses.UserResponse}, errors=auth + invalid),
+                  params=path_schema(id={**INT32_SCHEMA, "description": "The id of one of the agent's users."}), responses={200: responses.UserResponse}, errors=auth + invalid),
             Route("POST", "/as/api/v1/saas-login", self.login, "login", summary="Log in with app credentials",
                   request=SaasLogin, responses={200: responses.SaasLoginResponse}, errors=("INVALID_PAYLOAD", "UNAUTHORISED"),
                   auth=False),
@@ -82,7 +83,7 @@ class VaultsPay(Vendor):
             Route("PATCH", "/us/api/v1/kyc/personal", self.kyc_update, "kyc_update", summary="Update a user's KYC personal info",
                   request=KycPersonalUpdate, responses={200: personal}, errors=auth + invalid + ("ACTION_REQUIRED",)),
             Route("GET", "/us/api/v1/kyc/{userId}", self.get_kyc, "get_kyc", summary="Get a user's KYC summary",
-                  responses={200: responses.KycResponse}, errors=auth + invalid),
+                  params=path_schema(userId={**INT32_SCHEMA, "description": "The id of one of the agent's users."}), responses={200: responses.KycResponse}, errors=auth + invalid),
         ]
 
     render = staticmethod(errors.render)  # type: ignore[assignment]
