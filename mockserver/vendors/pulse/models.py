@@ -63,6 +63,9 @@ def _in_some_account(key: str) -> FromContext:
     return FromContext(lambda context, schema: {**schema, "enum": list(context[key])} if key in context else schema)
 
 
+_A_ROLE, _A_TEAM = _in_some_account("roles"), _in_some_account("teams")
+
+
 class CreateUser(BaseModel):
     """POST /users.  JSON types are strict (zod does not coerce), null counts as absent and
     unknown keys are ignored [INF]."""
@@ -74,13 +77,13 @@ class CreateUser(BaseModel):
 
     email: Annotated[Email, EMAIL_SCHEMA]  # required, format email [SEED]
     name: Optional[str] = None
-    teamId: Optional[Annotated[JsInt, _in_some_account("teams")]] = Field(default=None, description="A team of the account.")
+    teamId: Optional[Annotated[JsInt, _A_TEAM]] = Field(default=None, description="A team of the account.")
     phone: Optional[str] = None
     imgSrc: Optional[str] = None
     # User.notificationPreferences is "type: object" [SEED]; each value must be a
     # NotificationPreference, keys are free (conventionally the event name) [INF].
     notificationPreferences: Optional[dict[str, NotificationPreference]] = None
-    roles: Optional[list[Annotated[str, _in_some_account("roles")]]] = Field(
+    roles: Optional[list[Annotated[str, _A_ROLE]]] = Field(
         default=None, description="Role names that exist in the account; default: its defaultRoles.",
     )  # [PUB]
 
@@ -109,11 +112,11 @@ class CreateUserFields(TypedDict, total=False):
 
     email: Required[Annotated[str, _FAST_EMAIL]]
     name: Optional[str]
-    teamId: Optional[JsInt]
+    teamId: Optional[Annotated[JsInt, _A_TEAM]]  # _A_TEAM, _A_ROLE: documentation only, as in CreateUser
     phone: Optional[str]
     imgSrc: Optional[str]
     notificationPreferences: Optional[dict[str, NotificationPreference]]
-    roles: Optional[list[str]]
+    roles: Optional[list[Annotated[str, _A_ROLE]]]
 
 
 # routes.login as JSON Schema: both halves of the API key, or an email and a password
