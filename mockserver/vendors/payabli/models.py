@@ -73,7 +73,7 @@ def _known_orgs_schema(schema: dict[str, Any]) -> None:
     ``orgs``) one of the organizations or paypoints that exist, as _known_org checks."""
     requires("orgId")(schema)
     orgs: Mapping[tuple[int, int], Any] = schema_context().get("orgs", {})
-    branches = []
+    branches: list[dict[str, Any]] = []
     for org_type in sorted(ORG_TYPES):
         ids = sorted(org_id for kind, org_id in orgs if kind == org_type)
         if not ids:
@@ -131,7 +131,7 @@ class MfaData(Strict):
 
 
 # [SEED] the create-user page's request example.
-_USER_EXAMPLE = {
+_USER_EXAMPLE: dict[str, Any] = {
     "email": "example@email.com", "phone": "5555555555", "name": "Sean Smith", "pwd": "s3cret!",
     "scope": [{"orgType": 0, "orgId": 123}], "access": [{"roleLabel": "customers", "roleValue": True}],
     "usrStatus": 1, "timeZone": -5, "language": "en", "mfaData": {"mfa": True, "mfaMode": 0},
