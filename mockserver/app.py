@@ -58,16 +58,16 @@ class Runtime:
         path = (custom / f"{cls.name}.yaml") if custom else None
         if path is None or not path.is_file():
             if path is not None:
-                log.info("no %s in %s: using the embedded %s fixture", path.name, custom, cls.name)
+                log.info("no %s in %s: using the default %s fixture", path.name, custom, cls.name)
             path = default_fixtures_dir() / f"{cls.name}.yaml"
         if not path.is_file():
-            raise FixtureError(f"{path}: fixture file missing")
+            return cls.default_fixture()  # the one in the vendor's package, or its model's defaults
         return load_model(path, cls.fixture_model)
 
     def _load_scenarios(self) -> None:
         # The shipped library, then the user's directory (same names override, said
         # in a warning).  Rules about a vendor this server does not mount are
-        # skipped, not fatal: `--vendor sabi` must still start with the whole
+        # skipped, not fatal: `--vendor NAME` must still start with the whole
         # library on disk; a vendor name no one knows is refused, as `validate` does.
         shipped, mine = default_scenarios_dir(), self.config.scenarios
         if shipped.is_dir():
@@ -149,7 +149,7 @@ class MockServer:
         # Every /__admin request passes the guard (Host, cross-origin, token); vendor routes stay open.
         self.admin = AdminGuard(build_admin(runtime), config.host, config.allowed_hosts, config.admin_token)
         apps = [(mount, VendorApp(runtime.vendors[name], mount, runtime.config.max_body, runtime)) for name, mount in runtime.mounts.items()]
-        # Every mount is one path segment ("/vaultspay") or the root (--vendor):
+        # Every mount is one path segment ("/<name>") or the root (--vendor):
         # dispatch is one dict hit on the first segment.
         self._by_segment = {mount[1:]: app for mount, app in apps if mount}
         self._root = next((app for mount, app in apps if not mount), None)
@@ -168,6 +168,11 @@ class MockServer:
                 await app(scope, receive, send)
                 return
             await self._not_found(scope, send)
+        elif kind == "websocket":
+            # No vendor here speaks WebSocket: refuse it before accepting, as Starlette does a
+            # WebSocket to no route, and uvicorn answers the handshake 403 (returning without a
+            # word would be its 500 and an ERROR line).
+            await send({"type": "websocket.close", "code": 1000})
         elif kind == "lifespan":
             while True:
                 message = await receive()

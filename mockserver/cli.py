@@ -87,20 +87,29 @@ class _Main(click.Group):
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
 
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_help_text(ctx, formatter)
+        # Listed from the registry only when help is shown: loading every vendor
+        # class (for its base path) is start-up time no other command should pay.
+        from .vendors import RegistryError, load
+
+        def base_url(name: str) -> str:
+            try:
+                return f"http://HOST:PORT/{name}{load(name).base_path}"
+            except RegistryError as exc:  # a broken plugin must not take the help down
+                return f"(not served: {exc})"
+
+        width = max(map(len, NAMES), default=0)
+        rows = [f"  {name:<{width}}  {base_url(name)}" for name in NAMES]
+        formatter.write_paragraph()
+        with formatter.indentation():
+            formatter.write_text("\n".join(["\b", "Vendors and their client base URLs (all served by one process):", *rows]))
+
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mockserver")
 def main() -> None:
-    """Offline sandbox for five vendors' create-user APIs.
-
-    \b
-    Vendors and their client base URLs (all served by one process):
-      vaultspay  http://HOST:PORT/vaultspay
-      payabli    http://HOST:PORT/payabli/api
-      sabi       http://HOST:PORT/sabi
-      pulse      http://HOST:PORT/pulse
-      etelecom   http://HOST:PORT/etelecom/v1/shop
-    """
+    """Offline sandbox for emulated vendors' create-user APIs."""
 
 
 @main.command()

@@ -1,7 +1,7 @@
 """Golden contract snapshots: every documented operation and every catalogued error, recorded.
 
 ``collect()`` builds a fresh in-process app (frozen clock, fixed seed), runs each
-vendor's ``EXAMPLES`` (``mockserver/vendors/<vendor>/examples.py``) in order, then
+vendor's ``examples`` (what its ``Vendor`` class declares) in order, then
 one create-user call per catalog entry forced with ``X-Mock-Error: <name>``, and
 returns every exchange.  ``write()`` stores them under
 ``tests/contract/snapshots/<vendor>.json``; ``compare()`` says, readably, what
@@ -30,7 +30,6 @@ type (an integer id stays an integer); otherwise placeholders are interpolated.
 from __future__ import annotations
 
 import difflib
-import importlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -50,7 +49,7 @@ _DIFF_LINES = 40  # longest diff shown per exchange
 
 @dataclass(frozen=True)
 class Example:
-    """One documented call, relative to the vendor's mount (``/vaultspay`` ...)."""
+    """One documented call, relative to the vendor's mount (``/<vendor>``)."""
 
     name: str  # unique within the vendor; what ``{ref:<name>...}`` points at
     method: str
@@ -124,9 +123,8 @@ class _Context:
 
 # ---------------------------------------------------------------- collection
 def examples(vendor: str) -> list[Example]:
-    """The vendor's ``EXAMPLES`` (``mockserver/vendors/<vendor>/examples.py``)."""
-    module = importlib.import_module(f"mockserver.vendors.{vendor}.examples")
-    found: list[Example] = list(module.EXAMPLES)
+    """The example flow the vendor's class declares (``Vendor.examples``)."""
+    found: list[Example] = list(registry.load(vendor).examples)
     names = [e.name for e in found]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:

@@ -8,6 +8,7 @@ never Starlette's plain-text page or a traceback.
 from __future__ import annotations
 
 import copy
+import json
 import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
@@ -215,10 +216,14 @@ def build_admin(runtime: Runtime) -> Starlette:
             filters["limit"] = int(limit)
         return JSONResponse(runtime.journal.query(**filters))
 
+    # The usage example names a vendor this server mounts (the first one).
+    example = {"vendor": next(iter(runtime.vendors), "acme"), "operation": "create_user", "body": {"status": "PENDING"}}
+    count_usage = f"send a match object, e.g. {json.dumps(example)}"
+
     async def count(request: Request) -> JSONResponse:
         match = await _json_object(request)
         if match is None:
-            return _error(400, 'send a match object, e.g. {"vendor": "vaultspay", "operation": "create_user", "body": {"status": "PENDING"}}')
+            return _error(400, count_usage)
         unknown = set(match) - {*_FILTERS, "body", "headers", "response", "query"}
         if unknown:
             return _error(400, f"unknown match keys: {', '.join(sorted(unknown))}")

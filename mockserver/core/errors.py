@@ -18,7 +18,7 @@ class ErrorSpec:
     """One row of a vendor's error catalog."""
 
     status: int
-    code: Any  # int for VaultsPay/Payabli, str for eTelecom, None where the vendor has none
+    code: Any  # the vendor's own error code (an int or a string), None where the vendor has none
     type: str | None
     message: str
 

@@ -14,10 +14,10 @@ are Markdown (the README renders them as is; JSON clients get the same text).
 
 Where the rows come from, so they cannot drift from the code:
 
-- each vendor package's ``fidelity`` module (found by convention, never named
-  here): ``FIDELITY`` (hand-written rows), ``ERROR_SOURCES`` (catalog key ->
-  source), ``ROUTE_SOURCES`` (operation or "METHOD path" -> source) and
-  ``SEED`` (the seed page number shown in the heading), all optional;
+- what the vendor class declares as ``fidelity``, a ``FidelityNotes``: its
+  hand-written rows, ``error_sources`` (catalog key -> source),
+  ``route_sources`` (operation or "METHOD path" -> source) and ``seed`` (the
+  seed page number shown in the heading), all optional;
 - one ``error`` row per entry of the vendor's error catalog, generated from it;
 - one ``route`` row per ``Route`` of a vendor instance's ``routes()``.
 
@@ -27,9 +27,7 @@ Where the rows come from, so they cannot drift from the code:
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from importlib import import_module
-from types import ModuleType
+from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
 from .vendor import Route, Vendor
@@ -126,23 +124,31 @@ GENERAL_ROWS: tuple[Row, ...] = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class FidelityNotes:
+    """What a vendor declares about its emulation (``Vendor.fidelity``); route and error rows are generated."""
+
+    rows: tuple[Row, ...] = ()  # hand-written rows
+    error_sources: Mapping[str, str] = field(default_factory=dict)  # catalog key -> source
+    route_sources: Mapping[str, str] = field(default_factory=dict)  # operation or "METHOD path" -> source
+    seed: str | None = None  # the vendor's seed page, shown in the heading
+
+
+NO_NOTES = FidelityNotes()
+
+
 # ---------------------------------------------------------------- collection
 def _vendor_class(vendor: Vendor | type[Vendor]) -> type[Vendor]:
     return vendor if isinstance(vendor, type) else type(vendor)
 
 
-def fidelity_module(vendor: Vendor | type[Vendor]) -> ModuleType | None:
-    """``<vendor package>.fidelity``, or None when the package has none."""
+def notes_of(vendor: Vendor | type[Vendor]) -> FidelityNotes:
+    """The vendor's declared ``fidelity`` notes (empty when it declares none)."""
     cls = _vendor_class(vendor)
-    module = import_module(cls.__module__)
-    package = cls.__module__ if hasattr(module, "__path__") else cls.__module__.rpartition(".")[0]
-    name = f"{package}.fidelity"
-    try:
-        return import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:  # the module exists but one of its imports does not
-            raise
-        return None
+    notes = cls.fidelity
+    if notes is not None and not isinstance(notes, FidelityNotes):  # e.g. a Lazy naming the module, not its notes
+        raise TypeError(f"{cls.name}: fidelity must be a FidelityNotes, not {type(notes).__name__}")
+    return notes or NO_NOTES
 
 
 def _error_behaviour(status: int, code: Any, kind: str | None, message: str) -> str:
@@ -157,7 +163,7 @@ def _error_behaviour(status: int, code: Any, kind: str | None, message: str) -> 
 def error_rows(vendor: Vendor | type[Vendor]) -> tuple[Row, ...]:
     """One row per catalog entry: name, HTTP status, code, type and default message."""
     cls = _vendor_class(vendor)
-    sources: Mapping[str, str] = getattr(fidelity_module(cls), "ERROR_SOURCES", {})
+    sources = notes_of(cls).error_sources
     return tuple(
         row("error", f"`{name}`", _error_behaviour(spec.status, spec.code, spec.type, spec.message), sources.get(name, DEFAULT_SOURCE))
         for name, spec in cls.catalog.items()
@@ -170,7 +176,7 @@ def route_source(route: Route, sources: Mapping[str, str]) -> str:
 
 def route_rows(vendor: Vendor) -> tuple[Row, ...]:
     """One row per Route of the instance (routes need one: handlers are bound methods)."""
-    sources: Mapping[str, str] = getattr(fidelity_module(vendor), "ROUTE_SOURCES", {})
+    sources = notes_of(vendor).route_sources
     return tuple(
         row("route", f"`{r.method} {r.path}`", f"operation `{r.operation}`", route_source(r, sources)) for r in vendor.routes()
     )
@@ -183,8 +189,7 @@ def rows_for(vendor: Vendor | type[Vendor]) -> tuple[Row, ...]:
     then generated error rows.  Given a class rather than an instance, the
     route rows are left out (``routes()`` needs an instance).
     """
-    module = fidelity_module(vendor)
-    written: tuple[Row, ...] = tuple(getattr(module, "FIDELITY", ()))
+    written = tuple(notes_of(vendor).rows)
     routes = () if isinstance(vendor, type) else route_rows(vendor)
     generated = routes + written + error_rows(vendor)
     return tuple(sorted(generated, key=lambda r: AREAS.index(r.area)))  # stable: keeps the order above
@@ -236,7 +241,7 @@ def render_markdown(vendors: Mapping[str, Vendor]) -> str:
     lines += _table(GENERAL_ROWS)
     for vendor in vendors.values():
         rows = rows_for(vendor)
-        seed = getattr(fidelity_module(vendor), "SEED", None)
+        seed = notes_of(vendor).seed
         counts = summary(rows)
         lines += ["", f"### {vendor.title}" + (f" (seed {seed})" if seed else ""), ""]
         lines.append(f"{len(rows)} rows: " + ", ".join(f"{n} {status}" for status, n in counts.items()) + ".")

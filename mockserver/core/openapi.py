@@ -9,9 +9,9 @@ from the vendor's catalog rendered by the vendor's own ``render()``, and its
 credentials from ``Vendor.security_schemes``.
 
 Paths and servers: OpenAPI paths must start with "/", and a vendor's client
-base URL may not end at a "/" boundary (eTelecom's ``.../v1/shop`` is followed
-by ``.Shop/CreateAccountUser``).  So the server URL is the origin plus the
-vendor's *mount* (``/vaultspay``; nothing under ``--vendor``), and each path
+base URL may not end at a "/" boundary (an RPC-style ``.../v1/shop`` may be
+followed by ``.Shop/CreateAccountUser``).  So the server URL is the origin plus the
+vendor's *mount* (``/<name>``; nothing under ``--vendor``), and each path
 is the route's template relative to that mount, exactly as the router matches
 it (``/v1/shop.Shop/CreateAccountUser``).  The client base URL is given in
 ``x-mockserver.baseUrl``.

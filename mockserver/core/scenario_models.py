@@ -1,9 +1,9 @@
 """The scenario file format (YAML or JSON), validated with exact locations.
 
-    name: vaultspay-token-expired
+    name: acme-token-expired
     description: The next create-user call fails with 401/1003.
     rules:
-      - match: {vendor: vaultspay, operation: create_user, times: 1}
+      - match: {vendor: acme, operation: create_user, times: 1}
         respond: {error: TOKEN_EXPIRED}
         delay: 200                      # ms, or {uniform: [50, 400]}, or {lognormal: {median: 120, sigma: 0.6}}
         fault: slow_body                # connection_reset | empty_response | malformed_json | slow_body

@@ -61,6 +61,9 @@ _TEMPLATE_PARAM = re.compile(r"\\\{(\w+)\\\}")
 _CONTROL_HEADERS = frozenset(("x-mock-scenario", "x-mock-error"))  # a scenario named by the request
 _ASGI_ONLY_HEADERS = _CONTROL_HEADERS | {"x-mock-session"}  # a scenario or a test session: never answered directly
 
+# Characters of an unknown path compared with the routes for the near-miss hint (~4x the longest route).
+NEAR_MISS_SPAN = 128
+
 
 def compile_template(path: str) -> re.Pattern[str]:
     return re.compile("^" + _TEMPLATE_PARAM.sub(r"(?P<\1>[^/]+)", re.escape(path)) + "$")
@@ -116,7 +119,10 @@ class Router:
 
     def near_miss(self, method: str, path: str) -> str:
         """The route a request that matched none probably meant."""
-        wanted = f"{method} {path}".lower()
+        # Only a bounded prefix is compared: difflib's cost grows with the path's length (a 65 KB
+        # path took ~1 s, blocking the whole server), and a hint is for a typo in a route-sized
+        # path (every route is a few dozen characters), which the prefix holds whole.
+        wanted = f"{method} {path[:NEAR_MISS_SPAN]}".lower()
         return max(
             (f"{r.method} {r.path}" for r in self.routes),
             key=lambda cand: (difflib.SequenceMatcher(None, wanted, cand.lower()).ratio(), cand.startswith(method)),

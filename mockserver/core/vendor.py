@@ -2,21 +2,29 @@
 
 A vendor package exposes one ``Vendor`` subclass.  The core never names a
 vendor: it mounts the class's routes under its prefix, turns every failure
-into a ``VendorError`` and hands it to the class's ``render``.
+into a ``VendorError`` and hands it to the class's ``render``.  What the
+tools need besides (example flow, fidelity notes, scenario names) the class
+declares too, so nothing is found by a module naming convention.
 """
 
 from __future__ import annotations
 
+import sys
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Mapping, Sequence
+from importlib import import_module
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Sequence
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from .clock import Clock
 from .errors import ErrorSpec, ProblemMap, VendorError
 from .seeding import Draw, Pools, Seeder
 from .store import Store, Table
+
+if TYPE_CHECKING:
+    from .fidelity import FidelityNotes
 
 Headers = Sequence[tuple[str, str]]
 
@@ -115,15 +123,59 @@ class VendorContext:
         return self.seeder.draw(operation, SESSION.get())
 
 
+class Lazy:
+    """A vendor declaration imported on first use: ``examples = Lazy(".examples:EXAMPLES")``.
+
+    The target is ``"module:attribute"`` (or ``"module"``).  A leading dot makes
+    the module relative to the package of the class that holds the declaration,
+    as a relative import does, so a vendor names its own modules without knowing
+    where it is installed.  The tools read these declarations; a server never
+    does, so serving does not pay for importing them.
+    """
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self.package: str | None = None
+        self._value: Any = None
+        self._loaded = False
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.package = sys.modules[owner.__module__].__package__
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        if not self._loaded:
+            module_name, _, attribute = self.target.partition(":")
+            module = import_module(module_name, self.package)
+            self._value = getattr(module, attribute) if attribute else module
+            self._loaded = True
+        return self._value
+
+
 class Vendor:
     """Base class for an emulated vendor; subclasses fill in the class attributes."""
 
-    name: ClassVar[str]  # registry key and URL prefix, e.g. "vaultspay"
-    title: ClassVar[str]  # human name, e.g. "VaultsPay"
-    base_path: ClassVar[str] = ""  # client base URL below the mount, e.g. "/api"
+    name: ClassVar[str]  # registry key and URL prefix, e.g. "acme"
+    title: ClassVar[str]  # human name, e.g. "Acme Pay"
+    base_path: ClassVar[str] = ""  # client base URL below the mount, e.g. "/api" (also shown by `mockserver --help`)
     locale: ClassVar[str] = "en_US"
     content_type: ClassVar[bytes] = b"application/json"
     fixture_model: ClassVar[type[BaseModel]]
+    # The fixture used when neither ``--fixtures DIR`` nor the embedded fixtures
+    # have ``<name>.yaml``: this file, relative to the vendor's package; without
+    # one, ``fixture_model``'s defaults (``default_fixture``).
+    fixture_file: ClassVar[str | None] = None
+    # -- read by the tools only, never on the request path (usually ``Lazy``) --
+    # The documented call flow (``snapshots.Example`` items) the golden snapshots
+    # replay; its create-user call is also the template of one forced call per catalog entry.
+    examples: ClassVar[Sequence[Any]] = ()
+    fidelity: ClassVar[FidelityNotes | None] = None  # hand-written fidelity rows and sources
+    # tools/gen_scenarios.py: a catalog key's scenario name when not ``<name>-<key>``;
+    # a scenario ``respond`` answering 503 in the vendor's envelope (for the
+    # every-vendor flaky flows; None leaves the vendor out of them); and whole
+    # hand-written scenario documents about this vendor only.
+    scenario_aliases: ClassVar[Mapping[str, str]] = {}
+    unavailable: ClassVar[Mapping[str, Any] | None] = None
+    scenarios: ClassVar[Sequence[Mapping[str, Any]]] = ()
     catalog: ClassVar[Mapping[str, ErrorSpec]]
     problems: ClassVar[ProblemMap]
     pools: ClassVar[Mapping[str, Callable[[Any], object]]] = {}
@@ -161,5 +213,19 @@ class Vendor:
         raise NotImplementedError
 
     # -- provided -----------------------------------------------------------
+    @classmethod
+    def default_fixture(cls) -> BaseModel:
+        """The fixture when no fixture directory has ``<name>.yaml``: ``fixture_file``, else the model's defaults."""
+        from .fixtures import FixtureError, load_model
+
+        if cls.fixture_file is not None:
+            module_file = sys.modules[cls.__module__].__file__ or ""
+            return load_model(Path(module_file).parent / cls.fixture_file, cls.fixture_model)
+        try:
+            return cls.fixture_model()
+        except ValidationError as exc:
+            fields = ", ".join(".".join(map(str, error["loc"])) for error in exc.errors())
+            raise FixtureError(f"{cls.name}: no {cls.name}.yaml fixture, and {cls.fixture_model.__name__} has no default for {fields}") from None
+
     def create_user_route(self) -> Route:
         return next(r for r in self.routes() if r.operation == "create_user")

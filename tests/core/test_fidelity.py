@@ -21,8 +21,8 @@ from mockserver.core.fidelity import (
     STATUSES,
     Row,
     fidelity_map,
-    fidelity_module,
     not_supported,
+    notes_of,
     render_markdown,
     row,
     rows_for,
@@ -92,7 +92,7 @@ def test_markdown_has_a_section_per_vendor(vendors: dict[str, Vendor]) -> None:
     text = render_markdown(vendors)
     assert "### Everywhere" in text
     for vendor in vendors.values():
-        seed = fidelity_module(vendor).SEED  # type: ignore[union-attr]
+        seed = notes_of(vendor).seed
         assert f"### {vendor.title} (seed {seed})" in text
 
 
@@ -100,10 +100,9 @@ def test_markdown_has_a_section_per_vendor(vendors: dict[str, Vendor]) -> None:
 def test_every_registered_vendor_has_a_fidelity_table(vendors: dict[str, Vendor]) -> None:
     assert set(vendors) == set(NAMES)
     for vendor in vendors.values():
-        module = fidelity_module(vendor)
-        assert module is not None, f"{vendor.name}: no fidelity module"
-        assert module.FIDELITY and all(isinstance(r, Row) for r in module.FIDELITY)
-        assert re.fullmatch(r"\d{3}", module.SEED)
+        notes = notes_of(vendor)
+        assert notes.rows and all(isinstance(r, Row) for r in notes.rows), f"{vendor.name}: no fidelity notes"
+        assert notes.seed is not None and re.fullmatch(r"\d{3}", notes.seed)
 
 
 def test_every_catalog_entry_has_an_error_row(vendors: dict[str, Vendor]) -> None:
@@ -129,11 +128,11 @@ def test_every_route_has_a_route_row(vendors: dict[str, Vendor]) -> None:
 
 def test_source_tables_name_only_existing_catalog_keys_and_routes(vendors: dict[str, Vendor]) -> None:
     for name, vendor in vendors.items():
-        module = fidelity_module(vendor)
-        stale_errors = set(getattr(module, "ERROR_SOURCES", {})) - set(vendor.catalog)
+        notes = notes_of(vendor)
+        stale_errors = set(notes.error_sources) - set(vendor.catalog)
         assert not stale_errors, f"{name}: ERROR_SOURCES names unknown catalog keys {sorted(stale_errors)}"
         known = {r.operation for r in vendor.routes()} | {f"{r.method} {r.path}" for r in vendor.routes()}
-        stale_routes = set(getattr(module, "ROUTE_SOURCES", {})) - known
+        stale_routes = set(notes.route_sources) - known
         assert not stale_routes, f"{name}: ROUTE_SOURCES names unknown routes {sorted(stale_routes)}"
 
 

@@ -8,7 +8,7 @@ Texts are Markdown; paths are relative to the mount (they include `/v1/shop`).
 
 from __future__ import annotations
 
-from ...core.fidelity import Row, not_supported, row
+from ...core.fidelity import FidelityNotes, Row, not_supported, row
 
 SEED = "004"
 
@@ -216,3 +216,6 @@ FIDELITY: tuple[Row, ...] = (
         "[INF] Go's http.MaxBytesReader",
     ),
 )
+
+# What the vendor class declares as its ``fidelity`` (see core/fidelity.py).
+NOTES = FidelityNotes(rows=FIDELITY, error_sources=ERROR_SOURCES, route_sources=ROUTE_SOURCES, seed=SEED)

@@ -20,8 +20,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping, Union
 
-import orjson
-
+from ...core import deepjson
 from .gojson import GoDecodeError, decode_object, go_quote, json_kind
 
 _INT64 = (-(2**63), 2**63 - 1)
@@ -138,7 +137,9 @@ def parse_id(value: Any) -> int:
         if text == "":
             return 0  # [INF] an empty id is the zero id, as an absent one
     elif isinstance(value, bool) or isinstance(value, (dict, list)):
-        text = "true" if value is True else "false" if value is False else orjson.dumps(value).decode()
+        # dot.ID sees the value's JSON text; nesting of any depth the scanner allowed
+        # (orjson writes at most 254 levels).
+        text = "true" if value is True else "false" if value is False else deepjson.dumps(value)
     elif isinstance(value, int):
         text = str(value)
     else:

@@ -11,11 +11,12 @@ scanner below only runs to phrase an error, so it costs nothing per request.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, Mapping
 
 import orjson
+
+from ...core import deepjson
 
 _SPACE = frozenset(b" \t\r\n")
 _DIGITS = frozenset(b"0123456789")
@@ -74,85 +75,47 @@ def _invalid(byte: int, context: str) -> GoDecodeError:
     return GoDecodeError(f"invalid character {_quote_char(byte)} {context}")
 
 
+MAX_NESTING_DEPTH = 10000  # encoding/json's maxNestingDepth: the scanner refuses the 10001st open bracket
+
+
 def syntax_error(body: bytes) -> str | None:
     """Go's checkValid: the first syntax error in ``body``, or None if valid.
 
-    A port of encoding/json's scanner states as recursive descent (the call
-    stack is the scanner's parse stack), reduced to what decides the error
-    text: where it happens and what the scanner was looking for.
+    A port of encoding/json's scanner, reduced to what decides the error text:
+    where it happens and what the scanner was looking for.  Iterative, as Go's
+    scanner is: its stack of open containers is a bytearray here, bounded by
+    ``MAX_NESTING_DEPTH`` as Go bounds it ("invalid character '[' exceeded max
+    depth"), so no depth reaches Python's recursion limit.
     """
     try:
         _scan(body)
     except GoDecodeError as err:
         return err.cause
-    except RecursionError:  # [INF] Go's scanner gives up nesting at depth 10000 with this text
-        return "exceeded max depth"
     return None
 
 
 def _scan(data: bytes) -> None:
     n = len(data)
+    closers = bytearray()  # per open container, the byte that closes it: its length is the depth
 
     def skip(i: int) -> int:
         while i < n and data[i] in _SPACE:
             i += 1
         return i
 
-    def value(i: int) -> int:
-        """Scan one value starting at ``i``; return the index after it."""
+    def key(i: int) -> int:
+        """An object key and its colon at ``i``; the index after the colon."""
         i = skip(i)
         if i >= n:
             raise GoDecodeError(EOF_CAUSE)
-        c = data[i]
-        if c == 0x7B:  # {
-            i = skip(i + 1)
-            if i < n and data[i] == 0x7D:
-                return i + 1
-            while True:
-                i = skip(i)
-                if i >= n:
-                    raise GoDecodeError(EOF_CAUSE)
-                if data[i] != 0x22:
-                    raise _invalid(data[i], "looking for beginning of object key string")
-                i = skip(string(i))
-                if i >= n:
-                    raise GoDecodeError(EOF_CAUSE)
-                if data[i] != 0x3A:
-                    raise _invalid(data[i], "after object key")
-                i = skip(value(i + 1))
-                if i >= n:
-                    raise GoDecodeError(EOF_CAUSE)
-                if data[i] == 0x7D:
-                    return i + 1
-                if data[i] != 0x2C:
-                    raise _invalid(data[i], "after object key:value pair")
-                i += 1
-        if c == 0x5B:  # [
-            i = skip(i + 1)
-            if i < n and data[i] == 0x5D:
-                return i + 1
-            while True:
-                i = skip(value(i))
-                if i >= n:
-                    raise GoDecodeError(EOF_CAUSE)
-                if data[i] == 0x5D:
-                    return i + 1
-                if data[i] != 0x2C:
-                    raise _invalid(data[i], "after array element")
-                i += 1
-        if c == 0x22:
-            return string(i)
-        if c == 0x2D or c in _DIGITS:
-            return number(i)
-        if c in _LITERALS:
-            word = _LITERALS[c]
-            for k in range(1, len(word)):
-                if i + k >= n:
-                    raise GoDecodeError(EOF_CAUSE)
-                if data[i + k] != word[k]:
-                    raise _invalid(data[i + k], f"in literal {_LITERAL_NAMES[word]} (expecting {_quote_char(word[k])})")
-            return i + len(word)
-        raise _invalid(c, "looking for beginning of value")
+        if data[i] != 0x22:
+            raise _invalid(data[i], "looking for beginning of object key string")
+        i = skip(string(i))
+        if i >= n:
+            raise GoDecodeError(EOF_CAUSE)
+        if data[i] != 0x3A:
+            raise _invalid(data[i], "after object key")
+        return i + 1
 
     def string(i: int) -> int:
         i += 1  # opening quote
@@ -211,9 +174,59 @@ def _scan(data: bytes) -> None:
                 i += 1
         return i
 
-    end = skip(value(0))
-    if end < n:
-        raise _invalid(data[end], "after top-level value")
+    i = 0
+    while True:
+        # One value at i.
+        i = skip(i)
+        if i >= n:
+            raise GoDecodeError(EOF_CAUSE)
+        c = data[i]
+        if c == 0x7B or c == 0x5B:  # { [
+            if len(closers) >= MAX_NESTING_DEPTH:  # Go's pushParseState, even for an empty one
+                raise _invalid(c, "exceeded max depth")
+            closer = c + 2  # } ]
+            i = skip(i + 1)
+            if i < n and data[i] == closer:
+                i += 1
+            else:
+                closers.append(closer)
+                if c == 0x7B:
+                    i = key(i)
+                continue  # the first member's value
+        elif c == 0x22:
+            i = string(i)
+        elif c == 0x2D or c in _DIGITS:
+            i = number(i)
+        elif c in _LITERALS:
+            word = _LITERALS[c]
+            for k in range(1, len(word)):
+                if i + k >= n:
+                    raise GoDecodeError(EOF_CAUSE)
+                if data[i + k] != word[k]:
+                    raise _invalid(data[i + k], f"in literal {_LITERAL_NAMES[word]} (expecting {_quote_char(word[k])})")
+            i += len(word)
+        else:
+            raise _invalid(c, "looking for beginning of value")
+        # A value ended at i: close containers until a comma starts the next value.
+        while True:
+            i = skip(i)
+            if not closers:
+                if i < n:
+                    raise _invalid(data[i], "after top-level value")
+                return
+            if i >= n:
+                raise GoDecodeError(EOF_CAUSE)
+            c, closer = data[i], closers[-1]
+            if c == closer:
+                closers.pop()
+                i += 1
+                continue
+            if c != 0x2C:
+                raise _invalid(c, "after object key:value pair" if closer == 0x7D else "after array element")
+            i += 1
+            if closer == 0x7D:
+                i = key(i)
+            break
 
 
 def json_kind(value: Any) -> str:
@@ -244,9 +257,10 @@ def decode_object(body: bytes, go_type: str, fields: Mapping[str, str]) -> dict[
         cause = syntax_error(body)
         if cause is not None:
             raise GoDecodeError(cause) from None
-        # Valid JSON orjson refuses (invalid UTF-8, lone surrogate escapes, deep
-        # nesting): Go decodes it, putting U+FFFD for what is not UTF-8.
-        data = _replace_surrogates(json.loads(body.decode("utf-8", "replace")))
+        # Valid JSON orjson refuses (invalid UTF-8, lone surrogate escapes, nesting past
+        # 1024, numbers past a double): Go decodes it, putting U+FFFD for what is not
+        # UTF-8.  Without recursion: the scan allowed up to MAX_NESTING_DEPTH levels.
+        data = deepjson.loads(body.decode("utf-8", "replace"), _replace_surrogates)
     if data is None:  # Go: unmarshalling null into a struct is a no-op
         return {}
     if not isinstance(data, dict):
@@ -260,14 +274,8 @@ def decode_object(body: bytes, go_type: str, fields: Mapping[str, str]) -> dict[
     return out
 
 
-def _replace_surrogates(value: Any) -> Any:
-    if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
-    if isinstance(value, list):
-        return [_replace_surrogates(v) for v in value]
-    if isinstance(value, dict):
-        return {_replace_surrogates(k): _replace_surrogates(v) for k, v in value.items()}
-    return value
+def _replace_surrogates(text: str) -> str:
+    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
 
 
 def _fold(key: str, fields: Mapping[str, str]) -> str | None:

@@ -17,7 +17,7 @@ from ...core.clock import iso_z
 from ...core.errors import FieldError, VendorError
 from ...core.seeding import Draw
 from ...core.store import Table
-from ...core.vendor import SESSION, Call, Reply, Route, Vendor, VendorContext
+from ...core.vendor import SESSION, Call, Lazy, Reply, Route, Vendor, VendorContext
 from . import create_request, errors, responses
 from .account_users import AccountUserRPCs
 from .auth import authenticate
@@ -106,6 +106,12 @@ class ETelecom(AccountUserRPCs, Vendor):
         "full_name": _vn_full_name,
         "mobile": _vn_mobile,
     }
+
+    # Read by the tools only (snapshots, fidelity map, scenario generator): see Vendor.
+    examples = Lazy(".examples:EXAMPLES")
+    fidelity = Lazy(".fidelity:NOTES")
+    scenario_aliases = {"user_exists": "etelecom-user-exists"}
+    unavailable = {"error": "unavailable"}
 
     fixture: Fixture
 

@@ -8,7 +8,7 @@ Texts are Markdown; paths are relative to the mount (they include `/api`).
 
 from __future__ import annotations
 
-from ...core.fidelity import Row, not_supported, row
+from ...core.fidelity import FidelityNotes, Row, not_supported, row
 
 SEED = "001"
 
@@ -278,3 +278,6 @@ FIDELITY: tuple[Row, ...] = (
         "[PUB] sdk-ruby (v2 endpoints only)",
     ),
 )
+
+# What the vendor class declares as its ``fidelity`` (see core/fidelity.py).
+NOTES = FidelityNotes(rows=FIDELITY, error_sources=ERROR_SOURCES, route_sources=ROUTE_SOURCES, seed=SEED)

@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 from ...core.seeding import NAME_POOLS
 from ...core.errors import FieldError, InvalidFields, MalformedBody, NotAnObject, VendorError
-from ...core.vendor import Call, Reply, Route, Vendor, VendorContext
+from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
 from . import errors, query, responses
 from .auth import Tokens
 from .binding import bind_new_user
@@ -79,6 +79,12 @@ class Payabli(Vendor):
         "phone": _us_phone,
         "email_domain": lambda f: f.safe_domain_name(),  # example.com/.org/.net: never a real mailbox
     }
+
+    # Read by the tools only (snapshots, fidelity map, scenario generator): see Vendor.
+    examples = Lazy(".examples:EXAMPLES")
+    fidelity = Lazy(".fidelity:NOTES")
+    scenario_aliases = {"3201": "payabli-empty-scope", "DATABASE_ERROR": "payabli-service-unavailable"}
+    unavailable = {"error": "DATABASE_ERROR"}
 
     fixture: Fixture
 

@@ -11,7 +11,7 @@ response descriptions: the other texts are ours [INF].
 
 from __future__ import annotations
 
-from ...core.fidelity import Row, not_supported, row
+from ...core.fidelity import FidelityNotes, Row, not_supported, row
 
 SEED = "003"
 
@@ -205,3 +205,6 @@ FIDELITY: tuple[Row, ...] = (
         "[PUB] route and `impersonating` field; the rest [INF]",
     ),
 )
+
+# What the vendor class declares as its ``fidelity`` (see core/fidelity.py).
+NOTES = FidelityNotes(rows=FIDELITY, error_sources=ERROR_SOURCES, route_sources=ROUTE_SOURCES, seed=SEED)

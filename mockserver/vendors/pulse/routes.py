@@ -14,7 +14,7 @@ from ...core.clock import iso_z, parse_instant
 from ...core.seeding import NAME_POOLS
 from ...core.errors import FieldError, VendorError
 from ...core.store import Table
-from ...core.vendor import Call, Reply, Route, Vendor, VendorContext
+from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
 from . import errors, responses
 from .auth import Sessions, account_header, membership, optional_account
 from .models import ACCOUNT_HEADER, OPTIONAL_ACCOUNT_HEADER, CreateUser, Fixture, Login, parse_create, parse_request
@@ -48,6 +48,12 @@ class Pulse(Vendor):
         **NAME_POOLS,
         "phone": _us_phone,
     }
+
+    # Read by the tools only (snapshots, fidelity map, scenario generator): see Vendor.
+    examples = Lazy(".examples:EXAMPLES")
+    fidelity = Lazy(".fidelity:NOTES")
+    scenario_aliases = {"RATE_LIMITED": "pulse-rate-limited"}
+    unavailable = {"status": 503, "body": {"error": "Service Unavailable", "status": 503, "message": "Service temporarily unavailable"}}
 
     fixture: Fixture
 

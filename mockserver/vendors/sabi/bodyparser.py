@@ -15,12 +15,12 @@ default parsers are ``json()`` and ``urlencoded({extended: true})``:
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
 
+from ...core import deepjson
 from ...core.errors import VendorError
 
 _WS = " \t\n\r"  # JSON whitespace, for V8 and for body-parser's strict check
@@ -83,22 +83,17 @@ def _slow_path(text: str) -> Any:
     if problem is not None:
         raise _syntax_error(problem)
     # JSON.parse accepts what orjson refuses (lone surrogate escapes, invalid UTF-8
-    # already replaced by U+FFFD, very deep nesting): fall back to the stdlib.
+    # already replaced by U+FFFD, numbers past a double, nesting past 1024 levels: V8's
+    # parser is iterative and has no depth limit): decoded without recursion.
     try:
-        return _scrub(json.loads(text))
-    except (ValueError, RecursionError):
+        return deepjson.loads(text, _scrub)
+    except ValueError:  # not reached: the scanner above found the text valid
         raise _syntax_error("Unexpected end of JSON input") from None
 
 
-def _scrub(value: Any) -> Any:
+def _scrub(text: str) -> str:
     """Replace lone surrogates so the value can be re-encoded as UTF-8 later."""
-    if isinstance(value, str):
-        return value.encode("utf-8", "replace").decode("utf-8") if not value.isascii() else value
-    if isinstance(value, list):
-        return [_scrub(v) for v in value]
-    if isinstance(value, dict):
-        return {_scrub(k): _scrub(v) for k, v in value.items()}
-    return value
+    return text if text.isascii() else text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _syntax_error(message: str) -> VendorError:

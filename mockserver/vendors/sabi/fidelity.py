@@ -11,7 +11,7 @@ NestJS on Express answers [INF, vendor-wire-details.md §3].
 
 from __future__ import annotations
 
-from ...core.fidelity import Row, row
+from ...core.fidelity import FidelityNotes, Row, row
 
 SEED = "002"
 
@@ -199,3 +199,6 @@ FIDELITY: tuple[Row, ...] = (
     ),
     row("error", "body over 1 MiB", "413 \"request entity too large\" with `\"error\":\"Payload Too Large\"`", "[INF]"),
 )
+
+# What the vendor class declares as its ``fidelity`` (see core/fidelity.py).
+NOTES = FidelityNotes(rows=FIDELITY, error_sources=ERROR_SOURCES, route_sources=ROUTE_SOURCES, seed=SEED)

@@ -17,7 +17,7 @@ from typing import Any
 from ...core.clock import parse_instant
 from ...core.seeding import NAME_POOLS
 from ...core.errors import VendorError
-from ...core.vendor import Call, Reply, Route, Vendor, VendorContext
+from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
 from . import auth, bodyparser, dto, errors, responses
 from .models import ExistingUser, Fixture
 
@@ -78,6 +78,12 @@ class Sabi(Vendor):
         **NAME_POOLS,
         "mobile": _ng_mobile,
     }
+
+    # Read by the tools only (snapshots, fidelity map, scenario generator): see Vendor.
+    examples = Lazy(".examples:EXAMPLES")
+    fidelity = Lazy(".fidelity:NOTES")
+    scenario_aliases = {"UNAUTHORIZED": "sabi-bad-api-key"}
+    unavailable = {"error": "SERVICE_UNAVAILABLE"}
 
     fixture: Fixture
 

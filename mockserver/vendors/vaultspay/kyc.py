@@ -15,10 +15,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ...core.errors import FieldError, InvalidFields, VendorError
-from ...core.validation import field_errors, parse_object
+from ...core.validation import field_errors
 from ...core.vendor import Call, Reply, VendorContext
 from . import responses
-from .models import PERSONAL_FIELDS, KycPersonalCreate, KycPersonalUpdate, KycSeed
+from .models import PERSONAL_FIELDS, KycPersonalCreate, KycPersonalUpdate, KycSeed, parse_body
 from .users import no_such_user, owned, owned_by_path, unique_keys
 
 M = TypeVar("M", bound=BaseModel)
@@ -118,7 +118,7 @@ class Kyc:
         # The clock's date goes in the validation context so "dob must be past" is
         # reported together with every other failing field.
         today: date = self.ctx.clock.now().date()
-        data = parse_object(body)
+        data = parse_body(body)
         try:
             return model.model_validate(data, context={"today": today})
         except ValidationError as exc:

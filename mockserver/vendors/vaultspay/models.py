@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional, TypeVar
 
 from pydantic import (
     AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError, ValidationInfo, field_validator,
@@ -14,8 +14,11 @@ from pydantic_core import PydanticCustomError
 from typing_extensions import Required, TypedDict  # pydantic needs typing_extensions' TypedDict before 3.12
 
 from ...core import validation
+from ...core.errors import MalformedBody
 from ...core.openapi import EMAIL_SCHEMA, NOT_BLANK_SCHEMA, given, requires
 from ...core.validation import Duration, Email, NotBlank, parse_object
+
+M = TypeVar("M", bound=BaseModel)
 
 STATUSES = ("ACTIVE", "PENDING", "BLOCK")
 Status = Literal["ACTIVE", "PENDING", "BLOCK"]
@@ -107,6 +110,43 @@ class CreateUserFields(TypedDict, total=False):
 
 _CREATE_FIELDS = TypeAdapter(CreateUserFields).validator  # compiled once, at import
 
+# [INF] VaultsPay runs Spring on Jackson >= 2.15, whose StreamReadConstraints refuse a document
+# nested deeper than 1000 levels ("Document nesting depth (1001) exceeds the maximum allowed
+# (1000, from `StreamReadConstraints.getMaxNestingDepth()`)"); Spring reports that as an
+# unreadable body, so it is answered as any malformed body (INVALID_PAYLOAD, "malformed JSON
+# request body").  orjson alone would accept up to 1024 levels.
+JACKSON_MAX_DEPTH = 1000
+
+
+def parse_body(body: bytes) -> dict[str, Any]:
+    """core ``parse_object``, with Jackson's nesting limit."""
+    data = parse_object(body)
+    # Each level of nesting opens (and closes) a bracket: an ordinary body has far fewer than
+    # the limit, and only a body with more is walked (iteratively).
+    if (len(body) > 2 * JACKSON_MAX_DEPTH and body.count(b"[") + body.count(b"{") > JACKSON_MAX_DEPTH
+            and _deeper_than(data, JACKSON_MAX_DEPTH)):
+        raise MalformedBody(
+            f"Document nesting depth ({JACKSON_MAX_DEPTH + 1}) exceeds the maximum allowed "
+            f"({JACKSON_MAX_DEPTH}, from `StreamReadConstraints.getMaxNestingDepth()`)"
+        )
+    return data
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    work = [(value, 1)]
+    while work:
+        node, depth = work.pop()
+        if depth > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        work.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def parse(model: type[M], body: bytes) -> M:
+    """core ``validation.parse``, with Jackson's nesting limit."""
+    return validation.validate(model, parse_body(body))
+
 
 def parse_create(body: bytes) -> dict[str, Any]:
     """POST /as/api/v1/users: the body's CreateUser fields as a dict (absent ones missing).
@@ -115,7 +155,7 @@ def parse_create(body: bytes) -> dict[str, Any]:
     Anything else goes through CreateUser itself (core ``validate``), so every
     error - and which fields it names - is the model's own.
     """
-    data = parse_object(body)
+    data = parse_body(body)
     try:
         fields: dict[str, Any] = _CREATE_FIELDS.validate_python(data)
     except ValidationError:

@@ -7,14 +7,13 @@ from typing import Any
 from ...core.seeding import NAME_POOLS
 from ...core.errors import FieldError, VendorError
 from ...core.store import Conflict
-from ...core.validation import parse
-from ...core.vendor import Call, Reply, Route, Vendor, VendorContext
+from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
 from . import errors, responses
 from .auth import Tokens
 from .kyc import Kyc
 from .models import (
-    INT32_SCHEMA, CreateUser, Fixture, KycPersonalCreate, KycPersonalUpdate, RefreshToken, SaasLogin, list_users_query, parse_create,
-    path_schema,
+    INT32_SCHEMA, CreateUser, Fixture, KycPersonalCreate, KycPersonalUpdate, RefreshToken, SaasLogin, list_users_query, parse,
+    parse_create, path_schema,
 )
 from .users import contact_keys, owned_by_path, page_of, paging, unique_keys
 
@@ -45,6 +44,23 @@ class VaultsPay(Vendor):
         "mobile": _pk_mobile,
     }
 
+    # Read by the tools only (snapshots, fidelity map, scenario generator): see Vendor.
+    examples = Lazy(".examples:EXAMPLES")
+    fidelity = Lazy(".fidelity:NOTES")
+    scenario_aliases = {"THROTTLE": "vaultspay-throttled"}
+    unavailable = {"status": 503, "body": {"code": 1010, "message": "Service temporarily unavailable. Please try again later.", "type": "BAD_REQUEST"}}
+    scenarios = (
+        {
+            "name": "token-expires-after-2-calls",
+            "description": "VaultsPay: create-user calls 1-2 succeed, the 3rd and later return 401/1003 TOKEN_EXPIRED until the client "
+            "refreshes its token (saas-refresh-token); then the count starts over.",
+            "rules": [
+                {"match": {"vendor": "vaultspay", "operation": "create_user", "after": 2, "reset_on": {"operation": "refresh"}},
+                 "respond": {"error": "TOKEN_EXPIRED"}},
+            ],
+        },
+    )
+
     fixture: Fixture
 
     def __init__(self, ctx: VendorContext, fixture: Fixture) -> None:  # type: ignore[override]
@@ -62,6 +78,8 @@ class VaultsPay(Vendor):
     def routes(self) -> list[Route]:
         # Besides dispatch, each Route describes its endpoint for the OpenAPI document.
         auth, invalid = errors.AUTH_ERRORS, ("INVALID_PAYLOAD",)
+        # A Java Integer; one that no user of the caller's agent has is INVALID_PAYLOAD too (state, not syntax).
+        one_of_ours = {**INT32_SCHEMA, "description": "The id of one of the agent's users."}
         personal = responses.PersonalInfoResponse if self.kyc.wrap_personal else responses.PersonalInfo
         return [
             # errors=None: the scenario library makes create-user answer every catalog entry.
@@ -70,7 +88,7 @@ class VaultsPay(Vendor):
             Route("GET", "/as/api/v1/users", self.list_users, "list_users", summary="List the agent's users (newest first)",
                   query=list_users_query(self.max_per_page), responses={200: responses.UsersPage}, errors=auth + invalid),
             Route("GET", "/as/api/v1/users/{id}", self.get_user, "get_user", summary="Get one of the agent's users",
-                  params=path_schema(id={**INT32_SCHEMA, "description": "The id of one of the agent's users."}), responses={200: responses.UserResponse}, errors=auth + invalid),
+                  params=path_schema(id=one_of_ours), responses={200: responses.UserResponse}, errors=auth + invalid),
             Route("POST", "/as/api/v1/saas-login", self.login, "login", summary="Log in with app credentials",
                   request=SaasLogin, responses={200: responses.SaasLoginResponse}, errors=("INVALID_PAYLOAD", "UNAUTHORISED"),
                   auth=False),
@@ -83,7 +101,7 @@ class VaultsPay(Vendor):
             Route("PATCH", "/us/api/v1/kyc/personal", self.kyc_update, "kyc_update", summary="Update a user's KYC personal info",
                   request=KycPersonalUpdate, responses={200: personal}, errors=auth + invalid + ("ACTION_REQUIRED",)),
             Route("GET", "/us/api/v1/kyc/{userId}", self.get_kyc, "get_kyc", summary="Get a user's KYC summary",
-                  params=path_schema(userId={**INT32_SCHEMA, "description": "The id of one of the agent's users."}), responses={200: responses.KycResponse}, errors=auth + invalid),
+                  params=path_schema(userId=one_of_ours), responses={200: responses.KycResponse}, errors=auth + invalid),
         ]
 
     render = staticmethod(errors.render)  # type: ignore[assignment]
