@@ -46,7 +46,10 @@ class Runtime:
             )
             self.vendors[cls.name] = cls(ctx, fixture)
             self.mounts[cls.name] = "" if config.vendor else f"/{cls.name}"
-        self.journal = Journal(config.journal_size, config.journal_file)
+        self.journal = Journal(
+            config.journal_size, config.journal_file, max_bytes=config.journal_bytes,
+            secrets={name: (v.secret_fields, v.secret_headers) for name, v in self.vendors.items()},
+        )
         operations = {name: {r.operation for r in v.routes()} for name, v in self.vendors.items()}
         self.scenarios = ScenarioEngine(config.seed, self.vendors, operations)
         self._load_scenarios()

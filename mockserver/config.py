@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_PORT = 8080
+JOURNAL_BYTES = 32 << 20  # 32 MiB (core.journal.MAX_BYTES)
 MAX_BODY = 1 << 20  # 1 MiB: above it every vendor answers with its "too large" error
 
 
@@ -43,6 +44,7 @@ class Config:
     active_scenarios: tuple[str, ...] = ()  # activated at start (and again after a reset)
     journal_size: int = 10_000
     journal_file: Path | None = None
+    journal_bytes: int = JOURNAL_BYTES  # kept rows' estimated size; the oldest go first past it
     admin_token: str | None = None  # required on every /__admin request when set
     allowed_hosts: tuple[str, ...] = ()  # Host names /__admin accepts besides IPs, localhost and `host`
     extra: dict[str, object] = field(default_factory=dict)

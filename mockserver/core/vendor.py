@@ -184,6 +184,12 @@ class Vendor:
     security_schemes: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
     # JSON Schema of the body ``render`` writes for every catalog entry (errors.ENVELOPE_SCHEMA).
     error_schema: ClassVar[Mapping[str, Any]] = {}
+    # What the journal hides (core.journal): names of body/query fields holding a secret
+    # (matched case-insensitively, at any depth, qs-style ``a[b]`` parts too) and of
+    # request headers carrying one besides HTTP's own (Authorization, Cookie...).  Each
+    # vendor declares both beside its models, from what it accepts and answers.
+    secret_fields: ClassVar[frozenset[str]] = frozenset()
+    secret_headers: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, ctx: VendorContext, fixture: BaseModel) -> None:
         self.ctx = ctx

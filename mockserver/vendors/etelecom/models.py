@@ -25,6 +25,13 @@ GO_ROLE_TYPE = "shop_user_role.UserRole"
 # What the service's r.Validate() requires of CreateAccountUser (non-blank after trimming).
 CREATE_REQUIRED: tuple[str, ...] = ("full_name", "password", "phone")
 
+# What the journal hides (Vendor.secret_fields / secret_headers): the
+# ``password`` of CreateAccountUser and UpdateAccountUser [SEED, PUB], matched
+# case-insensitively as Go's decoder folds keys.  The shop API key is a Bearer
+# credential: core's Authorization.
+SECRET_FIELDS = frozenset({"password"})
+SECRET_HEADERS: frozenset[str] = frozenset()
+
 # The account-user RPCs' request structs, for godecode.  [PUB] field names and
 # kinds (vendor-apis.md §5, eTop account_user service); [INF] Go type names.
 _ROLES = Slice("role")

@@ -27,6 +27,8 @@ from .models import (
     DELETE_ACCOUNT_USER_SCHEMA,
     GET_ACCOUNT_USERS_SCHEMA,
     UPDATE_ACCOUNT_USER_SCHEMA,
+    SECRET_FIELDS,
+    SECRET_HEADERS,
     Fixture,
     IdentityUser,
 )
@@ -99,6 +101,8 @@ class ETelecom(AccountUserRPCs, Vendor):
     catalog = errors.CATALOG
     problems = errors.PROBLEMS
     error_schema = errors.ENVELOPE_SCHEMA
+    secret_fields = SECRET_FIELDS  # what the journal hides: see models.py
+    secret_headers = SECRET_HEADERS
     security_schemes = {
         "bearerAuth": {"type": "http", "scheme": "bearer", "description": "A shop API key (<19 digits>:<32 characters>)."},
     }

@@ -24,6 +24,14 @@ from ...core.validation import Duration, NotBlank, field_errors, is_email, parse
 ORG_TYPES = {0: "organization", 2: "paypoint"}  # [INF] orgType 0 = org, 2 = paypoint (the docs' "level")
 SETTABLE_STATUSES = (0, 1, 85)  # -99 (Deleted) exists but cannot be set: 3006 [PUB]
 LANGUAGES = ("en", "es")
+
+# What the journal hides (Vendor.secret_fields / secret_headers), matched
+# case-insensitively as .NET binds them: UserData's ``pwd`` [SEED], ``psw`` of
+# PUT /User/authpsw, the OAuth client's ``clientSecret`` and the ``access_token``
+# it is answered [PUB: sdk-ruby], and ``mfaValidationCode`` of POST
+# /User/auth/{provider} [PUB].  The API token travels in ``requestToken``.
+SECRET_FIELDS = frozenset({"pwd", "psw", "clientSecret", "access_token", "mfaValidationCode"})
+SECRET_HEADERS = frozenset({"requesttoken"})
 INT32 = (-(1 << 31), (1 << 31) - 1)
 INT64 = (-(1 << 63), (1 << 63) - 1)
 

@@ -16,7 +16,8 @@ from . import errors, query, responses
 from .auth import Tokens
 from .binding import bind_new_user
 from .models import (
-    INT64, INT64_SCHEMA, CreateUser, Fixture, TokenRequest, UserData, parse_token_request, parse_user, path_schema, query_users_schema,
+    INT64, INT64_SCHEMA, SECRET_FIELDS, SECRET_HEADERS, CreateUser, Fixture, TokenRequest, UserData, parse_token_request, parse_user,
+    path_schema, query_users_schema,
 )
 
 _INTEGER = re.compile(r"^-?\d{1,20}$")
@@ -60,6 +61,8 @@ class Payabli(Vendor):
     catalog = errors.CATALOG
     problems = errors.PROBLEMS
     error_schema = errors.ENVELOPE_SCHEMA
+    secret_fields = SECRET_FIELDS  # what the journal hides: see models.py
+    secret_headers = SECRET_HEADERS
     # The User endpoints take either credential [PUB: sdk-ruby user/client.rb].
     security_schemes = {
         "requestToken": {

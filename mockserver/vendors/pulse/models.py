@@ -23,6 +23,13 @@ from .events import EVENT_SET, PULSE_EVENTS
 
 M = TypeVar("M", bound=BaseModel)
 
+# What the journal hides (Vendor.secret_fields / secret_headers): the two
+# /auth/login pairs, ``{email, password}`` and ``{apiKey, apiSecret}`` [PUB], and
+# the session ``token`` a login (or impersonation) answers [PUB].  The token is
+# then sent as a Bearer credential: core's Authorization.
+SECRET_FIELDS = frozenset({"password", "apiKey", "apiSecret", "token"})
+SECRET_HEADERS: frozenset[str] = frozenset()
+
 
 def _check_event(value: str) -> str:
     # A Literal of 163 names would put all of them in every error; the renderer

@@ -21,6 +21,14 @@ from ...core.validation import Duration, Email, NotBlank, parse_object
 M = TypeVar("M", bound=BaseModel)
 
 STATUSES = ("ACTIVE", "PENDING", "BLOCK")
+
+# What the journal hides (Vendor.secret_fields / secret_headers): saas-login's
+# clientSecret, the tokens it answers and saas-refresh-token takes [PUB], and a
+# ``password`` a client may send to create-user (unknown keys are ignored, so it
+# would be kept as sent).  x-auth-signature carries the RSA-wrapped AES key of
+# production's body encryption [PUB]; the Bearer token is core's Authorization.
+SECRET_FIELDS = frozenset({"clientSecret", "accessToken", "refreshToken", "password"})
+SECRET_HEADERS = frozenset({"x-auth-signature"})
 Status = Literal["ACTIVE", "PENDING", "BLOCK"]
 
 

@@ -12,8 +12,8 @@ from . import errors, responses
 from .auth import Tokens
 from .kyc import Kyc
 from .models import (
-    INT32_SCHEMA, CreateUser, Fixture, KycPersonalCreate, KycPersonalUpdate, RefreshToken, SaasLogin, list_users_query, parse,
-    parse_create, path_schema,
+    INT32_SCHEMA, SECRET_FIELDS, SECRET_HEADERS, CreateUser, Fixture, KycPersonalCreate, KycPersonalUpdate, RefreshToken, SaasLogin,
+    list_users_query, parse, parse_create, path_schema,
 )
 from .users import contact_keys, owned_by_path, page_of, paging, unique_keys
 
@@ -31,6 +31,8 @@ class VaultsPay(Vendor):
     catalog = errors.CATALOG
     problems = errors.PROBLEMS
     error_schema = errors.ENVELOPE_SCHEMA
+    secret_fields = SECRET_FIELDS  # what the journal hides: see models.py
+    secret_headers = SECRET_HEADERS
     security_schemes = {
         "bearerAuth": {
             "type": "http",
