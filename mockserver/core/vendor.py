@@ -75,6 +75,7 @@ class Route:
     errors: tuple[str, ...] | None = None  # catalog keys this route can answer; None = every one
     auth: bool = True  # whether the vendor's credentials are required
     headers: Any = None  # pydantic model (or JSON Schema dict) of request headers besides the credentials
+    params: Any = None  # pydantic model (or JSON Schema dict) of the path parameters; unnamed ones are strings
 
 
 @dataclass(slots=True)
@@ -251,6 +252,13 @@ class Vendor:
 
     def render(self, error: VendorError) -> Reply:
         raise NotImplementedError
+
+    def schema_context(self) -> Mapping[str, Any]:
+        """Facts of the running configuration that the request models' JSON Schema
+        states (e.g. which organizations exist), read by their ``json_schema_extra``
+        through ``core.openapi.schema_context()`` while a document is built: the
+        same facts their validators get in the validation context."""
+        return {}
 
     def describe(self) -> dict[str, Any]:
         """Ready-to-use credentials for /__admin/vendors and the banner:

@@ -78,6 +78,13 @@ class Pulse(Vendor):
         self.first_user_id = fixture.settings.firstUserId
         self.new_members = responses.NewMemberViews(self.accounts)
 
+    def schema_context(self) -> dict[str, Any]:
+        # Every account's roles and teams: CreateUser's schema offers these (_check_account_refs).
+        return {
+            "roles": sorted({role for account in self.accounts.values() for role in account["roles"]}),
+            "teams": sorted({team for account in self.accounts.values() for team in account["teams"]}),
+        }
+
     def routes(self) -> list[Route]:
         # Besides dispatch, each Route describes its endpoint for the OpenAPI document.
         admin, session = errors.ADMIN_ERRORS, responses.UserSession
