@@ -466,7 +466,7 @@ def main() -> int:
     return 0
 
 
-def _terminate(signum, frame):  # noqa: ANN001
+def _terminate(signum, frame):
     print(f"\nstopping on signal {signum}", file=sys.stderr)
     raise SystemExit(128 + signum)
 

@@ -154,7 +154,7 @@ def parse_yaml(text: str | bytes, where: str, what: str = "YAML", aliases: bool 
         text = _decoded(text, where)
     try:
         _check_events(text, where, aliases)
-        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""

@@ -24,7 +24,8 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import orjson
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
 import orjson
 
@@ -311,7 +312,7 @@ def _conditions(match: Any, operation: str, call: Call, body: list[Any]) -> bool
     if match.headers:
         for name, wanted in match.headers.items():
             value = call.headers.get(name.lower())
-            if wanted is True and value is None or wanted is False and value is not None:
+            if (wanted is True and value is None) or (wanted is False and value is not None):
                 return False
             if isinstance(wanted, str) and value != wanted:
                 return False

@@ -12,7 +12,8 @@ what other vendors are doing.  Pools are kept on disk between starts
 from __future__ import annotations
 
 import zlib
-from typing import Callable, Mapping, Sequence, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
 
 from . import poolcache
 
@@ -140,7 +141,7 @@ class Pools:
 class Seeder:
     """Hands out per-request draws: (seed, vendor, operation, n-th call)."""
 
-    __slots__ = ("seed", "_vendor_salt", "_counters", "_prefix")
+    __slots__ = ("_counters", "_prefix", "_vendor_salt", "seed")
 
     def __init__(self, seed: int, vendor: str) -> None:
         self.seed = seed

@@ -10,7 +10,8 @@ commits all of its writes or, having raised first, none.
 
 from __future__ import annotations
 
-from typing import Any, Hashable, Iterator, Mapping, Protocol
+from collections.abc import Hashable, Iterator, Mapping
+from typing import Any, Protocol
 
 Record = dict[str, Any]
 UniqueKeys = Mapping[str, Hashable | None]
@@ -59,7 +60,7 @@ _NO_KEYS: dict = {}  # type: ignore[type-arg]
 
 
 class MemoryTable:
-    __slots__ = ("_rows", "_index", "_keys_of")
+    __slots__ = ("_index", "_keys_of", "_rows")
 
     def __init__(self) -> None:
         self._rows: dict[Hashable, Record] = {}

@@ -16,7 +16,8 @@ from __future__ import annotations
 import itertools
 import random
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import jsonschema
 import pytest
@@ -27,7 +28,7 @@ from mockserver.vendors import NAMES
 from mockserver.vendors.etelecom import models as ETELECOM
 from mockserver.vendors.etelecom.godecode import parse_id
 from mockserver.vendors.etelecom.gojson import GoDecodeError
-from mockserver.vendors.etelecom.paging import CURSOR_PATTERN, SORTS, _FIELDS, _decode, _encode
+from mockserver.vendors.etelecom.paging import _FIELDS, CURSOR_PATTERN, SORTS, _decode, _encode
 from mockserver.vendors.etelecom.rules import PHONE_PATTERN, normalize_phone
 from tests.conftest import make_client
 

@@ -20,7 +20,8 @@ import signal
 import socket
 import string
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import orjson
 import pytest

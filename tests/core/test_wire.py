@@ -13,8 +13,7 @@ from mockserver import wire
 from mockserver.core.serving import RESPOND_EXTENSION
 from mockserver.server import running
 
-from .wiring import (SERVED, FakeTransport, body_message, feed, in_loop, json_app, protocol, requests_for_every_vendor,
-                     serve_all, settle)
+from .wiring import SERVED, FakeTransport, body_message, feed, in_loop, json_app, protocol, requests_for_every_vendor, serve_all, settle
 
 BASES = [HttpToolsProtocol, H11Protocol, SERVED]
 
@@ -109,9 +108,9 @@ def test_the_real_server_uses_it_and_answers_over_a_socket() -> None:
 
 
 def uvicorn_protocol_name() -> str:
-    from mockserver.server import uvicorn_server
     from mockserver.app import MockServer, Runtime
     from mockserver.config import Config
+    from mockserver.server import uvicorn_server
 
     config = uvicorn_server(MockServer(Runtime(Config(seed=1)))).config
     config.load()

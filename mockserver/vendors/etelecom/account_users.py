@@ -13,7 +13,8 @@ gate and the membership helpers.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ...core.errors import FieldError, VendorError
 from ...core.store import Table

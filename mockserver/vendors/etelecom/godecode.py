@@ -17,8 +17,9 @@ error text being strconv.ParseInt's.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping, Union
+from typing import Any, Union
 
 from ...core import deepjson
 from .gojson import GoDecodeError, decode_object, go_quote, json_kind

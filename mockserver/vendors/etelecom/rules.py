@@ -10,7 +10,7 @@ DeleteAccountUser) reuse them unchanged.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 try:
     # CPython's built-in SHA-256: the same digest as hashlib.sha256 without

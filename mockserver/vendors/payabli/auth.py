@@ -20,7 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from typing import Any, Optional
+from typing import Any
 
 import orjson
 
@@ -89,7 +89,7 @@ class Tokens:
             raise VendorError("UNAUTHORIZED")
         return record
 
-    def issue(self, client: OAuthClient, lifetime: float, permissions: Optional[list[str]], draw: Draw) -> str:
+    def issue(self, client: OAuthClient, lifetime: float, permissions: list[str] | None, draw: Draw) -> str:
         """A new access token for ``client``, valid ``lifetime`` seconds from now.
 
         JWT-shaped like the published example; ``jti`` from the request's draw

@@ -7,17 +7,27 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from typing import Any, Optional
+from typing import Any
 
-from ...core.seeding import NAME_POOLS
 from ...core.errors import FieldError, InvalidFields, MalformedBody, NotAnObject, VendorError
+from ...core.seeding import NAME_POOLS
 from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
 from . import errors, query, responses
 from .auth import Tokens
 from .binding import bind_new_user
 from .models import (
-    INT64, INT64_SCHEMA, SECRET_FIELDS, SECRET_HEADERS, CreateUser, Fixture, TokenRequest, UserData, parse_token_request, parse_user,
-    path_schema, query_users_schema,
+    INT64,
+    INT64_SCHEMA,
+    SECRET_FIELDS,
+    SECRET_HEADERS,
+    CreateUser,
+    Fixture,
+    TokenRequest,
+    UserData,
+    parse_token_request,
+    parse_user,
+    path_schema,
+    query_users_schema,
 )
 
 _INTEGER = re.compile(r"^-?\d{1,20}$")
@@ -43,7 +53,7 @@ def _int64(raw: str, name: str) -> int:
 _JSON_TYPES = frozenset(("application/json", "application/json; charset=utf-8", "text/json"))
 
 
-def _is_json(content_type: Optional[str]) -> bool:
+def _is_json(content_type: str | None) -> bool:
     # ASP.NET's JSON input formatter takes application/json, text/json and application/*+json.
     if not content_type:
         return False
@@ -146,7 +156,7 @@ class Payabli(Vendor):
         return self.ctx.table("users")
 
     @staticmethod
-    def _unique(email: Optional[str]) -> dict[str, Any]:
+    def _unique(email: str | None) -> dict[str, Any]:
         # [INF] e-mail is the login name: unique across the whole tenant, case-insensitively.
         return {"email": email.lower() if email else None}
 
@@ -232,7 +242,7 @@ class Payabli(Vendor):
             raise VendorError(error)
 
     def _existing(self, user_id: int) -> dict[str, Any]:
-        record: Optional[dict[str, Any]] = self.users.get(user_id)
+        record: dict[str, Any] | None = self.users.get(user_id)
         if record is None:
             raise VendorError("USER_NOT_FOUND", fields=(FieldError("userId", "not_found", f"{user_id} does not exist", {"code": "3003"}),))
         return record

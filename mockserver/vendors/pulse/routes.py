@@ -11,13 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.clock import iso_z, parse_instant
-from ...core.seeding import NAME_POOLS
 from ...core.errors import FieldError, VendorError
+from ...core.seeding import NAME_POOLS
 from ...core.store import Table
 from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
 from . import errors, responses
 from .auth import Sessions, account_header, membership, optional_account
-from .models import SECRET_FIELDS, SECRET_HEADERS, ACCOUNT_HEADER, OPTIONAL_ACCOUNT_HEADER, CreateUser, Fixture, Login, parse_create, parse_request
+from .models import ACCOUNT_HEADER, OPTIONAL_ACCOUNT_HEADER, SECRET_FIELDS, SECRET_HEADERS, CreateUser, Fixture, Login, parse_create, parse_request
 
 Record = dict[str, Any]
 

@@ -15,8 +15,8 @@ import logging
 from typing import Any
 
 from ...core.clock import parse_instant
-from ...core.seeding import NAME_POOLS
 from ...core.errors import VendorError
+from ...core.seeding import NAME_POOLS
 from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
 from . import auth, bodyparser, dto, errors, responses
 from .models import SECRET_FIELDS, SECRET_HEADERS, ExistingUser, Fixture

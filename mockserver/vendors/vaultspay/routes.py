@@ -4,16 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...core.seeding import NAME_POOLS
 from ...core.errors import FieldError, VendorError
+from ...core.seeding import NAME_POOLS
 from ...core.store import Conflict
 from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
 from . import errors, responses
 from .auth import Tokens
 from .kyc import Kyc
 from .models import (
-    INT32_SCHEMA, SECRET_FIELDS, SECRET_HEADERS, CreateUser, Fixture, KycPersonalCreate, KycPersonalUpdate, RefreshToken, SaasLogin,
-    list_users_query, parse, parse_create, path_schema,
+    INT32_SCHEMA,
+    SECRET_FIELDS,
+    SECRET_HEADERS,
+    CreateUser,
+    Fixture,
+    KycPersonalCreate,
+    KycPersonalUpdate,
+    RefreshToken,
+    SaasLogin,
+    list_users_query,
+    parse,
+    parse_create,
+    path_schema,
 )
 from .users import contact_keys, owned_by_path, page_of, paging, unique_keys
 

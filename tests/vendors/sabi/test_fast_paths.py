@@ -10,8 +10,9 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 import orjson
 import pytest
