@@ -294,7 +294,7 @@ def _changed_paths(old: Any, new: Any, prefix: str = "") -> list[str]:
                 out.extend(_changed_paths(old[key], new[key], path))
         return out
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        return [p for i, (a, b) in enumerate(zip(old, new)) for p in _changed_paths(a, b, f"{prefix}.{i}" if prefix else str(i))]
+        return [p for i, (a, b) in enumerate(zip(old, new, strict=True)) for p in _changed_paths(a, b, f"{prefix}.{i}" if prefix else str(i))]
     return [] if old == new and type(old) is type(new) else [prefix or "(whole value)"]
 
 

@@ -213,7 +213,7 @@ def _shown_headers(count: int, joined: str, secret: frozenset[str]) -> dict[str,
     parts = joined.split(_SEP)
     if len(parts) != 2 * count + 1:  # the path, a name or a value held the separator (only an in-process caller can send one)
         return {CUT_KEY: "headers not shown: a NUL character in the request head"}
-    return {name: REDACTED if name.lower() in secret else value for name, value in zip(parts[1 : count + 1], parts[count + 1 :])}
+    return {name: REDACTED if name.lower() in secret else value for name, value in zip(parts[1 : count + 1], parts[count + 1 :], strict=True)}
 
 
 # ------------------------------------------------------------------ entries

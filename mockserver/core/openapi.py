@@ -31,6 +31,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from http import HTTPStatus
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, GetJsonSchemaHandler
@@ -57,7 +58,7 @@ OPENAPI_VERSION = "3.1.0"
 REF_TEMPLATE = "#/components/schemas/{model}"
 _PATH_PARAM = re.compile(r"\{(\w+)\}")
 # The documented vendor's Vendor.schema_context() while its document is built.
-_CONTEXT: ContextVar[Mapping[str, Any]] = ContextVar("openapi_schema_context", default={})
+_CONTEXT: ContextVar[Mapping[str, Any]] = ContextVar("openapi_schema_context", default=MappingProxyType({}))
 
 
 def schema_context() -> Mapping[str, Any]:

@@ -222,7 +222,7 @@ def test_pulse_login_rule(client: TestClient, docs: dict[str, dict[str, Any]]) -
     values = {"email": "dana.whitfield@summit-ms.example", "password": "pulse-demo-password",
               "apiKey": "apiKey-3f9c2a7e51d84b06", "apiSecret": "pulse-demo-api-secret-7d1e0c94b2a64f38"}
     for choice in itertools.product([ABSENT, None, "set"], repeat=4):
-        sent = body(**{name: values[name] if pick == "set" else pick for name, pick in zip(values, choice)})
+        sent = body(**{name: values[name] if pick == "set" else pick for name, pick in zip(values, choice, strict=True)})
         reply = client.post("/pulse/auth/login", json=sent)
         assert reply.status_code in (200, 400), reply.text
         assert schema.is_valid(sent) == (reply.status_code == 200), (sent, reply.text)

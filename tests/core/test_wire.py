@@ -36,7 +36,7 @@ async def test_a_response_without_body_is_not_held(base) -> None:
     proto, transport = protocol(base)
     proto.data_received(b"POST /empty HTTP/1.1\r\nhost: x\r\ncontent-length: 0\r\n\r\n")
     await settle()
-    assert [w for w in transport.writes if w][0].startswith(b"HTTP/1.1 204 No Content\r\n")
+    assert next(w for w in transport.writes if w).startswith(b"HTTP/1.1 204 No Content\r\n")
 
 
 @pytest.mark.parametrize("base", BASES, ids=lambda b: b.__name__)
@@ -218,7 +218,7 @@ async def test_a_served_request_leaves_no_reference_cycle() -> None:
     import gc
     import weakref
 
-    proto, transport = protocol(SERVED)
+    proto, _transport = protocol(SERVED)
     gc.collect()
     gc.disable()  # whatever the request leaves must go by reference counting alone
     try:

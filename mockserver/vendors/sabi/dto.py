@@ -270,7 +270,7 @@ def validate(data: Mapping[str, Any], dto: Dto | None = None, prefix: str = "", 
     plan = dto.plans.get(keys) or dto.plan(keys)
     if plan is INCOMPLETE:
         return _walk(data, dto, prefix)
-    for quick, value in zip(plan, data.values()):  # a dict's values come in its keys' order
+    for quick, value in zip(plan, data.values(), strict=True):  # a dict's values come in its keys' order
         if quick is FILLED:
             if isinstance(value, str) and value:
                 continue

@@ -153,7 +153,7 @@ def _handle_base(first: str, last: str) -> str:
 
 def user_handle(first: str, last: str, draw: Draw) -> str:
     # [INF] format: first+last name, ASCII-folded, lower-case, plus 4 digits ("adaobi4821").
-    return "%s%04d" % (_handle_base(first, last), draw.below(10000))
+    return f"{_handle_base(first, last)}{draw.below(10000):04d}"
 
 
 def place(value: Mapping[str, Any], object_id: str) -> dict[str, Any]:

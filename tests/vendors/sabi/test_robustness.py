@@ -149,5 +149,5 @@ def test_same_seed_same_bytes_other_seed_other_values() -> None:
     first, second, other = _sequence(7), _sequence(7), _sequence(8)
     assert first == second
     assert first[3] == other[3]  # the 409 has nothing random in it
-    for a, b in zip(first[:3] + first[4:], other[:3] + other[4:]):
+    for a, b in zip(first[:3] + first[4:], other[:3] + other[4:], strict=True):
         assert a != b
