@@ -34,7 +34,7 @@ class Transport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def __init__(self, app: MockServer) -> None:
         self.app = app
         self.runtime: Runtime = app.runtime
-        self._asgi = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+        self._asgi = httpx.ASGITransport(app=app)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()

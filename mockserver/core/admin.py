@@ -12,7 +12,7 @@ import copy
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -23,7 +23,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from .clock import UTC, Clock, parse_duration, parse_instant, quoted
+from .clock import Clock, parse_duration, parse_instant, quoted
 from .fidelity import fidelity_map
 from .fixtures import FixtureError
 from .journal import DECODED, PAGE_SIZE, Journal, Row, closest

@@ -31,14 +31,14 @@ from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus
 
 import orjson
 
-from .clock import UTC, iso_z
+from .clock import iso_z
 
 log = logging.getLogger("mockserver")
 

@@ -93,7 +93,6 @@ def test_iso_z_cache_gives_isoformat_text_for_any_instant() -> None:
     import random
     from datetime import datetime, timedelta
 
-    from mockserver.core.clock import UTC
 
     rng = random.Random(5)
     plus7 = timezone(timedelta(hours=7))

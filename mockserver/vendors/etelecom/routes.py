@@ -68,7 +68,7 @@ def _vn_full_name(fake: Any) -> str:
 
 
 def _vn_mobile(fake: Any) -> str:
-    return fake.random_element(_MOBILE_PREFIXES) + fake.numerify("#######")
+    return str(fake.random_element(_MOBILE_PREFIXES)) + str(fake.numerify("#######"))
 
 
 def _stamp(moment: datetime) -> tuple[str, int]:
@@ -140,7 +140,7 @@ class ETelecom(AccountUserRPCs, Vendor):
                   errors=gate + ("invalid_argument", "not_found", "permission_denied")),
         ]
 
-    render = staticmethod(errors.render)  # type: ignore[assignment]
+    render = staticmethod(errors.render)
 
     # ---------------------------------------------------------------- state
     # users: identity users by id (unique phone, email)

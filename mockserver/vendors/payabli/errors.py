@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ...core.errors import ErrorSpec, FieldError, MethodNotAllowed, Problem, VendorError
+from ...core.errors import ErrorSpec, FieldError, MethodNotAllowed, Problem, ProblemMap, VendorError
 from ...core.vendor import Reply
 
 
@@ -166,7 +166,7 @@ def _method_not_allowed(problem: Problem) -> VendorError:
     )
 
 
-PROBLEMS: dict[str, Any] = {
+PROBLEMS: ProblemMap = {
     "malformed_json": _body_error,
     "not_object": _body_error,
     "invalid_fields": _invalid_fields,

@@ -101,7 +101,7 @@ class Payabli(Vendor):
 
     fixture: Fixture
 
-    def __init__(self, ctx: VendorContext, fixture: Fixture) -> None:  # type: ignore[override]
+    def __init__(self, ctx: VendorContext, fixture: Fixture) -> None:
         super().__init__(ctx, fixture)
         self.settings = fixture.settings
         self.tokens = Tokens(ctx)
@@ -148,7 +148,7 @@ class Payabli(Vendor):
                   auth=False),
         ]
 
-    render = staticmethod(errors.render)  # type: ignore[assignment]
+    render = staticmethod(errors.render)
 
     # ---------------------------------------------------------------- state
     @property

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...core.errors import ErrorSpec, FieldError, MethodNotAllowed, Problem, VendorError
+from ...core.errors import ErrorSpec, FieldError, MethodNotAllowed, Problem, ProblemMap, VendorError
 from ...core.vendor import Reply
 
 CATALOG: dict[str, ErrorSpec] = {
@@ -69,7 +69,7 @@ def _method(problem: Problem) -> VendorError:
     return VendorError("METHOD_NOT_ALLOWED", f"Method {method} is not allowed on {path}", extra={"allow": allowed})
 
 
-PROBLEMS = {
+PROBLEMS: ProblemMap = {
     "malformed_json": _malformed,
     "not_object": _not_object,
     "invalid_fields": "VALIDATION",

@@ -59,7 +59,7 @@ class Pulse(Vendor):
 
     fixture: Fixture
 
-    def __init__(self, ctx: VendorContext, fixture: Fixture) -> None:  # type: ignore[override]
+    def __init__(self, ctx: VendorContext, fixture: Fixture) -> None:
         super().__init__(ctx, fixture)
         self.sessions = Sessions(ctx, fixture.settings.sessionTtl)
         # Accounts, their roles and teams are configuration, not request state:
@@ -108,7 +108,7 @@ class Pulse(Vendor):
                   responses={200: session}, errors=errors.AUTH_ERRORS),
         ]
 
-    render = staticmethod(errors.render)  # type: ignore[assignment]
+    render = staticmethod(errors.render)
 
     # ---------------------------------------------------------------- state
     @property

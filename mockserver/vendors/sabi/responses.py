@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from math import modf
 from typing import Any
 
-from ...core.clock import UTC, iso_z
+from ...core.clock import iso_z
 from ...core.seeding import Draw
 from ...core.store import Table
 from ...core.vendor import VendorContext

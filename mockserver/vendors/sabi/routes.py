@@ -57,7 +57,7 @@ def stored_document(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _ng_mobile(fake: Any) -> str:
-    return str(fake.random_element(_NG_PREFIXES)) + fake.numerify("#######")
+    return str(fake.random_element(_NG_PREFIXES)) + str(fake.numerify("#######"))
 
 
 class Sabi(Vendor):
@@ -89,7 +89,7 @@ class Sabi(Vendor):
 
     fixture: Fixture
 
-    def __init__(self, ctx: VendorContext, fixture: Fixture) -> None:  # type: ignore[override]
+    def __init__(self, ctx: VendorContext, fixture: Fixture) -> None:
         super().__init__(ctx, fixture)
         self.ids = responses.ObjectIds(ctx)  # stateless: its process bytes and counter are in the store
 
@@ -109,7 +109,7 @@ class Sabi(Vendor):
             Route("POST", INVITE_PATH + "/", self.invite_user, "invite_user", **invite),
         ]
 
-    render = staticmethod(errors.render)  # type: ignore[assignment]
+    render = staticmethod(errors.render)
 
     # ---------------------------------------------------------------- state
     @property

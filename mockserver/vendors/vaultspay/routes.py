@@ -31,7 +31,7 @@ from .users import contact_keys, owned_by_path, page_of, paging, unique_keys
 
 def _pk_mobile(fake: Any) -> str:
     # Pakistani mobile numbers without the leading 0: 3XX XXXXXXX
-    return "3" + fake.numerify("#########")
+    return "3" + str(fake.numerify("#########"))
 
 
 class VaultsPay(Vendor):
@@ -76,7 +76,7 @@ class VaultsPay(Vendor):
 
     fixture: Fixture
 
-    def __init__(self, ctx: VendorContext, fixture: Fixture) -> None:  # type: ignore[override]
+    def __init__(self, ctx: VendorContext, fixture: Fixture) -> None:
         super().__init__(ctx, fixture)
         settings = fixture.settings
         self.tokens = Tokens(ctx, settings.accessTokenTtl, settings.refreshTokenTtl)
@@ -117,7 +117,7 @@ class VaultsPay(Vendor):
                   params=path_schema(userId=one_of_ours), responses={200: responses.KycResponse}, errors=auth + invalid),
         ]
 
-    render = staticmethod(errors.render)  # type: ignore[assignment]
+    render = staticmethod(errors.render)
 
     # ---------------------------------------------------------------- state
     @property

@@ -11,13 +11,12 @@ import itertools
 import math
 import random
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import pytest
 
-from mockserver.core.clock import UTC
 from mockserver.core.errors import VendorError
 from mockserver.core.seeding import Draw
 from mockserver.vendors.sabi import bodyparser, dto, responses
