@@ -44,7 +44,8 @@ class Transport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         return self.runtime.base_url(ORIGIN, vendor)
 
     def credentials(self, vendor: str) -> dict[str, Any]:
-        return self.runtime.describe(ORIGIN)[vendor]
+        credentials: dict[str, Any] = self.runtime.describe(ORIGIN)[vendor]  # JSON, as the admin API shows it
+        return credentials
 
     def headers(self, vendor: str) -> dict[str, str]:
         return dict(self.credentials(vendor)["headers"])

@@ -92,7 +92,7 @@ def _check_events(text: str, where: str, aliases: bool) -> None:
     loader = _LOADER(text)
     frames: list[tuple[set[Any], list[bool]] | None] = []  # per open collection: (keys, [expect key]) for mappings
     opened: list[tuple[str | None, int]] = []  # per open collection: (anchor, node count at its start)
-    sizes: dict[str, int] = {}  # anchor -> nodes it expands to
+    sizes: dict[str | None, int] = {}  # anchor -> nodes it expands to (PyYAML types an anchor str | None)
     nodes = 0
     limit = MAX_NODES if aliases else MAX_VALUES
     try:

@@ -127,7 +127,9 @@ class AdminGuard:
         # "mockserver.local") reports its URL's host as the server; a socket server reports the
         # socket's IP address.  So this lets in-process clients in and no DNS name on a socket.
         server = scope.get("server")
-        return bool(server) and isinstance(server[0], str) and name == server[0].lower()
+        if not server:
+            return False
+        return isinstance(server[0], str) and name == server[0].lower()
 
     def refusal(self, scope: Scope) -> tuple[int, str] | None:
         """(status, message) when the request must be refused, else None."""

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from http import HTTPStatus
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from pydantic import BaseModel, Field, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaMode, WithJsonSchema, models_json_schema
@@ -156,7 +156,7 @@ def build_document(vendor: Vendor, server_url: str, base_url: str | None = None)
 
 
 # --------------------------------------------------------------------- helpers
-def _is_model(value: Any) -> bool:
+def _is_model(value: Any) -> TypeGuard[type[BaseModel]]:
     return isinstance(value, type) and issubclass(value, BaseModel)
 
 
@@ -200,7 +200,7 @@ class _Builder:
         self.base_url = base_url
         self.routes = vendor.routes()
         self.components: dict[str, Any] = {}
-        self.refs: dict[tuple[type[BaseModel], JsonSchemaMode], dict[str, Any]] = {}
+        self.refs: dict[tuple[type[Any], JsonSchemaMode], dict[str, Any]] = {}  # pydantic keys models and dataclasses
         media = vendor.content_type.decode("latin-1").partition(";")[0].strip()
         self.media = media or "application/json"
 

@@ -29,7 +29,8 @@ from .vendor import Call, Reply
 class VendorView(Protocol):
     """What the engine needs of a vendor (the core never names one)."""
 
-    catalog: Mapping[str, Any]
+    @property
+    def catalog(self) -> Mapping[str, Any]: ...
 
     def render(self, error: VendorError) -> Reply: ...
 

@@ -225,12 +225,16 @@ class IdentityUser(BaseModel):
     _norm_phone = field_validator("phone")(_phone)
 
 
+def _owner_only() -> list[Role]:
+    return ["owner"]
+
+
 class ApiKey(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # [INF] shape seen in public client code: "<19 digits>:<32 alphanumerics>"
     key: str = Field(pattern=r"^[0-9]{19}:[A-Za-z0-9]{32}$")
-    roles: list[Role] = Field(default_factory=lambda: ["owner"], min_length=1)
+    roles: list[Role] = Field(default_factory=_owner_only, min_length=1)
     # A key the shop has revoked in the web app: still known, always refused
     # with `unauthenticated` (the session layer does not say why) [INF].
     revoked: bool = False

@@ -328,8 +328,8 @@ class Payabli(Vendor):
         if client is None or not hmac.compare_digest(client.clientSecret.encode(), body.clientSecret.encode()):
             raise VendorError("TOKEN_INVALID_CLIENT")
         permissions = client.permissions if body.permissions is None else body.permissions
-        if client.permissions is not None:
-            extra = [p for p in permissions if p not in client.permissions]
+        if client.permissions is not None and body.permissions is not None:  # else: the client's own, none extra
+            extra = [p for p in body.permissions if p not in client.permissions]
             if extra:
                 raise VendorError("TOKEN_INVALID_SCOPE", f"The permission '{extra[0]}' is not granted to this client.")
         lifetime = (client.tokenLifetime or self.settings.accessTokenLifetime).total_seconds()

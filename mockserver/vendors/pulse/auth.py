@@ -133,7 +133,8 @@ def membership(user: Record, account_id: str) -> Record:
     An unknown account answers exactly like one the caller is not in, so the
     header cannot be used to probe which account ids exist [INF].
     """
-    for member in user["accounts"]:
+    accounts: list[Record] = user["accounts"]
+    for member in accounts:
         if member["accountId"] == account_id:
             return member
     raise VendorError("ACCOUNT_FORBIDDEN")

@@ -96,18 +96,17 @@ class Sabi(Vendor):
     def routes(self) -> list[Route]:
         # Besides dispatch, each Route describes its endpoint for the OpenAPI document.
         # errors=None on create: the scenario library makes it answer every catalog entry.
-        create = {"summary": "Create a user (public sign-up)", "request": dto.CREATE_USER_SCHEMA,
-                  "responses": {201: responses.UserDocument}, "errors": None}
-        invite = {"summary": "Create an invited user", "request": dto.CREATE_USER_SCHEMA, "query": dto.INVITE_QUERY_SCHEMA,
-                  "responses": {201: responses.UserDocument},
-                  "errors": ("BAD_REQUEST", "UNAUTHORIZED", "CONFLICT", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE")}
-        return [
-            Route("POST", CREATE_PATH, self.create_user, "create_user", **create),
-            # Express routes are not strict about a trailing slash.
-            Route("POST", CREATE_PATH + "/", self.create_user, "create_user", **create),
-            Route("POST", INVITE_PATH, self.invite_user, "invite_user", **invite),
-            Route("POST", INVITE_PATH + "/", self.invite_user, "invite_user", **invite),
-        ]
+        def create(path: str) -> Route:
+            return Route("POST", path, self.create_user, "create_user", summary="Create a user (public sign-up)",
+                         request=dto.CREATE_USER_SCHEMA, responses={201: responses.UserDocument}, errors=None)
+
+        def invite(path: str) -> Route:
+            return Route("POST", path, self.invite_user, "invite_user", summary="Create an invited user",
+                         request=dto.CREATE_USER_SCHEMA, query=dto.INVITE_QUERY_SCHEMA, responses={201: responses.UserDocument},
+                         errors=("BAD_REQUEST", "UNAUTHORIZED", "CONFLICT", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"))
+
+        # Express routes are not strict about a trailing slash.
+        return [create(CREATE_PATH), create(CREATE_PATH + "/"), invite(INVITE_PATH), invite(INVITE_PATH + "/")]
 
     render = staticmethod(errors.render)
 

@@ -23,6 +23,7 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from pydantic.config import JsonDict
 from pydantic.json_schema import WithJsonSchema
 from pydantic_core import PydanticCustomError
 from typing_extensions import TypedDict
@@ -61,7 +62,7 @@ def _digits(kind: str, low: int, high: int):  # type: ignore[no-untyped-def]
 _COUNTRY_CODE_SCHEMA = WithJsonSchema({"type": "string", "pattern": "^[0-9]{1,4}$"})
 _PHONE_SCHEMA = WithJsonSchema({"type": "string", "pattern": "^[0-9]{6,14}$"})
 # [SEED] the Create-User page's request example.
-_CREATE_USER_EXAMPLE = {
+_CREATE_USER_EXAMPLE: JsonDict = {
     "firstName": "khalid", "lastName": "raza", "email": "khalidraza@gmail.com",
     "countryCode": "92", "phone": "3329465636", "status": "ACTIVE",
 }
