@@ -163,11 +163,17 @@ class AdminGuard:
                 )
         # 2. Cross-origin browser requests
         if fetch_site is not None and fetch_site.lower() not in _SAME_SITE:
-            return 403, f"cross-origin browser request refused (Sec-Fetch-Site: {_shown(fetch_site)}): the admin API answers same-origin pages and non-browser clients only"
+            return 403, (
+                f"cross-origin browser request refused (Sec-Fetch-Site: {_shown(fetch_site)}): "
+                "the admin API answers same-origin pages and non-browser clients only"
+            )
         if origin is not None:
             own = scope.get("scheme", "http").encode() + b"://" + (host or b"")
             if host is None or origin.lower() != own.lower():
-                return 403, f"cross-origin browser request refused (Origin: {_shown(origin)}): the admin API answers same-origin pages and non-browser clients only"
+                return 403, (
+                    f"cross-origin browser request refused (Origin: {_shown(origin)}): "
+                    "the admin API answers same-origin pages and non-browser clients only"
+                )
         # 3. Admin token
         if self.token is not None and not any(hmac.compare_digest(g, self.token) for g in given):
             if given:

@@ -514,7 +514,8 @@ def _fields_match(row: tuple[Any, ...], filters: Mapping[str, Any]) -> bool:
             continue
         value = row[_FIELDS[key]]
         if key == "status":
-            if str(value) != str(wanted) and not (isinstance(wanted, str) and len(wanted) == 3 and wanted.endswith("xx") and str(value)[0] == wanted[0]):
+            status_class = isinstance(wanted, str) and len(wanted) == 3 and wanted.endswith("xx")  # "4xx" matches 400-499
+            if str(value) != str(wanted) and not (status_class and str(value)[0] == wanted[0]):
                 return False
         elif value != wanted:
             return False
@@ -533,7 +534,10 @@ def closest(entries: Iterable[dict[str, Any]], match: Mapping[str, Any], keys: I
     keys = list(keys)
 
     def score(entry: dict[str, Any]) -> int:
-        return sum(1 for k in keys if k in match and (subset(match[k], entry.get(k)) if isinstance(match[k], dict) else str(entry.get(k)) == str(match[k])))
+        return sum(
+            1 for k in keys
+            if k in match and (subset(match[k], entry.get(k)) if isinstance(match[k], dict) else str(entry.get(k)) == str(match[k]))
+        )
 
     ranked = sorted(entries, key=score, reverse=True)
     return ranked[:3]

@@ -62,7 +62,9 @@ def _header_name(name: str) -> str:
 def _header_value(value: str) -> str:
     bad = _NOT_IN_VALUE.search(value)
     if bad:
-        raise _problem(f"header value holds {bad.group()!r}: only visible ASCII, space and tab can be sent (no CR, LF, NUL or other control characters)")
+        raise _problem(
+            f"header value holds {bad.group()!r}: only visible ASCII, space and tab can be sent (no CR, LF, NUL or other control characters)"
+        )
     return value
 
 

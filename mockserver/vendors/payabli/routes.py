@@ -308,7 +308,8 @@ class Payabli(Vendor):
         self.tokens.authenticate(call)
         org_id = self.paypoints.get(call.params["entry"])
         if org_id is None:
-            raise VendorError("UNKNOWN_ENTRY", fields=(FieldError("entry", "invalid", f"{call.params['entry']} is not a paypoint entrypoint", {"code": "3001"}),))
+            wrong = FieldError("entry", "invalid", f"{call.params['entry']} is not a paypoint entrypoint", {"code": "3001"})
+            raise VendorError("UNKNOWN_ENTRY", fields=(wrong,))
         found = (u for u in self.users.values() if any(s["orgType"] == 2 and s["orgId"] == org_id for s in u["Scope"]))
         return responses.query_users(*query.page(found, call.query, self.settings.queryPageSize))
 

@@ -56,7 +56,8 @@ class Tokens:
         """saas-login: a new session with its first access token."""
         now = self.ctx.clock.now()
         refresh_expiry = now + self.refresh_ttl
-        refresh = _jwt({"sub": client_id, "typ": "refresh", "iat": int(now.timestamp()), "exp": int(refresh_expiry.timestamp()), "jti": draw.hex(16)}, draw)
+        claims = {"sub": client_id, "typ": "refresh", "iat": int(now.timestamp()), "exp": int(refresh_expiry.timestamp()), "jti": draw.hex(16)}
+        refresh = _jwt(claims, draw)
         self.sessions.insert(refresh, {"clientId": client_id, "agentId": agent_id, "expiresAt": refresh_expiry.timestamp()})
         access, access_expiry = self._issue_access(refresh, client_id, agent_id, now, draw)
         return {

@@ -299,7 +299,8 @@ def list_users_query(max_per_page: int) -> dict[str, object]:
     return {
         "type": "object",
         "properties": {
-            "page": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 2**31 - 1}, blank], "default": 1, "description": "1-based page number; blank = 1."},
+            "page": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 2**31 - 1}, blank], "default": 1,
+                     "description": "1-based page number; blank = 1."},
             "perPage": {
                 "anyOf": [{"type": "integer", "minimum": 1, "maximum": max_per_page}, blank], "default": 20,
                 "description": "Users per page; blank = 20.",

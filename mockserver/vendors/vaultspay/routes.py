@@ -61,7 +61,10 @@ class VaultsPay(Vendor):
     examples = Lazy(".examples:EXAMPLES")
     fidelity = Lazy(".fidelity:NOTES")
     scenario_aliases = {"THROTTLE": "vaultspay-throttled"}
-    unavailable = {"status": 503, "body": {"code": 1010, "message": "Service temporarily unavailable. Please try again later.", "type": "BAD_REQUEST"}}
+    unavailable = {
+        "status": 503,
+        "body": {"code": 1010, "message": "Service temporarily unavailable. Please try again later.", "type": "BAD_REQUEST"},
+    }
     scenarios = (
         {
             "name": "token-expires-after-2-calls",
