@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Mapping, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from . import poolcache
 
@@ -92,12 +92,12 @@ class Draw:
         return self.next() < probability * (1 << 64)
 
 
-PoolMaker = Callable[["object"], object]
+PoolMaker = Callable[[Any], object]  # called with a Faker: its providers are dynamic attributes
 
 # The pools most vendors want, in their own faker locale: `pools = {**NAME_POOLS, ...}`.
 NAME_POOLS: dict[str, PoolMaker] = {
-    "first_name": lambda f: f.first_name(),  # type: ignore[attr-defined]
-    "last_name": lambda f: f.last_name(),  # type: ignore[attr-defined]
+    "first_name": lambda f: f.first_name(),
+    "last_name": lambda f: f.last_name(),
 }
 
 

@@ -26,6 +26,7 @@ import orjson
 
 from ...core.errors import VendorError
 from ...core.seeding import Draw
+from ...core.store import Table
 from ...core.vendor import Call, VendorContext
 from .models import ApiToken, OAuthClient
 
@@ -44,11 +45,11 @@ class Tokens:
         self.ctx = ctx
 
     @property
-    def table(self):  # type: ignore[no-untyped-def]
+    def table(self) -> Table:
         return self.ctx.table("tokens")
 
     @property
-    def access(self):  # type: ignore[no-untyped-def]
+    def access(self) -> Table:
         return self.ctx.table("access_tokens")
 
     def load(self, tokens: list[ApiToken]) -> None:

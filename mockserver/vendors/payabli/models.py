@@ -55,7 +55,7 @@ def rule(code: str, predicate: str, binding: bool = False) -> PydanticCustomErro
     return PydanticCustomError(f"payabli_{code}", predicate, context)
 
 
-def _bits(bounds: tuple[int, int], label: str):  # type: ignore[no-untyped-def]
+def _bits(bounds: tuple[int, int], label: str) -> AfterValidator:
     def check(value: int) -> int:
         # .NET cannot bind a number outside Int32/Int64: a binding failure (3003).
         if not bounds[0] <= value <= bounds[1]:

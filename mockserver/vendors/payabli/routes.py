@@ -11,6 +11,7 @@ from typing import Any
 
 from ...core.errors import FieldError, InvalidFields, MalformedBody, NotAnObject, VendorError
 from ...core.seeding import NAME_POOLS
+from ...core.store import Table
 from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
 from . import errors, query, responses
 from .auth import Tokens
@@ -152,7 +153,7 @@ class Payabli(Vendor):
 
     # ---------------------------------------------------------------- state
     @property
-    def users(self):  # type: ignore[no-untyped-def]
+    def users(self) -> Table:
         return self.ctx.table("users")
 
     @staticmethod

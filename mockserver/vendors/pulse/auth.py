@@ -15,6 +15,7 @@ from ...core.clock import iso_z
 from ...core.errors import VendorError
 from ...core.memo import Memo
 from ...core.seeding import Draw
+from ...core.store import Table
 from ...core.vendor import Call, VendorContext
 
 Record = dict[str, Any]
@@ -29,7 +30,7 @@ class Sessions:
         self._bearer = Memo(bearer_token)
 
     @property
-    def table(self):  # type: ignore[no-untyped-def]
+    def table(self) -> Table:
         return self.ctx.table("sessions")
 
     def open(self, user_id: int, draw: Draw) -> Record:

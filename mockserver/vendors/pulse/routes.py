@@ -112,7 +112,7 @@ class Pulse(Vendor):
 
     # ---------------------------------------------------------------- state
     @property
-    def users(self):  # type: ignore[no-untyped-def]
+    def users(self) -> Table:
         return self.ctx.table("users")
 
     def seed(self) -> None:
@@ -145,6 +145,8 @@ class Pulse(Vendor):
         self.ctx.bump_id("users", fixture.settings.firstUserId - 1)
         for issued in fixture.sessions:
             owner = self.users.find("email", issued.user.lower())
+            if owner is None:  # the fixture model refuses a session naming an unknown user
+                raise LookupError(f"sessions name an unknown user: {issued.user}")
             self.sessions.preissue(issued.token, owner["id"], issued.expiresIn)
 
     def _generate(self, count: int, stamp: str) -> None:

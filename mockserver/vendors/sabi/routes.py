@@ -17,6 +17,7 @@ from typing import Any
 from ...core.clock import parse_instant
 from ...core.errors import VendorError
 from ...core.seeding import NAME_POOLS
+from ...core.store import Table
 from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
 from . import auth, bodyparser, dto, errors, responses
 from .models import SECRET_FIELDS, SECRET_HEADERS, ExistingUser, Fixture
@@ -112,7 +113,7 @@ class Sabi(Vendor):
 
     # ---------------------------------------------------------------- state
     @property
-    def users(self):  # type: ignore[no-untyped-def]
+    def users(self) -> Table:
         return self.ctx.table("users")
 
     def seed(self) -> None:

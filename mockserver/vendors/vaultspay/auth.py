@@ -19,6 +19,7 @@ from ...core.clock import iso_offset
 from ...core.errors import VendorError
 from ...core.memo import Memo
 from ...core.seeding import Draw
+from ...core.store import Table
 from ...core.vendor import Call, VendorContext
 
 _JWT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
@@ -45,11 +46,11 @@ class Tokens:
         self._bearer = Memo(bearer_token)
 
     @property
-    def sessions(self):  # type: ignore[no-untyped-def]
+    def sessions(self) -> Table:
         return self.ctx.table("sessions")
 
     @property
-    def access(self):  # type: ignore[no-untyped-def]
+    def access(self) -> Table:
         return self.ctx.table("access_tokens")
 
     def open_session(self, client_id: str, agent_id: int, draw: Draw) -> dict[str, str]:

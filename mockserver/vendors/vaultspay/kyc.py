@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ...core.errors import FieldError, InvalidFields, VendorError
+from ...core.store import Table
 from ...core.validation import field_errors
 from ...core.vendor import Call, Reply, VendorContext
 from . import responses
@@ -36,11 +37,11 @@ class Kyc:
         self.wrap_personal = wrap_personal
 
     @property
-    def records(self):  # type: ignore[no-untyped-def]
+    def records(self) -> Table:
         return self.ctx.table("kyc")
 
     @property
-    def users(self):  # type: ignore[no-untyped-def]
+    def users(self) -> Table:
         return self.ctx.table("users")
 
     # ------------------------------------------------------------- seeding

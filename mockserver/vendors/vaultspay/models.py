@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import (
     Annotated,
@@ -47,7 +48,7 @@ SECRET_HEADERS = frozenset({"x-auth-signature"})
 Status = Literal["ACTIVE", "PENDING", "BLOCK"]
 
 
-def _digits(kind: str, low: int, high: int):  # type: ignore[no-untyped-def]
+def _digits(kind: str, low: int, high: int) -> Callable[[str | None], str | None]:
     def check(value: str | None) -> str | None:
         if value is None:
             return value

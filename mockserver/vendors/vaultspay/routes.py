@@ -6,7 +6,7 @@ from typing import Any
 
 from ...core.errors import FieldError, VendorError
 from ...core.seeding import NAME_POOLS
-from ...core.store import Conflict
+from ...core.store import Conflict, Table
 from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
 from . import errors, responses
 from .auth import Tokens
@@ -124,7 +124,7 @@ class VaultsPay(Vendor):
 
     # ---------------------------------------------------------------- state
     @property
-    def users(self):  # type: ignore[no-untyped-def]
+    def users(self) -> Table:
         return self.ctx.table("users")
 
     _unique = staticmethod(unique_keys)
