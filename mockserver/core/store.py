@@ -59,7 +59,7 @@ class Store(Protocol):
 # Shared by every table that holds no unique key yet (sessions, tokens,
 # memberships): two empty dicts less per table, which a test session has ~15 of.
 # Never written: a table swaps in dicts of its own before its first unique key.
-_NO_KEYS: dict = {}  # type: ignore[type-arg]
+_NO_KEYS: dict[Any, Any] = {}  # stands in for both _index and _keys_of
 
 
 class MemoryTable:
