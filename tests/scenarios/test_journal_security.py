@@ -364,3 +364,23 @@ def test_a_thousand_requests_with_a_1_mb_header_leave_rss_within_20_mb_of_idle()
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_a_kept_response_holds_its_length_not_the_encoders_buffer() -> None:
+    """orjson's output keeps a ~4 KB buffer: rows must keep exact copies, or the byte cap undercounts 10x."""
+    import tracemalloc
+
+    import orjson
+
+    from mockserver.core.journal import Journal
+
+    journal = Journal(1000)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(1000):  # each answer made and dropped by its request, as the server does
+            journal.record(0.0, "v", "op", "POST", "/x", {}, {"host": "h"}, b"{}", 200, orjson.dumps({"id": i}), None, 1.0, "")
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept / 1000 < 1500, f"{kept / 1000:.0f} bytes per journal row"
