@@ -13,7 +13,7 @@ gate and the membership helpers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from ...core.errors import FieldError, VendorError
@@ -153,7 +153,7 @@ class AccountUserRPCs:
                 table.update((member["shop_id"], user_id), {**member, "name_indexed": full_name})
 
 
-def _filter(wanted: dict[str, Any]) -> Any:
+def _filter(wanted: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
     """A predicate over membership records for GetAccountUsers' filter [PUB:
     ListAccountUsers: user_ids IN, roles contains all, full-text name/phone/
     extension, has_extension]; absent or empty values do not filter."""

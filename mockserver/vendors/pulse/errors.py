@@ -17,6 +17,7 @@ Field problems are phrased like zod issues (the backend is a Next.js route,
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from ...core.errors import ErrorSpec, FieldError, MethodNotAllowed, Problem, ProblemMap, VendorError
@@ -88,7 +89,7 @@ def js_type(value: Any) -> str:
     return _PY_TO_JS.get(type(value).__name__, "unknown")
 
 
-def _quoted(choices: Any) -> str:
+def _quoted(choices: Iterable[object]) -> str:
     return " | ".join(f"'{c}'" for c in choices)
 
 
