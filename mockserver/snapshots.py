@@ -35,11 +35,14 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from . import vendors as registry
+
+if TYPE_CHECKING:  # imported late at run time (the app imports this module's users)
+    from .app import Runtime
 
 DEFAULT_DIR = Path("tests/contract/snapshots")
 CLOCK = "frozen:2026-01-01T00:00:00Z"
@@ -168,7 +171,7 @@ def collect(seed: int = 0, vendors: Iterable[str] | None = None) -> dict[str, li
     return out
 
 
-def _collect_vendor(client: httpx.Client, runtime: Any, vendor: str) -> list[dict[str, Any]]:
+def _collect_vendor(client: httpx.Client, runtime: Runtime, vendor: str) -> list[dict[str, Any]]:
     context = _Context(vendor, runtime.describe(ORIGIN)[vendor])
     mount = runtime.mounts[vendor]
     journal = runtime.journal
