@@ -273,10 +273,11 @@ def test_five_thousand_sessions_and_a_reset_give_the_memory_back() -> None:
         assert send(conns[0], "GET", "/__admin/requests?session=s4999") == (200, [])
         status, counted = send(conns[0], "POST", "/__admin/requests/count", json.dumps({"operation": "create_user"}).encode())
         assert (status, counted["count"]) == (200, 0)
-        # Measured on this machine: idle ~51 MB, peak ~107 MB (1,000 live sessions at
-        # the cap plus the journal), after the reset ~11-15 MB above idle; before
-        # sessions were freed: 51 -> 162 MB, and 171 MB after the reset.
-        assert peak - idle > 25, (idle, peak)  # the burst did hold memory: the check below means something
+        # Measured on this machine: idle ~51-54 MB, peak ~72 MB (1,000 live sessions at
+        # the cap plus the journal; ~107 MB while journal rows still held orjson's 4 KB
+        # buffers), after the reset ~11-15 MB above idle; before sessions were freed:
+        # 51 -> 162 MB, and 171 MB after the reset.
+        assert peak - idle > 10, (idle, peak)  # the burst did hold memory: the check below means something
         assert after - idle < 20, f"RSS idle {idle:.1f} MB, peak {peak:.1f} MB, after reset {after:.1f} MB"
     finally:
         proc.terminate()
