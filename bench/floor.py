@@ -21,7 +21,7 @@ from starlette.routing import Route
 PAYLOAD = {"id": 1, "status": "ok", "message": "floor"}
 
 
-async def handler(request):  # noqa: ANN001 - Starlette handler
+async def handler(request):
     return JSONResponse(PAYLOAD)
 
 

@@ -363,7 +363,7 @@ def table(results: list[Result]) -> str:
         if r.note:
             notes.append(f"  {r.target}: {r.note}")
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))) for row in rows]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))) for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines + (["", "notes:", *notes] if notes else []))
 
@@ -466,7 +466,7 @@ def main() -> int:
     return 0
 
 
-def _terminate(signum, frame):  # noqa: ANN001
+def _terminate(signum, frame):
     print(f"\nstopping on signal {signum}", file=sys.stderr)
     raise SystemExit(128 + signum)
 

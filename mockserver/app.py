@@ -7,9 +7,11 @@ import gc
 import logging
 import time
 from collections import OrderedDict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import orjson
+from pydantic import BaseModel
 
 from . import vendors as registry
 from .config import Config, default_fixtures_dir, default_scenarios_dir
@@ -62,7 +64,7 @@ class Runtime:
         self.monotonic: Callable[[], float] = time.monotonic  # tests inject a clock of their own
         self.reset()
 
-    def _load_fixture(self, cls: type[Vendor]) -> Any:
+    def _load_fixture(self, cls: type[Vendor]) -> BaseModel:
         custom = self.config.fixtures
         path = (custom / f"{cls.name}.yaml") if custom else None
         if path is None or not path.is_file():

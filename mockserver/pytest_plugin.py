@@ -15,10 +15,11 @@ counters, clock).
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -151,7 +152,7 @@ class MockServerHandle:
         answer = self._admin.post("/__admin/requests/count", json=criteria).json()
         if answer["count"] == times:
             return
-        closest = answer.get("closest") or [e for e in self.requests(vendor, operation)][-3:]
+        closest = answer.get("closest") or list(self.requests(vendor, operation))[-3:]
         lines = [
             f"expected {times} call(s) matching {criteria}, found {answer['count']}.",
             "closest requests:" if closest else "no requests to that vendor/operation were made.",

@@ -32,13 +32,17 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from . import vendors as registry
+
+if TYPE_CHECKING:  # imported late at run time (the app imports this module's users)
+    from .app import Runtime
 
 DEFAULT_DIR = Path("tests/contract/snapshots")
 CLOCK = "frozen:2026-01-01T00:00:00Z"
@@ -167,7 +171,7 @@ def collect(seed: int = 0, vendors: Iterable[str] | None = None) -> dict[str, li
     return out
 
 
-def _collect_vendor(client: httpx.Client, runtime: Any, vendor: str) -> list[dict[str, Any]]:
+def _collect_vendor(client: httpx.Client, runtime: Runtime, vendor: str) -> list[dict[str, Any]]:
     context = _Context(vendor, runtime.describe(ORIGIN)[vendor])
     mount = runtime.mounts[vendor]
     journal = runtime.journal
@@ -293,7 +297,7 @@ def _changed_paths(old: Any, new: Any, prefix: str = "") -> list[str]:
                 out.extend(_changed_paths(old[key], new[key], path))
         return out
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        return [p for i, (a, b) in enumerate(zip(old, new)) for p in _changed_paths(a, b, f"{prefix}.{i}" if prefix else str(i))]
+        return [p for i, (a, b) in enumerate(zip(old, new, strict=True)) for p in _changed_paths(a, b, f"{prefix}.{i}" if prefix else str(i))]
     return [] if old == new and type(old) is type(new) else [prefix or "(whole value)"]
 
 

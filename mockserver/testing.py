@@ -34,7 +34,7 @@ class Transport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def __init__(self, app: MockServer) -> None:
         self.app = app
         self.runtime: Runtime = app.runtime
-        self._asgi = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+        self._asgi = httpx.ASGITransport(app=app)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -44,7 +44,8 @@ class Transport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         return self.runtime.base_url(ORIGIN, vendor)
 
     def credentials(self, vendor: str) -> dict[str, Any]:
-        return self.runtime.describe(ORIGIN)[vendor]
+        credentials: dict[str, Any] = self.runtime.describe(ORIGIN)[vendor]  # JSON, as the admin API shows it
+        return credentials
 
     def headers(self, vendor: str) -> dict[str, str]:
         return dict(self.credentials(vendor)["headers"])

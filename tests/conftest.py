@@ -6,7 +6,7 @@ import atexit
 import os
 import shutil
 import tempfile
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from starlette.testclient import TestClient

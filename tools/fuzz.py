@@ -46,16 +46,17 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/ is no package: its sibling, however this file is loaded
-from fuzz_cases import VENDORS, Case, Fuzzer, discover, render  # noqa: E402
+from fuzz_cases import VENDORS, Case, Fuzzer, discover, render
 
 ROOT = Path(__file__).resolve().parent.parent
 PAYABLI_LISTS = ("/Query/users/org/236", "/Query/users/org/123", "/Query/users/point/demo-paypoint")  # embedded fixtures
@@ -133,7 +134,7 @@ def send_raw(port: int, case: Case, timeout: float) -> tuple[int | None, str]:
             sock.settimeout(max(0.01, deadline - time.monotonic()))
             try:
                 chunk = sock.recv(65536)
-            except socket.timeout:
+            except TimeoutError:
                 return (max(statuses) if statuses else None), ("" if statuses or not case.must_answer else "timeout")
             except OSError:
                 chunk = b""

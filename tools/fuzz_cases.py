@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
@@ -158,7 +159,7 @@ def discover(client: httpx.Client) -> tuple[dict[str, Any], list[Route]]:
                 routes.append(Route(name, method.upper(), mount + path, bool(op.get("security")), writes, base, schema, protected, query))
     count = {"vendor": "vaultspay", "operation": "create_user", "body": {"status": "PENDING"}}
     for method, path in ADMIN:
-        writes = method == "DELETE" or path in ("/__admin/clock", "/__admin/scenarios") and method == "POST" or "{action}" in path
+        writes = method == "DELETE" or (path in ("/__admin/clock", "/__admin/scenarios") and method == "POST") or "{action}" in path
         routes.append(Route("admin", method, path, False, writes, count if path.endswith("count") else None))
     return vendors, routes
 
@@ -185,7 +186,7 @@ class Fuzzer:
         family = rng.choices(["body", "header", "path", "method", "query", "raw"], [40, 18, 14, 7, 6, 15])[0]
         valid = rng.random() < 0.6 and family != "method" and route.group not in self.unanchored
         headers, valid, hkind = self._headers(route, valid, family == "header")
-        strict = family == "method" or route.writes and (valid and route.auth or route.base is None)
+        strict = family == "method" or (route.writes and ((valid and route.auth) or route.base is None))
         body, bkind, ctype = self._body(route, strict, family in ("body", "raw", "method"))
         if ctype is not None:  # b"": no Content-Type at all
             headers = [(k, v) for k, v in headers if k.lower() != b"content-type"] + ([(b"Content-Type", ctype)] if ctype else [])

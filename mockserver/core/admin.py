@@ -11,8 +11,9 @@ import asyncio
 import copy
 import json
 import logging
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import orjson
@@ -22,11 +23,11 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from .clock import UTC, Clock, parse_duration, parse_instant, quoted
+from .clock import Clock, parse_duration, parse_instant, quoted
 from .fidelity import fidelity_map
-from .openapi import openapi_document
 from .fixtures import FixtureError
 from .journal import DECODED, PAGE_SIZE, Journal, Row, closest
+from .openapi import openapi_document
 
 if TYPE_CHECKING:
     from ..app import Runtime

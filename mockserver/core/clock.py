@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timedelta, timezone
-
-UTC = timezone.utc
+from datetime import UTC, datetime, timedelta
 
 _DURATION = re.compile(
     r"^P(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
@@ -76,7 +74,7 @@ def parse_instant(value: str) -> datetime:
 class Clock:
     """UTC clock: real time plus an offset, or frozen at an instant."""
 
-    __slots__ = ("_offset", "_frozen_at", "_start")
+    __slots__ = ("_frozen_at", "_offset", "_start")
 
     def __init__(self, frozen_at: datetime | None = None) -> None:
         self._offset = 0.0

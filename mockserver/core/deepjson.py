@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import orjson
 
@@ -121,7 +122,7 @@ def loads(text: str, string: Callable[[str], str] = _same) -> Any:
         elif start is not None or bare is not None:
             stack.append(value)
             keys.append(None if key is None else string(_unquoted(key)))
-    if result is _NOTHING or stack or _SPACE.match(text, pos).end() != len(text):  # type: ignore[union-attr]
+    if result is _NOTHING or stack or _SPACE.fullmatch(text, pos) is None:  # only whitespace may follow
         raise ValueError(f"not JSON at {pos}")
     return result
 

@@ -9,8 +9,9 @@ exactly one place per vendor: its ``errors.render``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Union
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +42,7 @@ class FieldError:
 class VendorError(Exception):
     """A failure named by a vendor catalog key; data only, rendered by the vendor."""
 
-    __slots__ = ("name", "message", "fields", "extra")
+    __slots__ = ("extra", "fields", "message", "name")
 
     def __init__(
         self,
@@ -117,7 +118,7 @@ class InternalFault(Problem):
 
 
 # A vendor maps each Problem kind to a catalog key, or to a function choosing one.
-ProblemMap = Mapping[str, Union[str, Callable[[Problem], VendorError]]]
+ProblemMap = Mapping[str, str | Callable[[Problem], VendorError]]
 
 
 def problem_to_error(problem: Problem, mapping: ProblemMap) -> VendorError:

@@ -27,8 +27,9 @@ Where the rows come from, so they cannot drift from the code:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from .vendor import Route, Vendor
 

@@ -92,7 +92,7 @@ def _check_events(text: str, where: str, aliases: bool) -> None:
     loader = _LOADER(text)
     frames: list[tuple[set[Any], list[bool]] | None] = []  # per open collection: (keys, [expect key]) for mappings
     opened: list[tuple[str | None, int]] = []  # per open collection: (anchor, node count at its start)
-    sizes: dict[str, int] = {}  # anchor -> nodes it expands to
+    sizes: dict[str | None, int] = {}  # anchor -> nodes it expands to (PyYAML types an anchor str | None)
     nodes = 0
     limit = MAX_NODES if aliases else MAX_VALUES
     try:
@@ -154,7 +154,7 @@ def parse_yaml(text: str | bytes, where: str, what: str = "YAML", aliases: bool 
         text = _decoded(text, where)
     try:
         _check_events(text, where, aliases)
-        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""

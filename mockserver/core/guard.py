@@ -24,7 +24,8 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import orjson
 
@@ -126,7 +127,9 @@ class AdminGuard:
         # "mockserver.local") reports its URL's host as the server; a socket server reports the
         # socket's IP address.  So this lets in-process clients in and no DNS name on a socket.
         server = scope.get("server")
-        return bool(server) and isinstance(server[0], str) and name == server[0].lower()
+        if not server:
+            return False
+        return isinstance(server[0], str) and name == server[0].lower()
 
     def refusal(self, scope: Scope) -> tuple[int, str] | None:
         """(status, message) when the request must be refused, else None."""
@@ -160,11 +163,17 @@ class AdminGuard:
                 )
         # 2. Cross-origin browser requests
         if fetch_site is not None and fetch_site.lower() not in _SAME_SITE:
-            return 403, f"cross-origin browser request refused (Sec-Fetch-Site: {_shown(fetch_site)}): the admin API answers same-origin pages and non-browser clients only"
+            return 403, (
+                f"cross-origin browser request refused (Sec-Fetch-Site: {_shown(fetch_site)}): "
+                "the admin API answers same-origin pages and non-browser clients only"
+            )
         if origin is not None:
             own = scope.get("scheme", "http").encode() + b"://" + (host or b"")
             if host is None or origin.lower() != own.lower():
-                return 403, f"cross-origin browser request refused (Origin: {_shown(origin)}): the admin API answers same-origin pages and non-browser clients only"
+                return 403, (
+                    f"cross-origin browser request refused (Origin: {_shown(origin)}): "
+                    "the admin API answers same-origin pages and non-browser clients only"
+                )
         # 3. Admin token
         if self.token is not None and not any(hmac.compare_digest(g, self.token) for g in given):
             if given:

@@ -29,15 +29,16 @@ import re
 import threading
 from bisect import bisect_right
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any
 from urllib.parse import unquote_plus
 
 import orjson
 
-from .clock import UTC, iso_z
+from .clock import iso_z
 
 log = logging.getLogger("mockserver")
 
@@ -212,7 +213,7 @@ def _shown_headers(count: int, joined: str, secret: frozenset[str]) -> dict[str,
     parts = joined.split(_SEP)
     if len(parts) != 2 * count + 1:  # the path, a name or a value held the separator (only an in-process caller can send one)
         return {CUT_KEY: "headers not shown: a NUL character in the request head"}
-    return {name: REDACTED if name.lower() in secret else value for name, value in zip(parts[1 : count + 1], parts[count + 1 :])}
+    return {name: REDACTED if name.lower() in secret else value for name, value in zip(parts[1 : count + 1], parts[count + 1 :], strict=True)}
 
 
 # ------------------------------------------------------------------ entries
@@ -516,7 +517,8 @@ def _fields_match(row: tuple[Any, ...], filters: Mapping[str, Any]) -> bool:
             continue
         value = row[_FIELDS[key]]
         if key == "status":
-            if str(value) != str(wanted) and not (isinstance(wanted, str) and len(wanted) == 3 and wanted.endswith("xx") and str(value)[0] == wanted[0]):
+            status_class = isinstance(wanted, str) and len(wanted) == 3 and wanted.endswith("xx")  # "4xx" matches 400-499
+            if str(value) != str(wanted) and not (status_class and str(value)[0] == wanted[0]):
                 return False
         elif value != wanted:
             return False
@@ -535,7 +537,10 @@ def closest(entries: Iterable[dict[str, Any]], match: Mapping[str, Any], keys: I
     keys = list(keys)
 
     def score(entry: dict[str, Any]) -> int:
-        return sum(1 for k in keys if k in match and (subset(match[k], entry.get(k)) if isinstance(match[k], dict) else str(entry.get(k)) == str(match[k])))
+        return sum(
+            1 for k in keys
+            if k in match and (subset(match[k], entry.get(k)) if isinstance(match[k], dict) else str(entry.get(k)) == str(match[k]))
+        )
 
     ranked = sorted(entries, key=score, reverse=True)
     return ranked[:3]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Callable, Generic, TypeVar
+from collections.abc import Callable
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -15,7 +16,7 @@ class Memo(Generic[T]):
     once it holds ``limit`` texts, so clients inventing headers cannot grow it.
     """
 
-    __slots__ = ("_parse", "_limit", "_known")
+    __slots__ = ("_known", "_limit", "_parse")
 
     def __init__(self, parse: Callable[[str], T], limit: int = 1024) -> None:
         self._parse = parse

@@ -28,9 +28,11 @@ or method when a path parameter holding "/" lands elsewhere).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from pydantic import BaseModel, Field, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaMode, WithJsonSchema, models_json_schema
@@ -56,7 +58,7 @@ OPENAPI_VERSION = "3.1.0"
 REF_TEMPLATE = "#/components/schemas/{model}"
 _PATH_PARAM = re.compile(r"\{(\w+)\}")
 # The documented vendor's Vendor.schema_context() while its document is built.
-_CONTEXT: ContextVar[Mapping[str, Any]] = ContextVar("openapi_schema_context", default={})
+_CONTEXT: ContextVar[Mapping[str, Any]] = ContextVar("openapi_schema_context", default=MappingProxyType({}))
 
 
 def schema_context() -> Mapping[str, Any]:
@@ -154,7 +156,7 @@ def build_document(vendor: Vendor, server_url: str, base_url: str | None = None)
 
 
 # --------------------------------------------------------------------- helpers
-def _is_model(value: Any) -> bool:
+def _is_model(value: Any) -> TypeGuard[type[BaseModel]]:
     return isinstance(value, type) and issubclass(value, BaseModel)
 
 
@@ -198,7 +200,7 @@ class _Builder:
         self.base_url = base_url
         self.routes = vendor.routes()
         self.components: dict[str, Any] = {}
-        self.refs: dict[tuple[type[BaseModel], JsonSchemaMode], dict[str, Any]] = {}
+        self.refs: dict[tuple[type[Any], JsonSchemaMode], dict[str, Any]] = {}  # pydantic keys models and dataclasses
         media = vendor.content_type.decode("latin-1").partition(";")[0].strip()
         self.media = media or "application/json"
 

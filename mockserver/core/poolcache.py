@@ -26,9 +26,9 @@ import logging
 import os
 import sys
 import tempfile
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 log = logging.getLogger("mockserver")
 

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Optional, Union
+from typing import Annotated, Any, Literal
 
 import orjson
 from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
@@ -62,7 +62,9 @@ def _header_name(name: str) -> str:
 def _header_value(value: str) -> str:
     bad = _NOT_IN_VALUE.search(value)
     if bad:
-        raise _problem(f"header value holds {bad.group()!r}: only visible ASCII, space and tab can be sent (no CR, LF, NUL or other control characters)")
+        raise _problem(
+            f"header value holds {bad.group()!r}: only visible ASCII, space and tab can be sent (no CR, LF, NUL or other control characters)"
+        )
     return value
 
 
@@ -76,7 +78,7 @@ class ResetOn(BaseModel):
     """A call matching this resets the rule's counters (e.g. a token refresh)."""
 
     model_config = _STRICT
-    vendor: Optional[str] = None
+    vendor: str | None = None
     operation: str
 
 
@@ -84,22 +86,22 @@ class Match(BaseModel):
     model_config = _STRICT
 
     vendor: str
-    operation: Optional[str] = None
-    method: Optional[str] = None
-    path: Optional[Regex] = None  # a regular expression matched against the path below the vendor's mount
-    body: Optional[dict[str, Any]] = None  # fields that must be equal (nested dicts: subset)
-    body_matches: Optional[dict[str, Regex]] = None  # dotted field -> regular expression
-    headers: Optional[dict[str, Union[str, bool]]] = None  # value, or true = present / false = absent
-    nth: Optional[int] = Field(default=None, ge=1)  # only the n-th matching call
-    after: Optional[int] = Field(default=None, ge=0)  # calls after the first `after` ones
-    every: Optional[int] = Field(default=None, ge=1)  # every k-th matching call
-    times: Optional[int] = Field(default=None, ge=1)  # fire at most this often
-    probability: Optional[float] = Field(default=None, ge=0, le=1)  # seeded, reproducible
-    reset_on: Optional[ResetOn] = None
+    operation: str | None = None
+    method: str | None = None
+    path: Regex | None = None  # a regular expression matched against the path below the vendor's mount
+    body: dict[str, Any] | None = None  # fields that must be equal (nested dicts: subset)
+    body_matches: dict[str, Regex] | None = None  # dotted field -> regular expression
+    headers: dict[str, str | bool] | None = None  # value, or true = present / false = absent
+    nth: int | None = Field(default=None, ge=1)  # only the n-th matching call
+    after: int | None = Field(default=None, ge=0)  # calls after the first `after` ones
+    every: int | None = Field(default=None, ge=1)  # every k-th matching call
+    times: int | None = Field(default=None, ge=1)  # fire at most this often
+    probability: float | None = Field(default=None, ge=0, le=1)  # seeded, reproducible
+    reset_on: ResetOn | None = None
 
     @field_validator("method")
     @classmethod
-    def _upper(cls, value: Optional[str]) -> Optional[str]:
+    def _upper(cls, value: str | None) -> str | None:
         return value.upper() if value else value
 
 
@@ -108,15 +110,15 @@ class Respond(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    error: Optional[Union[str, int]] = None
-    status: Optional[int] = None
+    error: str | int | None = None
+    status: int | None = None
     body: Any = None
-    headers: Optional[dict[HeaderName, HeaderValue]] = None
+    headers: dict[HeaderName, HeaderValue] | None = None
     pass_: bool = Field(default=False, alias="pass")
 
     @field_validator("status")
     @classmethod
-    def _final(cls, value: Optional[int]) -> Optional[int]:
+    def _final(cls, value: int | None) -> int | None:
         # 1xx are interim answers: sent as the final one, the client waits for another.
         if value is not None and not 200 <= value <= 599:
             raise _problem(f"status {value} is not a final HTTP status (200-599)")
@@ -135,7 +137,7 @@ class Respond(BaseModel):
 
     @field_validator("headers")
     @classmethod
-    def _distinct(cls, value: Optional[dict[str, str]]) -> Optional[dict[str, str]]:
+    def _distinct(cls, value: dict[str, str] | None) -> dict[str, str] | None:
         seen: dict[str, str] = {}
         for name in value or {}:
             if name.lower() in seen:
@@ -191,7 +193,7 @@ def _kind(*keys: str) -> Any:
 
 
 Delay = Annotated[
-    Union[Annotated[Millis, Tag("value")], Annotated[Uniform, Tag("uniform")], Annotated[Lognormal, Tag("lognormal")]],
+    Annotated[Millis, Tag("value")] | Annotated[Uniform, Tag("uniform")] | Annotated[Lognormal, Tag("lognormal")],
     Discriminator(
         _kind("uniform", "lognormal"), custom_error_type="delay",
         custom_error_message="a delay is milliseconds, {uniform: [low, high]} or {lognormal: {median: ms, sigma: s}}",
@@ -211,10 +213,7 @@ class SlowBody(BaseModel):
 
 
 Fault = Annotated[
-    Union[
-        Annotated[Literal["connection_reset", "empty_response", "malformed_json", "slow_body"], Tag("value")],
-        Annotated[SlowBody, Tag("slow_body")],
-    ],
+    Annotated[Literal["connection_reset", "empty_response", "malformed_json", "slow_body"], Tag("value")] | Annotated[SlowBody, Tag("slow_body")],
     Discriminator(
         _kind("slow_body"), custom_error_type="fault",
         custom_error_message="a fault is connection_reset, empty_response, malformed_json, slow_body or {slow_body: {chunk, interval_ms}}",
@@ -227,8 +226,8 @@ class Rule(BaseModel):
 
     match: Match
     respond: Respond = Respond()
-    delay: Optional[Delay] = None
-    fault: Optional[Fault] = None
+    delay: Delay | None = None
+    fault: Fault | None = None
 
 
 class ScenarioFile(BaseModel):

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
 import orjson
 
 from .errors import VendorError
 from .fixtures import FixtureError, YamlSource, load_yaml, parse_yaml, validate_file
-from .scenario_models import MAX_DELAY_MS, Lognormal, Rule, ScenarioFile, SlowBody, Uniform
+from .scenario_models import MAX_DELAY_MS, Delay, Match, Rule, ScenarioFile, SlowBody, Uniform
 from .seeding import Draw, salt
 from .vendor import Call, Reply
 
@@ -28,7 +29,8 @@ from .vendor import Call, Reply
 class VendorView(Protocol):
     """What the engine needs of a vendor (the core never names one)."""
 
-    catalog: Mapping[str, Any]
+    @property
+    def catalog(self) -> Mapping[str, Any]: ...
 
     def render(self, error: VendorError) -> Reply: ...
 
@@ -287,7 +289,7 @@ class ScenarioEngine:
         return out
 
 
-def _fires(match: Any, seen: int, fired: int, draw: Draw) -> bool:
+def _fires(match: Match, seen: int, fired: int, draw: Draw) -> bool:
     if match.times is not None and fired >= match.times:
         return False
     if match.nth is not None and seen != match.nth:
@@ -301,7 +303,7 @@ def _fires(match: Any, seen: int, fired: int, draw: Draw) -> bool:
     return True
 
 
-def _conditions(match: Any, operation: str, call: Call, body: list[Any]) -> bool:
+def _conditions(match: Match, operation: str, call: Call, body: list[Any]) -> bool:
     if match.operation is not None and match.operation != operation:
         return False
     if match.method is not None and match.method != call.method:
@@ -311,7 +313,7 @@ def _conditions(match: Any, operation: str, call: Call, body: list[Any]) -> bool
     if match.headers:
         for name, wanted in match.headers.items():
             value = call.headers.get(name.lower())
-            if wanted is True and value is None or wanted is False and value is not None:
+            if (wanted is True and value is None) or (wanted is False and value is not None):
                 return False
             if isinstance(wanted, str) and value != wanted:
                 return False
@@ -348,7 +350,7 @@ def _dig(data: Any, dotted: str) -> Any:
     return data
 
 
-def _delay_seconds(delay: Any, draw: Draw) -> float:
+def _delay_seconds(delay: Delay | None, draw: Draw) -> float:
     if delay is None:
         return 0.0
     if isinstance(delay, (int, float)):
@@ -357,10 +359,8 @@ def _delay_seconds(delay: Any, draw: Draw) -> float:
     if isinstance(delay, Uniform):
         low, high = delay.uniform
         return max(low + (high - low) * unit, 0.0) / 1000
-    if isinstance(delay, Lognormal):
-        # Box-Muller from two seeded uniforms: reproducible for a seed.
-        other = (draw.next() >> 11) / float(1 << 53)
-        normal = math.sqrt(-2.0 * math.log(1.0 - unit)) * math.cos(2 * math.pi * other)
-        # Bounded like the other kinds: a wide sigma's tail would otherwise hold a call for days.
-        return min(delay.lognormal.median * math.exp(delay.lognormal.sigma * normal), MAX_DELAY_MS) / 1000
-    return 0.0
+    # A Lognormal, the one kind left (Delay is validated).  Box-Muller from two seeded uniforms: reproducible for a seed.
+    other = (draw.next() >> 11) / float(1 << 53)
+    normal = math.sqrt(-2.0 * math.log(1.0 - unit)) * math.cos(2 * math.pi * other)
+    # Bounded like the other kinds: a wide sigma's tail would otherwise hold a call for days.
+    return min(delay.lognormal.median * math.exp(delay.lognormal.sigma * normal), MAX_DELAY_MS) / 1000

@@ -12,7 +12,8 @@ what other vendors are doing.  Pools are kept on disk between starts
 from __future__ import annotations
 
 import zlib
-from typing import Callable, Mapping, Sequence, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from . import poolcache
 
@@ -91,12 +92,12 @@ class Draw:
         return self.next() < probability * (1 << 64)
 
 
-PoolMaker = Callable[["object"], object]
+PoolMaker = Callable[[Any], object]  # called with a Faker: its providers are dynamic attributes
 
 # The pools most vendors want, in their own faker locale: `pools = {**NAME_POOLS, ...}`.
 NAME_POOLS: dict[str, PoolMaker] = {
-    "first_name": lambda f: f.first_name(),  # type: ignore[attr-defined]
-    "last_name": lambda f: f.last_name(),  # type: ignore[attr-defined]
+    "first_name": lambda f: f.first_name(),
+    "last_name": lambda f: f.last_name(),
 }
 
 
@@ -140,7 +141,7 @@ class Pools:
 class Seeder:
     """Hands out per-request draws: (seed, vendor, operation, n-th call)."""
 
-    __slots__ = ("seed", "_vendor_salt", "_counters", "_prefix")
+    __slots__ = ("_counters", "_prefix", "_vendor_salt", "seed")
 
     def __init__(self, seed: int, vendor: str) -> None:
         self.seed = seed

@@ -16,7 +16,8 @@ import difflib
 import logging
 import re
 import time
-from typing import Any, Awaitable, Callable, Iterable, MutableMapping, Protocol
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
 import orjson

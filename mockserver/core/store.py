@@ -10,11 +10,15 @@ commits all of its writes or, having raised first, none.
 
 from __future__ import annotations
 
-from typing import Any, Hashable, Iterator, Mapping, Protocol
+from collections.abc import Hashable, Iterator, Mapping
+from types import MappingProxyType
+from typing import Any, Protocol
 
 Record = dict[str, Any]
 UniqueKeys = Mapping[str, Hashable | None]
 Pair = tuple[str, Hashable]  # (unique field, value)
+# The default for `unique`: read-only, so no call can change the default every other call shares.
+NO_UNIQUE_KEYS: UniqueKeys = MappingProxyType({})
 
 
 class Conflict(Exception):
@@ -30,8 +34,8 @@ class Table(Protocol):
     def get(self, key: Hashable) -> Record | None: ...
     def find(self, field: str, value: Hashable) -> Record | None: ...
     def conflict(self, unique: UniqueKeys, ignore: Hashable | None = None) -> Conflict | None: ...
-    def insert(self, key: Hashable, record: Record, unique: UniqueKeys = {}) -> None: ...
-    def update(self, key: Hashable, record: Record, unique: UniqueKeys = {}) -> None: ...
+    def insert(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None: ...
+    def update(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None: ...
     def delete(self, key: Hashable) -> Record | None: ...
     def values(self) -> list[Record]: ...
     def __len__(self) -> int: ...
@@ -55,11 +59,11 @@ class Store(Protocol):
 # Shared by every table that holds no unique key yet (sessions, tokens,
 # memberships): two empty dicts less per table, which a test session has ~15 of.
 # Never written: a table swaps in dicts of its own before its first unique key.
-_NO_KEYS: dict = {}  # type: ignore[type-arg]
+_NO_KEYS: dict[Any, Any] = {}  # stands in for both _index and _keys_of
 
 
 class MemoryTable:
-    __slots__ = ("_rows", "_index", "_keys_of")
+    __slots__ = ("_index", "_keys_of", "_rows")
 
     def __init__(self) -> None:
         self._rows: dict[Hashable, Record] = {}
@@ -85,7 +89,7 @@ class MemoryTable:
                 return Conflict(field, self._rows[key])
         return None
 
-    def insert(self, key: Hashable, record: Record, unique: UniqueKeys = {}) -> None:
+    def insert(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
         # conflict() and _set_keys() folded into one pass: this is on every create.
         index = self._index
         pairs = []
@@ -107,7 +111,7 @@ class MemoryTable:
                 index[pair] = key
             self._keys_of[key] = pairs[0] if len(pairs) == 1 else tuple(pairs)
 
-    def update(self, key: Hashable, record: Record, unique: UniqueKeys = {}) -> None:
+    def update(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
         clash = self.conflict(unique, ignore=key)
         if clash is not None:
             raise clash

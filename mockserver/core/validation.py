@@ -24,7 +24,9 @@ M = TypeVar("M", bound=BaseModel)
 # A pragmatic address check: pydantic's EmailStr costs ~60 µs a call (it
 # resolves IDNA and deliverability rules); this rejects what real backends
 # reject in practice for a fraction of a microsecond.
-_EMAIL = EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_EMAIL = EMAIL_PATTERN = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
 
 
 # EMAIL_PATTERN is public so vendors can hand the same rule to pydantic-core's

@@ -10,11 +10,12 @@ declares too, so nothing is found by a module naming convention.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -57,6 +58,8 @@ class Reply:
 
 
 Handler = Callable[[Call], Reply]
+# What describes a request part: a pydantic model, or a JSON Schema dict; None: not described.
+Schema = type[BaseModel] | Mapping[str, Any] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +72,13 @@ class Route:
     handler: Handler
     operation: str  # stable name used by journal and scenarios: create_user, login...
     summary: str = ""
-    request: Any = None  # the pydantic model (or JSON Schema dict) the JSON body is validated against
-    query: Any = None  # pydantic model (or JSON Schema dict) of the query parameters
+    request: Schema = None  # the pydantic model (or JSON Schema dict) the JSON body is validated against
+    query: Schema = None  # pydantic model (or JSON Schema dict) of the query parameters
     responses: Mapping[int, Any] = field(default_factory=dict)  # success status -> model / JSON Schema / None
     errors: tuple[str, ...] | None = None  # catalog keys this route can answer; None = every one
     auth: bool = True  # whether the vendor's credentials are required
-    headers: Any = None  # pydantic model (or JSON Schema dict) of request headers besides the credentials
-    params: Any = None  # pydantic model (or JSON Schema dict) of the path parameters; unnamed ones are strings
+    headers: Schema = None  # pydantic model (or JSON Schema dict) of request headers besides the credentials
+    params: Schema = None  # pydantic model (or JSON Schema dict) of the path parameters; unnamed ones are strings
 
 
 @dataclass(slots=True)

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from importlib import import_module
 from importlib.metadata import EntryPoint, entry_points
-from typing import Iterable
 
 from ..core.vendor import Vendor
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 import itertools
 import random
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import jsonschema
 import pytest
@@ -27,7 +28,7 @@ from mockserver.vendors import NAMES
 from mockserver.vendors.etelecom import models as ETELECOM
 from mockserver.vendors.etelecom.godecode import parse_id
 from mockserver.vendors.etelecom.gojson import GoDecodeError
-from mockserver.vendors.etelecom.paging import CURSOR_PATTERN, SORTS, _FIELDS, _decode, _encode
+from mockserver.vendors.etelecom.paging import _FIELDS, CURSOR_PATTERN, SORTS, _decode, _encode
 from mockserver.vendors.etelecom.rules import PHONE_PATTERN, normalize_phone
 from tests.conftest import make_client
 
@@ -221,7 +222,7 @@ def test_pulse_login_rule(client: TestClient, docs: dict[str, dict[str, Any]]) -
     values = {"email": "dana.whitfield@summit-ms.example", "password": "pulse-demo-password",
               "apiKey": "apiKey-3f9c2a7e51d84b06", "apiSecret": "pulse-demo-api-secret-7d1e0c94b2a64f38"}
     for choice in itertools.product([ABSENT, None, "set"], repeat=4):
-        sent = body(**{name: values[name] if pick == "set" else pick for name, pick in zip(values, choice)})
+        sent = body(**{name: values[name] if pick == "set" else pick for name, pick in zip(values, choice, strict=True)})
         reply = client.post("/pulse/auth/login", json=sent)
         assert reply.status_code in (200, 400), reply.text
         assert schema.is_valid(sent) == (reply.status_code == 200), (sent, reply.text)

@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -220,9 +220,8 @@ def test_running_server_and_the_plugin_send_the_token(guarded: RunningServer) ->
 
 
 def test_running_refuses_a_wildcard_without_a_token_and_generates_one_on_auto() -> None:
-    with pytest.raises(ValueError) as refused:
-        with mockserver.running(host="0.0.0.0"):
-            pass  # pragma: no cover
+    with pytest.raises(ValueError) as refused, mockserver.running(host="0.0.0.0"):
+        pass  # pragma: no cover
     assert str(refused.value) == (
         "mockserver.running(host='0.0.0.0') exposes the admin API beyond this machine: pass admin_token='<token>' (or admin_token='auto')"
     )

@@ -188,7 +188,7 @@ async def test_an_app_failing_in_its_direct_method_is_a_500_as_uvicorn_serves_on
 @in_loop
 async def test_an_app_behind_middleware_is_served_the_asgi_way() -> None:
     app = TwoWays()
-    proto, transport = protocol(SERVED, app=app)  # uvicorn's proxy-headers middleware wraps it
+    proto, _transport = protocol(SERVED, app=app)  # uvicorn's proxy-headers middleware wraps it
     proto.data_received(CREATE + b'"a"')
     await settle()
     assert app.direct == [] and app.asgi == ["/u"]
@@ -237,7 +237,7 @@ def test_the_journal_records_a_direct_answer_as_it_records_an_asgi_one() -> None
     from starlette.testclient import TestClient
 
     direct, plain = _direct_app(), _direct_app()
-    status, head, body = _create(direct, "sabi")
+    status, _head, body = _create(direct, "sabi")
     info = plain.runtime.describe("")["sabi"]
     with TestClient(plain) as client:
         answer = client.post(info["create_user"].split(" ", 1)[1], content=orjson.dumps(variant("sabi", 0)),

@@ -11,9 +11,9 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Iterator
 from urllib.parse import urlsplit
 
 import httpx

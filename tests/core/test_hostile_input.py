@@ -20,7 +20,8 @@ import signal
 import socket
 import string
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import orjson
 import pytest
@@ -140,7 +141,7 @@ def test_a_health_check_beside_four_65_kb_unknown_paths_answers_at_once() -> Non
             mounts = ("/vaultspay", "/vaultspay", "/sabi", "/sabi")
             socks = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(5)]
             try:
-                for sock, mount in zip(socks, mounts):
+                for sock, mount in zip(socks[:4], mounts, strict=True):
                     sock.sendall(f"GET {_huge_path(rng, mount)} HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n".encode())
                 sent = time.perf_counter()
                 socks[4].sendall(b"GET /__admin/health HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n")
@@ -148,7 +149,7 @@ def test_a_health_check_beside_four_65_kb_unknown_paths_answers_at_once() -> Non
                 health = socks[4].recv(65536)
                 waits.append(time.perf_counter() - sent)
                 assert health.startswith(b"HTTP/1.1 200 OK\r\n")
-                for sock, mount in zip(socks, mounts):
+                for sock, mount in zip(socks[:4], mounts, strict=True):
                     sock.settimeout(30)
                     response = b""
                     while not response.endswith(b"}"):

@@ -15,7 +15,8 @@ import json
 import signal
 import socket
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -47,7 +48,7 @@ def _read_to_eof(sock: socket.socket) -> bytes:
     while True:
         try:
             chunk = sock.recv(65536)
-        except socket.timeout:
+        except TimeoutError:
             raise AssertionError(f"the server kept the connection open after {data!r}") from None
         if not chunk:
             return data

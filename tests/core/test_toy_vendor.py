@@ -21,9 +21,10 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from importlib.metadata import EntryPoint
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 import pytest

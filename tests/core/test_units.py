@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from pydantic import BaseModel, ConfigDict
@@ -27,7 +27,7 @@ def test_durations_accept_seconds_and_iso8601() -> None:
 
 def test_frozen_clock_advances_and_sets_only_on_request() -> None:
     clock = Clock.from_spec("frozen:2026-01-01T00:00:00Z")
-    assert clock.now() == datetime(2026, 1, 1, tzinfo=timezone.utc)
+    assert clock.now() == datetime(2026, 1, 1, tzinfo=UTC)
     clock.advance(timedelta(minutes=15))
     assert iso_z(clock.now()) == "2026-01-01T00:15:00.000Z"
     clock.set(parse_instant("2027-02-03T04:05:06.789+00:00"))
@@ -91,9 +91,8 @@ def test_validation_names_every_failing_field() -> None:
 
 def test_iso_z_cache_gives_isoformat_text_for_any_instant() -> None:
     import random
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
-    from mockserver.core.clock import UTC
 
     rng = random.Random(5)
     plus7 = timezone(timedelta(hours=7))

@@ -13,8 +13,7 @@ from mockserver import wire
 from mockserver.core.serving import RESPOND_EXTENSION
 from mockserver.server import running
 
-from .wiring import (SERVED, FakeTransport, body_message, feed, in_loop, json_app, protocol, requests_for_every_vendor,
-                     serve_all, settle)
+from .wiring import SERVED, FakeTransport, body_message, feed, in_loop, json_app, protocol, requests_for_every_vendor, serve_all, settle
 
 BASES = [HttpToolsProtocol, H11Protocol, SERVED]
 
@@ -37,7 +36,7 @@ async def test_a_response_without_body_is_not_held(base) -> None:
     proto, transport = protocol(base)
     proto.data_received(b"POST /empty HTTP/1.1\r\nhost: x\r\ncontent-length: 0\r\n\r\n")
     await settle()
-    assert [w for w in transport.writes if w][0].startswith(b"HTTP/1.1 204 No Content\r\n")
+    assert next(w for w in transport.writes if w).startswith(b"HTTP/1.1 204 No Content\r\n")
 
 
 @pytest.mark.parametrize("base", BASES, ids=lambda b: b.__name__)
@@ -109,9 +108,9 @@ def test_the_real_server_uses_it_and_answers_over_a_socket() -> None:
 
 
 def uvicorn_protocol_name() -> str:
-    from mockserver.server import uvicorn_server
     from mockserver.app import MockServer, Runtime
     from mockserver.config import Config
+    from mockserver.server import uvicorn_server
 
     config = uvicorn_server(MockServer(Runtime(Config(seed=1)))).config
     config.load()
@@ -219,7 +218,7 @@ async def test_a_served_request_leaves_no_reference_cycle() -> None:
     import gc
     import weakref
 
-    proto, transport = protocol(SERVED)
+    proto, _transport = protocol(SERVED)
     gc.collect()
     gc.disable()  # whatever the request leaves must go by reference counting alone
     try:

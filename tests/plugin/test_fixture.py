@@ -9,8 +9,6 @@ from mockserver.pytest_plugin import MockServerHandle
 from tests.core.samples import CREATE_BODIES
 
 
-
-
 def create(mockserver: MockServerHandle, vendor: str, body: dict | None = None) -> httpx.Response:
     info = mockserver.credentials(vendor)
     return httpx.post(info["create_user"].split(" ", 1)[1], json=body or CREATE_BODIES[vendor], headers=info["headers"])

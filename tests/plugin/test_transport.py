@@ -37,13 +37,11 @@ def test_async_client_and_same_seed_same_bytes() -> None:
 def test_faults_surface_as_httpx_errors() -> None:
     transport = mockserver.transport()
     transport.runtime.scenarios.activate("connection-reset-once")
-    with httpx.Client(transport=transport, base_url=transport.base_url("pulse")) as client:
-        with pytest.raises(httpx.ReadError):
-            client.post("/users", json=CREATE_BODIES["pulse"], headers=transport.headers("pulse"))
+    with httpx.Client(transport=transport, base_url=transport.base_url("pulse")) as client, pytest.raises(httpx.ReadError):
+        client.post("/users", json=CREATE_BODIES["pulse"], headers=transport.headers("pulse"))
     transport.runtime.scenarios.activate("empty-response-once")
-    with httpx.Client(transport=transport, base_url=transport.base_url("pulse")) as client:
-        with pytest.raises(httpx.RemoteProtocolError):
-            client.post("/users", json={"email": "b@c.co"}, headers=transport.headers("pulse"))
+    with httpx.Client(transport=transport, base_url=transport.base_url("pulse")) as client, pytest.raises(httpx.RemoteProtocolError):
+        client.post("/users", json={"email": "b@c.co"}, headers=transport.headers("pulse"))
 
 
 def test_running_starts_and_stops_a_real_server() -> None:

@@ -14,8 +14,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
@@ -267,7 +268,7 @@ def test_every_vendor_declares_its_secrets_and_core_names_none_of_them() -> None
             assert header.lower() not in source.lower(), (name, header)
         for field in cls.secret_fields:
             assert f'"{field}"' not in source and f"'{field}'" not in source, (name, field)
-    assert journal_module.CREDENTIAL_HEADERS == {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-mock-admin-token"}
+    assert {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-mock-admin-token"} == journal_module.CREDENTIAL_HEADERS
 
 
 def test_each_vendor_hides_what_it_declared(client_all: TestClient) -> None:

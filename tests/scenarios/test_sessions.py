@@ -10,7 +10,6 @@ from starlette.testclient import TestClient
 from tests.conftest import vendor_client_fixture
 from tests.core.samples import CREATE_BODIES
 
-
 client, _reset = vendor_client_fixture()  # every vendor, reset before each test
 
 

@@ -13,7 +13,8 @@ gate and the membership helpers.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from ...core.errors import FieldError, VendorError
 from ...core.store import Table
@@ -46,12 +47,23 @@ def check_roles(roles: Iterable[str], loc: str) -> None:
 
 class AccountUserRPCs:
     # The vendor class provides these tables (properties looking the store up
-    # per call) and _check_content_type, _now, _unique.  Deliberately no stubs:
-    # a missing one then fails loudly instead of quietly returning None.
+    # per call) and _check_content_type, _now, _unique.  Deliberately no stubs at
+    # run time (a missing one then fails loudly instead of quietly returning None):
+    # they are declared for the type checker only.
     ctx: VendorContext
-    users: Table
-    api_keys: Table
-    account_users: Table
+    if TYPE_CHECKING:
+
+        @property
+        def users(self) -> Table: ...
+        @property
+        def api_keys(self) -> Table: ...
+        @property
+        def account_users(self) -> Table: ...
+        @staticmethod
+        def _check_content_type(call: Call) -> None: ...
+        @staticmethod
+        def _unique(record: dict[str, Any]) -> dict[str, Any]: ...
+        def _now(self) -> tuple[str, int]: ...
 
     # ------------------------------------------------------------ list
     def get_account_users(self, call: Call) -> Reply:
@@ -65,8 +77,7 @@ class AccountUserRPCs:
         test = _filter(wanted)
         rows = [m for m in self.account_users.values() if m["shop_id"] == shop_id and test(m)]
         page = paginate(rows, request.get("paging"))
-        users = self.users
-        items = [responses.account_user(m, users.get(m["user_id"])) for m in page.rows]
+        items = [responses.account_user(m, self._identity_user(m["user_id"])) for m in page.rows]
         return Reply(200, responses.account_users(items, page.info))
 
     # ---------------------------------------------------------- update
@@ -85,7 +96,7 @@ class AccountUserRPCs:
         password: str = request.get("password", "")
         full_name: str = request.get("full_name", "")
         now, now_us = self._now()
-        identity = self.users.get(member["user_id"])
+        identity = self._identity_user(member["user_id"])
         changes: dict[str, Any] = {}
         updated = 0
         if password:  # [PUB] counted even when it is the same password
@@ -128,6 +139,13 @@ class AccountUserRPCs:
             raise VendorError("not_found")  # [INF] GetAccountUserQuery's NotFound, default msg
         return member
 
+    def _identity_user(self, user_id: int) -> dict[str, Any]:
+        # A membership's identity user is never deleted (deleting a membership keeps it).
+        identity = self.users.get(user_id)
+        if identity is None:
+            raise LookupError(f"membership of user {user_id} without its identity user")
+        return identity
+
     def _reindex_name(self, user_id: int, full_name: str) -> None:
         table = self.account_users
         for member in table.values():
@@ -135,7 +153,7 @@ class AccountUserRPCs:
                 table.update((member["shop_id"], user_id), {**member, "name_indexed": full_name})
 
 
-def _filter(wanted: dict[str, Any]) -> Any:
+def _filter(wanted: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
     """A predicate over membership records for GetAccountUsers' filter [PUB:
     ListAccountUsers: user_ids IN, roles contains all, full-text name/phone/
     extension, has_extension]; absent or empty values do not filter."""

@@ -15,7 +15,7 @@ goes the full path, which alone phrases errors.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import orjson
 
@@ -26,7 +26,7 @@ from .gojson import GoDecodeError, decode_object, type_error
 from .models import GO_FIELDS, GO_REQUEST_TYPE, GO_ROLE_TYPE, CreateAccountUser
 
 # (full_name, password, phone, roles); None where the body had no value (Go's zero value).
-Request = tuple[Optional[str], Optional[str], Optional[str], Optional[list[str]]]
+Request = tuple[str | None, str | None, str | None, list[str] | None]
 
 # What a plain body may hold: the fields' exact keys; a string field's value a
 # str or null, roles a list of str or null (orjson returns exactly these types).

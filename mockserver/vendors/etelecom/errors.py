@@ -8,7 +8,7 @@ a few named variants whose message differs.  Statuses are eTop's
 
 from __future__ import annotations
 
-from ...core.errors import ErrorSpec, FieldError, Problem, VendorError
+from ...core.errors import ErrorSpec, FieldError, Problem, ProblemMap, VendorError
 from ...core.vendor import Reply
 from .gojson import go_quote
 
@@ -85,7 +85,7 @@ def _route_problem(problem: Problem) -> VendorError:
     return bad_route(f"no handler for path {go_quote(path)}", method, path)  # [INF/PUB Twirp]
 
 
-PROBLEMS = {
+PROBLEMS: ProblemMap = {
     # The handler decodes bodies itself (Go semantics); these cover the core's own checks.
     "malformed_json": lambda p: malformed(p.detail or "unexpected end of JSON input"),
     "not_object": lambda p: malformed(p.detail),

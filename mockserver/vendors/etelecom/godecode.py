@@ -17,8 +17,9 @@ error text being strconv.ParseInt's.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping, Union
+from typing import Any
 
 from ...core import deepjson
 from .gojson import GoDecodeError, decode_object, go_quote, json_kind
@@ -38,7 +39,7 @@ class Slice:
 
 
 # Scalars: "string", "bool", "int", "id" (dot.ID), "nullbool" (dot.NullBool), "role".
-GoType = Union[str, Struct, Slice]
+GoType = str | Struct | Slice
 _SCALAR_NAMES = {
     "string": "string", "bool": "bool", "int": "int", "id": "dot.ID",
     "nullbool": "dot.NullBool", "role": "shop_user_role.UserRole",
@@ -136,7 +137,7 @@ def parse_id(value: Any) -> int:
         text = value
         if text == "":
             return 0  # [INF] an empty id is the zero id, as an absent one
-    elif isinstance(value, bool) or isinstance(value, (dict, list)):
+    elif isinstance(value, (bool, dict, list)):
         # dot.ID sees the value's JSON text; nesting of any depth the scanner allowed
         # (orjson writes at most 254 levels).
         text = "true" if value is True else "false" if value is False else deepjson.dumps(value)

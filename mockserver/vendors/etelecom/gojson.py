@@ -12,7 +12,8 @@ scanner below only runs to phrase an error, so it costs nothing per request.
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import orjson
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Literal, Mapping, Optional, Union
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -105,7 +106,7 @@ _STRUCT_RULES: dict[str, dict[str, Any]] = {
 }
 
 
-def _go_schema(go_type: Union[str, Struct, Slice]) -> dict[str, Any]:
+def _go_schema(go_type: str | Struct | Slice) -> dict[str, Any]:
     if isinstance(go_type, Struct):
         return _go_object(go_type.fields, name=go_type.name)
     if isinstance(go_type, Slice):  # godecode drops null elements (Go leaves them at the zero value)
@@ -139,7 +140,7 @@ def _go_object(fields: Mapping[str, Any], required: tuple[str, ...] = (), name: 
 
 
 def json_schema(
-    title: str, fields: Union[Struct, Mapping[str, Any]], required: tuple[str, ...] = (), examples: tuple[Mapping[str, Any], ...] = (),
+    title: str, fields: Struct | Mapping[str, Any], required: tuple[str, ...] = (), examples: tuple[Mapping[str, Any], ...] = (),
 ) -> dict[str, Any]:
     """A Go request struct (a godecode Struct, or GO_FIELDS' name -> Go type map) as JSON Schema."""
     schema: dict[str, Any] = {
@@ -175,10 +176,10 @@ class CreateAccountUser(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="ignore")
 
-    full_name: Optional[str] = None
-    password: Optional[str] = None
-    phone: Optional[str] = None
-    roles: Optional[list[str]] = None
+    full_name: str | None = None
+    password: str | None = None
+    phone: str | None = None
+    roles: list[str] | None = None
 
 
 # ---------------------------------------------------------------- fixtures
@@ -191,7 +192,7 @@ Source = Literal[
     "partner", "etop_app_ios", "etop_app_android",
 ]
 Int64Id = Field(ge=10**18, lt=2**63)  # 19-digit int64 ids, like the service's
-_EPOCH = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)  # [INF] default fixture instant
+_EPOCH = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)  # [INF] default fixture instant
 
 
 def _phone(value: str) -> str:
@@ -211,17 +212,21 @@ class IdentityUser(BaseModel):
     phone: str
     email: str = ""
     password: str = "Fixture@123"
-    short_name: Optional[str] = None  # default: the last word of full_name
+    short_name: str | None = None  # default: the last word of full_name
     source: Source = "unknown"
     is_blocked: bool = False
     block_reason: str = ""
-    blocked_at: Optional[AwareDatetime] = None
+    blocked_at: AwareDatetime | None = None
     ref_aff: str = ""
     ref_sale: str = ""
     created_at: AwareDatetime = _EPOCH
-    phone_verified_at: Optional[AwareDatetime] = None
+    phone_verified_at: AwareDatetime | None = None
 
     _norm_phone = field_validator("phone")(_phone)
+
+
+def _owner_only() -> list[Role]:
+    return ["owner"]
 
 
 class ApiKey(BaseModel):
@@ -229,7 +234,7 @@ class ApiKey(BaseModel):
 
     # [INF] shape seen in public client code: "<19 digits>:<32 alphanumerics>"
     key: str = Field(pattern=r"^[0-9]{19}:[A-Za-z0-9]{32}$")
-    roles: list[Role] = Field(default_factory=lambda: ["owner"], min_length=1)
+    roles: list[Role] = Field(default_factory=_owner_only, min_length=1)
     # A key the shop has revoked in the web app: still known, always refused
     # with `unauthenticated` (the session layer does not say why) [INF].
     revoked: bool = False
@@ -248,9 +253,9 @@ class Member(BaseModel):
     roles: list[Role] = []
     permissions: list[str] = []
     position: str = ""
-    department_id: Optional[int] = Field(default=None, ge=1, lt=2**63)
+    department_id: int | None = Field(default=None, ge=1, lt=2**63)
     # A PBX extension assigned to the member (filters extension_number / has_extension).
-    extension_number: Optional[str] = Field(default=None, pattern=r"^[0-9]{2,8}$")
+    extension_number: str | None = Field(default=None, pattern=r"^[0-9]{2,8}$")
 
 
 class Shop(BaseModel):

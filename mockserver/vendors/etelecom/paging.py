@@ -17,8 +17,9 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from ...core.errors import VendorError
 
@@ -143,7 +144,7 @@ def _decode(cursor: str) -> tuple[str, bool, tuple[int, int]]:
     at = 0
     while at < len(data):
         field = data[at]
-        if field != _ID and field not in _NAMES or at + 9 > len(data):
+        if (field != _ID and field not in _NAMES) or at + 9 > len(data):
             raise ValueError("invalid cursor")
         items.append((field, int.from_bytes(data[at + 1 : at + 9], "big", signed=True)))
         at += 9

@@ -67,7 +67,6 @@ def deleted(count: int) -> dict[str, int]:
 # ---------------------------------------------------------------- OpenAPI
 # The bodies above as pydantic models, for the generated OpenAPI document only
 # (never used to build or check a response).  Go's zero time is null.
-from typing import Optional  # noqa: E402
 
 from pydantic import BaseModel, Field  # noqa: E402
 
@@ -80,17 +79,17 @@ class User(BaseModel):
     """etopapi.User, as ``user()`` writes it."""
 
     block_reason: str
-    blocked_at: Optional[str]
+    blocked_at: str | None
     created_at: str
     email: str
-    email_verification_sent_at: Optional[str]
-    email_verified_at: Optional[str]
+    email_verification_sent_at: str | None
+    email_verified_at: str | None
     full_name: str
     id: str = Field(pattern=_DIGITS)
     is_blocked: bool
     phone: str
-    phone_verification_sent_at: Optional[str]
-    phone_verified_at: Optional[str]
+    phone_verification_sent_at: str | None
+    phone_verified_at: str | None
     ref_aff: str
     ref_sale: str
     short_name: str

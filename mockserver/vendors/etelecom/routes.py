@@ -10,7 +10,7 @@ The account-user companions (list, update, delete) live in account_users.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ...core.clock import iso_z
@@ -26,9 +26,9 @@ from .models import (
     CREATE_ACCOUNT_USER_SCHEMA,
     DELETE_ACCOUNT_USER_SCHEMA,
     GET_ACCOUNT_USERS_SCHEMA,
-    UPDATE_ACCOUNT_USER_SCHEMA,
     SECRET_FIELDS,
     SECRET_HEADERS,
+    UPDATE_ACCOUNT_USER_SCHEMA,
     Fixture,
     IdentityUser,
 )
@@ -42,7 +42,7 @@ DELETE_PATH = BASE_PATH + ".Shop/DeleteAccountUser"
 # [INF] membership rows have their own int64 ids (the cursor's tie-breaker);
 # counted up from here, fixture rows first.
 _MEMBER_ID_START = 1150482016510400000
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 _MIN_ID = 10**18
 _MAX_ID = 2**63  # int64
@@ -68,7 +68,7 @@ def _vn_full_name(fake: Any) -> str:
 
 
 def _vn_mobile(fake: Any) -> str:
-    return fake.random_element(_MOBILE_PREFIXES) + fake.numerify("#######")
+    return str(fake.random_element(_MOBILE_PREFIXES)) + str(fake.numerify("#######"))
 
 
 def _stamp(moment: datetime) -> tuple[str, int]:
@@ -140,7 +140,7 @@ class ETelecom(AccountUserRPCs, Vendor):
                   errors=gate + ("invalid_argument", "not_found", "permission_denied")),
         ]
 
-    render = staticmethod(errors.render)  # type: ignore[assignment]
+    render = staticmethod(errors.render)
 
     # ---------------------------------------------------------------- state
     # users: identity users by id (unique phone, email)

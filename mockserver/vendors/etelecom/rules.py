@@ -10,14 +10,18 @@ DeleteAccountUser) reuse them unchanged.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-try:
-    # CPython's built-in SHA-256: the same digest as hashlib.sha256 without
-    # OpenSSL's per-call EVP set-up, which dominates for a password-sized input.
-    from _sha256 import sha256 as _sha256
-except ImportError:  # pragma: no cover - other interpreters / builds
+if TYPE_CHECKING:  # _sha256 ships no stubs: type it as the hashlib function it mirrors
     from hashlib import sha256 as _sha256
+else:
+    try:
+        # CPython's built-in SHA-256: the same digest as hashlib.sha256 without
+        # OpenSSL's per-call EVP set-up, which dominates for a password-sized input.
+        from _sha256 import sha256 as _sha256
+    except ImportError:  # pragma: no cover - other interpreters / builds
+        from hashlib import sha256 as _sha256
 
 # [PUB] role strings; [INF] enum numbers follow the listed order (0 = unknown).
 # A lower number is a higher role: hasPermision compares these numbers.

@@ -20,12 +20,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from typing import Any, Optional
+from typing import Any
 
 import orjson
 
 from ...core.errors import VendorError
 from ...core.seeding import Draw
+from ...core.store import Table
 from ...core.vendor import Call, VendorContext
 from .models import ApiToken, OAuthClient
 
@@ -44,11 +45,11 @@ class Tokens:
         self.ctx = ctx
 
     @property
-    def table(self):  # type: ignore[no-untyped-def]
+    def table(self) -> Table:
         return self.ctx.table("tokens")
 
     @property
-    def access(self):  # type: ignore[no-untyped-def]
+    def access(self) -> Table:
         return self.ctx.table("access_tokens")
 
     def load(self, tokens: list[ApiToken]) -> None:
@@ -89,7 +90,7 @@ class Tokens:
             raise VendorError("UNAUTHORIZED")
         return record
 
-    def issue(self, client: OAuthClient, lifetime: float, permissions: Optional[list[str]], draw: Draw) -> str:
+    def issue(self, client: OAuthClient, lifetime: float, permissions: list[str] | None, draw: Draw) -> str:
         """A new access token for ``client``, valid ``lifetime`` seconds from now.
 
         JWT-shaped like the published example; ``jti`` from the request's draw

@@ -35,7 +35,8 @@ Why fast acceptance implies the full path's, with the same values:
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Mapping, Optional
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, GetPydanticSchema, StringConstraints, TypeAdapter, ValidationError
 from pydantic_core import core_schema
@@ -61,35 +62,35 @@ _NONE = Field(default=None)
 
 class _FastScope(TypedDict):
     __pydantic_config__ = _STRICT  # type: ignore[misc]
-    orgType: Annotated[Optional[_I32], _NONE]
+    orgType: Annotated[_I32 | None, _NONE]
     orgId: _I64
 
 
 class _FastAccess(TypedDict):
     __pydantic_config__ = _STRICT  # type: ignore[misc]
-    roleLabel: Annotated[Optional[str], _NONE]
-    roleValue: Annotated[Optional[bool], _NONE]
+    roleLabel: Annotated[str | None, _NONE]
+    roleValue: Annotated[bool | None, _NONE]
 
 
 class _FastMfa(TypedDict):
     __pydantic_config__ = _STRICT  # type: ignore[misc]
-    mfa: Annotated[Optional[bool], _NONE]
-    mfaMode: Annotated[Optional[_I32], _NONE]
+    mfa: Annotated[bool | None, _NONE]
+    mfaMode: Annotated[_I32 | None, _NONE]
 
 
 class _FastUser(TypedDict):
     __pydantic_config__ = _STRICT  # type: ignore[misc]
-    email: Annotated[Optional[Annotated[str, StringConstraints(max_length=320, pattern=EMAIL_PATTERN.pattern)]], _NONE]
-    phone: Annotated[Optional[str], _NONE]
-    name: Annotated[Optional[str], _NONE]
-    pwd: Annotated[Optional[str], _NONE]
+    email: Annotated[Annotated[str, StringConstraints(max_length=320, pattern=EMAIL_PATTERN.pattern)] | None, _NONE]
+    phone: Annotated[str | None, _NONE]
+    name: Annotated[str | None, _NONE]
+    pwd: Annotated[str | None, _NONE]
     scope: Annotated[list[_FastScope], Field(min_length=1)]
-    access: Annotated[Optional[list[_FastAccess]], _NONE]
-    usrStatus: Annotated[Optional[_STATUS], _NONE]
-    timeZone: Annotated[Optional[Annotated[int, Field(ge=-12, le=12)]], _NONE]
-    language: Annotated[Optional[Literal["en", "es"]], _NONE]
-    mfaData: Annotated[Optional[_FastMfa], _NONE]
-    additionalData: Annotated[Optional[dict[str, Optional[str]]], _NONE]
+    access: Annotated[list[_FastAccess] | None, _NONE]
+    usrStatus: Annotated[_STATUS | None, _NONE]
+    timeZone: Annotated[Annotated[int, Field(ge=-12, le=12)] | None, _NONE]
+    language: Annotated[Literal["en", "es"] | None, _NONE]
+    mfaData: Annotated[_FastMfa | None, _NONE]
+    additionalData: Annotated[dict[str, str | None] | None, _NONE]
 
 
 _FAST_USER = TypeAdapter(_FastUser).validator
@@ -100,7 +101,7 @@ for _fast, _full in ((_FastUser, CreateUser), (_FastScope, ScopeItem), (_FastAcc
         raise RuntimeError(f"payabli: {_fast.__name__} and {_full.__name__} declare different fields")
 
 
-def fast_user(body: bytes, orgs: Mapping[tuple[int, int], Any]) -> Optional[dict[str, Any]]:
+def fast_user(body: bytes, orgs: Mapping[tuple[int, int], Any]) -> dict[str, Any] | None:
     """The create body as plain dicts when the fast path can vouch for it; None
     when only the full path (``full_user``) can tell.  Never raises."""
     try:

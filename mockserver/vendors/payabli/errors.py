@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ...core.errors import ErrorSpec, FieldError, MethodNotAllowed, Problem, VendorError
+from ...core.errors import ErrorSpec, FieldError, MethodNotAllowed, Problem, ProblemMap, VendorError
 from ...core.vendor import Reply
 
 
@@ -69,10 +69,14 @@ CATALOG: dict[str, PayabliSpec] = {
     "UNKNOWN_ENTRY": _row(400, 3001, "Invalid entrypoint name", "Correct the parameter and try again."),
     # -- POST /v2/Token/serverside: TokenErrorResponse {errorType, errorMessage} [PUB shape];
     # statuses and texts [INF] (OAuth2 RFC 6749 section 5.2 error names)
-    "TOKEN_INVALID_REQUEST": _token_row(400, "invalid_request", "The request is missing a required parameter or is malformed.", "Send a JSON body with clientId and clientSecret."),
-    "TOKEN_INVALID_CLIENT": _token_row(401, "invalid_client", "Invalid client credentials.", "Check the client ID and client secret issued in the Payabli Portal."),
-    "TOKEN_INVALID_SCOPE": _token_row(400, "invalid_scope", "The requested permissions exceed those granted to the client.", "Request only permissions granted to the credential."),
-    "TOKEN_UNSUPPORTED_MEDIA_TYPE": _token_row(415, "invalid_request", "Content-Type must be application/json.", "Send the body as JSON with the header Content-Type: application/json."),
+    "TOKEN_INVALID_REQUEST": _token_row(400, "invalid_request", "The request is missing a required parameter or is malformed.",
+                                        "Send a JSON body with clientId and clientSecret."),
+    "TOKEN_INVALID_CLIENT": _token_row(401, "invalid_client", "Invalid client credentials.",
+                                       "Check the client ID and client secret issued in the Payabli Portal."),
+    "TOKEN_INVALID_SCOPE": _token_row(400, "invalid_scope", "The requested permissions exceed those granted to the client.",
+                                      "Request only permissions granted to the credential."),
+    "TOKEN_UNSUPPORTED_MEDIA_TYPE": _token_row(415, "invalid_request", "Content-Type must be application/json.",
+                                               "Send the body as JSON with the header Content-Type: application/json."),
     # -- HTTP-level failures: statuses from the OpenAPI (401/500/503) or HTTP itself; texts [INF]
     # except "Unauthorized request." / "Internal API Error" / "Database connection error" (OpenAPI descriptions [PUB])
     "UNAUTHORIZED": _row(401, None, "Unauthorized request.", "Provide a valid API token in the requestToken header."),
@@ -166,7 +170,7 @@ def _method_not_allowed(problem: Problem) -> VendorError:
     )
 
 
-PROBLEMS: dict[str, Any] = {
+PROBLEMS: ProblemMap = {
     "malformed_json": _body_error,
     "not_object": _body_error,
     "invalid_fields": _invalid_fields,

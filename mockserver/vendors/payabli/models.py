@@ -10,10 +10,21 @@ responseCode in the error context (``code``) so errors.py can pick it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Literal, Mapping, Optional
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic.json_schema import WithJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -44,7 +55,7 @@ def rule(code: str, predicate: str, binding: bool = False) -> PydanticCustomErro
     return PydanticCustomError(f"payabli_{code}", predicate, context)
 
 
-def _bits(bounds: tuple[int, int], label: str):  # type: ignore[no-untyped-def]
+def _bits(bounds: tuple[int, int], label: str) -> AfterValidator:
     def check(value: int) -> int:
         # .NET cannot bind a number outside Int32/Int64: a binding failure (3003).
         if not bounds[0] <= value <= bounds[1]:
@@ -100,20 +111,20 @@ class ScopeItem(Strict):
 
     model_config = ConfigDict(json_schema_extra=_known_orgs_schema)
 
-    orgType: Optional[Annotated[Int32, _ORG_TYPE_SCHEMA]] = None  # declared first: orgId's check reads it
+    orgType: Annotated[Int32, _ORG_TYPE_SCHEMA] | None = None  # declared first: orgId's check reads it
     # A null orgId is refused (3003): documented as a required integer.
-    orgId: Annotated[Optional[Int64], WithJsonSchema({"type": "integer", "format": "int64"})] = Field(default=None, validate_default=True)
+    orgId: Annotated[Int64 | None, WithJsonSchema({"type": "integer", "format": "int64"})] = Field(default=None, validate_default=True)
 
     @field_validator("orgType")
     @classmethod
-    def _known_type(cls, value: Optional[int]) -> Optional[int]:
+    def _known_type(cls, value: int | None) -> int | None:
         if value is not None and value not in ORG_TYPES:
             raise rule("3003", "must be 0 (organization) or 2 (paypoint)")
         return value
 
     @field_validator("orgId")
     @classmethod
-    def _known_org(cls, value: Optional[int], info: ValidationInfo) -> Optional[int]:
+    def _known_org(cls, value: int | None, info: ValidationInfo) -> int | None:
         # [INF] a user can only be scoped to an entity that exists in the fixture.
         if "orgType" not in info.data:
             return value  # orgType already failed: report that alone
@@ -129,13 +140,13 @@ class ScopeItem(Strict):
 
 
 class AccessItem(Strict):
-    roleLabel: Optional[str] = None
-    roleValue: Optional[bool] = None
+    roleLabel: str | None = None
+    roleValue: bool | None = None
 
 
 class MfaData(Strict):
-    mfa: Optional[bool] = None
-    mfaMode: Optional[Int32] = None
+    mfa: bool | None = None
+    mfaMode: Int32 | None = None
 
 
 # [SEED] the create-user page's request example.
@@ -156,24 +167,24 @@ class UserData(Strict):
     # (unique) and the password.
     model_config = ConfigDict(json_schema_extra={"examples": [{k: v for k, v in _USER_EXAMPLE.items() if k not in ("email", "pwd")}]})
 
-    email: Optional[Email] = None
-    phone: Optional[str] = None
-    name: Optional[str] = None
-    pwd: Optional[str] = None
-    scope: Optional[list[ScopeItem]] = Field(
+    email: Email | None = None
+    phone: str | None = None
+    name: str | None = None
+    pwd: str | None = None
+    scope: list[ScopeItem] | None = Field(
         default=None, validate_default=True, json_schema_extra={"minItems": 1},
         description="Required when creating (3201 when missing, null or empty); on PUT a missing or null scope keeps the stored one.",
     )
-    access: Optional[list[AccessItem]] = None
-    usrStatus: Optional[Annotated[Int32, _STATUS_SCHEMA]] = None
-    timeZone: Optional[Annotated[Int32, _TIME_ZONE_SCHEMA]] = None
-    language: Optional[Literal["en", "es"]] = None
-    mfaData: Optional[MfaData] = None
-    additionalData: Optional[dict[str, Optional[str]]] = None
+    access: list[AccessItem] | None = None
+    usrStatus: Annotated[Int32, _STATUS_SCHEMA] | None = None
+    timeZone: Annotated[Int32, _TIME_ZONE_SCHEMA] | None = None
+    language: Literal["en", "es"] | None = None
+    mfaData: MfaData | None = None
+    additionalData: dict[str, str | None] | None = None
 
     @field_validator("scope")
     @classmethod
-    def _scope_present(cls, value: Optional[list[ScopeItem]], info: ValidationInfo) -> Optional[list[ScopeItem]]:
+    def _scope_present(cls, value: list[ScopeItem] | None, info: ValidationInfo) -> list[ScopeItem] | None:
         # Empty scope is 3201 [PUB]; [INF] so is a missing/null one on create: a
         # user must belong to an org.  An edit (partial) keeps the stored scope.
         if value is None:
@@ -186,14 +197,14 @@ class UserData(Strict):
 
     @field_validator("usrStatus")
     @classmethod
-    def _settable_status(cls, value: Optional[int]) -> Optional[int]:
+    def _settable_status(cls, value: int | None) -> int | None:
         if value is not None and value not in SETTABLE_STATUSES:
             raise rule("3006", "must be 0, 1 or 85")
         return value
 
     @field_validator("timeZone")
     @classmethod
-    def _offset(cls, value: Optional[int]) -> Optional[int]:
+    def _offset(cls, value: int | None) -> int | None:
         if value is not None and not -12 <= value <= 12:
             raise rule("3004", "must be between -12 and +12")
         return value
@@ -266,8 +277,8 @@ class TokenRequest(Strict):
 
     clientId: Annotated[NotBlank, NOT_BLANK_SCHEMA]
     clientSecret: Annotated[NotBlank, NOT_BLANK_SCHEMA]
-    state: Optional[str] = None
-    permissions: Optional[list[str]] = None
+    state: str | None = None
+    permissions: list[str] | None = None
 
 
 _TOKEN = _names(TokenRequest)
@@ -344,7 +355,7 @@ class ApiToken(Fixed):
     token: str = Field(min_length=1, pattern=r"^\S+$")
     name: str
     kind: Literal["organization", "application"] = "organization"  # both may call /User [INF]
-    expiresIn: Optional[Duration] = None  # None: never; counted from start-up / reset
+    expiresIn: Duration | None = None  # None: never; counted from start-up / reset
 
 
 class OAuthClient(Fixed):
@@ -354,8 +365,8 @@ class OAuthClient(Fixed):
     clientSecret: str = Field(min_length=1)
     name: str
     orgId: int  # the organization the credential belongs to (carried in the token)
-    tokenLifetime: Optional[Duration] = None  # None: settings.accessTokenLifetime
-    permissions: Optional[list[str]] = None  # None: every permission; else `permissions` must be a subset
+    tokenLifetime: Duration | None = None  # None: settings.accessTokenLifetime
+    permissions: list[str] | None = None  # None: every permission; else `permissions` must be a subset
 
 
 class Organization(Fixed):
@@ -363,7 +374,7 @@ class Organization(Fixed):
     orgType: Literal[0, 2] = 0
     name: str
     entry: str  # the entrypoint name, e.g. "pilgrim-planner"
-    parentId: Optional[int] = None
+    parentId: int | None = None
 
 
 class ScopeRef(Fixed):
@@ -379,8 +390,8 @@ class RoleRef(Fixed):
 class ExistingUser(Fixed):
     userId: int = Field(ge=1)
     name: str
-    email: Optional[str] = None
-    phone: Optional[str] = None
+    email: str | None = None
+    phone: str | None = None
     usrStatus: Literal[0, 1, 85, -99] = 1  # -99 (Deleted) is fine for a seeded record
     scope: list[ScopeRef] = Field(min_length=1)
     access: list[RoleRef] = []
@@ -388,9 +399,9 @@ class ExistingUser(Fixed):
     language: Literal["en", "es"] = "en"
     mfa: bool = False
     mfaMode: int = 0
-    additionalData: Optional[dict[str, Optional[str]]] = None
-    createdAt: Optional[datetime] = None  # None: the clock at start-up
-    lastAccess: Optional[datetime] = None  # last PartnerHub login; None: never
+    additionalData: dict[str, str | None] | None = None
+    createdAt: datetime | None = None  # None: the clock at start-up
+    lastAccess: datetime | None = None  # last PartnerHub login; None: never
 
 
 class Settings(Fixed):

@@ -7,14 +7,13 @@ PUT / DELETE /User/{userId} and /Query/users/... can serve it as is.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Optional
+from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 
 from ...core.clock import iso_seconds_z
 from ...core.vendor import Reply
-
 
 # Exactly the seed's body, in its key order [SEED].  One shared Reply: the core
 # only serialises a reply's body (it never changes one), so nothing is rebuilt per create.
@@ -35,7 +34,7 @@ def deleted() -> Reply:
     return Reply(200, {"responseText": "Success"})
 
 
-def access_token(token: str, expires_in: int, state: Optional[str]) -> Reply:
+def access_token(token: str, expires_in: int, state: str | None) -> Reply:
     """``PayabliAccessTokenResponse``: snake_case, SDK field order; ``state`` only when sent [PUB]."""
     body: dict[str, Any] = {"token_type": "Bearer", "access_token": token, "expires_in": expires_in}
     if state is not None:
@@ -51,9 +50,9 @@ def query_users(records: list[dict[str, Any]], summary: dict[str, Any]) -> Reply
 def user_record(
     *,
     user_id: int,
-    name: Optional[str],
-    email: Optional[str],
-    phone: Optional[str],
+    name: str | None,
+    email: str | None,
+    phone: str | None,
     scope: list[dict[str, Any]],
     access: list[dict[str, Any]],
     status: int,
@@ -61,11 +60,11 @@ def user_record(
     time_zone: int,
     mfa: bool,
     mfa_mode: int,
-    additional: Optional[dict[str, Optional[str]]],
+    additional: dict[str, str | None] | None,
     created_at: float,
-    pwd_hash: Optional[str] = None,
-    created_by: Optional[str] = None,
-    last_access: Optional[float] = None,
+    pwd_hash: str | None = None,
+    created_by: str | None = None,
+    last_access: float | None = None,
 ) -> dict[str, Any]:
     """The one stored shape of a user (fixture, generated or created).
 
@@ -103,10 +102,10 @@ _BLANK_RECORD: dict[str, Any] = dict.fromkeys((
 ))
 
 
-def _instant(timestamp: Optional[float]) -> Optional[str]:
+def _instant(timestamp: float | None) -> str | None:
     if timestamp is None:
         return None
-    return iso_seconds_z(datetime.fromtimestamp(timestamp, timezone.utc))
+    return iso_seconds_z(datetime.fromtimestamp(timestamp, UTC))
 
 
 def query_record(record: dict[str, Any]) -> dict[str, Any]:
@@ -154,7 +153,7 @@ class UserCreated(BaseModel):
 
     responseText: Literal["Success"]
     isSuccess: Literal[True]
-    responseData: Optional[str] = Field(description="Always null here; the SDKs type it a string for AddUser.")  # [PUB]
+    responseData: str | None = Field(description="Always null here; the SDKs type it a string for AddUser.")  # [PUB]
 
 
 class UserEdited(BaseModel):
@@ -173,20 +172,20 @@ class ScopeEntry(BaseModel):
 
 
 class RoleEntry(BaseModel):
-    roleLabel: Optional[str]
-    roleValue: Optional[bool]
+    roleLabel: str | None
+    roleValue: bool | None
 
 
 class UserQueryRecord(BaseModel):
     """A stored user, as ``query_record()`` writes it."""
 
     userId: int
-    Email: Optional[str]
-    Name: Optional[str]
-    Phone: Optional[str]
-    snProvider: Optional[str]
-    snIdentifier: Optional[str]
-    snData: Optional[str]
+    Email: str | None
+    Name: str | None
+    Phone: str | None
+    snProvider: str | None
+    snIdentifier: str | None
+    snData: str | None
     Scope: list[ScopeEntry]
     Access: list[RoleEntry]
     UsrStatus: int
@@ -195,8 +194,8 @@ class UserQueryRecord(BaseModel):
     UsrMFA: bool
     UsrMFAMode: int
     createdAt: str
-    lastAccess: Optional[str]
-    AdditionalData: Optional[str]
+    lastAccess: str | None
+    AdditionalData: str | None
 
 
 class QuerySummary(BaseModel):

@@ -7,17 +7,28 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from typing import Any, Optional
+from typing import Any
 
-from ...core.seeding import NAME_POOLS
 from ...core.errors import FieldError, InvalidFields, MalformedBody, NotAnObject, VendorError
+from ...core.seeding import NAME_POOLS
+from ...core.store import Table
 from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
 from . import errors, query, responses
 from .auth import Tokens
 from .binding import bind_new_user
 from .models import (
-    INT64, INT64_SCHEMA, SECRET_FIELDS, SECRET_HEADERS, CreateUser, Fixture, TokenRequest, UserData, parse_token_request, parse_user,
-    path_schema, query_users_schema,
+    INT64,
+    INT64_SCHEMA,
+    SECRET_FIELDS,
+    SECRET_HEADERS,
+    CreateUser,
+    Fixture,
+    TokenRequest,
+    UserData,
+    parse_token_request,
+    parse_user,
+    path_schema,
+    query_users_schema,
 )
 
 _INTEGER = re.compile(r"^-?\d{1,20}$")
@@ -43,7 +54,7 @@ def _int64(raw: str, name: str) -> int:
 _JSON_TYPES = frozenset(("application/json", "application/json; charset=utf-8", "text/json"))
 
 
-def _is_json(content_type: Optional[str]) -> bool:
+def _is_json(content_type: str | None) -> bool:
     # ASP.NET's JSON input formatter takes application/json, text/json and application/*+json.
     if not content_type:
         return False
@@ -91,7 +102,7 @@ class Payabli(Vendor):
 
     fixture: Fixture
 
-    def __init__(self, ctx: VendorContext, fixture: Fixture) -> None:  # type: ignore[override]
+    def __init__(self, ctx: VendorContext, fixture: Fixture) -> None:
         super().__init__(ctx, fixture)
         self.settings = fixture.settings
         self.tokens = Tokens(ctx)
@@ -138,15 +149,15 @@ class Payabli(Vendor):
                   auth=False),
         ]
 
-    render = staticmethod(errors.render)  # type: ignore[assignment]
+    render = staticmethod(errors.render)
 
     # ---------------------------------------------------------------- state
     @property
-    def users(self):  # type: ignore[no-untyped-def]
+    def users(self) -> Table:
         return self.ctx.table("users")
 
     @staticmethod
-    def _unique(email: Optional[str]) -> dict[str, Any]:
+    def _unique(email: str | None) -> dict[str, Any]:
         # [INF] e-mail is the login name: unique across the whole tenant, case-insensitively.
         return {"email": email.lower() if email else None}
 
@@ -232,7 +243,7 @@ class Payabli(Vendor):
             raise VendorError(error)
 
     def _existing(self, user_id: int) -> dict[str, Any]:
-        record: Optional[dict[str, Any]] = self.users.get(user_id)
+        record: dict[str, Any] | None = self.users.get(user_id)
         if record is None:
             raise VendorError("USER_NOT_FOUND", fields=(FieldError("userId", "not_found", f"{user_id} does not exist", {"code": "3003"}),))
         return record
@@ -298,7 +309,8 @@ class Payabli(Vendor):
         self.tokens.authenticate(call)
         org_id = self.paypoints.get(call.params["entry"])
         if org_id is None:
-            raise VendorError("UNKNOWN_ENTRY", fields=(FieldError("entry", "invalid", f"{call.params['entry']} is not a paypoint entrypoint", {"code": "3001"}),))
+            wrong = FieldError("entry", "invalid", f"{call.params['entry']} is not a paypoint entrypoint", {"code": "3001"})
+            raise VendorError("UNKNOWN_ENTRY", fields=(wrong,))
         found = (u for u in self.users.values() if any(s["orgType"] == 2 and s["orgId"] == org_id for s in u["Scope"]))
         return responses.query_users(*query.page(found, call.query, self.settings.queryPageSize))
 
@@ -318,8 +330,8 @@ class Payabli(Vendor):
         if client is None or not hmac.compare_digest(client.clientSecret.encode(), body.clientSecret.encode()):
             raise VendorError("TOKEN_INVALID_CLIENT")
         permissions = client.permissions if body.permissions is None else body.permissions
-        if client.permissions is not None:
-            extra = [p for p in permissions if p not in client.permissions]
+        if client.permissions is not None and body.permissions is not None:  # else: the client's own, none extra
+            extra = [p for p in body.permissions if p not in client.permissions]
             if extra:
                 raise VendorError("TOKEN_INVALID_SCOPE", f"The permission '{extra[0]}' is not granted to this client.")
         lifetime = (client.tokenLifetime or self.settings.accessTokenLifetime).total_seconds()

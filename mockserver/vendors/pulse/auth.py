@@ -15,6 +15,7 @@ from ...core.clock import iso_z
 from ...core.errors import VendorError
 from ...core.memo import Memo
 from ...core.seeding import Draw
+from ...core.store import Table
 from ...core.vendor import Call, VendorContext
 
 Record = dict[str, Any]
@@ -29,7 +30,7 @@ class Sessions:
         self._bearer = Memo(bearer_token)
 
     @property
-    def table(self):  # type: ignore[no-untyped-def]
+    def table(self) -> Table:
         return self.ctx.table("sessions")
 
     def open(self, user_id: int, draw: Draw) -> Record:
@@ -133,7 +134,8 @@ def membership(user: Record, account_id: str) -> Record:
     An unknown account answers exactly like one the caller is not in, so the
     header cannot be used to probe which account ids exist [INF].
     """
-    for member in user["accounts"]:
+    accounts: list[Record] = user["accounts"]
+    for member in accounts:
         if member["accountId"] == account_id:
             return member
     raise VendorError("ACCOUNT_FORBIDDEN")

@@ -17,9 +17,10 @@ Field problems are phrased like zod issues (the backend is a Next.js route,
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from ...core.errors import ErrorSpec, FieldError, MethodNotAllowed, Problem, VendorError
+from ...core.errors import ErrorSpec, FieldError, MethodNotAllowed, Problem, ProblemMap, VendorError
 from ...core.vendor import Reply
 
 CATALOG: dict[str, ErrorSpec] = {
@@ -69,7 +70,7 @@ def _method(problem: Problem) -> VendorError:
     return VendorError("METHOD_NOT_ALLOWED", f"Method {method} is not allowed on {path}", extra={"allow": allowed})
 
 
-PROBLEMS = {
+PROBLEMS: ProblemMap = {
     "malformed_json": _malformed,
     "not_object": _not_object,
     "invalid_fields": "VALIDATION",
@@ -88,7 +89,7 @@ def js_type(value: Any) -> str:
     return _PY_TO_JS.get(type(value).__name__, "unknown")
 
 
-def _quoted(choices: Any) -> str:
+def _quoted(choices: Iterable[object]) -> str:
     return " | ".join(f"'{c}'" for c in choices)
 
 

@@ -4,14 +4,28 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Annotated, Any, Literal, Optional, TypeVar
+from typing import (
+    Annotated,
+    Any,
+    Literal,
+    Required,  # pydantic needs typing_extensions' TypedDict before 3.12
+    TypeVar,
+)
 
 from pydantic import (
-    AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError, model_validator,
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
 )
 from pydantic.json_schema import WithJsonSchema
 from pydantic_core import PydanticCustomError
-from typing_extensions import Required, TypedDict  # pydantic needs typing_extensions' TypedDict before 3.12
+from typing_extensions import TypedDict
 
 from ...core import validation
 from ...core.clock import parse_instant
@@ -59,8 +73,8 @@ class NotificationPreference(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 
     event: PulseEvent
-    accountId: Optional[str] = None
-    deliveryPref: Optional[list[DeliveryPref]] = None
+    accountId: str | None = None
+    deliveryPref: list[DeliveryPref] | None = None
 
 
 def _in_some_account(key: str) -> FromContext:
@@ -83,14 +97,14 @@ class CreateUser(BaseModel):
     })
 
     email: Annotated[Email, EMAIL_SCHEMA]  # required, format email [SEED]
-    name: Optional[str] = None
-    teamId: Optional[Annotated[JsInt, _A_TEAM]] = Field(default=None, description="A team of the account.")
-    phone: Optional[str] = None
-    imgSrc: Optional[str] = None
+    name: str | None = None
+    teamId: Annotated[JsInt, _A_TEAM] | None = Field(default=None, description="A team of the account.")
+    phone: str | None = None
+    imgSrc: str | None = None
     # User.notificationPreferences is "type: object" [SEED]; each value must be a
     # NotificationPreference, keys are free (conventionally the event name) [INF].
-    notificationPreferences: Optional[dict[str, NotificationPreference]] = None
-    roles: Optional[list[Annotated[str, _A_ROLE]]] = Field(
+    notificationPreferences: dict[str, NotificationPreference] | None = None
+    roles: list[Annotated[str, _A_ROLE]] | None = Field(
         default=None, description="Role names that exist in the account; default: its defaultRoles.",
     )  # [PUB]
 
@@ -118,12 +132,12 @@ class CreateUserFields(TypedDict, total=False):
     __pydantic_config__ = ConfigDict(strict=True, extra="ignore")  # type: ignore[misc]
 
     email: Required[Annotated[str, _FAST_EMAIL]]
-    name: Optional[str]
-    teamId: Optional[Annotated[JsInt, _A_TEAM]]  # _A_TEAM, _A_ROLE: documentation only, as in CreateUser
-    phone: Optional[str]
-    imgSrc: Optional[str]
-    notificationPreferences: Optional[dict[str, NotificationPreference]]
-    roles: Optional[list[Annotated[str, _A_ROLE]]]
+    name: str | None
+    teamId: Annotated[JsInt, _A_TEAM] | None  # _A_TEAM, _A_ROLE: documentation only, as in CreateUser
+    phone: str | None
+    imgSrc: str | None
+    notificationPreferences: dict[str, NotificationPreference] | None
+    roles: list[Annotated[str, _A_ROLE]] | None
 
 
 # routes.login as JSON Schema: both halves of the API key, or an email and a password
@@ -141,10 +155,10 @@ class Login(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="ignore", json_schema_extra=LOGIN_RULE)
 
-    email: Optional[str] = None
-    password: Optional[str] = None
-    apiKey: Optional[str] = None
-    apiSecret: Optional[str] = None
+    email: str | None = None
+    password: str | None = None
+    apiKey: str | None = None
+    apiSecret: str | None = None
 
 
 # The account selector every account route reads (auth.account_header), as the OpenAPI
@@ -210,7 +224,7 @@ def _validate(model: type[M], data: dict[str, Any]) -> M:
 
 
 # ---------------------------------------------------------------- fixtures
-def _instant(value: Optional[str]) -> Optional[str]:
+def _instant(value: str | None) -> str | None:
     # checked when the file loads, so a typo stops start-up with file:line, not a traceback
     if value is not None:
         parse_instant(value)
@@ -261,15 +275,15 @@ class ExistingUser(BaseModel):
 
     id: int = Field(ge=1)
     email: str
-    password: Optional[str] = None  # None: cannot log in with a password
-    name: Optional[str] = None
+    password: str | None = None  # None: cannot log in with a password
+    name: str | None = None
     active: bool = True
-    teamId: Optional[int] = None
-    phone: Optional[str] = None
-    imgSrc: Optional[str] = None
-    notificationPreferences: Optional[dict[str, Any]] = None
+    teamId: int | None = None
+    phone: str | None = None
+    imgSrc: str | None = None
+    notificationPreferences: dict[str, Any] | None = None
     createdBy: str = "system@pulsecrm.example"
-    createdAt: Annotated[Optional[str], AfterValidator(_instant)] = None  # ISO instant; None: the clock at seeding
+    createdAt: Annotated[str | None, AfterValidator(_instant)] = None  # ISO instant; None: the clock at seeding
     accounts: list[Membership] = Field(min_length=1)
 
 

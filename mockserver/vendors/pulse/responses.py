@@ -10,7 +10,8 @@ order, because the session example lists each permission's source as
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 Record = dict[str, Any]
 Accounts = Mapping[str, Record]  # accountId -> {"accountName", "repcode", "roles": {name: [perm]}}
@@ -173,7 +174,6 @@ def new_user(record: Record, view: NewMemberView) -> Record:
 # ---------------------------------------------------------------- OpenAPI
 # The bodies above as pydantic models, for the generated OpenAPI document only
 # (never used to build or check a response).
-from typing import Optional  # noqa: E402
 
 from pydantic import BaseModel, RootModel  # noqa: E402
 
@@ -190,12 +190,12 @@ class User(BaseModel):
 
     id: int
     email: str
-    name: Optional[str]
+    name: str | None
     active: bool
-    teamId: Optional[int]
-    phone: Optional[str]
-    imgSrc: Optional[str]
-    notificationPreferences: Optional[dict[str, Any]]
+    teamId: int | None
+    phone: str | None
+    imgSrc: str | None
+    notificationPreferences: dict[str, Any] | None
     createdBy: str
     updatedBy: str
     createdAt: str
@@ -232,7 +232,7 @@ class UserSession(BaseModel):
     updatedBy: str
     createdAt: str
     updatedAt: str
-    impersonating: Optional[str]
+    impersonating: str | None
     primaryAccount: SessionAccount
     accounts: list[SessionAccount]
     flatRolesList: list[str]

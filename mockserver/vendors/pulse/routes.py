@@ -11,13 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.clock import iso_z, parse_instant
-from ...core.seeding import NAME_POOLS
 from ...core.errors import FieldError, VendorError
+from ...core.seeding import NAME_POOLS
 from ...core.store import Table
 from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
 from . import errors, responses
 from .auth import Sessions, account_header, membership, optional_account
-from .models import SECRET_FIELDS, SECRET_HEADERS, ACCOUNT_HEADER, OPTIONAL_ACCOUNT_HEADER, CreateUser, Fixture, Login, parse_create, parse_request
+from .models import ACCOUNT_HEADER, OPTIONAL_ACCOUNT_HEADER, SECRET_FIELDS, SECRET_HEADERS, CreateUser, Fixture, Login, parse_create, parse_request
 
 Record = dict[str, Any]
 
@@ -59,7 +59,7 @@ class Pulse(Vendor):
 
     fixture: Fixture
 
-    def __init__(self, ctx: VendorContext, fixture: Fixture) -> None:  # type: ignore[override]
+    def __init__(self, ctx: VendorContext, fixture: Fixture) -> None:
         super().__init__(ctx, fixture)
         self.sessions = Sessions(ctx, fixture.settings.sessionTtl)
         # Accounts, their roles and teams are configuration, not request state:
@@ -108,11 +108,11 @@ class Pulse(Vendor):
                   responses={200: session}, errors=errors.AUTH_ERRORS),
         ]
 
-    render = staticmethod(errors.render)  # type: ignore[assignment]
+    render = staticmethod(errors.render)
 
     # ---------------------------------------------------------------- state
     @property
-    def users(self):  # type: ignore[no-untyped-def]
+    def users(self) -> Table:
         return self.ctx.table("users")
 
     def seed(self) -> None:
@@ -145,6 +145,8 @@ class Pulse(Vendor):
         self.ctx.bump_id("users", fixture.settings.firstUserId - 1)
         for issued in fixture.sessions:
             owner = self.users.find("email", issued.user.lower())
+            if owner is None:  # the fixture model refuses a session naming an unknown user
+                raise LookupError(f"sessions name an unknown user: {issued.user}")
             self.sessions.preissue(issued.token, owner["id"], issued.expiresIn)
 
     def _generate(self, count: int, stamp: str) -> None:

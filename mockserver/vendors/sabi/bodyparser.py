@@ -154,7 +154,7 @@ def v8_syntax_error(text: str) -> str | None:
 
 
 class _Scanner:
-    __slots__ = ("text", "n")
+    __slots__ = ("n", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text

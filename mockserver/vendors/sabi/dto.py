@@ -20,8 +20,9 @@ i.e. bottom-up from the decorators as a NestJS developer would write them::
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from ...core.errors import FieldError
 from ...core.validation import is_email
@@ -108,7 +109,7 @@ def _length(low: int, high: int) -> Check:
 class Dto:
     """A property table plus the indexes validate() needs (built once at import)."""
 
-    __slots__ = ("props", "required", "optional", "required_quick", "quick", "filled", "plans")
+    __slots__ = ("filled", "optional", "plans", "props", "quick", "required", "required_quick")
 
     def __init__(self, props: tuple[Prop, ...]) -> None:
         self.props = props
@@ -269,7 +270,7 @@ def validate(data: Mapping[str, Any], dto: Dto | None = None, prefix: str = "", 
     plan = dto.plans.get(keys) or dto.plan(keys)
     if plan is INCOMPLETE:
         return _walk(data, dto, prefix)
-    for quick, value in zip(plan, data.values()):  # a dict's values come in its keys' order
+    for quick, value in zip(plan, data.values(), strict=True):  # a dict's values come in its keys' order
         if quick is FILLED:
             if isinstance(value, str) and value:
                 continue

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...core.errors import ErrorSpec, FieldError, Problem, VendorError
+from ...core.errors import ErrorSpec, FieldError, Problem, ProblemMap, VendorError
 from ...core.vendor import Reply
 
 CATALOG: dict[str, ErrorSpec] = {
@@ -65,7 +65,7 @@ def _invalid_fields(problem: Problem) -> VendorError:
     return VendorError("BAD_REQUEST", fields=problem.fields)
 
 
-PROBLEMS = {
+PROBLEMS: ProblemMap = {
     "malformed_json": "BAD_REQUEST",
     "not_object": "BAD_REQUEST",
     "invalid_fields": _invalid_fields,

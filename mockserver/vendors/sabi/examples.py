@@ -58,5 +58,6 @@ EXAMPLES = [
     Example("invite_user_missing_query", "POST", "/api/v1/users/public/invite", {**ADA, "username": "kemi@example.ng"}, KEY),
     Example("create_user_duplicate", "POST", "/api/v1/users/public", {**ADA, "username": "ADA.OBI@example.ng"}, KEY),
     Example("create_user_invalid", "POST", "/api/v1/users/public", {"username": "", "firstName": 7, "role": "BOSS", "bvn": "123"}, KEY),
-    Example("create_user_bad_key", "POST", "/api/v1/users/public", ADA, {"ApiKey": "sabi-sandbox-revoked-key-0003", "Content-Type": "application/json"}),
+    Example("create_user_bad_key", "POST", "/api/v1/users/public", ADA,
+            {"ApiKey": "sabi-sandbox-revoked-key-0003", "Content-Type": "application/json"}),
 ]

@@ -6,7 +6,7 @@ The request body is not a pydantic model: see dto.py for why.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -44,17 +44,17 @@ class ApiKey(BaseModel):
     key: str = Field(min_length=1)
     name: str = "platform"
     # [INF] a key may belong to a tenant: users it creates without a tenantId join it.
-    tenantId: Optional[ObjectId] = Field(default=None, pattern=_OBJECT_ID)
+    tenantId: ObjectId | None = Field(default=None, pattern=_OBJECT_ID)
     # [INF] lifecycle of a static key (nothing about it is published): a revoked key, or one
     # past its expiry on the mockserver clock, gets the same 401 as an unknown key.
     revoked: bool = False
-    expiresAt: Optional[Instant] = None  # a fixed instant, e.g. "2030-01-01T00:00:00.000Z"
+    expiresAt: Instant | None = None  # a fixed instant, e.g. "2030-01-01T00:00:00.000Z"
     # Sandbox convenience: expires this long after the store is seeded (server start or
     # POST /__admin/reset), so a walk-through can expire it with one clock advance.
-    expiresAfter: Optional[Duration] = None
+    expiresAfter: Duration | None = None
 
     @model_validator(mode="after")
-    def _one_expiry(self) -> "ApiKey":
+    def _one_expiry(self) -> ApiKey:
         if self.expiresAt is not None and self.expiresAfter is not None:
             raise ValueError("give a key expiresAt or expiresAfter, not both")
         if self.expiresAfter is not None and self.expiresAfter <= timedelta(0):
@@ -67,7 +67,7 @@ class Place(BaseModel):
 
     name: str
     code: str
-    currency: Optional[str] = None
+    currency: str | None = None
 
 
 class ExistingUser(BaseModel):
@@ -75,16 +75,16 @@ class ExistingUser(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: Optional[ObjectId] = Field(default=None, pattern=_OBJECT_ID)  # the document's _id
+    id: ObjectId | None = Field(default=None, pattern=_OBJECT_ID)  # the document's _id
     username: str = Field(min_length=1)
     firstName: str
     lastName: str
-    middleName: Optional[str] = None
+    middleName: str | None = None
     role: Role = "CUSTOMER"
-    gender: Optional[Gender] = None
-    phone: Optional[str] = None
-    country: Optional[Place] = None
-    tenantId: Optional[ObjectId] = Field(default=None, pattern=_OBJECT_ID)
+    gender: Gender | None = None
+    phone: str | None = None
+    country: Place | None = None
+    tenantId: ObjectId | None = Field(default=None, pattern=_OBJECT_ID)
     createdAt: str = Field(default="2024-01-15T09:00:00.000Z", pattern=_ISO_Z)
 
 

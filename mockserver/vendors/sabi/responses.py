@@ -10,12 +10,13 @@ bvn, ...) take their sorted place among them.
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from functools import lru_cache
 from math import modf
-from typing import Any, Mapping, Sequence
+from typing import Any
 
-from ...core.clock import UTC, iso_z
+from ...core.clock import iso_z
 from ...core.seeding import Draw
 from ...core.store import Table
 from ...core.vendor import VendorContext
@@ -152,7 +153,7 @@ def _handle_base(first: str, last: str) -> str:
 
 def user_handle(first: str, last: str, draw: Draw) -> str:
     # [INF] format: first+last name, ASCII-folded, lower-case, plus 4 digits ("adaobi4821").
-    return "%s%04d" % (_handle_base(first, last), draw.below(10000))
+    return f"{_handle_base(first, last)}{draw.below(10000):04d}"
 
 
 def place(value: Mapping[str, Any], object_id: str) -> dict[str, Any]:
@@ -249,7 +250,7 @@ _OPTIONAL = frozenset(OPTIONAL_KEYS)
 class Shape:
     """The document layout for one set of optional keys a client sent (null = not sent)."""
 
-    __slots__ = ("template", "echoed", "subdocuments", "sent")
+    __slots__ = ("echoed", "sent", "subdocuments", "template")
 
     def __init__(self, sent: frozenset[str]) -> None:
         self.template = {key: value for key, value in _LAYOUT.items() if key not in _OPTIONAL or key in sent}
@@ -342,7 +343,7 @@ def document(
 # The document above as pydantic models, for the generated OpenAPI document only
 # (never used to build or check a response): keys always written are required,
 # OPTIONAL_KEYS (deleted when the client sent nothing) are ``absent()``.
-from typing import Literal, Optional  # noqa: E402
+from typing import Literal  # noqa: E402
 
 from pydantic import BaseModel, ConfigDict, Field  # noqa: E402
 
@@ -351,7 +352,7 @@ from ...core.openapi import absent  # noqa: E402
 
 class Wallet(BaseModel):
     accounts: list[Any]
-    createdAt: Optional[str] = Field(description="Always null in a new user's wallet; a Mongoose Date (ISO 8601) once set.")
+    createdAt: str | None = Field(description="Always null in a new user's wallet; a Mongoose Date (ISO 8601) once set.")
     virtualBankCode: str
     virtualBankName: str
 
@@ -422,7 +423,7 @@ class UserDocument(BaseModel):
     commodityActiveTraderStatus: str
     country: CountryPlace
     createdAt: str
-    createdBy: Optional[str]
+    createdBy: str | None
     customerRating: int
     dob: str = absent()
     driversLicenseVerified: str
@@ -447,11 +448,11 @@ class UserDocument(BaseModel):
     ninVerified: str
     passId: str
     passportNumberVerified: str
-    password: Optional[str] = Field(description="Stored, never echoed: always null.")
-    passwordExpirationDate: Optional[str] = Field(description="Always null for a new user; a Mongoose Date (ISO 8601) once set.")
+    password: str | None = Field(description="Stored, never echoed: always null.")
+    passwordExpirationDate: str | None = Field(description="Always null for a new user; a Mongoose Date (ISO 8601) once set.")
     passwordResetStatus: str
     permissions: list[Any]
-    phone: Optional[str]
+    phone: str | None
     phoneVerified: str
     photo: str = absent()
     profileOwners: list[Any]

@@ -15,8 +15,9 @@ import logging
 from typing import Any
 
 from ...core.clock import parse_instant
-from ...core.seeding import NAME_POOLS
 from ...core.errors import VendorError
+from ...core.seeding import NAME_POOLS
+from ...core.store import Table
 from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
 from . import auth, bodyparser, dto, errors, responses
 from .models import SECRET_FIELDS, SECRET_HEADERS, ExistingUser, Fixture
@@ -57,7 +58,7 @@ def stored_document(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _ng_mobile(fake: Any) -> str:
-    return str(fake.random_element(_NG_PREFIXES)) + fake.numerify("#######")
+    return str(fake.random_element(_NG_PREFIXES)) + str(fake.numerify("#######"))
 
 
 class Sabi(Vendor):
@@ -89,31 +90,30 @@ class Sabi(Vendor):
 
     fixture: Fixture
 
-    def __init__(self, ctx: VendorContext, fixture: Fixture) -> None:  # type: ignore[override]
+    def __init__(self, ctx: VendorContext, fixture: Fixture) -> None:
         super().__init__(ctx, fixture)
         self.ids = responses.ObjectIds(ctx)  # stateless: its process bytes and counter are in the store
 
     def routes(self) -> list[Route]:
         # Besides dispatch, each Route describes its endpoint for the OpenAPI document.
         # errors=None on create: the scenario library makes it answer every catalog entry.
-        create = {"summary": "Create a user (public sign-up)", "request": dto.CREATE_USER_SCHEMA,
-                  "responses": {201: responses.UserDocument}, "errors": None}
-        invite = {"summary": "Create an invited user", "request": dto.CREATE_USER_SCHEMA, "query": dto.INVITE_QUERY_SCHEMA,
-                  "responses": {201: responses.UserDocument},
-                  "errors": ("BAD_REQUEST", "UNAUTHORIZED", "CONFLICT", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE")}
-        return [
-            Route("POST", CREATE_PATH, self.create_user, "create_user", **create),
-            # Express routes are not strict about a trailing slash.
-            Route("POST", CREATE_PATH + "/", self.create_user, "create_user", **create),
-            Route("POST", INVITE_PATH, self.invite_user, "invite_user", **invite),
-            Route("POST", INVITE_PATH + "/", self.invite_user, "invite_user", **invite),
-        ]
+        def create(path: str) -> Route:
+            return Route("POST", path, self.create_user, "create_user", summary="Create a user (public sign-up)",
+                         request=dto.CREATE_USER_SCHEMA, responses={201: responses.UserDocument}, errors=None)
 
-    render = staticmethod(errors.render)  # type: ignore[assignment]
+        def invite(path: str) -> Route:
+            return Route("POST", path, self.invite_user, "invite_user", summary="Create an invited user",
+                         request=dto.CREATE_USER_SCHEMA, query=dto.INVITE_QUERY_SCHEMA, responses={201: responses.UserDocument},
+                         errors=("BAD_REQUEST", "UNAUTHORIZED", "CONFLICT", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"))
+
+        # Express routes are not strict about a trailing slash.
+        return [create(CREATE_PATH), create(CREATE_PATH + "/"), invite(INVITE_PATH), invite(INVITE_PATH + "/")]
+
+    render = staticmethod(errors.render)
 
     # ---------------------------------------------------------------- state
     @property
-    def users(self):  # type: ignore[no-untyped-def]
+    def users(self) -> Table:
         return self.ctx.table("users")
 
     def seed(self) -> None:

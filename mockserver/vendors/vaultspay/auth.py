@@ -19,6 +19,7 @@ from ...core.clock import iso_offset
 from ...core.errors import VendorError
 from ...core.memo import Memo
 from ...core.seeding import Draw
+from ...core.store import Table
 from ...core.vendor import Call, VendorContext
 
 _JWT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
@@ -45,18 +46,19 @@ class Tokens:
         self._bearer = Memo(bearer_token)
 
     @property
-    def sessions(self):  # type: ignore[no-untyped-def]
+    def sessions(self) -> Table:
         return self.ctx.table("sessions")
 
     @property
-    def access(self):  # type: ignore[no-untyped-def]
+    def access(self) -> Table:
         return self.ctx.table("access_tokens")
 
     def open_session(self, client_id: str, agent_id: int, draw: Draw) -> dict[str, str]:
         """saas-login: a new session with its first access token."""
         now = self.ctx.clock.now()
         refresh_expiry = now + self.refresh_ttl
-        refresh = _jwt({"sub": client_id, "typ": "refresh", "iat": int(now.timestamp()), "exp": int(refresh_expiry.timestamp()), "jti": draw.hex(16)}, draw)
+        claims = {"sub": client_id, "typ": "refresh", "iat": int(now.timestamp()), "exp": int(refresh_expiry.timestamp()), "jti": draw.hex(16)}
+        refresh = _jwt(claims, draw)
         self.sessions.insert(refresh, {"clientId": client_id, "agentId": agent_id, "expiresAt": refresh_expiry.timestamp()})
         access, access_expiry = self._issue_access(refresh, client_id, agent_id, now, draw)
         return {

@@ -6,7 +6,7 @@ errors page (INVALID_PAYLOAD 400 not 422; UNAUTHORISED 401 not 403).
 
 from __future__ import annotations
 
-from ...core.errors import ErrorSpec, FieldError, Problem, VendorError
+from ...core.errors import ErrorSpec, FieldError, Problem, ProblemMap, VendorError
 from ...core.vendor import Reply
 
 CATALOG: dict[str, ErrorSpec] = {
@@ -38,7 +38,7 @@ def _body_error(problem: Problem) -> VendorError:
     return VendorError("INVALID_PAYLOAD", fields=(FieldError("body", "invalid", reason),))
 
 
-PROBLEMS = {
+PROBLEMS: ProblemMap = {
     "malformed_json": _body_error,
     "not_object": _body_error,
     "invalid_fields": "INVALID_PAYLOAD",

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ...core.errors import FieldError, InvalidFields, VendorError
+from ...core.store import Table
 from ...core.validation import field_errors
 from ...core.vendor import Call, Reply, VendorContext
 from . import responses
@@ -36,11 +37,11 @@ class Kyc:
         self.wrap_personal = wrap_personal
 
     @property
-    def records(self):  # type: ignore[no-untyped-def]
+    def records(self) -> Table:
         return self.ctx.table("kyc")
 
     @property
-    def users(self):  # type: ignore[no-untyped-def]
+    def users(self) -> Table:
         return self.ctx.table("users")
 
     # ------------------------------------------------------------- seeding
@@ -77,7 +78,8 @@ class Kyc:
             raise VendorError("ACTION_REQUIRED", fields=(FieldError("actionRequired", "action", PERSONAL_INFO_ACTION),))
         if self.status(current) != PENDING:
             # [INF] "Only allowed when KYC status is PENDING" [PUB]; no code is published for the refusal.
-            raise VendorError("INVALID_PAYLOAD", fields=(FieldError("status", "state", "Personal info can only be updated while KYC status is PENDING"),))
+            wrong = FieldError("status", "state", "Personal info can only be updated while KYC status is PENDING")
+            raise VendorError("INVALID_PAYLOAD", fields=(wrong,))
         # Partial update: absent and null fields keep their value [INF for null].
         changes = {name: getattr(body, name) for name in body.model_fields_set if name != "userId" and getattr(body, name) is not None}
         # [INF] a changed application goes back to review: the verification delay restarts.

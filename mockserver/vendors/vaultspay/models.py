@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Annotated, Any, Literal, Optional, TypeVar
+from typing import (
+    Annotated,
+    Any,
+    Literal,
+    Required,  # pydantic needs typing_extensions' TypedDict before 3.12
+    TypeVar,
+)
 
 from pydantic import (
-    AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError, ValidationInfo, field_validator,
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
 )
+from pydantic.config import JsonDict
 from pydantic.json_schema import WithJsonSchema
 from pydantic_core import PydanticCustomError
-from typing_extensions import Required, TypedDict  # pydantic needs typing_extensions' TypedDict before 3.12
+from typing_extensions import TypedDict
 
 from ...core import validation
 from ...core.errors import MalformedBody
@@ -32,8 +48,8 @@ SECRET_HEADERS = frozenset({"x-auth-signature"})
 Status = Literal["ACTIVE", "PENDING", "BLOCK"]
 
 
-def _digits(kind: str, low: int, high: int):  # type: ignore[no-untyped-def]
-    def check(value: Optional[str]) -> Optional[str]:
+def _digits(kind: str, low: int, high: int) -> Callable[[str | None], str | None]:
+    def check(value: str | None) -> str | None:
         if value is None:
             return value
         if not (value.isascii() and value.isdigit() and low <= len(value) <= high):
@@ -47,7 +63,7 @@ def _digits(kind: str, low: int, high: int):  # type: ignore[no-untyped-def]
 _COUNTRY_CODE_SCHEMA = WithJsonSchema({"type": "string", "pattern": "^[0-9]{1,4}$"})
 _PHONE_SCHEMA = WithJsonSchema({"type": "string", "pattern": "^[0-9]{6,14}$"})
 # [SEED] the Create-User page's request example.
-_CREATE_USER_EXAMPLE = {
+_CREATE_USER_EXAMPLE: JsonDict = {
     "firstName": "khalid", "lastName": "raza", "email": "khalidraza@gmail.com",
     "countryCode": "92", "phone": "3329465636", "status": "ACTIVE",
 }
@@ -70,12 +86,12 @@ class CreateUser(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="ignore", json_schema_extra={"examples": [_CREATE_USER_EXAMPLE], **CONTACT_RULE})
 
-    parentId: Optional[object] = Field(default=None, description="Ignored: the caller's agent id is used.")
+    parentId: object | None = Field(default=None, description="Ignored: the caller's agent id is used.")
     firstName: Annotated[NotBlank, NOT_BLANK_SCHEMA]
     lastName: Annotated[NotBlank, NOT_BLANK_SCHEMA]
-    email: Optional[Annotated[Email, EMAIL_SCHEMA]] = None
-    countryCode: Optional[Annotated[str, _COUNTRY_CODE_SCHEMA]] = None
-    phone: Optional[Annotated[str, _PHONE_SCHEMA]] = None
+    email: Annotated[Email, EMAIL_SCHEMA] | None = None
+    countryCode: Annotated[str, _COUNTRY_CODE_SCHEMA] | None = None
+    phone: Annotated[str, _PHONE_SCHEMA] | None = None
     status: Status
 
     _country = field_validator("countryCode")(_digits("country code", 1, 4))
@@ -107,12 +123,12 @@ class CreateUserFields(TypedDict, total=False):
 
     __pydantic_config__ = ConfigDict(strict=True, extra="ignore")  # type: ignore[misc]
 
-    parentId: Optional[object]
+    parentId: object | None
     firstName: Required[Annotated[str, _FAST_NOT_BLANK]]
     lastName: Required[Annotated[str, _FAST_NOT_BLANK]]
-    email: Optional[Annotated[str, _FAST_EMAIL]]
-    countryCode: Optional[Annotated[str, _FAST_COUNTRY_CODE]]
-    phone: Optional[Annotated[str, _FAST_PHONE]]
+    email: Annotated[str, _FAST_EMAIL] | None
+    countryCode: Annotated[str, _FAST_COUNTRY_CODE] | None
+    phone: Annotated[str, _FAST_PHONE] | None
     status: Required[Status]
 
 
@@ -216,7 +232,7 @@ def _dob(value: str, info: ValidationInfo) -> str:
     return value
 
 
-def _not_null(value: Optional[int]) -> int:
+def _not_null(value: int | None) -> int:
     # An Integer field: Bean Validation's @NotNull text, not @NotBlank's [INF].
     if value is None:
         raise PydanticCustomError("not_null", "must not be null")
@@ -226,7 +242,7 @@ def _not_null(value: Optional[int]) -> int:
 Alpha3 = Annotated[str, AfterValidator(_alpha3), WithJsonSchema({"type": "string", "pattern": "^[A-Z]{3}$"})]
 Dob = Annotated[str, AfterValidator(_dob), WithJsonSchema({"type": "string", "format": "date", "description": "yyyy-MM-dd, in the past"})]
 # Null is refused ("must not be null"): the document says integer, required (models' json_schema_extra).
-UserId = Annotated[Optional[int], AfterValidator(_not_null), WithJsonSchema({"type": "integer"})]
+UserId = Annotated[int | None, AfterValidator(_not_null), WithJsonSchema({"type": "integer"})]
 
 
 class KycPersonalCreate(BaseModel):
@@ -238,15 +254,15 @@ class KycPersonalCreate(BaseModel):
     userId: UserId = Field(default=None, validate_default=True)
     firstName: Annotated[NotBlank, NOT_BLANK_SCHEMA]
     lastName: Annotated[NotBlank, NOT_BLANK_SCHEMA]
-    nickName: Optional[str] = None
+    nickName: str | None = None
     dob: Dob
     gender: Gender
-    maritalStatus: Optional[MaritalStatus] = None
+    maritalStatus: MaritalStatus | None = None
     nationality: Alpha3
-    countryOfBirth: Optional[Alpha3] = None
+    countryOfBirth: Alpha3 | None = None
     countryOfResidence: Alpha3
-    tin: Optional[str] = None
-    language: Optional[str] = None
+    tin: str | None = None
+    language: str | None = None
 
 
 class KycPersonalUpdate(BaseModel):
@@ -255,17 +271,17 @@ class KycPersonalUpdate(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore", json_schema_extra=requires("userId"))
 
     userId: UserId = Field(default=None, validate_default=True)
-    firstName: Optional[Annotated[NotBlank, NOT_BLANK_SCHEMA]] = None
-    lastName: Optional[Annotated[NotBlank, NOT_BLANK_SCHEMA]] = None
-    nickName: Optional[str] = None
-    dob: Optional[Dob] = None
-    gender: Optional[Gender] = None
-    maritalStatus: Optional[MaritalStatus] = None
-    nationality: Optional[Alpha3] = None
-    countryOfBirth: Optional[Alpha3] = None
-    countryOfResidence: Optional[Alpha3] = None
-    tin: Optional[str] = None
-    language: Optional[str] = None
+    firstName: Annotated[NotBlank, NOT_BLANK_SCHEMA] | None = None
+    lastName: Annotated[NotBlank, NOT_BLANK_SCHEMA] | None = None
+    nickName: str | None = None
+    dob: Dob | None = None
+    gender: Gender | None = None
+    maritalStatus: MaritalStatus | None = None
+    nationality: Alpha3 | None = None
+    countryOfBirth: Alpha3 | None = None
+    countryOfResidence: Alpha3 | None = None
+    tin: str | None = None
+    language: str | None = None
 
 
 # Path parameters (OpenAPI document only): users.parse_int reads a Java Integer; anything
@@ -284,7 +300,8 @@ def list_users_query(max_per_page: int) -> dict[str, object]:
     return {
         "type": "object",
         "properties": {
-            "page": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 2**31 - 1}, blank], "default": 1, "description": "1-based page number; blank = 1."},
+            "page": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 2**31 - 1}, blank], "default": 1,
+                     "description": "1-based page number; blank = 1."},
             "perPage": {
                 "anyOf": [{"type": "integer", "minimum": 1, "maximum": max_per_page}, blank], "default": 20,
                 "description": "Users per page; blank = 20.",
@@ -334,11 +351,11 @@ class ExistingUser(BaseModel):
     id: int
     firstName: str
     lastName: str
-    email: Optional[str] = None
-    countryCode: Optional[str] = None
-    phone: Optional[str] = None
+    email: str | None = None
+    countryCode: str | None = None
+    phone: str | None = None
     status: Status = "ACTIVE"
-    username: Optional[str] = None
+    username: str | None = None
 
 
 class PersonalInfoSeed(BaseModel):
@@ -346,15 +363,15 @@ class PersonalInfoSeed(BaseModel):
 
     firstName: str
     lastName: str
-    nickName: Optional[str] = None
+    nickName: str | None = None
     dob: date
     gender: Gender
-    maritalStatus: Optional[MaritalStatus] = None
+    maritalStatus: MaritalStatus | None = None
     nationality: Alpha3
-    countryOfBirth: Optional[Alpha3] = None
+    countryOfBirth: Alpha3 | None = None
     countryOfResidence: Alpha3
-    tin: Optional[str] = None
-    language: Optional[str] = None
+    tin: str | None = None
+    language: str | None = None
 
 
 class KycSeed(BaseModel):
@@ -374,7 +391,7 @@ class Settings(BaseModel):
     refreshTokenTtl: Duration = timedelta(hours=24)
     firstUserId: int = 600
     # PENDING -> VERIFIED this long after the last personal-info submission; null: never.
-    kycVerificationDelay: Optional[Duration] = timedelta(minutes=10)
+    kycVerificationDelay: Duration | None = timedelta(minutes=10)
     maxPerPage: int = Field(default=100, ge=1)
     # The personal-info page shows a bare body; the global format page says "data" wraps every success.
     wrapKycPersonal: bool = False

@@ -112,7 +112,7 @@ def wrapped(data: Any, status: int = 200) -> Reply:
 # The bodies above as pydantic models, for the generated OpenAPI document only
 # (never used to build or check a response).  Every key the builders always
 # write is required; a value they can leave None is nullable.
-from typing import Literal, Optional  # noqa: E402
+from typing import Literal  # noqa: E402
 
 from pydantic import BaseModel, Field  # noqa: E402
 
@@ -132,7 +132,7 @@ class Parent(BaseModel):
     phone: str
     status: Status
     fullName: str
-    phoneNumber: Optional[str]
+    phoneNumber: str | None
 
 
 class User(BaseModel):
@@ -140,18 +140,18 @@ class User(BaseModel):
 
     id: int
     parentId: int
-    sessionId: Optional[str] = Field(description="Listed in the vendor's field table, never set here: always null.")  # [INF] a session id string
+    sessionId: str | None = Field(description="Listed in the vendor's field table, never set here: always null.")  # [INF] a session id string
     firstName: str
     lastName: str
     parent: Parent
     userType: Literal["USER"]
-    email: Optional[str]
+    email: str | None
     username: str
-    countryCode: Optional[str]
-    phone: Optional[str]
+    countryCode: str | None
+    phone: str | None
     status: Status
     fullName: str
-    phoneNumber: Optional[str]
+    phoneNumber: str | None
 
 
 class UserResponse(BaseModel):
@@ -193,17 +193,17 @@ class PersonalInfo(BaseModel):
     """The personal-info result, as ``personal()`` writes it."""
 
     userId: int
-    firstName: Optional[str]
-    lastName: Optional[str]
-    nickName: Optional[str]
-    dob: Optional[str]
-    gender: Optional[Gender]
-    maritalStatus: Optional[MaritalStatus]
-    nationality: Optional[str]
-    countryOfBirth: Optional[str]
-    countryOfResidence: Optional[str]
-    language: Optional[str]
-    tin: Optional[str]
+    firstName: str | None
+    lastName: str | None
+    nickName: str | None
+    dob: str | None
+    gender: Gender | None
+    maritalStatus: MaritalStatus | None
+    nationality: str | None
+    countryOfBirth: str | None
+    countryOfResidence: str | None
+    language: str | None
+    tin: str | None
     status: KycStatus
 
 
@@ -216,14 +216,14 @@ class Kyc(BaseModel):
 
     userId: int
     userType: Literal["USER"]
-    email: Optional[str]
-    phone: Optional[str]
-    countryCode: Optional[str]
+    email: str | None
+    phone: str | None
+    countryCode: str | None
     status: KycStatus
-    personalInfo: Optional[PersonalInfo]
+    personalInfo: PersonalInfo | None
     # Sections the emulator never fills (always null); the vendor's are objects [PUB: GET kyc example].
-    businessInfo: Optional[dict[str, Any]]
-    identificationInfo: Optional[dict[str, Any]]
+    businessInfo: dict[str, Any] | None
+    identificationInfo: dict[str, Any] | None
 
 
 class KycResponse(BaseModel):

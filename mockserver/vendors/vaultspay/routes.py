@@ -4,23 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...core.seeding import NAME_POOLS
 from ...core.errors import FieldError, VendorError
-from ...core.store import Conflict
+from ...core.seeding import NAME_POOLS
+from ...core.store import Conflict, Table
 from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
 from . import errors, responses
 from .auth import Tokens
 from .kyc import Kyc
 from .models import (
-    INT32_SCHEMA, SECRET_FIELDS, SECRET_HEADERS, CreateUser, Fixture, KycPersonalCreate, KycPersonalUpdate, RefreshToken, SaasLogin,
-    list_users_query, parse, parse_create, path_schema,
+    INT32_SCHEMA,
+    SECRET_FIELDS,
+    SECRET_HEADERS,
+    CreateUser,
+    Fixture,
+    KycPersonalCreate,
+    KycPersonalUpdate,
+    RefreshToken,
+    SaasLogin,
+    list_users_query,
+    parse,
+    parse_create,
+    path_schema,
 )
 from .users import contact_keys, owned_by_path, page_of, paging, unique_keys
 
 
 def _pk_mobile(fake: Any) -> str:
     # Pakistani mobile numbers without the leading 0: 3XX XXXXXXX
-    return "3" + fake.numerify("#########")
+    return "3" + str(fake.numerify("#########"))
 
 
 class VaultsPay(Vendor):
@@ -50,7 +61,10 @@ class VaultsPay(Vendor):
     examples = Lazy(".examples:EXAMPLES")
     fidelity = Lazy(".fidelity:NOTES")
     scenario_aliases = {"THROTTLE": "vaultspay-throttled"}
-    unavailable = {"status": 503, "body": {"code": 1010, "message": "Service temporarily unavailable. Please try again later.", "type": "BAD_REQUEST"}}
+    unavailable = {
+        "status": 503,
+        "body": {"code": 1010, "message": "Service temporarily unavailable. Please try again later.", "type": "BAD_REQUEST"},
+    }
     scenarios = (
         {
             "name": "token-expires-after-2-calls",
@@ -65,7 +79,7 @@ class VaultsPay(Vendor):
 
     fixture: Fixture
 
-    def __init__(self, ctx: VendorContext, fixture: Fixture) -> None:  # type: ignore[override]
+    def __init__(self, ctx: VendorContext, fixture: Fixture) -> None:
         super().__init__(ctx, fixture)
         settings = fixture.settings
         self.tokens = Tokens(ctx, settings.accessTokenTtl, settings.refreshTokenTtl)
@@ -106,11 +120,11 @@ class VaultsPay(Vendor):
                   params=path_schema(userId=one_of_ours), responses={200: responses.KycResponse}, errors=auth + invalid),
         ]
 
-    render = staticmethod(errors.render)  # type: ignore[assignment]
+    render = staticmethod(errors.render)
 
     # ---------------------------------------------------------------- state
     @property
-    def users(self):  # type: ignore[no-untyped-def]
+    def users(self) -> Table:
         return self.ctx.table("users")
 
     _unique = staticmethod(unique_keys)

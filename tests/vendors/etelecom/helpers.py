@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 URL = "/etelecom/v1/shop.Shop/CreateAccountUser"
 ROUTE = "/v1/shop.Shop/CreateAccountUser"
@@ -10,7 +10,7 @@ LIST_URL = "/etelecom/v1/shop.Shop/GetAccountUsers"
 UPDATE_URL = "/etelecom/v1/shop.Shop/UpdateAccountUser"
 DELETE_URL = "/etelecom/v1/shop.Shop/DeleteAccountUser"
 NOW = "2025-08-03T06:07:40.330Z"
-NOW_MS = int(datetime(2025, 8, 3, 6, 7, 40, 330000, tzinfo=timezone.utc).timestamp() * 1000)
+NOW_MS = int(datetime(2025, 8, 3, 6, 7, 40, 330000, tzinfo=UTC).timestamp() * 1000)
 
 OWNER_KEY = "1150482016510394500:Q7hT2mWx9LpK4vRz8NcYbE3uJ6sFdA1g"
 MANAGER_KEY = "1150482016510394500:S5kV8nB2xQ7wM4rT9yH3jL6pC1zD0fGa"

@@ -9,9 +9,31 @@ import pytest
 
 from tests.conftest import make_client, vendor_client_fixture
 from tests.vendors.etelecom.helpers import (
-    AGENT_KEY, BAO, DELETE_URL, HOA, HUNG, LAN, LIST_URL, MANAGER_KEY, NOT_FOUND, NOW, OTHER_SHOP_KEY, OWNER_KEY,
-    PERMISSION_DENIED, REVOKED_KEY, SEED_EXAMPLE, TUAN, UNAUTHENTICATED, UPDATE_URL, URL, USER_ID_MISSING, USER_EXISTS,
-    bad_route, bearer, invalid, malformed,
+    AGENT_KEY,
+    BAO,
+    DELETE_URL,
+    HOA,
+    HUNG,
+    LAN,
+    LIST_URL,
+    MANAGER_KEY,
+    NOT_FOUND,
+    NOW,
+    OTHER_SHOP_KEY,
+    OWNER_KEY,
+    PERMISSION_DENIED,
+    REVOKED_KEY,
+    SEED_EXAMPLE,
+    TUAN,
+    UNAUTHENTICATED,
+    UPDATE_URL,
+    URL,
+    USER_EXISTS,
+    USER_ID_MISSING,
+    bad_route,
+    bearer,
+    invalid,
+    malformed,
 )
 
 client, _reset = vendor_client_fixture("etelecom")

@@ -8,8 +8,19 @@ import pytest
 
 from tests.conftest import vendor_client_fixture
 from tests.vendors.etelecom.helpers import (
-    AGENT_KEY, INVALID_PHONE, MANAGER_KEY, NOW, NOW_MS, OTHER_SHOP_KEY, OWNER_KEY, PERMISSION_DENIED,
-    SEED_EXAMPLE, UNAUTHENTICATED, URL, USER_EXISTS, bearer,
+    AGENT_KEY,
+    INVALID_PHONE,
+    MANAGER_KEY,
+    NOW,
+    NOW_MS,
+    OTHER_SHOP_KEY,
+    OWNER_KEY,
+    PERMISSION_DENIED,
+    SEED_EXAMPLE,
+    UNAUTHENTICATED,
+    URL,
+    USER_EXISTS,
+    bearer,
 )
 
 client, _reset = vendor_client_fixture("etelecom")

@@ -7,7 +7,8 @@ every error case the HTTP tests use: same values, or the same error.
 from __future__ import annotations
 
 import itertools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import orjson
 import pytest

@@ -10,8 +10,27 @@ import pytest
 
 from tests.conftest import make_client, vendor_client_fixture
 from tests.vendors.etelecom.helpers import (
-    AGENT_KEY, BAO, HOA, HOA_BINH, HUNG, LAN, LIST_URL, MANAGER_KEY, NOW, OTHER_SHOP_KEY, OWNER_KEY, REVOKED_KEY,
-    SEED_EXAMPLE, TUAN, UNAUTHENTICATED, UPDATE_URL, URL, bad_route, bearer, invalid, malformed,
+    AGENT_KEY,
+    BAO,
+    HOA,
+    HOA_BINH,
+    HUNG,
+    LAN,
+    LIST_URL,
+    MANAGER_KEY,
+    NOW,
+    OTHER_SHOP_KEY,
+    OWNER_KEY,
+    REVOKED_KEY,
+    SEED_EXAMPLE,
+    TUAN,
+    UNAUTHENTICATED,
+    UPDATE_URL,
+    URL,
+    bad_route,
+    bearer,
+    invalid,
+    malformed,
 )
 
 client, _reset = vendor_client_fixture("etelecom")

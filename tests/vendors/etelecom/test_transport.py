@@ -8,7 +8,14 @@ import pytest
 
 from tests.conftest import make_client, vendor_client_fixture
 from tests.vendors.etelecom.helpers import (
-    NOW, OWNER_KEY, ROUTE, SEED_EXAMPLE, URL, bad_route, bearer, malformed,
+    NOW,
+    OWNER_KEY,
+    ROUTE,
+    SEED_EXAMPLE,
+    URL,
+    bad_route,
+    bearer,
+    malformed,
 )
 
 client, _reset = vendor_client_fixture("etelecom")

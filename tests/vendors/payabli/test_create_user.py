@@ -123,7 +123,7 @@ def test_ids_count_up_per_created_user(client: Any, auth: dict[str, str]) -> Non
 
 
 def test_only_scope_is_needed_and_nulls_take_defaults(client: Any, auth: dict[str, str]) -> None:
-    body = {k: None for k in SEED_EXAMPLE} | {"scope": [{"orgType": 0, "orgId": 123}]}
+    body = dict.fromkeys(SEED_EXAMPLE) | {"scope": [{"orgType": 0, "orgId": 123}]}
     response = client.post(URL, json=body, headers=auth)
     assert response.content == SUCCESS_BYTES
     record = vendor(client).users.get(FIRST_NEW_ID)

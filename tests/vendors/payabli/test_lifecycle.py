@@ -16,6 +16,7 @@ URL = f"{BASE}/User"
 TOKEN = "pbx-demo-token-7f3c9a2e41d84b6f"
 AUTH = {"requestToken": TOKEN, "Content-Type": "application/json"}
 from tests.vendors.payabli.test_create_user import SEED_EXAMPLE  # noqa: E402 - the seed's own request
+
 CREATED = b'{"responseText":"Success","isSuccess":true,"responseData":null}'
 EDITED = b'{"isSuccess":true,"responseText":"Success"}'
 DELETED = b'{"responseText":"Success"}'

@@ -129,8 +129,10 @@ ENUM5 = "'website' | 'weekly_email_digest' | 'monthly_email_digest' | 'email' | 
         ),
         (
             {"email": "nope", "name": 1, "teamId": "x", "roles": [None]},
-            "email: Invalid email; name: Expected string, received number; teamId: Expected number, received string; "
-            "roles.0: Expected string, received null",
+            (
+                "email: Invalid email; name: Expected string, received number; teamId: Expected number, received string; "
+                "roles.0: Expected string, received null"
+            ),
         ),
     ],
 )

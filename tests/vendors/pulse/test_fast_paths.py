@@ -8,7 +8,8 @@ the CreateUser model) against parse_request(CreateUser), and responses.new_user
 from __future__ import annotations
 
 import random
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import orjson
 import pytest

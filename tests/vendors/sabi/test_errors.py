@@ -83,9 +83,7 @@ def test_each_rule_fails_with_class_validator_messages(client: Any, body: dict[s
 
 def test_seed_placeholders_fail_only_on_the_inferred_bvn_nin_rule(client: Any) -> None:
     placeholder = "<string>"
-    body = {key: placeholder for key in ("username", "password", "tenantId", "firstName", "lastName", "middleName",
-                                         "address", "photo", "identityType", "identityDoc", "actionBy", "dob",
-                                         "phone", "bvn", "nin")}
+    body = dict.fromkeys(("username", "password", "tenantId", "firstName", "lastName", "middleName", "address", "photo", "identityType", "identityDoc", "actionBy", "dob", "phone", "bvn", "nin"), placeholder)
     body.update(role="CUSTOMER", gender="FEMALE", country={"name": placeholder, "code": placeholder, "currency": placeholder})
     response = client.post(URL, json=body, headers=AUTH)
     assert response.json() == bad_request(

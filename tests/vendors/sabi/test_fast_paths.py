@@ -10,13 +10,13 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from datetime import datetime
-from typing import Any, Mapping
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 import pytest
 
-from mockserver.core.clock import UTC
 from mockserver.core.errors import VendorError
 from mockserver.core.seeding import Draw
 from mockserver.vendors.sabi import bodyparser, dto, responses
@@ -147,7 +147,7 @@ def test_document_layouts_write_what_the_plain_document_writes(invite: bool) -> 
         ids = [f"{n:08x}{k:016x}" for k in range(2 + len(layout.subdocuments))]
         tenant = body.get("tenantId") or ("655b1200a1b2c3d4e5f60718" if n % 2 else None)
         got = responses.document(body, layout, ids, "2026-03-01T10:00:00.123Z", "ABCD2345", "adaobi0042", tenant, query if invite else None)
-        places = {name: responses.place(body[name], object_id) for name, object_id in zip(layout.subdocuments, ids[2:])}
+        places = {name: responses.place(body[name], object_id) for name, object_id in zip(layout.subdocuments, ids[2:], strict=True)}
         places["country"] = responses.place(body.get("country") or responses.DEFAULT_COUNTRY, ids[1])
         want = _reference_document(
             body, places, user_id=ids[0], role=body.get("role") or "CUSTOMER", tenant=tenant, pass_code="ABCD2345",

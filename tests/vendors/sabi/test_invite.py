@@ -240,5 +240,5 @@ def test_same_seed_same_bytes_other_seed_other_values() -> None:
     first, second, other = _sequence(7), _sequence(7), _sequence(8)
     assert first == second
     assert first[3] == other[3]  # the 409 has nothing random in it
-    for a, b in zip(first[:3], other[:3]):
+    for a, b in zip(first[:3], other[:3], strict=True):
         assert a != b

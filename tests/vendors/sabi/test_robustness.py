@@ -120,8 +120,10 @@ def test_wrong_types_everywhere_never_500(client: Any) -> None:
     assert response.status_code == 400
     assert response.json()["message"] == [
         "username must be a string", "password must be a string",
-        "role must be one of the following values: CUSTOMER, MERCHANT, SUPPLIER, AGENCY_BANKING, SABI_AGENT, SABI_OWN, "
-        "TRACE_BUYER, TRACE_SELLER, TENANT_SUPER_ADMIN, TENANT_ADMIN",
+        (
+            "role must be one of the following values: CUSTOMER, MERCHANT, SUPPLIER, AGENCY_BANKING, SABI_AGENT, SABI_OWN, "
+            "TRACE_BUYER, TRACE_SELLER, TENANT_SUPER_ADMIN, TENANT_ADMIN"
+        ),
         "firstName must be a string", "lastName must be a string", "country must be an object",
         "gender must be one of the following values: MALE, FEMALE", "phone must be a string",
         "bvn must be a number string", "bvn must be longer than or equal to 11 characters",
@@ -149,5 +151,5 @@ def test_same_seed_same_bytes_other_seed_other_values() -> None:
     first, second, other = _sequence(7), _sequence(7), _sequence(8)
     assert first == second
     assert first[3] == other[3]  # the 409 has nothing random in it
-    for a, b in zip(first[:3] + first[4:], other[:3] + other[4:]):
+    for a, b in zip(first[:3] + first[4:], other[:3] + other[4:], strict=True):
         assert a != b
