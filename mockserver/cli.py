@@ -11,7 +11,7 @@ import click
 from click.core import ParameterSource
 
 from . import __version__
-from .config import DEFAULT_PORT, Config
+from .config import DEFAULT_PORT, SERVER_ENV, SERVERS, Config
 from .vendors import NAMES
 
 ADMIN_TOKEN_ENV = "MOCKSERVER_ADMIN_TOKEN"
@@ -133,10 +133,15 @@ def main() -> None:
     "--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
     help="Also accept this Host name on /__admin (IP addresses, localhost and --host always are); repeatable.",
 )
+@click.option(
+    "--server", type=click.Choice(SERVERS), default="fast", show_default=True, envvar=SERVER_ENV, show_envvar=True,
+    help="HTTP transport: 'fast' (mockserver's own; stock where the installed uvicorn is not one it was tested with) "
+    "or 'stock' uvicorn. The log's first line says which runs.",
+)
 def serve(
     host: str, port: int, seed: int, fixtures: Path | None, scenarios: Path | None, vendor: str | None, active: tuple[str, ...],
     clock: str | None, journal_size: int, journal_file: Path | None, log_level: str, admin_token: str | None,
-    allowed_hosts: tuple[str, ...],
+    allowed_hosts: tuple[str, ...], server: str,
 ) -> None:
     """Start the server and print every vendor's base URL and credentials."""
     from .app import MockServer, Runtime, tune_gc
@@ -147,6 +152,7 @@ def serve(
     config = Config(
         host=host, port=port, seed=seed, fixtures=fixtures, scenarios=scenarios, vendor=vendor, clock=clock, log_level=log_level,
         active_scenarios=active, journal_size=journal_size, journal_file=journal_file, admin_token=token, allowed_hosts=allowed_hosts,
+        server=server,
     )
     try:
         runtime = Runtime(config)

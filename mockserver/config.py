@@ -7,6 +7,8 @@ from pathlib import Path
 
 DEFAULT_PORT = 8080
 MAX_BODY = 1 << 20  # 1 MiB: above it every vendor answers with its "too large" error
+SERVERS = ("fast", "stock")  # the HTTP transports (Config.server; mockserver.server.choose_transport)
+SERVER_ENV = "MOCKSERVER_SERVER"  # picks the transport when Config.server is None (serve's --server default)
 
 
 def _first_existing(*candidates: Path) -> Path:
@@ -45,6 +47,7 @@ class Config:
     journal_file: Path | None = None
     admin_token: str | None = None  # required on every /__admin request when set
     allowed_hosts: tuple[str, ...] = ()  # Host names /__admin accepts besides IPs, localhost and `host`
+    server: str | None = None  # HTTP transport, "fast" or "stock"; None: $MOCKSERVER_SERVER, else fast (see server.py)
     extra: dict[str, object] = field(default_factory=dict)
 
     @property

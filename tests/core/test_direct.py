@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
-import logging
-
-import orjson
 import pytest
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from mockserver import wire
-from mockserver.app import build_app
-from mockserver.config import Config
-from mockserver.core.serving import VendorApp, _header_lines
-from mockserver.core.vendor import Reply
-from mockserver.server import running
-from tests.core.samples import variant
+from .wiring import FAST_OFF
 
-from .wiring import SERVED, in_loop, json_app, protocol, requests_for_every_vendor, serve_all, settle
+if FAST_OFF is not None:
+    pytest.skip(FAST_OFF, allow_module_level=True)
+
+import asyncio  # noqa: E402
+import dataclasses  # noqa: E402
+import logging  # noqa: E402
+
+import orjson  # noqa: E402
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol  # noqa: E402
+
+from mockserver import wire  # noqa: E402
+from mockserver.app import build_app  # noqa: E402
+from mockserver.config import Config  # noqa: E402
+from mockserver.core.serving import VendorApp, _header_lines  # noqa: E402
+from mockserver.core.vendor import Reply  # noqa: E402
+from mockserver.server import running  # noqa: E402
+from tests.core.samples import variant  # noqa: E402
+
+from .wiring import SERVED, in_loop, json_app, protocol, requests_for_every_vendor, serve_all, settle  # noqa: E402
 
 DIRECT = {"proxy_headers": False}  # as mockserver's server runs: the app unwrapped, so its direct method is seen
 CREATE = b"POST /u HTTP/1.1\r\nhost: x\r\ncontent-length: 3\r\n\r\n"

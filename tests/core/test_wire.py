@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
-
 import pytest
-from uvicorn.protocols.http.h11_impl import H11Protocol
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from mockserver import wire
-from mockserver.core.serving import RESPOND_EXTENSION
-from mockserver.server import running
+from .wiring import FAST_OFF
 
-from .wiring import (SERVED, FakeTransport, body_message, feed, in_loop, json_app, protocol, requests_for_every_vendor,
+if FAST_OFF is not None:
+    pytest.skip(FAST_OFF, allow_module_level=True)
+
+import asyncio  # noqa: E402
+import socket  # noqa: E402
+
+from uvicorn.protocols.http.h11_impl import H11Protocol  # noqa: E402
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol  # noqa: E402
+
+from mockserver import wire  # noqa: E402
+from mockserver.core.serving import RESPOND_EXTENSION  # noqa: E402
+from mockserver.server import running  # noqa: E402
+
+from .wiring import (SERVED, FakeTransport, body_message, feed, in_loop, json_app, protocol, requests_for_every_vendor,  # noqa: E402
                      serve_all, settle)
 
 BASES = [HttpToolsProtocol, H11Protocol, SERVED]
