@@ -299,3 +299,31 @@ def test_no_module_names_a_librarys_private_modules_or_names() -> None:
     assert offenders == []
     assert LIBRARY_PRIVATE.search("from uvicorn.protocols.http.httptools_impl import _x")  # it finds what it looks for
     assert LIBRARY_PRIVATE.search("starlette._utils.is_async_callable(app)")
+
+
+# ------------------------------------------------------------------ every range is true
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_minimum_constraints_pin_every_declared_lower_bound() -> None:
+    """.ci/run installs .ci/minimum-constraints.txt and runs the suite: it must be the declared floors."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+    from packaging.version import Version
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared: dict[str, Version] = {}
+    for line in [*project["dependencies"], *project["optional-dependencies"]["dev"]]:
+        requirement = Requirement(line)
+        floors = [Version(s.version) for s in requirement.specifier if s.operator == ">="]
+        assert len(floors) == 1, f"{line}: one >= lower bound, so the minimum leg of .ci/run can test it"
+        declared[canonicalize_name(requirement.name)] = floors[0]
+    pinned: dict[str, Version] = {}
+    for line in (ROOT / ".ci" / "minimum-constraints.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            pinned[canonicalize_name(name)] = Version(version)
+    assert pinned == declared
