@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
-from typing import Any
+import time
+from collections import OrderedDict
+from typing import Any, Callable
 
 import orjson
 
@@ -46,11 +49,17 @@ class Runtime:
             )
             self.vendors[cls.name] = cls(ctx, fixture)
             self.mounts[cls.name] = "" if config.vendor else f"/{cls.name}"
-        self.journal = Journal(config.journal_size, config.journal_file)
+        self.journal = Journal(
+            config.journal_size, config.journal_file, max_bytes=config.journal_bytes,
+            secrets={name: (v.secret_fields, v.secret_headers) for name, v in self.vendors.items()},
+        )
         operations = {name: {r.operation for r in v.routes()} for name, v in self.vendors.items()}
         self.scenarios = ScenarioEngine(config.seed, self.vendors, operations)
         self._load_scenarios()
-        self._seeded: set[tuple[str, str]] = set()
+        self._seeded: set[tuple[str, str]] = set()  # (vendor, session) whose fixtures are loaded
+        # Live test sessions, least recently used first -> monotonic time of last use.
+        self._live: OrderedDict[str, float] = OrderedDict()
+        self.monotonic: Callable[[], float] = time.monotonic  # tests inject a clock of their own
         self.reset()
 
     def _load_fixture(self, cls: type[Vendor]) -> Any:
@@ -81,29 +90,73 @@ class Runtime:
 
     # ------------------------------------------------------------ state
     def ensure_session(self, vendor: str, session: str) -> None:
-        """A test session's first request to a vendor gets its own copy of the fixtures."""
+        """A test session's request: mark it used and, on its first request to a
+        vendor, give it its own copy of the fixtures (SESSION is already set).
+
+        O(1) per request; sessions are swept here (only requests that carry one
+        pay): those idle past ``session_idle_seconds`` are freed, and a new one
+        beyond ``max_sessions`` first frees the least recently used.
+        """
+        now = self.monotonic()
+        live = self._live
+        idle = self.config.session_idle_seconds
+        if idle > 0 and live and now - next(iter(live.values())) > idle:  # the least recently used first
+            self._expire(now, idle)
+        if session in live:
+            live.move_to_end(session)
+        elif live and len(live) >= self.config.max_sessions:
+            evicted = next(iter(live))
+            log.info("test session %r freed: %d live sessions is the cap (--max-sessions), it was the least recently used", evicted, len(live))
+            self._free(evicted)
+        live[session] = now
         if (vendor, session) not in self._seeded:
             self._seeded.add((vendor, session))
-            self.vendors[vendor].seed()  # SESSION is already set by the caller
+            self.vendors[vendor].seed()
+
+    def _expire(self, now: float, idle: float) -> None:
+        live = self._live
+        stale = []
+        for session, used in live.items():
+            if now - used <= idle:
+                break
+            stale.append(session)
+        for session in stale:
+            self._free(session)
+        log.info("freed %d test session(s) idle for over %gs", len(stale), idle)
+
+    def _free(self, session: str) -> None:
+        """Everything a test session holds, gone; its next request starts afresh."""
+        self._live.pop(session, None)
+        for name, vendor in self.vendors.items():
+            vendor.ctx.forget(session)
+            self._seeded.discard((name, session))
+        self.scenarios.reset(session)
 
     def reset(self, session: str | None = None) -> None:
-        """Restore fixtures and forget everything requests created (for one session, or all)."""
+        """Restore fixtures and forget everything requests created (for one session, or all).
+
+        A session's state is freed, not emptied: its next request seeds it again.
+        """
         if session:
-            for name, vendor in self.vendors.items():
-                self.store.clear(f"{name}@{session}")
-                vendor.ctx.seeder.reset(session)
-                self._seeded.discard((name, session))
-            self.scenarios.reset(session)
+            self._free(session)
             self.journal.clear(session)
             return
         # The clock is deliberately left alone: it is server-wide, and a test that
         # set it resets it with POST /__admin/clock {"reset": true}.
-        self.store.clear()
+        sessions = list(self._live)
+        self._live = OrderedDict()  # new containers: the grown hash tables go too
+        for vendor in self.vendors.values():
+            vendor.ctx.forget_all()
+        self.store.clear()  # what is left: the default namespaces, in place (vendors may keep their handles)
         self.scenarios.reset()
         for name in self.config.active_scenarios:
             self.scenarios.activate(name)
         self.journal.clear()
         self._seeded = set()
+        if len(sessions) >= _RELEASE_AFTER:
+            # Before seeding again: new records would otherwise settle in (and keep)
+            # arenas that the freed sessions are about to give back.
+            release_memory()
         token = SESSION.set("")
         try:
             for name, vendor in self.vendors.items():
@@ -210,6 +263,52 @@ def build_app(config: Config | None = None) -> MockServer:
     return MockServer(Runtime(config or Config()))
 
 
+# A full reset that frees at least this many sessions gives the memory back
+# (release_memory).  Fewer free a few MB at most, which the next test reuses
+# anyway, while malloc_trim alone can take ~35 ms in a large, fragmented test
+# process: a per-test reset pays nothing for it.
+_RELEASE_AFTER = 100
+
+
+def release_memory() -> None:
+    """Hand memory freed by a reset back to the system (a few ms in ``serve``).
+
+    CPython keeps an arena (1 MiB) while any block in it lives, so a few
+    survivors scattered through the memory of thousands of freed sessions keep
+    it all.  The survivors found were (1) attribute names that C code builds
+    afresh for each call (``datetime`` asks its tzinfo for ``"utcoffset"`` that
+    way), which the interpreter's type lookup cache keeps until their slot is
+    reused, up to 4,096 of them from any moment of the server's life: clearing
+    that cache (public C API) frees them; and (2) cyclic garbage the tuned
+    collector (``tune_gc``) has not reached yet: a full collection, cheap in
+    ``serve`` whose start-up heap is frozen.  ``malloc_trim`` then returns the
+    C heap's free pages (glibc keeps them otherwise; elsewhere that step is
+    skipped).
+    """
+    gc.collect()
+    clear_type_cache, trim = _c_functions()
+    if clear_type_cache is not None:
+        clear_type_cache()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _c_functions() -> tuple[Callable[[], int] | None, Callable[[int], int] | None]:
+    """``PyType_ClearCache`` (public C API) and the C library's ``malloc_trim``,
+    where present; looked up on first use, so a start pays nothing for them."""
+    try:
+        import ctypes
+    except ImportError:
+        return None, None
+    clear = getattr(getattr(ctypes, "pythonapi", None), "PyType_ClearCache", None)
+    try:
+        trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # the process's own symbols: glibc's when linked
+    except OSError:
+        trim = None
+    return clear, trim
+
+
 def tune_gc() -> None:
     """Keep CPython's cyclic collector off the request path of a long-running server.
 
@@ -220,6 +319,7 @@ def tune_gc() -> None:
     generation is collected less often.  Request objects are freed by
     reference counting anyway; only cycles wait for the collector.
     """
+    _c_functions()  # now, while the heap is compact: imported during a reset, ctypes' objects would settle in (and keep) freed arenas
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 50, 100)

@@ -11,7 +11,7 @@ import click
 from click.core import ParameterSource
 
 from . import __version__
-from .config import DEFAULT_PORT, SERVER_ENV, SERVERS, Config
+from .config import DEFAULT_PORT, JOURNAL_BYTES, SERVER_ENV, SERVERS, Config
 from .vendors import NAMES
 
 ADMIN_TOKEN_ENV = "MOCKSERVER_ADMIN_TOKEN"
@@ -122,6 +122,7 @@ def main() -> None:
 @click.option("--scenario", "active", multiple=True, metavar="NAME", help="Activate a scenario at start (repeatable).")
 @click.option("--clock", default=None, help="'real' (default) or 'frozen:2026-01-01T00:00:00Z'.")
 @click.option("--journal-size", default=10_000, show_default=True, type=click.IntRange(0), help="Requests kept in the journal (ring buffer).")
+@click.option("--journal-bytes", default=JOURNAL_BYTES, show_default=True, type=click.IntRange(0), help="Most bytes of request data the journal keeps (oldest entries go first).")
 @click.option("--journal-file", type=click.Path(dir_okay=False, path_type=Path), help="Also append every journal entry to this file as JSON lines.")
 @click.option("--log-level", default="info", show_default=True, type=click.Choice(["critical", "error", "warning", "info", "debug"]), help="'info' logs one line per request.")
 @click.option(
@@ -133,6 +134,8 @@ def main() -> None:
     "--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
     help="Also accept this Host name on /__admin (IP addresses, localhost and --host always are); repeatable.",
 )
+@click.option("--session-idle", default=1800.0, show_default=True, type=click.FloatRange(0), metavar="SECONDS", help="Free an X-Mock-Session's state after this long unused (0: never).")
+@click.option("--max-sessions", default=1000, show_default=True, type=click.IntRange(1), help="Live X-Mock-Session states kept; one more frees the least recently used.")
 @click.option(
     "--server", type=click.Choice(SERVERS), default="fast", show_default=True, envvar=SERVER_ENV, show_envvar=True,
     help="HTTP transport: 'fast' (mockserver's own; stock where the installed uvicorn is not one it was tested with) "
@@ -140,8 +143,8 @@ def main() -> None:
 )
 def serve(
     host: str, port: int, seed: int, fixtures: Path | None, scenarios: Path | None, vendor: str | None, active: tuple[str, ...],
-    clock: str | None, journal_size: int, journal_file: Path | None, log_level: str, admin_token: str | None,
-    allowed_hosts: tuple[str, ...], server: str,
+    clock: str | None, journal_size: int, journal_bytes: int, journal_file: Path | None, log_level: str, admin_token: str | None,
+    allowed_hosts: tuple[str, ...], session_idle: float, max_sessions: int, server: str,
 ) -> None:
     """Start the server and print every vendor's base URL and credentials."""
     from .app import MockServer, Runtime, tune_gc
@@ -151,7 +154,8 @@ def serve(
     token, token_line = _admin_guard_options(host, admin_token, allowed_hosts)
     config = Config(
         host=host, port=port, seed=seed, fixtures=fixtures, scenarios=scenarios, vendor=vendor, clock=clock, log_level=log_level,
-        active_scenarios=active, journal_size=journal_size, journal_file=journal_file, admin_token=token, allowed_hosts=allowed_hosts,
+        active_scenarios=active, journal_size=journal_size, journal_bytes=journal_bytes, journal_file=journal_file,
+        admin_token=token, allowed_hosts=allowed_hosts, session_idle_seconds=session_idle, max_sessions=max_sessions,
         server=server,
     )
     try:

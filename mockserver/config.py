@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_PORT = 8080
+JOURNAL_BYTES = 32 << 20  # 32 MiB (core.journal.MAX_BYTES)
 MAX_BODY = 1 << 20  # 1 MiB: above it every vendor answers with its "too large" error
 SERVERS = ("fast", "stock")  # the HTTP transports (Config.server; mockserver.server.choose_transport)
 SERVER_ENV = "MOCKSERVER_SERVER"  # picks the transport when Config.server is None (serve's --server default)
@@ -45,8 +46,11 @@ class Config:
     active_scenarios: tuple[str, ...] = ()  # activated at start (and again after a reset)
     journal_size: int = 10_000
     journal_file: Path | None = None
+    journal_bytes: int = JOURNAL_BYTES  # kept rows' estimated size; the oldest go first past it
     admin_token: str | None = None  # required on every /__admin request when set
     allowed_hosts: tuple[str, ...] = ()  # Host names /__admin accepts besides IPs, localhost and `host`
+    session_idle_seconds: float = 1800.0  # a test session unused this long (monotonic time) is freed; 0: never
+    max_sessions: int = 1000  # live test sessions; one more frees the least recently used
     server: str | None = None  # HTTP transport, "fast" or "stock"; None: $MOCKSERVER_SERVER, else fast (see server.py)
     extra: dict[str, object] = field(default_factory=dict)
 

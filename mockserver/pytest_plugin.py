@@ -128,8 +128,20 @@ class MockServerHandle:
 
     # ------------------------------------------------------------ journal
     def requests(self, vendor: str | None = None, operation: str | None = None, **filters: Any) -> list[dict[str, Any]]:
+        """Journal entries, oldest first: every match (the server answers a page at a time), or the newest ``limit``."""
         params = {k: v for k, v in {"vendor": vendor, "operation": operation, **filters}.items() if v is not None}
-        return list(self._admin.get("/__admin/requests", params=params).json())
+        if "limit" in params or "after" in params:
+            return list(self._admin.get("/__admin/requests", params=params).json())
+        entries: list[dict[str, Any]] = []
+        after = 0
+        while True:  # follow the pages' next links from the oldest entry on
+            response = self._admin.get("/__admin/requests", params={**params, "after": after})
+            response.raise_for_status()
+            page = list(response.json())
+            entries += page
+            if not page or "next" not in response.links:
+                return entries
+            after = page[-1]["seq"]
 
     def count(self, vendor: str, operation: str | None = None, **match: Any) -> int:
         return int(self._admin.post("/__admin/requests/count", json=self._match(vendor, operation, match)).json()["count"])

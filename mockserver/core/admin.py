@@ -7,23 +7,26 @@ never Starlette's plain-text page or a traceback.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable
+from urllib.parse import urlencode
 
 import orjson
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from .clock import UTC, Clock, parse_duration, parse_instant
+from .clock import UTC, Clock, parse_duration, parse_instant, quoted
 from .fidelity import fidelity_map
 from .openapi import openapi_document
 from .fixtures import FixtureError
-from .journal import closest
+from .journal import DECODED, PAGE_SIZE, Journal, Row, closest
 
 if TYPE_CHECKING:
     from ..app import Runtime
@@ -41,6 +44,10 @@ MAX_MATCH_DEPTH = 32
 # adds expiries (up to years) to them, and datetime ends at 9999-12-31.
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+_CLOCK_KEYS = frozenset({"advance", "set", "freeze", "reset"})
+_CLOCK_USAGE = 'send {"advance": "PT1H" | seconds}, {"set": "<ISO instant>"}, {"freeze": true|false} or {"reset": true}'
+# Unknown keys quoted back in an error, at most.
+_NAMES_SHOWN = 5
 
 
 class Refused(Exception):
@@ -83,6 +90,49 @@ async def _json_object(request: Request) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
+class _Json(JSONResponse):
+    """Rendered by orjson: a page of journal entries renders several times faster than with json."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return orjson.dumps(content)
+        except TypeError:  # a body nested past orjson's 254 levels (orjson reads 1,024): json writes it
+            return super().render(content)
+
+
+def _number(text: str | None, problem: str, least: int) -> int | None:
+    """A query parameter holding a count or a seq; ``None`` when absent, ``Refused`` when not a number >= ``least``."""
+    if text is None or text == "":
+        return None
+    if not (text.isascii() and text.isdigit()):  # "²".isdigit() is True, int("²") fails
+        raise Refused(400, problem)
+    # Beyond any journal (and int() refuses strings of over 4,300 digits).
+    value = int(text) if len(text) <= 18 else 10**18
+    if value < least:
+        raise Refused(400, problem)
+    return value
+
+
+async def _sliced(journal: Journal, rows: list[Row], work: Callable[[list[Row]], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """``work`` done on ``rows`` a slice at a time, giving the event loop a turn after each (~1 ms) slice.
+
+    A page or a count over a full journal takes tens to hundreds of ms: in one
+    go it would hold every other request for that long (a thread would not
+    help: it takes the GIL from the event loop for 5 ms at a time).
+    """
+    out: list[dict[str, Any]] = []
+    for part in journal.slices(rows):
+        out += work(part)
+        await asyncio.sleep(0)
+    return out
+
+
+def _page_url(request: Request, after: int) -> str:
+    """This request's path and query with ``after`` set: where the next page starts."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "after"]
+    return f"{request.url.path}?{urlencode([*query, ('after', str(after))])}"
+
+
 def _depth(value: Any) -> int:
     """Nesting depth of JSON data, without recursion."""
     deepest, stack = 0, [(value, 1)]
@@ -94,11 +144,48 @@ def _depth(value: Any) -> int:
     return deepest
 
 
+def _names(keys: Iterable[str]) -> str:
+    """Keys the client sent, as quoted back in an error: sorted, each cut short, at most a few."""
+    names = sorted(keys)
+    shown = ", ".join(quoted(k) for k in names[:_NAMES_SHOWN])
+    return shown + (f" and {len(names) - _NAMES_SHOWN:,} more" if len(names) > _NAMES_SHOWN else "")
+
+
+def _clock_move(body: dict[str, Any]) -> tuple[datetime | None, timedelta | None]:
+    """The instant and delta of a clock move, every key checked before anything moves (a refusal changes nothing)."""
+    unknown = body.keys() - _CLOCK_KEYS
+    if unknown:
+        raise Refused(400, f"unknown clock keys: {_names(unknown)}; {_CLOCK_USAGE}")
+    for key in ("freeze", "reset"):
+        # Only JSON booleans: bool("no") is True, and {"freeze": "no"} froze the clock.
+        if key in body and not isinstance(body[key], bool):
+            raise Refused(400, f"{key} must be true or false (a JSON boolean)")
+    instant: datetime | None = None
+    delta: timedelta | None = None
+    if "set" in body:
+        if not isinstance(body["set"], str):
+            raise Refused(400, "set: give an ISO-8601 instant as a string, e.g. 2026-01-01T00:00:00Z")
+        try:
+            instant = parse_instant(body["set"])
+        except ValueError as exc:
+            raise Refused(400, f"set: {exc}") from None
+    if "advance" in body:
+        amount = body["advance"]
+        try:
+            delta = parse_duration(amount)
+        except ValueError as exc:
+            raise Refused(400, f"advance: {exc}") from None
+        except OverflowError:  # {"advance": 1e308}: beyond timedelta
+            raise Refused(400, f"advance: {quoted(amount) if isinstance(amount, str) else repr(amount)} is beyond any clock") from None
+    return instant, delta
+
+
 def _move(clock: Clock, body: dict[str, Any], instant: datetime | None, delta: timedelta | None) -> None:
-    if body.get("reset"):
+    """Applies a move checked by ``_clock_move``: reset, then freeze, set, advance."""
+    if body.get("reset") is True:
         clock.restore()
     if "freeze" in body:
-        clock.freeze(bool(body["freeze"]))
+        clock.freeze(body["freeze"] is True)
     if instant is not None:
         clock.set(instant)
     if delta is not None:
@@ -146,22 +233,9 @@ def build_admin(runtime: Runtime) -> Starlette:
     async def clock(request: Request) -> JSONResponse:
         if request.method == "POST":
             body = await _json_object(request)
-            if body is None or not body.keys() & {"advance", "set", "freeze", "reset"}:
-                return _error(400, 'send {"advance": "PT1H" | seconds}, {"set": "<ISO instant>"}, {"freeze": true|false} or {"reset": true}')
-            instant: datetime | None = None
-            delta: timedelta | None = None
-            try:
-                if "set" in body:
-                    instant = parse_instant(str(body["set"]))
-            except (ValueError, OverflowError) as exc:
-                return _error(400, f"set: {exc}")
-            try:
-                if "advance" in body:
-                    delta = parse_duration(body["advance"])
-            except ValueError as exc:
-                return _error(400, f"advance: {exc}")
-            except OverflowError:  # {"advance": 1e308}: beyond timedelta
-                return _error(400, f"advance: {body['advance']!r} is beyond any clock")
+            if body is None or not body.keys() & _CLOCK_KEYS:
+                return _error(400, _CLOCK_USAGE)
+            instant, delta = _clock_move(body)
             # Tried on a copy first: a clock moved past what datetime (or a vendor's
             # expiry arithmetic) can hold would turn every later request into a 500.
             trial = copy.copy(runtime.clock)
@@ -179,8 +253,11 @@ def build_admin(runtime: Runtime) -> Starlette:
     async def scenarios(request: Request) -> JSONResponse:
         engine = runtime.scenarios
         if request.method == "POST":
+            body = await _body(request)
             try:
-                scenario = engine.define(await _body(request))
+                # Read and validated in a worker thread: a document near the caps takes
+                # a tenth of a second or more, and the event loop keeps serving meanwhile.
+                scenario = engine.add(await run_in_threadpool(engine.parse, body))
             except FixtureError as exc:
                 return _error(400, str(exc))
             if request.query_params.get("activate", "").lower() in ("1", "true", "yes"):
@@ -208,13 +285,24 @@ def build_admin(runtime: Runtime) -> Starlette:
         if request.method == "DELETE":
             runtime.journal.clear(request.query_params.get("session") or None)
             return JSONResponse({"cleared": True})
-        filters: dict[str, Any] = {k: request.query_params[k] for k in _FILTERS if request.query_params.get(k)}
-        limit = request.query_params.get("limit")
-        if limit:
-            if not (limit.isascii() and limit.isdigit()):  # "²".isdigit() is True, int("²") fails
-                return _error(400, "limit must be a positive integer")
-            filters["limit"] = int(limit)
-        return JSONResponse(runtime.journal.query(**filters))
+        params = request.query_params
+        filters: dict[str, Any] = {k: params[k] for k in _FILTERS if params.get(k)}
+        limit = _number(params.get("limit"), "limit must be a positive integer", least=1)
+        after = _number(params.get("after"), "after must be a non-negative integer (the seq of the last entry seen)", least=0)
+        # A page, not the whole journal (10,000 entries took seconds and held every other request).
+        journal = runtime.journal
+        matching, before, rows = journal.select(filters, after, min(limit or PAGE_SIZE, PAGE_SIZE))
+        entries = await _sliced(journal, rows, journal.render)
+        response = _Json(entries)
+        response.headers["x-total-count"] = str(matching)
+        links = []
+        if entries and matching - before - len(entries) > 0:  # newer matching entries follow this page
+            links.append(f'<{_page_url(request, entries[-1]["seq"])}>; rel="next"')
+        if before > 0 and after is None:  # older ones precede it: walk them from the start
+            links.append(f'<{_page_url(request, 0)}>; rel="first"')
+        if links:
+            response.headers["link"] = ", ".join(links)
+        return response
 
     # The usage example names a vendor this server mounts (the first one).
     example = {"vendor": next(iter(runtime.vendors), "acme"), "operation": "create_user", "body": {"status": "PENDING"}}
@@ -226,14 +314,21 @@ def build_admin(runtime: Runtime) -> Starlette:
             return _error(400, count_usage)
         unknown = set(match) - {*_FILTERS, "body", "headers", "response", "query"}
         if unknown:
-            return _error(400, f"unknown match keys: {', '.join(sorted(unknown))}")
+            return _error(400, f"unknown match keys: {_names(unknown)}")
         if _depth(match) > MAX_MATCH_DEPTH:
             return _error(400, f"the match object is nested more than {MAX_MATCH_DEPTH} levels deep")
-        found = runtime.journal.matching(match)
-        out: dict[str, Any] = {"count": len(found)}
-        if not found:  # what came closest makes a failed assertion readable
-            out["closest"] = closest([e.to_json() for e in runtime.journal.entries()], match, [*_FILTERS, "body", "headers"])
-        return JSONResponse(out)
+        # Every entry is compared (an assertion must see them all): bounded by the journal's own
+        # caps, and a slice at a time, so other requests are served in between.
+        journal = runtime.journal
+        plain = {k: v for k, v in match.items() if k not in DECODED}
+        found, _, rows = journal.select(plain, limit=None if match.keys() & set(DECODED) else 0, budget=None)
+        if rows:
+            found = len(await _sliced(journal, rows, lambda part: journal.matches(part, match)))
+        out: dict[str, Any] = {"count": found}
+        if not found:  # what came closest makes a failed assertion readable: looked for among the newest
+            recent = await _sliced(journal, journal.select({})[2], journal.render)
+            out["closest"] = closest(recent, match, [*_FILTERS, "body", "headers"])
+        return _Json(out)
 
     async def openapi(request: Request) -> JSONResponse:
         name = request.path_params["vendor"]

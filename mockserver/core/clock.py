@@ -17,30 +17,60 @@ _DURATION = re.compile(
 )
 
 
-def parse_duration(value: str | int | float) -> timedelta:
-    """Seconds (number or numeric string) or an ISO-8601 duration like PT1H30M."""
+# A duration or instant is a few dozen characters; longer input is not quoted back in full.
+_QUOTED = 40
+
+
+def quoted(value: str) -> str:
+    """``value`` as quoted back in an error message: repr, cut after ``_QUOTED`` characters."""
+    return repr(value) if len(value) <= _QUOTED else repr(value[:_QUOTED]) + "..."
+
+
+def parse_duration(value: object) -> timedelta:
+    """Seconds (a number or numeric string) or an ISO-8601 duration like PT1H30M.
+
+    ValueError when ``value`` is neither (including NaN, booleans, lists);
+    OverflowError when it is beyond what a timedelta holds (``1e308``, ``inf``).
+    """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return timedelta(seconds=value)
-    text = str(value).strip()
-    try:
-        return timedelta(seconds=float(text))
-    except ValueError:
-        pass
-    match = _DURATION.match(text.upper())
-    if not match or text.upper() in ("P", "PT"):
-        raise ValueError(f"not a duration: {value!r} (use seconds or ISO-8601 like PT15M)")
+        seconds = float(value)
+        shown = repr(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        shown = quoted(value)
+        try:
+            seconds = float(text)
+        except ValueError:
+            return _iso_duration(text.upper(), shown)
+    else:
+        raise ValueError("not a duration: give seconds or a string like PT15M (ISO-8601)")
+    if seconds != seconds:  # NaN: neither earlier nor later than anything
+        raise ValueError(f"not a duration: {shown} (use seconds or ISO-8601 like PT15M)")
+    return timedelta(seconds=seconds)  # OverflowError beyond ~2.7 million years, inf included
+
+
+def _iso_duration(text: str, shown: str) -> timedelta:
+    match = _DURATION.match(text)
+    if not match or text in ("P", "PT"):
+        raise ValueError(f"not a duration: {shown} (use seconds or ISO-8601 like PT15M)")
     parts = {k: float(v) for k, v in match.groupdict().items() if v}
     return timedelta(days=parts.get("d", 0), hours=parts.get("h", 0), minutes=parts.get("m", 0), seconds=parts.get("s", 0))
 
 
 def parse_instant(value: str) -> datetime:
+    """An ISO-8601 instant (``Z`` or an offset; none means UTC) in UTC; ValueError if not one."""
     text = value.strip()
+    if len(text) > _QUOTED:  # the longest ISO form, with microseconds and an offset, is 32 characters
+        raise ValueError(f"not an ISO-8601 instant: {quoted(text)}")
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:  # 0001-01-01T00:00:00+05:00 is before year 1 in UTC: one kind of error for callers
+        raise ValueError(str(exc)) from None
 
 
 class Clock:

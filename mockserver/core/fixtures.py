@@ -63,6 +63,15 @@ MAX_DEPTH = 64
 # bounded: a few hundred bytes of nested aliases ("billion laughs") otherwise
 # become hundreds of MB once validated.  The shipped fixtures have under 300 nodes each.
 MAX_NODES = 200_000
+# A document without aliases (every scenario, which may come from the network)
+# is bounded more tightly: reading and validating costs ~6 us a value, on the
+# server's one event loop, so 20,000 values keep a hostile 1 MiB body to about
+# a tenth of a second.  The shipped scenarios hold under 50 values each.
+MAX_VALUES = 20_000
+# Validation problems reported per document: each one is located in the YAML
+# tree, and 1 MiB of unknown keys would otherwise be a 20,000-line answer
+# (built in quadratic time).
+MAX_PROBLEMS = 10
 
 
 def _first_line(exc: BaseException) -> str:
@@ -85,6 +94,7 @@ def _check_events(text: str, where: str, aliases: bool) -> None:
     opened: list[tuple[str | None, int]] = []  # per open collection: (anchor, node count at its start)
     sizes: dict[str, int] = {}  # anchor -> nodes it expands to
     nodes = 0
+    limit = MAX_NODES if aliases else MAX_VALUES
     try:
         while loader.check_event():
             event = loader.get_event()
@@ -121,8 +131,10 @@ def _check_events(text: str, where: str, aliases: bool) -> None:
                     opened.append((event.anchor, nodes - 1))
                 elif event.anchor is not None:
                     sizes[event.anchor] = 1
-            if nodes > MAX_NODES:
-                raise _refuse(where, event, f"the document expands to more than {MAX_NODES:,} values (aliases)")
+            if nodes > limit:
+                if aliases:
+                    raise _refuse(where, event, f"the document expands to more than {MAX_NODES:,} values (aliases)")
+                raise _refuse(where, event, f"the document holds more than {MAX_VALUES:,} values")
     finally:
         loader.dispose()
 
@@ -171,11 +183,14 @@ def validate_file(path: Path, data: Any, source: YamlSource | None, model: type[
         return model.model_validate(data if data is not None else {})
     except ValidationError as exc:
         lines = []
-        for err in exc.errors(include_url=False):
+        for err in exc.errors(include_url=False)[:MAX_PROBLEMS]:
             loc = tuple(err["loc"])
             line = source.line(loc) if source is not None else ""
             field = ".".join(str(p) for p in loc) or "(top level)"
             lines.append(f"{path}{line}: {field}: {err['msg']}")
+        more = exc.error_count() - len(lines)
+        if more > 0:
+            lines.append(f"{path}: ... and {more:,} more problem{'s' if more > 1 else ''}")
         raise FixtureError("\n".join(lines)) from None
 
 

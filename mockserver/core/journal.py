@@ -1,136 +1,225 @@
 """The request journal: a bounded ring buffer a test can query and assert on.
 
 Recording must stay cheap (it runs on every request), so a stored row keeps
-the raw bytes and headers it was given, and everything else happens when an
-entry is read: decoding, and removing secrets (header values by name, JSON
-body fields by key; a body is only parsed when a byte scan shows a
-secret-looking key).  No reader ever sees a row, only entries built from one,
-so no secret leaves the journal; only body sizes are capped at record time, to
-keep the buffer's memory bounded whatever clients send.
+the bytes, headers and query it was given, only cut to the caps below (one
+join measures the headers, a few length checks the rest: a usual request cuts
+nothing), and everything else happens when an entry is read: decoding, and
+removing secrets.  No reader ever sees a
+row, only entries built from one, so no secret leaves the journal.
+
+Bounded twice: at most ``size`` entries and at most ``max_bytes`` of kept data
+(each row's size is estimated once, when it is recorded); the oldest go first.
+
+Secrets are found in the decoded structure, never by scanning bytes: a JSON
+body is parsed (so ``"pass\\u0077ord"`` is ``password``), a form body is split
+into its percent-decoded names (qs-style ``user[password]`` too) and the query
+is looked up by its parsed names, all compared case-insensitively (casefold:
+Go and .NET bind keys that way) with the names the row's vendor declares
+(``Vendor.secret_fields`` / ``secret_headers``).  HTTP's own credential
+headers are hidden for every vendor.  A body that still names a secret
+anywhere, once escapes are undone, is hidden whole.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import queue
 import re
 import threading
+from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
+from urllib.parse import unquote_plus
 
 import orjson
 
 from .clock import UTC, iso_z
 
+log = logging.getLogger("mockserver")
+
 REDACTED = "***"
-SECRET_HEADERS = frozenset({"authorization", "requesttoken", "apikey", "x-api-key", "cookie", "set-cookie", "proxy-authorization"})
-SECRET_KEYS = frozenset(
-    k.lower()
-    for k in (
-        "password", "pwd", "token", "accessToken", "refreshToken", "access_token", "refresh_token", "apiKey",
-        "apiSecret", "clientSecret", "client_secret", "secret", "requestToken", "mfaValidationCode",
-    )
-)
-# Every secret key contains one of these stems (lower-cased).  Finding a stem
-# is a C-level substring search, so a body without any costs well under a
-# microsecond; only around a hit do we look at the enclosing JSON key.
-_STEMS = (b"pass", b"pwd", b"token", b"secret", b"apikey", b"validationcode")
-_SECRET_KEY_BYTES = frozenset(k.encode() for k in SECRET_KEYS)
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
-_BLANK_CODES = frozenset(b" \t\r\n")
-BODY_LIMIT = 64 * 1024  # keep at most this much of any body: the buffer stays bounded whatever clients send
+CUT_KEY = "__cut__"  # in headers or query: how many items were not kept
+# HTTP's own credentials and the admin API's token: hidden whatever the vendor.
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-mock-admin-token"})
+
+# Caps per field, applied when a row is recorded, far above what a real client
+# sends: they only bound what a hostile or broken one can make the journal
+# hold.  A cut text ends in a marker saying how long it was (``_cut``).
+NAME_LIMIT = 256  # characters of one header or query parameter name
+HEADER_LIMIT = 4 * 1024  # characters of one header value
+HEADERS_LIMIT = 8 * 1024  # characters of all header names and values of one entry
+HEADER_COUNT_LIMIT = 64
+PATH_LIMIT = 2 * 1024
+QUERY_LIMIT = 4 * 1024  # characters of all parsed query names and values
+QUERY_VALUE_LIMIT = QUERY_LIMIT // 2
+QUERY_COUNT_LIMIT = 64
+BODY_LIMIT = 64 * 1024  # request and response bodies, each
+MAX_BYTES = 32 * 1024 * 1024  # default total of kept data
 _KEPT = BODY_LIMIT + 1  # one byte more than shown, so that reading still knows the body was cut
+# A page of ``Journal.select``: building an entry (decoding, redaction, JSON) costs
+# ~25 us for a usual exchange, so 1,000 entries answer in ~25-40 ms; bodies can
+# reach BODY_LIMIT each, hence the byte budget as well.
+PAGE_SIZE = 1000
+PAGE_BYTES = 4 * 1024 * 1024
+# ``Journal.slices``: a run of rows that renders in about a millisecond, so a
+# reader can let other requests through between runs.
+SLICE_ENTRIES = 64
+SLICE_BYTES = 256 * 1024
+DECODED = ("body", "headers", "response", "query")  # match criteria compared with a decoded entry
+Row = tuple[Any, ...]  # a stored exchange (see Journal.record); opaque outside this module
+# Estimated memory of a row besides its texts (tuple, numbers, small strings),
+# and of one query item (two str objects and a dict slot).
+_ROW_BYTES = 450  # measured with tracemalloc: ~400 for a usual row
+_ITEM_BYTES = 120
+_SEP = "\x00"  # between the path, header names and values a row keeps as one text: HTTP forbids NUL in them
+_join = _SEP.join
+_FAST_SIZE = _ROW_BYTES + _KEPT  # a row within it has neither body past its cap
+_DEPTH_LIMIT = 64  # deeper JSON is shown as text: readers' encoders recurse
+_NAME_PARTS = re.compile(r"[\[\].]")
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+Secrets = tuple[frozenset[str], frozenset[str]]  # (casefolded field names, lower-case header names)
 
 
-def redact(value: Any) -> Any:
-    """Replace secret-named fields of a freshly parsed JSON value, in place (no copies)."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if item is None:
-                continue
-            if key.lower() in SECRET_KEYS:
-                value[key] = REDACTED
-            elif isinstance(item, (dict, list)):
-                redact(item)
-    elif isinstance(value, list):
-        for item in value:
-            if isinstance(item, (dict, list)):
-                redact(item)
-    return value
+def _cut(text: str, limit: int) -> str:
+    """``text`` in ``limit`` characters, the last ones saying that it was cut and from what length."""
+    mark = f"...[cut: {len(text)} chars]"
+    return text[: max(limit - len(mark), 0)] + mark
 
 
-def _secret_spans(raw: bytes) -> list[tuple[int, int]] | None:
-    """Byte spans of the string values held by secret keys; ``None`` when one holds something else.
+def _capped(items: Mapping[str, str], value_limit: int, total_limit: int, count_limit: int, what: str) -> tuple[dict[str, str], int]:
+    """Items within the caps (cut values, then whole items dropped past a cap) and their size in characters."""
+    out: dict[str, str] = {}
+    used = dropped = 0
+    for name, value in items.items():
+        if len(name) > NAME_LIMIT:
+            name = _cut(name, NAME_LIMIT)
+        if len(value) > value_limit:
+            value = _cut(value, value_limit)
+        size = len(name) + len(value)
+        if len(out) >= count_limit or used + size > total_limit:
+            dropped += 1
+            continue
+        out[name] = value
+        used += size
+    if dropped:
+        out[CUT_KEY] = note = f"{dropped} more {what} not kept"
+        used += len(CUT_KEY) + len(note)
+    return out, used
 
-    Works on the bytes the client sent, so the common case (no secret, or
-    secrets holding strings) costs no JSON parse.  Lower-casing ASCII keeps
-    every offset, so positions found in ``low`` are valid in ``raw``.
+
+# ------------------------------------------------------------------ redaction
+def is_secret(name: str, fields: frozenset[str]) -> bool:
+    """``name`` (a key, or a qs-style ``a[b].c`` path) names one of ``fields`` (casefolded)."""
+    folded = name.casefold()
+    if folded in fields:
+        return True
+    if "[" in folded or "." in folded or "]" in folded:
+        return any(part in fields for part in _NAME_PARTS.split(folded))
+    return False
+
+
+def mentions_secret(text: str, fields: frozenset[str]) -> bool:
+    """A secret name appears anywhere in ``text`` once percent-encoding and JSON ``\\u`` escapes are undone."""
+    if not fields:
+        return False
+    probe = _JSON_ESCAPE.sub(lambda m: chr(int(m[1], 16)), unquote_plus(text)).casefold()
+    return any(name in probe for name in fields)
+
+
+def _redact_tree(value: Any, fields: frozenset[str]) -> bool:
+    """Replace secret-named values of a freshly parsed JSON value, in place; False when it is too deep to show.
+
+    Iterative: a parser's maximal depth would exhaust Python's stack.  A null
+    secret stays null (it says the vendor answered none).
     """
-    low = raw.lower()
-    spans: set[tuple[int, int]] = set()
-    for stem in _STEMS:
-        at = low.find(stem)
-        while at >= 0:
-            opening, closing = low.rfind(b'"', 0, at), low.find(b'"', at)
-            if opening >= 0 and closing > 0 and low[opening + 1 : closing] in _SECRET_KEY_BYTES:
-                colon = _skip_blanks(low, closing + 1)
-                if low[colon : colon + 1] == b":":
-                    value = _skip_blanks(low, colon + 1)
-                    string = _JSON_STRING.match(raw, value) if raw[value : value + 1] == b'"' else None
-                    if string is not None:
-                        spans.add((value, string.end()))
-                    elif not low.startswith(b"null", value):
-                        return None  # a number, object or array under a secret key: parse instead
-            at = low.find(stem, at + 1)
-    return sorted(spans)
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > _DEPTH_LIMIT:
+            return False
+        if isinstance(item, dict):
+            for key, child in item.items():  # replacing a value keeps the dict's size: safe while iterating
+                if child is None:
+                    continue
+                if is_secret(key, fields):
+                    item[key] = REDACTED
+                elif isinstance(child, (dict, list)):
+                    stack.append((child, depth + 1))
+        else:
+            stack.extend((child, depth + 1) for child in item if isinstance(child, (dict, list)))
+    return True
 
 
-def _skip_blanks(data: bytes, at: int) -> int:
-    end = len(data)
-    while at < end and data[at] in _BLANK_CODES:
-        at += 1
-    return at
+def redact_text(text: str, fields: frozenset[str]) -> str | None:
+    """A text body (form-encoded or anything else) with secret form values replaced; None when it must be hidden whole.
+
+    Read as ``name=value&...`` (percent-decoded names, qs-style paths), the
+    values of secret names become ``***`` and the rest is kept as sent.  If
+    what is left still names a secret anywhere (a broken JSON body, a secret
+    written some other way), nothing of the text can be shown.
+    """
+    if not fields:
+        return text
+    segments = text.split("&")
+    kept: list[str] = []
+    rest: list[str] = []
+    for segment in segments:
+        name, equals, _ = segment.partition("=")
+        if equals and is_secret(unquote_plus(name), fields):
+            kept.append(f"{name}={REDACTED}")
+        else:
+            kept.append(segment)
+            rest.append(segment)
+    if mentions_secret("&".join(rest), fields):
+        return None
+    return text if len(rest) == len(segments) else "&".join(kept)
 
 
-def _safe_body(raw: bytes) -> Any:
-    """What the journal keeps of a body: bytes with secret string values replaced, or a redacted value."""
-    if len(raw) > BODY_LIMIT:
-        raw = raw[:BODY_LIMIT]
-        truncated = True
+def shown_body(raw: bytes, fields: frozenset[str]) -> Any:
+    """What a reader sees of a request or response body: decoded, secrets replaced, a cut body marked."""
+    if not raw:
+        return None
+    truncated = len(raw) > BODY_LIMIT
+    if truncated:
+        raw = raw[:BODY_LIMIT]  # a cut JSON body does not parse: it is shown as text below
     else:
-        truncated = False
-    spans = _secret_spans(raw)
-    if spans is None:
         try:
-            return redact(orjson.loads(raw))
-        except orjson.JSONDecodeError:  # not JSON after all, and a secret key in it: keep no text
-            return {"__unparsed__": True, "text": REDACTED}
-    if spans:
-        parts, done = [], 0
-        for start, end in spans:
-            parts += (raw[done:start], b'"***"')
-            done = end
-        parts.append(raw[done:])
-        raw = b"".join(parts)
-    return raw if not truncated else {"__truncated__": True, "text": raw.decode("utf-8", "replace")}
-
-
-def _decode(body: Any) -> Any:
-    if isinstance(body, bytes):
-        if not body:
-            return None
-        try:
-            return orjson.loads(body)
+            value = orjson.loads(raw)
         except orjson.JSONDecodeError:
-            return body.decode("utf-8", "replace")
-    return body
+            pass
+        else:
+            if not isinstance(value, (dict, list)) or _redact_tree(value, fields):
+                return value
+    text = redact_text(raw.decode("utf-8", "replace"), fields)
+    if text is None:
+        return {"__unparsed__": True, "text": REDACTED}
+    return {"__truncated__": True, "text": text} if truncated else text
 
 
+def _shown_query(query: Mapping[str, str], fields: frozenset[str]) -> dict[str, str]:
+    return {name: REDACTED if is_secret(name, fields) else value for name, value in query.items()}
+
+
+def _shown_headers(count: int, joined: str, secret: frozenset[str]) -> dict[str, str]:
+    """The headers a row keeps as one text (``Journal.record``), secret values replaced."""
+    if not count:
+        return {}
+    parts = joined.split(_SEP)
+    if len(parts) != 2 * count + 1:  # the path, a name or a value held the separator (only an in-process caller can send one)
+        return {CUT_KEY: "headers not shown: a NUL character in the request head"}
+    return {name: REDACTED if name.lower() in secret else value for name, value in zip(parts[1 : count + 1], parts[count + 1 :])}
+
+
+# ------------------------------------------------------------------ entries
 @dataclass(slots=True)
 class Entry:
+    """One exchange as a reader sees it: decoded, secrets replaced."""
+
     seq: int
     time: float  # clock timestamp; formatted only when read
     vendor: str
@@ -139,7 +228,7 @@ class Entry:
     path: str
     query: Mapping[str, str]
     headers: dict[str, str]
-    body: Any  # bytes (nothing secret) or an already-redacted value
+    body: Any
     status: int
     response: Any
     scenario: str | None
@@ -157,9 +246,9 @@ class Entry:
             "path": self.path,
             "query": dict(self.query),
             "headers": self.headers,
-            "body": _decode(self.body),
+            "body": self.body,
             "status": self.status,
-            "response": _decode(self.response),
+            "response": self.response,
             "scenario": self.scenario,
             "latency_ms": self.latency_ms,
             "session": self.session,
@@ -167,106 +256,265 @@ class Entry:
         }
 
 
-def safe_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    out = dict(headers)
-    for name in SECRET_HEADERS.intersection(headers):
-        out[name] = REDACTED
-    return out
+# Positions in a stored row (see Journal.record), for filters that need no decoding.
+_FIELDS = {"vendor": 2, "operation": 3, "method": 4, "path": 5, "status": 10, "scenario": 12, "session": 14, "near_miss": 15}
+_SESSION = _FIELDS["session"]
+_SIZE = 16
+_BODY, _RESPONSE = 9, 11
 
 
 class Journal:
-    """Bounded: the oldest entries fall off once ``size`` is reached.
+    """Bounded: the oldest entries fall off once ``size`` entries or ``max_bytes`` of kept data are reached.
 
-    ``record`` runs on every request, so it stores a plain tuple (already
-    redacted) and ``Entry`` objects are built only when someone reads.
+    ``record`` runs on every request, so it stores a plain tuple and ``Entry``
+    objects (decoded, redacted) are built only when someone reads.
+    ``secrets``: vendor name -> (secret field names, secret header names), as
+    the vendors declare them; a row of a vendor not named there is redacted
+    with all of them.
     """
 
-    def __init__(self, size: int = 10_000, file: Path | None = None) -> None:
-        self.size = size
-        self._entries: deque[tuple[Any, ...]] = deque(maxlen=max(size, 0) or None) if size > 0 else deque(maxlen=0)
+    def __init__(
+        self, size: int = 10_000, file: Path | None = None, max_bytes: int = MAX_BYTES,
+        secrets: Mapping[str, tuple[Iterable[str], Iterable[str]]] | None = None,
+    ) -> None:
+        self.size = max(size, 0)
+        self.max_bytes = max(max_bytes, 0)
+        self._entries: deque[tuple[Any, ...]] = deque(maxlen=self.size)
+        self._bytes = 0
         self._seq = 0
-        self._writer = _FileWriter(file) if file else None
+        self._secrets: dict[str, Secrets] = {
+            vendor: (frozenset(f.casefold() for f in fields), CREDENTIAL_HEADERS | {h.lower() for h in headers})
+            for vendor, (fields, headers) in (secrets or {}).items()
+        }
+        self._anyone: Secrets = (
+            frozenset().union(*(fields for fields, _ in self._secrets.values())),
+            CREDENTIAL_HEADERS.union(*(headers for _, headers in self._secrets.values())),
+        )
+        self._writer = _FileWriter(file, self._json_line) if file else None
 
     def record(
         self, time: float, vendor: str, operation: str, method: str, path: str, query: Mapping[str, str],
         headers: Mapping[str, str], body: bytes, status: int, response: bytes, scenario: str | None,
         latency_ms: float, session: str, near_miss: str | None = None,
     ) -> None:
-        """Store one exchange.
+        """Store one exchange, each field within its cap.
 
         Redaction waits until the entry is read (``_entry``): most entries are
-        never read, and scanning bodies cost a third of the core's request path.
+        never read.  The headers are kept as one text, names then values
+        (``_SEP`` never occurs in an HTTP header): the one C-level join that
+        makes it also measures them, and a row holds one string instead of a
+        dict of many.  A usual request (small, no query, no test session)
+        takes this path: a few length checks and that join; anything else is
+        cut to the caps by ``_record_capped``.
         """
+        # orjson's output keeps its ~4 KB working buffer whatever its length: kept as it is,
+        # 10,000 rows would hold 40+ MB that no size estimate sees.  A copy is exact (~0.2 us).
+        response = bytes(memoryview(response))
+        count = len(headers)
+        joined = _join([path, *headers, *headers.values()])
+        texts = len(joined)
+        size = _ROW_BYTES + texts + len(body) + len(response)
+        # Past either limit some field may be past its cap: _record_capped looks at each.
+        if texts > PATH_LIMIT or size > _FAST_SIZE or count > HEADER_COUNT_LIMIT or query or session:
+            self._record_capped(
+                time, vendor, operation, method, path, query, headers, body, status, response, scenario, latency_ms, session, near_miss,
+                texts - len(path) - 2 * count,
+            )
+            return
         self._seq += 1
+        # The rest is _store written out: the call would cost this path a tenth of its time.
+        row = (
+            self._seq, time, vendor, operation, method, path, query, count, joined, body,
+            status, response, scenario, latency_ms, session, near_miss, size,
+        )
+        entries = self._entries
+        if len(entries) == self.size:  # append drops the oldest row (a journal of size 0: this one)
+            self._bytes -= entries[0][_SIZE] if entries else size
+        entries.append(row)
+        self._bytes += size
+        if self._bytes > self.max_bytes:
+            self._evict()
+        if self._writer is not None:
+            self._writer.put(row)
+
+    def _record_capped(
+        self, time: float, vendor: str, operation: str, method: str, path: str, query: Mapping[str, str],
+        headers: Mapping[str, str], body: bytes, status: int, response: bytes, scenario: str | None,
+        latency_ms: float, session: str, near_miss: str | None, header_chars: int,
+    ) -> None:
+        """``record`` for a request that may exceed a cap (``header_chars``: what its names and values hold): each field is cut on its own."""
         if len(body) > _KEPT:
             body = body[:_KEPT]
         if len(response) > _KEPT:
             response = response[:_KEPT]
-        row = (
-            self._seq, time, vendor, operation, method, path, query, headers, body,
-            status, response, scenario, latency_ms, session, near_miss,
-        )
-        self._entries.append(row)
+        size = _ROW_BYTES + len(body) + len(response)
+        if header_chars > HEADER_LIMIT or len(headers) > HEADER_COUNT_LIMIT:
+            headers, _ = _capped(headers, HEADER_LIMIT, HEADERS_LIMIT, HEADER_COUNT_LIMIT, "headers")
+        if query:
+            chars = len("".join([*query, *query.values()]))
+            if chars > QUERY_VALUE_LIMIT or len(query) > QUERY_COUNT_LIMIT:
+                query, chars = _capped(query, QUERY_VALUE_LIMIT, QUERY_LIMIT, QUERY_COUNT_LIMIT, "parameters")
+            size += chars + _ITEM_BYTES * len(query)
+        if len(path) > PATH_LIMIT:
+            path = _cut(path, PATH_LIMIT)
+        if len(session) > HEADER_LIMIT:
+            session = _cut(session, HEADER_LIMIT)
+        joined = _SEP.join([path, *headers, *headers.values()])
+        self._seq += 1
+        self._store((
+            self._seq, time, vendor, operation, method, path, query, len(headers), joined, body,
+            status, response, scenario, latency_ms, session, near_miss, size + len(joined) + len(session),
+        ))
+
+    def _store(self, row: tuple[Any, ...]) -> None:
+        entries = self._entries
+        if len(entries) == self.size:  # append drops the oldest row (a journal of size 0: this one)
+            self._bytes -= entries[0][_SIZE] if entries else row[_SIZE]
+        entries.append(row)
+        self._bytes += row[_SIZE]
+        if self._bytes > self.max_bytes:
+            self._evict()
         if self._writer is not None:
             self._writer.put(row)
+
+    def _evict(self) -> None:
+        entries = self._entries
+        while entries and self._bytes > self.max_bytes:
+            self._bytes -= entries.popleft()[_SIZE]
 
     def clear(self, session: str | None = None) -> None:
         if session is None:
             self._entries.clear()
+            self._bytes = 0
         else:
+            if len(session) > HEADER_LIMIT:
+                session = _cut(session, HEADER_LIMIT)  # as recorded
             kept = [row for row in self._entries if row[_SESSION] != session]
             self._entries.clear()
             self._entries.extend(kept)
+            self._bytes = sum(row[_SIZE] for row in kept)
 
     def __len__(self) -> int:
         return len(self._entries)
 
+    @property
+    def kept_bytes(self) -> int:
+        """Estimated size of the kept rows (what ``max_bytes`` bounds)."""
+        return self._bytes
+
     def entries(self) -> list[Entry]:
-        return [_entry(row) for row in self._entries]
+        return [self._entry(row) for row in self._entries]
 
     def query(self, **filters: Any) -> list[dict[str, Any]]:
         """Entries (oldest first) matching ``vendor``, ``operation``, ``status``, ``session``, ``method``, ``path``; ``limit`` keeps the newest."""
         limit = filters.pop("limit", None)
-        found = [e.to_json() for e in self.entries() if _fields_match(e, filters)]
-        return found[-limit:] if limit else found
+        found = [row for row in self._entries if _fields_match(row, filters)]
+        if limit:
+            found = found[-limit:]
+        return [self._entry(row).to_json() for row in found]
+
+    def select(
+        self, filters: Mapping[str, Any], after: int | None = None, limit: int | None = PAGE_SIZE, budget: int | None = PAGE_BYTES,
+    ) -> tuple[int, int, list[Row]]:
+        """Where a page of the entries matching ``filters`` lies: ``(matching, before, rows)``, rows oldest first.
+
+        ``after``: the oldest entries whose ``seq`` is above it (a cursor: the
+        last ``seq`` seen walks the journal forward); ``None``: the newest.  At
+        most ``limit`` entries and about ``budget`` bytes of kept bodies (one
+        entry at least; ``None``: no bound), so rendering a page costs bounded
+        time whatever the journal holds.  ``matching`` counts every entry that
+        matches ``filters``, ``before`` those older than the page.  Only the
+        rows' plain fields are compared: cheap, no entry is built.  The rows
+        are for ``render`` and ``matches`` (a few at a time: see ``slices``).
+        """
+        rows = [row for row in self._entries if _fields_match(row, filters)]
+        if after is None:
+            picked = _within(reversed(rows), limit, budget)
+            picked.reverse()
+            before = len(rows) - len(picked)
+        else:
+            before = bisect_right(rows, after, key=_seq)
+            picked = _within(rows[before:], limit, budget)
+        return len(rows), before, picked
+
+    @staticmethod
+    def slices(rows: list[Row]) -> Iterator[list[Row]]:
+        """``rows`` in runs that each render in about a millisecond (a few entries, or one big one)."""
+        start, used = 0, 0
+        for end, row in enumerate(rows):
+            used += _body_bytes(row)
+            if end - start >= SLICE_ENTRIES or (end > start and used > SLICE_BYTES):
+                yield rows[start:end]
+                start, used = end, _body_bytes(row)
+        if start < len(rows):
+            yield rows[start:]
+
+    def render(self, rows: Iterable[Row]) -> list[dict[str, Any]]:
+        """The entries of ``rows`` as a reader sees them (decoded, secrets replaced), as JSON data."""
+        return [self._entry(row).to_json() for row in rows]
+
+    def matches(self, rows: Iterable[Row], match: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The entries of ``rows`` (already matching ``match``'s plain fields) that meet its body/headers/response/query."""
+        out = []
+        for row in rows:
+            data = self._entry(row).to_json()
+            if all(subset(match[k], data[k]) for k in DECODED if k in match):
+                out.append(data)
+        return out
 
     def count(self, match: Mapping[str, Any]) -> int:
+        if not match.keys() & set(DECODED):  # plain fields only: no entry needs building
+            return self.select(match, limit=0)[0]
         return len(self.matching(match))
 
     def matching(self, match: Mapping[str, Any]) -> list[dict[str, Any]]:
-        simple = {k: v for k, v in match.items() if k not in ("body", "headers", "response", "query")}
-        out = []
-        for entry in self.entries():
-            if not _fields_match(entry, simple):
-                continue
-            data = entry.to_json()
-            if all(subset(match[k], data[k]) for k in ("body", "headers", "response", "query") if k in match):
-                out.append(data)
-        return out
+        plain = {k: v for k, v in match.items() if k not in DECODED}
+        _, _, rows = self.select(plain, limit=None, budget=None)
+        return self.matches(rows, match)
 
     def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
 
+    def _entry(self, row: tuple[Any, ...]) -> Entry:
+        """The entry a reader sees: decoded, secrets redacted, latency rounded."""
+        (seq, time, vendor, operation, method, path, query, count, joined, body,
+         status, response, scenario, latency_ms, session, near_miss, _) = row
+        fields, secret_headers = self._secrets.get(vendor) or self._anyone
+        return Entry(
+            seq, time, vendor, operation, method, path, _shown_query(query, fields), _shown_headers(count, joined, secret_headers),
+            shown_body(body, fields), status, shown_body(response, fields), scenario, round(latency_ms, 3), session, near_miss,
+        )
 
-_SESSION = 13  # index of the session in a stored row (see Journal.record)
+    def _json_line(self, row: tuple[Any, ...]) -> str:
+        return json.dumps(self._entry(row).to_json(), ensure_ascii=False)
 
 
-def _entry(row: tuple[Any, ...]) -> Entry:
-    """The entry a reader sees: secrets redacted, latency rounded."""
-    (seq, time, vendor, operation, method, path, query, headers, body,
-     status, response, scenario, latency_ms, session, near_miss) = row
-    return Entry(
-        seq, time, vendor, operation, method, path, query, safe_headers(headers), _safe_body(body), status,
-        _safe_body(response), scenario, round(latency_ms, 3), session, near_miss,
-    )
+def _seq(row: Row) -> int:
+    return int(row[0])
 
 
-def _fields_match(entry: Entry, filters: Mapping[str, Any]) -> bool:
+def _body_bytes(row: Row) -> int:
+    return len(row[_BODY]) + len(row[_RESPONSE])  # request and response bodies, already cut to BODY_LIMIT
+
+
+def _within(rows: Iterable[Row], limit: int | None, budget: int | None) -> list[Row]:
+    """The first of ``rows``, up to ``limit`` of them and ``budget`` bytes of bodies (one at least); ``None``: no bound."""
+    picked: list[Row] = []
+    used = 0
+    for row in rows:
+        used += _body_bytes(row)
+        if (limit is not None and len(picked) >= limit) or (budget is not None and picked and used > budget):
+            break
+        picked.append(row)
+    return picked
+
+
+def _fields_match(row: tuple[Any, ...], filters: Mapping[str, Any]) -> bool:
     for key, wanted in filters.items():
         if wanted is None or wanted == "":
             continue
-        value = getattr(entry, key)
+        value = row[_FIELDS[key]]
         if key == "status":
             if str(value) != str(wanted) and not (isinstance(wanted, str) and len(wanted) == 3 and wanted.endswith("xx") and str(value)[0] == wanted[0]):
                 return False
@@ -296,8 +544,9 @@ def closest(entries: Iterable[dict[str, Any]], match: Mapping[str, Any], keys: I
 class _FileWriter:
     """Appends entries as JSON lines from a background thread: no file I/O on the request path."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, render: Callable[[tuple[Any, ...]], str]) -> None:
         self._queue: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
+        self._render = render
         self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
         self._thread = threading.Thread(target=self._run, name="mockserver-journal", daemon=True)
         self._thread.start()
@@ -310,8 +559,13 @@ class _FileWriter:
             row = self._queue.get()
             if row is None:
                 break
-            # Redacted here, in the writer's thread, like any other read of a row.
-            self._file.write(json.dumps(_entry(row).to_json(), ensure_ascii=False) + "\n")
+            try:
+                # Redacted here, in the writer's thread, like any other read of a row.
+                line = self._render(row)
+            except Exception:  # a bug of ours must not end the file: the entry is left out, loudly
+                log.exception("journal file: entry %s left out", row[0])
+            else:
+                self._file.write(line + "\n")
             if self._queue.empty():
                 self._file.flush()
         self._file.close()

@@ -28,10 +28,11 @@ or method when a path parameter holding "/" lands elsewhere).
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaMode, WithJsonSchema, models_json_schema
 
 from .errors import (
@@ -45,6 +46,7 @@ from .errors import (
     VendorError,
     problem_to_error,
 )
+from .validation import EMAIL_PATTERN
 from .vendor import Route, Vendor
 
 if TYPE_CHECKING:
@@ -53,6 +55,17 @@ if TYPE_CHECKING:
 OPENAPI_VERSION = "3.1.0"
 REF_TEMPLATE = "#/components/schemas/{model}"
 _PATH_PARAM = re.compile(r"\{(\w+)\}")
+# The documented vendor's Vendor.schema_context() while its document is built.
+_CONTEXT: ContextVar[Mapping[str, Any]] = ContextVar("openapi_schema_context", default={})
+
+
+def schema_context() -> Mapping[str, Any]:
+    """What the vendor being documented says about its running configuration
+    (``Vendor.schema_context``); empty outside ``build_document``.  A model's
+    ``json_schema_extra`` reads it to state a rule that depends on the fixture
+    (an enum of the organizations that exist), exactly as its validator reads
+    the validation context."""
+    return _CONTEXT.get()
 
 
 def _no_default(schema: dict[str, Any]) -> None:
@@ -69,20 +82,61 @@ def absent(description: str | None = None) -> Any:
 
 
 def requires(*names: str) -> Any:
-    """A model's ``json_schema_extra`` listing fields the handler requires although
-    the model gives them a default (e.g. so a null can be answered in the vendor's words)."""
+    """A model's ``json_schema_extra`` listing fields the handler requires, not null,
+    although the model gives them a default and lets null through (e.g. so a null
+    can be answered in the vendor's words)."""
 
     def extra(schema: dict[str, Any]) -> None:
         schema["required"] = _unique([*schema.get("required", ()), *names])
+        properties = schema.get("properties", {})
         for name in names:
-            schema.get("properties", {}).get(name, {}).pop("default", None)
+            if name in properties:
+                properties[name] = _without_null(properties[name])
 
     return extra
 
 
-# Documentation-only schemas for the core's annotated strings (validation is unchanged).
-EMAIL_SCHEMA = WithJsonSchema({"type": "string", "format": "email", "maxLength": 320})
-NOT_BLANK_SCHEMA = WithJsonSchema({"type": "string", "pattern": "\\S"})
+def given(*names: str) -> dict[str, Any]:
+    """JSON Schema: the string properties ``names`` are present and not null (for
+    rules across fields, e.g. ``{"anyOf": [given("email"), given("phone")]}``)."""
+    return {"required": list(names), "properties": {name: {"type": "string"} for name in names}}
+
+
+class FromContext:
+    """Like pydantic's ``WithJsonSchema``, but computed while a document is built:
+    ``build(schema_context(), schema)`` gets the type's own JSON Schema and returns
+    the documented one (e.g. plus an enum of what the fixture defines).
+    Documentation only: validation is unchanged."""
+
+    def __init__(self, build: Callable[[Mapping[str, Any], dict[str, Any]], dict[str, Any]]) -> None:
+        self.build = build
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        return self.build(schema_context(), handler(core_schema))
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A property's schema minus its default and the null branch of its anyOf."""
+    schema = {k: v for k, v in schema.items() if k != "default"}
+    options = schema.get("anyOf")
+    if options is not None:
+        kept = [option for option in options if option != {"type": "null"}]
+        if len(kept) == 1:
+            del schema["anyOf"]
+            return {**kept[0], **schema}
+        schema["anyOf"] = kept
+    return schema
+
+
+# The str.isspace() characters (what str.strip() removes) as the body of a regex
+# class that Python's re and ECMA-262 read alike (their \\s differ: \\x1c-\\x1f, \\x85, \\ufeff).
+WHITESPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+NOT_BLANK_PATTERN = f"[^{WHITESPACE}]"  # some character that str.strip() keeps
+
+# Documentation-only schemas for the core's annotated strings (validation is unchanged):
+# is_email is the address pattern and a length cap; NotBlank is "strip() leaves something".
+EMAIL_SCHEMA = WithJsonSchema({"type": "string", "format": "email", "maxLength": 320, "pattern": EMAIL_PATTERN.pattern})
+NOT_BLANK_SCHEMA = WithJsonSchema({"type": "string", "pattern": NOT_BLANK_PATTERN})
 
 
 def openapi_document(runtime: Runtime, vendor: str, origin: str) -> dict[str, Any]:
@@ -92,7 +146,11 @@ def openapi_document(runtime: Runtime, vendor: str, origin: str) -> dict[str, An
 
 def build_document(vendor: Vendor, server_url: str, base_url: str | None = None) -> dict[str, Any]:
     """The document of ``vendor`` served at ``server_url`` (origin + mount)."""
-    return _Builder(vendor, server_url, base_url or server_url + vendor.base_path).build()
+    token = _CONTEXT.set(vendor.schema_context())
+    try:
+        return _Builder(vendor, server_url, base_url or server_url + vendor.base_path).build()
+    finally:
+        _CONTEXT.reset(token)
 
 
 # --------------------------------------------------------------------- helpers
@@ -202,6 +260,20 @@ class _Builder:
             out.append(parameter)
         return out
 
+    def _path_parameters(self, route: Route) -> list[dict[str, Any]]:
+        """One parameter per template name, in template order: its schema from
+        ``route.params`` (what the handler accepts), else any string."""
+        names = _PATH_PARAM.findall(route.path)
+        declared = {p["name"]: p for p in self._parameters(route.params, "path")}
+        unknown = sorted(set(declared) - set(names))
+        if unknown:
+            raise ValueError(f"{self.vendor.name} {route.operation}: params names {unknown}, not in {route.path}")
+        out = []
+        for name in names:
+            parameter = declared.get(name) or {"name": name, "in": "path", "schema": {"type": "string"}}
+            out.append({**parameter, "required": True})
+        return out
+
     # ---------------------------------------------------------------- errors
     def _error_keys(self, route: Route) -> list[str]:
         catalog = self.vendor.catalog
@@ -248,10 +320,7 @@ class _Builder:
         if operation_id != route.operation:
             op["description"] = f"The same operation as `{route.operation}`, at an alias path the vendor also accepts."
         op["x-mockserver-operation"] = route.operation
-        parameters = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-            for name in _PATH_PARAM.findall(route.path)
-        ]
+        parameters = self._path_parameters(route)
         parameters += self._parameters(route.query, "query")
         parameters += self._parameters(route.headers, "header")
         if parameters:

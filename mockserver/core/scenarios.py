@@ -76,7 +76,8 @@ class ScenarioEngine:
         self.operations = operations
         self.library: dict[str, Scenario] = {}
         self.active: list[str] = []
-        self._state: dict[tuple[str, str, int], list[int]] = {}  # (session, scenario, rule) -> [seen, fired]
+        # session -> (scenario, rule) -> [seen, fired]: a session's counters go with one pop.
+        self._state: dict[str, dict[tuple[str, int], list[int]]] = {}
         self._active_vendors: frozenset[str] = frozenset()
 
     # ----------------------------------------------------------- loading
@@ -112,8 +113,15 @@ class ScenarioEngine:
 
     def define(self, text: bytes | str, source: str = "POST /__admin/scenarios") -> Scenario:
         """A scenario from a YAML or JSON document (JSON is YAML); ``replaces`` says if it replaced one."""
+        return self.add(self.parse(text, source))
+
+    def parse(self, text: bytes | str, source: str = "POST /__admin/scenarios") -> Scenario:
+        """``define`` without adding: changes nothing, so it may run off the event loop (a big document takes a while)."""
         data, node = parse_yaml(text, source, "YAML/JSON")
-        scenario = self._validated(source, data, node)
+        return self._validated(source, data, node)
+
+    def add(self, scenario: Scenario) -> Scenario:
+        """Adds a scenario from ``parse``, replacing one of the same name."""
         self._add(scenario)
         return scenario
 
@@ -186,12 +194,16 @@ class ScenarioEngine:
             self.active.clear()
             self._reindex()
         else:
-            for key in [k for k in self._state if k[0] == session]:
-                del self._state[key]
+            self._state.pop(session, None)
+
+    def sessions(self) -> list[str]:
+        """Sessions holding counters (for tests and diagnostics)."""
+        return list(self._state)
 
     def _forget(self, name: str) -> None:
-        for key in [k for k in self._state if k[1] == name]:
-            del self._state[key]
+        for counters in self._state.values():
+            for key in [k for k in counters if k[0] == name]:
+                del counters[key]
 
     def _reindex(self) -> None:
         self._active_vendors = frozenset(r.match.vendor for n in self.active for r in self.library[n].rules)
@@ -214,12 +226,17 @@ class ScenarioEngine:
                 raise ScenarioError(f"unknown scenario {requested!r} in X-Mock-Scenario; known: {', '.join(sorted(self.library))}")
             names = [requested] + [n for n in names if n != requested]
         body: list[Any] = []  # decoded lazily, once
+        counters = self._state.get(session)
+        if counters is None:
+            counters = self._state[session] = {}
         for name in names:
             for index, rule in enumerate(self.library[name].rules):
                 match = rule.match
                 if match.vendor != vendor:
                     continue
-                state = self._state.setdefault((session, name, index), [0, 0])
+                state = counters.get((name, index))
+                if state is None:
+                    state = counters[name, index] = [0, 0]
                 reset = match.reset_on
                 if reset and reset.operation == operation and (reset.vendor or vendor) == vendor:
                     state[0] = state[1] = 0
@@ -258,7 +275,7 @@ class ScenarioEngine:
         for name, scenario in sorted(self.library.items()):
             rules = []
             for index, rule in enumerate(scenario.rules):
-                seen, fired = self._state.get((session, name, index), [0, 0])
+                seen, fired = self._state.get(session, {}).get((name, index), [0, 0])
                 times = rule.match.times
                 rules.append({
                     **rule.model_dump(mode="json", by_alias=True, exclude_none=True),

@@ -145,25 +145,32 @@ class Seeder:
     def __init__(self, seed: int, vendor: str) -> None:
         self.seed = seed
         self._vendor_salt = salt(vendor)
-        self._counters: dict[str, int] = {}
+        # scope (test session, "" for none) -> operation -> calls so far: a
+        # session's counters go with one pop, and no key string is built per draw.
+        self._counters: dict[str, dict[str, int]] = {}
         # (seed, vendor, operation) mixed once; a draw then mixes only its counter.
         self._prefix: dict[str, int] = {}
 
     def draw(self, operation: str, scope: str = "") -> Draw:
         # Counted per session, but not salted by the session's name: a test
         # worker's n-th call gets the same values as a lone run's n-th call.
-        key = f"{scope}/{operation}" if scope else operation
-        n = self._counters.get(key, 0)
-        self._counters[key] = n + 1
+        counters = self._counters.get(scope)
+        if counters is None:
+            counters = self._counters[scope] = {}
+        n = counters.get(operation, 0)
+        counters[operation] = n + 1
         prefix = self._prefix.get(operation)
         if prefix is None:
             prefix = self._prefix[operation] = _fold(0x9E3779B97F4A7C15, (self.seed, self._vendor_salt, salt(operation)))
         return Draw.from_state(prefix, n)
 
     def reset(self, scope: str | None = None) -> None:
+        """Start the counters over: of one scope (a test session), or all of them."""
         if scope is None:
             self._counters.clear()
         else:
-            prefix = f"{scope}/"
-            for key in [k for k in self._counters if k.startswith(prefix)]:
-                del self._counters[key]
+            self._counters.pop(scope, None)
+
+    def scopes(self) -> list[str]:
+        """Scopes with counters (for tests and diagnostics)."""
+        return list(self._counters)

@@ -181,6 +181,8 @@ class VendorApp:
                 outcome = self._scenario(scenarios, operation, call, session, headers)
             if outcome is not None and outcome.delay:
                 await asyncio.sleep(outcome.delay)
+            if session:  # again after the last await: a session freed meanwhile (cap, reset) is seeded afresh
+                self.services.ensure_session(self.name, session)
             reply = outcome.reply if outcome is not None and outcome.reply is not None else route.handler(call)
         except Disconnected:
             return

@@ -14,6 +14,7 @@ from typing import Any, Hashable, Iterator, Mapping, Protocol
 
 Record = dict[str, Any]
 UniqueKeys = Mapping[str, Hashable | None]
+Pair = tuple[str, Hashable]  # (unique field, value)
 
 
 class Conflict(Exception):
@@ -38,12 +39,23 @@ class Table(Protocol):
 
 
 class Store(Protocol):
-    # A table handle stays valid for the store's life (clear() empties it in
-    # place), so vendors may keep handles instead of looking them up per request.
+    # A table handle stays valid until its namespace is dropped (clear() empties
+    # tables in place), so vendors may keep handles instead of looking them up per
+    # request.  drop() removes a namespace outright (a test session being freed):
+    # its handles are detached, and whoever cached one must forget it
+    # (VendorContext.forget does); table() then makes a fresh one.
     def table(self, namespace: str, name: str) -> Table: ...
     def next_id(self, namespace: str, name: str, start: int) -> int: ...
     def bump_id(self, namespace: str, name: str, at_least: int) -> None: ...
     def clear(self, namespace: str | None = None) -> None: ...
+    def drop(self, namespace: str) -> None: ...
+    def namespaces(self) -> list[str]: ...
+
+
+# Shared by every table that holds no unique key yet (sessions, tokens,
+# memberships): two empty dicts less per table, which a test session has ~15 of.
+# Never written: a table swaps in dicts of its own before its first unique key.
+_NO_KEYS: dict = {}  # type: ignore[type-arg]
 
 
 class MemoryTable:
@@ -51,8 +63,11 @@ class MemoryTable:
 
     def __init__(self) -> None:
         self._rows: dict[Hashable, Record] = {}
-        self._index: dict[tuple[str, Hashable], Hashable] = {}
-        self._keys_of: dict[Hashable, list[tuple[str, Hashable]]] = {}
+        self._index: dict[tuple[str, Hashable], Hashable] = _NO_KEYS
+        # key -> its one (field, value) pair (the index's own key object), or a
+        # tuple of them: most rows have one unique key, which then costs no
+        # container of its own (a list each cost ~90 bytes a row).
+        self._keys_of: dict[Hashable, Pair | tuple[Pair, ...]] = _NO_KEYS
 
     def get(self, key: Hashable) -> Record | None:
         return self._rows.get(key)
@@ -85,9 +100,12 @@ class MemoryTable:
             raise Conflict("id", self._rows[key])
         self._rows[key] = record
         if pairs:  # rows without unique keys (memberships, sessions) need no reverse entry
+            if index is _NO_KEYS:
+                index = self._index = {}
+                self._keys_of = {}
             for pair in pairs:
                 index[pair] = key
-            self._keys_of[key] = pairs
+            self._keys_of[key] = pairs[0] if len(pairs) == 1 else tuple(pairs)
 
     def update(self, key: Hashable, record: Record, unique: UniqueKeys = {}) -> None:
         clash = self.conflict(unique, ignore=key)
@@ -106,8 +124,7 @@ class MemoryTable:
 
     def clear(self) -> None:
         self._rows.clear()
-        self._index.clear()
-        self._keys_of.clear()
+        self._index = self._keys_of = _NO_KEYS
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -116,45 +133,79 @@ class MemoryTable:
         return iter(list(self._rows))
 
     def _set_keys(self, key: Hashable, unique: UniqueKeys) -> None:
-        pairs = [(f, v) for f, v in unique.items() if v is not None]
+        pairs = tuple((f, v) for f, v in unique.items() if v is not None)
+        if not pairs:
+            return
+        if self._index is _NO_KEYS:
+            self._index, self._keys_of = {}, {}
         for pair in pairs:
             self._index[pair] = key
-        self._keys_of[key] = pairs
+        self._keys_of[key] = pairs[0] if len(pairs) == 1 else pairs
 
     def _drop_keys(self, key: Hashable) -> None:
-        for pair in self._keys_of.pop(key, ()):
+        if self._keys_of is _NO_KEYS:  # pop() would not write, but say so: never touch the shared dict
+            return
+        keys = self._keys_of.pop(key, None)
+        if keys is None:
+            return
+        pairs: tuple[Pair, ...] = (keys,) if type(keys[0]) is str else keys  # type: ignore[assignment]  # a pair starts with its field name
+        for pair in pairs:
             self._index.pop(pair, None)
 
 
 class MemoryStore:
-    """The default store: dicts in this process, gone on exit."""
+    """The default store: dicts in this process, gone on exit.
+
+    Tables and id counters are grouped per namespace, so dropping one (a test
+    session) costs its own size, not a scan of every session's tables.
+    """
 
     def __init__(self) -> None:
-        self._tables: dict[tuple[str, str], MemoryTable] = {}
-        self._counters: dict[tuple[str, str], int] = {}
+        self._spaces: dict[str, dict[str, MemoryTable]] = {}
+        self._counters: dict[str, dict[str, int]] = {}
 
     def table(self, namespace: str, name: str) -> MemoryTable:
-        key = (namespace, name)
-        table = self._tables.get(key)
+        space = self._spaces.get(namespace)
+        if space is None:
+            space = self._spaces[namespace] = {}
+        table = space.get(name)
         if table is None:
-            table = self._tables[key] = MemoryTable()
+            table = space[name] = MemoryTable()
         return table
 
     def next_id(self, namespace: str, name: str, start: int) -> int:
-        key = (namespace, name)
-        value = self._counters.get(key, start - 1) + 1
-        self._counters[key] = value
+        counters = self._counters.get(namespace)
+        if counters is None:
+            counters = self._counters[namespace] = {}
+        value = counters.get(name, start - 1) + 1
+        counters[name] = value
         return value
 
     def bump_id(self, namespace: str, name: str, at_least: int) -> None:
         """Make the next id larger than ``at_least`` (used when seeding fixtures)."""
-        key = (namespace, name)
-        if self._counters.get(key, at_least) <= at_least:
-            self._counters[key] = at_least
+        counters = self._counters.get(namespace)
+        if counters is None:
+            counters = self._counters[namespace] = {}
+        if counters.get(name, at_least) <= at_least:
+            counters[name] = at_least
 
     def clear(self, namespace: str | None = None) -> None:
-        for key, table in self._tables.items():
-            if namespace is None or key[0] == namespace:
+        """Empty tables in place (handles stay valid) and forget id counters."""
+        spaces = self._spaces.values() if namespace is None else [self._spaces.get(namespace, {})]
+        for space in spaces:
+            for table in space.values():
                 table.clear()
-        for key in [k for k in self._counters if namespace is None or k[0] == namespace]:
-            del self._counters[key]
+        if namespace is None:
+            self._counters.clear()
+            self._spaces = dict(self._spaces)  # a copy sized for what is left: dropped sessions' slots are released
+        else:
+            self._counters.pop(namespace, None)
+
+    def drop(self, namespace: str) -> None:
+        """Remove a namespace's tables and counters (their memory goes with them)."""
+        self._spaces.pop(namespace, None)
+        self._counters.pop(namespace, None)
+
+    def namespaces(self) -> list[str]:
+        """Namespaces holding tables or counters (for tests and diagnostics)."""
+        return list(dict.fromkeys([*self._spaces, *self._counters]))

@@ -75,6 +75,7 @@ class Route:
     errors: tuple[str, ...] | None = None  # catalog keys this route can answer; None = every one
     auth: bool = True  # whether the vendor's credentials are required
     headers: Any = None  # pydantic model (or JSON Schema dict) of request headers besides the credentials
+    params: Any = None  # pydantic model (or JSON Schema dict) of the path parameters; unnamed ones are strings
 
 
 @dataclass(slots=True)
@@ -83,7 +84,9 @@ class VendorContext:
 
     Store and seeding are resolved against the current test session, so a
     vendor written for one global state gets per-session isolation for free
-    as long as it asks the context (never a cached table) on every call.
+    as long as it asks the context (never a table it cached itself) on every
+    call.  A vendor that does keep something per session keeps it in a dict
+    from ``session_cache()``, which ``forget`` empties with the rest.
     """
 
     store: Store
@@ -93,6 +96,8 @@ class VendorContext:
     vendor: str
     base_url: str = ""
     _tables: dict[tuple[str, str], Table] = field(default_factory=dict)
+    _names: set[str] = field(default_factory=set)  # every table name asked for: what forget() pops
+    _caches: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def session(self) -> str:
@@ -100,15 +105,20 @@ class VendorContext:
 
     @property
     def namespace(self) -> str:
-        session = SESSION.get()
+        session = SESSION.get()  # namespace_of() inlined: this runs on every create (next_id)
+        return f"{self.vendor}@{session}" if session else self.vendor
+
+    def namespace_of(self, session: str) -> str:
         return f"{self.vendor}@{session}" if session else self.vendor
 
     def table(self, name: str) -> Table:
-        # Handles are stable (the store clears tables in place): one dict hit per call.
+        # A handle stays valid until forget() drops its session (the default
+        # namespace's never is; the store clears it in place): one dict hit per call.
         key = (SESSION.get(), name)
         table = self._tables.get(key)
         if table is None:
             table = self._tables[key] = self.store.table(self.namespace, name)
+            self._names.add(name)
         return table
 
     def next_id(self, name: str, start: int = 1) -> int:
@@ -120,6 +130,44 @@ class VendorContext:
 
     def draw(self, operation: str) -> Draw:
         return self.seeder.draw(operation, SESSION.get())
+
+    def session_cache(self) -> dict[str, Any]:
+        """A dict for a vendor's own per-session values (keyed by ``SESSION.get()``),
+        emptied of a session by ``forget`` so nothing outlives the session's tables."""
+        cache: dict[str, Any] = {}
+        self._caches.append(cache)
+        return cache
+
+    def forget(self, session: str) -> None:
+        """Free everything this vendor holds for a test session: its tables and id
+        counters (dropped from the store), cached handles and draw counters.
+        The session's next request starts from scratch (the runtime seeds it again)."""
+        if not session:
+            raise ValueError("the default namespace is cleared in place, never forgotten")
+        for name in self._names:
+            self._tables.pop((session, name), None)
+        for cache in self._caches:
+            cache.pop(session, None)
+        self.store.drop(self.namespace_of(session))
+        self.seeder.reset(session)
+
+    def forget_all(self) -> None:
+        """``forget`` for every test session at once (a full reset), including any
+        namespace a session left without being live.  The handle cache and the
+        vendor's caches are rebuilt rather than popped, so the memory of their
+        grown hash tables goes too; the default namespace's handles stay."""
+        prefix = f"{self.vendor}@"  # namespace_of(session) for every session
+        for namespace in self.store.namespaces():
+            if namespace.startswith(prefix):
+                self.store.drop(namespace)
+        for scope in self.seeder.scopes():
+            if scope:
+                self.seeder.reset(scope)
+        self._tables = {key: table for key, table in self._tables.items() if not key[0]}
+        for cache in self._caches:
+            kept: dict[str, Any] = {key: value for key, value in cache.items() if not key}
+            cache.clear()
+            cache.update(kept)
 
 
 class Lazy:
@@ -183,6 +231,12 @@ class Vendor:
     security_schemes: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
     # JSON Schema of the body ``render`` writes for every catalog entry (errors.ENVELOPE_SCHEMA).
     error_schema: ClassVar[Mapping[str, Any]] = {}
+    # What the journal hides (core.journal): names of body/query fields holding a secret
+    # (matched case-insensitively, at any depth, qs-style ``a[b]`` parts too) and of
+    # request headers carrying one besides HTTP's own (Authorization, Cookie...).  Each
+    # vendor declares both beside its models, from what it accepts and answers.
+    secret_fields: ClassVar[frozenset[str]] = frozenset()
+    secret_headers: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, ctx: VendorContext, fixture: BaseModel) -> None:
         self.ctx = ctx
@@ -198,6 +252,13 @@ class Vendor:
 
     def render(self, error: VendorError) -> Reply:
         raise NotImplementedError
+
+    def schema_context(self) -> Mapping[str, Any]:
+        """Facts of the running configuration that the request models' JSON Schema
+        states (e.g. which organizations exist), read by their ``json_schema_extra``
+        through ``core.openapi.schema_context()`` while a document is built: the
+        same facts their validators get in the validation context."""
+        return {}
 
     def describe(self) -> dict[str, Any]:
         """Ready-to-use credentials for /__admin/vendors and the banner:

@@ -364,10 +364,10 @@ def test_posting_an_existing_name_says_it_replaced_it(client: TestClient) -> Non
 def test_an_unexpected_error_is_a_one_line_json_500_logged_once(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     runtime = client.app.runtime  # type: ignore[attr-defined]
 
-    def broken(**filters: Any) -> list[dict[str, Any]]:
+    def broken(*args: Any, **kwargs: Any) -> list[dict[str, Any]]:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(runtime.journal, "query", broken)
+    monkeypatch.setattr(runtime.journal, "select", broken)
     handler = _Lines()
     logger = logging.getLogger("mockserver")
     logger.addHandler(handler)

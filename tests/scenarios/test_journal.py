@@ -150,33 +150,38 @@ def test_journal_file_gets_json_lines(tmp_path: Path) -> None:
     assert lines[0]["body"]["password"] == "***"
 
 
-def test_body_redaction_edits_secret_values_in_place_of_parsing() -> None:
-    from mockserver.core.journal import _safe_body
+SECRETS = {"v": (frozenset({"password", "pwd", "apiKey", "clientSecret", "token", "accessToken", "refreshToken"}), frozenset({"apikey"}))}
+FIELDS = frozenset(k.casefold() for k in SECRETS["v"][0])
 
-    # String values are replaced in the client's own bytes (escapes and spacing kept elsewhere).
-    assert _safe_body(b'{"pwd":"a\\"b","x":1}') == b'{"pwd":"***","x":1}'
-    assert _safe_body(b'{"Password" : "x", "token": null, "accessToken":"t"}') == b'{"Password" : "***", "token": null, "accessToken":"***"}'
+
+def test_body_redaction_works_on_the_parsed_body() -> None:
+    from mockserver.core.journal import shown_body
+
+    # Bodies are parsed and secret values replaced in the parsed value (they were edited as bytes before).
+    assert shown_body(b'{"pwd":"a\\"b","x":1}', FIELDS) == {"pwd": "***", "x": 1}
+    assert shown_body(b'{"Password" : "x", "token": null, "accessToken":"t"}', FIELDS) == {"Password": "***", "token": None, "accessToken": "***"}
     # Look-alikes are left alone: a longer key, a secret word inside a value, a value spelled like a key.
-    assert _safe_body(b'{"passwords":"x","note":"my password is \\"x\\"","k":"token"}') == b'{"passwords":"x","note":"my password is \\"x\\"","k":"token"}'
-    # A non-string secret is found by parsing; broken JSON holding one keeps no text at all.
-    assert _safe_body(b'{"a":{"clientSecret":5}}') == {"a": {"clientSecret": "***"}}
-    assert _safe_body(b'{"pwd": 12') == {"__unparsed__": True, "text": "***"}
-    assert _safe_body(b"no json, no secret") == b"no json, no secret"
+    plain = b'{"passwords":"x","note":"my password is \\"x\\"","k":"token"}'
+    assert shown_body(plain, FIELDS) == orjson.loads(plain)
+    # A non-string secret is replaced whole; broken JSON holding one keeps no text at all.
+    assert shown_body(b'{"a":{"clientSecret":5}}', FIELDS) == {"a": {"clientSecret": "***"}}
+    assert shown_body(b'{"pwd": 12', FIELDS) == {"__unparsed__": True, "text": "***"}
+    assert shown_body(b"no json, no secret", FIELDS) == "no json, no secret"
 
 
 def test_rows_keep_raw_bytes_but_every_reader_sees_them_redacted_and_capped() -> None:
     from mockserver.core.journal import BODY_LIMIT, Journal
 
-    journal = Journal(10)
+    journal = Journal(10, secrets=SECRETS)
     secret = b'{"password":"hunter2","apiKey":"k-1","n":1}'
     huge = b'{"pwd":"' + b"x" * (2 * BODY_LIMIT) + b'"}'
     journal.record(1.0, "v", "op", "POST", "/p", {}, {"apikey": "k-1", "accept": "*/*"}, secret, 201, secret, None, 1.0, "")
     journal.record(2.0, "v", "op", "POST", "/p", {}, {}, huge, 200, b"{}", None, 1.0, "", None)
     journal.record(3.0, "v", "op", "POST", "/p", {}, {}, huge.replace(b"pwd", b"note"), 200, b"{}", None, 1.0, "")
     # Redaction is deferred to reading; only the size cap happens when recording (bounded memory).
-    assert all(len(row[8]) <= BODY_LIMIT + 1 for row in journal._entries)
+    assert all(len(row[9]) <= BODY_LIMIT + 1 for row in journal._entries)
     first, second, third = journal.entries()
-    assert first.body == b'{"password":"***","apiKey":"***","n":1}' and first.response == first.body
+    assert first.body == {"password": "***", "apiKey": "***", "n": 1} and first.response == first.body
     assert first.headers == {"apikey": "***", "accept": "*/*"}
     # A secret cut off mid-string keeps no text at all; a plain body shows its first BODY_LIMIT bytes.
     assert second.body == {"__unparsed__": True, "text": "***"}
@@ -188,7 +193,7 @@ def test_rows_keep_raw_bytes_but_every_reader_sees_them_redacted_and_capped() ->
 def test_responses_are_redacted_like_requests_and_null_secrets_are_kept() -> None:
     from mockserver.core.journal import Journal
 
-    journal = Journal(5)
+    journal = Journal(5, secrets=SECRETS)
     reply = b'{"data":{"accessToken":"eyJ.x.y","refreshToken":"r-1","password":null,"username":"u"}}'
     journal.record(1.0, "v", "login", "POST", "/p", {}, {}, b"{}", 200, reply, None, 1.0, "")
-    assert journal.entries()[0].response == b'{"data":{"accessToken":"***","refreshToken":"***","password":null,"username":"u"}}'
+    assert journal.entries()[0].response == {"data": {"accessToken": "***", "refreshToken": "***", "password": None, "username": "u"}}

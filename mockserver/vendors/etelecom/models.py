@@ -7,8 +7,10 @@ from typing import Any, Literal, Mapping, Optional, Union
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ...core.openapi import NOT_BLANK_PATTERN
 from .godecode import Slice, Struct
-from .rules import ROLE_RANK, normalize_phone
+from .paging import CURSOR_PATTERN, SORTS
+from .rules import PHONE_PATTERN, ROLE_RANK, normalize_phone
 
 # The Go request struct the decoder fills, and each key's Go type (for
 # "cannot unmarshal ... of type X" causes).  [INF] package/type names.
@@ -22,6 +24,13 @@ GO_FIELDS: dict[str, str] = {
 GO_ROLE_TYPE = "shop_user_role.UserRole"
 # What the service's r.Validate() requires of CreateAccountUser (non-blank after trimming).
 CREATE_REQUIRED: tuple[str, ...] = ("full_name", "password", "phone")
+
+# What the journal hides (Vendor.secret_fields / secret_headers): the
+# ``password`` of CreateAccountUser and UpdateAccountUser [SEED, PUB], matched
+# case-insensitively as Go's decoder folds keys.  The shop API key is a Bearer
+# credential: core's Authorization.
+SECRET_FIELDS = frozenset({"password"})
+SECRET_HEADERS: frozenset[str] = frozenset()
 
 # The account-user RPCs' request structs, for godecode.  [PUB] field names and
 # kinds (vendor-apis.md §5, eTop account_user service); [INF] Go type names.
@@ -46,23 +55,59 @@ DELETE_ACCOUNT_USER = Struct("shop.DeleteAccountUserRequest", {"user_id": "id"})
 # the schema of each Go kind is what the decoder (gojson/godecode) accepts for it.
 # Go leaves an absent or null key at its zero value, so every property may be
 # null unless the service itself requires it (then it must also be non-blank).
-_INT64 = {"type": "integer", "format": "int64", "minimum": -(2**63), "maximum": 2**63 - 1}
+_INT64_RANGE = (-(2**63), 2**63 - 1)
+_INT64 = {"type": "integer", "format": "int64", "minimum": _INT64_RANGE[0], "maximum": _INT64_RANGE[1]}
 _ROLES_ENUM = [role for role in ROLE_RANK if role != "unknown"]  # rules.ASSIGNABLE_ROLES, in enum order
+
+
+def _at_most(bound: str) -> str:
+    """Regex: digit strings as long as ``bound`` and not above it."""
+    options = [f"{bound[:i]}[0-{int(d) - 1}][0-9]{{{len(bound) - i - 1}}}" for i, d in enumerate(bound) if d != "0"]
+    return "(?:" + "|".join([*options, bound]) + ")"
+
+
+def _id_text(nonzero: bool) -> str:
+    """godecode.parse_id's strings: strconv.ParseInt's int64 text (sign, leading zeros), or ""
+    (the zero id); ``nonzero``: what _target takes, no zero in any spelling."""
+    first = "(?=[1-9])" if nonzero else ""
+    short = "[1-9][0-9]{0,17}" if nonzero else "[0-9]{1,18}"
+    plus, minus = (f"0*(?:{short}|{first}{_at_most(str(abs(bound)))})" for bound in (_INT64_RANGE[1], _INT64_RANGE[0]))
+    return f"^(?:\\+?{plus}|-{minus})$" if nonzero else f"^(?:\\+?{plus}|-{minus})?$"
+
+
 _GO_KINDS: dict[str, dict[str, Any]] = {
     "string": {"type": "string"},
     "bool": {"type": "boolean"},
     "nullbool": {"type": "boolean"},
     "int": _INT64,
-    # dot.ID: a JSON number or a numeric string ("" is the zero id)
-    "id": {"anyOf": [_INT64, {"type": "string", "pattern": "^[+-]?[0-9]*$"}]},
+    # dot.ID: a JSON integer or a numeric string ("" is the zero id)
+    "id": {"anyOf": [_INT64, {"type": "string", "pattern": _id_text(nonzero=False)}]},
     "role": {"type": "string", "enum": _ROLES_ENUM},
     GO_ROLE_TYPE: {"type": "string", "enum": _ROLES_ENUM},
+}
+# A required id is also not the zero id (_target: "user_id không được để trống").
+_NONZERO_ID = {"anyOf": [{**_INT64, "not": {"const": 0}}, {"type": "string", "pattern": _id_text(nonzero=True)}]}
+# The services' own rules on a field, by Go struct and field (what the decoder lets through).
+_FIELD_RULES: dict[str, dict[str, dict[str, Any]]] = {
+    GO_REQUEST_TYPE: {"phone": {"pattern": PHONE_PATTERN, "description": "A phone validate.NormalizePhone accepts (9-11 digits after +84/0)."}},
+    "common.CursorPaging": {
+        "limit": {"minimum": 0, "description": "0 or above 100: 100."},
+        "sort": {"pattern": SORTS, "description": "created_at or updated_at, - for descending; default -created_at."},
+        "after": {"pattern": CURSOR_PATTERN, "description": "\".\" or a next cursor of an earlier page with the same sort."},
+        "before": {"pattern": CURSOR_PATTERN, "description": "A prev cursor of an earlier page with the same sort."},
+    },
+}
+# paging.paginate: after and before together are "paging is invalid".
+_STRUCT_RULES: dict[str, dict[str, Any]] = {
+    "common.CursorPaging": {
+        "not": {"required": ["after", "before"], "properties": {"after": {"minLength": 1}, "before": {"minLength": 1}}},
+    },
 }
 
 
 def _go_schema(go_type: Union[str, Struct, Slice]) -> dict[str, Any]:
     if isinstance(go_type, Struct):
-        return _go_object(go_type.fields)
+        return _go_object(go_type.fields, name=go_type.name)
     if isinstance(go_type, Slice):  # godecode drops null elements (Go leaves them at the zero value)
         return {"type": "array", "items": {"anyOf": [_go_schema(go_type.elem), {"type": "null"}]}}
     if go_type.startswith("[]"):  # CreateAccountUser's strict model refuses a null element
@@ -70,19 +115,26 @@ def _go_schema(go_type: Union[str, Struct, Slice]) -> dict[str, Any]:
     return dict(_GO_KINDS[go_type])
 
 
-def _go_object(fields: Mapping[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
+def _go_object(fields: Mapping[str, Any], required: tuple[str, ...] = (), name: str = "") -> dict[str, Any]:
+    rules = _FIELD_RULES.get(name, {})
     properties: dict[str, Any] = {}
-    for name, go_type in fields.items():
-        schema = _go_schema(go_type)
-        if name in required:
-            if schema.get("type") == "string":
-                schema["pattern"] = "\\S"  # blank after trimming is "không được để trống"
+    for field, go_type in fields.items():
+        schema = {**_go_schema(go_type), **rules.get(field, {})}
+        if field in required:
+            if go_type == "id":
+                schema = dict(_NONZERO_ID)
+            elif schema.get("type") == "string" and "pattern" not in schema:
+                schema["pattern"] = NOT_BLANK_PATTERN  # blank after trimming is "không được để trống"
         else:
+            description = schema.pop("description", None)
             schema = {"anyOf": [schema, {"type": "null"}]}
-        properties[name] = schema
+            if description:
+                schema["description"] = description
+        properties[field] = schema
     out: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
         out["required"] = list(required)
+    out.update(_STRUCT_RULES.get(name, {}))
     return out
 
 
@@ -94,7 +146,8 @@ def json_schema(
         "title": title,
         "description": "Decoded like Go's encoding/json: keys match case-insensitively, unknown keys are ignored, null is the zero value.",
     }
-    schema.update(_go_object(fields.fields if isinstance(fields, Struct) else fields, required))
+    name = fields.name if isinstance(fields, Struct) else GO_REQUEST_TYPE
+    schema.update(_go_object(fields.fields if isinstance(fields, Struct) else fields, required, name))
     if not required:
         schema["type"] = ["object", "null"]  # a null body is the zero struct: a valid request
     if examples:

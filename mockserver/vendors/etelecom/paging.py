@@ -32,6 +32,16 @@ _NAMES: dict[int, str] = {number: name for name, number in _FIELDS.items()}
 _RECORD_KEYS: dict[str, str] = {"created_at": "created_us", "updated_at": "updated_us"}
 
 
+# The request's rules as regexes (OpenAPI document only).  A sort: one field of
+# _FIELDS, "-" for descending, or none.  A cursor: "." (from the start) or what
+# _encode writes, 18 bytes in base64url: byte 8 the row-id tag (_ID) and byte 17
+# a sort field's tag, possibly negated (_decode refuses anything else); whether
+# its field and direction match the sort is a rule across fields, not stated.
+SORTS = "^(?:-?(?:" + "|".join(sorted(_FIELDS)) + "))?$"
+_B64, _TAG_PAD, _TAG_NEG = "[A-Za-z0-9_-]", "[AEIMQUYcgkosw048]", "[DHLPTXbfjnrvz37_]"  # base64 digits = 0 / 3 mod 4
+CURSOR_PATTERN = f"^(?:\\.|{_B64}{{10}}{_TAG_PAD}B{_B64}{{10}}(?:{_TAG_PAD}[CD]|{_TAG_NEG}[9-]))?$"
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     rows: list[dict[str, Any]]

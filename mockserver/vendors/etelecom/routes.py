@@ -27,6 +27,8 @@ from .models import (
     DELETE_ACCOUNT_USER_SCHEMA,
     GET_ACCOUNT_USERS_SCHEMA,
     UPDATE_ACCOUNT_USER_SCHEMA,
+    SECRET_FIELDS,
+    SECRET_HEADERS,
     Fixture,
     IdentityUser,
 )
@@ -80,8 +82,8 @@ def _stamp(moment: datetime) -> tuple[str, int]:
 @dataclass(frozen=True, slots=True)
 class _Tables:
     """One session's table handles.  The Store contract keeps a handle valid
-    for the store's life (clear() empties it in place), so they are looked up
-    once per session instead of once per use on the request path."""
+    until its session is freed (which empties the ``ctx.session_cache()`` they
+    live in), so they are looked up once per session instead of once per use."""
 
     users: Table
     shops: Table
@@ -99,6 +101,8 @@ class ETelecom(AccountUserRPCs, Vendor):
     catalog = errors.CATALOG
     problems = errors.PROBLEMS
     error_schema = errors.ENVELOPE_SCHEMA
+    secret_fields = SECRET_FIELDS  # what the journal hides: see models.py
+    secret_headers = SECRET_HEADERS
     security_schemes = {
         "bearerAuth": {"type": "http", "scheme": "bearer", "description": "A shop API key (<19 digits>:<32 characters>)."},
     }
@@ -117,7 +121,7 @@ class ETelecom(AccountUserRPCs, Vendor):
 
     def __init__(self, ctx: VendorContext, fixture: Fixture) -> None:
         super().__init__(ctx, fixture)
-        self._session_tables: dict[str, _Tables] = {}
+        self._session_tables: dict[str, _Tables] = ctx.session_cache()
 
     def routes(self) -> list[Route]:
         # Besides dispatch, each Route describes its endpoint for the OpenAPI document.

@@ -115,6 +115,41 @@ def _normalize(raw: str) -> tuple[str, bool]:
     return (number + suffix if ok else number), ok
 
 
+def _phone_pattern() -> str:
+    """CreateAccountUser's phone rule, ``normalize_phone(raw.strip())`` ok, as one
+    regex (ECMA-262 and Python read it alike) for the OpenAPI document.
+
+    After the outer strip: a trailing "-test" goes, with the "-<tag>" segment
+    before it when that holds a letter (_TEST_SUFFIX, leftmost match); then
+    +84/84 become a 0 digit; separators and, before any digit, "(" are skipped;
+    the first other character ends the number, whose digits without leading
+    zeros must number 9 to 11.  tests/contract/test_openapi_rules.py checks it
+    against normalize_phone.
+    """
+    from ...core.openapi import WHITESPACE
+
+    space, sep, anything = f"[{WHITESPACE}]", "[ \\t\\r\\n\\x0b)+.\\-]", "[\\d\\D]"
+    lead = (
+        f"(?:(?:\\+84|84){sep}*"  # the prefix is a 0 digit already: "(" no longer skipped
+        f"|(?!\\+84|84)[ \\t\\r\\n\\x0b)+.\\-(]*)"
+        f"(?:0{sep}*)*"
+    )
+    number = f"{lead}[1-9](?:{sep}*[0-9]){{8,10}}"  # 9-11 digits after the leading zeros
+    tag = f"-[^\\-{WHITESPACE}]*[A-Za-z_][^\\-{WHITESPACE}]*"
+    until_suffix = f"{number}{sep}*(?:[^0-9 \\t\\r\\n\\x0b)+.\\-]{anything}*)?"  # the number ends inside what stays
+    end = f"{space}*$"
+    return (
+        f"^{space}*(?!{space})(?:"
+        f"(?!{anything}*-test{end}){number}(?!{sep}*[0-9]){anything}*"
+        f"|{until_suffix}{tag}-test{end}"
+        f"|(?!{anything}*{tag}-test{end}){until_suffix}-test{end}"
+        ")$"
+    )
+
+
+PHONE_PATTERN = _phone_pattern()
+
+
 def short_name(full_name: str) -> str:
     """[INF] Vietnamese names end with the given name ("Nguyễn Văn An" -> "An")."""
     parts = full_name.split()

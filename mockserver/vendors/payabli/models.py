@@ -18,12 +18,20 @@ from pydantic.json_schema import WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from ...core.errors import InvalidFields
-from ...core.openapi import EMAIL_SCHEMA, NOT_BLANK_SCHEMA, requires
+from ...core.openapi import EMAIL_SCHEMA, NOT_BLANK_SCHEMA, requires, schema_context
 from ...core.validation import Duration, NotBlank, field_errors, is_email, parse_object
 
 ORG_TYPES = {0: "organization", 2: "paypoint"}  # [INF] orgType 0 = org, 2 = paypoint (the docs' "level")
 SETTABLE_STATUSES = (0, 1, 85)  # -99 (Deleted) exists but cannot be set: 3006 [PUB]
 LANGUAGES = ("en", "es")
+
+# What the journal hides (Vendor.secret_fields / secret_headers), matched
+# case-insensitively as .NET binds them: UserData's ``pwd`` [SEED], ``psw`` of
+# PUT /User/authpsw, the OAuth client's ``clientSecret`` and the ``access_token``
+# it is answered [PUB: sdk-ruby], and ``mfaValidationCode`` of POST
+# /User/auth/{provider} [PUB].  The API token travels in ``requestToken``.
+SECRET_FIELDS = frozenset({"pwd", "psw", "clientSecret", "access_token", "mfaValidationCode"})
+SECRET_HEADERS = frozenset({"requesttoken"})
 INT32 = (-(1 << 31), (1 << 31) - 1)
 INT64 = (-(1 << 63), (1 << 63) - 1)
 
@@ -68,11 +76,29 @@ class Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 
 
+def _known_orgs_schema(schema: dict[str, Any]) -> None:
+    """ScopeItem's JSON Schema: orgId required, and (with the documented vendor's
+    ``orgs``) one of the organizations or paypoints that exist, as _known_org checks."""
+    requires("orgId")(schema)
+    orgs: Mapping[tuple[int, int], Any] = schema_context().get("orgs", {})
+    branches: list[dict[str, Any]] = []
+    for org_type in sorted(ORG_TYPES):
+        ids = sorted(org_id for kind, org_id in orgs if kind == org_type)
+        if not ids:
+            continue
+        if org_type == 0:  # a null or absent orgType means an organization
+            branches.append({"properties": {"orgType": {"enum": [0, None]}, "orgId": {"enum": ids}}})
+        else:
+            branches.append({"properties": {"orgType": {"const": org_type}, "orgId": {"enum": ids}}, "required": ["orgType"]})
+    if branches:
+        schema["anyOf"] = branches
+
+
 class ScopeItem(Strict):
     """``{orgType, orgId}``: which organization or paypoint the user belongs to; the
     organization must exist (0 = organization, 2 = paypoint; null = organization)."""
 
-    model_config = ConfigDict(json_schema_extra=requires("orgId"))
+    model_config = ConfigDict(json_schema_extra=_known_orgs_schema)
 
     orgType: Optional[Annotated[Int32, _ORG_TYPE_SCHEMA]] = None  # declared first: orgId's check reads it
     # A null orgId is refused (3003): documented as a required integer.
@@ -113,7 +139,7 @@ class MfaData(Strict):
 
 
 # [SEED] the create-user page's request example.
-_USER_EXAMPLE = {
+_USER_EXAMPLE: dict[str, Any] = {
     "email": "example@email.com", "phone": "5555555555", "name": "Sean Smith", "pwd": "s3cret!",
     "scope": [{"orgType": 0, "orgId": 123}], "access": [{"roleLabel": "customers", "roleValue": True}],
     "usrStatus": 1, "timeZone": -5, "language": "en", "mfaData": {"mfa": True, "mfaMode": 0},
@@ -121,11 +147,14 @@ _USER_EXAMPLE = {
 }
 
 
-class CreateUser(Strict):
+class UserData(Strict):
     """UserData, in the schema's field order (which decides the responseCode).  Property
-    names bind case-insensitively; unknown ones are ignored."""
+    names bind case-insensitively; unknown ones are ignored.  As PUT /User/{userId}
+    binds it: a missing or null scope keeps the stored one (``CreateUser`` requires it)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [_USER_EXAMPLE]})
+    # [INF] no published PUT example: the create example's fields but the login e-mail
+    # (unique) and the password.
+    model_config = ConfigDict(json_schema_extra={"examples": [{k: v for k, v in _USER_EXAMPLE.items() if k not in ("email", "pwd")}]})
 
     email: Optional[Email] = None
     phone: Optional[str] = None
@@ -170,6 +199,17 @@ class CreateUser(Strict):
         return value
 
 
+def _create_schema(schema: dict[str, Any]) -> None:
+    requires("scope")(schema)  # 3201 when missing or null on create (_scope_present)
+    schema["examples"] = [_USER_EXAMPLE]
+
+
+class CreateUser(UserData):
+    """UserData as POST /User binds it: the same fields and rules, scope required."""
+
+    model_config = ConfigDict(json_schema_extra=_create_schema)
+
+
 # .NET binds JSON property names case-insensitively: map any casing to ours.
 def _names(model: type[BaseModel]) -> dict[str, str]:
     return {name.lower(): name for name in model.model_fields}
@@ -203,15 +243,16 @@ def normalise(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def bind_user(data: dict[str, Any], orgs: Mapping[tuple[int, int], Any], partial: bool = False) -> CreateUser:
+def bind_user(data: dict[str, Any], orgs: Mapping[tuple[int, int], Any], partial: bool = False) -> UserData:
     """Bind a decoded UserData object (any key casing); see ``parse_user``."""
+    model = UserData if partial else CreateUser
     try:
-        return CreateUser.model_validate(normalise(data), context={"orgs": orgs, "partial": partial})
+        return model.model_validate(normalise(data), context={"orgs": orgs, "partial": partial})
     except ValidationError as exc:
         raise InvalidFields("invalid fields", field_errors(exc)) from None
 
 
-def parse_user(body: bytes, orgs: Mapping[tuple[int, int], Any], partial: bool = False) -> CreateUser:
+def parse_user(body: bytes, orgs: Mapping[tuple[int, int], Any], partial: bool = False) -> UserData:
     """Decode and bind a UserData body; every failing field becomes a FieldError.
 
     ``partial`` (PUT /User/{userId}): the same rules, except that a missing or
@@ -243,6 +284,15 @@ def parse_token_request(body: bytes) -> TokenRequest:
         raise InvalidFields("invalid fields", field_errors(exc)) from None
 
 
+# Path parameters (OpenAPI document only): routes._int64 binds a 64-bit integer (3003 otherwise).
+INT64_SCHEMA: dict[str, Any] = {"type": "integer", "format": "int64", "minimum": INT64[0], "maximum": INT64[1]}
+
+
+def path_schema(**params: dict[str, Any]) -> dict[str, Any]:
+    """Route.params: each named path parameter's JSON Schema."""
+    return {"type": "object", "properties": params}
+
+
 def query_users_schema(page_size: int) -> dict[str, Any]:
     """The /Query/users/... query parameters as JSON Schema (OpenAPI document only),
     from the paging rules and the filter tables of query.py."""
@@ -263,13 +313,20 @@ def query_users_schema(page_size: int) -> dict[str, Any]:
     for field in sorted(_TEXT_FIELDS):
         for op in sorted(_TEXT_OPS):
             properties[f"{field}({op})"] = {"type": "string", "description": f"Filter: {field} {op} (case-insensitive)."}
+    number = "[+-]?[0-9]{1,18}"  # query._INT
     for op in sorted(_SET_OPS):
         if op in ("in", "nin"):
-            properties[f"status({op})"] = {"type": "string", "pattern": "^-?[0-9]+(\\|-?[0-9]+)*$", "description": f"Filter: status {op}, values split by |."}
+            properties[f"status({op})"] = {
+                "type": "string", "pattern": f"^{number}(\\|{number})*$", "description": f"Filter: status {op}, values split by |.",
+            }
         else:
-            properties[f"status({op})"] = {"type": "integer", "description": f"Filter: status {op}."}
+            properties[f"status({op})"] = {"type": "integer", "minimum": -bound, "maximum": bound, "description": f"Filter: status {op}."}
+    # query._instant: what datetime.fromisoformat reads (Z allowed), else 3003.
+    instant = [{"format": "date"}, {"format": "date-time"}]
     for op in sorted(_ORDER_OPS):
-        properties[f"createdDate({op})"] = {"type": "string", "description": f"Filter: createdDate {op}, a date (2024-01-31) or an instant."}
+        properties[f"createdDate({op})"] = {
+            "type": "string", "anyOf": instant, "description": f"Filter: createdDate {op}, a date (2024-01-31) or an instant.",
+        }
     for field in ("role.roleLabel", "role.roleValue"):
         for op in sorted(_TEXT_OPS):
             properties[f"{field}({op})"] = {"type": "string", "description": f"Filter: {field} {op}."}

@@ -144,7 +144,7 @@ def query_record(record: dict[str, Any]) -> dict[str, Any]:
 # write is required, every value they can leave None is nullable.
 from typing import Literal  # noqa: E402
 
-from pydantic import BaseModel  # noqa: E402
+from pydantic import BaseModel, Field  # noqa: E402
 
 from ...core.openapi import absent  # noqa: E402
 
@@ -154,7 +154,7 @@ class UserCreated(BaseModel):
 
     responseText: Literal["Success"]
     isSuccess: Literal[True]
-    responseData: None
+    responseData: Optional[str] = Field(description="Always null here; the SDKs type it a string for AddUser.")  # [PUB]
 
 
 class UserEdited(BaseModel):

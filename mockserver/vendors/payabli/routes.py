@@ -15,7 +15,10 @@ from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
 from . import errors, query, responses
 from .auth import Tokens
 from .binding import bind_new_user
-from .models import INT64, CreateUser, Fixture, TokenRequest, parse_token_request, parse_user, query_users_schema
+from .models import (
+    INT64, INT64_SCHEMA, SECRET_FIELDS, SECRET_HEADERS, CreateUser, Fixture, TokenRequest, UserData, parse_token_request, parse_user,
+    path_schema, query_users_schema,
+)
 
 _INTEGER = re.compile(r"^-?\d{1,20}$")
 _NO_MFA: dict[str, Any] = {"mfa": None, "mfaMode": None}  # a null or absent mfaData: read-only, never stored
@@ -58,6 +61,8 @@ class Payabli(Vendor):
     catalog = errors.CATALOG
     problems = errors.PROBLEMS
     error_schema = errors.ENVELOPE_SCHEMA
+    secret_fields = SECRET_FIELDS  # what the journal hides: see models.py
+    secret_headers = SECRET_HEADERS
     # The User endpoints take either credential [PUB: sdk-ruby user/client.rb].
     security_schemes = {
         "requestToken": {
@@ -103,21 +108,29 @@ class Payabli(Vendor):
         binding, missing = ("UNAUTHORIZED", "3003"), ("USER_NOT_FOUND",)
         user_rules = ("3003", "3004", "3005", "3006", "3201", "DUPLICATE_EMAIL", "UNSUPPORTED_MEDIA_TYPE")
         listing = query_users_schema(self.settings.queryPageSize)
+        # Path parameters as the handlers bind them; a userId must also exist (USER_NOT_FOUND,
+        # a 400 like a binding failure: state, not syntax), an orgId or entry must be the fixture's.
+        known = [{"examples": [user.userId for user in self.fixture.users[:1]]}] if self.fixture.users else []
+        user_id = path_schema(userId={**INT64_SCHEMA, "description": "An existing user's id.", **dict(*known)})
+        org_id = path_schema(orgId={"type": "integer", "enum": sorted(i for kind, i in self.orgs if kind == 0),
+                                    "description": "An organization of the running configuration."})
+        entry = path_schema(entry={"type": "string", "enum": sorted(self.paypoints),
+                                   "description": "A paypoint entrypoint name of the running configuration."})
         return [
             # errors=None: the scenario library makes create-user answer every catalog entry.
             Route("POST", "/api/User", self.create_user, "create_user", summary="Create a user",
                   request=CreateUser, responses={200: responses.UserCreated}, errors=None),
-            Route("GET", "/api/User/{userId}", self.get_user, "get_user", summary="Get a user",
+            Route("GET", "/api/User/{userId}", self.get_user, "get_user", summary="Get a user", params=user_id,
                   responses={200: responses.UserQueryRecord}, errors=binding + missing),
-            Route("PUT", "/api/User/{userId}", self.update_user, "update_user", summary="Update a user",
-                  request=CreateUser, responses={200: responses.UserEdited}, errors=binding + missing + user_rules),
-            Route("DELETE", "/api/User/{userId}", self.delete_user, "delete_user", summary="Delete a user",
+            Route("PUT", "/api/User/{userId}", self.update_user, "update_user", summary="Update a user", params=user_id,
+                  request=UserData, responses={200: responses.UserEdited}, errors=binding + missing + user_rules),
+            Route("DELETE", "/api/User/{userId}", self.delete_user, "delete_user", summary="Delete a user", params=user_id,
                   responses={200: responses.UserDeleted}, errors=binding + missing),
             Route("GET", "/api/Query/users/org/{orgId}", self.list_users_org, "list_users_org",
-                  summary="List an organization's users", query=listing,
+                  summary="List an organization's users", params=org_id, query=listing,
                   responses={200: responses.QueryUserResponse}, errors=binding),
             Route("GET", "/api/Query/users/point/{entry}", self.list_users_paypoint, "list_users_paypoint",
-                  summary="List a paypoint's users", query=listing,
+                  summary="List a paypoint's users", params=entry, query=listing,
                   responses={200: responses.QueryUserResponse}, errors=binding + ("UNKNOWN_ENTRY",)),
             Route("POST", "/api/v2/Token/serverside", self.token, "token", summary="Get an OAuth2 access token",
                   request=TokenRequest, responses={200: responses.PayabliAccessTokenResponse},
@@ -195,6 +208,9 @@ class Payabli(Vendor):
                 created_by="generated",
             )
             self.users.insert(record["userId"], record, self._unique(email))
+
+    def schema_context(self) -> dict[str, Any]:
+        return {"orgs": self.orgs}  # ScopeItem's schema names them, as its validator checks them
 
     def describe(self) -> dict[str, Any]:
         live = [t.token for t in self.fixture.tokens if self.tokens.live(t.token)]
@@ -310,7 +326,7 @@ class Payabli(Vendor):
         token = self.tokens.issue(client, lifetime, permissions, self.ctx.draw("token"))
         return responses.access_token(token, int(lifetime), body.state)
 
-    def _edited(self, current: dict[str, Any], body: CreateUser) -> dict[str, Any]:
+    def _edited(self, current: dict[str, Any], body: UserData) -> dict[str, Any]:
         # A new dict: the stored record changes only when the update commits.
         record = dict(current)
         for column, value in (

@@ -16,12 +16,19 @@ from typing_extensions import Required, TypedDict  # pydantic needs typing_exten
 from ...core import validation
 from ...core.clock import parse_instant
 from ...core.errors import FieldError, VendorError
-from ...core.openapi import EMAIL_SCHEMA
+from ...core.openapi import EMAIL_SCHEMA, FromContext, given
 from ...core.validation import Duration, Email, field_errors, parse_object
 from .errors import js_type
 from .events import EVENT_SET, PULSE_EVENTS
 
 M = TypeVar("M", bound=BaseModel)
+
+# What the journal hides (Vendor.secret_fields / secret_headers): the two
+# /auth/login pairs, ``{email, password}`` and ``{apiKey, apiSecret}`` [PUB], and
+# the session ``token`` a login (or impersonation) answers [PUB].  The token is
+# then sent as a Bearer credential: core's Authorization.
+SECRET_FIELDS = frozenset({"password", "apiKey", "apiSecret", "token"})
+SECRET_HEADERS: frozenset[str] = frozenset()
 
 
 def _check_event(value: str) -> str:
@@ -56,6 +63,16 @@ class NotificationPreference(BaseModel):
     deliveryPref: Optional[list[DeliveryPref]] = None
 
 
+def _in_some_account(key: str) -> FromContext:
+    # What schema_context() names under ``key``: the roles or teams of all the accounts.
+    # The x-account-id header picks the account whose own must be used: a rule across
+    # a header and the body, which OpenAPI cannot state (the description says it).
+    return FromContext(lambda context, schema: {**schema, "enum": list(context[key])} if key in context else schema)
+
+
+_A_ROLE, _A_TEAM = _in_some_account("roles"), _in_some_account("teams")
+
+
 class CreateUser(BaseModel):
     """POST /users.  JSON types are strict (zod does not coerce), null counts as absent and
     unknown keys are ignored [INF]."""
@@ -67,13 +84,15 @@ class CreateUser(BaseModel):
 
     email: Annotated[Email, EMAIL_SCHEMA]  # required, format email [SEED]
     name: Optional[str] = None
-    teamId: Optional[JsInt] = None
+    teamId: Optional[Annotated[JsInt, _A_TEAM]] = Field(default=None, description="A team of the account.")
     phone: Optional[str] = None
     imgSrc: Optional[str] = None
     # User.notificationPreferences is "type: object" [SEED]; each value must be a
     # NotificationPreference, keys are free (conventionally the event name) [INF].
     notificationPreferences: Optional[dict[str, NotificationPreference]] = None
-    roles: Optional[list[str]] = Field(default=None, description="Role names that exist in the account; default: its defaultRoles.")  # [PUB]
+    roles: Optional[list[Annotated[str, _A_ROLE]]] = Field(
+        default=None, description="Role names that exist in the account; default: its defaultRoles.",
+    )  # [PUB]
 
 
 # core's address pattern, run by pydantic-core's Rust regex instead of a Python
@@ -100,17 +119,27 @@ class CreateUserFields(TypedDict, total=False):
 
     email: Required[Annotated[str, _FAST_EMAIL]]
     name: Optional[str]
-    teamId: Optional[JsInt]
+    teamId: Optional[Annotated[JsInt, _A_TEAM]]  # _A_TEAM, _A_ROLE: documentation only, as in CreateUser
     phone: Optional[str]
     imgSrc: Optional[str]
     notificationPreferences: Optional[dict[str, NotificationPreference]]
-    roles: Optional[list[str]]
+    roles: Optional[list[Annotated[str, _A_ROLE]]]
+
+
+# routes.login as JSON Schema: both halves of the API key, or an email and a password
+# with neither half of a key (a null counts as absent); otherwise "<field>: Required".
+LOGIN_RULE: dict[str, Any] = {
+    "anyOf": [
+        given("apiKey", "apiSecret"),
+        {"allOf": [given("email", "password"), {"not": {"anyOf": [given("apiKey"), given("apiSecret")]}}]},
+    ],
+}
 
 
 class Login(BaseModel):
     """POST /auth/login: {email, password} or {apiKey, apiSecret} [PUB] (apiKey wins when either half of it is sent)."""
 
-    model_config = ConfigDict(strict=True, extra="ignore")
+    model_config = ConfigDict(strict=True, extra="ignore", json_schema_extra=LOGIN_RULE)
 
     email: Optional[str] = None
     password: Optional[str] = None

@@ -17,7 +17,7 @@ from ...core.store import Table
 from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
 from . import errors, responses
 from .auth import Sessions, account_header, membership, optional_account
-from .models import ACCOUNT_HEADER, OPTIONAL_ACCOUNT_HEADER, CreateUser, Fixture, Login, parse_create, parse_request
+from .models import SECRET_FIELDS, SECRET_HEADERS, ACCOUNT_HEADER, OPTIONAL_ACCOUNT_HEADER, CreateUser, Fixture, Login, parse_create, parse_request
 
 Record = dict[str, Any]
 
@@ -37,6 +37,8 @@ class Pulse(Vendor):
     catalog = errors.CATALOG
     problems = errors.PROBLEMS
     error_schema = errors.ENVELOPE_SCHEMA
+    secret_fields = SECRET_FIELDS  # what the journal hides: see models.py
+    secret_headers = SECRET_HEADERS
     security_schemes = {
         "bearerAuth": {
             "type": "http",
@@ -75,6 +77,13 @@ class Pulse(Vendor):
         self.api_keys = {k.apiKey: (k.apiSecret, k.user.lower()) for k in fixture.apiKeys}
         self.first_user_id = fixture.settings.firstUserId
         self.new_members = responses.NewMemberViews(self.accounts)
+
+    def schema_context(self) -> dict[str, Any]:
+        # Every account's roles and teams: CreateUser's schema offers these (_check_account_refs).
+        return {
+            "roles": sorted({role for account in self.accounts.values() for role in account["roles"]}),
+            "teams": sorted({team for account in self.accounts.values() for team in account["teams"]}),
+        }
 
     def routes(self) -> list[Route]:
         # Besides dispatch, each Route describes its endpoint for the OpenAPI document.

@@ -351,7 +351,7 @@ from ...core.openapi import absent  # noqa: E402
 
 class Wallet(BaseModel):
     accounts: list[Any]
-    createdAt: None
+    createdAt: Optional[str] = Field(description="Always null in a new user's wallet; a Mongoose Date (ISO 8601) once set.")
     virtualBankCode: str
     virtualBankName: str
 
@@ -447,8 +447,8 @@ class UserDocument(BaseModel):
     ninVerified: str
     passId: str
     passportNumberVerified: str
-    password: None
-    passwordExpirationDate: None
+    password: Optional[str] = Field(description="Stored, never echoed: always null.")
+    passwordExpirationDate: Optional[str] = Field(description="Always null for a new user; a Mongoose Date (ISO 8601) once set.")
     passwordResetStatus: str
     permissions: list[Any]
     phone: Optional[str]

@@ -19,7 +19,7 @@ from ...core.seeding import NAME_POOLS
 from ...core.errors import VendorError
 from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
 from . import auth, bodyparser, dto, errors, responses
-from .models import ExistingUser, Fixture
+from .models import SECRET_FIELDS, SECRET_HEADERS, ExistingUser, Fixture
 
 log = logging.getLogger("mockserver")
 
@@ -71,6 +71,8 @@ class Sabi(Vendor):
     catalog = errors.CATALOG
     problems = errors.PROBLEMS
     error_schema = errors.ENVELOPE_SCHEMA
+    secret_fields = SECRET_FIELDS  # what the journal hides: see models.py
+    secret_headers = SECRET_HEADERS
     security_schemes = {
         "ApiKey": {"type": "apiKey", "in": "header", "name": "ApiKey", "description": "The platform API key (fixture apiKeys)."},
     }

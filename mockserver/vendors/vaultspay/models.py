@@ -14,13 +14,21 @@ from pydantic_core import PydanticCustomError
 from typing_extensions import Required, TypedDict  # pydantic needs typing_extensions' TypedDict before 3.12
 
 from ...core import validation
-from ...core.openapi import EMAIL_SCHEMA, NOT_BLANK_SCHEMA, requires
 from ...core.errors import MalformedBody
+from ...core.openapi import EMAIL_SCHEMA, NOT_BLANK_SCHEMA, given, requires
 from ...core.validation import Duration, Email, NotBlank, parse_object
 
 M = TypeVar("M", bound=BaseModel)
 
 STATUSES = ("ACTIVE", "PENDING", "BLOCK")
+
+# What the journal hides (Vendor.secret_fields / secret_headers): saas-login's
+# clientSecret, the tokens it answers and saas-refresh-token takes [PUB], and a
+# ``password`` a client may send to create-user (unknown keys are ignored, so it
+# would be kept as sent).  x-auth-signature carries the RSA-wrapped AES key of
+# production's body encryption [PUB]; the Bearer token is core's Authorization.
+SECRET_FIELDS = frozenset({"clientSecret", "accessToken", "refreshToken", "password"})
+SECRET_HEADERS = frozenset({"x-auth-signature"})
 Status = Literal["ACTIVE", "PENDING", "BLOCK"]
 
 
@@ -45,11 +53,22 @@ _CREATE_USER_EXAMPLE = {
 }
 
 
+# routes._contact_rule as JSON Schema: countryCode and phone together, or an email
+# without either of them (a null counts as absent; a set value is never empty, by
+# its pattern); anything else is "must not be blank" on the missing one.
+CONTACT_RULE: dict[str, Any] = {
+    "anyOf": [
+        given("countryCode", "phone"),
+        {"allOf": [given("email"), {"not": {"anyOf": [given("countryCode"), given("phone")]}}]},
+    ],
+}
+
+
 class CreateUser(BaseModel):
     """POST /as/api/v1/users.  Java backend: strict JSON types, unknown keys ignored.
     Either ``email`` or ``countryCode`` with ``phone`` is required."""
 
-    model_config = ConfigDict(strict=True, extra="ignore", json_schema_extra={"examples": [_CREATE_USER_EXAMPLE]})
+    model_config = ConfigDict(strict=True, extra="ignore", json_schema_extra={"examples": [_CREATE_USER_EXAMPLE], **CONTACT_RULE})
 
     parentId: Optional[object] = Field(default=None, description="Ignored: the caller's agent id is used.")
     firstName: Annotated[NotBlank, NOT_BLANK_SCHEMA]
@@ -247,6 +266,16 @@ class KycPersonalUpdate(BaseModel):
     countryOfResidence: Optional[Alpha3] = None
     tin: Optional[str] = None
     language: Optional[str] = None
+
+
+# Path parameters (OpenAPI document only): users.parse_int reads a Java Integer; anything
+# else, like an id that no user of the caller's has, is "User does not exist with this id".
+INT32_SCHEMA: dict[str, Any] = {"type": "integer", "format": "int32", "minimum": -(2**31), "maximum": 2**31 - 1}
+
+
+def path_schema(**params: dict[str, Any]) -> dict[str, Any]:
+    """Route.params: each named path parameter's JSON Schema."""
+    return {"type": "object", "properties": params}
 
 
 def list_users_query(max_per_page: int) -> dict[str, object]:

@@ -114,7 +114,7 @@ def wrapped(data: Any, status: int = 200) -> Reply:
 # write is required; a value they can leave None is nullable.
 from typing import Literal, Optional  # noqa: E402
 
-from pydantic import BaseModel  # noqa: E402
+from pydantic import BaseModel, Field  # noqa: E402
 
 from .models import Gender, KycStatus, MaritalStatus, Status  # noqa: E402
 
@@ -140,7 +140,7 @@ class User(BaseModel):
 
     id: int
     parentId: int
-    sessionId: None
+    sessionId: Optional[str] = Field(description="Listed in the vendor's field table, never set here: always null.")  # [INF] a session id string
     firstName: str
     lastName: str
     parent: Parent
@@ -221,8 +221,9 @@ class Kyc(BaseModel):
     countryCode: Optional[str]
     status: KycStatus
     personalInfo: Optional[PersonalInfo]
-    businessInfo: None
-    identificationInfo: None
+    # Sections the emulator never fills (always null); the vendor's are objects [PUB: GET kyc example].
+    businessInfo: Optional[dict[str, Any]]
+    identificationInfo: Optional[dict[str, Any]]
 
 
 class KycResponse(BaseModel):

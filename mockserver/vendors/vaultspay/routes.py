@@ -12,7 +12,8 @@ from . import errors, responses
 from .auth import Tokens
 from .kyc import Kyc
 from .models import (
-    CreateUser, Fixture, KycPersonalCreate, KycPersonalUpdate, RefreshToken, SaasLogin, list_users_query, parse, parse_create,
+    INT32_SCHEMA, SECRET_FIELDS, SECRET_HEADERS, CreateUser, Fixture, KycPersonalCreate, KycPersonalUpdate, RefreshToken, SaasLogin,
+    list_users_query, parse, parse_create, path_schema,
 )
 from .users import contact_keys, owned_by_path, page_of, paging, unique_keys
 
@@ -30,6 +31,8 @@ class VaultsPay(Vendor):
     catalog = errors.CATALOG
     problems = errors.PROBLEMS
     error_schema = errors.ENVELOPE_SCHEMA
+    secret_fields = SECRET_FIELDS  # what the journal hides: see models.py
+    secret_headers = SECRET_HEADERS
     security_schemes = {
         "bearerAuth": {
             "type": "http",
@@ -77,6 +80,8 @@ class VaultsPay(Vendor):
     def routes(self) -> list[Route]:
         # Besides dispatch, each Route describes its endpoint for the OpenAPI document.
         auth, invalid = errors.AUTH_ERRORS, ("INVALID_PAYLOAD",)
+        # A Java Integer; one that no user of the caller's agent has is INVALID_PAYLOAD too (state, not syntax).
+        one_of_ours = {**INT32_SCHEMA, "description": "The id of one of the agent's users."}
         personal = responses.PersonalInfoResponse if self.kyc.wrap_personal else responses.PersonalInfo
         return [
             # errors=None: the scenario library makes create-user answer every catalog entry.
@@ -85,7 +90,7 @@ class VaultsPay(Vendor):
             Route("GET", "/as/api/v1/users", self.list_users, "list_users", summary="List the agent's users (newest first)",
                   query=list_users_query(self.max_per_page), responses={200: responses.UsersPage}, errors=auth + invalid),
             Route("GET", "/as/api/v1/users/{id}", self.get_user, "get_user", summary="Get one of the agent's users",
-                  responses={200: responses.UserResponse}, errors=auth + invalid),
+                  params=path_schema(id=one_of_ours), responses={200: responses.UserResponse}, errors=auth + invalid),
             Route("POST", "/as/api/v1/saas-login", self.login, "login", summary="Log in with app credentials",
                   request=SaasLogin, responses={200: responses.SaasLoginResponse}, errors=("INVALID_PAYLOAD", "UNAUTHORISED"),
                   auth=False),
@@ -98,7 +103,7 @@ class VaultsPay(Vendor):
             Route("PATCH", "/us/api/v1/kyc/personal", self.kyc_update, "kyc_update", summary="Update a user's KYC personal info",
                   request=KycPersonalUpdate, responses={200: personal}, errors=auth + invalid + ("ACTION_REQUIRED",)),
             Route("GET", "/us/api/v1/kyc/{userId}", self.get_kyc, "get_kyc", summary="Get a user's KYC summary",
-                  responses={200: responses.KycResponse}, errors=auth + invalid),
+                  params=path_schema(userId=one_of_ours), responses={200: responses.KycResponse}, errors=auth + invalid),
         ]
 
     render = staticmethod(errors.render)  # type: ignore[assignment]
