@@ -9,7 +9,8 @@
 
 One real server per pytest process (so per pytest-xdist worker), started on
 first use; every test starts from a reset state (fixtures, journal, scenario
-counters, clock).
+counters, clock).  It runs on the fast transport unless ``MOCKSERVER_SERVER=stock``
+is set (``mockserver.running``'s default; ``mockserver.live.transport`` says which).
 """
 
 from __future__ import annotations

@@ -5,24 +5,34 @@
 
 Bound beyond loopback (``host="0.0.0.0"``), the admin API needs a token:
 ``running(host="0.0.0.0", admin_token="auto")`` generates one (``server.admin_token``).
+
+Two transports serve the same app: ``fast`` (the default: ``mockserver.wire``, on the
+uvicorn versions it was tested with) and ``stock`` (uvicorn as it comes).  Chosen by
+``Config.server`` (``serve --server``, ``running(server=...)``), else by the
+``MOCKSERVER_SERVER`` environment variable, else fast; where fast cannot run, stock
+runs and one log line says why.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import logging
+import os
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import uvicorn
 
 from .app import MockServer, Runtime
-from .config import Config
+from .config import SERVER_ENV, SERVERS, Config
 from .core.guard import AUTO, check_token, generate_token, is_loopback
-from .wire import http_protocol
+
+log = logging.getLogger("mockserver")
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -40,13 +50,47 @@ def _best(preferred: str, fallback: str) -> str:
     return preferred if importlib.util.find_spec(preferred) else fallback
 
 
-def uvicorn_server(app: MockServer, log_level: str = "warning") -> uvicorn.Server:
+@dataclass(frozen=True)
+class TransportChoice:
+    """The HTTP transport a server runs: uvicorn's ``http=`` and the start-up line saying so."""
+
+    name: str  # "fast" or "stock": what runs (stock also where fast was asked for and cannot run)
+    http: Any  # uvicorn.Config's http: the fast protocol class, or "auto"
+    line: str  # the one start-up log line: which transport runs and, when not the one asked for, why
+    fell_back: bool = False  # fast was asked for and cannot run here
+
+
+def choose_transport(server: str | None = None) -> TransportChoice:
+    """``server`` ("fast" or "stock"; None: ``$MOCKSERVER_SERVER``, else fast), checked against the gate."""
+    if server is None:
+        server = os.environ.get(SERVER_ENV) or "fast"
+        if server not in SERVERS:
+            raise ValueError(f"{SERVER_ENV}={server!r}: expected one of {', '.join(SERVERS)}")
+    elif server not in SERVERS:
+        raise ValueError(f"server={server!r}: expected one of {', '.join(SERVERS)}")
+    from . import wire  # imports no uvicorn internals: those wait for http_protocol()
+
+    parser = "httptools" if importlib.util.find_spec("httptools") else "h11"  # what uvicorn's http="auto" picks
+    stock = f"stock uvicorn {wire.uvicorn_version() or '(version unknown)'} ({parser})"
+    if server == "stock":
+        return TransportChoice("stock", "auto", f"server: {stock}, as asked")
+    why = wire.unavailable()
+    if why is not None:
+        return TransportChoice("stock", "auto", f"server: {stock}; the fast transport is off: {why}", fell_back=True)
+    return TransportChoice("fast", wire.http_protocol(), f"server: fast (mockserver.wire on uvicorn {wire.uvicorn_version()})")
+
+
+def uvicorn_server(app: MockServer, log_level: str = "warning", transport: TransportChoice | None = None) -> uvicorn.Server:
+    """A uvicorn server for ``app`` on ``transport`` (default: the one ``app``'s config asks for); logs which."""
+    if transport is None:
+        transport = choose_transport(app.runtime.config.server)
+    log.log(logging.WARNING if transport.fell_back else logging.INFO, "%s", transport.line)
     return uvicorn.Server(
         uvicorn.Config(
             # No proxy-header rewriting: a local sandbox is called directly, and the
             # middleware would cost every request a trusted-host check.
             app, log_level=log_level, access_log=False, lifespan="on", server_header=False, date_header=False, proxy_headers=False,
-            loop=_best("uvloop", "asyncio"), http=http_protocol(),
+            loop=_best("uvloop", "asyncio"), http=transport.http,
         )
     )
 
@@ -63,6 +107,7 @@ class RunningServer:
     url: str
     runtime: Runtime
     admin_token: str | None = None
+    transport: str = "fast"  # the HTTP transport serving it: "fast" or "stock" (see choose_transport)
 
     def admin_headers(self) -> dict[str, str]:
         """What an admin client sends: the token when the server requires one."""
@@ -79,7 +124,8 @@ class RunningServer:
 def running(port: int = 0, host: str = "127.0.0.1", admin_token: str | None = None, **options: Any) -> Iterator[RunningServer]:
     """Start a real uvicorn server in a background thread; stop it on exit.
 
-    ``options`` are ``Config`` fields (seed, fixtures, vendors, clock, allowed_hosts, ...).
+    ``options`` are ``Config`` fields (seed, fixtures, vendors, clock, allowed_hosts, ...);
+    ``server="stock"`` serves with stock uvicorn (default: ``$MOCKSERVER_SERVER``, else fast).
     ``admin_token``: required on every /__admin request when set (``"auto"`` generates one);
     mandatory when ``host`` is not loopback.
     """
@@ -92,9 +138,10 @@ def running(port: int = 0, host: str = "127.0.0.1", admin_token: str | None = No
             "pass admin_token='<token>' (or admin_token='auto')"
         )
     config = Config(host=host, port=port, admin_token=token, **options)
+    transport = choose_transport(config.server)  # a bad value fails here, before anything starts
     runtime = Runtime(config)
     sock = bind(host, port)
-    server = uvicorn_server(MockServer(runtime))
+    server = uvicorn_server(MockServer(runtime), transport=transport)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="mockserver", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -104,7 +151,7 @@ def running(port: int = 0, host: str = "127.0.0.1", admin_token: str | None = No
             raise RuntimeError("mockserver did not start")
         time.sleep(0.005)
     try:
-        yield RunningServer(origin_of(host, sock.getsockname()[1]), runtime, token)
+        yield RunningServer(origin_of(host, sock.getsockname()[1]), runtime, token, transport.name)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

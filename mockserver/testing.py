@@ -18,6 +18,7 @@ import httpx
 
 from .app import MockServer, Runtime, build_app
 from .config import Config
+from .core.faults import DROP_EXTENSION
 
 ORIGIN = "http://mockserver.local"
 
@@ -28,13 +29,18 @@ def _as_httpx_error(exc: ConnectionResetError, request: httpx.Request) -> httpx.
     return httpx.ReadError("[Errno 104] Connection reset by peer", request=request)
 
 
+def _drop(reset: bool) -> None:
+    """``DROP_EXTENSION`` without a socket: the failure propagates to ``handle_async_request``."""
+    raise ConnectionResetError("mockserver fault: " + ("connection_reset" if reset else "empty_response"))
+
+
 class Transport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     """An httpx transport (sync and async) answering from an in-process mockserver."""
 
     def __init__(self, app: MockServer) -> None:
         self.app = app
         self.runtime: Runtime = app.runtime
-        self._asgi = httpx.ASGITransport(app=app)
+        self._asgi = httpx.ASGITransport(app=self._serve)  # type: ignore[arg-type]
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -49,6 +55,11 @@ class Transport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     def headers(self, vendor: str) -> dict[str, str]:
         return dict(self.credentials(vendor)["headers"])
+
+    async def _serve(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        # The socket faults' extension, as a server offers it (see core.faults).
+        scope["extensions"] = {**(scope.get("extensions") or {}), DROP_EXTENSION: _drop}
+        await self.app(scope, receive, send)
 
     # ------------------------------------------------------------- async
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

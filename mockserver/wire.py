@@ -1,4 +1,14 @@
-"""uvicorn's HTTP protocol with four per-request costs taken out.
+"""The fast transport: uvicorn's HTTP protocol with four per-request costs taken out.
+
+This is the one module of mockserver that touches uvicorn's private names (its protocol
+classes, their attributes, ``_start_asgi_task``, ``STATUS_LINE``), so it is version-gated:
+``unavailable()`` says why it must not run, and ``mockserver.server`` then serves with stock
+uvicorn (``http="auto"``) and logs that reason once.  It runs only on the uvicorn versions in
+``TESTED_UVICORN``, each one a version ``.ci/run`` has passed the whole suite on, with httptools
+installed.  To support a new uvicorn: install it, run ``.ci/run``, add the version here.
+
+Besides the four savings below it offers the app ``core.faults.DROP_EXTENSION``, which closes
+the connection without a response (a reset or a plain close) for the socket-level faults.
 
 1. One socket write per response: the head is held back until the body.
 
@@ -46,17 +56,48 @@ answered either way with ``connection: close``, then the connection closes.
 Callgrind, per create through the protocol: Sabi 284k -> 233k instructions,
 Pulse 243k -> 187k (the floor app on stock uvicorn: 221k).
 
-2, 3 and 4 are for httptools only: the h11 fallback keeps uvicorn's behaviour.
+The fast transport is built on uvicorn's httptools protocol only (``coalescing`` alone also
+works over its h11 one); without httptools the server runs stock uvicorn on h11.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib.metadata
 import importlib.util
+import socket
+import struct
 import weakref
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
+from .core.faults import DROP_EXTENSION
 from .core.serving import DIRECT_METHOD, RESPOND_EXTENSION
+
+# The uvicorn versions the whole suite has passed on with this transport (.ci/run's first leg).
+# Exact versions, not a range: a minor release of uvicorn may rename any private name used here.
+TESTED_UVICORN = frozenset({"0.55.0"})
+
+
+def uvicorn_version() -> str | None:
+    """The installed uvicorn's version (its distribution metadata), None when it has none."""
+    try:
+        return importlib.metadata.version("uvicorn")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def unavailable() -> str | None:
+    """Why the fast transport must not run in this environment; None when it may.
+
+    Checked once per server start (a few hundred microseconds), never per request."""
+    version = uvicorn_version()
+    if version not in TESTED_UVICORN:
+        return (f"uvicorn {version or '(version unknown)'} is not a version it was tested with "
+                f"(tested: {', '.join(sorted(TESTED_UVICORN))})")
+    if importlib.util.find_spec("httptools") is None:
+        return "httptools is not installed"
+    return None
 
 _FINAL_HEAD = b"HTTP/1.1 "  # every status line uvicorn writes starts so (HTTP/1.0 clients get 1.1 too)
 
@@ -64,7 +105,7 @@ _FINAL_HEAD = b"HTTP/1.1 "  # every status line uvicorn writes starts so (HTTP/1
 class HeldHead:
     """Transport proxy: holds a final response head until the next write joins it."""
 
-    __slots__ = ("_transport", "_head")
+    __slots__ = ("_head", "_transport")
 
     def __init__(self, transport: asyncio.Transport) -> None:
         self._transport = transport
@@ -106,8 +147,8 @@ class HeldHead:
 def coalescing(base: type[Any]) -> type[Any]:
     """``base`` (a uvicorn HTTP protocol class) writing each response in one call."""
 
-    class Coalescing(base):  # type: ignore[misc, valid-type]
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    class Coalescing(base):
+        def connection_made(self, transport: asyncio.Transport) -> None:
             super().connection_made(transport)
             # uvicorn hands self.transport to each request's cycle, so every write goes through the proxy.
             self.transport = HeldHead(transport)
@@ -144,6 +185,32 @@ def responder(cycle: Any, status_lines: dict[int, bytes]) -> Callable[[int, byte
     return respond
 
 
+def dropper(cycle: Any) -> Callable[[bool], None]:
+    """The ``drop`` of one request (``core.faults.DROP_EXTENSION``): its connection closed, no answer."""
+    cycle_ref = weakref.ref(cycle)  # no reference cycle through the scope (see responder)
+
+    def drop(reset: bool) -> None:
+        cycle = cycle_ref()
+        if cycle is None:
+            return
+        transport = cycle.transport
+        if not transport.is_closing():
+            if reset:
+                sock = transport.get_extra_info("socket")
+                if sock is not None:
+                    # Linger 0: closing sends RST instead of FIN.
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                transport.abort()
+            else:
+                transport.close()
+        # What connection_lost will do, now: uvicorn neither answers this request (a 500 for an app
+        # that returned without a response) nor logs it, and a send() after this is ignored.
+        cycle.disconnected = True
+        cycle.message_event.set()
+
+    return drop
+
+
 def idle_timer(base: type[Any]) -> type[Any]:
     """``base`` (uvicorn's httptools protocol) with one keep-alive timer per connection, not per
     response, and the respond extension in every request's scope.  Wrap it in ``coalescing``
@@ -167,7 +234,9 @@ def idle_timer(base: type[Any]) -> type[Any]:
             super().on_headers_complete()
             cycle = self.cycle
             if cycle is not None and cycle.scope is self.scope:  # not a WebSocket upgrade
-                self.scope.setdefault("extensions", {})[RESPOND_EXTENSION] = responder(cycle, STATUS_LINE)
+                extensions = self.scope.setdefault("extensions", {})
+                extensions[RESPOND_EXTENSION] = responder(cycle, STATUS_LINE)
+                extensions[DROP_EXTENSION] = dropper(cycle)
 
         def on_response_complete(self) -> None:
             # uvicorn's httptools on_response_complete, minus arming a timer per response.
@@ -263,9 +332,10 @@ def direct(base: type[Any]) -> type[Any]:
             except (httptools.HttpParserError, UnicodeDecodeError):
                 url = None
             answer = None
-            if url is not None and "%" not in path:  # uvicorn unquotes such paths: let it
+            answer_directly = self._answer  # never None while a request is held (on_headers_complete)
+            if url is not None and "%" not in path and answer_directly is not None:  # uvicorn unquotes %-paths: let it
                 try:
-                    answer = self._answer(self.parser.get_method().decode("ascii"), path, url.query or b"", self.headers, body)
+                    answer = answer_directly(self.parser.get_method().decode("ascii"), path, url.query or b"", self.headers, body)
                 except Exception:  # the app answers its own failures: this is a bug, served as uvicorn serves one
                     self.logger.exception("Exception in the direct answer")
                     self._queued += 1
@@ -340,11 +410,7 @@ def _small_body(headers: list[tuple[bytes, bytes]]) -> bool:
 
 
 def http_protocol() -> type[Any]:
-    """httptools when installed (uvicorn[standard]), else h11; either one coalescing."""
-    if importlib.util.find_spec("httptools"):
-        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    """The fast transport's protocol class (uvicorn's ``http=``); only where ``unavailable()`` is None."""
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-        return coalescing(direct(idle_timer(HttpToolsProtocol)))
-    from uvicorn.protocols.http.h11_impl import H11Protocol
-
-    return coalescing(H11Protocol)
+    return coalescing(direct(idle_timer(HttpToolsProtocol)))

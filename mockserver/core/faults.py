@@ -1,51 +1,50 @@
 """Socket-level faults: what a flaky vendor does to a client's connection.
 
-Under uvicorn the ASGI ``send`` callable is bound to the connection's
-request cycle, whose ``transport`` lets us reset or close the socket for
-real.  Where there is no socket (in-process transports), the same faults
-surface as the exception a client would see.
+``malformed_json`` and ``slow_body`` are plain ASGI (a short or a dribbled body).
+``connection_reset`` and ``empty_response`` close the connection without an answer,
+which ASGI has no message for: a server offers it as ``DROP_EXTENSION``.  mockserver's
+fast transport (``mockserver.wire``) does, for real (a TCP RST, or a FIN before any
+byte); the in-process transport (``mockserver.testing``) raises the error a client
+would see.  Under any other server (stock uvicorn: ``--server stock``, or a uvicorn the
+fast transport was not tested with) both become what public ASGI allows: the response
+head, announcing the full body, then nothing, and the app returns, so the server closes
+the connection.  The client sees a connection closed mid-response (httpx:
+``RemoteProtocolError: peer closed connection without sending complete message body``)
+rather than a reset or a connection closed before any byte; uvicorn logs an ERROR line,
+"ASGI callable returned without completing response."  (Raising instead would be worse:
+before ``http.response.start`` uvicorn answers it with a 500, after it, it logs a traceback.)
 """
 
 from __future__ import annotations
 
 import asyncio
-import socket
-import struct
-from typing import Any, Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from typing import Any
 
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 FAULTS = ("connection_reset", "empty_response", "malformed_json", "slow_body")
 
-
-def _transport(send: Send) -> Any:
-    cycle = getattr(send, "__self__", None)
-    return getattr(cycle, "transport", None)
-
-
-async def _drop(send: Send, reset: bool) -> None:
-    transport = _transport(send)
-    if transport is None:
-        raise ConnectionResetError("mockserver fault: " + ("connection_reset" if reset else "empty_response"))
-    if reset:
-        sock = transport.get_extra_info("socket")
-        if sock is not None:
-            # Linger 0: close() sends RST instead of FIN.
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        transport.abort()
-    else:
-        transport.close()
-    # Let connection_lost run so the server knows not to answer this request itself.
-    for _ in range(3):
-        await asyncio.sleep(0)
+# A server may offer, under this key of scope["extensions"], a callable ``drop(reset: bool)``
+# that closes the request's connection at once without a response: with a TCP RST when
+# ``reset``, else a plain close.  The request is then over: the app sends nothing more.
+# A server without a connection to close (an in-process transport) raises the
+# ConnectionResetError a client would see instead; the app lets it propagate.
+DROP_EXTENSION = "mockserver.drop"
 
 
 async def send_with_fault(
-    send: Send, fault: str, params: Mapping[str, Any], status: int, headers: list[tuple[bytes, bytes]], payload: bytes
+    scope: MutableMapping[str, Any], send: Send, fault: str, params: Mapping[str, Any], status: int,
+    headers: list[tuple[bytes, bytes]], payload: bytes,
 ) -> None:
-    if fault == "connection_reset":
-        await _drop(send, reset=True)
-    elif fault == "empty_response":
-        await _drop(send, reset=False)
+    if fault in ("connection_reset", "empty_response"):
+        extensions = scope.get("extensions")
+        drop = extensions.get(DROP_EXTENSION) if extensions else None
+        if drop is not None:
+            drop(fault == "connection_reset")
+        else:
+            # No way through ASGI to close without an answer: an answer cut off before its body.
+            # (At least one byte announced: a complete empty body would be a valid response.)
+            await _start(send, status, headers, max(len(payload), 1))
     elif fault == "malformed_json":
         cut = payload[: max(len(payload) // 2, 1)] if payload else b"{"
         await _start(send, status, headers, len(cut))

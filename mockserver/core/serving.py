@@ -200,7 +200,7 @@ class VendorApp:
             for name, value in reply.headers:
                 response_headers.append((name.lower().encode("latin-1"), str(value).encode("latin-1")))
             if outcome is not None and outcome.fault:
-                await send_with_fault(send, outcome.fault, outcome.fault_params, status, response_headers, payload)
+                await send_with_fault(scope, send, outcome.fault, outcome.fault_params, status, response_headers, payload)
             else:
                 await send({"type": "http.response.start", "status": status, "headers": response_headers})
                 await send({"type": "http.response.body", "body": payload})

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
+
+from .wiring import FAST_OFF
+
+if FAST_OFF is not None:
+    pytest.skip(FAST_OFF, allow_module_level=True)
+
 import asyncio
 import dataclasses
 import logging
 
 import orjson
-import pytest
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from mockserver import wire

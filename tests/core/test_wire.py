@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
+from .wiring import FAST_OFF
+
+if FAST_OFF is not None:
+    pytest.skip(FAST_OFF, allow_module_level=True)
+
 import asyncio
 import socket
 
-import pytest
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 

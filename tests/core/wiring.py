@@ -1,4 +1,9 @@
-"""Driving uvicorn's HTTP protocols by hand: a fake transport, a tiny app, a loop per test."""
+"""Driving uvicorn's HTTP protocols by hand: a fake transport, a tiny app, a loop per test.
+
+These tests pin the fast transport's internals (mockserver.wire), so they run only where it
+is in use: the installed uvicorn is one it was tested with, and MOCKSERVER_SERVER is not
+``stock``.  Elsewhere the modules skip with the reason (``FAST_OFF``).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,16 @@ import asyncio
 import functools
 
 import orjson
+import pytest
 import uvicorn
 from uvicorn.server import ServerState
 
 from mockserver import wire
+from mockserver.server import choose_transport
+
+_CHOSEN = choose_transport()  # what running() and `mockserver serve` run in this environment
+FAST_OFF: str | None = None if _CHOSEN.name == "fast" else f"the fast transport is not in use ({_CHOSEN.line})"
+needs_fast = pytest.mark.skipif(FAST_OFF is not None, reason=FAST_OFF or "")
 
 
 class FakeTransport(asyncio.Transport):
@@ -108,7 +119,8 @@ async def serve_all(protocol_class: type, requests: list[bytes], **options) -> l
     return answers
 
 
-SERVED = wire.http_protocol()  # what mockserver runs: httptools, coalescing, one idle timer per connection
+# What mockserver runs: httptools, coalescing, one idle timer per connection (None where it does not).
+SERVED: type | None = _CHOSEN.http if FAST_OFF is None else None
 
 
 def in_loop(test):
