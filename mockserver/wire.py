@@ -147,7 +147,7 @@ class HeldHead:
 def coalescing(base: type[Any]) -> type[Any]:
     """``base`` (a uvicorn HTTP protocol class) writing each response in one call."""
 
-    class Coalescing(base):
+    class Coalescing(base):  # type: ignore[misc]
         def connection_made(self, transport: asyncio.Transport) -> None:
             super().connection_made(transport)
             # uvicorn hands self.transport to each request's cycle, so every write goes through the proxy.
@@ -217,11 +217,11 @@ def idle_timer(base: type[Any]) -> type[Any]:
     (as ``http_protocol`` does): respond writes through that class's ``HeldHead``."""
     from uvicorn.protocols.http.httptools_impl import STATUS_LINE
 
-    class IdleTimer(base):  # type: ignore[misc, valid-type]
+    class IdleTimer(base):  # type: ignore[misc]
         _idle_since: float | None = None  # loop time the last response completed; None while busy
         _idle_check: asyncio.TimerHandle | None = None
 
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        def connection_made(self, transport: asyncio.Transport) -> None:
             super().connection_made(transport)
             # uvicorn arms nothing before the first response either: until then the check only re-arms.
             self._idle_check = self.loop.call_later(self.timeout_keep_alive, self._check_idle)
@@ -290,12 +290,12 @@ def direct(base: type[Any]) -> type[Any]:
     import httptools
     from uvicorn.protocols.http.httptools_impl import STATUS_LINE
 
-    class Direct(base):  # type: ignore[misc, valid-type]
+    class Direct(base):  # type: ignore[misc]
         _held: list[bytes] | None = None  # the body so far (chunks) of a request held for a direct answer
         _close_after = False  # shutdown() came while a request was held or answered: answer it, then close
         _queued = 0  # answers (or failures) given but not yet written: see _deliver
 
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        def connection_made(self, transport: asyncio.Transport) -> None:
             super().connection_made(transport)
             # Middleware (proxy headers, trace logging) hides the method: then uvicorn serves everything.
             answer = getattr(self.app, DIRECT_METHOD, None)
