@@ -158,7 +158,10 @@ def parse_yaml(text: str | bytes, where: str, what: str = "YAML", aliases: bool 
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
-        raise FixtureError(f"{where}{line}: not valid {what}: {exc.problem or exc.context}") from None
+        problem = exc.problem or exc.context or ""
+        if "nesting depth" in problem:  # PyYAML >= 6.0.4 has a depth limit of its own: one message whichever fires first
+            raise FixtureError(f"{where}{line}: nested more than {MAX_DEPTH} levels deep") from None
+        raise FixtureError(f"{where}{line}: not valid {what}: {problem}") from None
     except yaml.YAMLError as exc:  # the reader: bad encoding, control characters
         position = getattr(exc, "position", None)
         line = f":{text.count(chr(10), 0, position) + 1}" if isinstance(position, int) else ""
