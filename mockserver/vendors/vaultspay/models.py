@@ -242,7 +242,9 @@ def _not_null(value: int | None) -> int:
 Alpha3 = Annotated[str, AfterValidator(_alpha3), WithJsonSchema({"type": "string", "pattern": "^[A-Z]{3}$"})]
 Dob = Annotated[str, AfterValidator(_dob), WithJsonSchema({"type": "string", "format": "date", "description": "yyyy-MM-dd, in the past"})]
 # Null is refused ("must not be null"): the document says integer, required (models' json_schema_extra).
-UserId = Annotated[int | None, AfterValidator(_not_null), WithJsonSchema({"type": "integer"})]
+# A Java Long: Jackson refuses a number past its range, and so does the server (orjson reads 64 bits).
+_INT64 = {"type": "integer", "format": "int64", "minimum": -(2**63), "maximum": 2**63 - 1}
+UserId = Annotated[int | None, AfterValidator(_not_null), WithJsonSchema(_INT64)]
 
 
 class KycPersonalCreate(BaseModel):
