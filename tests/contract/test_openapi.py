@@ -158,7 +158,7 @@ def test_vaultspay_request_schemas(docs: dict[str, dict[str, Any]]) -> None:
     assert prop(doc, create, "email")["format"] == "email"
     assert create["examples"]
     kyc = resolve(doc, request_schema(doc, "/us/api/v1/kyc/personal"))
-    assert "userId" in kyc["required"] and prop(doc, kyc, "userId") == {"type": "integer", "title": "Userid"}
+    assert "userId" in kyc["required"] and prop(doc, kyc, "userId") == {"type": "integer", "format": "int64", "minimum": -(2**63), "maximum": 2**63 - 1, "title": "Userid"}
     assert prop(doc, kyc, "gender")["enum"] == ["MALE", "FEMALE", "OTHER"]
     listing = {p["name"]: p for p in doc["paths"]["/as/api/v1/users"]["get"]["parameters"]}
     assert set(listing) == {"page", "perPage"} and listing["perPage"]["schema"]["anyOf"][0]["maximum"] == 100
