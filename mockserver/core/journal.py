@@ -73,7 +73,7 @@ SLICE_BYTES = 256 * 1024
 DECODED = ("body", "headers", "response", "query")  # match criteria compared with a decoded entry
 Row = tuple[Any, ...]  # a stored exchange (see Journal.record); opaque outside this module
 # Estimated memory of a row besides its texts (tuple, numbers, small strings),
-# and of one query item (two str objects and a dict slot).
+# and of one query item (two str objects and two tuple slots).
 _ROW_BYTES = 450  # measured with tracemalloc: ~400 for a usual row
 _ITEM_BYTES = 120
 _SEP = "\x00"  # between the path, header names and values a row keeps as one text: HTTP forbids NUL in them
@@ -202,8 +202,12 @@ def shown_body(raw: bytes, fields: frozenset[str]) -> Any:
     return {"__truncated__": True, "text": text} if truncated else text
 
 
-def _shown_query(query: Mapping[str, str], fields: frozenset[str]) -> dict[str, str]:
-    return {name: REDACTED if is_secret(name, fields) else value for name, value in query.items()}
+def _shown_query(count: int, row: Row, fields: frozenset[str]) -> dict[str, str]:
+    """The query a row keeps at its end (``_QUERY``: ``count`` names, then their values), secret values replaced."""
+    if not count:
+        return {}
+    names, values = row[_QUERY : _QUERY + count], row[_QUERY + count :]
+    return {name: REDACTED if is_secret(name, fields) else value for name, value in zip(names, values, strict=True)}
 
 
 def _shown_headers(count: int, joined: str, secret: frozenset[str]) -> dict[str, str]:
@@ -261,6 +265,7 @@ class Entry:
 _FIELDS = {"vendor": 2, "operation": 3, "method": 4, "path": 5, "status": 10, "scenario": 12, "session": 14, "near_miss": 15}
 _SESSION = _FIELDS["session"]
 _SIZE = 16
+_QUERY = 17  # where a row's query names start (then their values): its last items
 _BODY, _RESPONSE = 9, 11
 
 
@@ -324,8 +329,9 @@ class Journal:
             return
         self._seq += 1
         # The rest is _store written out: the call would cost this path a tenth of its time.
+        # No query here: its count is 0 (see _record_capped).
         row = (
-            self._seq, time, vendor, operation, method, path, query, count, joined, body,
+            self._seq, time, vendor, operation, method, path, 0, count, joined, body,
             status, response, scenario, latency_ms, session, near_miss, size,
         )
         entries = self._entries
@@ -362,9 +368,16 @@ class Journal:
             session = _cut(session, HEADER_LIMIT)
         joined = _SEP.join([path, *headers, *headers.values()])
         self._seq += 1
+        # The query's item count in the row, its names then its values at the row's end
+        # (_QUERY), not a dict in it: a tuple holding a dict, even an empty one, stays
+        # tracked by the cyclic collector for good, and one holding a tuple is untracked a
+        # collection later than that tuple; a row of str and numbers only is untracked by
+        # its first collection and never walked again (10,000 rows otherwise would be, by
+        # every collection of their generation).
         self._store((
-            self._seq, time, vendor, operation, method, path, query, len(headers), joined, body,
+            self._seq, time, vendor, operation, method, path, len(query), len(headers), joined, body,
             status, response, scenario, latency_ms, session, near_miss, size + len(joined) + len(session),
+            *query, *query.values(),
         ))
 
     def _store(self, row: tuple[Any, ...]) -> None:
@@ -479,11 +492,11 @@ class Journal:
 
     def _entry(self, row: tuple[Any, ...]) -> Entry:
         """The entry a reader sees: decoded, secrets redacted, latency rounded."""
-        (seq, time, vendor, operation, method, path, query, count, joined, body,
-         status, response, scenario, latency_ms, session, near_miss, _) = row
+        (seq, time, vendor, operation, method, path, query_count, count, joined, body,
+         status, response, scenario, latency_ms, session, near_miss, _) = row[:_QUERY]
         fields, secret_headers = self._secrets.get(vendor) or self._anyone
         return Entry(
-            seq, time, vendor, operation, method, path, _shown_query(query, fields), _shown_headers(count, joined, secret_headers),
+            seq, time, vendor, operation, method, path, _shown_query(query_count, row, fields), _shown_headers(count, joined, secret_headers),
             shown_body(body, fields), status, shown_body(response, fields), scenario, round(latency_ms, 3), session, near_miss,
         )
 
