@@ -110,9 +110,10 @@ class Tokens:
 def bearer_token(header: str) -> str:
     """The JWT-shaped token of ``Bearer <token>`` (core.credentials), or the error for the header's format.
 
-    VaultsPay's own quirk, pinned by tests/vendors/vaultspay (test_auth, test_fast_paths):
-    no credentials (no header, a blank one, "Bearer" alone) is UNAUTHENTICATED, while
-    another scheme or a token that is not JWT-shaped is INVALID_TOKEN (400/1036).
+    VaultsPay's own quirk, pinned by tests/vendors/vaultspay/test_create_user.py
+    (test_auth_failures): no credentials (no header, a blank one, "Bearer" alone) is
+    UNAUTHENTICATED (401/1002), while another scheme ("Basic ...") or a token that is
+    not JWT-shaped is INVALID_TOKEN (400/1036): so this reader alone looks at the scheme.
     """
     scheme, token = credentials.authorization(header)
     if scheme and scheme != "bearer":
