@@ -227,7 +227,7 @@ class Vendor:
     unavailable: ClassVar[Mapping[str, Any] | None] = None
     scenarios: ClassVar[Sequence[Mapping[str, Any]]] = ()
     catalog: ClassVar[Mapping[str, ErrorSpec]]
-    problems: ClassVar[ProblemMap]
+    problems: ClassVar[ProblemMap]  # every kind of errors.PROBLEM_KINDS -> a catalog key (or a function choosing one)
     pools: ClassVar[Mapping[str, Callable[[Any], object]]] = {}
     # OpenAPI securitySchemes of the vendor's credentials (name -> Security Scheme
     # Object); a route with ``auth=True`` accepts any one of them.
