@@ -27,6 +27,10 @@ from typing import Any, Protocol
 
 import orjson
 
+# A unique key taken: a core Problem, so a handler that lets it escape gets the
+# vendor's own answer (its ``problems`` map's ``conflict`` entry).
+from .errors import Conflict as Conflict
+
 Record = dict[str, Any]
 # A row as a memory table keeps it (see _kept): a record of atomic values as a
 # dict of its own, anything else as its JSON text.
@@ -35,15 +39,6 @@ UniqueKeys = Mapping[str, Hashable | None]
 Pair = tuple[str, Hashable]  # (unique field, value)
 # The default for `unique`: read-only, so no call can change the default every other call shares.
 NO_UNIQUE_KEYS: UniqueKeys = MappingProxyType({})
-
-
-class Conflict(Exception):
-    """A unique key is already taken; ``field`` names which."""
-
-    def __init__(self, field: str, existing: Record) -> None:
-        super().__init__(field)
-        self.field = field
-        self.existing = existing
 
 
 # Types orjson would write as something else than they read back (a datetime
