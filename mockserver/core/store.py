@@ -10,17 +10,16 @@ writes or, having raised first, none.
 
 A table holds values, not the caller's objects, as a database would: insert
 and update keep a copy, every read returns a fresh one, so a record changes
-only through ``update``.  The memory store keeps each record in a form that
-CPython's cyclic collector never scans (``_kept``): a server holding 500,000
-users then pauses no longer in a collection than one holding 50 (issue 13:
-with the users as dicts of lists, a young-generation collection took
-13-28 ms and a middle one 260-650 ms under load, and p99 latency went from
-the floor's 5-7 ms to 150-440 ms).
+only through ``update``.  The memory store keeps everything that grows with
+its rows as objects CPython's cyclic collector does not track (see
+``MemoryTable``): a server holding 500,000 users then pauses no longer in a
+collection than one holding 50 (issue 13: with the users as dicts of lists, a
+young collection took 13-28 ms and a middle one 260-650 ms under load, and
+p99 latency went from the floor's 5-7 ms to 150-440 ms).
 """
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Hashable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -32,11 +31,7 @@ import orjson
 from .errors import Conflict as Conflict
 
 Record = dict[str, Any]
-# A row as a memory table keeps it (see _kept): a record of atomic values as a
-# dict of its own, anything else as its JSON text.
-Kept = Record | bytes
 UniqueKeys = Mapping[str, Hashable | None]
-Pair = tuple[str, Hashable]  # (unique field, value)
 # The default for `unique`: read-only, so no call can change the default every other call shares.
 NO_UNIQUE_KEYS: UniqueKeys = MappingProxyType({})
 
@@ -45,35 +40,36 @@ NO_UNIQUE_KEYS: UniqueKeys = MappingProxyType({})
 # as a str, a dataclass as a dict, a str subclass as a str): refused, so a
 # vendor that stores one finds out at once instead of reading back another type.
 _STRICT = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
-_dumps, _loads, _is_tracked = orjson.dumps, orjson.loads, gc.is_tracked
+_dumps, _loads = orjson.dumps, orjson.loads
 
 
-def _kept(record: Record) -> Kept:
-    """``record`` as a table keeps it: a copy made of objects the cyclic collector does not track.
-
-    CPython never tracks a dict whose values are all atomic (str, int, float,
-    None...): such a record (a token, a session, a flat user) is kept as a
-    copy of itself (~0.1 us), which stays untracked.  A record holding lists
-    or dicts would be a tracked graph that every collection of its generation
-    walks; it is kept as its JSON text instead (~0.5 us for a user; read back
-    in ~1 us): one bytes object, which the collector does not see at all.
-    """
-    if _is_tracked(record):
-        # orjson's output keeps its ~4 KB working buffer whatever its length: the copy is exact.
-        return bytes(memoryview(_dumps(record, option=_STRICT)))
-    return record.copy()
+def _json(value: Any) -> bytes:
+    # orjson's output keeps its ~4 KB working buffer whatever its length: a kept copy is exact.
+    return bytes(memoryview(_dumps(value, option=_STRICT)))
 
 
-def _record(kept: Kept) -> Record:
-    """A fresh record from what a table keeps (``_kept``)."""
-    if isinstance(kept, bytes):
-        record: Record = _loads(kept)
-        return record
-    return kept.copy()
+def _record(kept: bytes) -> Record:
+    """A fresh record from its JSON text, as a table keeps it."""
+    record: Record = _loads(kept)
+    return record
+
+
+def _row_key(key: Hashable) -> Hashable:
+    """A key as a table keeps it: a composite (tuple) key as its JSON text, any other as it is."""
+    kind = type(key)
+    if kind is tuple:
+        return _json(key)
+    if kind is bytes:  # that is how composite keys are kept: a bytes key could not be told from one
+        raise TypeError("a table key is a str, an int or a tuple of them, not bytes")
+    return key
+
+
+def _given_key(kept: Hashable) -> Hashable:
+    return tuple(_loads(kept)) if type(kept) is bytes else kept
 
 
 class Table(Protocol):
-    # Records in and out are copies: see the module docstring.
+    # Records in and out are copies: see the module docstring.  Keys: str, int, or tuples of them.
     def get(self, key: Hashable) -> Record | None: ...
     def find(self, field: str, value: Hashable) -> Record | None: ...
     def conflict(self, unique: UniqueKeys, ignore: Hashable | None = None) -> Conflict | None: ...
@@ -102,107 +98,116 @@ class Store(Protocol):
 # Shared by every table that holds no unique key yet (sessions, tokens,
 # memberships): two empty dicts less per table, which a test session has ~15 of.
 # Never written: a table swaps in dicts of its own before its first unique key.
-_NO_KEYS: dict[Any, Any] = {}  # stands in for both _index and _keys_of
+_NO_KEYS: dict[Any, Any] = {}  # stands in for both _index and _owners, and for a field's empty index
 
 
 class MemoryTable:
-    __slots__ = ("_index", "_keys_of", "_rows")
+    """Rows by key, each unique field indexed.
+
+    Every dict that grows with the rows holds only str, int and bytes, which
+    CPython's cyclic collector does not track: it then never tracks the dict
+    either, and no collection walks it, however many rows it holds.  So a
+    record is kept as its JSON text (a dict of lists would be a tracked graph,
+    and even a dict of atomic values is an object the collector must visit in
+    its container), a composite (tuple) key as its JSON text too, and each
+    unique field has an index of its own instead of (field, value) tuple keys:
+    a tuple is tracked when made, and a dict receiving a tracked object is
+    tracked from then on, until a full collection; the next insert tracks it
+    again, in the youngest generation (measured: one collection walking a
+    600,000-entry index took 45 ms).  Writing a record costs ~0.3-0.6 us of
+    JSON, reading one ~0.3-1.5 us.
+    """
+
+    __slots__ = ("_index", "_owners", "_rows")
 
     def __init__(self) -> None:
-        self._rows: dict[Hashable, Kept] = {}
-        self._index: dict[tuple[str, Hashable], Hashable] = _NO_KEYS
-        # key -> its one (field, value) pair (the index's own key object), or a
-        # tuple of them: most rows have one unique key, which then costs no
-        # container of its own (a list each cost ~90 bytes a row).
-        self._keys_of: dict[Hashable, Pair | tuple[Pair, ...]] = _NO_KEYS
+        self._rows: dict[Hashable, bytes] = {}
+        self._index: dict[str, dict[Hashable, Hashable]] = _NO_KEYS  # field -> {value: key}
+        self._owners: dict[str, dict[Hashable, Hashable]] = _NO_KEYS  # field -> {key: value}: what a row's removal drops
 
     def get(self, key: Hashable) -> Record | None:
-        kept = self._rows.get(key)
-        return None if kept is None else _record(kept)
+        kept = self._rows.get(_json(key) if type(key) is tuple else key)
+        return None if kept is None else _loads(kept)  # _record inlined: on every request
 
     def find(self, field: str, value: Hashable) -> Record | None:
-        key = self._index.get((field, value))
+        key = self._index.get(field, _NO_KEYS).get(value)
         return None if key is None else _record(self._rows[key])
 
     def conflict(self, unique: UniqueKeys, ignore: Hashable | None = None) -> Conflict | None:
+        index = self._index
+        ignored = None if ignore is None else _row_key(ignore)
         for field, value in unique.items():
             if value is None:
                 continue
-            key = self._index.get((field, value))
-            if key is not None and key != ignore:
+            key = index.get(field, _NO_KEYS).get(value)
+            if key is not None and key != ignored:
                 return Conflict(field, _record(self._rows[key]))
         return None
 
     def insert(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
-        # conflict() and _set_keys() folded into one pass: this is on every create.
-        index = self._index
-        pairs = []
-        for pair in unique.items():
-            if pair[1] is None:
-                continue
-            taken = index.get(pair)
-            if taken is not None:
-                raise Conflict(pair[0], _record(self._rows[taken]))
-            pairs.append(pair)
-        if key in self._rows:
-            raise Conflict("id", _record(self._rows[key]))
-        self._rows[key] = _kept(record)
-        if pairs:  # rows without unique keys (memberships, sessions) need no reverse entry
-            if index is _NO_KEYS:
-                index = self._index = {}
-                self._keys_of = {}
-            for pair in pairs:
-                index[pair] = key
-            self._keys_of[key] = pairs[0] if len(pairs) == 1 else tuple(pairs)
+        # conflict() and _set_keys() written out: this is on every create.
+        rows, index = self._rows, self._index
+        for field, value in unique.items():
+            if value is not None:
+                taken = index.get(field, _NO_KEYS).get(value)
+                if taken is not None:
+                    raise Conflict(field, _record(rows[taken]))
+        kept_key = key if type(key) is int or type(key) is str else _row_key(key)
+        if kept_key in rows:
+            raise Conflict("id", _record(rows[kept_key]))
+        rows[kept_key] = bytes(memoryview(_dumps(record, option=_STRICT)))  # _json inlined
+        if unique:
+            self._set_keys(kept_key, unique)
 
     def update(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
         clash = self.conflict(unique, ignore=key)
         if clash is not None:
             raise clash
-        kept = _kept(record)  # before any change: a record JSON cannot hold leaves the table as it was
-        self._drop_keys(key)
-        self._rows[key] = kept
-        self._set_keys(key, unique)
+        kept = _json(record)  # before any change: a record JSON cannot hold leaves the table as it was
+        kept_key = _row_key(key)
+        self._drop_keys(kept_key)
+        self._rows[kept_key] = kept
+        self._set_keys(kept_key, unique)
 
     def delete(self, key: Hashable) -> Record | None:
-        self._drop_keys(key)
-        kept = self._rows.pop(key, None)
+        kept_key = _row_key(key)
+        self._drop_keys(kept_key)
+        kept = self._rows.pop(kept_key, None)
         return None if kept is None else _record(kept)
 
     def values(self) -> list[Record]:
-        return [_record(kept) for kept in self._rows.values()]
+        return [_loads(kept) for kept in self._rows.values()]
 
     def clear(self) -> None:
         self._rows.clear()
-        self._index = self._keys_of = _NO_KEYS
+        self._index = self._owners = _NO_KEYS
 
     def __len__(self) -> int:
         return len(self._rows)
 
     def __iter__(self) -> Iterator[Hashable]:
-        return iter(list(self._rows))
+        return iter([_given_key(key) for key in self._rows])
 
-    def _set_keys(self, key: Hashable, unique: UniqueKeys) -> None:
-        # A list first: tuple() of a generator is allocated before its pairs, and the collector
-        # untracks a tuple of pairs only if it meets the pairs (untracked) before it.
-        pairs = tuple([(f, v) for f, v in unique.items() if v is not None])
-        if not pairs:
-            return
-        if self._index is _NO_KEYS:
-            self._index, self._keys_of = {}, {}
-        for pair in pairs:
-            self._index[pair] = key
-        self._keys_of[key] = pairs[0] if len(pairs) == 1 else pairs
+    def _set_keys(self, kept_key: Hashable, unique: UniqueKeys) -> None:
+        index, owners = self._index, self._owners
+        for field, value in unique.items():
+            if value is None:
+                continue
+            values = index.get(field)
+            if values is None:
+                if index is _NO_KEYS:
+                    index, owners = self._index, self._owners = {}, {}
+                values = index[field] = {}
+                owners[field] = {}
+            values[value] = kept_key
+            owners[field][kept_key] = value
 
-    def _drop_keys(self, key: Hashable) -> None:
-        if self._keys_of is _NO_KEYS:  # pop() would not write, but say so: never touch the shared dict
-            return
-        keys = self._keys_of.pop(key, None)
-        if keys is None:
-            return
-        pairs: tuple[Pair, ...] = (keys,) if type(keys[0]) is str else keys  # type: ignore[assignment]  # a pair starts with its field name
-        for pair in pairs:
-            self._index.pop(pair, None)
+    def _drop_keys(self, kept_key: Hashable) -> None:
+        index = self._index
+        for field, owned in self._owners.items():  # the shared empty dict: nothing to drop, never written
+            value = owned.pop(kept_key, None)
+            if value is not None:
+                index[field].pop(value, None)
 
 
 class MemoryStore:

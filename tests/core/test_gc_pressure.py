@@ -124,17 +124,17 @@ def test_creates_leave_no_tracked_objects_and_no_cycles(vendor: str, session: st
 
 def test_records_written_by_every_vendor_read_back_as_the_same_values_and_types(monkeypatch: pytest.MonkeyPatch) -> None:
     """A record kept as JSON reads back as lists, str keys, plain str...: no vendor stores anything else."""
-    real = store_module._kept
-    changed: list[tuple[Record, Record]] = []
+    real = store_module._json
+    changed: list[tuple[Any, Any]] = []
 
-    def checked(record: Record) -> store_module.Kept:
-        kept = real(record)
-        back = store_module._record(kept)
-        if not _same(back, record):
-            changed.append((record, back))
+    def checked(value: Any) -> bytes:
+        kept = real(value)
+        back = orjson.loads(kept)
+        if not _same(tuple(back) if isinstance(value, tuple) else back, value):  # a tuple is a composite key
+            changed.append((value, back))
         return kept
 
-    monkeypatch.setattr(store_module, "_kept", checked)
+    monkeypatch.setattr(store_module, "_json", checked)
     for vendor in registry.NAMES:  # seeding, then creates with and without a session
         for session in (None, "s1"):
             creates = Creates(vendor, session)
@@ -150,7 +150,7 @@ def _same(a: Any, b: Any) -> bool:
         return False
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, list):
+    if isinstance(a, (list, tuple)):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     return bool(a == b)
 
@@ -177,20 +177,46 @@ def test_a_table_keeps_values_not_the_callers_objects() -> None:
     assert users.delete(2) == {"id": 2, "email": "b@x"} and users.get(2) is None
 
 
-def test_stored_records_are_not_tracked_by_the_collector() -> None:
+@pytest.mark.parametrize("key", [int, str, lambda n: (n % 7, n)], ids=["int", "str", "tuple"])
+def test_a_growing_table_holds_nothing_the_collector_walks(key: Any) -> None:
+    """Not the records, and not the dicts holding them: a tracked dict is walked whole by every
+    collection of its generation, and one with a tuple or a dict in it is tracked."""
     users = MemoryTable()
     gc.collect()
     gc.disable()
     try:
-        before = len(gc.get_objects())
+        already = {id(o) for o in _big_tracked()}
         for n in range(2_000):
-            users.insert(n, {"id": n, "email": f"u{n}@x", "scope": [{"orgId": n}], "access": [], "extra": {"k": "v"}}, {"email": f"u{n}@x"})
-        gc.collect()  # untracks the unique-key pairs (tuples of atomic values)
-        grown = len(gc.get_objects()) - before
+            record = {"id": n, "email": f"u{n}@x", "scope": [{"orgId": n}], "access": [], "extra": {"k": "v"}}
+            users.insert(key(n), record, {"email": f"u{n}@x", "phone": f"+1{n}"})
+            users.insert(key(-n - 1), {"id": -n, "flat": True})  # a record of atomic values, no unique key
+        for n in range(0, 2_000, 2):
+            users.update(key(n), {"id": n, "email": f"v{n}@x", "tags": ["x"]}, {"email": f"v{n}@x"})
+        for n in range(0, 2_000, 4):
+            users.delete(key(n))
+        # Whatever is still tracked after a full collection (which also untracks tuples and
+        # dicts holding only untracked objects, i.e. what was just made) and is big:
+        gc.collect()
+        assert [len(o) for o in _big_tracked() if id(o) not in already] == []
+        users.insert(key(10_000), {"id": 10_000, "tags": []}, {"email": "new@x"})  # a fresh insert tracks nothing either
+        assert [len(o) for o in _big_tracked() if id(o) not in already] == []
     finally:
         gc.enable()
-    assert grown < 20, grown  # a tracked record graph would be 4+ objects per row: 8,000
-    assert len(users) == 2_000 and users.get(7) == {"id": 7, "email": "u7@x", "scope": [{"orgId": 7}], "access": [], "extra": {"k": "v"}}
+    assert len(users) == 2_000 * 2 - 500 + 1
+    assert users.get(key(6)) == {"id": 6, "email": "v6@x", "tags": ["x"]} and users.get(key(4)) is None
+    assert users.find("email", "u7@x") == {"id": 7, "email": "u7@x", "scope": [{"orgId": 7}], "access": [], "extra": {"k": "v"}}
+    assert users.find("email", "u6@x") is None and users.find("phone", "+16") is None and users.find("phone", "+17") is not None
+    assert sorted(k for k in users if k == key(7) or k == key(-8)) == sorted([key(7), key(-8)])  # keys come back as given
+
+
+def _big_tracked() -> list[Any]:
+    """Containers of 500 items or more that the collector tracks."""
+    return [o for o in gc.get_objects() if isinstance(o, (dict, list, tuple, set)) and len(o) >= 500]
+
+
+def test_a_bytes_key_is_refused() -> None:
+    with pytest.raises(TypeError):
+        MemoryTable().insert(b"k", {"id": 1})
 
 
 def test_a_record_json_would_change_is_refused_and_the_table_is_left_as_it_was() -> None:
