@@ -29,6 +29,7 @@ import orjson
 # A unique key taken: a core Problem, so a handler that lets it escape gets the
 # vendor's own answer (its ``problems`` map's ``conflict`` entry).
 from .errors import Conflict as Conflict
+from .packed import pack, unpack
 
 Record = dict[str, Any]
 UniqueKeys = Mapping[str, Hashable | None]
@@ -36,21 +37,12 @@ UniqueKeys = Mapping[str, Hashable | None]
 NO_UNIQUE_KEYS: UniqueKeys = MappingProxyType({})
 
 
-# Types orjson would write as something else than they read back (a datetime
-# as a str, a dataclass as a dict, a str subclass as a str): refused, so a
-# vendor that stores one finds out at once instead of reading back another type.
-_STRICT = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
-_dumps, _loads = orjson.dumps, orjson.loads
-
-
-def _json(value: Any) -> bytes:
-    # orjson's output keeps its ~4 KB working buffer whatever its length: a kept copy is exact.
-    return bytes(memoryview(_dumps(value, option=_STRICT)))
+_loads, JSONDecodeError = orjson.loads, orjson.JSONDecodeError
 
 
 def _record(kept: bytes) -> Record:
-    """A fresh record from its JSON text, as a table keeps it."""
-    record: Record = _loads(kept)
+    """A fresh record from what a table keeps (``packed``)."""
+    record: Record = unpack(kept)
     return record
 
 
@@ -58,14 +50,14 @@ def _row_key(key: Hashable) -> Hashable:
     """A key as a table keeps it: a composite (tuple) key as its JSON text, any other as it is."""
     kind = type(key)
     if kind is tuple:
-        return _json(key)
+        return pack(key)
     if kind is bytes:  # that is how composite keys are kept: a bytes key could not be told from one
         raise TypeError("a table key is a str, an int or a tuple of them, not bytes")
     return key
 
 
 def _given_key(kept: Hashable) -> Hashable:
-    return tuple(_loads(kept)) if type(kept) is bytes else kept
+    return tuple(unpack(kept)) if type(kept) is bytes else kept
 
 
 class Table(Protocol):
@@ -107,15 +99,15 @@ class MemoryTable:
     Every dict that grows with the rows holds only str, int and bytes, which
     CPython's cyclic collector does not track: it then never tracks the dict
     either, and no collection walks it, however many rows it holds.  So a
-    record is kept as its JSON text (a dict of lists would be a tracked graph,
-    and even a dict of atomic values is an object the collector must visit in
-    its container), a composite (tuple) key as its JSON text too, and each
-    unique field has an index of its own instead of (field, value) tuple keys:
-    a tuple is tracked when made, and a dict receiving a tracked object is
-    tracked from then on, until a full collection; the next insert tracks it
-    again, in the youngest generation (measured: one collection walking a
-    600,000-entry index took 45 ms).  Writing a record costs ~0.3-0.6 us of
-    JSON, reading one ~0.3-1.5 us.
+    record is kept packed (``core.packed``: as a rule its JSON text), and so
+    is a composite (tuple) key: a dict of lists would be a graph the collector
+    walks, and even a dict of atomic values, untracked itself, is an object
+    its container's traversal visits.  Each unique field has an index of its
+    own instead of (field, value) tuple keys: a tuple is tracked when made,
+    and a dict receiving a tracked object is tracked from then on, until a
+    full collection; the next insert tracks it again, in the youngest
+    generation (measured: one collection walking a 600,000-entry index took
+    45 ms).  Writing a record costs ~0.3-0.6 us, reading one ~0.3-1.5 us.
     """
 
     __slots__ = ("_index", "_owners", "_rows")
@@ -126,8 +118,13 @@ class MemoryTable:
         self._owners: dict[str, dict[Hashable, Hashable]] = _NO_KEYS  # field -> {key: value}: what a row's removal drops
 
     def get(self, key: Hashable) -> Record | None:
-        kept = self._rows.get(_json(key) if type(key) is tuple else key)
-        return None if kept is None else _loads(kept)  # _record inlined: on every request
+        kept = self._rows.get(pack(key) if type(key) is tuple else key)
+        if kept is None:
+            return None
+        try:  # unpack() inlined, as a rule a record's JSON text: this is on every request
+            return _loads(kept)  # type: ignore[no-any-return]
+        except JSONDecodeError:
+            return _record(kept)
 
     def find(self, field: str, value: Hashable) -> Record | None:
         key = self._index.get(field, _NO_KEYS).get(value)
@@ -155,7 +152,7 @@ class MemoryTable:
         kept_key = key if type(key) is int or type(key) is str else _row_key(key)
         if kept_key in rows:
             raise Conflict("id", _record(rows[kept_key]))
-        rows[kept_key] = bytes(memoryview(_dumps(record, option=_STRICT)))  # _json inlined
+        rows[kept_key] = pack(record)
         if unique:
             self._set_keys(kept_key, unique)
 
@@ -163,7 +160,7 @@ class MemoryTable:
         clash = self.conflict(unique, ignore=key)
         if clash is not None:
             raise clash
-        kept = _json(record)  # before any change: a record JSON cannot hold leaves the table as it was
+        kept = pack(record)  # before any change: a record that cannot be kept leaves the table as it was
         kept_key = _row_key(key)
         self._drop_keys(kept_key)
         self._rows[kept_key] = kept
@@ -176,7 +173,7 @@ class MemoryTable:
         return None if kept is None else _record(kept)
 
     def values(self) -> list[Record]:
-        return [_loads(kept) for kept in self._rows.values()]
+        return [unpack(kept) for kept in self._rows.values()]
 
     def clear(self) -> None:
         self._rows.clear()

@@ -23,6 +23,7 @@ from mockserver import vendors as registry
 from mockserver.app import MockServer, build_app
 from mockserver.config import Config
 from mockserver.core import store as store_module
+from mockserver.core.packed import unpack
 from mockserver.core.store import Conflict, MemoryTable, Record
 from tests.core.samples import variant
 
@@ -123,18 +124,18 @@ def test_creates_leave_no_tracked_objects_and_no_cycles(vendor: str, session: st
 
 
 def test_records_written_by_every_vendor_read_back_as_the_same_values_and_types(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A record kept as JSON reads back as lists, str keys, plain str...: no vendor stores anything else."""
-    real = store_module._json
+    """A packed record reads back as JSON has it (lists, str keys, plain str...): no vendor stores anything else."""
+    real = store_module.pack
     changed: list[tuple[Any, Any]] = []
 
     def checked(value: Any) -> bytes:
         kept = real(value)
-        back = orjson.loads(kept)
+        back = unpack(kept)
         if not _same(tuple(back) if isinstance(value, tuple) else back, value):  # a tuple is a composite key
             changed.append((value, back))
         return kept
 
-    monkeypatch.setattr(store_module, "_json", checked)
+    monkeypatch.setattr(store_module, "pack", checked)
     for vendor in registry.NAMES:  # seeding, then creates with and without a session
         for session in (None, "s1"):
             creates = Creates(vendor, session)
@@ -146,13 +147,23 @@ def test_records_written_by_every_vendor_read_back_as_the_same_values_and_types(
 
 
 def _same(a: Any, b: Any) -> bool:
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    return bool(a == b)
+    """Equal, with the same types all the way down (without recursion: values may be deep)."""
+    work = [(a, b)]
+    while work:
+        x, y = work.pop()
+        if type(x) is not type(y):
+            return False
+        if isinstance(x, dict):
+            if x.keys() != y.keys():
+                return False
+            work.extend((x[k], y[k]) for k in x)
+        elif isinstance(x, (list, tuple)):
+            if len(x) != len(y):
+                return False
+            work.extend(zip(x, y, strict=True))
+        elif x != y:
+            return False
+    return True
 
 
 def test_a_table_keeps_values_not_the_callers_objects() -> None:
@@ -219,10 +230,10 @@ def test_a_bytes_key_is_refused() -> None:
         MemoryTable().insert(b"k", {"id": 1})
 
 
-def test_a_record_json_would_change_is_refused_and_the_table_is_left_as_it_was() -> None:
+def test_a_record_that_is_not_json_data_is_refused_and_the_table_is_left_as_it_was() -> None:
     users = MemoryTable()
     users.insert(1, {"id": 1, "email": "a@x", "tags": []}, {"email": "a@x"})
-    for bad in ({"id": 1, "email": "b@x", "tags": [datetime(2024, 1, 1, tzinfo=UTC)]}, {"id": 1, "email": "b@x", "n": [2**64]}):
+    for bad in ({"id": 1, "email": "b@x", "tags": [datetime(2024, 1, 1, tzinfo=UTC)]}, {"id": 1, "email": "b@x", "n": [object()]}):
         with pytest.raises(TypeError):
             users.update(1, bad, {"email": "b@x"})
         with pytest.raises(TypeError):
@@ -230,3 +241,28 @@ def test_a_record_json_would_change_is_refused_and_the_table_is_left_as_it_was()
     assert users.get(1) == {"id": 1, "email": "a@x", "tags": []}
     assert users.find("email", "a@x") is not None and users.find("email", "b@x") is None and users.find("email", "c@x") is None
     assert len(users) == 1
+
+
+def _deep(depth: int, leaf: Any) -> Any:
+    value = leaf
+    for level in range(depth):
+        value = [value] if level % 2 else {"k": value}
+    return value
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [_deep(20_000, 1), _deep(300, "x"), "\ud800", 2**70, -(2**64), [{"a": "\udfff"}, 10**400, 1.5]],
+    ids=["20,000 levels", "300 levels", "lone surrogate", "past 64 bits", "negative past 64 bits", "mixed"],
+)
+def test_what_orjson_refuses_but_a_vendor_accepted_is_kept_exactly(odd: Any) -> None:
+    """Sabi keeps the body it was sent: V8 reads any depth, lone surrogates and long integers."""
+    users = MemoryTable()
+    users.insert(1, {"id": 1, "body": odd}, {"email": "a@x"})
+    users.insert(("k", 2**70), {"id": 2}, {"email": "b@x"})  # a composite key past orjson too
+    for read in (users.get(1), users.find("email", "a@x"), users.values()[0]):
+        assert read is not None and _same(read["body"], odd)
+    assert users.get(("k", 2**70)) == {"id": 2} and ("k", 2**70) in list(users)
+    users.update(1, {"id": 1, "body": [odd]}, {"email": "a@x"})
+    assert _same(users.get(1), {"id": 1, "body": [odd]})
+    assert users.delete(("k", 2**70)) == {"id": 2} and users.find("email", "b@x") is None
