@@ -314,8 +314,9 @@ class Journal:
         cut to the caps by ``_record_capped``.
         """
         # orjson's output keeps its ~4 KB working buffer whatever its length: kept as it is,
-        # 10,000 rows would hold 40+ MB that no size estimate sees.  A copy is exact (~0.2 us).
-        response = bytes(memoryview(response))
+        # 10,000 rows would hold 40+ MB that no size estimate sees.  A copy is exact: join()
+        # makes one in ~60 ns (bytes(memoryview()) ~150; with one part alone join returns it).
+        response = b"".join((response, b""))
         count = len(headers)
         joined = _join([path, *headers, *headers.values()])
         texts = len(joined)

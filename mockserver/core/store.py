@@ -153,10 +153,21 @@ class MemoryTable:
         if kept_key in rows:
             raise Conflict("id", _record(rows[kept_key]))
         rows[kept_key] = pack(record)
-        if unique:
-            self._set_keys(kept_key, unique)
+        owners = self._owners
+        for field, value in unique.items():  # _set_keys() written out, for a field indexed already
+            if value is not None:
+                values = index.get(field)
+                if values is None:
+                    self._set_keys(kept_key, {field: value})
+                    index, owners = self._index, self._owners
+                else:
+                    values[value] = kept_key
+                    owners[field][kept_key] = value
 
     def update(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
+        if not unique and self._owners is _NO_KEYS:  # a table without unique keys (a counter, a session): no index to keep
+            self._rows[_row_key(key)] = pack(record)
+            return
         clash = self.conflict(unique, ignore=key)
         if clash is not None:
             raise clash
