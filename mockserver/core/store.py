@@ -1,7 +1,8 @@
 """State shared by every vendor, behind one small interface.
 
-Records are JSON data (dicts with str keys, lists, str, 64-bit int, float,
-bool, None) grouped in tables; a table lives in a namespace (a vendor, later
+Records are JSON data (dicts with str keys, lists, str, int, float, bool,
+None; a tuple reads back as a list) grouped in tables, under keys that are
+str, int or tuples of them; a table lives in a namespace (a vendor, later
 a vendor within a test session) so vendors never see each other's data.
 Unique keys (an email, a phone) are indexed per table.  All operations are
 synchronous and the server runs on one event loop, so a check-then-insert
