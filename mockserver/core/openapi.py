@@ -189,6 +189,19 @@ def _problems(route: Route) -> list[Problem]:
     return found
 
 
+def _local_refs(schema: Any) -> Any:
+    """A copy of ``schema`` whose ``#/$defs/X`` references point at ``#/components/schemas/X``."""
+    if isinstance(schema, Mapping):
+        out = {key: _local_refs(value) for key, value in schema.items()}
+        ref = out.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            out["$ref"] = REF_TEMPLATE.format(model=ref.removeprefix("#/$defs/"))
+        return out
+    if isinstance(schema, list):
+        return [_local_refs(value) for value in schema]
+    return schema
+
+
 def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
@@ -222,13 +235,25 @@ class _Builder:
         self.components.update(definitions.get("$defs", {}))
 
     def _named(self, schema: Mapping[str, Any], fallback: str) -> dict[str, Any]:
-        """A JSON Schema dict as a component (by its title) and a $ref to it."""
+        """A JSON Schema dict as a component (by its title) and a $ref to it.
+
+        Its ``$defs`` become components of their own (``#/$defs/X`` refs point
+        there): a vendor names the parts of a schema it writes by hand, e.g. each
+        branch of an ``anyOf``, so that each is one model of a generated client
+        (openapi-python-client names unnamed branches after their parent and
+        generates one twice when the parent is used by several responses)."""
+        schema = _local_refs(schema)
+        for name, definition in schema.pop("$defs", {}).items():
+            self._component(str(name), definition)
         name = str(schema.get("title") or fallback)
+        self._component(name, schema)
+        return {"$ref": REF_TEMPLATE.format(model=name)}
+
+    def _component(self, name: str, schema: dict[str, Any]) -> None:
         existing = self.components.get(name)
         if existing is not None and existing != schema:
             raise ValueError(f"{self.vendor.name}: two different schemas are both named {name!r}")
-        self.components[name] = dict(schema)
-        return {"$ref": REF_TEMPLATE.format(model=name)}
+        self.components[name] = schema
 
     def _schema(self, value: Any, mode: JsonSchemaMode, fallback: str) -> dict[str, Any]:
         if _is_model(value):
