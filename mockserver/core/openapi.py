@@ -202,6 +202,52 @@ def _local_refs(schema: Any) -> Any:
     return schema
 
 
+# Keys whose values are instances, not schemas (never rewritten).
+_VALUE_KEYS = frozenset({"example", "examples", "default", "const", "enum"})
+
+
+def _for_generators(schema: Any) -> Any:
+    """``schema`` said the way client generators read it, and exactly as strict.
+
+    - A rule across fields: a model states it ("email, or countryCode with phone") as
+      an ``anyOf`` of branches that only constrain (no ``type``) beside its
+      ``properties``.  openapi-generator reads such an object as a composed model of
+      those branches and drops its properties (its client then sends ``{}``), and
+      openapi-python-client makes it a union of partial models.  ``anyOf: [A, B, ...]``
+      is the same rule as ``if: {not: A}, then: (B or ...)``, which validators apply
+      and both generators leave out of the model.
+    - A boolean constant (``const: true``, ``enum: [true]``): openapi-generator's
+      python client compares it to the string "true" and refuses every answer;
+      ``type: boolean, not: {const: false}`` is the same constraint."""
+    if isinstance(schema, list):
+        return [_for_generators(value) for value in schema]
+    if not isinstance(schema, Mapping):
+        return schema
+    out = {key: value if key in _VALUE_KEYS else _for_generators(value) for key, value in schema.items()}
+    options = out.get("anyOf")
+    constraints_only = isinstance(options, list) and len(options) > 1 and all(
+        isinstance(option, Mapping) and "type" not in option and "$ref" not in option for option in options
+    )
+    if constraints_only and "properties" in out and "if" not in out:
+        del out["anyOf"]
+        out.update(_either(options))
+    allowed = [out["const"]] if "const" in out else out.get("enum")
+    boolean = out.get("type", "boolean") == "boolean" and "not" not in out
+    if boolean and isinstance(allowed, list) and allowed and all(isinstance(value, bool) for value in allowed):
+        out.pop("const", None)
+        out.pop("enum", None)
+        out["type"] = "boolean"
+        if len(set(allowed)) == 1:
+            out["not"] = {"const": not allowed[0]}
+    return out
+
+
+def _either(options: list[Any]) -> dict[str, Any]:
+    """``anyOf: options`` (two or more) as nested ``if``/``then``: the first, or else the rest."""
+    rest = options[1] if len(options) == 2 else _either(options[1:])
+    return {"if": {"not": options[0]}, "then": rest}
+
+
 def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
@@ -386,7 +432,7 @@ class _Builder:
             if method in item:
                 raise ValueError(f"{vendor.name}: {route.method} {route.path} is routed twice")
             item[method] = self._operation(route, operation_id, envelope)
-        components: dict[str, Any] = {"schemas": dict(sorted(self.components.items()))}
+        components: dict[str, Any] = {"schemas": _for_generators(dict(sorted(self.components.items())))}
         if vendor.security_schemes:
             components["securitySchemes"] = {name: dict(scheme) for name, scheme in vendor.security_schemes.items()}
         from .. import __version__

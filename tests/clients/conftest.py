@@ -9,7 +9,7 @@ import re
 import subprocess
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,14 +119,38 @@ def generate(generator: str, vendor: str, document: Path, workdir: Path) -> Gene
     return Generated(generator, vendor, package, root, ok, log, time.perf_counter() - started)
 
 
+class Generations:
+    """The session's clients, generated in the background two at a time (the machine has
+    2 cores; openapi-generator's JVM start is most of its time), in the order the tests
+    use them, so a test waits only for its own client."""
+
+    def __init__(self, jobs: list[tuple[str, str]], documents: dict[str, Path], workdir: Path) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=2)
+        self.futures: dict[tuple[str, str], Future[Generated]] = {
+            job: self.pool.submit(generate, *job, documents[job[1]], workdir) for job in jobs
+        }
+
+    def __getitem__(self, job: tuple[str, str]) -> Generated:
+        return self.futures[job].result()
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+
 @pytest.fixture(scope="session")
-def generated(documents: dict[str, Path], workdir: Path) -> dict[tuple[str, str], Generated]:
-    """Every client, generated once for the session: both generators for every vendor,
-    two at a time (the machine has 2 cores; openapi-generator's JVM start is most of its time)."""
-    jobs = [(generator, vendor) for generator in GENERATORS for vendor in NAMES]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {job: pool.submit(generate, *job, documents[job[1]], workdir) for job in jobs}
-        return {job: future.result() for job, future in futures.items()}
+def generated(request: pytest.FixtureRequest, documents: dict[str, Path], workdir: Path) -> Iterator[Generations]:
+    """Every client the collected tests use, each generated once for the session."""
+    jobs = []
+    for item in request.session.items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        job = (params.get("generator"), params.get("vendor"))
+        if job[0] in GENERATORS and job[1] in documents and job not in jobs:
+            jobs.append(job)
+    generations = Generations(jobs, documents, workdir)
+    try:
+        yield generations
+    finally:
+        generations.close()
 
 
 def write_plan(path: Path, plan: dict[str, object]) -> Path:

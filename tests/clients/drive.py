@@ -26,6 +26,7 @@ as documented), and for a parsed body the string leaves of its ``to_dict()``.
 
 from __future__ import annotations
 
+import enum
 import importlib
 import inspect
 import json
@@ -42,6 +43,8 @@ SESSION_HEADER = "X-Mock-Session"
 ERROR_HEADER = "X-Mock-Error"
 # Where each generator's client reads an answer: an exception from inside one is a parse failure.
 PARSING = {"_parse_response", "_build_response", "response_deserialize", "deserialize"}
+# Where each sends a request (httpx's and urllib3's own): a failure there is no refusal of the client's.
+SENDING = {"send", "urlopen", "request_encode_body", "handle_request"}
 
 
 def norm(name: str) -> str:
@@ -150,14 +153,27 @@ def strings(value: Any) -> list[str]:
     return []
 
 
-def body_class(function: Any, name: str) -> Any:
-    """The model class a function's body parameter is annotated with (a union's model member)."""
+def body_model(function: Any, name: str, body: Any) -> Any:
+    """``body`` as the model its parameter is annotated with: of a union, the first member
+    that takes it whole (what a caller picks: the model its data is)."""
+    if body is None:
+        return None
     hint = typing.get_type_hints(function).get(name)
-    candidates = typing.get_args(hint) or (hint,)
+    candidates = [c for c in typing.get_args(hint) or (hint,) if hasattr(c, "from_dict")]
+    if not candidates:
+        raise TypeError(f"{function.__qualname__}: the body parameter {name!r} is not a model ({hint!r})")
+    first_error: Exception | None = None
     for candidate in candidates:
-        if hasattr(candidate, "from_dict"):
-            return candidate
-    raise TypeError(f"{function.__qualname__}: the body parameter {name!r} is not a model ({hint!r})")
+        try:
+            model = candidate.from_dict(body)
+        except Exception as exc:
+            first_error = first_error or exc
+            continue
+        if len(candidates) == 1 or to_plain(model) == body:
+            return model
+    if first_error is not None:
+        raise first_error
+    return candidates[0].from_dict(body)
 
 
 # ---------------------------------------------------------------- one generator each
@@ -232,7 +248,7 @@ class OpenapiPythonClient(Caller):
             client = self.client_module.Client(base_url=self.server, headers=headers)
         kwargs = _match(function, args)
         if operation.has_body:
-            kwargs["body"] = body_class(function, "body").from_dict(body) if body is not None else None
+            kwargs["body"] = body_model(function, "body", body)
         response = function(client=client, **kwargs)
         return {"status": int(response.status_code), "raw": response.content, "parsed": response.parsed}
 
@@ -272,8 +288,8 @@ class OpenapiGenerator(Caller):
             raise LookupError(f"no API method for {operation.id}")
         kwargs = _match(method, args)
         if operation.has_body:
-            name, cls = _body_parameter(method, kwargs)
-            kwargs[name] = cls.from_dict(body) if body is not None else None
+            name = _body_parameter(method, kwargs)
+            kwargs[name] = body_model(method, name, body)
         if extra:
             kwargs["_headers"] = extra
         try:
@@ -284,20 +300,27 @@ class OpenapiGenerator(Caller):
 
 
 def _match(function: Any, args: dict[str, Any]) -> dict[str, Any]:
-    """The documented parameters' values under the function's own argument names."""
+    """The documented parameters' values under the function's own argument names, an enum
+    parameter's value as the client's enum member (what a caller passes)."""
     names = {norm(name): name for name in inspect.signature(function).parameters}
+    hints = typing.get_type_hints(function)
     out = {}
     for name, value in args.items():
         if norm(name) not in names:
             raise LookupError(f"{function.__qualname__} has no argument for the parameter {name!r}")
-        out[names[norm(name)]] = value
+        argument = names[norm(name)]
+        for candidate in typing.get_args(hints.get(argument)) or (hints.get(argument),):
+            if isinstance(candidate, type) and issubclass(candidate, enum.Enum):
+                value = candidate(value)
+                break
+        out[argument] = value
     return out
 
 
-def _body_parameter(method: Any, taken: dict[str, Any]) -> tuple[str, Any]:
+def _body_parameter(method: Any, taken: dict[str, Any]) -> str:
     for name in inspect.signature(method).parameters:
         if name != "self" and not name.startswith("_") and name not in taken:
-            return name, body_class(method, name)
+            return name
     raise LookupError(f"{method.__qualname__}: no body parameter")
 
 
@@ -333,12 +356,12 @@ def run_step(caller: Caller, operations: list[Operation], values: Values, step: 
         frames = {frame.name for frame in traceback.extract_tb(exc.__traceback__)}
         if frames & PARSING:
             where = "the answer did not parse"
-        elif type(exc).__name__ in ("ValidationError", "ValueError", "TypeError", "KeyError"):
-            where = "refused by the client"  # its own model or argument check, before sending
-        else:
+        elif frames & SENDING:
             where = "failed"
+        else:
+            where = "refused by the client"  # its own model or argument checks, before sending
         out["status"] = None
-        text = str(exc).splitlines()[0][:300] if str(exc) else ""
+        text = " ".join(str(exc).split())[:600]
         out["outcome"] = f"{where}: {type(exc).__name__}: {text}"
         if expected < 400 or where != "refused by the client":
             problems.append(out["outcome"])

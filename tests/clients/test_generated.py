@@ -34,7 +34,7 @@ from mockserver.core.vendor import Route
 from mockserver.snapshots import DEFAULT_DIR
 from mockserver.vendors import NAMES
 from tests.clients import results, setup_clients
-from tests.clients.conftest import GENERATORS, Generated, write_plan
+from tests.clients.conftest import GENERATORS, Generated, Generations, write_plan
 from tests.core.served import Served
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,7 +98,7 @@ def run_client(client_tools: Path, job: Generated, document: Path, server: Serve
 @pytest.mark.parametrize("vendor", NAMES)
 @pytest.mark.parametrize("generator", GENERATORS)
 def test_generated_client_works_unchanged(
-    generator: str, vendor: str, client_tools: Path, generated: dict[tuple[str, str], Generated],
+    generator: str, vendor: str, client_tools: Path, generated: Generations,
     documents: dict[str, Path], live_server: Served, credentials: dict[str, Any], workdir: Path,
 ) -> None:
     job = generated[generator, vendor]
