@@ -13,14 +13,18 @@ its own file, in this shape::
       "version": "0.29.1",
       "suite": "tests/clients/test_generated.py",  # the tests that produce and check the rows
       "rows": {                                    # one per vendor the client was run against
-        "payabli": {"operations": ["create_user", "get_user", ...], "errors": 31, "result": "pass"}
+        "payabli": {"operations": ["create_user", "get_user", ...], "examples": 16, "refused": 2,
+                    "errors": 26, "result": "pass"}
       }
     }
 
 ``operations``: the vendor's operations the client called and whose success it
-parsed into its typed model; ``errors``: catalogued errors it parsed into its
-typed error model (or raised as its own error class); ``result``: "pass" (a
-failing run fails its suite instead of being recorded).
+parsed into its typed model; ``examples``: the documented calls made (each with the
+recorded status, typed), of which ``refused`` were invalid on purpose and refused
+by the client's own checks before sending (optional keys); ``errors``:
+catalogued errors it parsed into its typed error model (or raised as its own
+error class); ``result``: "pass" (a failing run fails its suite instead of being
+recorded).
 """
 
 from __future__ import annotations
@@ -36,11 +40,13 @@ START = "<!-- clients:start -->"
 END = "<!-- clients:end -->"
 
 
-def row(vendor: str, steps: list[dict[str, Any]], create: str) -> dict[str, Any]:
+def row(steps: list[dict[str, Any]]) -> dict[str, Any]:
     """One vendor's row from a run's steps (every step already checked)."""
-    operations = sorted({s["operation"] for s in steps if not s["name"].startswith("error:") and s.get("outcome") == "typed" and s["status"] < 300})
+    examples = [s for s in steps if not s["name"].startswith("error:")]
+    operations = sorted({s["operation"] for s in examples if s.get("outcome") == "typed" and s["status"] < 300})
     errors = sum(1 for s in steps if s["name"].startswith("error:") and s.get("outcome") == "typed")
-    return {"operations": operations, "errors": errors, "result": "pass"}
+    refused = sum(1 for s in examples if s.get("outcome", "").startswith("refused by the client"))
+    return {"operations": operations, "examples": len(examples), "refused": refused, "errors": errors, "result": "pass"}
 
 
 def path_of(client: str) -> Path:
@@ -77,5 +83,10 @@ def table(directory: Path = DIR) -> str:
         for vendor, found in data["rows"].items():
             operations = ", ".join(f"`{op}`" for op in found["operations"])
             errors = f"; {found['errors']} catalogued errors" if found.get("errors") else ""
-            lines.append(f"| {client} | {data['version']} | {vendor} | {operations}{errors} | {found['result']} |")
+            result = found["result"]
+            if "examples" in found:
+                result += f": {found['examples']} documented calls"
+                if found.get("refused"):
+                    result += f" ({found['refused']} invalid ones refused by the client itself)"
+            lines.append(f"| {client} | {data['version']} | {vendor} | {operations}{errors} | {result} |")
     return "\n".join(lines) + "\n"
