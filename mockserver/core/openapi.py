@@ -228,7 +228,7 @@ def _for_generators(schema: Any) -> Any:
     constraints_only = isinstance(options, list) and len(options) > 1 and all(
         isinstance(option, Mapping) and "type" not in option and "$ref" not in option for option in options
     )
-    if constraints_only and "properties" in out and "if" not in out:
+    if isinstance(options, list) and constraints_only and "properties" in out and "if" not in out:
         del out["anyOf"]
         out.update(_either(options))
     allowed = [out["const"]] if "const" in out else out.get("enum")
@@ -288,11 +288,11 @@ class _Builder:
         branch of an ``anyOf``, so that each is one model of a generated client
         (openapi-python-client names unnamed branches after their parent and
         generates one twice when the parent is used by several responses)."""
-        schema = _local_refs(schema)
-        for name, definition in schema.pop("$defs", {}).items():
+        own: dict[str, Any] = _local_refs(schema)
+        for name, definition in own.pop("$defs", {}).items():
             self._component(str(name), definition)
-        name = str(schema.get("title") or fallback)
-        self._component(name, schema)
+        name = str(own.get("title") or fallback)
+        self._component(name, own)
         return {"$ref": REF_TEMPLATE.format(model=name)}
 
     def _component(self, name: str, schema: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ to run this script (and fail instead under ``MOCKSERVER_REQUIRE_CLIENTS=1``, as 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -25,10 +26,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PINS = Path(__file__).with_name("versions.toml")
-CACHE = ROOT / ".cache" / "clients"
+# MOCKSERVER_CLIENTS_CACHE moves it (e.g. to a cache a CI keeps, or an empty one in a test).
+CACHE = Path(os.environ.get("MOCKSERVER_CLIENTS_CACHE") or ROOT / ".cache" / "clients").resolve()
 VENV = CACHE / "venv"
 STAMP = VENV / "mockserver-pins.sha256"
 PYTHON = VENV / "bin" / "python"
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def pins() -> dict[str, dict[str, str]]:
@@ -49,9 +55,9 @@ def fingerprint() -> str:
 def missing() -> str | None:
     """Why the pinned tools are not ready to use (None: they are)."""
     if not PYTHON.is_file():
-        return f"no client-tools environment at {VENV.relative_to(ROOT)}"
+        return f"no client-tools environment at {_shown(VENV)}"
     if not STAMP.is_file() or STAMP.read_text().strip() != fingerprint():
-        return f"the client-tools environment at {VENV.relative_to(ROOT)} was made for other pins than {PINS.relative_to(ROOT)}"
+        return f"the client-tools environment at {_shown(VENV)} was made for other pins than {PINS.relative_to(ROOT)}"
     if shutil.which("java") is None:
         return "no `java` on PATH (openapi-generator needs Java 11 or newer)"
     return None
@@ -59,7 +65,7 @@ def missing() -> str | None:
 
 def install() -> None:
     if missing() is None:
-        print(f"client tools already installed in {VENV.relative_to(ROOT)}")
+        print(f"client tools already installed in {_shown(VENV)}")
         return
     shutil.rmtree(VENV, ignore_errors=True)
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -67,7 +73,7 @@ def install() -> None:
     # --no-cache-dir: nothing is kept between CI runs anyway, and the jar wheel is large.
     subprocess.run([str(PYTHON), "-m", "pip", "install", "-q", "--no-cache-dir", *requirements()], check=True)
     STAMP.write_text(fingerprint() + "\n")
-    print(f"client tools installed in {VENV.relative_to(ROOT)}: {', '.join(requirements())}")
+    print(f"client tools installed in {_shown(VENV)}: {', '.join(requirements())}")
 
 
 def main(argv: list[str]) -> int:
