@@ -171,13 +171,10 @@ def _clock_move(body: dict[str, Any]) -> tuple[datetime | None, timedelta | None
         except ValueError as exc:
             raise Refused(400, f"set: {exc}") from None
     if "advance" in body:
-        amount = body["advance"]
         try:
-            delta = parse_duration(amount)
-        except ValueError as exc:
+            delta = parse_duration(body["advance"])
+        except ValueError as exc:  # the message says what is wrong, "beyond any clock" included
             raise Refused(400, f"advance: {exc}") from None
-        except OverflowError:  # {"advance": 1e308}: beyond timedelta
-            raise Refused(400, f"advance: {quoted(amount) if isinstance(amount, str) else repr(amount)} is beyond any clock") from None
     return instant, delta
 
 

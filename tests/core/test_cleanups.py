@@ -6,6 +6,15 @@ durations parsed by a hand-written regex with a traceback for ``1e308`` in a fix
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from mockserver.config import default_fixtures_dir
+from mockserver.core.clock import parse_duration
 from tests.conftest import make_client
 from tests.vendors.pulse import ADMIN_TOKEN, URL
 
@@ -22,3 +31,65 @@ def test_the_bearer_cache_remembers_good_headers_only_and_is_bounded() -> None:
             assert client.get(URL, headers={"Authorization": f"Bearer {ADMIN_TOKEN}", "x-account-id": "2311"}).status_code == 200
         info = cache.cache_info()
         assert (info.currsize, info.misses, info.hits) == (1, 4, 2)  # the good one taken apart once
+
+
+# ---------------------------------------------------------------- durations: pydantic's timedelta plus _plain
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        (90, 90), (90.5, 90.5), (-60, -60), ("PT1H30M", 5400), ("P1DT2S", 86402), ("PT0.5S", 0.5),
+        # pydantic's forms, new with it: weeks, years (365 days), a sign, "[D day[s], ]HH:MM:SS"
+        ("P1W", 7 * 86400), ("P1Y", 365 * 86400), ("-PT1H", -3600), ("1 day, 1:00:00", 90000),
+        # ours (_plain), which pydantic refuses: seconds as text, lower case, blanks around
+        ("90", 90), (" 1e3 ", 1000), ("pt15m", 900), (" PT15M ", 900),
+    ],
+)
+def test_durations_parse_by_pydantic_and_keep_our_forms(value: object, seconds: float) -> None:
+    assert parse_duration(value) == timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("soon", "not a duration: 'soon' (use seconds or ISO-8601 like PT15M)"),
+        ("PT", "not a duration: 'PT' (use seconds or ISO-8601 like PT15M)"),
+        ("10m", "not a duration: '10m' (use seconds or ISO-8601 like PT15M)"),  # never accepted: not added
+        ("nan", "not a duration: 'nan' (use seconds or ISO-8601 like PT15M)"),
+        (float("nan"), "not a duration: nan (use seconds or ISO-8601 like PT15M)"),
+        (True, "not a duration: give seconds or a string like PT15M (ISO-8601)"),  # pydantic alone: one second
+        (None, "not a duration: give seconds or a string like PT15M (ISO-8601)"),
+        (1e308, "1e+308 is beyond any clock"),
+        (10**30, "1000000000000000000000000000000 is beyond any clock"),
+        ("inf", "'inf' is beyond any clock"),
+        ("P9999999Y", "'P9999999Y' is beyond any clock"),
+        ("P99999999999D", "'P99999999999D' is beyond any clock"),
+    ],
+)
+def test_a_duration_refused_is_one_value_error_saying_why(value: object, message: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_duration(value)
+    assert (type(caught.value), str(caught.value)) == (ValueError, message)
+
+
+def test_the_clock_api_takes_the_new_forms_and_answers_a_json_error() -> None:
+    with make_client("pulse", clock="frozen:2026-01-01T00:00:00Z") as client:
+        moved = client.post("/__admin/clock", json={"advance": "P1W"})
+        assert (moved.status_code, moved.json()) == (200, {"now": "2026-01-08T00:00:00.000Z", "frozen": True})
+        refused = client.post("/__admin/clock", json={"advance": "P9999999Y"})
+        assert (refused.status_code, refused.json()) == (400, {"error": "advance: 'P9999999Y' is beyond any clock"})
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        # A float past timedelta's range raised OverflowError from the validator: a traceback, not a line.
+        ("1.0e+308", "apiKeys.3.expiresAfter: Value error, 1e+308 is beyond any clock"),
+        ("soon", "apiKeys.3.expiresAfter: Value error, not a duration: 'soon' (use seconds or ISO-8601 like PT15M)"),
+    ],
+)
+def test_a_fixture_duration_refused_is_one_line_of_the_cli(tmp_path: Path, value: str, message: str) -> None:
+    fixture = tmp_path / "sabi.yaml"
+    fixture.write_text((default_fixtures_dir() / "sabi.yaml").read_text().replace("expiresAfter: PT15M ", f"expiresAfter: {value} "))
+    done = subprocess.run([sys.executable, "-m", "mockserver", "serve", "--port", "0", "--fixtures", str(tmp_path)],
+                          capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", f"mockserver: cannot start: {fixture}:16: {message}\n")
