@@ -44,10 +44,6 @@ class Call:
     query: dict[str, str]
     body: bytes
     params: dict[str, str] = field(default_factory=dict)  # from the route template
-    client: str = ""
-
-    def header(self, name: str) -> str | None:
-        return self.headers.get(name)
 
 
 @dataclass(slots=True)
@@ -97,14 +93,9 @@ class VendorContext:
     seeder: Seeder
     pools: Pools
     vendor: str
-    base_url: str = ""
     _tables: dict[tuple[str, str], Table] = field(default_factory=dict)
     _names: set[str] = field(default_factory=set)  # every table name asked for: what forget() pops
     _caches: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def session(self) -> str:
-        return SESSION.get()
 
     @property
     def namespace(self) -> str:

@@ -6,6 +6,7 @@ durations parsed by a hand-written regex with a traceback for ``1e308`` in a fix
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from datetime import timedelta
@@ -13,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.config import default_fixtures_dir
+from mockserver.config import Config, default_fixtures_dir
 from mockserver.core.clock import parse_duration
+from mockserver.core.vendor import Call, VendorContext
 from tests.conftest import make_client
 from tests.vendors.pulse import ADMIN_TOKEN, URL
 
@@ -93,3 +95,14 @@ def test_a_fixture_duration_refused_is_one_line_of_the_cli(tmp_path: Path, value
     done = subprocess.run([sys.executable, "-m", "mockserver", "serve", "--port", "0", "--fixtures", str(tmp_path)],
                           capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout, done.stderr) == (2, "", f"mockserver: cannot start: {fixture}:16: {message}\n")
+
+
+# ---------------------------------------------------------------- dead fields
+def test_the_fields_nothing_read_are_gone() -> None:
+    """Config.public_host/fixtures_dir/extra, Call.client/header(), VendorContext.session/base_url: never read
+    (a handler reads ``call.headers.get(name)``; the session is ``vendor.SESSION``; URLs are Runtime.base_url's)."""
+    assert {field.name for field in dataclasses.fields(Config)}.isdisjoint({"extra", "public_host", "fixtures_dir"})
+    assert not hasattr(Config, "public_host") and not hasattr(Config, "fixtures_dir")
+    assert [field.name for field in dataclasses.fields(Call)] == ["method", "path", "headers", "query", "body", "params"]
+    assert not hasattr(Call, "header")
+    assert "base_url" not in {field.name for field in dataclasses.fields(VendorContext)} and not hasattr(VendorContext, "session")
