@@ -54,6 +54,10 @@ class Reply:
 
 
 Handler = Callable[[Call], Reply]
+# Vendor.user_listing: ``read(method, path, **httpx request options)`` answers the decoded JSON
+# of a call to ``path`` below the vendor's base URL; the listing returns every user it read.
+Read = Callable[..., Any]
+UserListing = Callable[[Read, Mapping[str, str]], list[Any]]
 # What describes a request part: a pydantic model, or a JSON Schema dict; None: not described.
 Schema = type[BaseModel] | Mapping[str, Any] | None
 
@@ -217,6 +221,14 @@ class Vendor:
     scenario_aliases: ClassVar[Mapping[str, str]] = {}
     unavailable: ClassVar[Mapping[str, Any] | None] = None
     scenarios: ClassVar[Sequence[Mapping[str, Any]]] = ()
+    # tools/fuzz.py, whose requests are refused by construction so that nothing a vendor holds
+    # may change: ``user_listing(read, credentials)`` lists every user the vendor holds through
+    # its own read routes, compared before and after (None: no read route, and the journal
+    # shows instead whether a write was answered 2xx); and the create-user body fields no two
+    # users may share (a copy is a conflict), kept as its anchor user has them when it sends
+    # valid credentials, so even a body the vendor takes is refused (empty: every field).
+    user_listing: ClassVar[UserListing | None] = None
+    unique_fields: ClassVar[frozenset[str]] = frozenset()
     catalog: ClassVar[Mapping[str, ErrorSpec]]
     problems: ClassVar[ProblemMap]
     pools: ClassVar[Mapping[str, Callable[[Any], object]]] = {}

@@ -7,18 +7,25 @@ durations parsed by a hand-written regex with a traceback for ``1e308`` in a fix
 from __future__ import annotations
 
 import dataclasses
+import re
 import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
+from mockserver import vendors as registry
 from mockserver.config import Config, default_fixtures_dir
 from mockserver.core.clock import parse_duration
 from mockserver.core.vendor import Call, VendorContext
 from tests.conftest import make_client
+from tests.core.samples import CREATE_BODIES
 from tests.vendors.pulse import ADMIN_TOKEN, URL
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # ---------------------------------------------------------------- memo -> functools.lru_cache
@@ -106,3 +113,42 @@ def test_the_fields_nothing_read_are_gone() -> None:
     assert [field.name for field in dataclasses.fields(Call)] == ["method", "path", "headers", "query", "body", "params"]
     assert not hasattr(Call, "header")
     assert "base_url" not in {field.name for field in dataclasses.fields(VendorContext)} and not hasattr(VendorContext, "session")
+
+
+# ---------------------------------------------------------------- tools read the registry
+def test_no_tool_names_a_vendor() -> None:
+    """tools/ reads the registry, the server's /__admin answers and the vendor classes' declarations."""
+    words = set(registry.NAMES) | {word for name in registry.NAMES for word in registry.load(name).title.split()}
+    words -= {"CRM"}  # "Pulse CRM": a word, not a name
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(words))) + r")\b", re.IGNORECASE)
+    for tool in sorted((ROOT / "tools").glob("*.py")):
+        found = [(number, line.strip()) for number, line in enumerate(tool.read_text().splitlines(), 1) if pattern.search(line)]
+        assert found == [], f"{tool.name} names a vendor: {found}"
+
+
+@pytest.mark.parametrize("vendor", registry.NAMES)
+def test_each_vendor_declares_what_the_fuzzers_store_check_relies_on(vendor: str) -> None:
+    """A user listing that reads every user with the ready credentials (or none: the journal check), and
+    unique fields that make a copy of a user a conflict whatever the other fields hold."""
+    cls = registry.load(vendor)
+    with make_client(vendor) as client:
+        info = client.get("/__admin/vendors").json()[vendor]
+        method, url = info["create_user"].split(" ", 1)
+        headers = {"Content-Type": "application/json", **info["headers"]}
+        body = CREATE_BODIES[vendor]
+        statuses: list[int] = []
+
+        def read(method: str, path: str, **options: Any) -> Any:
+            response = client.request(method, urlsplit(info["base_url"]).path + path, **options)
+            statuses.append(response.status_code)
+            return response.json()
+
+        before = cls.user_listing(read, info["headers"]) if cls.user_listing else []
+        assert client.request(method, url, json=body, headers=headers).status_code < 300
+        if cls.user_listing is not None:
+            after = cls.user_listing(read, info["headers"])
+            # (a Pulse listing also asks accounts the credentials may not read: their 403 is listed, and stays the same)
+            assert 200 in statuses and len(before) >= 3 and len(after) == len(before) + 1
+        assert cls.unique_fields and cls.unique_fields <= set(body)
+        others = {key: ("Zz" + value if isinstance(value, str) and key not in cls.unique_fields else value) for key, value in body.items()}
+        assert client.request(method, url, json=others, headers=headers).status_code >= 400

@@ -111,8 +111,10 @@ class ETelecom(AccountUserRPCs, Vendor):
         "mobile": _vn_mobile,
     }
 
-    # Read by the tools only (snapshots, fidelity map, scenario generator): see Vendor.
+    # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.
     examples = Lazy(".examples:EXAMPLES")
+    user_listing = Lazy(".examples:list_users")
+    unique_fields = frozenset({"phone"})
     fidelity = Lazy(".fidelity:NOTES")
     scenario_aliases = {"user_exists": "etelecom-user-exists"}
     unavailable = {"error": "unavailable"}

@@ -94,8 +94,10 @@ class Payabli(Vendor):
         "email_domain": lambda f: f.safe_domain_name(),  # example.com/.org/.net: never a real mailbox
     }
 
-    # Read by the tools only (snapshots, fidelity map, scenario generator): see Vendor.
+    # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.
     examples = Lazy(".examples:EXAMPLES")
+    user_listing = Lazy(".examples:list_users")
+    unique_fields = frozenset({"email"})
     fidelity = Lazy(".fidelity:NOTES")
     scenario_aliases = {"3201": "payabli-empty-scope", "DATABASE_ERROR": "payabli-service-unavailable"}
     unavailable = {"error": "DATABASE_ERROR"}

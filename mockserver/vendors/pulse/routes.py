@@ -51,8 +51,10 @@ class Pulse(Vendor):
         "phone": _us_phone,
     }
 
-    # Read by the tools only (snapshots, fidelity map, scenario generator): see Vendor.
+    # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.
     examples = Lazy(".examples:EXAMPLES")
+    user_listing = Lazy(".examples:list_users")
+    unique_fields = frozenset({"email"})
     fidelity = Lazy(".fidelity:NOTES")
     scenario_aliases = {"RATE_LIMITED": "pulse-rate-limited"}
     unavailable = {"status": 503, "body": {"error": "Service Unavailable", "status": 503, "message": "Service temporarily unavailable"}}

@@ -57,8 +57,10 @@ class VaultsPay(Vendor):
         "mobile": _pk_mobile,
     }
 
-    # Read by the tools only (snapshots, fidelity map, scenario generator): see Vendor.
+    # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.
     examples = Lazy(".examples:EXAMPLES")
+    user_listing = Lazy(".examples:list_users")
+    unique_fields = frozenset({"email", "countryCode", "phone"})
     fidelity = Lazy(".fidelity:NOTES")
     scenario_aliases = {"THROTTLE": "vaultspay-throttled"}
     unavailable = {
