@@ -168,6 +168,16 @@ class VendorContext:
             cache.update(kept)
 
 
+def bearer_auth(description: str, bearer_format: str | None = None) -> dict[str, dict[str, str]]:
+    """``Vendor.security_schemes`` entry of credentials sent as ``Authorization: Bearer <token>``:
+    the OpenAPI scheme ``bearerAuth`` (``bearer_format`` as its bearerFormat hint, e.g. "JWT")."""
+    scheme = {"type": "http", "scheme": "bearer"}
+    if bearer_format is not None:
+        scheme["bearerFormat"] = bearer_format
+    scheme["description"] = description
+    return {"bearerAuth": scheme}
+
+
 class Lazy:
     """A vendor declaration imported on first use: ``examples = Lazy(".examples:EXAMPLES")``.
 

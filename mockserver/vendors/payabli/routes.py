@@ -12,7 +12,7 @@ from typing import Any
 from ...core.errors import FieldError, InvalidFields, MalformedBody, NotAnObject, VendorError
 from ...core.seeding import NAME_POOLS
 from ...core.store import Table
-from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
+from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
 from . import errors, query, responses
 from .auth import Tokens
 from .binding import bind_new_user
@@ -82,11 +82,7 @@ class Payabli(Vendor):
             "name": "requestToken",
             "description": "An API token (PartnerHub > Developers > API Tokens; the fixture's tokens).",
         },
-        "bearerAuth": {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "access_token from POST /api/v2/Token/serverside.",
-        },
+        **bearer_auth("access_token from POST /api/v2/Token/serverside."),
     }
     pools = {
         **NAME_POOLS,

@@ -7,7 +7,7 @@ from typing import Any
 from ...core.errors import FieldError, VendorError
 from ...core.seeding import NAME_POOLS
 from ...core.store import Conflict, Table
-from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
+from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
 from . import errors, responses
 from .auth import Tokens
 from .kyc import Kyc
@@ -44,14 +44,7 @@ class VaultsPay(Vendor):
     error_schema = errors.ENVELOPE_SCHEMA
     secret_fields = SECRET_FIELDS  # what the journal hides: see models.py
     secret_headers = SECRET_HEADERS
-    security_schemes = {
-        "bearerAuth": {
-            "type": "http",
-            "scheme": "bearer",
-            "bearerFormat": "JWT",
-            "description": "accessToken from POST /as/api/v1/saas-login (or the fixture's pre-issued token).",
-        },
-    }
+    security_schemes = bearer_auth("accessToken from POST /as/api/v1/saas-login (or the fixture's pre-issued token).", bearer_format="JWT")
     pools = {
         **NAME_POOLS,
         "mobile": _pk_mobile,
