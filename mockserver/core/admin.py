@@ -134,7 +134,7 @@ def _page_url(request: Request, after: int) -> str:
     return f"{request.url.path}?{urlencode([*query, ('after', str(after))])}"
 
 
-def _depth(value: Any) -> int:
+def _depth(value: object) -> int:
     """Nesting depth of JSON data, without recursion."""
     deepest, stack = 0, [(value, 1)]
     while stack:
@@ -284,7 +284,7 @@ def build_admin(runtime: Runtime) -> Starlette:
             runtime.journal.clear(request.query_params.get("session") or None)
             return JSONResponse({"cleared": True})
         params = request.query_params
-        filters: dict[str, Any] = {k: params[k] for k in _FILTERS if params.get(k)}
+        filters = {k: params[k] for k in _FILTERS if params.get(k)}  # query values: str
         limit = _number(params.get("limit"), "limit must be a positive integer", least=1)
         after = _number(params.get("after"), "after must be a non-negative integer (the seq of the last entry seen)", least=0)
         # A page, not the whole journal (10,000 entries took seconds and held every other request).

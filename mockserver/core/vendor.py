@@ -21,10 +21,11 @@ from pydantic import BaseModel, ValidationError
 
 from .clock import Clock
 from .errors import ErrorSpec, ProblemMap, VendorError
-from .seeding import Draw, Pools, Seeder
+from .seeding import Draw, PoolMaker, Pools, Seeder
 from .store import Store, Table
 
 if TYPE_CHECKING:
+    from ..snapshots import Example
     from .fidelity import FidelityNotes
 
 Headers = Sequence[tuple[str, str]]
@@ -74,7 +75,7 @@ class Route:
     summary: str = ""
     request: Schema = None  # the pydantic model (or JSON Schema dict) the JSON body is validated against
     query: Schema = None  # pydantic model (or JSON Schema dict) of the query parameters
-    responses: Mapping[int, Any] = field(default_factory=dict)  # success status -> model / JSON Schema / None
+    responses: Mapping[int, Schema] = field(default_factory=dict)  # success status -> model / JSON Schema / None
     errors: tuple[str, ...] | None = None  # catalog keys this route can answer; None = every one
     auth: bool = True  # whether the vendor's credentials are required
     headers: Schema = None  # pydantic model (or JSON Schema dict) of request headers besides the credentials
@@ -222,7 +223,7 @@ class Vendor:
     # -- read by the tools only, never on the request path (usually ``Lazy``) --
     # The documented call flow (``snapshots.Example`` items) the golden snapshots
     # replay; its create-user call is also the template of one forced call per catalog entry.
-    examples: ClassVar[Sequence[Any]] = ()
+    examples: ClassVar[Sequence[Example]] = ()
     fidelity: ClassVar[FidelityNotes | None] = None  # hand-written fidelity rows and sources
     # tools/gen_scenarios.py: a catalog key's scenario name when not ``<name>-<key>``;
     # a scenario ``respond`` answering 503 in the vendor's envelope (for the
@@ -241,7 +242,7 @@ class Vendor:
     unique_fields: ClassVar[frozenset[str]] = frozenset()
     catalog: ClassVar[Mapping[str, ErrorSpec]]
     problems: ClassVar[ProblemMap]
-    pools: ClassVar[Mapping[str, Callable[[Any], object]]] = {}
+    pools: ClassVar[Mapping[str, PoolMaker]] = {}
     # OpenAPI securitySchemes of the vendor's credentials (name -> Security Scheme
     # Object); a route with ``auth=True`` accepts any one of them.
     security_schemes: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
