@@ -20,6 +20,7 @@ import pytest
 from mockserver import vendors as registry
 from mockserver.config import Config, default_fixtures_dir
 from mockserver.core.clock import parse_duration
+from mockserver.core.journal import shown_body
 from mockserver.core.vendor import Call, VendorContext
 from tests.conftest import make_client
 from tests.core.samples import CREATE_BODIES
@@ -152,3 +153,12 @@ def test_each_vendor_declares_what_the_fuzzers_store_check_relies_on(vendor: str
         assert cls.unique_fields and cls.unique_fields <= set(body)
         others = {key: ("Zz" + value if isinstance(value, str) and key not in cls.unique_fields else value) for key, value in body.items()}
         assert client.request(method, url, json=others, headers=headers).status_code >= 400
+
+
+# ---------------------------------------------------------------- journal: structure first, text only where it fails
+def test_a_parsed_body_is_redacted_by_its_structure_alone_and_an_unparsed_one_by_the_text_rule() -> None:
+    """No scan beside the structural redaction: a JSON body's values are shown even when they mention a
+    secret's name.  The text rule (``mentions_secret``) is all that covers a body that does not parse."""
+    fields = frozenset({"password"})
+    assert shown_body(b'{"note": "my password is x", "password": "y"}', fields) == {"note": "my password is x", "password": "***"}
+    assert shown_body(b'{"note": "my password is x", "password": "y"', fields) == {"__unparsed__": True, "text": "***"}
