@@ -23,11 +23,12 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from .clock import Clock, parse_duration, parse_instant, quoted
+from .clock import Clock, parse_instant, quoted
 from .fidelity import fidelity_map
 from .fixtures import FixtureError
 from .journal import DECODED, PAGE_SIZE, Journal, Row, closest
 from .openapi import openapi_document
+from .validation import parse_duration
 
 if TYPE_CHECKING:
     from ..app import Runtime

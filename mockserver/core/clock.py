@@ -9,53 +9,13 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-from pydantic import TypeAdapter, ValidationError
-
 # A duration or instant is a few dozen characters; longer input is not quoted back in full.
 _QUOTED = 40
-_TIMEDELTA = TypeAdapter(timedelta)  # built once: the schema is compiled here, not per call
 
 
 def quoted(value: str) -> str:
     """``value`` as quoted back in an error message: repr, cut after ``_QUOTED`` characters."""
     return repr(value) if len(value) <= _QUOTED else repr(value[:_QUOTED]) + "..."
-
-
-def parse_duration(value: object) -> timedelta:
-    """A duration as the clock API and the fixtures take it; ValueError, its message the line to show, otherwise.
-
-    pydantic's ``timedelta`` parses it: seconds as a number, or ISO-8601 (``PT1H30M``,
-    ``P1DT2S``, ``P1W``, ``P1Y`` as 365 days, a leading sign).  ``_plain`` adds the forms it
-    refuses that we took before it, and nothing else.  A boolean is refused (pydantic reads
-    ``true`` as one second); so is NaN.  The message says "not a duration" or, for a duration
-    past what a timedelta holds (999,999,999 days: ``1e308``, ``"inf"``, ``"P9999999Y"``),
-    that it "is beyond any clock".
-    """
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValueError("not a duration: give seconds or a string like PT15M (ISO-8601)")
-    try:
-        return _TIMEDELTA.validate_python(_plain(value) if isinstance(value, str) else value)
-    except ValidationError as exc:
-        reason = str(exc.errors()[0].get("ctx", {}).get("error", ""))
-    shown = quoted(value) if isinstance(value, str) else repr(value)
-    # pydantic-core's words for a value past timedelta's range (the same from 2.11, our lower bound, to today)
-    if "exceed" in reason or "too large" in reason:
-        raise ValueError(f"{shown} is beyond any clock")
-    raise ValueError(f"not a duration: {shown} (use seconds or ISO-8601 like PT15M)")
-
-
-def _plain(text: str) -> str | float:
-    """A duration string in a form pydantic parses: what it refuses and we accept, rewritten.
-
-    Seconds written as a string (``"90"``, ``"1e3"``: how a YAML string or a query value
-    carries them) become the number; ISO-8601 designators in lower case (``pt15m``) and blanks
-    around are allowed.  No other form (``10m``, ``2h``) was ever accepted, so none is added.
-    """
-    text = text.strip()
-    try:
-        return float(text)
-    except ValueError:
-        return text.upper()
 
 
 def parse_instant(value: str) -> datetime:

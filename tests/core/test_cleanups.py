@@ -19,8 +19,8 @@ import pytest
 
 from mockserver import vendors as registry
 from mockserver.config import Config, default_fixtures_dir
-from mockserver.core.clock import parse_duration
 from mockserver.core.journal import shown_body
+from mockserver.core.validation import parse_duration
 from mockserver.core.vendor import Call, VendorContext
 from tests.conftest import make_client
 from tests.core.samples import CREATE_BODIES

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from pydantic import BaseModel, ConfigDict
 
-from mockserver.core.clock import Clock, iso_offset, iso_seconds_z, iso_z, parse_duration, parse_instant
+from mockserver.core.clock import Clock, iso_offset, iso_seconds_z, iso_z, parse_instant
 from mockserver.core.errors import InvalidFields, MalformedBody, NotAnObject
 from mockserver.core.seeding import Draw, Seeder
 from mockserver.core.store import Conflict, MemoryStore
-from mockserver.core.validation import Email, NotBlank, is_email, parse
+from mockserver.core.validation import Email, NotBlank, is_email, parse, parse_duration
 
 
 def test_durations_accept_seconds_and_iso8601() -> None:
