@@ -4,26 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockserver.vendors.payabli.examples import SEAN
+
 BASE = "/payabli/api"
 URL = f"{BASE}/User"
 TOKEN = "pbx-demo-token-7f3c9a2e41d84b6f"
 AUTH = {"requestToken": TOKEN, "Content-Type": "application/json"}
 CREATED = b'{"responseText":"Success","isSuccess":true,"responseData":null}'
 FIRST_NEW_ID = 1000005  # fixture users 1000000-1000001, three generated 1000002-1000004
-# The seed's request example, every documented field.
-SEED_EXAMPLE: dict[str, Any] = {
-    "email": "example@email.com",
-    "phone": "5555555555",
-    "name": "Sean Smith",
-    "pwd": "<string>",
-    "scope": [{"orgType": 0, "orgId": 123}],
-    "access": [{"roleLabel": "customers", "roleValue": True}],
-    "usrStatus": 1,
-    "timeZone": -5,
-    "language": "en",
-    "mfaData": {"mfa": True, "mfaMode": 0},
-    "additionalData": {"key1": "value1", "key2": "value2", "key3": "value3"},
-}
+# The seed's request example, every documented field: the documented flow's Sean with the
+# seed's own placeholder password and all three additionalData keys.
+SEED_EXAMPLE: dict[str, Any] = {**SEAN, "pwd": "<string>", "additionalData": {"key1": "value1", "key2": "value2", "key3": "value3"}}
 # SEED_EXAMPLE created at 2024-05-06T07:08:09Z as the first new user, read back (GET /User/{id}, Query records).
 SEED_RECORD = {
     "userId": FIRST_NEW_ID, "Email": "example@email.com", "Name": "Sean Smith", "Phone": "5555555555",
