@@ -35,8 +35,7 @@ def tools_missing() -> str | None:
     return f"generated-client tools not installed ({why}): run `python3 tests/clients/setup_clients.py`"
 
 
-@pytest.fixture(scope="session")
-def client_tools() -> Path:
+def require_tools() -> Path:
     """The client-tools environment's Python; skips (or fails, under MOCKSERVER_REQUIRE_CLIENTS=1) without it."""
     why = tools_missing()
     if why is not None:
@@ -44,6 +43,11 @@ def client_tools() -> Path:
             pytest.fail(f"{REQUIRE_ENV}=1 and {why}")
         pytest.skip(why)
     return setup_clients.PYTHON
+
+
+@pytest.fixture(scope="session")
+def client_tools() -> Path:
+    return require_tools()
 
 
 @pytest.fixture(scope="session")

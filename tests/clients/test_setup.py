@@ -11,32 +11,40 @@ from pathlib import Path
 import pytest
 
 from tests.clients import setup_clients
+from tests.clients.conftest import REQUIRE_ENV, require_tools
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _run_without_tools(tmp_path: Path, require: bool) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MOCKSERVER_CLIENTS_CACHE": str(tmp_path / "empty")}
-    env.pop("MOCKSERVER_REQUIRE_CLIENTS", None)
-    if require:
-        env["MOCKSERVER_REQUIRE_CLIENTS"] = "1"
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "tests/clients/test_generated.py", "-k", "openapi-generator and sabi"],
+def _without_tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    venv = tmp_path / "empty" / "venv"
+    monkeypatch.setattr(setup_clients, "VENV", venv)
+    monkeypatch.setattr(setup_clients, "PYTHON", venv / "bin" / "python")
+
+
+def test_without_the_tools_the_suite_skips_saying_how_to_install_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _without_tools(tmp_path, monkeypatch)
+    monkeypatch.delenv(REQUIRE_ENV, raising=False)
+    with pytest.raises(pytest.skip.Exception, match=r"generated-client tools not installed .*run `python3 tests/clients/setup_clients.py`"):
+        require_tools()
+
+
+def test_in_ci_absent_tools_fail_the_suite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _without_tools(tmp_path, monkeypatch)
+    monkeypatch.setenv(REQUIRE_ENV, "1")
+    with pytest.raises(pytest.fail.Exception, match="MOCKSERVER_REQUIRE_CLIENTS=1 and generated-client tools not installed"):
+        require_tools()
+
+
+def test_the_switch_reaches_the_suite_from_the_environment(tmp_path: Path) -> None:
+    """End to end, as CI runs it: MOCKSERVER_CLIENTS_CACHE pointing at nothing and the switch on fail the run."""
+    env = {**os.environ, "MOCKSERVER_CLIENTS_CACHE": str(tmp_path / "empty"), REQUIRE_ENV: "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/clients/test_generated.py", "-k", "openapi-generator and sabi"],
         capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
     )
-
-
-def test_without_the_tools_the_suite_skips_saying_how_to_install_them(tmp_path: Path) -> None:
-    done = _run_without_tools(tmp_path, require=False)
-    assert done.returncode == 0, done.stdout[-3000:]
-    assert "1 skipped" in done.stdout
-    assert "generated-client tools not installed" in done.stdout and "python3 tests/clients/setup_clients.py" in done.stdout
-
-
-def test_in_ci_absent_tools_fail_the_suite(tmp_path: Path) -> None:
-    done = _run_without_tools(tmp_path, require=True)
     assert done.returncode == 1, done.stdout[-3000:]
-    assert "MOCKSERVER_REQUIRE_CLIENTS=1 and generated-client tools not installed" in done.stdout
+    assert f"{REQUIRE_ENV}=1 and generated-client tools not installed (no client-tools environment at {tmp_path / 'empty' / 'venv'})" in done.stdout
 
 
 def test_ci_requires_the_clients_and_installs_them_before_the_readme_command() -> None:
