@@ -9,6 +9,7 @@ request path only pays for ``model_validate``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any, TypeVar
 
@@ -20,6 +21,8 @@ from .clock import parse_duration
 from .errors import FieldError, InvalidFields, MalformedBody, NotAnObject
 
 M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
+T = TypeVar("T")
 
 # A pragmatic address check: pydantic's EmailStr costs ~60 µs a call (it
 # resolves IDNA and deliverability rules); this rejects what real backends
@@ -158,3 +161,12 @@ def validate(model: type[M], data: dict[str, Any]) -> M:
 
 def parse(model: type[M], body: bytes) -> M:
     return validate(model, parse_object(body))
+
+
+def validate_or_none(check: Callable[[T], R], value: T) -> R | None:
+    """A fast validator's answer (core.fastmodel), or None where it refuses ``value``: then
+    the full path (the model) decides, and words any error."""
+    try:
+        return check(value)
+    except ValidationError:
+        return None
