@@ -165,7 +165,7 @@ class FastModel:
         return f"<FastModel of {self.model.__qualname__}>"
 
 
-# Every derivation alive, for tests/core/test_fastmodel.py (a vendor's go with it).
+# Every derivation alive, for tests/core/test_fastmodel.py (those of a vendor instance go with it).
 DERIVED: weakref.WeakSet[FastModel] = weakref.WeakSet()
 
 
@@ -224,11 +224,11 @@ class _Rewrite:
             raise FastModelError(f"{where}: a {kind!r} schema cannot be derived")
         out = dict(schema)
         for key in _ONE:
-            if key in out:
+            if isinstance(out.get(key), dict):
                 out[key] = self.walk(out[key], f"{where}[]" if key == "items_schema" else where)
-        if kind in ("tuple", "chain") and isinstance(out.get("items_schema" if kind == "tuple" else "steps"), list):
-            key = "items_schema" if kind == "tuple" else "steps"
-            out[key] = [self.walk(item, where) for item in out[key]]
+        for key in ("items_schema", "steps"):  # a tuple's items, a chain's steps
+            if isinstance(out.get(key), list):
+                out[key] = [self.walk(item, f"{where}[]") for item in out[key]]
         if kind == "union":
             out["choices"] = [
                 (self.walk(c[0], where), c[1]) if isinstance(c, tuple) else self.walk(c, where) for c in out["choices"]

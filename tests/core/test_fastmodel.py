@@ -360,18 +360,21 @@ class Outer(BaseModel):
     count: Annotated[int, Field(ge=0), BeforeValidator(_lenient)] = 0
     tags: list[NotBlank] = []
     inner: Inner | None = None
+    pair: tuple[int, Annotated[str, AfterValidator(_checked)]] | None = None
+    either: int | Email = 0
 
 
 def test_a_derived_validator_gives_the_model_dump() -> None:
     fast = fastmodel.derive(Outer)
-    body = {"email": "a@b.co", "inner": {"code": "x", "extra": 1}, "name": "Ann", "tags": ["t"]}
+    body = {"email": "a@b.co", "inner": {"code": "x", "extra": 1}, "name": "Ann", "tags": ["t"], "pair": (1, "p"), "either": "e@f.gh"}
     assert fast(body) == Outer.model_validate(body).model_dump() == {
         "email": "a@b.co", "name": "Ann", "count": 0, "tags": ["t"], "inner": {"code": "x", "note": None},
+        "pair": (1, "p"), "either": "e@f.gh",
     }
     assert list(fast(body) or {}) == list(Outer.model_fields)  # declaration order, every key
     unset = fastmodel.derive(Outer, defaults=False)
     assert unset(body) == Outer.model_validate(body).model_dump(exclude_unset=True) == {
-        "email": "a@b.co", "name": "Ann", "tags": ["t"], "inner": {"code": "x"},
+        "email": "a@b.co", "name": "Ann", "tags": ["t"], "inner": {"code": "x"}, "pair": (1, "p"), "either": "e@f.gh",
     }
 
 
@@ -382,6 +385,8 @@ def test_a_derived_validator_gives_the_model_dump() -> None:
     {"email": "a@b.co", "tags": [" "]},  # NotBlank
     {"email": "a@b.co", "count": -1},  # the model's own constraint, kept
     {"email": "a@b.co", "inner": {"note": "n"}},  # a nested required field
+    {"email": "a@b.co", "pair": (1, " p")},  # in a tuple
+    {"email": "a@b.co", "either": "a@b.co\n"},  # in a union
 ])
 def test_the_derived_validator_refuses_what_only_python_or_nothing_accepts(body: dict[str, Any]) -> None:
     assert fastmodel.derive(Outer)(body) is None
@@ -399,6 +404,27 @@ def test_validate_or_none_answers_none_where_the_fast_validator_refuses() -> Non
     assert (validate_or_none(check, {"email": "a@b.co"}) or {}).get("email") == "a@b.co"
     assert validate_or_none(check, {"email": "nope"}) is None
     assert validate_or_none(check, ["not", "an", "object"]) is None
+
+
+def _kept(value: str, info: Any) -> str:
+    if value not in (info.context or {}).get("allowed", ()):
+        raise ValueError("not allowed")
+    return value
+
+
+fastmodel.keep(_kept)
+
+
+class Kept(BaseModel):
+    model_config = ConfigDict(strict=True)
+
+    name: Annotated[str, AfterValidator(_kept)]
+
+
+def test_a_kept_validator_runs_as_it_is_in_the_derivation_s_context() -> None:
+    fast = fastmodel.derive(Kept, context={"allowed": ("a",)})
+    assert fast({"name": "a"}) == {"name": "a"} == fast.full({"name": "a"})
+    assert fast({"name": "b"}) is None
 
 
 def _undeclared(value: str) -> str:
