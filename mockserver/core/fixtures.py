@@ -6,6 +6,7 @@ the user can fix it without reading a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -181,10 +182,20 @@ def load_yaml(path: Path, aliases: bool = False) -> tuple[Any, YamlSource]:
     return parse_yaml(raw, str(path), aliases=aliases)
 
 
-def validate_file(path: Path, data: Any, source: YamlSource | None, model: type[M]) -> M:
+def validated(model: type[M], data: Any, explain: Callable[[ValidationError], str]) -> M:
+    """``data`` as ``model``; a failure is a ``FixtureError`` whose text ``explain`` writes.
+
+    The one place where fixtures, scenarios and a vendor's default fixture meet
+    pydantic's errors (requests have theirs in core.validation).
+    """
     try:
-        return model.model_validate(data if data is not None else {})
+        return model.model_validate(data)
     except ValidationError as exc:
+        raise FixtureError(explain(exc)) from None
+
+
+def validate_file(path: Path, data: Any, source: YamlSource | None, model: type[M]) -> M:
+    def explain(exc: ValidationError) -> str:
         lines = []
         for err in exc.errors(include_url=False)[:MAX_PROBLEMS]:
             loc = tuple(err["loc"])
@@ -194,7 +205,9 @@ def validate_file(path: Path, data: Any, source: YamlSource | None, model: type[
         more = exc.error_count() - len(lines)
         if more > 0:
             lines.append(f"{path}: ... and {more:,} more problem{'s' if more > 1 else ''}")
-        raise FixtureError("\n".join(lines)) from None
+        return "\n".join(lines)
+
+    return validated(model, data if data is not None else {}, explain)
 
 
 def load_model(path: Path, model: type[M]) -> M:

@@ -29,12 +29,12 @@ from typing import Any
 
 import orjson
 
+from .credentials import bearer_token
 from .serving import Receive, Scope, Send
 
 AUTO = "auto"  # --admin-token auto: generate one for this run
 TOKEN_HEADER = "X-Mock-Admin-Token"
 _TOKEN_KEY = TOKEN_HEADER.lower().encode()
-_BEARER = b"bearer "
 _SAME_SITE = (b"same-origin", b"none")  # "none": the user typed the URL or opened a bookmark
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_")
 _HOST_CHARS = _NAME_CHARS | frozenset(":[]%")  # a name or IP, perhaps with a port: no scheme, path or user
@@ -144,8 +144,9 @@ class AdminGuard:
             elif key == b"sec-fetch-site":
                 fetch_site = value
             elif key == b"authorization":
-                if value[:7].lower() == _BEARER:
-                    given.append(value[7:].strip())
+                token = bearer_token(value.decode("latin-1"))
+                if token:
+                    given.append(token.encode("latin-1"))
             elif key == _TOKEN_KEY:
                 given.append(value.strip())
         # 1. Host

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import orjson
 
-from .errors import VendorError
+from .errors import Problem, VendorError
 from .fixtures import FixtureError, YamlSource, load_yaml, parse_yaml, validate_file
 from .scenario_models import MAX_DELAY_MS, Delay, Match, Rule, ScenarioFile, SlowBody, Uniform
 from .seeding import Draw, salt
@@ -67,8 +67,18 @@ class Scenario:
     replaces: str | None = None  # source of the scenario of the same name this one replaced
 
 
-class ScenarioError(Exception):
-    """A request header named a scenario or error that does not exist."""
+class ScenarioError(Problem):
+    """A request header named a scenario or error that does not exist.
+
+    Answered in the vendor's own envelope (its ``scenario`` problem entry, a 400)
+    so a client SDK parses it like any error and shows the message, which names
+    what exists; ``x-mock-problem: scenario`` tells the test author it is the
+    mock's use that is wrong, not the emulated API's answer.
+    """
+
+    kind = "scenario"
+    shown = True
+    headers = (("x-mock-problem", "scenario"),)
 
 
 class ScenarioEngine:

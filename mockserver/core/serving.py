@@ -22,18 +22,10 @@ from urllib.parse import parse_qsl
 
 import orjson
 
-from .errors import (
-    BodyTooLarge,
-    InternalFault,
-    MethodNotAllowed,
-    Problem,
-    RouteNotFound,
-    VendorError,
-    problem_to_error,
-)
+from .errors import BodyTooLarge, MethodNotAllowed, Problem, RouteNotFound, VendorError
 from .faults import send_with_fault
 from .journal import Journal
-from .scenarios import Outcome, ScenarioEngine, ScenarioError
+from .scenarios import Outcome, ScenarioEngine
 from .vendor import SESSION, Call, Reply, Route, Vendor
 
 Scope = MutableMapping[str, Any]
@@ -241,16 +233,10 @@ class VendorApp:
         return status, head, payload
 
     def _rendered(self, exc: Exception, method: str, path: str) -> Reply:
-        """Any failure while serving, as the vendor answers it."""
-        if isinstance(exc, VendorError):
-            return self.vendor.render(exc)
-        if isinstance(exc, Problem):
-            return self.vendor.render(problem_to_error(exc, self.vendor.problems))
-        if isinstance(exc, ScenarioError):
-            return Reply(400, {"error": "mockserver", "message": str(exc)}, (("x-mock-problem", "scenario"),))
-        # a bug of ours: still the vendor's envelope, never a traceback
-        log.error("internal error in %s %s %s", self.name, method, path, exc_info=exc)
-        return self.vendor.render(problem_to_error(InternalFault("internal error"), self.vendor.problems))
+        """Any failure while serving, as the vendor answers it (``Vendor.answer_failure``)."""
+        if not isinstance(exc, (VendorError, Problem)):  # a bug of ours: logged, answered as the vendor's internal error
+            log.error("internal error in %s %s %s", self.name, method, path, exc_info=exc)
+        return self.vendor.answer_failure(exc)
 
     def _encoded(self, reply: Reply, method: str, path: str) -> tuple[Reply, bytes]:
         try:

@@ -9,7 +9,7 @@ request path only pays for ``model_validate``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Annotated, Any, TypeVar
 
@@ -125,6 +125,7 @@ def field_errors(exc: ValidationError) -> tuple[FieldError, ...]:
             continue
         seen.add(loc)
         ctx: dict[str, Any] = dict(err.get("ctx") or {})
+        ctx["input"] = err.get("input")  # the failing value (the parent object for a missing key)
         if etype in _TYPE_NAMES:
             ctx["expected_type"] = _TYPE_NAMES[etype]
         if etype == "literal_error" and "expected" in ctx:
@@ -151,10 +152,16 @@ def parse_object(body: bytes) -> dict[str, Any]:
     return data
 
 
-def validate(model: type[M], data: dict[str, Any]) -> M:
-    """Validate a decoded object against a request model, naming every failing field."""
+def validate(model: type[M], data: dict[str, Any], context: Mapping[str, Any] | None = None) -> M:
+    """Validate a decoded object against a request model, naming every failing field.
+
+    The one place a request meets pydantic's ``ValidationError`` (with
+    ``validate_or_none`` below, a fast path's refusal): it leaves as
+    ``InvalidFields``, which each vendor's ``problems`` map phrases.  ``context``
+    is the validation context (facts of the running configuration, the clock's date).
+    """
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
         raise InvalidFields("invalid fields", field_errors(exc)) from None
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import BaseModel, ValidationError
 
 from .clock import Clock
-from .errors import ErrorSpec, ProblemMap, VendorError
+from .errors import ErrorSpec, InternalFault, Problem, ProblemMap, VendorError, problem_to_error
 from .seeding import Draw, Pools, Seeder
 from .store import Store, Table
 
@@ -227,7 +227,7 @@ class Vendor:
     unavailable: ClassVar[Mapping[str, Any] | None] = None
     scenarios: ClassVar[Sequence[Mapping[str, Any]]] = ()
     catalog: ClassVar[Mapping[str, ErrorSpec]]
-    problems: ClassVar[ProblemMap]
+    problems: ClassVar[ProblemMap]  # every kind of errors.PROBLEM_KINDS -> a catalog key (or a function choosing one)
     pools: ClassVar[Mapping[str, Callable[[Any], object]]] = {}
     # OpenAPI securitySchemes of the vendor's credentials (name -> Security Scheme
     # Object); a route with ``auth=True`` accepts any one of them.
@@ -272,16 +272,34 @@ class Vendor:
     @classmethod
     def default_fixture(cls) -> BaseModel:
         """The fixture when no fixture directory has ``<name>.yaml``: ``fixture_file``, else the model's defaults."""
-        from .fixtures import FixtureError, load_model
+        from .fixtures import load_model, validated
 
         if cls.fixture_file is not None:
             module_file = sys.modules[cls.__module__].__file__ or ""
             return load_model(Path(module_file).parent / cls.fixture_file, cls.fixture_model)
-        try:
-            return cls.fixture_model()
-        except ValidationError as exc:
+
+        def explain(exc: ValidationError) -> str:
             fields = ", ".join(".".join(map(str, error["loc"])) for error in exc.errors())
-            raise FixtureError(f"{cls.name}: no {cls.name}.yaml fixture, and {cls.fixture_model.__name__} has no default for {fields}") from None
+            return f"{cls.name}: no {cls.name}.yaml fixture, and {cls.fixture_model.__name__} has no default for {fields}"
+
+        return validated(cls.fixture_model, {}, explain)
+
+    def answer_failure(self, exc: Exception) -> Reply:
+        """Any failure while serving, as this vendor answers it: the one error funnel.
+
+        A ``VendorError`` is rendered as it is; a ``Problem`` (bad body, invalid
+        fields, a taken unique key, an unknown scenario...) goes through the
+        vendor's ``problems`` map first; anything else is a bug of ours, answered
+        as the map's ``internal`` entry, never a traceback.  mockserver's own
+        marker headers (``Problem.headers``) are added to what ``render`` made.
+        """
+        if isinstance(exc, VendorError):
+            return self.render(exc)
+        problem = exc if isinstance(exc, Problem) else InternalFault("internal error")
+        reply = self.render(problem_to_error(problem, self.problems))
+        if problem.headers:
+            reply = Reply(reply.status, reply.body, (*reply.headers, *problem.headers))
+        return reply
 
     def create_user_route(self) -> Route:
         return next(r for r in self.routes() if r.operation == "create_user")

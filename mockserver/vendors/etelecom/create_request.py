@@ -22,7 +22,7 @@ from ...core import fastmodel
 from ...core.errors import FieldError, InvalidFields
 from ...core.validation import validate, validate_or_none
 from . import errors
-from .gojson import GoDecodeError, decode_object, type_error
+from .gojson import decode_object, type_error
 from .models import GO_FIELDS, GO_REQUEST_TYPE, GO_ROLE_TYPE, CreateAccountUser
 
 # {full_name, password, phone, roles}: every key, None where the body had no value (Go's zero value).
@@ -33,11 +33,8 @@ _FAST_CHECK = FAST_REQUEST.check
 
 
 def decode_full(body: bytes) -> Request:
-    """The full Go decoding of any body; raises `malformed` with Go's error text."""
-    try:
-        data = decode_object(body, GO_REQUEST_TYPE, GO_FIELDS)
-    except GoDecodeError as err:
-        raise errors.malformed(err.cause) from None
+    """The full Go decoding of any body; Go's error text as `malformed` (a GoDecodeError is one)."""
+    data = decode_object(body, GO_REQUEST_TYPE, GO_FIELDS)
     try:
         request = validate(CreateAccountUser, data)
     except InvalidFields as problem:

@@ -24,6 +24,7 @@ from typing import Any
 
 import orjson
 
+from ...core.credentials import bearer_token
 from ...core.errors import VendorError
 from ...core.seeding import Draw
 from ...core.store import Table
@@ -82,9 +83,8 @@ class Tokens:
         token = call.headers.get("requesttoken", "").strip()
         record = self._live(token) if token else None
         if record is None:
-            scheme, _, value = call.headers.get("authorization", "").strip().partition(" ")
-            value = value.strip()
-            if value and scheme.lower() == "bearer":  # RFC 7235: the scheme is case-insensitive
+            value = bearer_token(call.headers.get("authorization"))
+            if value:
                 record = self._live_bearer(value)
         if record is None:
             raise VendorError("UNAUTHORIZED")

@@ -170,6 +170,11 @@ def _method_not_allowed(problem: Problem) -> VendorError:
     )
 
 
+def _duplicate(problem: Problem) -> VendorError:
+    # The one unique key of a user is its e-mail (case-insensitively).
+    return VendorError("DUPLICATE_EMAIL", fields=(FieldError("email", "duplicate", "is already in use by another user", {"code": "3003"}),))
+
+
 PROBLEMS: ProblemMap = {
     "malformed_json": _body_error,
     "not_object": _body_error,
@@ -178,6 +183,9 @@ PROBLEMS: ProblemMap = {
     "not_found": "NOT_FOUND",
     "method_not_allowed": _method_not_allowed,
     "bad_content_type": "UNSUPPORTED_MEDIA_TYPE",
+    "conflict": _duplicate,
+    # [INF] a header naming no scenario or catalog key: "Invalid parameter value in request", its text the explanation
+    "scenario": "3003",
     "internal": "INTERNAL",
 }
 

@@ -20,7 +20,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -29,9 +28,8 @@ from pydantic.json_schema import WithJsonSchema
 from pydantic_core import PydanticCustomError, core_schema
 
 from ...core import fastmodel
-from ...core.errors import InvalidFields
 from ...core.openapi import EMAIL_SCHEMA, NOT_BLANK_SCHEMA, requires, schema_context
-from ...core.validation import Duration, NotBlank, field_errors, is_email, parse_object
+from ...core.validation import Duration, NotBlank, is_email, parse_object, validate
 
 ORG_TYPES = {0: "organization", 2: "paypoint"}  # [INF] orgType 0 = org, 2 = paypoint (the docs' "level")
 SETTABLE_STATUSES = (0, 1, 85)  # -99 (Deleted) exists but cannot be set: 3006 [PUB]
@@ -279,10 +277,7 @@ def normalise(data: dict[str, Any]) -> dict[str, Any]:
 def bind_user(data: dict[str, Any], orgs: Mapping[tuple[int, int], Any], partial: bool = False) -> UserData:
     """Bind a decoded UserData object (any key casing); see ``parse_user``."""
     model = UserData if partial else CreateUser
-    try:
-        return model.model_validate(normalise(data), context={"orgs": orgs, "partial": partial})
-    except ValidationError as exc:
-        raise InvalidFields("invalid fields", field_errors(exc)) from None
+    return validate(model, normalise(data), {"orgs": orgs, "partial": partial})
 
 
 def parse_user(body: bytes, orgs: Mapping[tuple[int, int], Any], partial: bool = False) -> UserData:
@@ -310,11 +305,7 @@ _TOKEN_EXACT = frozenset(_TOKEN.values())
 def parse_token_request(body: bytes) -> TokenRequest:
     """Decode and bind the token request; raises the core's Problems (the
     handler turns them into TokenErrorResponse bodies)."""
-    data = _recase(parse_object(body), _TOKEN, _TOKEN_EXACT)
-    try:
-        return TokenRequest.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidFields("invalid fields", field_errors(exc)) from None
+    return validate(TokenRequest, _recase(parse_object(body), _TOKEN, _TOKEN_EXACT))
 
 
 # Path parameters (OpenAPI document only): routes._int64 binds a 64-bit integer (3003 otherwise).

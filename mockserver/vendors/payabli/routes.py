@@ -257,11 +257,9 @@ class Payabli(Vendor):
         user = self.bind_new_user(call.body)
         unique = self._unique(user["email"])
         users = self.users
-        if users.conflict(unique) is not None:
-            raise VendorError(
-                "DUPLICATE_EMAIL",
-                fields=(FieldError("email", "duplicate", "is already in use by another user", {"code": "3003"}),),
-            )
+        clash = users.conflict(unique)
+        if clash is not None:  # checked before an id is taken: errors.PROBLEMS answers it
+            raise clash
         record = self._record(user, token["name"])
         users.insert(record["userId"], record, unique)
         return responses.success()
@@ -281,13 +279,7 @@ class Payabli(Vendor):
         body = parse_user(call.body, self.orgs, partial=True)
         record = self._edited(self._existing(user_id), body)
         unique = self._unique(record["Email"])
-        users = self.users
-        if users.conflict(unique, ignore=user_id) is not None:
-            raise VendorError(
-                "DUPLICATE_EMAIL",
-                fields=(FieldError("email", "duplicate", "is already in use by another user", {"code": "3003"}),),
-            )
-        users.update(user_id, record, unique)
+        self.users.update(user_id, record, unique)  # a taken e-mail raises Conflict: errors.PROBLEMS answers it
         return responses.edited()
 
     def delete_user(self, call: Call) -> Reply:

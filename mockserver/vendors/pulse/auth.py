@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from ...core import credentials
 from ...core.clock import iso_z
 from ...core.errors import VendorError
 from ...core.memo import Memo
@@ -107,10 +108,9 @@ class Sessions:
 
 
 def bearer_token(header: str) -> str:
-    """The token of ``Bearer <token>`` (scheme in any case, blanks around both); 401 otherwise."""
-    scheme, _, token = header.strip().partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
+    """The token of ``Bearer <token>`` (core.credentials); any other header is the 401."""
+    token = credentials.bearer_token(header)
+    if not token:
         raise VendorError("UNAUTHORIZED")
     return token
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import (
     Annotated,
@@ -17,18 +16,15 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    ValidationError,
     model_validator,
 )
 from pydantic.json_schema import WithJsonSchema
 from pydantic_core import PydanticCustomError, core_schema
 
-from ...core import fastmodel
+from ...core import fastmodel, validation
 from ...core.clock import parse_instant
-from ...core.errors import FieldError, VendorError
 from ...core.openapi import EMAIL_SCHEMA, FromContext, given
-from ...core.validation import Duration, Email, field_errors, parse_object, validate_or_none
-from .errors import js_type
+from ...core.validation import Duration, Email, parse_object, validate_or_none
 from .events import EVENT_SET, PULSE_EVENTS
 
 M = TypeVar("M", bound=BaseModel)
@@ -136,24 +132,8 @@ ACCOUNT_HEADER: dict[str, Any] = {"type": "object", "properties": {"x-account-id
 OPTIONAL_ACCOUNT_HEADER: dict[str, Any] = {"type": "object", "properties": {"x-account-id": _ACCOUNT_ID}}
 
 
-_PART = re.compile(r"\[(\d+)\]")
-
-
-def _zod_path(loc: str) -> str:
-    # core writes list indexes as "roles[0]"; zod joins its path with dots: "roles.0"
-    return _PART.sub(r".\1", loc)
-
-
-def _core_loc(parts: tuple[Any, ...]) -> str:
-    out = ""
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def parse_request(model: type[M], body: bytes) -> M:
-    """core decoding + validation, with what zod-style messages also need: the
-    received value of each failing field and a dotted path."""
+    """core decoding + validation; errors.PROBLEMS phrases the failures zod's way."""
     return _validate(model, parse_object(body))
 
 
@@ -174,16 +154,7 @@ def parse_create(body: bytes) -> dict[str, Any]:
 
 
 def _validate(model: type[M], data: dict[str, Any]) -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        inputs = {_core_loc(tuple(err["loc"])): err.get("input") for err in exc.errors(include_url=False)}
-        fields = []
-        for error in field_errors(exc):
-            value = inputs.get(error.loc)
-            ctx = {**error.ctx, "received": js_type(value), "value": value}
-            fields.append(FieldError(_zod_path(error.loc), error.kind, error.message, ctx))
-        raise VendorError("VALIDATION", fields=tuple(fields)) from None
+    return validation.validate(model, data)  # InvalidFields, phrased by errors.PROBLEMS
 
 
 # ---------------------------------------------------------------- fixtures

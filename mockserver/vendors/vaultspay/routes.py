@@ -6,7 +6,7 @@ from typing import Any
 
 from ...core.errors import FieldError, VendorError
 from ...core.seeding import NAME_POOLS
-from ...core.store import Conflict, Table
+from ...core.store import Table
 from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
 from . import errors, responses
 from .auth import Tokens
@@ -192,8 +192,8 @@ class VaultsPay(Vendor):
         unique = contact_keys(email, country_code, phone)
         users = self.ctx.table("users")
         clash = users.conflict(unique)
-        if clash is not None:
-            raise _duplicate(clash)
+        if clash is not None:  # checked before an id is taken: errors.PROBLEMS answers it
+            raise clash
         first_name, last_name, status = body["firstName"], body["lastName"], body["status"]
         user_id = self.ctx.next_id("users", self.first_user_id)
         username = self.ctx.draw("create_user").hex(32)
@@ -261,10 +261,3 @@ def _contact_rule(email: str | None, country_code: str | None, phone: str | None
         key = "phone" if country_code else "countryCode"
         return (FieldError(key, "missing", "must not be blank"),)
     return (FieldError("email", "missing", "must not be blank"),)
-
-
-def _duplicate(clash: Conflict) -> VendorError:
-    # [INF] no duplicate code is published; INVALID_PAYLOAD naming the field is the house style.
-    if clash.field == "email":
-        return VendorError("INVALID_PAYLOAD", fields=(FieldError("email", "duplicate", "User already exists with this email"),))
-    return VendorError("INVALID_PAYLOAD", fields=(FieldError("phone", "duplicate", "User already exists with this phone number"),))
