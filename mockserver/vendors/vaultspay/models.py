@@ -96,7 +96,7 @@ class CreateUser(BaseModel):
 
 
 # CreateUser's fast validator, derived from it at import (core.fastmodel): a plain dict,
-# no model instance, every check native.  (Not of the JSON text: parentId takes any value.)
+# no model instance, every check native.
 FAST_CREATE = fastmodel.derive(CreateUser, defaults=False)
 _FAST_CHECK = FAST_CREATE.check
 
