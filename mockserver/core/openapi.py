@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 
 from pydantic import BaseModel, Field, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaMode, WithJsonSchema, models_json_schema
+from pydantic_core import CoreSchema
 
 from .errors import (
     BodyTooLarge,
@@ -113,7 +114,7 @@ class FromContext:
     def __init__(self, build: Callable[[Mapping[str, Any], dict[str, Any]], dict[str, Any]]) -> None:
         self.build = build
 
-    def __get_pydantic_json_schema__(self, core_schema: Any, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+    def __get_pydantic_json_schema__(self, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> dict[str, Any]:
         return self.build(schema_context(), handler(core_schema))
 
 
@@ -156,7 +157,7 @@ def build_document(vendor: Vendor, server_url: str, base_url: str | None = None)
 
 
 # --------------------------------------------------------------------- helpers
-def _is_model(value: Any) -> TypeGuard[type[BaseModel]]:
+def _is_model(value: object) -> TypeGuard[type[BaseModel]]:
     return isinstance(value, type) and issubclass(value, BaseModel)
 
 
@@ -230,14 +231,14 @@ class _Builder:
         self.components[name] = dict(schema)
         return {"$ref": REF_TEMPLATE.format(model=name)}
 
-    def _schema(self, value: Any, mode: JsonSchemaMode, fallback: str) -> dict[str, Any]:
+    def _schema(self, value: object, mode: JsonSchemaMode, fallback: str) -> dict[str, Any]:
         if _is_model(value):
             return self.refs[(value, mode)]
         if isinstance(value, Mapping):
             return self._named(value, fallback)
         raise TypeError(f"{self.vendor.name}: {fallback}: expected a pydantic model or a JSON Schema dict, got {value!r}")
 
-    def _object_schema(self, value: Any) -> Mapping[str, Any]:
+    def _object_schema(self, value: object) -> Mapping[str, Any]:
         """Properties/required of a query or header model (inline, its $defs as components)."""
         if _is_model(value):
             schema = value.model_json_schema(ref_template=REF_TEMPLATE, mode="validation")
@@ -247,7 +248,7 @@ class _Builder:
             return value
         raise TypeError(f"{self.vendor.name}: expected a pydantic model or a JSON Schema dict, got {value!r}")
 
-    def _parameters(self, value: Any, where: str) -> list[dict[str, Any]]:
+    def _parameters(self, value: object, where: str) -> list[dict[str, Any]]:
         if value is None:
             return []
         schema = self._object_schema(value)

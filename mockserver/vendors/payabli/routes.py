@@ -12,7 +12,7 @@ from typing import Any
 from ...core.errors import FieldError, InvalidFields, MalformedBody, NotAnObject, VendorError
 from ...core.seeding import NAME_POOLS
 from ...core.store import Table
-from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
+from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
 from . import errors, query, responses
 from .auth import Tokens
 from .binding import CreateBinding
@@ -82,11 +82,7 @@ class Payabli(Vendor):
             "name": "requestToken",
             "description": "An API token (PartnerHub > Developers > API Tokens; the fixture's tokens).",
         },
-        "bearerAuth": {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "access_token from POST /api/v2/Token/serverside.",
-        },
+        **bearer_auth("access_token from POST /api/v2/Token/serverside."),
     }
     pools = {
         **NAME_POOLS,
@@ -94,8 +90,10 @@ class Payabli(Vendor):
         "email_domain": lambda f: f.safe_domain_name(),  # example.com/.org/.net: never a real mailbox
     }
 
-    # Read by the tools only (snapshots, fidelity map, scenario generator): see Vendor.
+    # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.
     examples = Lazy(".examples:EXAMPLES")
+    user_listing = Lazy(".examples:list_users")
+    unique_fields = frozenset({"email"})
     fidelity = Lazy(".fidelity:NOTES")
     scenario_aliases = {"3201": "payabli-empty-scope", "DATABASE_ERROR": "payabli-service-unavailable"}
     unavailable = {"error": "DATABASE_ERROR"}
