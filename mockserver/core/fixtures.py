@@ -39,7 +39,7 @@ def _node_at(node: yaml.Node, loc: tuple[int | str, ...]) -> yaml.Node:
 
 # libyaml's C loader when PyYAML has it: start-up parses ~110 files, and the
 # pure-Python loader made that half a second.
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class YamlSource:
@@ -79,8 +79,9 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).strip().split("\n", 1)[0]
 
 
-def _refuse(where: str, event: Any, problem: str) -> FixtureError:
-    return FixtureError(f"{where}:{event.start_mark.line + 1}: {problem}")
+def _refuse(where: str, event: yaml.Event, problem: str) -> FixtureError:
+    mark = event.start_mark  # set on every event the parser reports (typed optional)
+    return FixtureError(f"{where}{f':{mark.line + 1}' if mark is not None else ''}: {problem}")
 
 
 def _check_events(text: str, where: str, aliases: bool) -> None:
@@ -91,7 +92,7 @@ def _check_events(text: str, where: str, aliases: bool) -> None:
     mapping (YAML keeps the last one silently, which hides typos).
     """
     loader = _LOADER(text)
-    frames: list[tuple[set[Any], list[bool]] | None] = []  # per open collection: (keys, [expect key]) for mappings
+    frames: list[tuple[set[tuple[str, bool]], list[bool]] | None] = []  # per open collection: (keys, [expect key]) for mappings
     opened: list[tuple[str | None, int]] = []  # per open collection: (anchor, node count at its start)
     sizes: dict[str | None, int] = {}  # anchor -> nodes it expands to (PyYAML types an anchor str | None)
     nodes = 0

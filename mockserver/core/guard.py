@@ -24,8 +24,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable
 
 import orjson
 
@@ -107,10 +106,13 @@ def _shown(value: bytes) -> str:
     return text if len(text) <= _SHOWN else text[:_SHOWN] + "..."
 
 
+App = Callable[[Scope, Receive, Send], Awaitable[None]]  # the ASGI app behind the guard
+
+
 class AdminGuard:
     """ASGI wrapper of the admin app: refuses what the checks above refuse, passes the rest on."""
 
-    def __init__(self, app: Any, bound_host: str = "127.0.0.1", allowed_hosts: Iterable[str] = (), token: str | None = None) -> None:
+    def __init__(self, app: App, bound_host: str = "127.0.0.1", allowed_hosts: Iterable[str] = (), token: str | None = None) -> None:
         self.app = app
         # Decided once: the names a Host header may carry besides IP literals and *.localhost.
         # The usual loopback literals are listed too, so they skip the IP parse.

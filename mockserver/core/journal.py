@@ -33,12 +33,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 from urllib.parse import unquote_plus
 
 import orjson
 
 from .clock import iso_z
+from .packed import pack, unpack
 
 log = logging.getLogger("mockserver")
 
@@ -71,11 +72,15 @@ PAGE_BYTES = 4 * 1024 * 1024
 SLICE_ENTRIES = 64
 SLICE_BYTES = 256 * 1024
 DECODED = ("body", "headers", "response", "query")  # match criteria compared with a decoded entry
-Row = tuple[Any, ...]  # a stored exchange (see Journal.record); opaque outside this module
+# A stored exchange (see Journal.record), opaque outside this module: seq, time, vendor, operation,
+# method, path, query (packed: see _record_capped), header count, path + header names + values
+# joined, body, status, response, scenario, latency_ms, session, near_miss, estimated size.
+Row = tuple[int, float, str, str, str, str, bytes, int, str, bytes, int, bytes, str | None, float, str, str | None, int]
 # Estimated memory of a row besides its texts (tuple, numbers, small strings),
-# and of one query item (two str objects and two tuple slots).
+# and of one query item (two str objects and a slot).
 _ROW_BYTES = 450  # measured with tracemalloc: ~400 for a usual row
 _ITEM_BYTES = 120
+_NO_QUERY = b""  # a row's query when the request had none
 _SEP = "\x00"  # between the path, header names and values a row keeps as one text: HTTP forbids NUL in them
 _join = _SEP.join
 _FAST_SIZE = _ROW_BYTES + _KEPT  # a row within it has neither body past its cap
@@ -202,12 +207,13 @@ def shown_body(raw: bytes, fields: frozenset[str]) -> Any:
     return {"__truncated__": True, "text": text} if truncated else text
 
 
-def _shown_query(count: int, row: Row, fields: frozenset[str]) -> dict[str, str]:
-    """The query a row keeps at its end (``_QUERY``: ``count`` names, then their values), secret values replaced."""
-    if not count:
+def _shown_query(query: bytes, fields: frozenset[str]) -> dict[str, str]:
+    """The query a row keeps packed (``Journal._record_capped``), secret values replaced."""
+    if not query:
         return {}
-    names, values = row[_QUERY : _QUERY + count], row[_QUERY + count :]
-    return {name: REDACTED if is_secret(name, fields) else value for name, value in zip(names, values, strict=True)}
+    items: list[str] = unpack(query)
+    half = len(items) // 2
+    return {name: REDACTED if is_secret(name, fields) else value for name, value in zip(items[:half], items[half:], strict=True)}
 
 
 def _shown_headers(count: int, joined: str, secret: frozenset[str]) -> dict[str, str]:
@@ -263,10 +269,10 @@ class Entry:
 
 # Positions in a stored row (see Journal.record), for filters that need no decoding.
 _FIELDS = {"vendor": 2, "operation": 3, "method": 4, "path": 5, "status": 10, "scenario": 12, "session": 14, "near_miss": 15}
-_SESSION = _FIELDS["session"]
-_SIZE = 16
-_QUERY = 17  # where a row's query names start (then their values): its last items
-_BODY, _RESPONSE = 9, 11
+_SESSION: Final = 14
+_SIZE: Final = 16
+_BODY: Final = 9
+_RESPONSE: Final = 11
 
 
 class Journal:
@@ -285,7 +291,7 @@ class Journal:
     ) -> None:
         self.size = max(size, 0)
         self.max_bytes = max(max_bytes, 0)
-        self._entries: deque[tuple[Any, ...]] = deque(maxlen=self.size)
+        self._entries: deque[Row] = deque(maxlen=self.size)
         self._bytes = 0
         self._seq = 0
         self._secrets: dict[str, Secrets] = {
@@ -330,9 +336,8 @@ class Journal:
             return
         self._seq += 1
         # The rest is _store written out: the call would cost this path a tenth of its time.
-        # No query here: its count is 0 (see _record_capped).
         row = (
-            self._seq, time, vendor, operation, method, path, 0, count, joined, body,
+            self._seq, time, vendor, operation, method, path, _NO_QUERY, count, joined, body,
             status, response, scenario, latency_ms, session, near_miss, size,
         )
         entries = self._entries
@@ -369,19 +374,16 @@ class Journal:
             session = _cut(session, HEADER_LIMIT)
         joined = _SEP.join([path, *headers, *headers.values()])
         self._seq += 1
-        # The query's item count in the row, its names then its values at the row's end
-        # (_QUERY), not a dict in it: a tuple holding a dict, even an empty one, stays
-        # tracked by the cyclic collector for good, and one holding a tuple is untracked a
-        # collection later than that tuple; a row of str and numbers only is untracked by
-        # its first collection and never walked again (10,000 rows otherwise would be, by
-        # every collection of their generation).
         self._store((
-            self._seq, time, vendor, operation, method, path, len(query), len(headers), joined, body,
+            # The query packed (its names, then its values), not a dict: a tuple holding a dict,
+            # even an empty one, stays tracked by the cyclic collector for good; a row of str,
+            # bytes and numbers only is untracked by its first collection and never walked
+            # again (10,000 rows otherwise would be, by every collection of their generation).
+            self._seq, time, vendor, operation, method, path, pack([*query, *query.values()]) if query else _NO_QUERY, len(headers), joined, body,
             status, response, scenario, latency_ms, session, near_miss, size + len(joined) + len(session),
-            *query, *query.values(),
         ))
 
-    def _store(self, row: tuple[Any, ...]) -> None:
+    def _store(self, row: Row) -> None:
         entries = self._entries
         if len(entries) == self.size:  # append drops the oldest row (a journal of size 0: this one)
             self._bytes -= entries[0][_SIZE] if entries else row[_SIZE]
@@ -491,17 +493,17 @@ class Journal:
         if self._writer is not None:
             self._writer.close()
 
-    def _entry(self, row: tuple[Any, ...]) -> Entry:
+    def _entry(self, row: Row) -> Entry:
         """The entry a reader sees: decoded, secrets redacted, latency rounded."""
-        (seq, time, vendor, operation, method, path, query_count, count, joined, body,
-         status, response, scenario, latency_ms, session, near_miss, _) = row[:_QUERY]
+        (seq, time, vendor, operation, method, path, query, count, joined, body,
+         status, response, scenario, latency_ms, session, near_miss, _) = row
         fields, secret_headers = self._secrets.get(vendor) or self._anyone
         return Entry(
-            seq, time, vendor, operation, method, path, _shown_query(query_count, row, fields), _shown_headers(count, joined, secret_headers),
+            seq, time, vendor, operation, method, path, _shown_query(query, fields), _shown_headers(count, joined, secret_headers),
             shown_body(body, fields), status, shown_body(response, fields), scenario, round(latency_ms, 3), session, near_miss,
         )
 
-    def _json_line(self, row: tuple[Any, ...]) -> str:
+    def _json_line(self, row: Row) -> str:
         return json.dumps(self._entry(row).to_json(), ensure_ascii=False)
 
 
@@ -525,7 +527,7 @@ def _within(rows: Iterable[Row], limit: int | None, budget: int | None) -> list[
     return picked
 
 
-def _fields_match(row: tuple[Any, ...], filters: Mapping[str, Any]) -> bool:
+def _fields_match(row: Row, filters: Mapping[str, Any]) -> bool:
     for key, wanted in filters.items():
         if wanted is None or wanted == "":
             continue
@@ -539,8 +541,8 @@ def _fields_match(row: tuple[Any, ...], filters: Mapping[str, Any]) -> bool:
     return True
 
 
-def subset(wanted: Any, actual: Any) -> bool:
-    """``wanted`` is contained in ``actual``: dict keys recursively, other values by equality."""
+def subset(wanted: object, actual: object) -> bool:
+    """``wanted`` is contained in ``actual``: dict keys recursively, other values by equality (journal and scenario matches)."""
     if isinstance(wanted, dict):
         return isinstance(actual, dict) and all(k in actual and subset(v, actual[k]) for k, v in wanted.items())
     return bool(wanted == actual)
@@ -563,14 +565,14 @@ def closest(entries: Iterable[dict[str, Any]], match: Mapping[str, Any], keys: I
 class _FileWriter:
     """Appends entries as JSON lines from a background thread: no file I/O on the request path."""
 
-    def __init__(self, path: Path, render: Callable[[tuple[Any, ...]], str]) -> None:
-        self._queue: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
+    def __init__(self, path: Path, render: Callable[[Row], str]) -> None:
+        self._queue: queue.SimpleQueue[Row | None] = queue.SimpleQueue()
         self._render = render
         self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
         self._thread = threading.Thread(target=self._run, name="mockserver-journal", daemon=True)
         self._thread.start()
 
-    def put(self, row: tuple[Any, ...]) -> None:
+    def put(self, row: Row) -> None:
         self._queue.put(row)
 
     def _run(self) -> None:

@@ -21,10 +21,11 @@ from pydantic import BaseModel, ValidationError
 
 from .clock import Clock
 from .errors import ErrorSpec, InternalFault, Problem, ProblemMap, VendorError, problem_to_error
-from .seeding import Draw, Pools, Seeder
+from .seeding import Draw, PoolMaker, Pools, Seeder
 from .store import Store, Table
 
 if TYPE_CHECKING:
+    from ..snapshots import Example
     from .fidelity import FidelityNotes
 
 Headers = Sequence[tuple[str, str]]
@@ -44,10 +45,6 @@ class Call:
     query: dict[str, str]
     body: bytes
     params: dict[str, str] = field(default_factory=dict)  # from the route template
-    client: str = ""
-
-    def header(self, name: str) -> str | None:
-        return self.headers.get(name)
 
 
 @dataclass(slots=True)
@@ -58,6 +55,10 @@ class Reply:
 
 
 Handler = Callable[[Call], Reply]
+# Vendor.user_listing: ``read(method, path, **httpx request options)`` answers the decoded JSON
+# of a call to ``path`` below the vendor's base URL; the listing returns every user it read.
+Read = Callable[..., Any]
+UserListing = Callable[[Read, Mapping[str, str]], list[Any]]
 # What describes a request part: a pydantic model, or a JSON Schema dict; None: not described.
 Schema = type[BaseModel] | Mapping[str, Any] | None
 
@@ -74,7 +75,7 @@ class Route:
     summary: str = ""
     request: Schema = None  # the pydantic model (or JSON Schema dict) the JSON body is validated against
     query: Schema = None  # pydantic model (or JSON Schema dict) of the query parameters
-    responses: Mapping[int, Any] = field(default_factory=dict)  # success status -> model / JSON Schema / None
+    responses: Mapping[int, Schema] = field(default_factory=dict)  # success status -> model / JSON Schema / None
     errors: tuple[str, ...] | None = None  # catalog keys this route can answer; None = every one
     auth: bool = True  # whether the vendor's credentials are required
     headers: Schema = None  # pydantic model (or JSON Schema dict) of request headers besides the credentials
@@ -97,14 +98,9 @@ class VendorContext:
     seeder: Seeder
     pools: Pools
     vendor: str
-    base_url: str = ""
     _tables: dict[tuple[str, str], Table] = field(default_factory=dict)
     _names: set[str] = field(default_factory=set)  # every table name asked for: what forget() pops
     _caches: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def session(self) -> str:
-        return SESSION.get()
 
     @property
     def namespace(self) -> str:
@@ -173,6 +169,16 @@ class VendorContext:
             cache.update(kept)
 
 
+def bearer_auth(description: str, bearer_format: str | None = None) -> dict[str, dict[str, str]]:
+    """``Vendor.security_schemes`` entry of credentials sent as ``Authorization: Bearer <token>``:
+    the OpenAPI scheme ``bearerAuth`` (``bearer_format`` as its bearerFormat hint, e.g. "JWT")."""
+    scheme = {"type": "http", "scheme": "bearer"}
+    if bearer_format is not None:
+        scheme["bearerFormat"] = bearer_format
+    scheme["description"] = description
+    return {"bearerAuth": scheme}
+
+
 class Lazy:
     """A vendor declaration imported on first use: ``examples = Lazy(".examples:EXAMPLES")``.
 
@@ -217,7 +223,7 @@ class Vendor:
     # -- read by the tools only, never on the request path (usually ``Lazy``) --
     # The documented call flow (``snapshots.Example`` items) the golden snapshots
     # replay; its create-user call is also the template of one forced call per catalog entry.
-    examples: ClassVar[Sequence[Any]] = ()
+    examples: ClassVar[Sequence[Example]] = ()
     fidelity: ClassVar[FidelityNotes | None] = None  # hand-written fidelity rows and sources
     # tools/gen_scenarios.py: a catalog key's scenario name when not ``<name>-<key>``;
     # a scenario ``respond`` answering 503 in the vendor's envelope (for the
@@ -226,9 +232,17 @@ class Vendor:
     scenario_aliases: ClassVar[Mapping[str, str]] = {}
     unavailable: ClassVar[Mapping[str, Any] | None] = None
     scenarios: ClassVar[Sequence[Mapping[str, Any]]] = ()
+    # tools/fuzz.py, whose requests are refused by construction so that nothing a vendor holds
+    # may change: ``user_listing(read, credentials)`` lists every user the vendor holds through
+    # its own read routes, compared before and after (None: no read route, and the journal
+    # shows instead whether a write was answered 2xx); and the create-user body fields no two
+    # users may share (a copy is a conflict), kept as its anchor user has them when it sends
+    # valid credentials, so even a body the vendor takes is refused (empty: every field).
+    user_listing: ClassVar[UserListing | None] = None
+    unique_fields: ClassVar[frozenset[str]] = frozenset()
     catalog: ClassVar[Mapping[str, ErrorSpec]]
     problems: ClassVar[ProblemMap]  # every kind of errors.PROBLEM_KINDS -> a catalog key (or a function choosing one)
-    pools: ClassVar[Mapping[str, Callable[[Any], object]]] = {}
+    pools: ClassVar[Mapping[str, PoolMaker]] = {}
     # OpenAPI securitySchemes of the vendor's credentials (name -> Security Scheme
     # Object); a route with ``auth=True`` accepts any one of them.
     security_schemes: ClassVar[Mapping[str, Mapping[str, Any]]] = {}

@@ -8,6 +8,10 @@ its id), read, edit and delete it.  Placeholders (``{auth}``, ``{login:...}``,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from ...core.vendor import Read
 from ...snapshots import Example
 
 JSON = {"Content-Type": "application/json"}
@@ -87,3 +91,15 @@ EXAMPLES = [
     Example("delete_user", "DELETE", f"/api/User/{NEW_USER}", headers=TOKEN),
     Example("get_user_deleted", "GET", f"/api/User/{NEW_USER}", headers=TOKEN),
 ]
+
+
+# The embedded fixture's organizations and paypoint: every user is listed under one of them.
+USER_LISTS = ("/Query/users/org/236", "/Query/users/org/123", "/Query/users/point/demo-paypoint")
+
+
+def list_users(read: Read, headers: Mapping[str, str]) -> list[Any]:
+    """Every user of the embedded fixture's organizations (``Vendor.user_listing``: tools/fuzz.py reads them back)."""
+    rows: list[Any] = []
+    for path in USER_LISTS:
+        rows += read("GET", path, params={"limitRecord": 0}, headers=headers).get("Records", [path])
+    return rows

@@ -12,10 +12,10 @@ from typing import Any
 from ...core.errors import FieldError, InvalidFields, MalformedBody, NotAnObject, VendorError
 from ...core.seeding import NAME_POOLS
 from ...core.store import Table
-from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
+from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
 from . import errors, query, responses
 from .auth import Tokens
-from .binding import bind_new_user
+from .binding import CreateBinding
 from .models import (
     INT64,
     INT64_SCHEMA,
@@ -82,11 +82,7 @@ class Payabli(Vendor):
             "name": "requestToken",
             "description": "An API token (PartnerHub > Developers > API Tokens; the fixture's tokens).",
         },
-        "bearerAuth": {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "access_token from POST /api/v2/Token/serverside.",
-        },
+        **bearer_auth("access_token from POST /api/v2/Token/serverside."),
     }
     pools = {
         **NAME_POOLS,
@@ -94,8 +90,10 @@ class Payabli(Vendor):
         "email_domain": lambda f: f.safe_domain_name(),  # example.com/.org/.net: never a real mailbox
     }
 
-    # Read by the tools only (snapshots, fidelity map, scenario generator): see Vendor.
+    # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.
     examples = Lazy(".examples:EXAMPLES")
+    user_listing = Lazy(".examples:list_users")
+    unique_fields = frozenset({"email"})
     fidelity = Lazy(".fidelity:NOTES")
     scenario_aliases = {"3201": "payabli-empty-scope", "DATABASE_ERROR": "payabli-service-unavailable"}
     unavailable = {"error": "DATABASE_ERROR"}
@@ -110,6 +108,8 @@ class Payabli(Vendor):
         self.orgs: dict[tuple[int, int], str] = {(o.orgType, o.orgId): o.entry for o in fixture.organizations}
         # paypoint entry name -> orgId, for /Query/users/point/{entry}
         self.paypoints: dict[str, int] = {o.entry: o.orgId for o in fixture.organizations if o.orgType == 2}
+        self.binding = CreateBinding(self.orgs)
+        self.bind_new_user = self.binding.bind
         self.clients = {c.clientId: c for c in fixture.clients}
 
     def routes(self) -> list[Route]:
@@ -252,7 +252,7 @@ class Payabli(Vendor):
     def create_user(self, call: Call) -> Reply:
         token = self.tokens.authenticate(call)
         self._require_json(call)
-        user = bind_new_user(call.body, self.orgs)
+        user = self.bind_new_user(call.body)
         unique = self._unique(user["email"])
         users = self.users
         clash = users.conflict(unique)
@@ -358,7 +358,7 @@ class Payabli(Vendor):
         return record
 
     def _record(self, user: dict[str, Any], created_by: str) -> dict[str, Any]:
-        """The stored record of a new user from ``binding.bind_new_user``'s plain
+        """The stored record of a new user from ``binding.CreateBinding``'s plain
         dicts (every key present).  Only called once every check has passed:
         taking the id is the first write."""
         mfa, status, time_zone, pwd = user["mfaData"] or _NO_MFA, user["usrStatus"], user["timeZone"], user["pwd"]

@@ -82,8 +82,9 @@ class Sabi(Vendor):
         "mobile": _ng_mobile,
     }
 
-    # Read by the tools only (snapshots, fidelity map, scenario generator): see Vendor.
+    # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.
     examples = Lazy(".examples:EXAMPLES")
+    unique_fields = frozenset({"username"})
     fidelity = Lazy(".fidelity:NOTES")
     scenario_aliases = {"UNAUTHORIZED": "sabi-bad-api-key"}
     unavailable = {"error": "SERVICE_UNAVAILABLE"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import re
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -18,7 +19,6 @@ import orjson
 from ...core import credentials
 from ...core.clock import iso_offset
 from ...core.errors import VendorError
-from ...core.memo import Memo
 from ...core.seeding import Draw
 from ...core.store import Table
 from ...core.vendor import Call, VendorContext
@@ -44,7 +44,7 @@ class Tokens:
         # Authorization header -> its token, for headers that pass the format checks: a
         # client sends the same header on every call, so it is taken apart (and the
         # JWT-shape regex run) once.
-        self._bearer = Memo(bearer_token)
+        self._bearer = lru_cache(maxsize=1024)(bearer_token)  # a failed parse raises and is not cached
 
     @property
     def sessions(self) -> Table:

@@ -7,7 +7,7 @@ from typing import Any
 from ...core.errors import FieldError, VendorError
 from ...core.seeding import NAME_POOLS
 from ...core.store import Table
-from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
+from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
 from . import errors, responses
 from .auth import Tokens
 from .kyc import Kyc
@@ -44,21 +44,16 @@ class VaultsPay(Vendor):
     error_schema = errors.ENVELOPE_SCHEMA
     secret_fields = SECRET_FIELDS  # what the journal hides: see models.py
     secret_headers = SECRET_HEADERS
-    security_schemes = {
-        "bearerAuth": {
-            "type": "http",
-            "scheme": "bearer",
-            "bearerFormat": "JWT",
-            "description": "accessToken from POST /as/api/v1/saas-login (or the fixture's pre-issued token).",
-        },
-    }
+    security_schemes = bearer_auth("accessToken from POST /as/api/v1/saas-login (or the fixture's pre-issued token).", bearer_format="JWT")
     pools = {
         **NAME_POOLS,
         "mobile": _pk_mobile,
     }
 
-    # Read by the tools only (snapshots, fidelity map, scenario generator): see Vendor.
+    # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.
     examples = Lazy(".examples:EXAMPLES")
+    user_listing = Lazy(".examples:list_users")
+    unique_fields = frozenset({"email", "countryCode", "phone"})
     fidelity = Lazy(".fidelity:NOTES")
     scenario_aliases = {"THROTTLE": "vaultspay-throttled"}
     unavailable = {

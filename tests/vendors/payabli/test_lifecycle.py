@@ -8,19 +8,13 @@ import orjson
 import pytest
 
 from tests.conftest import make_client, vendor_client_fixture
+from tests.vendors.payabli.envelopes import E3004, E3006, E3201, UNAUTHORIZED, e3003, error
+from tests.vendors.payabli.helpers import AUTH, BASE, CREATED, FIRST_NEW_ID, SEED_EXAMPLE, SEED_RECORD, TOKEN, URL, vendor
 
 client, _reset = vendor_client_fixture("payabli")
 
-BASE = "/payabli/api"
-URL = f"{BASE}/User"
-TOKEN = "pbx-demo-token-7f3c9a2e41d84b6f"
-AUTH = {"requestToken": TOKEN, "Content-Type": "application/json"}
-from tests.vendors.payabli.test_create_user import SEED_EXAMPLE  # noqa: E402 - the seed's own request
-
-CREATED = b'{"responseText":"Success","isSuccess":true,"responseData":null}'
 EDITED = b'{"isSuccess":true,"responseText":"Success"}'
 DELETED = b'{"responseText":"Success"}'
-FIRST_NEW_ID = 1000005
 RECORD_KEYS = [
     "userId", "Email", "Name", "Phone", "snProvider", "snIdentifier", "snData", "Scope", "Access", "UsrStatus",
     "language", "timeZone", "UsrMFA", "UsrMFAMode", "createdAt", "lastAccess", "AdditionalData",
@@ -42,34 +36,12 @@ LUCIA = {
     "UsrStatus": 85, "language": "es", "timeZone": -5, "UsrMFA": True, "UsrMFAMode": 0,
     "createdAt": "2023-03-14T09:30:00Z", "lastAccess": None, "AdditionalData": None,
 }
-UNAUTHORIZED = {
-    "isSuccess": False,
-    "responseText": "Error",
-    "responseData": {"explanation": "Unauthorized request.", "todoAction": "Provide a valid API token in the requestToken header."},
-}
-
-
-def error(code: int, explanation: str, todo: str) -> dict[str, Any]:
-    return {"isSuccess": False, "responseCode": code, "responseText": "Error", "responseData": {"explanation": explanation, "todoAction": todo}}
-
-
-def e3003(*clauses: str) -> dict[str, Any]:
-    return error(3003, "Invalid parameter value in request: " + "; ".join(clauses), "Provide the correct value for parameter.")
-
-
 def not_found(user_id: int) -> dict[str, Any]:
     return e3003(f"userId {user_id} does not exist")
 
 
-E3201 = error(3201, "Empty scope array for user", "Provide a valid scope for user.")
-E3004 = error(3004, "Invalid TimeZone value", "Provide a value between -12 and +12.")
-E3006 = error(3006, "Invalid user status", "Provide a valid status value for user (either 0, 1, or 85).")
 E3001 = error(3001, "Invalid entrypoint name", "Correct the parameter and try again.")
 DUPLICATE = e3003("email is already in use by another user")
-
-
-def vendor(client: Any) -> Any:
-    return client.app.runtime.vendors["payabli"]
 
 
 def frozen(client: Any, at: str = "2024-05-06T07:08:09Z") -> None:
@@ -109,15 +81,7 @@ def test_create_find_read_update_delete_and_reuse_the_email(client: Any) -> None
     user_id = found.json()["Records"][0]["userId"]
 
     read = client.get(f"{URL}/{user_id}", headers=AUTH)
-    expected = {
-        "userId": FIRST_NEW_ID, "Email": "example@email.com", "Name": "Sean Smith", "Phone": "5555555555",
-        "snProvider": None, "snIdentifier": None, "snData": None,
-        "Scope": [{"orgEntry": "pilgrim-planner", "orgId": 123, "orgType": 0}],
-        "Access": [{"roleLabel": "customers", "roleValue": True}],
-        "UsrStatus": 1, "language": "en", "timeZone": -5, "UsrMFA": True, "UsrMFAMode": 0,
-        "createdAt": "2024-05-06T07:08:09Z", "lastAccess": None,
-        "AdditionalData": '{"key1":"value1","key2":"value2","key3":"value3"}',
-    }
+    expected = SEED_RECORD
     assert (read.status_code, read.json()) == (200, expected)
     assert list(read.json()) == RECORD_KEYS
     assert found.json()["Records"][0] == expected
