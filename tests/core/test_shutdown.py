@@ -134,7 +134,8 @@ class TwoWays:
     def answer_directly(self, method: str, path: str, query: bytes, headers: list, body: bytes) -> Any:
         if path != "/u":
             return None
-        return 200, b"content-type: application/json\r\ncontent-length: " + str(len(body) + 2).encode() + b"\r\n", b"[" + body + b"]"
+        head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: " + str(len(body) + 2).encode() + b"\r\n"
+        return head, b"[" + body + b"]"
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
