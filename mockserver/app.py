@@ -1,4 +1,11 @@
-"""Builds the one ASGI app that serves every vendor plus the admin API."""
+"""Builds the one ASGI app that serves every vendor plus the admin API.
+
+``Runtime`` owns a server's state (config, clock, store, vendors, journal, scenarios,
+test sessions); ``MockServer`` is the app: it picks, by the first path segment, the admin
+API, a vendor's ``core.serving.VendorApp`` (whose module docstring follows one request
+through the pipeline) or a JSON 404, for ASGI requests and for the fast transport's direct
+ones alike (``answer_directly``).
+"""
 
 from __future__ import annotations
 

@@ -2,6 +2,8 @@
 
 One request's path (every transport, every vendor):
 
+0. ``mockserver.app.MockServer`` picks the app by the request's first path segment, once
+   (``_target``): the admin API, a vendor's ``VendorApp`` (this module), or the JSON 404.
 1. A transport builds a ``Request``: method, path below the vendor's mount, raw query,
    headers (lower-cased names), the whole body (refused when over ``max_body``: then
    ``too_large`` says why) and the test session (``X-Mock-Session``).  Two adapters do:
