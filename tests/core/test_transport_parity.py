@@ -32,8 +32,8 @@ pytestmark = pytest.mark.skipif(wire.unavailable() is not None, reason=f"the fas
 CONFIG: dict[str, Any] = {"seed": 7, "clock": "frozen:2026-03-01T10:00:00Z", "max_body": 4096}
 SCENARIOS = [
     # A reply of its own with an extra header, once.
-    "name: own\nrules:\n  - match: {vendor: vaultspay, operation: create_user, times: 1}\n"
-    "    respond: {status: 503, body: {busy: true}, headers: {Retry-After: '7'}}\n",
+    ("name: own\nrules:\n  - match: {vendor: vaultspay, operation: create_user, times: 1}\n"
+     "    respond: {status: 503, body: {busy: true}, headers: {Retry-After: '7'}}\n"),
     # The real behaviour after a delay (the fast transport hands it to ASGI with the work done).
     "name: slow\nrules:\n  - match: {vendor: pulse, operation: create_user, times: 1}\n    delay: 5\n",
     # Half the body, a matching length (a fault: handed over too).
