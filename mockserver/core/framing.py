@@ -63,18 +63,22 @@ def checked_headers(headers: Iterable[tuple[str, Any]]) -> Pairs:
 class Framing:
     """The framing of one content type's answers (each vendor has one)."""
 
-    __slots__ = ("_lines", "content_type")
+    __slots__ = ("_lines", "_starts", "content_type")
 
     def __init__(self, content_type: bytes) -> None:
         self.content_type = content_type
         self._lines = b"content-type: " + content_type + b"\r\ncontent-length: "
+        self._starts: dict[int, bytes] = {}  # status -> its line and the lines above: built on first use
 
     def head(self, status: int, length: int, extra: Pairs = ()) -> bytes | None:
         """Status line and header lines (each with its CRLF, no blank line); None for a status outside 100-599."""
-        line = RESPONSE_LINES.get(status)
-        if line is None:
-            return None
-        head = line + self._lines + str(length).encode() + b"\r\n"
+        start = self._starts.get(status)
+        if start is None:
+            line = RESPONSE_LINES.get(status)
+            if line is None:
+                return None
+            start = self._starts[status] = line + self._lines
+        head = start + str(length).encode() + b"\r\n"
         if extra:
             head += b"".join(name + b": " + value + b"\r\n" for name, value in extra)
         return head

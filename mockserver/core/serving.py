@@ -16,12 +16,12 @@ One request's path (every transport, every vendor):
    vendor's 404/405 with the near-miss hint), the body limit, the scenarios (``X-Mock-Error``,
    ``X-Mock-Scenario``, active rules), the route's handler (auth, validation, store: the
    vendor's code) or the scenario's reply, any failure rendered by the vendor (a bug too:
-   its 500 envelope, never a traceback), the body encoded with orjson.  It gives an
-   ``Answer``: status, payload, checked extra headers, and the fault to act out, if any.
+   its 500 envelope, never a traceback), the body encoded with orjson, the exchange
+   journalled (and logged).  It gives an ``Answer``: status, payload, checked extra
+   headers, and the scenario's fault to act out, if any.
 3. The transport frames it (``core.framing``, the one place for status line and headers)
    and sends it: the direct path writes it in place; the ASGI path through the server's
    respond extension or ``send``, and a fault through ``core.faults``.
-4. ``VendorApp.record(answer)``: the journal row and request log line, once it is out.
 
 The contract of ``answer``: it returns an ``Answer`` at once whenever nothing has to be
 waited for (the usual case), and an awaitable of one otherwise: a scenario's delay (the
@@ -30,7 +30,8 @@ an awaitable instead of a ``Reply`` (a store that answers asynchronously: the in
 store never does).  Whoever gets an awaitable awaits it in a task; the direct path hands
 it (and an answer with a fault) to the ASGI path as a ``Handover``, an ASGI app holding the
 work done so far, which the server runs in place of the whole app: nothing is matched,
-read or decided twice.  A transport calls ``record`` once per answer it sends.
+read or decided twice.  An answer is journalled by the time it is given: a transport
+only frames and sends it.
 """
 
 from __future__ import annotations
@@ -40,13 +41,14 @@ import difflib
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Coroutine, MutableMapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
 import orjson
 
+from .clock import Clock
 from .errors import (
     BodyTooLarge,
     InternalFault,
@@ -105,10 +107,9 @@ class Services(Protocol):
 
     journal: Journal
     scenarios: ScenarioEngine
+    clock: Clock  # the server's (one object for its whole life: admin calls set it in place)
 
     def ensure_session(self, vendor: str, session: str) -> None: ...
-
-    def clock_timestamp(self) -> float: ...
 
 
 @dataclass(slots=True)
@@ -127,16 +128,13 @@ class Request:
 
 @dataclass(slots=True)
 class Answer:
-    """What the pipeline answers: the response, and what the journal records of the exchange."""
+    """What the pipeline answers (already journalled): the response, and the fault to act out."""
 
     status: int
     payload: bytes  # the encoded body
-    extra: Pairs  # headers besides content-type and content-length, checked (core.framing)
-    request: Request
-    query: dict[str, str]
-    operation: str  # the route's, or "unknown"
-    near_miss: str | None = None  # the route an unmatched request probably meant
-    outcome: Outcome | None = None  # the scenario that answered (its label, fault)
+    extra: Pairs = ()  # headers besides content-type and content-length, checked (core.framing)
+    fault: str | None = None  # a scenario's socket-level fault (core.faults), acted out by the transport
+    fault_params: Mapping[str, Any] | None = None
 
 
 Pending = Coroutine[Any, Any, Answer]
@@ -198,6 +196,7 @@ class VendorApp:
         self.services = services
         self.router = Router(vendor.routes())
         self.framing = Framing(vendor.content_type)
+        self._timestamp = services.clock.timestamp  # the journal's clock, looked up once
 
     # ------------------------------------------------------------------ the pipeline
     def answer(self, request: Request) -> Answer | Pending:
@@ -269,7 +268,7 @@ class VendorApp:
         self, request: Request, query: dict[str, str], operation: str, reply: Reply, outcome: Outcome | None,
         near_miss: str | None,
     ) -> Answer:
-        """The reply encoded (orjson) and its headers checked, as an ``Answer``."""
+        """The reply encoded (orjson), its headers checked, the exchange journalled: the ``Answer``."""
         if near_miss is not None:
             reply = Reply(reply.status, reply.body, (*reply.headers, ("x-mock-near-miss", near_miss)))
         try:
@@ -277,8 +276,19 @@ class VendorApp:
         except TypeError as exc:  # a handler's bug: a body JSON cannot hold
             reply = self._rendered(exc, request.method, request.path)
             payload = orjson.dumps(reply.body)
-        return Answer(reply.status, payload, checked_headers(reply.headers) if reply.headers else (), request, query,
-                      operation, near_miss, outcome)
+        status = reply.status
+        label = None if outcome is None else outcome.label
+        latency = (time.perf_counter() - request.started) * 1000
+        self.services.journal.record(
+            self._timestamp(), self.name, operation, request.method, request.path, query, request.headers, request.body,
+            status, payload, label, latency, request.session, near_miss,
+        )
+        if requests_log.isEnabledFor(logging.INFO):
+            requests_log.info("%-9s %-14s %s %6.1fms%s", self.name, operation, status, latency, f"  scenario={label}" if label else "")
+        extra = checked_headers(reply.headers) if reply.headers else ()
+        if outcome is None or outcome.fault is None:
+            return Answer(status, payload, extra)
+        return Answer(status, payload, extra, outcome.fault, outcome.fault_params)
 
     def _rendered(self, exc: Exception, method: str, path: str) -> Reply:
         """Any failure while serving, as the vendor answers it."""
@@ -298,19 +308,6 @@ class VendorApp:
             return scenarios.forced_error(self.name, forced, session)
         return scenarios.decide(self.name, operation, call, session, headers.get("x-mock-scenario"))
 
-    def record(self, answer: Answer) -> None:
-        """The journal row (and request log line) of an answer its transport has sent."""
-        request = answer.request
-        latency = (time.perf_counter() - request.started) * 1000
-        label = answer.outcome.label if answer.outcome is not None else None
-        self.services.journal.record(
-            self.services.clock_timestamp(), self.name, answer.operation, request.method, request.path, answer.query,
-            request.headers, request.body, answer.status, answer.payload, label, latency, request.session, answer.near_miss,
-        )
-        if requests_log.isEnabledFor(logging.INFO):
-            requests_log.info("%-9s %-14s %s %6.1fms%s", self.name, answer.operation, answer.status, latency,
-                              f"  scenario={label}" if label else "")
-
     # ------------------------------------------------------------------ the direct adapter
     def answer_directly(
         self, method: str, path: str, raw_query: bytes, raw_headers: list[tuple[bytes, bytes]], body: bytes,
@@ -328,10 +325,9 @@ class VendorApp:
         request = Request(method, path[len(self.prefix):] or "/", raw_query, headers, b"" if too_large else body,
                           headers.get("x-mock-session", ""), too_large, started)
         answer = self.answer(request)
-        if type(answer) is Answer and (answer.outcome is None or answer.outcome.fault is None):
+        if type(answer) is Answer and answer.fault is None:
             head = self.framing.head(answer.status, len(answer.payload), answer.extra)
             if head is not None:
-                self.record(answer)
                 return head, answer.payload
         return Handover(self, answer)
 
@@ -350,22 +346,21 @@ class VendorApp:
         await self.deliver(scope, send, answer if type(answer) is Answer else await answer)  # type: ignore[misc]
 
     async def deliver(self, scope: Scope, send: Send, answer: Answer) -> None:
-        """Sends ``answer`` the ASGI way (the respond extension when offered), acts out its fault, records it."""
-        payload, outcome = answer.payload, answer.outcome
-        if outcome is not None and outcome.fault is not None:
+        """Sends ``answer`` the ASGI way (the respond extension when offered), or acts out its fault."""
+        payload = answer.payload
+        if answer.fault is not None:
             headers = self.framing.headers(len(payload), answer.extra)
-            await send_with_fault(scope, send, outcome.fault, outcome.fault_params, answer.status, headers, payload)
-        else:
-            extensions = scope.get("extensions")
-            respond = extensions.get(RESPOND_EXTENSION) if extensions else None
-            # The whole response in one call when the server offers it: framed here, it needs none
-            # of the checks ASGI's send makes of headers it cannot trust.
-            head = None if respond is None else self.framing.head(answer.status, len(payload), answer.extra)
-            if respond is None or head is None or not respond(head, payload):
-                headers = self.framing.headers(len(payload), answer.extra)
-                await send({"type": "http.response.start", "status": answer.status, "headers": headers})
-                await send({"type": "http.response.body", "body": payload})
-        self.record(answer)  # after the client has its answer
+            await send_with_fault(scope, send, answer.fault, answer.fault_params or {}, answer.status, headers, payload)
+            return
+        extensions = scope.get("extensions")
+        respond = extensions.get(RESPOND_EXTENSION) if extensions else None
+        # The whole response in one call when the server offers it: framed here, it needs none
+        # of the checks ASGI's send makes of headers it cannot trust.
+        head = None if respond is None else self.framing.head(answer.status, len(payload), answer.extra)
+        if respond is None or head is None or not respond(head, payload):
+            headers = self.framing.headers(len(payload), answer.extra)
+            await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+            await send({"type": "http.response.body", "body": payload})
 
     async def _read_body(self, headers: dict[str, str], receive: Receive) -> tuple[bytes, str | None]:
         """The whole body, or b"" and why it was refused; reading stops once it is over the limit."""
