@@ -58,8 +58,8 @@ _ASGI_ONLY_HEADERS = _CONTROL_HEADERS | {"x-mock-session"}  # a scenario or a te
 NEAR_MISS_SPAN = 128
 
 
-def compile_template(path: str) -> re.Pattern[str]:
-    return re.compile("^" + _TEMPLATE_PARAM.sub(r"(?P<\1>[^/]+)", re.escape(path)) + "$")
+def compile_template(path: str, ignore_case: bool = False) -> re.Pattern[str]:
+    return re.compile("^" + _TEMPLATE_PARAM.sub(r"(?P<\1>[^/]+)", re.escape(path)) + "$", re.IGNORECASE if ignore_case else 0)
 
 
 class Disconnected(Exception):
@@ -78,24 +78,37 @@ class Services(Protocol):
 
 
 class Router:
-    """Static paths in a dict, templated ones as compiled patterns (few per vendor)."""
+    """Static paths in a dict, templated ones as compiled patterns (few per vendor).
 
-    def __init__(self, routes: list[Route]) -> None:
+    ``ignore_case`` and ``trailing_slash`` follow the vendor's own router
+    (``Vendor.paths_ignore_case`` / ``paths_allow_trailing_slash``): ASP.NET, say,
+    matches ``/api/user/`` to ``/api/User``.  An exact path costs the same either way.
+    """
+
+    def __init__(self, routes: list[Route], ignore_case: bool = False, trailing_slash: bool = False) -> None:
         self.static: dict[str, dict[str, Route]] = {}
         self.dynamic: list[tuple[re.Pattern[str], dict[str, Route]]] = []
+        self.ignore_case = ignore_case
+        self.trailing_slash = trailing_slash
         by_template: dict[str, dict[str, Route]] = {}
         for route in routes:
             by_template.setdefault(route.path, {})[route.method] = route
         for template, methods in by_template.items():
             if "{" in template:
-                self.dynamic.append((compile_template(template), methods))
+                self.dynamic.append((compile_template(template, ignore_case), methods))
             else:
                 self.static[template] = methods
+        # Static paths by their lower-case form, for a vendor whose router ignores case.
+        self.folded = {template.lower(): methods for template, methods in self.static.items()} if ignore_case else {}
         self.routes = routes
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
         methods = self.static.get(path)
         params: dict[str, str] = {}
+        if methods is None and (self.ignore_case or self.trailing_slash):
+            if self.trailing_slash and len(path) > 1 and path.endswith("/"):
+                path = path[:-1]
+            methods = self.folded.get(path.lower()) if self.ignore_case else self.static.get(path)
         if methods is None:
             for pattern, candidates in self.dynamic:
                 found = pattern.match(path)
@@ -131,7 +144,7 @@ class VendorApp:
         self.prefix = prefix
         self.max_body = max_body
         self.services = services
-        self.router = Router(vendor.routes())
+        self.router = Router(vendor.routes(), vendor.paths_ignore_case, vendor.paths_allow_trailing_slash)
         self._content_type = (b"content-type", vendor.content_type)
         self._head = b"content-type: " + vendor.content_type + b"\r\ncontent-length: "
 

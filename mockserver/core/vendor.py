@@ -213,6 +213,10 @@ class Vendor:
     name: ClassVar[str]  # registry key and URL prefix, e.g. "acme"
     title: ClassVar[str]  # human name, e.g. "Acme Pay"
     base_path: ClassVar[str] = ""  # client base URL below the mount, e.g. "/api" (also shown by `mockserver --help`)
+    # How the vendor's own router matches a path to a route (core.serving.Router): most match
+    # it exactly; ASP.NET, for one, ignores case and a trailing slash ("/api/user/" is "/api/User").
+    paths_ignore_case: ClassVar[bool] = False
+    paths_allow_trailing_slash: ClassVar[bool] = False
     locale: ClassVar[str] = "en_US"
     content_type: ClassVar[bytes] = b"application/json"
     fixture_model: ClassVar[type[BaseModel]]

@@ -68,6 +68,10 @@ class Payabli(Vendor):
     base_path = "/api"
     locale = "en_US"
     content_type = b"application/json; charset=utf-8"  # .NET's default
+    # ASP.NET routing ignores case and a trailing slash [PUB: Payabli's mobile SDKs call
+    # /api/v2/token/serverside, the server SDKs /api/v2/Token/serverside].
+    paths_ignore_case = True
+    paths_allow_trailing_slash = True
     fixture_model = Fixture
     catalog = errors.CATALOG
     problems = errors.PROBLEMS
