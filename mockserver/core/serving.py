@@ -184,7 +184,7 @@ class VendorApp:
             call = Call(method, path, headers, query, body, params)
             scenarios = self.services.scenarios
             if scenarios.has_active(self.name) or not _CONTROL_HEADERS.isdisjoint(headers):
-                outcome = self._scenario(scenarios, operation, call, session, headers)
+                outcome = self._scenario(scenarios, route, call, session, headers)
             if outcome is not None and outcome.delay:
                 await asyncio.sleep(outcome.delay)
             if session:  # again after the last await: a session freed meanwhile (cap, reset) is seeded afresh
@@ -276,11 +276,11 @@ class VendorApp:
         respond = extensions.get(RESPOND_EXTENSION) if extensions else None
         return respond is not None and bool(respond(status, self._head + str(len(payload)).encode() + b"\r\n", payload))
 
-    def _scenario(self, scenarios: ScenarioEngine, operation: str, call: Call, session: str, headers: dict[str, str]) -> Outcome | None:
+    def _scenario(self, scenarios: ScenarioEngine, route: Route, call: Call, session: str, headers: dict[str, str]) -> Outcome | None:
         forced = headers.get("x-mock-error")
         if forced:
-            return scenarios.forced_error(self.name, forced, session)
-        return scenarios.decide(self.name, operation, call, session, headers.get("x-mock-scenario"))
+            return scenarios.forced_error(self.name, forced, session, route.errors)
+        return scenarios.decide(self.name, route.operation, call, session, headers.get("x-mock-scenario"))
 
     async def _read_body(self, headers: dict[str, str], receive: Receive, ignore_limit: bool = False) -> bytes:
         limit = self.max_body

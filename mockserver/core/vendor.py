@@ -234,6 +234,9 @@ class Vendor:
     # every-vendor flaky flows; None leaves the vendor out of them); and whole
     # hand-written scenario documents about this vendor only.
     scenario_aliases: ClassVar[Mapping[str, str]] = {}
+    # A catalog key that create-user never answers (its route's ``errors`` leaves it out): the
+    # operation that does, where the scenario library and the snapshots force it instead.
+    error_operations: ClassVar[Mapping[str, str]] = {}
     unavailable: ClassVar[Mapping[str, Any] | None] = None
     scenarios: ClassVar[Sequence[Mapping[str, Any]]] = ()
     # tools/fuzz.py, whose requests are refused by construction so that nothing a vendor holds

@@ -80,6 +80,8 @@ STATE_RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "payabli": (
         (r"userId -?\d+ does not exist", "a userId no user has (any longer)"),
         ("email is already in use", "the login e-mail is unique tenant-wide"),
+        # 400 InvalidCredentials [PUB sdk-python 1.0.19], where 401 read as auth before issue 14.
+        ("Invalid client credentials", "a clientId and the secret of that same client: credentials no schema names"),
     ),
     "sabi": (),
     "pulse": (
@@ -99,6 +101,7 @@ INTEGRAL_FLOAT_RULES = ("must be an integer", "cannot unmarshal number")
 EXPLAINED_WARNINGS: dict[str, dict[str, str]] = {
     "vaultspay": {"PATCH /us/api/v1/kyc/personal": "no fixture user has PENDING personal info to PATCH"},
     "pulse": {"POST /users": "its only refusal in coverage is a team of another account than x-account-id's"},
+    "payabli": {"POST /api/v2/Token/serverside": "a generated clientId/clientSecret pair is not a fixture client's: 400 InvalidCredentials"},
 }
 
 

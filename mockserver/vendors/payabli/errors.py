@@ -67,15 +67,17 @@ CATALOG: dict[str, PayabliSpec] = {
     "USER_NOT_FOUND": _row(400, 3003, "Invalid parameter value in request", "Provide the correct value for parameter."),
     # [INF] an unknown entry on /Query/users/point/{entry}: 3001 "Invalid entrypoint name" [PUB code]
     "UNKNOWN_ENTRY": _row(400, 3001, "Invalid entrypoint name", "Correct the parameter and try again."),
-    # -- POST /v2/Token/serverside: TokenErrorResponse {errorType, errorMessage} [PUB shape];
-    # statuses and texts [INF] (OAuth2 RFC 6749 section 5.2 error names)
-    "TOKEN_INVALID_REQUEST": _token_row(400, "invalid_request", "The request is missing a required parameter or is malformed.",
+    # -- POST /v2/Token/serverside: TokenErrorResponse {errorType, errorMessage}, HTTP 400 "when the
+    # request is invalid, for example when the client credentials are wrong", errorType e.g.
+    # `InvalidCredentials` [PUB: sdk-python 1.0.19 TokenErrorResponse; its token call declares only 400].
+    # The other errorTypes follow that PascalCase [INF]; texts [INF]; 415 is ASP.NET's, before the action [INF].
+    "TOKEN_INVALID_REQUEST": _token_row(400, "InvalidRequest", "The request is missing a required parameter or is malformed.",
                                         "Send a JSON body with clientId and clientSecret."),
-    "TOKEN_INVALID_CLIENT": _token_row(401, "invalid_client", "Invalid client credentials.",
+    "TOKEN_INVALID_CLIENT": _token_row(400, "InvalidCredentials", "Invalid client credentials.",
                                        "Check the client ID and client secret issued in the Payabli Portal."),
-    "TOKEN_INVALID_SCOPE": _token_row(400, "invalid_scope", "The requested permissions exceed those granted to the client.",
+    "TOKEN_INVALID_SCOPE": _token_row(400, "InvalidScope", "The requested permissions exceed those granted to the client.",
                                       "Request only permissions granted to the credential."),
-    "TOKEN_UNSUPPORTED_MEDIA_TYPE": _token_row(415, "invalid_request", "Content-Type must be application/json.",
+    "TOKEN_UNSUPPORTED_MEDIA_TYPE": _token_row(415, "InvalidRequest", "Content-Type must be application/json.",
                                                "Send the body as JSON with the header Content-Type: application/json."),
     # -- HTTP-level failures: statuses from the OpenAPI (401/500/503) or HTTP itself; texts [INF]
     # except "Unauthorized request." / "Internal API Error" / "Database connection error" (OpenAPI descriptions [PUB])
@@ -93,6 +95,11 @@ CATALOG: dict[str, PayabliSpec] = {
     "INTERNAL": _row(500, None, "Internal API Error", "Try again later. If the problem persists, contact Payabli support."),
     "DATABASE_ERROR": _row(503, None, "Database connection error", "Try again later."),
 }
+
+# The token endpoint's own rows (TokenErrorResponse): no User or Query route answers them, so
+# create-user's ``Route.errors`` (and its OpenAPI, scenarios and X-Mock-Error) are the others.
+TOKEN_KEYS: tuple[str, ...] = tuple(key for key, spec in CATALOG.items() if spec.type is not None)
+USER_KEYS: tuple[str, ...] = tuple(key for key, spec in CATALOG.items() if spec.type is None)
 
 _TYPE_ARTICLES = {"integer": "an integer", "object": "an object", "array": "an array"}
 

@@ -37,10 +37,13 @@ ERROR_SOURCES: dict[str, str] = {
     "DUPLICATE_EMAIL": "[INF] no duplicate code is published: 3003 naming the email",
     "USER_NOT_FOUND": "[INF] the User endpoints declare no 404, only 400: 3003 naming the userId",
     "UNKNOWN_ENTRY": "[INF] an unknown paypoint entry on `/Query/users/point/{entry}`: 3001 Invalid entrypoint name",
-    "TOKEN_INVALID_REQUEST": "[PUB] TokenErrorResponse shape (sdk-ruby); status and text [INF] OAuth2 (RFC 6749 §5.2)",
-    "TOKEN_INVALID_CLIENT": "[PUB] TokenErrorResponse shape (sdk-ruby); status and text [INF] OAuth2 (RFC 6749 §5.2)",
-    "TOKEN_INVALID_SCOPE": "[PUB] TokenErrorResponse shape (sdk-ruby); status and text [INF] OAuth2 (RFC 6749 §5.2)",
-    "TOKEN_UNSUPPORTED_MEDIA_TYPE": "[PUB] TokenErrorResponse shape (sdk-ruby); 415 and text [INF] ASP.NET",
+    "TOKEN_INVALID_REQUEST": "[PUB] TokenErrorResponse, HTTP 400 (sdk-python 1.0.19); errorType `InvalidRequest` and text [INF]; "
+                             "token call only",
+    "TOKEN_INVALID_CLIENT": "[PUB] sdk-python 1.0.19: TokenErrorResponse on HTTP 400 \"when the client credentials are wrong\", "
+                            "errorType `InvalidCredentials`; text [INF]; token call only (was 401 `invalid_client` before issue 14)",
+    "TOKEN_INVALID_SCOPE": "[PUB] TokenErrorResponse, HTTP 400 (sdk-python 1.0.19); errorType `InvalidScope` and text [INF]; "
+                           "token call only",
+    "TOKEN_UNSUPPORTED_MEDIA_TYPE": "[PUB] TokenErrorResponse shape (sdk-python 1.0.19); 415 and text [INF] ASP.NET; token call only",
     "UNAUTHORIZED": "[PUB] OpenAPI: 401 \"Unauthorized request.\"; body [INF] (undocumented)",
     "FORBIDDEN": "[PUB] newer SDKs model 403; text [INF]; sent only by scenarios",
     "NOT_FOUND": "[INF] unknown path; text ours",
@@ -100,10 +103,10 @@ FIDELITY: tuple[Row, ...] = (
     row(
         "auth",
         "token request errors",
-        "`{\"errorType\",\"errorMessage\"}`: wrong credentials 401 `invalid_client`; missing fields or a bad body 400 "
-        "`invalid_request`; permission not granted to the client 400 `invalid_scope`; non-JSON Content-Type 415 "
-        "`invalid_request`",
-        "[PUB] TokenErrorResponse shape; statuses and texts [INF]",
+        "`{\"errorType\",\"errorMessage\"}`, on this call only (never on `/User`: scenarios and `X-Mock-Error` refuse it "
+        "there): wrong credentials 400 `InvalidCredentials`; missing fields or a bad body 400 `InvalidRequest`; permission not "
+        "granted to the client 400 `InvalidScope`; non-JSON Content-Type 415 `InvalidRequest`",
+        "[PUB] sdk-python 1.0.19 TokenErrorResponse (400, `InvalidCredentials`); other errorTypes and texts [INF]",
     ),
     row(
         "auth",
