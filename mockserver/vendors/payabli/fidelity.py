@@ -216,8 +216,16 @@ FIDELITY: tuple[Row, ...] = (
         "response",
         "`GET /api/User/{userId}`",
         "`UserQueryRecord` with its mixed-case keys (`userId`, `Email`, `Name`, … `Scope[{orgEntry,orgId,orgType}]`, "
-        "`AdditionalData` as a JSON string); query `entry`/`level` accepted and ignored",
+        "`AdditionalData`); query `entry`/`level` accepted and ignored",
         "[PUB] sdk-rust WireMock example; key order and ignored query [INF]",
+    ),
+    row(
+        "response",
+        "`AdditionalData` of a user read back (GET, Query records)",
+        "the object the user was given (`{\"key1\":\"value1\"}`), keys set to null left out; null when none. Older SDKs "
+        "typed it the JSON text of that object (`\"{\\\"key1\\\":\\\"value1\\\"}\"`), which the mock sent before issue 14",
+        "[PUB] current reference example (an object) and sdk-python 1.0.19 `Dict[str, str]`; the older string: sdk-python ≤ "
+        "1.0.13, sdk-csharp 1.0.12, sdk-node 0.0.114 (`AdditionalDataString`); null keys left out [INF]",
     ),
     row(
         "response",
@@ -235,9 +243,12 @@ FIDELITY: tuple[Row, ...] = (
     row(
         "response",
         "`GET /api/Query/users/org/{orgId}`, `/point/{entry}`",
-        "`{\"Records\":[…],\"Summary\":{pageIdentifier:\"null\",pageSize,totalAmount:0,totalNetAmount:0,totalPages,"
-        "totalRecords}}`: users whose scope names that organization (not its children) or paypoint",
-        "[PUB] QuerySummary and example; matching and zero amounts [INF]",
+        "`{\"Records\":[…],\"Summary\":{pageidentifier,pageSize,totalAmount:0.0,totalNetAmount:0.0,totalPages,"
+        "totalRecords}}`: users whose scope names that organization (not its children) or paypoint; `pageidentifier` null "
+        "on the last page, else an opaque token. Older SDKs (sdk-python ≤ 1.0.13, sdk-node 0.0.114) and the published "
+        "example spell it `pageIdentifier` (the example's value the string `\"null\"`), which the mock sent before issue 14",
+        "[PUB] sdk-python 1.0.19 QuerySummary (`pageidentifier`, float amounts, null without a further page); matching, "
+        "zero amounts and the token [INF]",
     ),
     row(
         "field",

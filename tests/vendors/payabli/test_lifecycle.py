@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import orjson
@@ -19,7 +20,8 @@ RECORD_KEYS = [
     "userId", "Email", "Name", "Phone", "snProvider", "snIdentifier", "snData", "Scope", "Access", "UsrStatus",
     "language", "timeZone", "UsrMFA", "UsrMFAMode", "createdAt", "lastAccess", "AdditionalData",
 ]
-SUMMARY_KEYS = ["pageIdentifier", "pageSize", "totalAmount", "totalNetAmount", "totalPages", "totalRecords"]
+# The newest SDK's QuerySummary (sdk-python 1.0.19): `pageidentifier` in lower case, amounts floats.
+SUMMARY_KEYS = ["pageidentifier", "pageSize", "totalAmount", "totalNetAmount", "totalPages", "totalRecords"]
 HERMAN = {
     "userId": 1000000, "Email": "herman.martinez@example.com", "Name": "Herman Martinez", "Phone": "3055550000",
     "snProvider": None, "snIdentifier": None, "snData": None,
@@ -54,8 +56,10 @@ def _thaw(client: Any) -> Any:
     client.post("/__admin/clock", json={"freeze": False})
 
 
-def summary(size: int, pages: int, records: int) -> dict[str, Any]:
-    return {"pageIdentifier": "null", "pageSize": size, "totalAmount": 0, "totalNetAmount": 0, "totalPages": pages, "totalRecords": records}
+def summary(size: int, pages: int, records: int, following: int | None = None) -> dict[str, Any]:
+    """``following``: where the next page starts (its token), None on the last page."""
+    token = None if following is None else base64.urlsafe_b64encode(f"fromRecord={following}&limitRecord={size}".encode()).decode().rstrip("=")
+    return {"pageidentifier": token, "pageSize": size, "totalAmount": 0.0, "totalNetAmount": 0.0, "totalPages": pages, "totalRecords": records}
 
 
 def org_ids(client: Any, path: str, **params: Any) -> list[int]:
@@ -155,7 +159,7 @@ def test_put_replaces_lists_and_additional_data(client: Any) -> None:
     assert client.get(f"{URL}/1000000", headers=AUTH).json() == HERMAN | {
         "Access": [{"roleLabel": "reports", "roleValue": False}, {"roleLabel": "users", "roleValue": True}],
         "Scope": [{"orgEntry": "propertymanager-pro", "orgId": 236, "orgType": 0}, {"orgEntry": "demo-paypoint", "orgId": 255, "orgType": 2}],
-        "AdditionalData": '{"crm":"42"}', "UsrStatus": 85, "language": "es", "UsrMFA": True,
+        "AdditionalData": {"crm": "42"}, "UsrStatus": 85, "language": "es", "UsrMFA": True,
     }
 
 
@@ -352,23 +356,23 @@ def _more_users(client: Any, n: int) -> list[int]:
 
 
 @pytest.mark.parametrize(
-    ("params", "ids_slice", "size", "pages"),
+    ("params", "ids_slice", "size", "pages", "following"),
     [
-        ({}, slice(0, 20), 20, 2),
-        ({"fromRecord": "20"}, slice(20, 40), 20, 2),
-        ({"fromRecord": "2", "limitRecord": "5"}, slice(2, 7), 5, 5),
-        ({"limitRecord": "0"}, slice(0, None), 25, 1),
-        ({"limitRecord": "-1", "fromRecord": "24"}, slice(24, None), 25, 1),
-        ({"fromRecord": "100"}, slice(100, None), 20, 2),
-        ({"FROMRECORD": "3", "limitrecord": "2"}, slice(3, 5), 2, 13),  # .NET binds names case-insensitively
+        ({}, slice(0, 20), 20, 2, 20),
+        ({"fromRecord": "20"}, slice(20, 40), 20, 2, None),
+        ({"fromRecord": "2", "limitRecord": "5"}, slice(2, 7), 5, 5, 7),
+        ({"limitRecord": "0"}, slice(0, None), 25, 1, None),
+        ({"limitRecord": "-1", "fromRecord": "24"}, slice(24, None), 25, 1, None),
+        ({"fromRecord": "100"}, slice(100, None), 20, 2, None),
+        ({"FROMRECORD": "3", "limitrecord": "2"}, slice(3, 5), 2, 13, 5),  # .NET binds names case-insensitively
     ],
 )
-def test_paging(client: Any, params: dict[str, str], ids_slice: slice, size: int, pages: int) -> None:
+def test_paging(client: Any, params: dict[str, str], ids_slice: slice, size: int, pages: int, following: int | None) -> None:
     ids = _more_users(client, 24)
     response = client.get(f"{BASE}/Query/users/point/demo-paypoint", params=params, headers=AUTH)
     body = response.json()
     assert [r["userId"] for r in body["Records"]] == ids[ids_slice]
-    assert body["Summary"] == summary(size, pages, 25)
+    assert body["Summary"] == summary(size, pages, 25, following)
 
 
 def test_an_empty_result(client: Any) -> None:
