@@ -43,7 +43,7 @@ from pydantic_core import core_schema
 from typing_extensions import TypedDict
 
 from ...core.validation import EMAIL_PATTERN, parse_object
-from .models import INT32, INT64, ORG_TYPES, SETTABLE_STATUSES, AccessItem, CreateUser, MfaData, ScopeItem, bind_user
+from .models import INT32, INT64, ORG_TYPES, SETTABLE_STATUSES, AccessItem, AdditionalValue, CreateUser, MfaData, Phone, ScopeItem, bind_user
 
 _STRICT = ConfigDict(strict=True, extra="forbid")
 _I32 = Annotated[int, Field(ge=INT32[0], le=INT32[1])]
@@ -81,7 +81,7 @@ class _FastMfa(TypedDict):
 class _FastUser(TypedDict):
     __pydantic_config__ = _STRICT  # type: ignore[misc]
     email: Annotated[Annotated[str, StringConstraints(max_length=320, pattern=EMAIL_PATTERN.pattern)] | None, _NONE]
-    phone: Annotated[str | None, _NONE]
+    phone: Annotated[Phone | None, _NONE]
     name: Annotated[str | None, _NONE]
     pwd: Annotated[str | None, _NONE]
     scope: Annotated[list[_FastScope], Field(min_length=1)]
@@ -90,7 +90,7 @@ class _FastUser(TypedDict):
     timeZone: Annotated[Annotated[int, Field(ge=-12, le=12)] | None, _NONE]
     language: Annotated[Literal["en", "es"] | None, _NONE]
     mfaData: Annotated[_FastMfa | None, _NONE]
-    additionalData: Annotated[dict[str, str | None] | None, _NONE]
+    additionalData: Annotated[dict[str, AdditionalValue | None] | None, _NONE]
 
 
 _FAST_USER = TypeAdapter(_FastUser).validator

@@ -63,7 +63,7 @@ EXAMPLES = [
             "phone": "3055550199",
             "name": "Maria Lopez",
             "pwd": "0tr0-s3cret!",
-            "scope": [{"orgType": 2, "orgId": 255}],
+            "scope": [{"orgType": 0, "orgId": 236}],  # orgType must be 0 [PUB]: paypoint users are the fixture's
             "access": [{"roleLabel": "transactions", "roleValue": True}],
             "language": "es",
         },

@@ -28,7 +28,7 @@ ERROR_SOURCES: dict[str, str] = {
     "3002": _CODES + "; sent only by scenarios",
     "3003": _CODES,
     "3004": _CODES,
-    "3005": _CODES,
+    "3005": _CODES + "; sent only by scenarios since issue 14 (a scope item must be an organization: orgType 0)",
     "3006": _CODES,
     "3007": _CODES + "; sent only by scenarios",
     "3012": _CODES + "; sent only by scenarios",
@@ -145,23 +145,25 @@ FIDELITY: tuple[Row, ...] = (
     row(
         "field",
         "`scope[]` items",
-        "`{orgType:int, orgId:int}`; orgType 0 (organization) or 2 (paypoint), null meaning 0; the org must exist in the "
-        "fixture: unknown paypoint → 3005, unknown organization or missing orgId → 3003",
-        "[SEED] types; checks [INF]",
+        "`{orgType:int, orgId:int}`; orgType 0 (organization), null meaning 0, anything else 3003 \"orgType must be 0 "
+        "(organization)\" (2, a paypoint, was accepted before issue 14: paypoint users are the fixture's); the organization "
+        "must exist in the fixture: unknown organization or missing orgId → 3003",
+        "[SEED] types; [PUB] sdk-python 1.0.19 / sdk-node Orgtype \"Currently, this must be `0`\"; checks [INF]",
     ),
     row("field", "`email`", "an address of at most 320 characters, else 3003", "[SEED] max 320; check [INF]"),
     row("field", "`language`", "`en` or `es`, else 3003; default `en`", "[SEED] values; default [INF]"),
     row(
         "field",
         "`access[]`, `mfaData`, `additionalData`",
-        "`{roleLabel:str, roleValue:bool}`, `{mfa:bool, mfaMode:int}`, a string-to-string map; else 3003",
-        "[SEED] types",
+        "`{roleLabel:str, roleValue:bool}`, `{mfa:bool, mfaMode:int}`, a string-to-string map whose values are at most 100 "
+        "characters (null values taken); else 3003",
+        "[SEED] types; [PUB] sdk-python 1.0.19 AdditionalDataMap \"Max length for a value is 100 characters\"",
     ),
     row(
         "field",
         "`pwd`, `name`, `phone`",
-        "optional strings; `pwd` is kept as a digest and never returned",
-        "[SEED] types; storage [INF]",
+        "optional strings; `phone` at most 50 characters, else 3003; `pwd` is kept as a digest and never returned",
+        "[SEED] types; [PUB] beta reference phone \"<=50 characters\"; storage [INF]",
     ),
     row(
         "field",

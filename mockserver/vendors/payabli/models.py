@@ -30,7 +30,14 @@ from pydantic_core import PydanticCustomError
 from ...core.openapi import EMAIL_SCHEMA, NOT_BLANK_SCHEMA, requires, schema_context
 from ...core.validation import Duration, NotBlank, is_email, parse_object, validate
 
-ORG_TYPES = {0: "organization", 2: "paypoint"}  # [INF] orgType 0 = org, 2 = paypoint (the docs' "level")
+# What a scope item of UserData may name: "The organization type. Currently, this must be `0`"
+# [PUB: sdk-python 1.0.19 / sdk-node Orgtype].  A paypoint (orgType 2, the docs' "level")
+# scopes only users the fixture holds (made in PartnerHub).
+ORG_TYPES = {0: "organization"}
+PHONE_MAX = 50  # [PUB] beta reference: phone "<=50 characters"
+ADDITIONAL_VALUE_MAX = 100  # [PUB] sdk-python 1.0.19 AdditionalDataMap: "Max length for a value is 100 characters"
+Phone = Annotated[str, StringConstraints(max_length=PHONE_MAX)]
+AdditionalValue = Annotated[str, StringConstraints(max_length=ADDITIONAL_VALUE_MAX)]
 SETTABLE_STATUSES = (0, 1, 85)  # -99 (Deleted) exists but cannot be set: 3006 [PUB]
 LANGUAGES = ("en", "es")
 
@@ -86,26 +93,18 @@ class Strict(BaseModel):
 
 
 def _known_orgs_schema(schema: dict[str, Any]) -> None:
-    """ScopeItem's JSON Schema: orgId required, and (with the documented vendor's
-    ``orgs``) one of the organizations or paypoints that exist, as _known_org checks."""
+    """ScopeItem's JSON Schema: orgId required and (with the documented vendor's ``orgs``)
+    one of the organizations that exist, as _known_org checks (orgType 0 or null: ORG_TYPES)."""
     requires("orgId")(schema)
     orgs: Mapping[tuple[int, int], Any] = schema_context().get("orgs", {})
-    branches: list[dict[str, Any]] = []
-    for org_type in sorted(ORG_TYPES):
-        ids = sorted(org_id for kind, org_id in orgs if kind == org_type)
-        if not ids:
-            continue
-        if org_type == 0:  # a null or absent orgType means an organization
-            branches.append({"properties": {"orgType": {"enum": [0, None]}, "orgId": {"enum": ids}}})
-        else:
-            branches.append({"properties": {"orgType": {"const": org_type}, "orgId": {"enum": ids}}, "required": ["orgType"]})
-    if branches:
-        schema["anyOf"] = branches
+    ids = sorted(org_id for kind, org_id in orgs if kind in ORG_TYPES)
+    if ids:
+        schema["properties"]["orgId"]["enum"] = ids
 
 
 class ScopeItem(Strict):
-    """``{orgType, orgId}``: which organization or paypoint the user belongs to; the
-    organization must exist (0 = organization, 2 = paypoint; null = organization)."""
+    """``{orgType, orgId}``: which organization the user belongs to; the organization
+    must exist (orgType 0 or null = organization; a paypoint, 2, only in the fixture)."""
 
     model_config = ConfigDict(json_schema_extra=_known_orgs_schema)
 
@@ -117,7 +116,7 @@ class ScopeItem(Strict):
     @classmethod
     def _known_type(cls, value: int | None) -> int | None:
         if value is not None and value not in ORG_TYPES:
-            raise rule("3003", "must be 0 (organization) or 2 (paypoint)")
+            raise rule("3003", "must be 0 (organization)")
         return value
 
     @field_validator("orgId")
@@ -131,8 +130,6 @@ class ScopeItem(Strict):
             raise rule("3003", "is required")
         orgs: Mapping[tuple[int, int], Any] = (info.context or {}).get("orgs", {})
         if (org_type, value) not in orgs:
-            if org_type == 2:
-                raise rule("3005", f"{value} is not a known paypoint")
             raise rule("3003", f"{value} is not a known organization")
         return value
 
@@ -166,7 +163,7 @@ class UserData(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [{k: v for k, v in _USER_EXAMPLE.items() if k not in ("email", "pwd")}]})
 
     email: Email | None = None
-    phone: str | None = None
+    phone: Phone | None = None
     name: str | None = None
     pwd: str | None = None
     scope: list[ScopeItem] | None = Field(
@@ -178,7 +175,7 @@ class UserData(Strict):
     timeZone: Annotated[Int32, _TIME_ZONE_SCHEMA] | None = None
     language: Literal["en", "es"] | None = None
     mfaData: MfaData | None = None
-    additionalData: dict[str, str | None] | None = None
+    additionalData: dict[str, AdditionalValue | None] | None = None
 
     @field_validator("scope")
     @classmethod

@@ -120,7 +120,7 @@ class Payabli(Vendor):
         # Besides dispatch, each Route describes its endpoint for the OpenAPI document.
         # "3003" covers a path/query value .NET cannot bind; the field rules add their own codes.
         binding, missing = ("UNAUTHORIZED", "3003"), ("USER_NOT_FOUND",)
-        user_rules = ("3003", "3004", "3005", "3006", "3201", "DUPLICATE_EMAIL", "UNSUPPORTED_MEDIA_TYPE")
+        user_rules = ("3003", "3004", "3006", "3201", "DUPLICATE_EMAIL", "UNSUPPORTED_MEDIA_TYPE")
         listing = query_users_schema(self.settings.queryPageSize)
         # Path parameters as the handlers bind them; a userId must also exist (USER_NOT_FOUND,
         # a 400 like a binding failure: state, not syntax), an orgId or entry must be the fixture's.

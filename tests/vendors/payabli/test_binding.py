@@ -33,7 +33,8 @@ def with_(**changes: Any) -> dict[str, Any]:
 VALID: list[dict[str, Any]] = [
     SAMPLE, variant("payabli", 7), {"scope": [{"orgId": 123}]}, dict.fromkeys(SAMPLE) | {"scope": [{"orgType": 0, "orgId": 123}]},
     with_(timeZone=-12), with_(timeZone=12), with_(usrStatus=0), with_(usrStatus=85), with_(usrStatus=None), with_(language="es"),
-    with_(scope=[{"orgType": 2, "orgId": 255}]), with_(scope=[{"orgType": 0, "orgId": 236}, {"orgType": 2, "orgId": 255}]),
+    with_(scope=[{"orgType": 0, "orgId": 236}]), with_(scope=[{"orgType": 0, "orgId": 236}, {"orgType": 0, "orgId": 123}]),
+    with_(phone="1" * 50), with_(additionalData={"k": "x" * 100}),  # the published limits, at the boundary
     with_(scope=[{"orgType": None, "orgId": 123}]), with_(additionalData={"k": None}), with_(additionalData={}), with_(access=[]),
     with_(access=[{"roleLabel": None, "roleValue": None}]), with_(access=[{"roleValue": False, "roleLabel": "x"}]),
     with_(access=[{"roleLabel": "only"}]), with_(access=[{}]), with_(mfaData={"mfaMode": 1}),
@@ -44,9 +45,9 @@ VALID: list[dict[str, Any]] = [
 # Valid bodies the fast path leaves to the full path: other casings (which the full path
 # maps), unknown keys, an address Python's "$" takes before a final newline.
 FALLBACK: list[dict[str, Any]] = [
-    {"EMAIL": "casey@example.com", "Name": "Casey", "Scope": [{"ORGTYPE": 2, "orgid": 255}], "Access": [{"RoleLabel": "reports", "ROLEVALUE": False}],
+    {"EMAIL": "casey@example.com", "Name": "Casey", "Scope": [{"ORGTYPE": 0, "orgid": 236}], "Access": [{"RoleLabel": "reports", "ROLEVALUE": False}],
      "MfaData": {"MFA": True, "mfamode": 1}, "TimeZone": 3},
-    with_(scope=[{"OrgId": 255, "orgType": 2}]), with_(access=[{"roleLabel": "a", "roleValue": True, "RoleValue": False}]),
+    with_(scope=[{"OrgId": 236, "orgType": 0}]), with_(access=[{"roleLabel": "a", "roleValue": True, "RoleValue": False}]),
     with_(mfaData={"mfa": True, "MFA": False}), with_(TimeZone=3), with_(unknownField={"ignored": True}),
     with_(scope=[{"orgType": 0, "orgId": 123, "extra": 1}]), with_(mfaData={"mfa": True, "other": 1}),
     with_(email="a@b.co\n"),
@@ -63,6 +64,7 @@ INVALID: list[dict[str, Any]] = [
     with_(scope=[{"orgType": 0}]), with_(scope=[{"orgType": 0, "orgId": None}]), with_(scope=[{"orgType": 2, "orgId": 999}]),
     with_(scope=[{"orgType": 2, "orgId": 123}]), with_(scope=[{"orgType": 0, "orgId": 123}, {"orgType": 0, "orgId": 7}]),
     with_(scope=[{"orgType": 0, "orgId": 123.0}]), with_(scope=[{"orgType": 2**31, "orgId": 123}]),
+    with_(scope=[{"orgType": 2, "orgId": 255}]), with_(phone="1" * 51), with_(additionalData={"k": "x" * 101}),  # issue 14's limits
     with_(access={"roleLabel": "x"}), with_(access=[{"roleLabel": "customers", "roleValue": "yes"}]), with_(access=[{"roleLabel": 1, "roleValue": True}]),
     with_(access=["x"]), with_(mfaData=[]), with_(mfaData={"mfa": "true", "mfaMode": 0}), with_(mfaData={"mfa": True, "mfaMode": "0"}),
     with_(mfaData={"mfa": 1}), with_(mfaData={"mfaMode": 2**31}), with_(additionalData="text"), with_(additionalData={"key1": 1}),
@@ -77,7 +79,7 @@ RAW_VALID = [orjson.dumps(b) for b in VALID] + [
     b'{"name":"\\ud83d\\ude00","scope":[{"orgId":123}]}', b'{"name":"\\u00e9\\/","scope":[{"orgId":123}]}',
     b'{"na\\u006de":"escaped key","scope":[{"orgId":123}]}', b'{"usrStatus":-0,"scope":[{"orgId":123}]}',
     b'{"name":"a","name":"b","scope":[{"orgId":123}]}', b'{"usrStatus":"x","usrStatus":1,"scope":[{"orgId":123}]}',
-    b'{"scope":[{"orgId":123,"orgId":255,"orgType":2}]}',
+    b'{"scope":[{"orgId":255,"orgId":236,"orgType":0}]}',
     b'{"additionalData":{"k":"a","k":"b"},"scope":[{"orgId":123}]}',
     b'{' + b",".join(b'"name":"%d"' % i for i in range(40)) + b',"scope":[{"orgId":123}]}',
     b'{"additionalData":{' + b",".join(b'"k":"%d"' % i for i in range(40)) + b'},"scope":[{"orgId":123}]}',
