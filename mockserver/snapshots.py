@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from . import vendors as registry
+from .core.serving import compile_template
 
 if TYPE_CHECKING:  # imported late at run time (the app imports this module's users)
     from .app import Runtime
@@ -208,7 +209,8 @@ def _collect_vendor(client: httpx.Client, runtime: Runtime, vendor: str) -> list
         routes.setdefault(route.operation, route)  # an operation's first route (others are aliases)
     for name in instance.catalog:
         route = routes[instance.error_operations.get(name, "create_user")]
-        template = next((e for e in examples(vendor) if e.method == route.method and e.path == route.path), None)
+        pattern = compile_template(route.path)  # a templated route's examples name a concrete path
+        template = next((e for e in examples(vendor) if e.method == route.method and pattern.match(e.path)), None)
         if template is None:
             raise ExampleError(f"{vendor}: no example calls {route.operation} ({route.method} {route.path})")
         exchange, _ = call(template, {"X-Mock-Error": name})

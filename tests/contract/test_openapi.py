@@ -456,6 +456,22 @@ def test_payabli_success_bodies_match_the_document(record: Any) -> None:
             json={"clientId": "pbx-demo-client", "clientSecret": "pbx-demo-client-secret-9d2e7b41", "state": "xyz"})
     pb.call("POST", "/api/v2/Token/serverside", status=400, auth=False, json={"clientId": "nope", "clientSecret": "nope"})
     pb.call("GET", "/api/User/{userId}", "/api/User/1000001", status=400)
+    # the user login family (issue 14): an application token logs Herman in, then his own token
+    app = {"requestToken": "pbx-demo-token-app-5b1e8d0c93a7"}
+    herman = {"email": "herman.martinez@example.com", "psw": "Herman-s3cret!"}
+    token = pb.call("POST", "/api/User/auth/{provider}", "/api/User/auth/null", status=200, json=herman, headers=app)["responseData"]
+    pb.call("POST", "/api/User/auth/{provider}", "/api/User/auth/null", status=401, json={**herman, "psw": "x"}, headers=app)
+    token = pb.call("POST", "/api/User/authrefresh", status=200, headers={"requestToken": token})["responseData"]
+    pb.call("PUT", "/api/User/authpsw", status=200, json={"psw": "N3w"}, headers={"requestToken": token})
+    pb.call("GET", "/api/User/authlogout", status=200, headers={"requestToken": token})
+    pb.call("GET", "/api/User/authlogout", status=401, headers={"requestToken": token})
+    pb.call("POST", "/api/User/authreset", status=200, json={"email": herman["email"]})
+    pb.call("PUT", "/api/User/mfa/{userId}", "/api/User/mfa/1000000", status=200, json={"mfa": True, "mfaMode": 1})
+    challenge = pb.call("POST", "/api/User/auth/{provider}", "/api/User/auth/null", status=200, json={**herman, "psw": "N3w"}, headers=app)
+    assert challenge["mfa"] is True
+    resent = pb.call("POST", "/api/User/resendmfa/{usrname}/{entry}/{entryType}", f"/api/User/resendmfa/{herman['email']}/pilgrim-planner/0", status=200)
+    pb.call("POST", "/api/User/mfa", status=200, json={"mfaCode": "123456", "mfaValidationCode": resent["mfaValidationCode"]})
+    pb.call("POST", "/api/User/mfa", status=400, json={"mfaCode": "123456", "mfaValidationCode": resent["mfaValidationCode"]})
     assert pb.seen == {op["operationId"] for _, _, op in operations(pb.doc)}
 
 

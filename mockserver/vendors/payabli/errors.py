@@ -82,6 +82,19 @@ CATALOG: dict[str, PayabliSpec] = {
     # -- HTTP-level failures: statuses from the OpenAPI (401/500/503) or HTTP itself; texts [INF]
     # except "Unauthorized request." / "Internal API Error" / "Database connection error" (OpenAPI descriptions [PUB])
     "UNAUTHORIZED": _row(401, None, "Unauthorized request.", "Provide a valid API token in the requestToken header."),
+    # -- the user login family (user_auth.py): 401 in the PayabliErrorBody (the SDK's UnauthorizedError),
+    # without responseCode; statuses and texts [INF] but the application-token rule [PUB]
+    "INVALID_CREDENTIALS": _row(401, None, "Invalid user credentials.", "Check the user's e-mail and password and try again."),
+    "USER_INACTIVE": _row(401, None, "The user is inactive.", "Ask an administrator to activate the user (usrStatus 1)."),
+    "USER_LOCKED": _row(401, None, "The user is locked.", "Ask an administrator to unlock the user (usrStatus 1)."),
+    "APPLICATION_TOKEN_REQUIRED": _row(
+        401, None, "This endpoint requires an application API token.",
+        "Send an application API token (PartnerHub > Developers > API Tokens) in the requestToken header.",
+    ),
+    "USER_TOKEN_REQUIRED": _row(
+        401, None, "This endpoint requires a user token.",
+        "Log the user in (POST /User/auth/{provider}, then POST /User/mfa with MFA on) and send its token in the requestToken header.",
+    ),
     "FORBIDDEN": _row(403, None, "Forbidden request.", "Use an API token that has access to this resource."),
     "NOT_FOUND": _row(404, None, "Resource not found", "Check the endpoint URL and try again."),
     "METHOD_NOT_ALLOWED": _row(405, None, "Method not allowed", "Use the HTTP method documented for this endpoint."),
@@ -96,10 +109,12 @@ CATALOG: dict[str, PayabliSpec] = {
     "DATABASE_ERROR": _row(503, None, "Database connection error", "Try again later."),
 }
 
-# The token endpoint's own rows (TokenErrorResponse): no User or Query route answers them, so
-# create-user's ``Route.errors`` (and its OpenAPI, scenarios and X-Mock-Error) are the others.
+# The token endpoint's own rows (TokenErrorResponse) and the login family's: create-user never
+# answers them, so its ``Route.errors`` (and its OpenAPI, scenarios and X-Mock-Error) are the others.
 TOKEN_KEYS: tuple[str, ...] = tuple(key for key, spec in CATALOG.items() if spec.type is not None)
-USER_KEYS: tuple[str, ...] = tuple(key for key, spec in CATALOG.items() if spec.type is None)
+LOGIN_KEYS: tuple[str, ...] = ("INVALID_CREDENTIALS", "USER_INACTIVE", "USER_LOCKED", "APPLICATION_TOKEN_REQUIRED")
+SESSION_KEYS: tuple[str, ...] = ("USER_TOKEN_REQUIRED",)
+USER_KEYS: tuple[str, ...] = tuple(key for key in CATALOG if key not in (*TOKEN_KEYS, *LOGIN_KEYS, *SESSION_KEYS))
 
 _TYPE_ARTICLES = {"integer": "an integer", "object": "an object", "array": "an array"}
 

@@ -20,6 +20,14 @@ ROUTE_SOURCES: dict[str, str] = {
     "list_users_org": "[PUB] sdk-ruby reference.md ListUsersOrg",
     "list_users_paypoint": "[PUB] sdk-ruby reference.md ListUsersPaypoint",
     "token": "[PUB] sdk-ruby token/client.rb, integration-skills",
+    "auth_user": "[PUB] sdk-python 1.0.19 / sdk-node 0.0.114 `auth_user`; reference example; rules [INF]",
+    "validate_mfa_user": "[PUB] sdk-python 1.0.19 `validate_mfa_user`; reference example; rules [INF]",
+    "resend_mfa_code": "[PUB] sdk-python 1.0.19 `resend_mfa_code`; sdk-csharp WireMock mock; rules [INF]",
+    "auth_refresh_user": "[PUB] sdk-python 1.0.19 `auth_refresh_user`; reference example; rules [INF]",
+    "logout_user": "[PUB] sdk-python 1.0.19 `logout_user`; WireMock mock; rules [INF]",
+    "change_psw_user": "[PUB] sdk-python 1.0.19 `change_psw_user`; WireMock mock; rules [INF]",
+    "auth_reset_user": "[PUB] sdk-python 1.0.19 `auth_reset_user`; WireMock mock; rules [INF]",
+    "edit_mfa_user": "[PUB] sdk-python 1.0.19 `edit_mfa_user`; WireMock mock; rules [INF]",
 }
 
 _CODES = "[PUB] api-responses table (Name, Solution); HTTP 400 and the Name/Solution pairing [INF]"
@@ -45,6 +53,12 @@ ERROR_SOURCES: dict[str, str] = {
                            "token call only",
     "TOKEN_UNSUPPORTED_MEDIA_TYPE": "[PUB] TokenErrorResponse shape (sdk-python 1.0.19); 415 and text [INF] ASP.NET; token call only",
     "UNAUTHORIZED": "[PUB] OpenAPI: 401 \"Unauthorized request.\"; body [INF] (undocumented)",
+    "INVALID_CREDENTIALS": "[INF] a login's unknown e-mail or userId, wrong password, user without one, or entry outside its scope "
+                           "(not told apart); 401 so the SDK's UnauthorizedError parses it",
+    "USER_INACTIVE": "[INF] the right password of a user whose usrStatus is 0 or -99",
+    "USER_LOCKED": "[INF] the right password of a user whose usrStatus is 85",
+    "APPLICATION_TOKEN_REQUIRED": "[PUB] \"This endpoint requires an application API token\" (auth_user); 401 and text [INF]",
+    "USER_TOKEN_REQUIRED": "[INF] refresh, logout and password change without a live user token (an API token is not one)",
     "FORBIDDEN": "[PUB] newer SDKs model 403; text [INF]; sent only by scenarios",
     "NOT_FOUND": "[INF] unknown path; text ours",
     "METHOD_NOT_ALLOWED": "[INF] wrong method, with `Allow`; message ASP.NET Web API's",
@@ -56,14 +70,65 @@ ERROR_SOURCES: dict[str, str] = {
 }
 
 FIDELITY: tuple[Row, ...] = (
-    # ------------------------------------------------------------ routes not emulated
+    # ------------------------------------------------------------ the user login family (user_auth.py)
+    row(
+        "lifecycle",
+        "login: `POST /api/User/auth/{provider}`",
+        "an application API token (else 401 \"This endpoint requires an application API token.\"); provider `null` (the "
+        "built-in one; any other 3003); `email` (case-insensitive) or `userId`, and `psw` (3003 when missing); `entry` needs "
+        "its own `entryType` (3003) and must exist (3001) and be in the user's scope or under it. A wrong password, unknown "
+        "user or entry outside the scope: 401 \"Invalid user credentials.\"; usrStatus 85 / 0 / -99: 401 locked / inactive. "
+        "MFA off: `{responseText, isSuccess, responseData: <user token>, mfa: false}`; MFA on: `responseData` the masked "
+        "destination (`h***@e**.com`, or `******0000` for mode 1 = `sms`), `mfaMode`, `mfaValidationCode`",
+        "[PUB] sdk-python 1.0.19 UserAuthRequest and PayabliApiResponseMfaBasic, reference example, application token; rules, "
+        "codes, masks and where the token goes [INF]",
+    ),
+    row(
+        "lifecycle",
+        "MFA: `POST /api/User/mfa`, `POST /api/User/resendmfa/{usrname}/{entry}/{entryType}`",
+        "the code is `settings.mfaCode` (123456; nothing is sent), valid `mfaCodeLifetime` (5 min, virtual clock) for "
+        "`mfaAttempts` (3) tries; a wrong code 3003 \"mfaCode is not valid\", an unknown, spent or expired validation code 3003. "
+        "Resend (usrname = the e-mail) ends the user's earlier code and answers like a login with MFA on; a user without MFA "
+        "or unknown 3003. Validation answers `{responseText, isSuccess, responseData: <user token>, remaining, "
+        "inactiveTokenTime}`",
+        "[PUB] sdk-python 1.0.19 MfaValidationData and PayabliApiResponseUserMfa, reference examples; the code, its lifetime "
+        "and attempts [INF]",
+    ),
+    row(
+        "lifecycle",
+        "user token",
+        "`u.` and 40 letters or digits (seeded); sent as `requestToken` (or Bearer) it reaches every User and Query route; it "
+        "ends `settings.userSessionLifetime` (2 h) after the login or unused for `userSessionIdle` (30 min), on the virtual "
+        "clock, or when its user is deleted, locked or deactivated. `remaining` and `inactiveTokenTime` are those two in "
+        "minutes (120 and 30 for a fresh token); each login or refresh sets the user's `lastAccess`",
+        "[PUB] example token `u.fPLVSzFv1gZpHl......`, `remaining` 120; lifetimes and the meaning of the two numbers [INF]",
+    ),
+    row(
+        "lifecycle",
+        "`POST /api/User/authrefresh`, `GET /api/User/authlogout`, `PUT /api/User/authpsw`",
+        "need the user's token (an API token: 401 \"This endpoint requires a user token.\"): refresh answers a new token "
+        "(the old one ends), logout ends it, the password change (`psw`, 3003 when blank) keeps the session",
+        "[PUB] sdk-python 1.0.19 UserClient, WireMock mocks; the token rules [INF]",
+    ),
+    row(
+        "lifecycle",
+        "`POST /api/User/authreset`",
+        "`email` required (3003), `entry` as for a login; `{isSuccess:true, responseText:\"Success\"}` whether or not the "
+        "e-mail is a user's (nothing is sent; nothing tells who exists)",
+        "[PUB] sdk-python 1.0.19 UserAuthResetRequest; the answer for an unknown e-mail [INF]",
+    ),
+    row(
+        "lifecycle",
+        "`PUT /api/User/mfa/{userId}`",
+        "`{mfa, mfaMode}` (null or absent keep the value; 3003 for a wrong type) → `{isSuccess, responseText}`; an unknown "
+        "userId 400/3003; mode 0 = e-mail, 1 = SMS, others answered as e-mail",
+        "[PUB] sdk-python 1.0.19 MfaData; the modes [INF]",
+    ),
     not_supported(
-        "route",
-        "`/User/auth/{provider}`, `/User/authrefresh`, `/User/authreset`, `/User/authpsw`, `/User/authlogout`, "
-        "`/User/mfa`, `/User/mfa/{userId}`, `/User/resendmfa/…`",
-        "not emulated: 404, or, where the path fits `/User/{userId}`, that route's 405 (`POST`) or 400/3003 \"userId must "
-        "be an integer\"",
-        "[PUB] sdk-ruby UserClient, WireMock mappings",
+        "lifecycle",
+        "social logins (`provider` google, microsoft…, `userTokenId`), real e-mail or SMS, password policies",
+        "not emulated: a provider other than `null` is 3003; codes and reset links are never sent",
+        "[PUB] reference (snProvider values)",
     ),
     # ------------------------------------------------------------ auth
     row(

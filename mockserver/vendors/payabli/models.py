@@ -45,8 +45,9 @@ LANGUAGES = ("en", "es")
 # case-insensitively as .NET binds them: UserData's ``pwd`` [SEED], ``psw`` of
 # PUT /User/authpsw, the OAuth client's ``clientSecret`` and the ``access_token``
 # it is answered [PUB: sdk-ruby], and ``mfaValidationCode`` of POST
-# /User/auth/{provider} [PUB].  The API token travels in ``requestToken``.
-SECRET_FIELDS = frozenset({"pwd", "psw", "clientSecret", "access_token", "mfaValidationCode"})
+# /User/auth/{provider} with the ``mfaCode`` POST /User/mfa sends with it [PUB].
+# The API token (and a user's token) travel in ``requestToken``.
+SECRET_FIELDS = frozenset({"pwd", "psw", "clientSecret", "access_token", "mfaValidationCode", "mfaCode"})
 SECRET_HEADERS = frozenset({"requesttoken"})
 INT32 = (-(1 << 31), (1 << 31) - 1)
 INT64 = (-(1 << 63), (1 << 63) - 1)
@@ -390,6 +391,7 @@ class ExistingUser(Fixed):
     additionalData: dict[str, str | None] | None = None
     createdAt: datetime | None = None  # None: the clock at start-up
     lastAccess: datetime | None = None  # last PartnerHub login; None: never
+    pwd: str | None = None  # what POST /User/auth/{provider} checks (kept as a digest); None: cannot log in
 
 
 class Settings(Fixed):
@@ -398,6 +400,16 @@ class Settings(Fixed):
     requireJsonContentType: bool = True  # [INF] ASP.NET answers 415 to a non-JSON body
     accessTokenLifetime: Duration = timedelta(seconds=3600)  # expires_in of OAuth tokens [PUB example: 3600]
     queryPageSize: int = Field(default=20, ge=1)  # limitRecord default [PUB]
+    # User logins (user_auth.py), on the virtual clock [INF]: a user token lives userSessionLifetime
+    # ("remaining" 120 minutes in the published example) unless unused for userSessionIdle
+    # (its "inactiveTokenTime", in minutes).
+    userSessionLifetime: Duration = timedelta(hours=2)
+    userSessionIdle: Duration = timedelta(minutes=30)
+    # The MFA code a user "receives" (no e-mail or SMS leaves the sandbox) [INF]; it is valid
+    # mfaCodeLifetime after the login or resend that asked for it, for mfaAttempts tries.
+    mfaCode: str = Field(default="123456", min_length=1)
+    mfaCodeLifetime: Duration = timedelta(minutes=5)
+    mfaAttempts: int = Field(default=3, ge=1)
 
 
 class Fixture(Fixed):

@@ -4,7 +4,6 @@ and the OAuth2 server-side token."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 from typing import Any
@@ -14,7 +13,7 @@ from ...core.seeding import NAME_POOLS
 from ...core.store import Table
 from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
 from . import errors, query, responses
-from .auth import Tokens
+from .auth import Tokens, password_digest
 from .binding import bind_new_user
 from .models import (
     INT64,
@@ -30,6 +29,7 @@ from .models import (
     path_schema,
     query_users_schema,
 )
+from .user_auth import UserAuth
 
 _INTEGER = re.compile(r"^-?\d{1,20}$")
 _NO_MFA: dict[str, Any] = {"mfa": None, "mfaMode": None}  # a null or absent mfaData: read-only, never stored
@@ -100,7 +100,12 @@ class Payabli(Vendor):
     unique_fields = frozenset({"email"})
     fidelity = Lazy(".fidelity:NOTES")
     scenario_aliases = {"3201": "payabli-empty-scope", "DATABASE_ERROR": "payabli-service-unavailable"}
-    error_operations = dict.fromkeys(errors.TOKEN_KEYS, "token")  # TokenErrorResponse: the token endpoint's alone
+    # TokenErrorResponse is the token endpoint's alone; the login family's 401s are its own.
+    error_operations = {
+        **dict.fromkeys(errors.TOKEN_KEYS, "token"),
+        **dict.fromkeys(errors.LOGIN_KEYS, "auth_user"),
+        **dict.fromkeys(errors.SESSION_KEYS, "auth_refresh_user"),
+    }
     unavailable = {"error": "DATABASE_ERROR"}
 
     fixture: Fixture
@@ -114,6 +119,7 @@ class Payabli(Vendor):
         # paypoint entry name -> orgId, for /Query/users/point/{entry}
         self.paypoints: dict[str, int] = {o.entry: o.orgId for o in fixture.organizations if o.orgType == 2}
         self.clients = {c.clientId: c for c in fixture.clients}
+        self.user_auth = UserAuth(ctx, fixture, self.tokens, self._require_json)  # login, MFA, password: user_auth.py
 
     def routes(self) -> list[Route]:
         # Stable operation names for journal/scenarios; the two lists after the SDK's ListUsersOrg / ListUsersPaypoint.
@@ -149,6 +155,7 @@ class Payabli(Vendor):
             Route("POST", "/api/v2/Token/serverside", self.token, "token", summary="Get an OAuth2 access token",
                   request=TokenRequest, responses={200: responses.PayabliAccessTokenResponse},
                   errors=errors.TOKEN_KEYS, auth=False),
+            *self.user_auth.routes(),
         ]
 
     render = staticmethod(errors.render)
@@ -187,6 +194,7 @@ class Payabli(Vendor):
                 created_at=user.createdAt.timestamp() if user.createdAt else now,
                 created_by="fixture",
                 last_access=user.lastAccess.timestamp() if user.lastAccess else None,
+                pwd_hash=password_digest(user.pwd) if user.pwd else None,
             )
             self.users.insert(user.userId, record, self._unique(user.email))
             self.ctx.bump_id("users", user.userId)
@@ -347,7 +355,7 @@ class Payabli(Vendor):
             if value is not None:
                 record[column] = value
         if body.pwd is not None:
-            record["pwdHash"] = hashlib.sha256(body.pwd.encode()).hexdigest()
+            record["pwdHash"] = password_digest(body.pwd)
         if body.scope is not None:  # an empty list already failed with 3201
             record["Scope"] = [self._scope(item.orgType or 0, item.orgId) for item in body.scope if item.orgId is not None]
         if body.access is not None:
@@ -382,6 +390,6 @@ class Payabli(Vendor):
             additional=user["additionalData"],
             created_at=self.ctx.clock.timestamp(),
             # A digest, never the password: later auth endpoints compare against it.
-            pwd_hash=hashlib.sha256(pwd.encode()).hexdigest() if pwd else None,
+            pwd_hash=password_digest(pwd) if pwd else None,
             created_by=created_by,
         )
