@@ -225,17 +225,11 @@ class ScenarioEngine:
         return vendor in self._active_vendors
 
     # ---------------------------------------------------------- deciding
-    def forced_error(self, vendor: str, name: str, session: str, answers: tuple[str, ...] | None = None) -> Outcome:
-        """``X-Mock-Error: NAME``: a one-off catalog error for this call.
-
-        ``answers`` is the route's ``Route.errors`` (None: every entry): an entry the
-        route never answers (another endpoint's envelope, say) is refused like an unknown one.
-        """
+    def forced_error(self, vendor: str, name: str, session: str) -> Outcome:
+        """``X-Mock-Error: NAME``: a one-off catalog error for this call."""
         view = self.vendors[vendor]
         if name not in view.catalog:
             raise ScenarioError(f"unknown error {name!r} in X-Mock-Error for {vendor}; known: {', '.join(view.catalog)}")
-        if answers is not None and name not in answers:
-            raise ScenarioError(f"error {name!r} in X-Mock-Error is not one this {vendor} route answers; it answers: {', '.join(answers)}")
         return Outcome(f"X-Mock-Error:{name}", view.render(VendorError(name)), 0.0)
 
     def decide(self, vendor: str, operation: str, call: Call, session: str, requested: str | None = None) -> Outcome | None:

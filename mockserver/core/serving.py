@@ -25,7 +25,7 @@ import orjson
 from .errors import BodyTooLarge, MethodNotAllowed, Problem, RouteNotFound, VendorError
 from .faults import send_with_fault
 from .journal import Journal
-from .scenarios import Outcome, ScenarioEngine
+from .scenarios import Outcome, ScenarioEngine, ScenarioError
 from .vendor import SESSION, Call, Reply, Route, Vendor
 
 Scope = MutableMapping[str, Any]
@@ -279,7 +279,12 @@ class VendorApp:
     def _scenario(self, scenarios: ScenarioEngine, route: Route, call: Call, session: str, headers: dict[str, str]) -> Outcome | None:
         forced = headers.get("x-mock-error")
         if forced:
-            return scenarios.forced_error(self.name, forced, session, route.errors)
+            # An entry the vendor reserves for another operation (its own envelope, say) is
+            # refused where this route never answers it; any other entry can be forced anywhere.
+            owner = self.vendor.error_operations.get(forced)
+            if owner is not None and owner != route.operation and forced not in (route.errors or ()):
+                raise ScenarioError(f"error {forced!r} in X-Mock-Error is {owner}'s own: this {self.name} route never answers it")
+            return scenarios.forced_error(self.name, forced, session)
         return scenarios.decide(self.name, route.operation, call, session, headers.get("x-mock-scenario"))
 
     async def _read_body(self, headers: dict[str, str], receive: Receive, ignore_limit: bool = False) -> bytes:
