@@ -284,6 +284,12 @@ class Vendor:
         same facts their validators get in the validation context."""
         return {}
 
+    def error_schema_of(self, keys: Sequence[str]) -> Mapping[str, Any]:
+        """The JSON Schema of what ``render`` writes for these catalog keys (the errors one route
+        answers with one status, in the OpenAPI document).  ``error_schema`` covers every entry;
+        a vendor with more than one envelope narrows it to the one these keys use."""
+        return self.error_schema
+
     def describe(self) -> dict[str, Any]:
         """Ready-to-use credentials for /__admin/vendors and the banner:
         ``{"headers": {...}, "login": {...} or None}``."""

@@ -19,6 +19,7 @@ types/token_error_response.rb]; ``type`` is the errorType.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -239,6 +240,7 @@ def render(error: VendorError) -> Reply:
 # What render() writes, for the generated OpenAPI document: a PayabliErrorBody, or
 # (rows with a ``type``) the token endpoint's TokenErrorResponse.  Codes from the catalog.
 _ERROR_BODY: dict[str, Any] = {
+    "title": "PayabliErrorBody",
     "type": "object",
     "description": "PayabliErrorBody; `responseCode` is left out by the rows that have none (401, 404, 5xx...).",
     "properties": {
@@ -254,6 +256,7 @@ _ERROR_BODY: dict[str, Any] = {
     "required": ["isSuccess", "responseText", "responseData"],
 }
 _TOKEN_ERROR: dict[str, Any] = {
+    "title": "TokenErrorResponse",
     "type": "object",
     "description": "TokenErrorResponse of POST /v2/Token/serverside.",
     "properties": {
@@ -263,3 +266,12 @@ _TOKEN_ERROR: dict[str, Any] = {
     "required": ["errorType", "errorMessage"],
 }
 ENVELOPE_SCHEMA: dict[str, Any] = {"title": "PayabliError", "anyOf": [_ERROR_BODY, _TOKEN_ERROR]}
+
+
+def error_schema_of(keys: Sequence[str]) -> dict[str, Any]:
+    """The one envelope these keys share: a PayabliErrorBody (every User and Query route) or a
+    TokenErrorResponse (the token call); both only where one status mixes them."""
+    tokens = sum(1 for key in keys if CATALOG[key].type is not None)
+    if tokens == 0:
+        return _ERROR_BODY
+    return _TOKEN_ERROR if tokens == len(keys) else ENVELOPE_SCHEMA

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hmac
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ...core.errors import FieldError, InvalidFields, MalformedBody, NotAnObject, VendorError
@@ -159,6 +160,9 @@ class Payabli(Vendor):
         ]
 
     render = staticmethod(errors.render)
+
+    def error_schema_of(self, keys: Sequence[str]) -> Mapping[str, Any]:
+        return errors.error_schema_of(keys)  # a User route never documents the token call's envelope
 
     # ---------------------------------------------------------------- state
     @property

@@ -78,3 +78,16 @@ def test_any_other_entry_can_still_be_forced_on_any_route(client: Any, method: s
     # Only entries reserved for another operation (Vendor.error_operations) are refused.
     response = client.request(method, BASE + path, json=BODY, headers={**AUTH, "X-Mock-Error": "DATABASE_ERROR"})
     assert response.status_code == 503 and response.json()["responseData"]["explanation"] == "Database connection error"
+
+
+def test_user_routes_document_the_payabli_error_body_alone(client: Any) -> None:
+    document = client.get("/__admin/openapi/payabli.json").json()
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            for status, response in operation["responses"].items():
+                if int(status) < 400 or path == "/api/v2/Token/serverside":
+                    continue
+                assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/PayabliErrorBody"}, (method, path, status)
+    token = document["paths"]["/api/v2/Token/serverside"]["post"]["responses"]
+    assert token["415"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/TokenErrorResponse"}
+    assert "errorType" not in document["components"]["schemas"]["PayabliErrorBody"]["properties"]
