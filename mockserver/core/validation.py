@@ -9,7 +9,7 @@ request path only pays for ``model_validate``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Annotated, Any, TypeVar
 
@@ -22,6 +22,8 @@ from .errors import FieldError, InvalidFields, MalformedBody, NotAnObject
 from .fixtures import FixtureError, validated
 
 M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
+T = TypeVar("T")
 
 # A pragmatic address check: pydantic's EmailStr costs ~60 µs a call (it
 # resolves IDNA and deliverability rules); this rejects what real backends
@@ -201,7 +203,8 @@ def parse_object(body: bytes) -> dict[str, Any]:
 def validate(model: type[M], data: dict[str, Any], context: Mapping[str, Any] | None = None) -> M:
     """Validate a decoded object against a request model, naming every failing field.
 
-    The one place a request meets pydantic's ``ValidationError``: it leaves as
+    The one place a request meets pydantic's ``ValidationError`` (with
+    ``validate_or_none`` below, a fast path's refusal): it leaves as
     ``InvalidFields``, which each vendor's ``problems`` map phrases.  ``context``
     is the validation context (facts of the running configuration, the clock's date).
     """
@@ -213,3 +216,12 @@ def validate(model: type[M], data: dict[str, Any], context: Mapping[str, Any] | 
 
 def parse(model: type[M], body: bytes) -> M:
     return validate(model, parse_object(body))
+
+
+def validate_or_none(check: Callable[[T], R], value: T) -> R | None:
+    """A fast validator's answer (core.fastmodel), or None where it refuses ``value``: then
+    the full path (the model) decides, and words any error."""
+    try:
+        return check(value)
+    except ValidationError:
+        return None

@@ -97,6 +97,9 @@ STATE_RULES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "etelecom": (
         ("Người dùng đã tồn tại", "the phone is already a member of the shop (failed_precondition)"),
+        # The cursor is opaque base64 holding its sort's field and direction (paging.py says why
+        # the document leaves this one unstated); hit since GetAccountUsers' body is "object or null".
+        (r"paging is invalid \(sort does not match\)", "an after/before cursor made for another sort than paging.sort"),
     ),
 }
 # Refusals of an integral float such as 12.0 where the vendor binds an integer: JSON

@@ -235,26 +235,15 @@ def _catches(name: str) -> dict[str, list[str]]:
     return found
 
 
-# Where pydantic's ValidationError may be caught: requests in core.validation, fixture and
-# scenario files in core.fixtures (each once).
-VALIDATION_CATCHES = {"mockserver/core/validation.py", "mockserver/core/fixtures.py"}
-# TRANSITIONAL, for the merge of the fast-validator branch: the hand-written fast paths
-# fall back to the model with a bare ``except ValidationError:`` (no translation); that
-# branch moves them into core.validation, and then this set goes.
-FAST_PATH_FALLBACKS = {
-    "mockserver/vendors/payabli/binding.py",
-    "mockserver/vendors/pulse/models.py",
-    "mockserver/vendors/vaultspay/models.py",
-}
+# Where pydantic's ValidationError may be caught: requests in core.validation (a model's
+# errors translated, a fast validator's refusal: validate and validate_or_none), fixture
+# and scenario files in core.fixtures (once).
+VALIDATION_CATCHES = {"mockserver/core/validation.py": 2, "mockserver/core/fixtures.py": 1}
 
 
 def test_validation_error_is_caught_in_one_place() -> None:
     found = _catches("ValidationError")
-    assert {path: len(lines) for path, lines in found.items() if path in VALIDATION_CATCHES} == dict.fromkeys(VALIDATION_CATCHES, 1)
-    elsewhere = {path: lines for path, lines in found.items() if path not in VALIDATION_CATCHES}
-    assert set(elsewhere) <= FAST_PATH_FALLBACKS, elsewhere
-    # a fast path's fallback only: never a translation of pydantic's errors (``as exc``)
-    assert all(lines == ["except ValidationError:"] for lines in elsewhere.values()), elsewhere
+    assert {path: len(lines) for path, lines in found.items()} == VALIDATION_CATCHES, found
 
 
 def test_conflict_decode_and_scenario_failures_are_never_translated_by_hand() -> None:

@@ -366,8 +366,8 @@ class ETelecom(AccountUserRPCs, Vendor):
         if call.headers.get("content-type") != "application/json":  # else nothing to cut or fold
             self._check_content_type(call)
         # A plain body skips Go's full decoding (see create_request).
-        request = create_request.plain_request(call.body) or create_request.decode_full(call.body)
-        full_name, password, raw_phone, roles = request
+        request = create_request.decode(call.body)
+        full_name, password, raw_phone, roles = request["full_name"], request["password"], request["phone"], request["roles"]
         tables = self._tables()
         caller = authenticate(call, tables.api_keys)
 

@@ -265,7 +265,13 @@ _TOKEN_ERROR: dict[str, Any] = {
     },
     "required": ["errorType", "errorMessage"],
 }
-ENVELOPE_SCHEMA: dict[str, Any] = {"title": "PayabliError", "anyOf": [_ERROR_BODY, _TOKEN_ERROR]}
+# Each branch is a named component (the SDK's own model names): a generated client gets one
+# model per branch, where unnamed ones made openapi-python-client generate a model twice.
+ENVELOPE_SCHEMA: dict[str, Any] = {
+    "title": "PayabliError",
+    "anyOf": [{"$ref": "#/$defs/PayabliErrorBody"}, {"$ref": "#/$defs/TokenErrorResponse"}],
+    "$defs": {"PayabliErrorBody": _ERROR_BODY, "TokenErrorResponse": _TOKEN_ERROR},
+}
 
 
 def error_schema_of(keys: Sequence[str]) -> dict[str, Any]:

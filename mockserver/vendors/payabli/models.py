@@ -25,8 +25,9 @@ from pydantic import (
     model_validator,
 )
 from pydantic.json_schema import WithJsonSchema
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, core_schema
 
+from ...core import fastmodel
 from ...core.openapi import EMAIL_SCHEMA, NOT_BLANK_SCHEMA, requires, schema_context
 from ...core.validation import Duration, NotBlank, is_email, parse_object, validate
 
@@ -68,6 +69,7 @@ def _bits(bounds: tuple[int, int], label: str) -> AfterValidator:
             raise rule("3003", f"must be a {label}-bit integer", binding=True)
         return value
 
+    fastmodel.native(check, core_schema.int_schema(ge=bounds[0], le=bounds[1]))
     return AfterValidator(check)
 
 
@@ -81,6 +83,7 @@ def _email(value: str) -> str:
     return value
 
 
+fastmodel.native(_email, fastmodel.EMAIL)
 Email = Annotated[str, StringConstraints(max_length=320), AfterValidator(_email), EMAIL_SCHEMA]
 
 # OpenAPI metadata only (the validators below decide): the values they accept, as JSON Schema.
@@ -133,6 +136,18 @@ class ScopeItem(Strict):
         if (org_type, value) not in orgs:
             raise rule("3003", f"{value} is not a known organization")
         return value
+
+
+def _known_org_rules(context: Mapping[str, Any]) -> list[tuple[list[int | None], core_schema.CoreSchema]]:
+    """_known_org natively, for the fast validator (binding.py): given the orgType (null is an
+    organization), the orgIds of that type the context's organizations have."""
+    orgs: Mapping[tuple[int, int], Any] = context.get("orgs", {})
+    by_type = {org_type: sorted(org_id for kind, org_id in orgs if kind == org_type) for org_type in sorted(ORG_TYPES)}
+    return [([None, 0] if org_type == 0 else [org_type], core_schema.literal_schema(ids)) for org_type, ids in by_type.items() if ids]
+
+
+fastmodel.native(ScopeItem._known_type, core_schema.nullable_schema(core_schema.literal_schema(sorted(ORG_TYPES))))
+fastmodel.native_given(ScopeItem._known_org, "orgType", _known_org_rules)
 
 
 class AccessItem(Strict):
@@ -204,6 +219,13 @@ class UserData(Strict):
         if value is not None and not -12 <= value <= 12:
             raise rule("3004", "must be between -12 and +12")
         return value
+
+
+# Natively (binding.py): a scope present and not empty (what _scope_present accepts in any
+# context), a settable status, an offset in range.
+fastmodel.native(UserData._scope_present, core_schema.list_schema(min_length=1))
+fastmodel.native(UserData._settable_status, core_schema.nullable_schema(core_schema.literal_schema(list(SETTABLE_STATUSES))))
+fastmodel.native(UserData._offset, core_schema.nullable_schema(core_schema.int_schema(ge=-12, le=12)))
 
 
 def _create_schema(schema: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ from ...core.store import Table
 from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
 from . import errors, query, responses
 from .auth import Tokens, password_digest
-from .binding import bind_new_user
+from .binding import CreateBinding
 from .models import (
     INT64,
     INT64_SCHEMA,
@@ -119,6 +119,8 @@ class Payabli(Vendor):
         self.orgs: dict[tuple[int, int], str] = {(o.orgType, o.orgId): o.entry for o in fixture.organizations}
         # paypoint entry name -> orgId, for /Query/users/point/{entry}
         self.paypoints: dict[str, int] = {o.entry: o.orgId for o in fixture.organizations if o.orgType == 2}
+        self.binding = CreateBinding(self.orgs)
+        self.bind_new_user = self.binding.bind
         self.clients = {c.clientId: c for c in fixture.clients}
         self.user_auth = UserAuth(ctx, fixture, self.tokens, self._require_json)  # login, MFA, password: user_auth.py
 
@@ -266,7 +268,7 @@ class Payabli(Vendor):
     def create_user(self, call: Call) -> Reply:
         token = self.tokens.authenticate(call)
         self._require_json(call)
-        user = bind_new_user(call.body, self.orgs)
+        user = self.bind_new_user(call.body)
         unique = self._unique(user["email"])
         users = self.users
         clash = users.conflict(unique)
@@ -372,7 +374,7 @@ class Payabli(Vendor):
         return record
 
     def _record(self, user: dict[str, Any], created_by: str) -> dict[str, Any]:
-        """The stored record of a new user from ``binding.bind_new_user``'s plain
+        """The stored record of a new user from ``binding.CreateBinding``'s plain
         dicts (every key present).  Only called once every check has passed:
         taking the id is the first write."""
         mfa, status, time_zone, pwd = user["mfaData"] or _NO_MFA, user["usrStatus"], user["timeZone"], user["pwd"]

@@ -281,7 +281,7 @@ class Pulse(Vendor):
             "teamId": team_id,
             "phone": body.get("phone"),
             "imgSrc": body.get("imgSrc"),
-            "notificationPreferences": None if prefs is None else _preferences(prefs),
+            "notificationPreferences": prefs,  # plain dicts of this request's own (parse_create)
             "createdBy": caller["email"],
             "updatedBy": caller["email"],
             "createdAt": stamp,
@@ -391,10 +391,6 @@ class Pulse(Vendor):
 def _member(account_id: str, roles: list[str], primary: bool = False) -> Record:
     # [INF] a user created through the API is never an account admin and has no direct permissions
     return {"accountId": account_id, "roles": roles, "permissions": [], "accountAdmin": False, "primary": primary}
-
-
-def _preferences(prefs: dict[str, Any]) -> dict[str, Any]:
-    return {key: pref.model_dump(exclude_unset=True) for key, pref in prefs.items()}
 
 
 def _require(*pairs: tuple[str, str | None]) -> None:

@@ -28,7 +28,7 @@ def require(section: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def live_server() -> Iterator[Served]:
+def sdk_server() -> Iterator[Served]:
     """`mockserver serve` on a free 127.0.0.1 port, seed 0 and the snapshots' frozen clock; each
     SDK run has its own X-Mock-Session, so runs never see each other's users or tokens."""
     server = Served("--seed", "0", "--clock", CLOCK)
@@ -39,10 +39,10 @@ def live_server() -> Iterator[Served]:
 
 
 @pytest.fixture(scope="module")
-def catalogued(live_server: Served) -> dict[str, list[str]]:
+def catalogued(sdk_server: Served) -> dict[str, list[str]]:
     """Each mock operation's catalogued errors: the catalog keys its documented error
     responses hold in the served OpenAPI document (what a client of that document is promised)."""
-    reply = httpx.get(f"{live_server.origin}/__admin/openapi/payabli.json", timeout=30)
+    reply = httpx.get(f"{sdk_server.origin}/__admin/openapi/payabli.json", timeout=30)
     assert reply.status_code == 200, reply.text
     out: dict[str, list[str]] = {}
     for methods in reply.json()["paths"].values():
@@ -56,8 +56,8 @@ def catalogued(live_server: Served) -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def credentials(live_server: Served) -> dict[str, Any]:
-    reply = httpx.get(f"{live_server.origin}/__admin/vendors", timeout=30)
+def sdk_credentials(sdk_server: Served) -> dict[str, Any]:
+    reply = httpx.get(f"{sdk_server.origin}/__admin/vendors", timeout=30)
     assert reply.status_code == 200, reply.text
     payabli: dict[str, Any] = reply.json()["payabli"]
     return payabli
