@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_PORT = 8080
@@ -52,13 +52,3 @@ class Config:
     session_idle_seconds: float = 1800.0  # a test session unused this long (monotonic time) is freed; 0: never
     max_sessions: int = 1000  # live test sessions; one more frees the least recently used
     server: str | None = None  # HTTP transport, "fast" or "stock"; None: $MOCKSERVER_SERVER, else fast (see server.py)
-    extra: dict[str, object] = field(default_factory=dict)
-
-    @property
-    def fixtures_dir(self) -> Path:
-        return self.fixtures or default_fixtures_dir()
-
-    @property
-    def public_host(self) -> str:
-        # 0.0.0.0 / :: are bind addresses, not somewhere a client can connect to.
-        return "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host

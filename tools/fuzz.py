@@ -2,7 +2,7 @@
 """Fuzz every vendor and admin route of a real mockserver with malformed input (issue 12).
 
     python3 tools/fuzz.py                   # 6,000 requests, seed 1, every vendor and the admin API
-    python3 tools/fuzz.py --count 20000 --seed 7 --only etelecom --jobs 4 --timeout 10 --json report.json
+    python3 tools/fuzz.py --count 20000 --seed 7 --only VENDOR --jobs 4 --timeout 10 --json report.json
 
 It starts ``python -m mockserver serve --port 0`` from this checkout (frozen clock, so state compares), reads the
 routes from the server (``GET /__admin/vendors``, ``GET /__admin/openapi/{vendor}.json``; the admin routes are
@@ -26,10 +26,10 @@ from its create route's own example before the "before" snapshot; a request with
 that writes keeps the anchor's identity fields (and target ids that never exist) and breaks only the rest, so
 even a body the vendor takes is a duplicate.  Other requests carry absent or garbage credentials; login bodies a
 wrong secret; ``X-Mock-Session`` goes without credentials; admin writes get malformed bodies only and
-``DELETE /__admin/requests`` names a junk session.  Users are read back per vendor: VaultsPay
-``GET /as/api/v1/users``, Payabli ``/Query/users/org|point/…``, Pulse ``GET /users`` per account, eTelecom
-``GetAccountUsers``; Sabi has no read route, so its check is the journal (no new 2xx to a write).  Admin's is
-the scenario library and the clock.
+``DELETE /__admin/requests`` names a junk session.  Users are read back per vendor through its own read routes
+(``Vendor.user_listing``); a vendor without one is checked through the journal (no new 2xx to a write).  Admin's
+is the scenario library and the clock.  This file names no vendor: the registry (``mockserver.vendors``), the
+server's ``/__admin`` answers and the vendor classes' declarations say everything about them.
 """
 
 from __future__ import annotations
@@ -55,11 +55,13 @@ from urllib.parse import urlsplit
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/ is no package: its sibling, however this file is loaded
-from fuzz_cases import VENDORS, Case, Fuzzer, discover, render
-
 ROOT = Path(__file__).resolve().parent.parent
-PAYABLI_LISTS = ("/Query/users/org/236", "/Query/users/org/123", "/Query/users/point/demo-paypoint")  # embedded fixtures
+# tools/ is no package: its sibling, however this file is loaded; and this checkout's mockserver, the one the server runs.
+sys.path[:0] = [str(ROOT / "tools"), str(ROOT)]
+from fuzz_cases import VENDORS, Case, Fuzzer, discover, render  # noqa: E402
+
+from mockserver import vendors as registry  # noqa: E402
+
 LOG_PROBLEM = re.compile(r"Traceback \(most recent call last\)|\bERROR\b|internal error|Exception in ")
 
 
@@ -215,35 +217,15 @@ def snapshot(client: httpx.Client, vendors: dict[str, Any]) -> Snapshot:
         out[name] = (len(rows), hashlib.sha1(json.dumps(rows, sort_keys=True).encode()).hexdigest()[:12], via, rows)
 
     for name, info in vendors.items():
-        base, headers, rows = urlsplit(info["base_url"]).path, dict(info["headers"]), list[Any]()
-        if name == "vaultspay":
-            page, pages = 1, 1
-            while page <= pages:
-                got = read("GET", f"{base}/as/api/v1/users", params={"page": page, "perPage": 100}, headers=headers)
-                rows, pages, page = rows + got.get("data", [got]), got.get("pagination", {}).get("totalPages", 0), page + 1
-        elif name == "payabli":
-            for path in PAYABLI_LISTS:
-                rows += read("GET", base + path, params={"limitRecord": 0}, headers=headers).get("Records", [path])
-        elif name == "pulse":  # every account the fixture user belongs to
-            accounts = [headers.get("x-account-id", "")]
-            for account in accounts:
-                listed = read("GET", f"{base}/users", headers={**headers, "x-account-id": account})
-                listed = listed if isinstance(listed, list) else [listed]
-                rows += [[account, user] for user in listed]
-                accounts += [a["accountId"] for u in listed for a in u.get("accounts", []) if a["accountId"] not in accounts]
-        elif name == "etelecom":
-            after = "."
-            while after:
-                got = read("POST", f"{base}.Shop/GetAccountUsers", json={"paging": {"limit": 100, "after": after}}, headers=headers)
-                rows += got.get("account_users", [got])
-                after = got.get("paging", {}).get("next", "") if got.get("account_users") else ""
-        else:  # no read route (Sabi): 2xx answers to its writes in the journal, every session
+        listing = registry.load(name).user_listing
+        if listing is None:  # no read route: 2xx answers to its writes in the journal, every session
             journal = read("GET", "/__admin/requests", params={"vendor": name, "status": "2xx"})
             entries = [[e.get("operation"), e.get("status"), e.get("path"), str(e.get("body"))[:100]]
                        for e in (journal if isinstance(journal, list) else [journal])]
             keep(name, [e for e in entries if not str(e[0]).startswith(("list_", "get_"))], "journal")
             continue
-        keep(name, rows)
+        base = urlsplit(info["base_url"]).path
+        keep(name, listing(lambda method, path, **options: read(method, base + path, **options), dict(info["headers"])))  # noqa: B023
     scenarios = read("GET", "/__admin/scenarios")
     names = [s.get("name", "") + (" (active)" if s.get("active") else "") for s in scenarios] if isinstance(scenarios, list) else [scenarios]
     keep("admin", [*names, read("GET", "/__admin/clock")], "scenarios, clock")

@@ -17,10 +17,9 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
-VENDORS = ("vaultspay", "payabli", "sabi", "pulse", "etelecom")
-# Body keys that make a user unique at each vendor: kept as the anchor has them when credentials are valid.
-IDENTITY = {"vaultspay": {"email", "countryCode", "phone"}, "payabli": {"email"}, "sabi": {"username"}, "pulse": {"email"},
-            "etelecom": {"phone"}}
+from mockserver import vendors as registry
+
+VENDORS = registry.NAMES  # tools/fuzz.py puts this checkout first on sys.path
 ID_KEYS = {"id", "userId", "user_id"}
 MISSING_ID, MISSING_EMAIL = "987654321", "nobody@fuzz.invalid"  # no fixture or seed makes these
 ADMIN = [("GET", "/__admin/vendors"), ("GET", "/__admin/health"), ("GET", "/__admin/clock"), ("POST", "/__admin/clock"),
@@ -74,24 +73,36 @@ JUNK = ["", "x", "%00", "\u00e9", "A" * 3000, "../../..", "-1", "0", "1e3", "999
 SCENARIO_JUNK = [
     b"name: [unclosed", b"\tname: x\n", b":::", b"- - - -", b"name: x\n  bad: indent\n rules: 1", b"\x00\x01\x02", b"\xff\xfe\x00n\x00a",
     b"name: x\x07\nrules: []", b'{"name": "fuzz-a", "rules": "notalist"}', b"name: fuzz-b\nrules: [{match: {vendor: nope}}]",
-    b"name: fuzz-c\nrules: [{match: {vendor: vaultpay}}]", b"name: fuzz-d\nrules: [{match: {vendor: vaultspay, path: '('}}]",
-    b"name: fuzz-e\nrules: [{match: {vendor: sabi, body_matches: {a: '[z-a]'}}}]",
-    b"name: fuzz-f\nrules: [{match: {vendor: pulse}, respond: {status: 99}}]",
-    b"name: fuzz-g\nrules: [{match: {vendor: pulse}, respond: {status: 600}}]",
-    b"name: fuzz-h\nrules: [{match: {vendor: pulse, nth: 0}, delay: -1}]",
-    b"name: fuzz-i\nrules: [{match: {vendor: pulse, probability: 2}, fault: bogus}]",
-    b"name: fuzz-j\nrules: [{match: {vendor: etelecom, operation: nope}, respond: {error: NOPE}}]",
-    b"name: fuzz-k\nrules: [{match: {vendor: payabli}, delay: 1e400}]", b"name: fuzz-q\nrules: [{match: {vendor: sabi, probability: .nan}}]",
-    b"name: fuzz-w\nrules: [{match: {vendor: sabi}, delay: .nan}]", b"name: fuzz-x\nrules: [{match: {vendor: sabi}, delay: {uniform: [0, .inf]}}]",
-    b"name: fuzz-y\nrules: [{match: {vendor: sabi}, fault: {slow_body: {chunk: 1, interval_ms: .inf}}}]",
+    b"name: fuzz-c\nrules: [{match: {vendor: V~}}]", b"name: fuzz-d\nrules: [{match: {vendor: V, path: '('}}]",
+    b"name: fuzz-e\nrules: [{match: {vendor: V, body_matches: {a: '[z-a]'}}}]",
+    b"name: fuzz-f\nrules: [{match: {vendor: V}, respond: {status: 99}}]",
+    b"name: fuzz-g\nrules: [{match: {vendor: V}, respond: {status: 600}}]",
+    b"name: fuzz-h\nrules: [{match: {vendor: V, nth: 0}, delay: -1}]",
+    b"name: fuzz-i\nrules: [{match: {vendor: V, probability: 2}, fault: bogus}]",
+    b"name: fuzz-j\nrules: [{match: {vendor: V, operation: nope}, respond: {error: NOPE}}]",
+    b"name: fuzz-k\nrules: [{match: {vendor: V}, delay: 1e400}]", b"name: fuzz-q\nrules: [{match: {vendor: V, probability: .nan}}]",
+    b"name: fuzz-w\nrules: [{match: {vendor: V}, delay: .nan}]", b"name: fuzz-x\nrules: [{match: {vendor: V}, delay: {uniform: [0, .inf]}}]",
+    b"name: fuzz-y\nrules: [{match: {vendor: V}, fault: {slow_body: {chunk: 1, interval_ms: .inf}}}]",
     b"name: !!python/object/apply:os.getpid []", b"name: fuzz-l\nx: &a [*a]\nrules: []", b"? [1, 2]\n: 3", b"name: fuzz-m\n---\nname: n",
     b"[" * 5000 + b"]" * 5000, b"a: " + b"{b: " * 3000 + b"1" + b"}" * 3000, b"name: " + b"x" * 2_000_000, b"\xef\xbb\xbfname: [",
-    b'name: "\\ud800"', b"name: fuzz-r\nrules: [{match: {vendor: sabi}, extra: 1}]",
+    b'name: "\\ud800"', b"name: fuzz-r\nrules: [{match: {vendor: V}, extra: 1}]",
     # framing no response may have (204 with a body, 1xx, a second content-length, CR/LF in a value); never activated here
-    b"name: fuzz-s\nrules: [{match: {vendor: sabi}, respond: {status: 204, body: {a: 1}}}]",
-    b"name: fuzz-t\nrules: [{match: {vendor: sabi}, respond: {status: 101}}]",
-    b"name: fuzz-u\nrules: [{match: {vendor: sabi}, respond: {status: 200, headers: {content-length: '5'}}}]",
-    b'name: fuzz-v\nrules: [{match: {vendor: sabi}, respond: {status: 200, headers: {x-a: "a\\r\\nb: c"}}}]']
+    b"name: fuzz-s\nrules: [{match: {vendor: V}, respond: {status: 204, body: {a: 1}}}]",
+    b"name: fuzz-t\nrules: [{match: {vendor: V}, respond: {status: 101}}]",
+    b"name: fuzz-u\nrules: [{match: {vendor: V}, respond: {status: 200, headers: {content-length: '5'}}}]",
+    b'name: fuzz-v\nrules: [{match: {vendor: V}, respond: {status: 200, headers: {x-a: "a\\r\\nb: c"}}}]']
+
+
+def _with_vendors(docs: list[bytes]) -> list[bytes]:
+    """``vendor: V`` made a registered vendor (the documents take turns), ``V~`` one misspelt (its last letter doubled)."""
+    out = []
+    for i, doc in enumerate(docs):
+        name = VENDORS[i % len(VENDORS)].encode()
+        out.append(doc.replace(b"vendor: V~", b"vendor: " + name + name[-1:]).replace(b"vendor: V", b"vendor: " + name))
+    return out
+
+
+SCENARIO_JUNK = _with_vendors(SCENARIO_JUNK)
 CLOCK_JUNK = [{"advance": "bogus"}, {"advance": ""}, {"advance": []}, {"advance": {}}, {"advance": Raw(b"1e400")}, {"advance": "P"},
               {"advance": "PT"}, {"advance": "\ud800"}, {"set": "not a date"}, {"set": ""}, {"set": "2026-13-45T25:61:61Z"},
               {"set": Raw(b"1e400")}, {"set": [1]}, {"set": "9" * 400}, {"freeze": False, "advance": "bogus"}, {"frezee": True},
@@ -109,7 +120,7 @@ def alias_bomb(levels: int = 6, width: int = 6) -> bytes:
 class Route:
     group: str
     method: str
-    path: str  # absolute template, e.g. /vaultspay/as/api/v1/users/{id}
+    path: str  # absolute template, e.g. /<vendor>/users/{id}
     auth: bool  # needs the vendor's credentials
     writes: bool  # may change state when accepted
     base: Any = None  # the body mutations start from
@@ -155,9 +166,10 @@ def discover(client: httpx.Client) -> tuple[dict[str, Any], list[Route]]:
                 if operation == "create_user":
                     info["anchor"] = base
                 query = {p["name"]: "fuzz" for p in op.get("parameters", []) if p["in"] == "query" and p.get("required")}
-                protected = frozenset(IDENTITY.get(name, set(base or {})) | ID_KEYS) if writes else frozenset()
+                unique = registry.load(name).unique_fields or set(base or {})  # the class declares them; none: every key
+                protected = frozenset(unique | ID_KEYS) if writes else frozenset()
                 routes.append(Route(name, method.upper(), mount + path, bool(op.get("security")), writes, base, schema, protected, query))
-    count = {"vendor": "vaultspay", "operation": "create_user", "body": {"status": "PENDING"}}
+    count = {"vendor": VENDORS[0], "operation": "create_user", "body": {"status": "PENDING"}}
     for method, path in ADMIN:
         writes = method == "DELETE" or (path in ("/__admin/clock", "/__admin/scenarios") and method == "POST") or "{action}" in path
         routes.append(Route("admin", method, path, False, writes, count if path.endswith("count") else None))
@@ -318,7 +330,7 @@ class Fuzzer:
     def _target(self, route: Route, family: str) -> tuple[bytes, str]:
         rng = self.rng
         params = {"name": "fuzz-junk-" + rng.choice(JUNK), "action": rng.choice(["activate", "deactivate", "x", "ACTIVATE"]),
-                  "vendor": rng.choice([*VENDORS, "nope", "VAULTSPAY"])}  # never a real scenario: it would be activated
+                  "vendor": rng.choice([*VENDORS, "nope", VENDORS[0].upper()])}  # never a real scenario: it would be activated
         path = re.sub(r"\{(\w+)\}", lambda m: params.get(m.group(1)) or (MISSING_EMAIL if "mail" in m.group(1) else MISSING_ID), route.path)
         query = dict(route.query)
         if route.path == "/__admin/requests":  # no limit: the whole journal, seconds long (the journal's size is issue 12's too)

@@ -8,7 +8,10 @@ The text between ``<!-- fidelity:start -->`` and ``<!-- fidelity:end -->`` is
 (embedded fixtures): the hand-written tables in
 ``mockserver/vendors/<vendor>/fidelity.py`` plus rows generated from each
 vendor's routes and error catalog.  The list between ``<!-- scenarios:start -->`` and ``<!-- scenarios:end -->`` is the
-shipped scenario library.  Nothing outside the markers is touched.
+shipped scenario library.  The table between ``<!-- clients:start -->`` and
+``<!-- clients:end -->`` is what the real-client suites recorded in
+``tests/clients/results/*.json`` (``tests.clients.results.table``).  Nothing
+outside the markers is touched.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from mockserver.app import Runtime  # noqa: E402
 from mockserver.config import Config  # noqa: E402
 from mockserver.core.fidelity import render_markdown  # noqa: E402
+from tests.clients import results as client_results  # noqa: E402
 
 README = ROOT / "README.md"
 START = "<!-- fidelity:start -->"
@@ -61,6 +65,7 @@ def splice(text: str, section: str, start_marker: str = START, end_marker: str =
 def render(text: str) -> str:
     runtime = Runtime(Config())
     text = splice(text, generated_section(runtime))
+    text = splice(text, client_results.table(), client_results.START, client_results.END)
     return splice(text, scenario_list(runtime), "<!-- scenarios:start -->", "<!-- scenarios:end -->")
 
 

@@ -6,14 +6,8 @@ token in microseconds instead of sleeping.
 
 from __future__ import annotations
 
-import re
 import time
 from datetime import UTC, datetime, timedelta
-
-_DURATION = re.compile(
-    r"^P(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
-)
-
 
 # A duration or instant is a few dozen characters; longer input is not quoted back in full.
 _QUOTED = 40
@@ -22,37 +16,6 @@ _QUOTED = 40
 def quoted(value: str) -> str:
     """``value`` as quoted back in an error message: repr, cut after ``_QUOTED`` characters."""
     return repr(value) if len(value) <= _QUOTED else repr(value[:_QUOTED]) + "..."
-
-
-def parse_duration(value: object) -> timedelta:
-    """Seconds (a number or numeric string) or an ISO-8601 duration like PT1H30M.
-
-    ValueError when ``value`` is neither (including NaN, booleans, lists);
-    OverflowError when it is beyond what a timedelta holds (``1e308``, ``inf``).
-    """
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        seconds = float(value)
-        shown = repr(value)
-    elif isinstance(value, str):
-        text = value.strip()
-        shown = quoted(value)
-        try:
-            seconds = float(text)
-        except ValueError:
-            return _iso_duration(text.upper(), shown)
-    else:
-        raise ValueError("not a duration: give seconds or a string like PT15M (ISO-8601)")
-    if seconds != seconds:  # NaN: neither earlier nor later than anything
-        raise ValueError(f"not a duration: {shown} (use seconds or ISO-8601 like PT15M)")
-    return timedelta(seconds=seconds)  # OverflowError beyond ~2.7 million years, inf included
-
-
-def _iso_duration(text: str, shown: str) -> timedelta:
-    match = _DURATION.match(text)
-    if not match or text in ("P", "PT"):
-        raise ValueError(f"not a duration: {shown} (use seconds or ISO-8601 like PT15M)")
-    parts = {k: float(v) for k, v in match.groupdict().items() if v}
-    return timedelta(days=parts.get("d", 0), hours=parts.get("h", 0), minutes=parts.get("m", 0), seconds=parts.get("s", 0))
 
 
 def parse_instant(value: str) -> datetime:

@@ -39,7 +39,7 @@ _STEP = re.compile(
 )
 _SPACE = re.compile(_WS)
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-_LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None}
+_LITERALS: dict[str, bool | None] = {"true": True, "false": False, "null": None}
 _NOTHING = object()
 
 

@@ -2,16 +2,20 @@
 
 A handler (or the core, for transport-level problems) raises data only: a
 ``VendorError`` names an entry of the vendor's catalog; a ``Problem`` names a
-vendor-neutral failure (bad JSON, unknown route, ...) that each vendor maps to
-one of its catalog entries.  Rendering into the vendor's envelope happens in
-exactly one place per vendor: its ``errors.render``.
+vendor-neutral failure (bad JSON, invalid fields, a unique key taken, an
+unknown scenario, unknown route, ...) that each vendor maps to one of its
+catalog entries through its ``problems`` map (one entry per kind in
+``PROBLEM_KINDS``); anything else raised is a bug of ours, the ``internal``
+kind.  ``Vendor.answer_failure`` is the funnel every failure goes through, and
+rendering into the vendor's envelope happens in exactly one place per vendor:
+its ``render``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +70,12 @@ class Problem(Exception):
 
     kind = "problem"
     query = ""  # the raw query string, for vendors that echo the URL (set by the core)
+    # Whether ``detail`` is written for the user and becomes the answer's message
+    # (else it is a diagnostic, and the catalog entry's own message is sent).
+    shown: ClassVar[bool] = False
+    # mockserver's own headers added to the vendor's answer (marks a failure of the
+    # mock's use, not of the emulated API): the same for every vendor.
+    headers: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     def __init__(self, detail: str = "", fields: tuple[FieldError, ...] = ()) -> None:
         super().__init__(detail)
@@ -117,6 +127,26 @@ class InternalFault(Problem):
     kind = "internal"
 
 
+class Conflict(Problem):
+    """A unique key is already taken (raised by the store); ``field`` names which."""
+
+    kind = "conflict"
+
+    def __init__(self, field: str, existing: dict[str, Any]) -> None:
+        super().__init__(field)
+        self.field = field
+        self.existing = existing
+
+
+# Every kind a vendor's ``problems`` map must name (the registry refuses a vendor
+# whose map leaves one out: a failure would otherwise fall back to its 500).
+# ``scenario`` is core.scenarios.ScenarioError: a request header naming a scenario
+# or catalog entry that does not exist.
+PROBLEM_KINDS = (
+    "malformed_json", "not_object", "invalid_fields", "body_too_large", "not_found", "method_not_allowed",
+    "bad_content_type", "conflict", "scenario", "internal",
+)
+
 # A vendor maps each Problem kind to a catalog key, or to a function choosing one.
 ProblemMap = Mapping[str, str | Callable[[Problem], VendorError]]
 
@@ -125,4 +155,5 @@ def problem_to_error(problem: Problem, mapping: ProblemMap) -> VendorError:
     target = mapping.get(problem.kind) or mapping["internal"]
     if callable(target):
         return target(problem)
-    return VendorError(target, fields=problem.fields, extra={"detail": problem.detail})
+    message = problem.detail if problem.shown else None
+    return VendorError(target, message, fields=problem.fields, extra={"detail": problem.detail})

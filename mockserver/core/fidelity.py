@@ -29,7 +29,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
 from .vendor import Route, Vendor
 
@@ -152,7 +151,7 @@ def notes_of(vendor: Vendor | type[Vendor]) -> FidelityNotes:
     return notes or NO_NOTES
 
 
-def _error_behaviour(status: int, code: Any, kind: str | None, message: str) -> str:
+def _error_behaviour(status: int, code: object, kind: str | None, message: str) -> str:  # code: only written out
     parts = [f"HTTP {status}"]
     if code is not None:
         parts.append(f"code `{code}`")
@@ -200,9 +199,9 @@ def summary(rows: tuple[Row, ...]) -> dict[str, int]:
     return {status: sum(1 for r in rows if r.status == status) for status in STATUSES}
 
 
-def fidelity_map(vendors: Mapping[str, Vendor], general: bool = False) -> dict[str, Any]:
+def fidelity_map(vendors: Mapping[str, Vendor], general: bool = False) -> dict[str, dict[str, object]]:
     """JSON-ready: ``{vendor: {"title", "rows": [...], "summary": {status: n}}}`` (plus ``"*"``, the rows that hold everywhere, with ``general``)."""
-    out: dict[str, Any] = {}
+    out: dict[str, dict[str, object]] = {}
     if general:
         out["*"] = {"title": "Everywhere", "rows": [r.as_dict() for r in GENERAL_ROWS], "summary": summary(GENERAL_ROWS)}
     for name, vendor in vendors.items():

@@ -6,6 +6,7 @@ the user can fix it without reading a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,7 +39,7 @@ def _node_at(node: yaml.Node, loc: tuple[int | str, ...]) -> yaml.Node:
 
 # libyaml's C loader when PyYAML has it: start-up parses ~110 files, and the
 # pure-Python loader made that half a second.
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class YamlSource:
@@ -78,8 +79,9 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).strip().split("\n", 1)[0]
 
 
-def _refuse(where: str, event: Any, problem: str) -> FixtureError:
-    return FixtureError(f"{where}:{event.start_mark.line + 1}: {problem}")
+def _refuse(where: str, event: yaml.Event, problem: str) -> FixtureError:
+    mark = event.start_mark  # set on every event the parser reports (typed optional)
+    return FixtureError(f"{where}{f':{mark.line + 1}' if mark is not None else ''}: {problem}")
 
 
 def _check_events(text: str, where: str, aliases: bool) -> None:
@@ -90,7 +92,7 @@ def _check_events(text: str, where: str, aliases: bool) -> None:
     mapping (YAML keeps the last one silently, which hides typos).
     """
     loader = _LOADER(text)
-    frames: list[tuple[set[Any], list[bool]] | None] = []  # per open collection: (keys, [expect key]) for mappings
+    frames: list[tuple[set[tuple[str, bool]], list[bool]] | None] = []  # per open collection: (keys, [expect key]) for mappings
     opened: list[tuple[str | None, int]] = []  # per open collection: (anchor, node count at its start)
     sizes: dict[str | None, int] = {}  # anchor -> nodes it expands to (PyYAML types an anchor str | None)
     nodes = 0
@@ -181,10 +183,20 @@ def load_yaml(path: Path, aliases: bool = False) -> tuple[Any, YamlSource]:
     return parse_yaml(raw, str(path), aliases=aliases)
 
 
-def validate_file(path: Path, data: Any, source: YamlSource | None, model: type[M]) -> M:
+def validated(model: type[M], data: Any, explain: Callable[[ValidationError], str]) -> M:
+    """``data`` as ``model``; a failure is a ``FixtureError`` whose text ``explain`` writes.
+
+    The one place where fixtures, scenarios and a vendor's default fixture meet
+    pydantic's errors (requests have theirs in core.validation).
+    """
     try:
-        return model.model_validate(data if data is not None else {})
+        return model.model_validate(data)
     except ValidationError as exc:
+        raise FixtureError(explain(exc)) from None
+
+
+def validate_file(path: Path, data: Any, source: YamlSource | None, model: type[M]) -> M:
+    def explain(exc: ValidationError) -> str:
         lines = []
         for err in exc.errors(include_url=False)[:MAX_PROBLEMS]:
             loc = tuple(err["loc"])
@@ -194,7 +206,9 @@ def validate_file(path: Path, data: Any, source: YamlSource | None, model: type[
         more = exc.error_count() - len(lines)
         if more > 0:
             lines.append(f"{path}: ... and {more:,} more problem{'s' if more > 1 else ''}")
-        raise FixtureError("\n".join(lines)) from None
+        return "\n".join(lines)
+
+    return validated(model, data if data is not None else {}, explain)
 
 
 def load_model(path: Path, model: type[M]) -> M:

@@ -24,17 +24,16 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable
 
 import orjson
 
+from .credentials import bearer_token
 from .serving import Receive, Scope, Send
 
 AUTO = "auto"  # --admin-token auto: generate one for this run
 TOKEN_HEADER = "X-Mock-Admin-Token"
 _TOKEN_KEY = TOKEN_HEADER.lower().encode()
-_BEARER = b"bearer "
 _SAME_SITE = (b"same-origin", b"none")  # "none": the user typed the URL or opened a bookmark
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_")
 _HOST_CHARS = _NAME_CHARS | frozenset(":[]%")  # a name or IP, perhaps with a port: no scheme, path or user
@@ -107,10 +106,13 @@ def _shown(value: bytes) -> str:
     return text if len(text) <= _SHOWN else text[:_SHOWN] + "..."
 
 
+App = Callable[[Scope, Receive, Send], Awaitable[None]]  # the ASGI app behind the guard
+
+
 class AdminGuard:
     """ASGI wrapper of the admin app: refuses what the checks above refuse, passes the rest on."""
 
-    def __init__(self, app: Any, bound_host: str = "127.0.0.1", allowed_hosts: Iterable[str] = (), token: str | None = None) -> None:
+    def __init__(self, app: App, bound_host: str = "127.0.0.1", allowed_hosts: Iterable[str] = (), token: str | None = None) -> None:
         self.app = app
         # Decided once: the names a Host header may carry besides IP literals and *.localhost.
         # The usual loopback literals are listed too, so they skip the IP parse.
@@ -144,8 +146,9 @@ class AdminGuard:
             elif key == b"sec-fetch-site":
                 fetch_site = value
             elif key == b"authorization":
-                if value[:7].lower() == _BEARER:
-                    given.append(value[7:].strip())
+                token = bearer_token(value.decode("latin-1"))
+                if token:
+                    given.append(token.encode("latin-1"))
             elif key == _TOKEN_KEY:
                 given.append(value.strip())
         # 1. Host

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 from urllib.parse import unquote_plus
 
 import orjson
@@ -71,7 +71,10 @@ PAGE_BYTES = 4 * 1024 * 1024
 SLICE_ENTRIES = 64
 SLICE_BYTES = 256 * 1024
 DECODED = ("body", "headers", "response", "query")  # match criteria compared with a decoded entry
-Row = tuple[Any, ...]  # a stored exchange (see Journal.record); opaque outside this module
+# A stored exchange (see Journal.record), opaque outside this module: seq, time, vendor, operation,
+# method, path, query, header count, path + header names + values joined, body, status, response,
+# scenario, latency_ms, session, near_miss, estimated size.
+Row = tuple[int, float, str, str, str, str, Mapping[str, str], int, str, bytes, int, bytes, str | None, float, str, str | None, int]
 # Estimated memory of a row besides its texts (tuple, numbers, small strings),
 # and of one query item (two str objects and a dict slot).
 _ROW_BYTES = 450  # measured with tracemalloc: ~400 for a usual row
@@ -259,9 +262,10 @@ class Entry:
 
 # Positions in a stored row (see Journal.record), for filters that need no decoding.
 _FIELDS = {"vendor": 2, "operation": 3, "method": 4, "path": 5, "status": 10, "scenario": 12, "session": 14, "near_miss": 15}
-_SESSION = _FIELDS["session"]
-_SIZE = 16
-_BODY, _RESPONSE = 9, 11
+_SESSION: Final = 14
+_SIZE: Final = 16
+_BODY: Final = 9
+_RESPONSE: Final = 11
 
 
 class Journal:
@@ -280,7 +284,7 @@ class Journal:
     ) -> None:
         self.size = max(size, 0)
         self.max_bytes = max(max_bytes, 0)
-        self._entries: deque[tuple[Any, ...]] = deque(maxlen=self.size)
+        self._entries: deque[Row] = deque(maxlen=self.size)
         self._bytes = 0
         self._seq = 0
         self._secrets: dict[str, Secrets] = {
@@ -367,7 +371,7 @@ class Journal:
             status, response, scenario, latency_ms, session, near_miss, size + len(joined) + len(session),
         ))
 
-    def _store(self, row: tuple[Any, ...]) -> None:
+    def _store(self, row: Row) -> None:
         entries = self._entries
         if len(entries) == self.size:  # append drops the oldest row (a journal of size 0: this one)
             self._bytes -= entries[0][_SIZE] if entries else row[_SIZE]
@@ -477,7 +481,7 @@ class Journal:
         if self._writer is not None:
             self._writer.close()
 
-    def _entry(self, row: tuple[Any, ...]) -> Entry:
+    def _entry(self, row: Row) -> Entry:
         """The entry a reader sees: decoded, secrets redacted, latency rounded."""
         (seq, time, vendor, operation, method, path, query, count, joined, body,
          status, response, scenario, latency_ms, session, near_miss, _) = row
@@ -487,7 +491,7 @@ class Journal:
             shown_body(body, fields), status, shown_body(response, fields), scenario, round(latency_ms, 3), session, near_miss,
         )
 
-    def _json_line(self, row: tuple[Any, ...]) -> str:
+    def _json_line(self, row: Row) -> str:
         return json.dumps(self._entry(row).to_json(), ensure_ascii=False)
 
 
@@ -511,7 +515,7 @@ def _within(rows: Iterable[Row], limit: int | None, budget: int | None) -> list[
     return picked
 
 
-def _fields_match(row: tuple[Any, ...], filters: Mapping[str, Any]) -> bool:
+def _fields_match(row: Row, filters: Mapping[str, Any]) -> bool:
     for key, wanted in filters.items():
         if wanted is None or wanted == "":
             continue
@@ -525,8 +529,8 @@ def _fields_match(row: tuple[Any, ...], filters: Mapping[str, Any]) -> bool:
     return True
 
 
-def subset(wanted: Any, actual: Any) -> bool:
-    """``wanted`` is contained in ``actual``: dict keys recursively, other values by equality."""
+def subset(wanted: object, actual: object) -> bool:
+    """``wanted`` is contained in ``actual``: dict keys recursively, other values by equality (journal and scenario matches)."""
     if isinstance(wanted, dict):
         return isinstance(actual, dict) and all(k in actual and subset(v, actual[k]) for k, v in wanted.items())
     return bool(wanted == actual)
@@ -549,14 +553,14 @@ def closest(entries: Iterable[dict[str, Any]], match: Mapping[str, Any], keys: I
 class _FileWriter:
     """Appends entries as JSON lines from a background thread: no file I/O on the request path."""
 
-    def __init__(self, path: Path, render: Callable[[tuple[Any, ...]], str]) -> None:
-        self._queue: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
+    def __init__(self, path: Path, render: Callable[[Row], str]) -> None:
+        self._queue: queue.SimpleQueue[Row | None] = queue.SimpleQueue()
         self._render = render
         self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
         self._thread = threading.Thread(target=self._run, name="mockserver-journal", daemon=True)
         self._thread.start()
 
-    def put(self, row: tuple[Any, ...]) -> None:
+    def put(self, row: Row) -> None:
         self._queue.put(row)
 
     def _run(self) -> None:

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 
 from pydantic import BaseModel, Field, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaMode, WithJsonSchema, models_json_schema
+from pydantic_core import CoreSchema
 
 from .errors import (
     BodyTooLarge,
@@ -113,7 +114,7 @@ class FromContext:
     def __init__(self, build: Callable[[Mapping[str, Any], dict[str, Any]], dict[str, Any]]) -> None:
         self.build = build
 
-    def __get_pydantic_json_schema__(self, core_schema: Any, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+    def __get_pydantic_json_schema__(self, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> dict[str, Any]:
         return self.build(schema_context(), handler(core_schema))
 
 
@@ -156,7 +157,7 @@ def build_document(vendor: Vendor, server_url: str, base_url: str | None = None)
 
 
 # --------------------------------------------------------------------- helpers
-def _is_model(value: Any) -> TypeGuard[type[BaseModel]]:
+def _is_model(value: object) -> TypeGuard[type[BaseModel]]:
     return isinstance(value, type) and issubclass(value, BaseModel)
 
 
@@ -187,6 +188,65 @@ def _problems(route: Route) -> list[Problem]:
         # A path parameter holding "/" (or "%2F", decoded by the server) routes elsewhere.
         found += [RouteNotFound(where), MethodNotAllowed(where, (route.method,))]
     return found
+
+
+def _local_refs(schema: Any) -> Any:
+    """A copy of ``schema`` whose ``#/$defs/X`` references point at ``#/components/schemas/X``."""
+    if isinstance(schema, Mapping):
+        out = {key: _local_refs(value) for key, value in schema.items()}
+        ref = out.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            out["$ref"] = REF_TEMPLATE.format(model=ref.removeprefix("#/$defs/"))
+        return out
+    if isinstance(schema, list):
+        return [_local_refs(value) for value in schema]
+    return schema
+
+
+# Keys whose values are instances, not schemas (never rewritten).
+_VALUE_KEYS = frozenset({"example", "examples", "default", "const", "enum"})
+
+
+def _for_generators(schema: Any) -> Any:
+    """``schema`` said the way client generators read it, and exactly as strict.
+
+    - A rule across fields: a model states it ("email, or countryCode with phone") as
+      an ``anyOf`` of branches that only constrain (no ``type``) beside its
+      ``properties``.  openapi-generator reads such an object as a composed model of
+      those branches and drops its properties (its client then sends ``{}``), and
+      openapi-python-client makes it a union of partial models.  ``anyOf: [A, B, ...]``
+      is the same rule as ``if: {not: A}, then: (B or ...)``, which validators apply
+      and both generators leave out of the model.
+    - A boolean constant (``const: true``, ``enum: [true]``): openapi-generator's
+      python client compares it to the string "true" and refuses every answer;
+      ``type: boolean, not: {const: false}`` is the same constraint."""
+    if isinstance(schema, list):
+        return [_for_generators(value) for value in schema]
+    if not isinstance(schema, Mapping):
+        return schema
+    out = {key: value if key in _VALUE_KEYS else _for_generators(value) for key, value in schema.items()}
+    options = out.get("anyOf")
+    constraints_only = isinstance(options, list) and len(options) > 1 and all(
+        isinstance(option, Mapping) and "type" not in option and "$ref" not in option for option in options
+    )
+    if isinstance(options, list) and constraints_only and "properties" in out and "if" not in out:
+        del out["anyOf"]
+        out.update(_either(options))
+    allowed = [out["const"]] if "const" in out else out.get("enum")
+    boolean = out.get("type", "boolean") == "boolean" and "not" not in out
+    if boolean and isinstance(allowed, list) and allowed and all(isinstance(value, bool) for value in allowed):
+        out.pop("const", None)
+        out.pop("enum", None)
+        out["type"] = "boolean"
+        if len(set(allowed)) == 1:
+            out["not"] = {"const": not allowed[0]}
+    return out
+
+
+def _either(options: list[Any]) -> dict[str, Any]:
+    """``anyOf: options`` (two or more) as nested ``if``/``then``: the first, or else the rest."""
+    rest = options[1] if len(options) == 2 else _either(options[1:])
+    return {"if": {"not": options[0]}, "then": rest}
 
 
 def _unique(items: Iterable[str]) -> list[str]:
@@ -222,22 +282,34 @@ class _Builder:
         self.components.update(definitions.get("$defs", {}))
 
     def _named(self, schema: Mapping[str, Any], fallback: str) -> dict[str, Any]:
-        """A JSON Schema dict as a component (by its title) and a $ref to it."""
-        name = str(schema.get("title") or fallback)
+        """A JSON Schema dict as a component (by its title) and a $ref to it.
+
+        Its ``$defs`` become components of their own (``#/$defs/X`` refs point
+        there): a vendor names the parts of a schema it writes by hand, e.g. each
+        branch of an ``anyOf``, so that each is one model of a generated client
+        (openapi-python-client names unnamed branches after their parent and
+        generates one twice when the parent is used by several responses)."""
+        own: dict[str, Any] = _local_refs(schema)
+        for name, definition in own.pop("$defs", {}).items():
+            self._component(str(name), definition)
+        name = str(own.get("title") or fallback)
+        self._component(name, own)
+        return {"$ref": REF_TEMPLATE.format(model=name)}
+
+    def _component(self, name: str, schema: dict[str, Any]) -> None:
         existing = self.components.get(name)
         if existing is not None and existing != schema:
             raise ValueError(f"{self.vendor.name}: two different schemas are both named {name!r}")
-        self.components[name] = dict(schema)
-        return {"$ref": REF_TEMPLATE.format(model=name)}
+        self.components[name] = schema
 
-    def _schema(self, value: Any, mode: JsonSchemaMode, fallback: str) -> dict[str, Any]:
+    def _schema(self, value: object, mode: JsonSchemaMode, fallback: str) -> dict[str, Any]:
         if _is_model(value):
             return self.refs[(value, mode)]
         if isinstance(value, Mapping):
             return self._named(value, fallback)
         raise TypeError(f"{self.vendor.name}: {fallback}: expected a pydantic model or a JSON Schema dict, got {value!r}")
 
-    def _object_schema(self, value: Any) -> Mapping[str, Any]:
+    def _object_schema(self, value: object) -> Mapping[str, Any]:
         """Properties/required of a query or header model (inline, its $defs as components)."""
         if _is_model(value):
             schema = value.model_json_schema(ref_template=REF_TEMPLATE, mode="validation")
@@ -247,7 +319,7 @@ class _Builder:
             return value
         raise TypeError(f"{self.vendor.name}: expected a pydantic model or a JSON Schema dict, got {value!r}")
 
-    def _parameters(self, value: Any, where: str) -> list[dict[str, Any]]:
+    def _parameters(self, value: object, where: str) -> list[dict[str, Any]]:
         if value is None:
             return []
         schema = self._object_schema(value)
@@ -308,8 +380,10 @@ class _Builder:
                 reply = self.vendor.render(VendorError(key))
                 examples[key] = {"summary": self.vendor.catalog[key].message, "value": reply.body}
             content: dict[str, Any] = {"examples": examples}
-            if envelope is not None:
-                content = {"schema": envelope, **content}
+            schema = self.vendor.error_schema_of(keys)  # the envelope these keys use (the vendor's one, usually)
+            if envelope is not None and schema:
+                ref = envelope if schema is self.vendor.error_schema else self._named(schema, f"{route.operation}_{status}")
+                content = {"schema": ref, **content}
             out[status] = {
                 "description": f"{_phrase(status)}: {', '.join(keys)}",
                 "content": {self.media: content},
@@ -361,7 +435,7 @@ class _Builder:
             if method in item:
                 raise ValueError(f"{vendor.name}: {route.method} {route.path} is routed twice")
             item[method] = self._operation(route, operation_id, envelope)
-        components: dict[str, Any] = {"schemas": dict(sorted(self.components.items()))}
+        components: dict[str, Any] = {"schemas": _for_generators(dict(sorted(self.components.items())))}
         if vendor.security_schemes:
             components["securitySchemes"] = {name: dict(scheme) for name, scheme in vendor.security_schemes.items()}
         from .. import __version__

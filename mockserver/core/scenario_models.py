@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import orjson
@@ -175,14 +176,14 @@ class Lognormal(BaseModel):
     lognormal: LognormalParams
 
 
-def _kind(*keys: str) -> Any:
+def _kind(*keys: str) -> Callable[[object], str | None]:
     """A union's member picked by the one key of a mapping (``keys``) or, for anything else, "value".
 
     One problem then gives one line naming that member, where a plain union
     lists every member that did not fit.
     """
 
-    def pick(value: Any) -> str | None:
+    def pick(value: object) -> str | None:
         if isinstance(value, dict):
             return next((key for key in keys if key in value), None)
         if isinstance(value, BaseModel):

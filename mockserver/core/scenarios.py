@@ -19,8 +19,9 @@ from typing import Any, Protocol
 
 import orjson
 
-from .errors import VendorError
+from .errors import ErrorSpec, Problem, VendorError
 from .fixtures import FixtureError, YamlSource, load_yaml, parse_yaml, validate_file
+from .journal import subset
 from .scenario_models import MAX_DELAY_MS, Delay, Match, Rule, ScenarioFile, SlowBody, Uniform
 from .seeding import Draw, salt
 from .vendor import Call, Reply
@@ -30,7 +31,7 @@ class VendorView(Protocol):
     """What the engine needs of a vendor (the core never names one)."""
 
     @property
-    def catalog(self) -> Mapping[str, Any]: ...
+    def catalog(self) -> Mapping[str, ErrorSpec]: ...
 
     def render(self, error: VendorError) -> Reply: ...
 
@@ -67,8 +68,18 @@ class Scenario:
     replaces: str | None = None  # source of the scenario of the same name this one replaced
 
 
-class ScenarioError(Exception):
-    """A request header named a scenario or error that does not exist."""
+class ScenarioError(Problem):
+    """A request header named a scenario or error that does not exist.
+
+    Answered in the vendor's own envelope (its ``scenario`` problem entry, a 400)
+    so a client SDK parses it like any error and shows the message, which names
+    what exists; ``x-mock-problem: scenario`` tells the test author it is the
+    mock's use that is wrong, not the emulated API's answer.
+    """
+
+    kind = "scenario"
+    shown = True
+    headers = (("x-mock-problem", "scenario"),)
 
 
 class ScenarioEngine:
@@ -141,8 +152,8 @@ class ScenarioEngine:
             raise FixtureError("\n".join(problems))
         return Scenario(parsed.name, parsed.description, rules, source)
 
-    def _check_rule(self, rule: Rule, source: str, node: YamlSource | None, where: tuple[Any, ...], known: Sequence[str]) -> list[str]:
-        def at(*loc: Any) -> str:
+    def _check_rule(self, rule: Rule, source: str, node: YamlSource | None, where: tuple[int | str, ...], known: Sequence[str]) -> list[str]:
+        def at(*loc: int | str) -> str:
             line = node.line(loc) if node is not None else ""
             return f"{source}{line}: {'.'.join(str(p) for p in loc)}"
 
@@ -324,22 +335,16 @@ def _conditions(match: Match, operation: str, call: Call, body: list[Any]) -> bo
             except orjson.JSONDecodeError:
                 body.append(None)
         data = body[0]
-        if match.body is not None and not _subset(match.body, data):
+        if match.body is not None and not subset(match.body, data):
             return False
         for dotted, pattern in (match.body_matches or {}).items():
-            value = _dig(data, dotted)
-            if value is None or not re.search(pattern, str(value)):
+            found = _dig(data, dotted)
+            if found is None or not re.search(pattern, str(found)):
                 return False
     return True
 
 
-def _subset(wanted: Any, actual: Any) -> bool:
-    if isinstance(wanted, dict):
-        return isinstance(actual, dict) and all(k in actual and _subset(v, actual[k]) for k, v in wanted.items())
-    return bool(wanted == actual)
-
-
-def _dig(data: Any, dotted: str) -> Any:
+def _dig(data: object, dotted: str) -> object:
     for part in dotted.split("."):
         if isinstance(data, dict):
             data = data.get(part)

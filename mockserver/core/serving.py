@@ -49,15 +49,7 @@ from urllib.parse import parse_qsl
 import orjson
 
 from .clock import Clock
-from .errors import (
-    BodyTooLarge,
-    InternalFault,
-    MethodNotAllowed,
-    Problem,
-    RouteNotFound,
-    VendorError,
-    problem_to_error,
-)
+from .errors import BodyTooLarge, MethodNotAllowed, Problem, RouteNotFound, VendorError
 from .faults import send_with_fault
 from .framing import Framing, Pairs, checked_headers
 from .journal import Journal
@@ -94,8 +86,8 @@ _CONTROL_HEADERS = frozenset(("x-mock-scenario", "x-mock-error"))  # a scenario 
 NEAR_MISS_SPAN = 128
 
 
-def compile_template(path: str) -> re.Pattern[str]:
-    return re.compile("^" + _TEMPLATE_PARAM.sub(r"(?P<\1>[^/]+)", re.escape(path)) + "$")
+def compile_template(path: str, ignore_case: bool = False) -> re.Pattern[str]:
+    return re.compile("^" + _TEMPLATE_PARAM.sub(r"(?P<\1>[^/]+)", re.escape(path)) + "$", re.IGNORECASE if ignore_case else 0)
 
 
 class Disconnected(Exception):
@@ -141,24 +133,37 @@ Pending = Coroutine[Any, Any, Answer]
 
 
 class Router:
-    """Static paths in a dict, templated ones as compiled patterns (few per vendor)."""
+    """Static paths in a dict, templated ones as compiled patterns (few per vendor).
 
-    def __init__(self, routes: list[Route]) -> None:
+    ``ignore_case`` and ``trailing_slash`` follow the vendor's own router
+    (``Vendor.paths_ignore_case`` / ``paths_allow_trailing_slash``): ASP.NET, say,
+    matches ``/api/user/`` to ``/api/User``.  An exact path costs the same either way.
+    """
+
+    def __init__(self, routes: list[Route], ignore_case: bool = False, trailing_slash: bool = False) -> None:
         self.static: dict[str, dict[str, Route]] = {}
         self.dynamic: list[tuple[re.Pattern[str], dict[str, Route]]] = []
+        self.ignore_case = ignore_case
+        self.trailing_slash = trailing_slash
         by_template: dict[str, dict[str, Route]] = {}
         for route in routes:
             by_template.setdefault(route.path, {})[route.method] = route
         for template, methods in by_template.items():
             if "{" in template:
-                self.dynamic.append((compile_template(template), methods))
+                self.dynamic.append((compile_template(template, ignore_case), methods))
             else:
                 self.static[template] = methods
+        # Static paths by their lower-case form, for a vendor whose router ignores case.
+        self.folded = {template.lower(): methods for template, methods in self.static.items()} if ignore_case else {}
         self.routes = routes
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
         methods = self.static.get(path)
         params: dict[str, str] = {}
+        if methods is None and (self.ignore_case or self.trailing_slash):
+            if self.trailing_slash and len(path) > 1 and path.endswith("/"):
+                path = path[:-1]
+            methods = self.folded.get(path.lower()) if self.ignore_case else self.static.get(path)
         if methods is None:
             for pattern, candidates in self.dynamic:
                 found = pattern.match(path)
@@ -194,7 +199,7 @@ class VendorApp:
         self.prefix = prefix
         self.max_body = max_body
         self.services = services
-        self.router = Router(vendor.routes())
+        self.router = Router(vendor.routes(), vendor.paths_ignore_case, vendor.paths_allow_trailing_slash)
         self.framing = Framing(vendor.content_type)
         self._timestamp = services.clock.timestamp  # the journal's clock, looked up once
 
@@ -225,7 +230,7 @@ class VendorApp:
                 call = Call(method, path, request.headers, query, request.body, params)
                 scenarios = self.services.scenarios
                 if scenarios.has_active(self.name) or not _CONTROL_HEADERS.isdisjoint(request.headers):
-                    outcome = self._scenario(scenarios, operation, call, session, request.headers)
+                    outcome = self._scenario(scenarios, route, call, session, request.headers)
                     if outcome is not None and outcome.delay:
                         return self._later(request, query, operation, outcome, route, call, None)
                 if outcome is not None and outcome.reply is not None:
@@ -291,22 +296,21 @@ class VendorApp:
         return Answer(status, payload, extra, outcome.fault, outcome.fault_params)
 
     def _rendered(self, exc: Exception, method: str, path: str) -> Reply:
-        """Any failure while serving, as the vendor answers it."""
-        if isinstance(exc, VendorError):
-            return self.vendor.render(exc)
-        if isinstance(exc, Problem):
-            return self.vendor.render(problem_to_error(exc, self.vendor.problems))
-        if isinstance(exc, ScenarioError):
-            return Reply(400, {"error": "mockserver", "message": str(exc)}, (("x-mock-problem", "scenario"),))
-        # a bug of ours: still the vendor's envelope, never a traceback
-        log.error("internal error in %s %s %s", self.name, method, path, exc_info=exc)
-        return self.vendor.render(problem_to_error(InternalFault("internal error"), self.vendor.problems))
+        """Any failure while serving, as the vendor answers it (``Vendor.answer_failure``)."""
+        if not isinstance(exc, (VendorError, Problem)):  # a bug of ours: logged, answered as the vendor's internal error
+            log.error("internal error in %s %s %s", self.name, method, path, exc_info=exc)
+        return self.vendor.answer_failure(exc)
 
-    def _scenario(self, scenarios: ScenarioEngine, operation: str, call: Call, session: str, headers: dict[str, str]) -> Outcome | None:
+    def _scenario(self, scenarios: ScenarioEngine, route: Route, call: Call, session: str, headers: dict[str, str]) -> Outcome | None:
         forced = headers.get("x-mock-error")
         if forced:
+            # An entry the vendor reserves for another operation (its own envelope, say) is
+            # refused where this route never answers it; any other entry can be forced anywhere.
+            owner = self.vendor.error_operations.get(forced)
+            if owner is not None and owner != route.operation and forced not in (route.errors or ()):
+                raise ScenarioError(f"error {forced!r} in X-Mock-Error is {owner}'s own: this {self.name} route never answers it")
             return scenarios.forced_error(self.name, forced, session)
-        return scenarios.decide(self.name, operation, call, session, headers.get("x-mock-scenario"))
+        return scenarios.decide(self.name, route.operation, call, session, headers.get("x-mock-scenario"))
 
     # ------------------------------------------------------------------ the direct adapter
     def answer_directly(

@@ -14,20 +14,15 @@ from collections.abc import Hashable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, Protocol
 
+# A unique key taken: a core Problem, so a handler that lets it escape gets the
+# vendor's own answer (its ``problems`` map's ``conflict`` entry).
+from .errors import Conflict as Conflict
+
 Record = dict[str, Any]
 UniqueKeys = Mapping[str, Hashable | None]
 Pair = tuple[str, Hashable]  # (unique field, value)
 # The default for `unique`: read-only, so no call can change the default every other call shares.
 NO_UNIQUE_KEYS: UniqueKeys = MappingProxyType({})
-
-
-class Conflict(Exception):
-    """A unique key is already taken; ``field`` names which."""
-
-    def __init__(self, field: str, existing: Record) -> None:
-        super().__init__(field)
-        self.field = field
-        self.existing = existing
 
 
 class Table(Protocol):

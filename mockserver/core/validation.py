@@ -9,17 +9,21 @@ request path only pays for ``model_validate``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Annotated, Any, TypeVar
 
 import orjson
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, RootModel, ValidationError
 from pydantic_core import PydanticCustomError
 
-from .clock import parse_duration
+from .clock import quoted
 from .errors import FieldError, InvalidFields, MalformedBody, NotAnObject
+from .fixtures import FixtureError, validated
 
 M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
+T = TypeVar("T")
 
 # A pragmatic address check: pydantic's EmailStr costs ~60 µs a call (it
 # resolves IDNA and deliverability rules); this rejects what real backends
@@ -53,6 +57,53 @@ def _check_not_blank(value: str) -> str:
 
 
 NotBlank = Annotated[str, AfterValidator(_check_not_blank)]
+
+
+class _Timedelta(RootModel[timedelta]):
+    """pydantic's own timedelta parsing (built once: the schema is compiled here, not per call)."""
+
+
+def parse_duration(value: object) -> timedelta:
+    """A duration as the fixtures and the clock API take it; ValueError, its message the line to show, otherwise.
+
+    pydantic's ``timedelta`` parses it: seconds as a number, or ISO-8601 (``PT1H30M``,
+    ``P1DT2S``, ``P1W``, ``P1Y`` as 365 days, a leading sign).  ``_plain`` adds the forms it
+    refuses that we took before it, and nothing else.  A boolean is refused (pydantic reads
+    ``true`` as one second); so is NaN.  The message says "not a duration" or, for a duration
+    past what a timedelta holds (999,999,999 days: ``1e308``, ``"inf"``, ``"P9999999Y"``),
+    that it "is beyond any clock".  pydantic's error meets us in ``fixtures.validated``,
+    the one place fixtures meet it.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError("not a duration: give seconds or a string like PT15M (ISO-8601)")
+    shown = quoted(value) if isinstance(value, str) else repr(value)
+
+    def explain(exc: ValidationError) -> str:
+        reason = str(exc.errors()[0].get("ctx", {}).get("error", ""))
+        # pydantic-core's words for a value past timedelta's range (the same from 2.11, our lower bound, to today)
+        if "exceed" in reason or "too large" in reason:
+            return f"{shown} is beyond any clock"
+        return f"not a duration: {shown} (use seconds or ISO-8601 like PT15M)"
+
+    try:
+        return validated(_Timedelta, _plain(value) if isinstance(value, str) else value, explain).root
+    except FixtureError as exc:  # a ValueError is what a pydantic validator (Duration) and the admin API expect
+        raise ValueError(str(exc)) from None
+
+
+def _plain(text: str) -> str | float:
+    """A duration string in a form pydantic parses: what it refuses and we accept, rewritten.
+
+    Seconds written as a string (``"90"``, ``"1e3"``: how a YAML string or a query value
+    carries them) become the number; ISO-8601 designators in lower case (``pt15m``) and blanks
+    around are allowed.  No other form (``10m``, ``2h``) was ever accepted, so none is added.
+    """
+    text = text.strip()
+    try:
+        return float(text)
+    except ValueError:
+        return text.upper()
+
 
 # Fixture durations: seconds or ISO-8601 ("PT15M"), checked when the file loads.
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
@@ -122,6 +173,7 @@ def field_errors(exc: ValidationError) -> tuple[FieldError, ...]:
             continue
         seen.add(loc)
         ctx: dict[str, Any] = dict(err.get("ctx") or {})
+        ctx["input"] = err.get("input")  # the failing value (the parent object for a missing key)
         if etype in _TYPE_NAMES:
             ctx["expected_type"] = _TYPE_NAMES[etype]
         if etype == "literal_error" and "expected" in ctx:
@@ -148,13 +200,28 @@ def parse_object(body: bytes) -> dict[str, Any]:
     return data
 
 
-def validate(model: type[M], data: dict[str, Any]) -> M:
-    """Validate a decoded object against a request model, naming every failing field."""
+def validate(model: type[M], data: dict[str, Any], context: Mapping[str, Any] | None = None) -> M:
+    """Validate a decoded object against a request model, naming every failing field.
+
+    The one place a request meets pydantic's ``ValidationError`` (with
+    ``validate_or_none`` below, a fast path's refusal): it leaves as
+    ``InvalidFields``, which each vendor's ``problems`` map phrases.  ``context``
+    is the validation context (facts of the running configuration, the clock's date).
+    """
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
         raise InvalidFields("invalid fields", field_errors(exc)) from None
 
 
 def parse(model: type[M], body: bytes) -> M:
     return validate(model, parse_object(body))
+
+
+def validate_or_none(check: Callable[[T], R], value: T) -> R | None:
+    """A fast validator's answer (core.fastmodel), or None where it refuses ``value``: then
+    the full path (the model) decides, and words any error."""
+    try:
+        return check(value)
+    except ValidationError:
+        return None

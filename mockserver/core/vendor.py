@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import BaseModel, ValidationError
 
 from .clock import Clock
-from .errors import ErrorSpec, ProblemMap, VendorError
-from .seeding import Draw, Pools, Seeder
+from .errors import ErrorSpec, InternalFault, Problem, ProblemMap, VendorError, problem_to_error
+from .seeding import Draw, PoolMaker, Pools, Seeder
 from .store import Store, Table
 
 if TYPE_CHECKING:
+    from ..snapshots import Example
     from .fidelity import FidelityNotes
 
 Headers = Sequence[tuple[str, str]]
@@ -44,10 +45,6 @@ class Call:
     query: dict[str, str]
     body: bytes
     params: dict[str, str] = field(default_factory=dict)  # from the route template
-    client: str = ""
-
-    def header(self, name: str) -> str | None:
-        return self.headers.get(name)
 
 
 @dataclass(slots=True)
@@ -60,6 +57,10 @@ class Reply:
 # A handler answers at once; one that must wait (an asynchronous store) returns an awaitable of its
 # Reply, which the pipeline awaits (core.serving: the fast transport then hands the request to ASGI).
 Handler = Callable[[Call], "Reply | Awaitable[Reply]"]
+# Vendor.user_listing: ``read(method, path, **httpx request options)`` answers the decoded JSON
+# of a call to ``path`` below the vendor's base URL; the listing returns every user it read.
+Read = Callable[..., Any]
+UserListing = Callable[[Read, Mapping[str, str]], list[Any]]
 # What describes a request part: a pydantic model, or a JSON Schema dict; None: not described.
 Schema = type[BaseModel] | Mapping[str, Any] | None
 
@@ -76,7 +77,7 @@ class Route:
     summary: str = ""
     request: Schema = None  # the pydantic model (or JSON Schema dict) the JSON body is validated against
     query: Schema = None  # pydantic model (or JSON Schema dict) of the query parameters
-    responses: Mapping[int, Any] = field(default_factory=dict)  # success status -> model / JSON Schema / None
+    responses: Mapping[int, Schema] = field(default_factory=dict)  # success status -> model / JSON Schema / None
     errors: tuple[str, ...] | None = None  # catalog keys this route can answer; None = every one
     auth: bool = True  # whether the vendor's credentials are required
     headers: Schema = None  # pydantic model (or JSON Schema dict) of request headers besides the credentials
@@ -99,14 +100,9 @@ class VendorContext:
     seeder: Seeder
     pools: Pools
     vendor: str
-    base_url: str = ""
     _tables: dict[tuple[str, str], Table] = field(default_factory=dict)
     _names: set[str] = field(default_factory=set)  # every table name asked for: what forget() pops
     _caches: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def session(self) -> str:
-        return SESSION.get()
 
     @property
     def namespace(self) -> str:
@@ -175,6 +171,16 @@ class VendorContext:
             cache.update(kept)
 
 
+def bearer_auth(description: str, bearer_format: str | None = None) -> dict[str, dict[str, str]]:
+    """``Vendor.security_schemes`` entry of credentials sent as ``Authorization: Bearer <token>``:
+    the OpenAPI scheme ``bearerAuth`` (``bearer_format`` as its bearerFormat hint, e.g. "JWT")."""
+    scheme = {"type": "http", "scheme": "bearer"}
+    if bearer_format is not None:
+        scheme["bearerFormat"] = bearer_format
+    scheme["description"] = description
+    return {"bearerAuth": scheme}
+
+
 class Lazy:
     """A vendor declaration imported on first use: ``examples = Lazy(".examples:EXAMPLES")``.
 
@@ -209,6 +215,10 @@ class Vendor:
     name: ClassVar[str]  # registry key and URL prefix, e.g. "acme"
     title: ClassVar[str]  # human name, e.g. "Acme Pay"
     base_path: ClassVar[str] = ""  # client base URL below the mount, e.g. "/api" (also shown by `mockserver --help`)
+    # How the vendor's own router matches a path to a route (core.serving.Router): most match
+    # it exactly; ASP.NET, for one, ignores case and a trailing slash ("/api/user/" is "/api/User").
+    paths_ignore_case: ClassVar[bool] = False
+    paths_allow_trailing_slash: ClassVar[bool] = False
     locale: ClassVar[str] = "en_US"
     content_type: ClassVar[bytes] = b"application/json"
     fixture_model: ClassVar[type[BaseModel]]
@@ -219,18 +229,29 @@ class Vendor:
     # -- read by the tools only, never on the request path (usually ``Lazy``) --
     # The documented call flow (``snapshots.Example`` items) the golden snapshots
     # replay; its create-user call is also the template of one forced call per catalog entry.
-    examples: ClassVar[Sequence[Any]] = ()
+    examples: ClassVar[Sequence[Example]] = ()
     fidelity: ClassVar[FidelityNotes | None] = None  # hand-written fidelity rows and sources
     # tools/gen_scenarios.py: a catalog key's scenario name when not ``<name>-<key>``;
     # a scenario ``respond`` answering 503 in the vendor's envelope (for the
     # every-vendor flaky flows; None leaves the vendor out of them); and whole
     # hand-written scenario documents about this vendor only.
     scenario_aliases: ClassVar[Mapping[str, str]] = {}
+    # A catalog key that create-user never answers (its route's ``errors`` leaves it out): the
+    # operation that does, where the scenario library and the snapshots force it instead.
+    error_operations: ClassVar[Mapping[str, str]] = {}
     unavailable: ClassVar[Mapping[str, Any] | None] = None
     scenarios: ClassVar[Sequence[Mapping[str, Any]]] = ()
+    # tools/fuzz.py, whose requests are refused by construction so that nothing a vendor holds
+    # may change: ``user_listing(read, credentials)`` lists every user the vendor holds through
+    # its own read routes, compared before and after (None: no read route, and the journal
+    # shows instead whether a write was answered 2xx); and the create-user body fields no two
+    # users may share (a copy is a conflict), kept as its anchor user has them when it sends
+    # valid credentials, so even a body the vendor takes is refused (empty: every field).
+    user_listing: ClassVar[UserListing | None] = None
+    unique_fields: ClassVar[frozenset[str]] = frozenset()
     catalog: ClassVar[Mapping[str, ErrorSpec]]
-    problems: ClassVar[ProblemMap]
-    pools: ClassVar[Mapping[str, Callable[[Any], object]]] = {}
+    problems: ClassVar[ProblemMap]  # every kind of errors.PROBLEM_KINDS -> a catalog key (or a function choosing one)
+    pools: ClassVar[Mapping[str, PoolMaker]] = {}
     # OpenAPI securitySchemes of the vendor's credentials (name -> Security Scheme
     # Object); a route with ``auth=True`` accepts any one of them.
     security_schemes: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
@@ -265,6 +286,12 @@ class Vendor:
         same facts their validators get in the validation context."""
         return {}
 
+    def error_schema_of(self, keys: Sequence[str]) -> Mapping[str, Any]:
+        """The JSON Schema of what ``render`` writes for these catalog keys (the errors one route
+        answers with one status, in the OpenAPI document).  ``error_schema`` covers every entry;
+        a vendor with more than one envelope narrows it to the one these keys use."""
+        return self.error_schema
+
     def describe(self) -> dict[str, Any]:
         """Ready-to-use credentials for /__admin/vendors and the banner:
         ``{"headers": {...}, "login": {...} or None}``."""
@@ -274,16 +301,34 @@ class Vendor:
     @classmethod
     def default_fixture(cls) -> BaseModel:
         """The fixture when no fixture directory has ``<name>.yaml``: ``fixture_file``, else the model's defaults."""
-        from .fixtures import FixtureError, load_model
+        from .fixtures import load_model, validated
 
         if cls.fixture_file is not None:
             module_file = sys.modules[cls.__module__].__file__ or ""
             return load_model(Path(module_file).parent / cls.fixture_file, cls.fixture_model)
-        try:
-            return cls.fixture_model()
-        except ValidationError as exc:
+
+        def explain(exc: ValidationError) -> str:
             fields = ", ".join(".".join(map(str, error["loc"])) for error in exc.errors())
-            raise FixtureError(f"{cls.name}: no {cls.name}.yaml fixture, and {cls.fixture_model.__name__} has no default for {fields}") from None
+            return f"{cls.name}: no {cls.name}.yaml fixture, and {cls.fixture_model.__name__} has no default for {fields}"
+
+        return validated(cls.fixture_model, {}, explain)
+
+    def answer_failure(self, exc: Exception) -> Reply:
+        """Any failure while serving, as this vendor answers it: the one error funnel.
+
+        A ``VendorError`` is rendered as it is; a ``Problem`` (bad body, invalid
+        fields, a taken unique key, an unknown scenario...) goes through the
+        vendor's ``problems`` map first; anything else is a bug of ours, answered
+        as the map's ``internal`` entry, never a traceback.  mockserver's own
+        marker headers (``Problem.headers``) are added to what ``render`` made.
+        """
+        if isinstance(exc, VendorError):
+            return self.render(exc)
+        problem = exc if isinstance(exc, Problem) else InternalFault("internal error")
+        reply = self.render(problem_to_error(problem, self.problems))
+        if problem.headers:
+            reply = Reply(reply.status, reply.body, (*reply.headers, *problem.headers))
+        return reply
 
     def create_user_route(self) -> Route:
         return next(r for r in self.routes() if r.operation == "create_user")

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from importlib import import_module
 from importlib.metadata import EntryPoint, entry_points
 
+from ..core.errors import PROBLEM_KINDS
 from ..core.vendor import Vendor
 
 REGISTRY: tuple[tuple[str, str], ...] = (
@@ -85,5 +86,8 @@ def _resolve(name: str, target: str) -> type[Vendor]:
         raise RegistryError(f"vendor {name!r} ({target}): not a Vendor subclass")
     if getattr(cls, "name", None) != name:  # the name is the URL prefix, the journal's and the scenarios' key: one spelling
         raise RegistryError(f"vendor {name!r} ({target}): the class is named {getattr(cls, 'name', None)!r}")
+    missing = [kind for kind in PROBLEM_KINDS if kind not in getattr(cls, "problems", {})]
+    if missing:  # every failure must reach one of the vendor's own catalog entries
+        raise RegistryError(f"vendor {name!r} ({target}): its problems map names no catalog entry for {', '.join(missing)}")
     checked: type[Vendor] = cls
     return checked

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from typing import Any
-
-from mockserver.core.errors import Problem, VendorError
 
 CREATE_BODIES: dict[str, dict[str, Any]] = {
     "vaultspay": {"firstName": "khalid", "lastName": "raza", "email": "khalidraza@gmail.com", "countryCode": "92", "phone": "3329465636", "status": "ACTIVE"},
@@ -46,16 +43,3 @@ def edited(body: dict[str, Any], **changes: Any) -> dict[str, Any]:
         else:
             out[key] = value
     return out
-
-
-def parse_outcome(parse: Callable[[bytes], Any], raw: bytes, fields: Iterable[str], plain: Callable[[Any], Any] = lambda v: v) -> Any:
-    """What a body parser made of ``raw``, comparable across parsers: its error, or the ``fields``
-    a handler reads (absent ones as None, each through ``plain``) - for fast-path vs model checks."""
-    try:
-        result = parse(raw)
-    except VendorError as exc:
-        return ("error", exc.name, exc.message, exc.fields)
-    except Problem as exc:
-        return ("problem", type(exc).__name__, exc.detail, exc.fields)
-    values = result if isinstance(result, dict) else dict(result)
-    return ("ok", {name: plain(values.get(name)) for name in fields})

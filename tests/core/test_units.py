@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from pydantic import BaseModel, ConfigDict
 
-from mockserver.core.clock import Clock, iso_offset, iso_seconds_z, iso_z, parse_duration, parse_instant
+from mockserver.core.clock import Clock, iso_offset, iso_seconds_z, iso_z, parse_instant
 from mockserver.core.errors import InvalidFields, MalformedBody, NotAnObject
 from mockserver.core.seeding import Draw, Seeder
 from mockserver.core.store import Conflict, MemoryStore
-from mockserver.core.validation import Email, NotBlank, is_email, parse
+from mockserver.core.validation import Email, NotBlank, is_email, parse, parse_duration
 
 
 def test_durations_accept_seconds_and_iso8601() -> None:
@@ -111,27 +111,3 @@ def test_draws_keep_their_values() -> None:
     draw = Seeder(1, "vaultspay").draw("create_user")
     assert [draw.next() for _ in range(3)] == [2212801037028787414, 7283222137033456171, 9672373961874821293]
     assert Draw.from_state(2**64 - 1, 2**70).next() == 9957527242108638288
-
-
-def test_memo_remembers_parses_but_not_failures_and_stays_bounded() -> None:
-    from mockserver.core.memo import Memo
-
-    calls: list[str] = []
-
-    def parse(text: str) -> int:
-        calls.append(text)
-        if not text.isdigit():
-            raise ValueError(text)
-        return int(text)
-
-    memo = Memo(parse, limit=3)
-    assert memo("1") == 1 and memo("1") == 1 and calls == ["1"]
-    for _ in range(2):
-        try:
-            memo("x")
-        except ValueError:
-            pass
-    assert calls == ["1", "x", "x"] and len(memo) == 1  # a failure is parsed again every time
-    for n in range(2, 10):
-        memo(str(n))
-    assert len(memo) <= 3

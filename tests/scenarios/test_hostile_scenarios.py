@@ -387,7 +387,7 @@ def test_an_unexpected_error_is_a_one_line_json_500_logged_once(client: TestClie
         ('{"advance": 1e308}', "advance: 1e+308 is beyond any clock"),
         ('{"advance": "1e20"}', "advance: '1e20' is beyond any clock"),
         ('{"advance": "P99999999999D"}', "advance: 'P99999999999D' is beyond any clock"),
-        ('{"advance": "P9999999Y"}', "advance: not a duration: 'P9999999Y' (use seconds or ISO-8601 like PT15M)"),
+        ('{"advance": "P9999999Y"}', "advance: 'P9999999Y' is beyond any clock"),  # years parse now (pydantic): 3.65e9 days
         ('{"set": "9999-12-31T23:59:59Z"}', "the clock must stay between 1970-01-01 and 9000-01-01"),
         ('{"set": "0001-01-01T00:00:00+05:00"}', "set: date value out of range"),
         ('{"advance": -1e12}', "the clock must stay between 1970-01-01 and 9000-01-01"),

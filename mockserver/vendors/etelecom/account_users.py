@@ -21,19 +21,11 @@ from ...core.store import Table
 from ...core.vendor import Call, Reply, VendorContext
 from . import errors, responses
 from .auth import authenticate
-from .godecode import Struct, decode
-from .gojson import GoDecodeError
+from .godecode import decode
 from .models import DELETE_ACCOUNT_USER, GET_ACCOUNT_USERS, UPDATE_ACCOUNT_USER
 from .paging import paginate
 from .rules import ASSIGNABLE_ROLES, has_permission, password_hash, short_name
 from .search import index_tokens, matches, query_tokens
-
-
-def decode_rpc(body: bytes, struct: Struct) -> dict[str, Any]:
-    try:
-        return decode(body, struct)
-    except GoDecodeError as err:
-        raise errors.malformed(err.cause) from None
 
 
 def check_roles(roles: Iterable[str], loc: str) -> None:
@@ -68,7 +60,7 @@ class AccountUserRPCs:
     # ------------------------------------------------------------ list
     def get_account_users(self, call: Call) -> Reply:
         self._check_content_type(call)
-        request = decode_rpc(call.body, GET_ACCOUNT_USERS)
+        request = decode(call.body, GET_ACCOUNT_USERS)
         caller = authenticate(call, self.api_keys)
         wanted: dict[str, Any] = request.get("filter", {})
         check_roles(wanted.get("roles", ()), "filter.roles")
@@ -83,7 +75,7 @@ class AccountUserRPCs:
     # ---------------------------------------------------------- update
     def update_account_user(self, call: Call) -> Reply:
         self._check_content_type(call)
-        request = decode_rpc(call.body, UPDATE_ACCOUNT_USER)
+        request = decode(call.body, UPDATE_ACCOUNT_USER)
         caller = authenticate(call, self.api_keys)
         roles: list[str] = request.get("roles", [])
         check_roles(roles, "roles")
@@ -120,7 +112,7 @@ class AccountUserRPCs:
     # ---------------------------------------------------------- delete
     def delete_account_user(self, call: Call) -> Reply:
         self._check_content_type(call)
-        request = decode_rpc(call.body, DELETE_ACCOUNT_USER)
+        request = decode(call.body, DELETE_ACCOUNT_USER)
         caller = authenticate(call, self.api_keys)
         member = self._target(caller, request.get("user_id", 0))
         if not has_permission(caller["roles"], member["roles"]):  # the owner is never deletable [PUB]

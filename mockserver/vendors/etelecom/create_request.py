@@ -4,13 +4,12 @@ The full path is ``gojson.decode_object`` (case-insensitive keys, nulls as
 zero values, Go's error texts) followed by the strict pydantic model, whose
 type errors become Go's ``UnmarshalTypeError`` text.  Almost every real body
 is plain: a JSON object whose keys are the fields' exact spelling and whose
-values already have the JSON kind the Go struct wants.  For such a body the
-full path provably returns the values as orjson parsed them (exact keys need
-no folding, strict ``str``/``list[str]`` accept exact ``str``/``list`` of
-``str`` unchanged, a null is the same as absent), so ``plain_request`` returns
-them without the folding loop and the pydantic call.  Anything else (a syntax
-error, a non-object, another key spelling or an unknown key, a wrong kind)
-goes the full path, which alone phrases errors.
+values already have the JSON kind the Go struct wants.  The fast path is the
+model itself, derived at import (core.fastmodel) to refuse any other key, run
+on orjson's reading of the body: whatever it accepts, the model accepts with
+the same values, and for such a body (exact keys need no folding, a null is the
+same as absent) that is what the full path gives.  Anything else (a syntax error, a non-object, another key spelling or an
+unknown key, a wrong kind) goes the full path, which alone phrases errors.
 """
 
 from __future__ import annotations
@@ -19,54 +18,38 @@ from typing import Any
 
 import orjson
 
+from ...core import fastmodel
 from ...core.errors import FieldError, InvalidFields
-from ...core.validation import validate
+from ...core.validation import validate, validate_or_none
 from . import errors
-from .gojson import GoDecodeError, decode_object, type_error
+from .gojson import decode_object, type_error
 from .models import GO_FIELDS, GO_REQUEST_TYPE, GO_ROLE_TYPE, CreateAccountUser
 
-# (full_name, password, phone, roles); None where the body had no value (Go's zero value).
-Request = tuple[str | None, str | None, str | None, list[str] | None]
+# {full_name, password, phone, roles}: every key, None where the body had no value (Go's zero value).
+Request = dict[str, Any]
 
-# What a plain body may hold: the fields' exact keys; a string field's value a
-# str or null, roles a list of str or null (orjson returns exactly these types).
-_FIELD_NAMES = frozenset(GO_FIELDS)
-_STRING_OR_NULL = (str, type(None))
-
-
-def plain_request(body: bytes) -> Request | None:
-    """The request of a plain body (see the module text), or None to take the full path."""
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return None
-    # Another key (unknown, or spelled differently) means Go's folding rules apply.
-    if type(data) is not dict or not _FIELD_NAMES.issuperset(data):
-        return None
-    get = data.get
-    full_name, password, phone, roles = get("full_name"), get("password"), get("phone"), get("roles")
-    if (
-        type(full_name) in _STRING_OR_NULL
-        and type(password) in _STRING_OR_NULL
-        and type(phone) in _STRING_OR_NULL
-        and (roles is None or (type(roles) is list and all(type(role) is str for role in roles)))
-    ):
-        # A non-empty tuple is truthy even when every value is None.
-        return full_name, password, phone, roles
-    return None
+FAST_REQUEST = fastmodel.derive(CreateAccountUser, extra="forbid")
+_FAST_CHECK = FAST_REQUEST.check
 
 
 def decode_full(body: bytes) -> Request:
-    """The full Go decoding of any body; raises `malformed` with Go's error text."""
-    try:
-        data = decode_object(body, GO_REQUEST_TYPE, GO_FIELDS)
-    except GoDecodeError as err:
-        raise errors.malformed(err.cause) from None
+    """The full Go decoding of any body; Go's error text as `malformed` (a GoDecodeError is one)."""
+    data = decode_object(body, GO_REQUEST_TYPE, GO_FIELDS)
     try:
         request = validate(CreateAccountUser, data)
     except InvalidFields as problem:
         raise errors.malformed(_first_type_error(problem.fields, data)) from None
-    return request.full_name, request.password, request.phone, request.roles
+    return request.model_dump()
+
+
+def decode(body: bytes) -> Request:
+    """The body's request: the fast path where it vouches for a plain body, else the full decoding."""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return decode_full(body)  # Go's own error text, or what only Go reads
+    request = validate_or_none(_FAST_CHECK, data)
+    return request if request is not None else decode_full(body)
 
 
 def _first_type_error(fields: tuple[FieldError, ...], data: dict[str, Any]) -> str:

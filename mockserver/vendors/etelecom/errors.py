@@ -86,7 +86,8 @@ def _route_problem(problem: Problem) -> VendorError:
 
 
 PROBLEMS: ProblemMap = {
-    # The handler decodes bodies itself (Go semantics); these cover the core's own checks.
+    # The handlers decode bodies themselves (Go semantics): a gojson.GoDecodeError is a
+    # malformed_json whose detail is Go's err.Error(); the rest are the core's own checks.
     "malformed_json": lambda p: malformed(p.detail or "unexpected end of JSON input"),
     "not_object": lambda p: malformed(p.detail),
     "invalid_fields": lambda p: VendorError("invalid_argument", fields=p.fields),
@@ -94,6 +95,9 @@ PROBLEMS: ProblemMap = {
     "not_found": _route_problem,
     "method_not_allowed": _route_problem,
     "bad_content_type": lambda p: VendorError("bad_route", f"unexpected Content-Type: {go_quote(p.detail)}"),
+    # [INF] a unique key the store finds taken (the handlers check memberships first: user_exists)
+    "conflict": "already_exists",
+    "scenario": "invalid_argument",  # Twirp's 400, the text as msg
     "internal": "internal",
 }
 

@@ -7,6 +7,10 @@ Placeholders (``{auth}``, ``{ref:...}``) are described in ``mockserver/snapshots
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from ...core.vendor import Read
 from ...snapshots import Example
 
 SHOP = "/v1/shop.Shop/"
@@ -54,3 +58,14 @@ EXAMPLES = [
     Example("delete_user", "POST", SHOP + "DeleteAccountUser", {"user_id": NEW_USER}, OWNER),
     Example("delete_user_again", "POST", SHOP + "DeleteAccountUser", {"user_id": NEW_USER}, OWNER),
 ]
+
+
+def list_users(read: Read, headers: Mapping[str, str]) -> list[Any]:
+    """Every account user, page by page (``Vendor.user_listing``: tools/fuzz.py reads them back)."""
+    rows: list[Any] = []
+    after = "."
+    while after:
+        got = read("POST", ".Shop/GetAccountUsers", json={"paging": {"limit": 100, "after": after}}, headers=headers)
+        rows += got.get("account_users", [got])
+        after = got.get("paging", {}).get("next", "") if got.get("account_users") else ""
+    return rows

@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from ...core import deepjson
+from ...core.errors import MalformedBody
 
 _SPACE = frozenset(b" \t\r\n")
 _DIGITS = frozenset(b"0123456789")
@@ -31,8 +32,12 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 EOF_CAUSE = "unexpected end of JSON input"
 
 
-class GoDecodeError(Exception):
-    """The body cannot be unmarshalled; ``cause`` is Go's ``err.Error()``."""
+class GoDecodeError(MalformedBody):
+    """The body cannot be unmarshalled; ``cause`` is Go's ``err.Error()``.
+
+    A core ``MalformedBody`` whose detail is the cause: a handler lets it go, and
+    errors.PROBLEMS answers it as Twirp's ``malformed`` with ``meta.cause``.
+    """
 
     def __init__(self, cause: str) -> None:
         super().__init__(cause)

@@ -149,11 +149,17 @@ def json_schema(
     }
     name = fields.name if isinstance(fields, Struct) else GO_REQUEST_TYPE
     schema.update(_go_object(fields.fields if isinstance(fields, Struct) else fields, required, name))
-    if not required:
-        schema["type"] = ["object", "null"]  # a null body is the zero struct: a valid request
     if examples:
         schema["examples"] = [dict(example) for example in examples]
     return schema
+
+
+def or_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A request body that may also be JSON ``null`` (the zero struct: a valid request, when
+    nothing is required).  Said as "the named object, or null" (``$defs`` become components):
+    openapi-python-client loses a component typed ["object", "null"], and its request model."""
+    title = schema["title"]
+    return {"title": f"{title}Body", "anyOf": [{"$ref": f"#/$defs/{title}"}, {"type": "null"}], "$defs": {title: schema}}
 
 
 CREATE_ACCOUNT_USER_SCHEMA = json_schema(
@@ -161,7 +167,7 @@ CREATE_ACCOUNT_USER_SCHEMA = json_schema(
     # [SEED] the request example
     ({"full_name": "Nguyễn Thị Mai", "password": "MatKhau@2025", "phone": "+84 901 234 567"},),
 )
-GET_ACCOUNT_USERS_SCHEMA = json_schema("GetAccountUsersRequest", GET_ACCOUNT_USERS)
+GET_ACCOUNT_USERS_SCHEMA = or_null(json_schema("GetAccountUsersRequest", GET_ACCOUNT_USERS))
 UPDATE_ACCOUNT_USER_SCHEMA = json_schema("UpdateAccountUserRequest", UPDATE_ACCOUNT_USER, ("user_id",))
 DELETE_ACCOUNT_USER_SCHEMA = json_schema("DeleteAccountUserRequest", DELETE_ACCOUNT_USER, ("user_id",))
 

@@ -65,8 +65,10 @@ def deleted(count: int) -> dict[str, int]:
 
 
 # ---------------------------------------------------------------- OpenAPI
-# The bodies above as pydantic models, for the generated OpenAPI document only
-# (never used to build or check a response).  Go's zero time is null.
+# The bodies above as pydantic models
+# (the declaration the OpenAPI document is generated from; the builders are kept for
+# speed, and tests/contract/test_response_models.py holds every documented answer to its
+# model exactly: keys, their order, values).  Go's zero time is null.
 
 from pydantic import BaseModel, Field  # noqa: E402
 

@@ -17,7 +17,7 @@ from ...core.clock import iso_z
 from ...core.errors import FieldError, VendorError
 from ...core.seeding import Draw
 from ...core.store import Table
-from ...core.vendor import SESSION, Call, Lazy, Reply, Route, Vendor, VendorContext
+from ...core.vendor import SESSION, Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
 from . import create_request, errors, responses
 from .account_users import AccountUserRPCs
 from .auth import authenticate
@@ -103,16 +103,16 @@ class ETelecom(AccountUserRPCs, Vendor):
     error_schema = errors.ENVELOPE_SCHEMA
     secret_fields = SECRET_FIELDS  # what the journal hides: see models.py
     secret_headers = SECRET_HEADERS
-    security_schemes = {
-        "bearerAuth": {"type": "http", "scheme": "bearer", "description": "A shop API key (<19 digits>:<32 characters>)."},
-    }
+    security_schemes = bearer_auth("A shop API key (<19 digits>:<32 characters>).")
     pools = {
         "full_name": _vn_full_name,
         "mobile": _vn_mobile,
     }
 
-    # Read by the tools only (snapshots, fidelity map, scenario generator): see Vendor.
+    # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.
     examples = Lazy(".examples:EXAMPLES")
+    user_listing = Lazy(".examples:list_users")
+    unique_fields = frozenset({"phone"})
     fidelity = Lazy(".fidelity:NOTES")
     scenario_aliases = {"user_exists": "etelecom-user-exists"}
     unavailable = {"error": "unavailable"}
@@ -366,8 +366,8 @@ class ETelecom(AccountUserRPCs, Vendor):
         if call.headers.get("content-type") != "application/json":  # else nothing to cut or fold
             self._check_content_type(call)
         # A plain body skips Go's full decoding (see create_request).
-        request = create_request.plain_request(call.body) or create_request.decode_full(call.body)
-        full_name, password, raw_phone, roles = request
+        request = create_request.decode(call.body)
+        full_name, password, raw_phone, roles = request["full_name"], request["password"], request["phone"], request["roles"]
         tables = self._tables()
         caller = authenticate(call, tables.api_keys)
 

@@ -2,126 +2,57 @@
 
 Nearly every create body is valid JSON in our own key casing.  For those,
 ``models.CreateUser`` costs more than the rest of the request: orjson builds a
-dict tree, normalise() checks the casing, eleven Python validators run and four
-model instances are built that the record builder only reads.  ``_FastUser``
-validates the raw bytes natively in pydantic-core and yields plain dicts; it
-accepts a *subset* of what the full path (orjson + CreateUser) accepts, with the
-same values.  Whatever it refuses -- a bad value, another key casing, an
-unknown key, anything it cannot parse -- goes the full path, which alone
-decides and phrases errors, so errors are unchanged by construction.
+dict tree, normalise() checks the casing, the Python validators run and four
+model instances are built that the record builder only reads.  The fast
+validator is CreateUser itself, derived at start-up (core.fastmodel): it
+checks the decoded body natively in pydantic-core, with the models' rules as
+their declared native equivalents (models.py, beside each validator), and
+yields plain dicts.  It accepts a *subset* of what the full path (orjson + CreateUser)
+accepts, with the same values; whatever it refuses goes the full path, which
+alone decides and phrases errors, so errors are unchanged by construction.
 
-Why fast acceptance implies the full path's, with the same values:
+What the derivation is given for this vendor:
 
-- JSON: pydantic-core's parser (jiter) and orjson are both strict RFC 8259
-  parsers.  Where they differ, the schema refuses: jiter reads NaN/Infinity
-  and integers past 64 bits, but no field takes a float and every integer is
-  bounded within Int64; both refuse lone surrogates, invalid UTF-8, control
-  characters, leading zeros, trailing commas or content, a BOM; both keep the
-  last of duplicate keys (tests/vendors/payabli/test_binding.py pins each).
-- Key casing: every object forbids unknown keys, so every key is already
-  ours and normalise() would change nothing.
-- Types: the same strict types as CreateUser; Int32/Int64 are native ge/le
-  with the same bounds.  An absent key is None, CreateUser's default for
-  every field but scope (required here, as on create).
-- Rules: timeZone -12..12 natively (inside Int32, so the 32-bit check passes);
-  usrStatus a strict int and then one of 0, 1, 85 (a bare Literal would also
-  take True and 1.0); scope required, non-null, non-empty, each orgId required
-  and non-null (the create rules of _scope_present and _known_org), and
-  (orgType or 0, orgId) a known organization (Python, below); email at most
-  320 characters and core's address pattern run by the Rust regex engine,
-  which accepts a subset of Python's re ("$" does not also match before a
-  final newline).
+- ``extra="forbid"``: every object refuses unknown keys, so every key is
+  already ours and normalise() would change nothing;
+- the organizations (the validation context): _known_org's native rule makes
+  their ids native literals, so the binding is derived per configuration;
+- every key present, in declaration order (``defaults=True``): exactly the
+  shape ``CreateUser.model_dump()`` gives, which the record builder indexes.
+
+(It validates orjson's reading of the body, which the full path reads too: a
+validator of the raw text accepted ``{"access":NaN,"access":[...]}``, whose
+``NaN`` orjson refuses; see core.fastmodel.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import ConfigDict, Field, GetPydanticSchema, StringConstraints, TypeAdapter, ValidationError
-from pydantic_core import core_schema
-from typing_extensions import TypedDict
-
-from ...core.validation import EMAIL_PATTERN, parse_object
-from .models import INT32, INT64, ORG_TYPES, SETTABLE_STATUSES, AccessItem, CreateUser, MfaData, ScopeItem, bind_user
-
-_STRICT = ConfigDict(strict=True, extra="forbid")
-_I32 = Annotated[int, Field(ge=INT32[0], le=INT32[1])]
-_I64 = Annotated[int, Field(ge=INT64[0], le=INT64[1])]
-# A strict int first, then the set: the int step refuses bools and floats.
-_STATUS = Annotated[
-    int, GetPydanticSchema(lambda tp, handler: core_schema.chain_schema([handler(tp), core_schema.literal_schema(list(SETTABLE_STATUSES))]))
-]
+from ...core import fastmodel
+from ...core.validation import parse_object, validate_or_none
+from .models import CreateUser, bind_user
 
 
-# Every optional key defaults to None, so the output has every key in declaration
-# order, nested objects too: exactly the shape CreateUser.model_dump() gives, and
-# the record builder reads it by plain indexing.
-_NONE = Field(default=None)
+class CreateBinding:
+    """POST /User's binding for one configuration's organizations (built at start-up)."""
 
+    __slots__ = ("check", "fast", "orgs")
 
-class _FastScope(TypedDict):
-    __pydantic_config__ = _STRICT  # type: ignore[misc]
-    orgType: Annotated[_I32 | None, _NONE]
-    orgId: _I64
+    def __init__(self, orgs: Mapping[tuple[int, int], Any]) -> None:
+        self.orgs = orgs
+        # CreateUser derived for these organizations (their ids are native literals).
+        self.fast = fastmodel.derive(CreateUser, extra="forbid", context={"orgs": orgs, "partial": False})
+        self.check = self.fast.check
 
+    def bind(self, body: bytes) -> dict[str, Any]:
+        """Decode and bind a create body (as ``models.parse_user`` does), as plain dicts."""
+        data = parse_object(body)
+        user = validate_or_none(self.check, data)
+        return user if user is not None else self.full_user(data)
 
-class _FastAccess(TypedDict):
-    __pydantic_config__ = _STRICT  # type: ignore[misc]
-    roleLabel: Annotated[str | None, _NONE]
-    roleValue: Annotated[bool | None, _NONE]
-
-
-class _FastMfa(TypedDict):
-    __pydantic_config__ = _STRICT  # type: ignore[misc]
-    mfa: Annotated[bool | None, _NONE]
-    mfaMode: Annotated[_I32 | None, _NONE]
-
-
-class _FastUser(TypedDict):
-    __pydantic_config__ = _STRICT  # type: ignore[misc]
-    email: Annotated[Annotated[str, StringConstraints(max_length=320, pattern=EMAIL_PATTERN.pattern)] | None, _NONE]
-    phone: Annotated[str | None, _NONE]
-    name: Annotated[str | None, _NONE]
-    pwd: Annotated[str | None, _NONE]
-    scope: Annotated[list[_FastScope], Field(min_length=1)]
-    access: Annotated[list[_FastAccess] | None, _NONE]
-    usrStatus: Annotated[_STATUS | None, _NONE]
-    timeZone: Annotated[Annotated[int, Field(ge=-12, le=12)] | None, _NONE]
-    language: Annotated[Literal["en", "es"] | None, _NONE]
-    mfaData: Annotated[_FastMfa | None, _NONE]
-    additionalData: Annotated[dict[str, str | None] | None, _NONE]
-
-
-_FAST_USER = TypeAdapter(_FastUser).validator
-
-# Each fast type must declare its model's fields, in the same order (checked once, at import).
-for _fast, _full in ((_FastUser, CreateUser), (_FastScope, ScopeItem), (_FastAccess, AccessItem), (_FastMfa, MfaData)):
-    if list(_fast.__annotations__) != list(_full.model_fields):
-        raise RuntimeError(f"payabli: {_fast.__name__} and {_full.__name__} declare different fields")
-
-
-def fast_user(body: bytes, orgs: Mapping[tuple[int, int], Any]) -> dict[str, Any] | None:
-    """The create body as plain dicts when the fast path can vouch for it; None
-    when only the full path (``full_user``) can tell.  Never raises."""
-    try:
-        user: dict[str, Any] = _FAST_USER.validate_json(body)
-    except ValidationError:
-        return None
-    for item in user["scope"]:
-        org_type = item["orgType"] or 0  # a null orgType means an organization, as in _known_org
-        if org_type not in ORG_TYPES or (org_type, item["orgId"]) not in orgs:
-            return None
-    return user
-
-
-def full_user(body: bytes, orgs: Mapping[tuple[int, int], Any]) -> dict[str, Any]:
-    """The create body through orjson and CreateUser (every failing field named),
-    as the plain dicts ``fast_user`` gives: every key, in declaration order."""
-    return bind_user(parse_object(body), orgs).model_dump()
-
-
-def bind_new_user(body: bytes, orgs: Mapping[tuple[int, int], Any]) -> dict[str, Any]:
-    """Decode and bind a create body (``models.parse_user``), as plain dicts."""
-    user = fast_user(body, orgs)
-    return user if user is not None else full_user(body, orgs)
+    def full_user(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The decoded body through CreateUser (every failing field named), as the plain
+        dicts the fast validator gives: every key, in declaration order."""
+        return bind_user(data, self.orgs).model_dump()

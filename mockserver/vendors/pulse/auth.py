@@ -9,11 +9,12 @@ an unknown token and an expired one are both 401 [INF wording].
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
+from ...core import credentials
 from ...core.clock import iso_z
 from ...core.errors import VendorError
-from ...core.memo import Memo
 from ...core.seeding import Draw
 from ...core.store import Table
 from ...core.vendor import Call, VendorContext
@@ -27,7 +28,7 @@ class Sessions:
         self.ttl = ttl
         # Authorization header -> its token, for well-formed Bearer headers: a client
         # sends the same header on every call, so it is taken apart once.
-        self._bearer = Memo(bearer_token)
+        self._bearer = lru_cache(maxsize=1024)(bearer_token)  # a failed parse raises and is not cached
 
     @property
     def table(self) -> Table:
@@ -107,10 +108,9 @@ class Sessions:
 
 
 def bearer_token(header: str) -> str:
-    """The token of ``Bearer <token>`` (scheme in any case, blanks around both); 401 otherwise."""
-    scheme, _, token = header.strip().partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
+    """The token of ``Bearer <token>`` (core.credentials); any other header is the 401."""
+    token = credentials.bearer_token(header)
+    if not token:
         raise VendorError("UNAUTHORIZED")
     return token
 

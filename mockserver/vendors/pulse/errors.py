@@ -17,6 +17,7 @@ Field problems are phrased like zod issues (the backend is a Next.js route,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -70,14 +71,30 @@ def _method(problem: Problem) -> VendorError:
     return VendorError("METHOD_NOT_ALLOWED", f"Method {method} is not allowed on {path}", extra={"allow": allowed})
 
 
+_INDEX = re.compile(r"\[(\d+)\]")
+
+
+def _invalid_fields(problem: Problem) -> VendorError:
+    # What zod-style issues need besides core's FieldError: the received value's
+    # JSON kind, and zod's dotted path (core writes "roles[0]", zod "roles.0").
+    fields = []
+    for error in problem.fields:
+        value = error.ctx.get("input")
+        ctx = {**error.ctx, "received": js_type(value), "value": value}
+        fields.append(FieldError(_INDEX.sub(r".\1", error.loc), error.kind, error.message, ctx))
+    return VendorError("VALIDATION", fields=tuple(fields))
+
+
 PROBLEMS: ProblemMap = {
     "malformed_json": _malformed,
     "not_object": _not_object,
-    "invalid_fields": "VALIDATION",
+    "invalid_fields": _invalid_fields,
     "body_too_large": "PAYLOAD_TOO_LARGE",
     "not_found": _not_found,
     "method_not_allowed": _method,
     "bad_content_type": "BAD_REQUEST",
+    "conflict": "CONFLICT",
+    "scenario": "BAD_REQUEST",
     "internal": "INTERNAL",
 }
 

@@ -9,6 +9,10 @@ Placeholders (``{auth}``, ``{login:...}``, ``{ref:...}``) are described in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from ...core.vendor import Read
 from ...snapshots import Example
 
 JSON = {"Content-Type": "application/json"}
@@ -58,3 +62,16 @@ EXAMPLES = [
     Example("delete_user", "DELETE", f"/users/{NEW_EMAIL}", headers=ADMIN),
     Example("delete_user_again", "DELETE", f"/users/{NEW_EMAIL}", headers=ADMIN),
 ]
+
+
+def list_users(read: Read, headers: Mapping[str, str]) -> list[Any]:
+    """Every account's users, from the credentials' account on to every account a listed user
+    belongs to (``Vendor.user_listing``: tools/fuzz.py reads them back)."""
+    rows: list[Any] = []
+    accounts = [headers.get("x-account-id", "")]
+    for account in accounts:
+        listed = read("GET", "/users", headers={**headers, "x-account-id": account})
+        listed = listed if isinstance(listed, list) else [listed]
+        rows += [[account, user] for user in listed]
+        accounts += [a["accountId"] for u in listed for a in u.get("accounts", []) if a["accountId"] not in accounts]
+    return rows

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import (
     Annotated,
     Any,
     Literal,
-    Required,  # pydantic needs typing_extensions' TypedDict before 3.12
     TypeVar,
 )
 
@@ -18,21 +16,15 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    StringConstraints,
-    TypeAdapter,
-    ValidationError,
     model_validator,
 )
 from pydantic.json_schema import WithJsonSchema
-from pydantic_core import PydanticCustomError
-from typing_extensions import TypedDict
+from pydantic_core import PydanticCustomError, core_schema
 
-from ...core import validation
+from ...core import fastmodel, validation
 from ...core.clock import parse_instant
-from ...core.errors import FieldError, VendorError
 from ...core.openapi import EMAIL_SCHEMA, FromContext, given
-from ...core.validation import Duration, Email, field_errors, parse_object
-from .errors import js_type
+from ...core.validation import Duration, Email, parse_object, validate_or_none
 from .events import EVENT_SET, PULSE_EVENTS
 
 M = TypeVar("M", bound=BaseModel)
@@ -54,6 +46,7 @@ def _check_event(value: str) -> str:
 
 
 PulseEvent = Annotated[str, AfterValidator(_check_event), WithJsonSchema({"type": "string", "enum": list(PULSE_EVENTS)})]
+fastmodel.native(_check_event, core_schema.literal_schema(list(PULSE_EVENTS)))  # exactly EVENT_SET
 DeliveryPref = Literal["website", "weekly_email_digest", "monthly_email_digest", "email", "sms"]
 
 
@@ -65,6 +58,7 @@ def _integral_float(value: Any) -> Any:
 
 
 JsInt = Annotated[int, BeforeValidator(_integral_float)]
+fastmodel.skip(_integral_float)  # it changes only floats, which a strict int refuses: the fast path leaves 5.0 to the model
 
 
 class NotificationPreference(BaseModel):
@@ -109,37 +103,6 @@ class CreateUser(BaseModel):
     )  # [PUB]
 
 
-# core's address pattern, run by pydantic-core's Rust regex instead of a Python
-# validator calling ``re``.  Rust's ``$`` matches only at the very end where
-# Python's also matches before a final newline, and the length is capped as
-# is_email caps it: every string this accepts, is_email accepts (the converse
-# misses only "...\n", which then takes the full path).
-_FAST_EMAIL = StringConstraints(max_length=320, pattern=validation.EMAIL_PATTERN.pattern)
-
-
-class CreateUserFields(TypedDict, total=False):
-    """CreateUser for the request path: the same fields, validated into a plain dict.
-
-    Every annotation and the config are CreateUser's except ``email``, whose
-    format check is the native ``_FAST_EMAIL`` (accepting nothing is_email
-    rejects) instead of the Python ``Email`` validator.  A TypedDict builds no
-    model instance, which with the Python validator call is most of what
-    ``CreateUser.model_validate`` costs for this small body.  Absent keys are
-    absent (CreateUser's defaults are all None: read with ``.get``).
-    tests/vendors/pulse/test_fast_paths.py checks both stay in step.
-    """
-
-    __pydantic_config__ = ConfigDict(strict=True, extra="ignore")  # type: ignore[misc]
-
-    email: Required[Annotated[str, _FAST_EMAIL]]
-    name: str | None
-    teamId: Annotated[JsInt, _A_TEAM] | None  # _A_TEAM, _A_ROLE: documentation only, as in CreateUser
-    phone: str | None
-    imgSrc: str | None
-    notificationPreferences: dict[str, NotificationPreference] | None
-    roles: list[Annotated[str, _A_ROLE]] | None
-
-
 # routes.login as JSON Schema: both halves of the API key, or an email and a password
 # with neither half of a key (a null counts as absent); otherwise "<field>: Required".
 LOGIN_RULE: dict[str, Any] = {
@@ -169,58 +132,29 @@ ACCOUNT_HEADER: dict[str, Any] = {"type": "object", "properties": {"x-account-id
 OPTIONAL_ACCOUNT_HEADER: dict[str, Any] = {"type": "object", "properties": {"x-account-id": _ACCOUNT_ID}}
 
 
-_PART = re.compile(r"\[(\d+)\]")
-
-
-def _zod_path(loc: str) -> str:
-    # core writes list indexes as "roles[0]"; zod joins its path with dots: "roles.0"
-    return _PART.sub(r".\1", loc)
-
-
-def _core_loc(parts: tuple[Any, ...]) -> str:
-    out = ""
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def parse_request(model: type[M], body: bytes) -> M:
-    """core decoding + validation, with what zod-style messages also need: the
-    received value of each failing field and a dotted path."""
+    """core decoding + validation; errors.PROBLEMS phrases the failures zod's way."""
     return _validate(model, parse_object(body))
 
 
-_CREATE_FIELDS = TypeAdapter(CreateUserFields).validator  # compiled once, at import
+# CreateUser's fast validator, derived from it at import (core.fastmodel): plain dicts, no
+# model instances, the e-mail and event checks native.
+FAST_CREATE = fastmodel.derive(CreateUser, defaults=False)
+_FAST_CHECK = FAST_CREATE.check
 
 
 def parse_create(body: bytes) -> dict[str, Any]:
-    """POST /users: the body's CreateUser fields as a dict (absent fields missing).
-
-    Whatever CreateUserFields accepts, CreateUser accepts with the same values
-    (they differ only in how the email is checked, see _FAST_EMAIL).  Anything
-    else goes through CreateUser itself, so every error - and which fields it
-    names - is the model's own.
-    """
+    """POST /users: the body's CreateUser fields as plain dicts, absent fields absent
+    (``model_dump(exclude_unset=True)``).  What the fast validator refuses (invalid, or an
+    address only Python's "$" allows) goes through CreateUser itself, so every error - and
+    which fields it names - is the model's own."""
     data = parse_object(body)
-    try:
-        fields: dict[str, Any] = _CREATE_FIELDS.validate_python(data)
-    except ValidationError:
-        # Invalid, or an address only Python's "$" allows: the model decides.
-        return dict(_validate(CreateUser, data))
-    return fields
+    fields = validate_or_none(_FAST_CHECK, data)
+    return fields if fields is not None else _validate(CreateUser, data).model_dump(exclude_unset=True)
 
 
 def _validate(model: type[M], data: dict[str, Any]) -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        inputs = {_core_loc(tuple(err["loc"])): err.get("input") for err in exc.errors(include_url=False)}
-        fields = []
-        for error in field_errors(exc):
-            value = inputs.get(error.loc)
-            ctx = {**error.ctx, "received": js_type(value), "value": value}
-            fields.append(FieldError(_zod_path(error.loc), error.kind, error.message, ctx))
-        raise VendorError("VALIDATION", fields=tuple(fields)) from None
+    return validation.validate(model, data)  # InvalidFields, phrased by errors.PROBLEMS
 
 
 # ---------------------------------------------------------------- fixtures

@@ -172,8 +172,10 @@ def new_user(record: Record, view: NewMemberView) -> Record:
 
 
 # ---------------------------------------------------------------- OpenAPI
-# The bodies above as pydantic models, for the generated OpenAPI document only
-# (never used to build or check a response).
+# The bodies above as pydantic models
+# (the declaration the OpenAPI document is generated from; the builders are kept for
+# speed, and tests/contract/test_response_models.py holds every documented answer to its
+# model exactly: keys, their order, values).
 
 from pydantic import BaseModel, RootModel  # noqa: E402
 

@@ -14,7 +14,7 @@ from ...core.clock import iso_z, parse_instant
 from ...core.errors import FieldError, VendorError
 from ...core.seeding import NAME_POOLS
 from ...core.store import Table
-from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
+from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
 from . import errors, responses
 from .auth import Sessions, account_header, membership, optional_account
 from .models import ACCOUNT_HEADER, OPTIONAL_ACCOUNT_HEADER, SECRET_FIELDS, SECRET_HEADERS, CreateUser, Fixture, Login, parse_create, parse_request
@@ -39,20 +39,16 @@ class Pulse(Vendor):
     error_schema = errors.ENVELOPE_SCHEMA
     secret_fields = SECRET_FIELDS  # what the journal hides: see models.py
     secret_headers = SECRET_HEADERS
-    security_schemes = {
-        "bearerAuth": {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "The session token from POST /auth/login (or a fixture session); account routes also take x-account-id.",
-        },
-    }
+    security_schemes = bearer_auth("The session token from POST /auth/login (or a fixture session); account routes also take x-account-id.")
     pools = {
         **NAME_POOLS,
         "phone": _us_phone,
     }
 
-    # Read by the tools only (snapshots, fidelity map, scenario generator): see Vendor.
+    # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.
     examples = Lazy(".examples:EXAMPLES")
+    user_listing = Lazy(".examples:list_users")
+    unique_fields = frozenset({"email"})
     fidelity = Lazy(".fidelity:NOTES")
     scenario_aliases = {"RATE_LIMITED": "pulse-rate-limited"}
     unavailable = {"status": 503, "body": {"error": "Service Unavailable", "status": 503, "message": "Service temporarily unavailable"}}
@@ -285,7 +281,7 @@ class Pulse(Vendor):
             "teamId": team_id,
             "phone": body.get("phone"),
             "imgSrc": body.get("imgSrc"),
-            "notificationPreferences": None if prefs is None else _preferences(prefs),
+            "notificationPreferences": prefs,  # plain dicts of this request's own (parse_create)
             "createdBy": caller["email"],
             "updatedBy": caller["email"],
             "createdAt": stamp,
@@ -395,10 +391,6 @@ class Pulse(Vendor):
 def _member(account_id: str, roles: list[str], primary: bool = False) -> Record:
     # [INF] a user created through the API is never an account admin and has no direct permissions
     return {"accountId": account_id, "roles": roles, "permissions": [], "accountAdmin": False, "primary": primary}
-
-
-def _preferences(prefs: dict[str, Any]) -> dict[str, Any]:
-    return {key: pref.model_dump(exclude_unset=True) for key, pref in prefs.items()}
 
 
 def _require(*pairs: tuple[str, str | None]) -> None:

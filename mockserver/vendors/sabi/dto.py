@@ -54,22 +54,63 @@ class Check:
     test: Callable[[Any], bool]
     ctx: Mapping[str, Any] = field(default_factory=dict)
     kind: str = "invalid"  # the vendor-neutral FieldError kind
-
-
-@dataclass(frozen=True, slots=True)
-class Prop:
-    name: str
-    optional: bool  # @IsOptional(): null and undefined skip every other check
-    checks: tuple[Check, ...] = ()
-    nested: tuple[Prop, ...] | None = None  # @ValidateNested() with @Type(() => Dto)
-    # All checks at once, for the common valid case (one call instead of one per check).
-    ok: Callable[[Any], bool] = lambda value: False
-    # The same test in a form validate()'s valid-body pass runs without a call: ``str``
-    # (any string), FILLED (a non-empty string) or a frozenset (one of these strings).
+    # What ``test`` accepts, as a form validate()'s valid-body pass reads without a call:
+    # ``str`` (any string), NON_EMPTY (anything but null and ""), a frozenset (one of these
+    # strings); None: no such form.
     quick: Any = None
 
 
 FILLED = "a non-empty string"  # a Prop.quick marker
+NON_EMPTY = "not null, not empty"  # a Check.quick marker (isNotEmpty)
+
+
+@dataclass(frozen=True, slots=True)
+class Prop:
+    """A DTO property: its checks are its one declaration; ``ok`` and ``quick`` (the valid-body
+    pass's forms of "every check passes") are derived from them."""
+
+    name: str
+    optional: bool  # @IsOptional(): null and undefined skip every other check
+    checks: tuple[Check, ...] = ()
+    nested: tuple[Prop, ...] | None = None  # @ValidateNested() with @Type(() => Dto)
+    # Derived: every check at once, for the common valid case (one call instead of one per check).
+    ok: Callable[[Any], bool] = field(init=False)
+    # Derived: the same test in a form validate()'s valid-body pass runs without a call: ``str``
+    # (any string), FILLED (a non-empty string) or a frozenset (one of these strings); None: ``ok``.
+    quick: Any = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ok", _all_pass(self.checks, self.nested))
+        object.__setattr__(self, "quick", _quick_form(self.checks) if self.nested is None else None)
+
+
+def _all_pass(checks: tuple[Check, ...], nested: tuple[Prop, ...] | None) -> Callable[[Any], bool]:
+    """One test for "every check passes" (and, nested, every child: _check_prop then reports
+    only the children's failures, and a non-object fails IsObject)."""
+    tests = tuple(check.test for check in checks)
+    if nested is not None:
+        children = Dto(nested)
+        tests += (lambda value: isinstance(value, dict) and not validate(value, children),)
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        first, second = tests
+        return lambda value: first(value) and second(value)
+    return lambda value: all(test(value) for test in tests)
+
+
+def _quick_form(checks: tuple[Check, ...]) -> Any:
+    """The quick marker accepting exactly what every check accepts, or None."""
+    marks = [check.quick for check in checks]
+    if not marks or None in marks:
+        return None
+    sets = [mark for mark in marks if isinstance(mark, frozenset)]
+    if sets:  # strings of every set (a non-empty one if NON_EMPTY is asked too)
+        allowed = frozenset.intersection(*sets)
+        return allowed - {""} if NON_EMPTY in marks else allowed
+    if str in marks:
+        return FILLED if NON_EMPTY in marks else str
+    return None  # NON_EMPTY alone also takes numbers and objects: no quick form
 
 
 def _not_empty(value: Any) -> bool:
@@ -89,8 +130,8 @@ def _number_string(value: Any) -> bool:
     return isinstance(value, str) and value.isascii() and value.isdigit()
 
 
-NOT_EMPTY = Check("isNotEmpty", _not_empty, kind="missing")
-IS_STRING = Check("isString", _is_string, {"expected_type": "string"}, kind="type")
+NOT_EMPTY = Check("isNotEmpty", _not_empty, kind="missing", quick=NON_EMPTY)
+IS_STRING = Check("isString", _is_string, {"expected_type": "string"}, kind="type", quick=str)
 IS_OBJECT = Check("isObject", _is_object, {"expected_type": "object"}, kind="type")
 NUMBER_STRING = Check("isNumberString", _number_string, kind="format")
 # [INF] validator.js isEmail approximated by the core's address regex.
@@ -99,7 +140,7 @@ IS_EMAIL = Check("isEmail", lambda v: isinstance(v, str) and is_email(v), kind="
 
 def _enum(choices: tuple[str, ...]) -> Check:
     allowed = frozenset(choices)
-    return Check("isEnum", lambda v: isinstance(v, str) and v in allowed, {"choices": choices}, kind="enum")
+    return Check("isEnum", lambda v: isinstance(v, str) and v in allowed, {"choices": choices}, kind="enum", quick=allowed)
 
 
 def _length(low: int, high: int) -> Check:
@@ -140,36 +181,32 @@ _MAX_PLANS = 1024
 
 
 def required(name: str) -> Prop:
-    return Prop(name, False, (NOT_EMPTY, IS_STRING), ok=lambda v: isinstance(v, str) and v != "", quick=FILLED)
+    return Prop(name, False, (NOT_EMPTY, IS_STRING))
 
 
 def text(name: str) -> Prop:
-    return Prop(name, True, (IS_STRING,), ok=_is_string, quick=str)
+    return Prop(name, True, (IS_STRING,))
 
 
 def one_of(name: str, choices: tuple[str, ...]) -> Prop:
-    allowed = frozenset(choices)
-    return Prop(name, True, (_enum(choices),), ok=lambda v: isinstance(v, str) and v in allowed, quick=allowed)
+    return Prop(name, True, (_enum(choices),))
 
 
 def digits11(name: str) -> Prop:
     # [INF] BVN and NIN are 11-digit numbers in Nigeria.
-    return Prop(name, True, (NUMBER_STRING, _length(11, 11)), ok=lambda v: _number_string(v) and len(v) == 11)
+    return Prop(name, True, (NUMBER_STRING, _length(11, 11)))
 
 
 def required_email(name: str) -> Prop:
-    return Prop(name, False, (NOT_EMPTY, IS_EMAIL), ok=lambda v: isinstance(v, str) and is_email(v))
+    return Prop(name, False, (NOT_EMPTY, IS_EMAIL))
 
 
 def required_enum(name: str, choices: tuple[str, ...]) -> Prop:
-    allowed = frozenset(choices)
-    return Prop(name, False, (NOT_EMPTY, _enum(choices)), ok=lambda v: isinstance(v, str) and v in allowed, quick=allowed)
+    return Prop(name, False, (NOT_EMPTY, _enum(choices)))
 
 
 def nested(name: str, dto: tuple[Prop, ...]) -> Prop:
-    # An object passes exactly when its children do (_check_prop then reports only theirs).
-    children = Dto(dto)
-    return Prop(name, True, (IS_OBJECT,), dto, ok=lambda v: isinstance(v, dict) and not validate(v, children))
+    return Prop(name, True, (IS_OBJECT,), dto)
 
 
 # [SEED] {name, code, currency} / {name, code}; [INF] name and code required inside them.

@@ -73,6 +73,8 @@ PROBLEMS: ProblemMap = {
     "not_found": _not_found,
     "method_not_allowed": _not_found,
     "bad_content_type": "BAD_REQUEST",
+    "conflict": "CONFLICT",
+    "scenario": "BAD_REQUEST",  # a BadRequestException with the text: {"statusCode": 400, "message", "error"}
     "internal": "INTERNAL_SERVER_ERROR",
 }
 

@@ -340,8 +340,10 @@ def document(
 
 
 # ---------------------------------------------------------------- OpenAPI
-# The document above as pydantic models, for the generated OpenAPI document only
-# (never used to build or check a response): keys always written are required,
+# The document above as pydantic models
+# (the declaration the OpenAPI document is generated from; the builders are kept for
+# speed, and tests/contract/test_response_models.py holds every documented answer to its
+# model exactly: keys, their order, values): keys always written are required,
 # OPTIONAL_KEYS (deleted when the client sent nothing) are ``absent()``.
 from typing import Literal  # noqa: E402
 

@@ -82,8 +82,9 @@ class Sabi(Vendor):
         "mobile": _ng_mobile,
     }
 
-    # Read by the tools only (snapshots, fidelity map, scenario generator): see Vendor.
+    # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.
     examples = Lazy(".examples:EXAMPLES")
+    unique_fields = frozenset({"username"})
     fidelity = Lazy(".fidelity:NOTES")
     scenario_aliases = {"UNAUTHORIZED": "sabi-bad-api-key"}
     unavailable = {"error": "SERVICE_UNAVAILABLE"}
@@ -176,8 +177,9 @@ class Sabi(Vendor):
             query = {name: call.query[name] for name in dto.INVITE_FIELDS}
         users = ctx.table("users")
         unique = {"username": data["username"].lower()}  # [INF] case-insensitive, like a lower-cased index
-        if users.conflict(unique) is not None:
-            raise VendorError("CONFLICT")
+        clash = users.conflict(unique)
+        if clash is not None:  # checked before randomness is drawn: errors.PROBLEMS answers it
+            raise clash
 
         # Validated and free: only now draw randomness and take ids.
         draw = ctx.draw("invite_user" if invite else "create_user")

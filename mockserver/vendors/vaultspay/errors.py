@@ -6,7 +6,7 @@ errors page (INVALID_PAYLOAD 400 not 422; UNAUTHORISED 401 not 403).
 
 from __future__ import annotations
 
-from ...core.errors import ErrorSpec, FieldError, Problem, ProblemMap, VendorError
+from ...core.errors import Conflict, ErrorSpec, FieldError, Problem, ProblemMap, VendorError
 from ...core.vendor import Reply
 
 CATALOG: dict[str, ErrorSpec] = {
@@ -38,6 +38,13 @@ def _body_error(problem: Problem) -> VendorError:
     return VendorError("INVALID_PAYLOAD", fields=(FieldError("body", "invalid", reason),))
 
 
+def _duplicate(problem: Problem) -> VendorError:
+    # [INF] no duplicate code is published; INVALID_PAYLOAD naming the field is the house style.
+    if isinstance(problem, Conflict) and problem.field == "email":
+        return VendorError("INVALID_PAYLOAD", fields=(FieldError("email", "duplicate", "User already exists with this email"),))
+    return VendorError("INVALID_PAYLOAD", fields=(FieldError("phone", "duplicate", "User already exists with this phone number"),))
+
+
 PROBLEMS: ProblemMap = {
     "malformed_json": _body_error,
     "not_object": _body_error,
@@ -46,6 +53,8 @@ PROBLEMS: ProblemMap = {
     "not_found": "NOT_FOUND",
     "method_not_allowed": "METHOD_NOT_ALLOWED",
     "bad_content_type": "BAD_REQUEST",
+    "conflict": _duplicate,
+    "scenario": "BAD_REQUEST",
     "internal": "INTERNAL",
 }
 

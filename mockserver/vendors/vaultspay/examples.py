@@ -7,6 +7,10 @@ users and file a KYC application with the session's access token.  Placeholders
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from ...core.vendor import Read
 from ...snapshots import Example
 
 JSON = {"Content-Type": "application/json"}
@@ -67,3 +71,13 @@ EXAMPLES = [
     Example("get_kyc", "GET", f"/us/api/v1/kyc/{NEW_USER}", headers=SESSION),
     Example("get_kyc_verified", "GET", "/us/api/v1/kyc/590", headers=FIXTURE),
 ]
+
+
+def list_users(read: Read, headers: Mapping[str, str]) -> list[Any]:
+    """Every user, page by page (``Vendor.user_listing``: tools/fuzz.py reads them back)."""
+    rows: list[Any] = []
+    page, pages = 1, 1
+    while page <= pages:
+        got = read("GET", "/as/api/v1/users", params={"page": page, "perPage": 100}, headers=headers)
+        rows, pages, page = rows + got.get("data", [got]), got.get("pagination", {}).get("totalPages", 0), page + 1
+    return rows

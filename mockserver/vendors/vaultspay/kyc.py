@@ -12,11 +12,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from ...core.errors import FieldError, InvalidFields, VendorError
+from ...core.errors import FieldError, VendorError
 from ...core.store import Table
-from ...core.validation import field_errors
+from ...core.validation import validate
 from ...core.vendor import Call, Reply, VendorContext
 from . import responses
 from .models import PERSONAL_FIELDS, KycPersonalCreate, KycPersonalUpdate, KycSeed, parse_body
@@ -120,8 +120,4 @@ class Kyc:
         # The clock's date goes in the validation context so "dob must be past" is
         # reported together with every other failing field.
         today: date = self.ctx.clock.now().date()
-        data = parse_body(body)
-        try:
-            return model.model_validate(data, context={"today": today})
-        except ValidationError as exc:
-            raise InvalidFields("invalid fields", field_errors(exc)) from None
+        return validate(model, parse_body(body), {"today": today})

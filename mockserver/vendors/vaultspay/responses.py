@@ -109,8 +109,10 @@ def wrapped(data: Any, status: int = 200) -> Reply:
 
 
 # ---------------------------------------------------------------- OpenAPI
-# The bodies above as pydantic models, for the generated OpenAPI document only
-# (never used to build or check a response).  Every key the builders always
+# The bodies above as pydantic models
+# (the declaration the OpenAPI document is generated from; the builders are kept for
+# speed, and tests/contract/test_response_models.py holds every documented answer to its
+# model exactly: keys, their order, values).  Every key the builders always
 # write is required; a value they can leave None is nullable.
 from typing import Literal  # noqa: E402
 

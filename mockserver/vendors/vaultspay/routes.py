@@ -6,8 +6,8 @@ from typing import Any
 
 from ...core.errors import FieldError, VendorError
 from ...core.seeding import NAME_POOLS
-from ...core.store import Conflict, Table
-from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
+from ...core.store import Table
+from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
 from . import errors, responses
 from .auth import Tokens
 from .kyc import Kyc
@@ -44,21 +44,16 @@ class VaultsPay(Vendor):
     error_schema = errors.ENVELOPE_SCHEMA
     secret_fields = SECRET_FIELDS  # what the journal hides: see models.py
     secret_headers = SECRET_HEADERS
-    security_schemes = {
-        "bearerAuth": {
-            "type": "http",
-            "scheme": "bearer",
-            "bearerFormat": "JWT",
-            "description": "accessToken from POST /as/api/v1/saas-login (or the fixture's pre-issued token).",
-        },
-    }
+    security_schemes = bearer_auth("accessToken from POST /as/api/v1/saas-login (or the fixture's pre-issued token).", bearer_format="JWT")
     pools = {
         **NAME_POOLS,
         "mobile": _pk_mobile,
     }
 
-    # Read by the tools only (snapshots, fidelity map, scenario generator): see Vendor.
+    # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.
     examples = Lazy(".examples:EXAMPLES")
+    user_listing = Lazy(".examples:list_users")
+    unique_fields = frozenset({"email", "countryCode", "phone"})
     fidelity = Lazy(".fidelity:NOTES")
     scenario_aliases = {"THROTTLE": "vaultspay-throttled"}
     unavailable = {
@@ -192,8 +187,8 @@ class VaultsPay(Vendor):
         unique = contact_keys(email, country_code, phone)
         users = self.ctx.table("users")
         clash = users.conflict(unique)
-        if clash is not None:
-            raise _duplicate(clash)
+        if clash is not None:  # checked before an id is taken: errors.PROBLEMS answers it
+            raise clash
         first_name, last_name, status = body["firstName"], body["lastName"], body["status"]
         user_id = self.ctx.next_id("users", self.first_user_id)
         username = self.ctx.draw("create_user").hex(32)
@@ -261,10 +256,3 @@ def _contact_rule(email: str | None, country_code: str | None, phone: str | None
         key = "phone" if country_code else "countryCode"
         return (FieldError(key, "missing", "must not be blank"),)
     return (FieldError("email", "missing", "must not be blank"),)
-
-
-def _duplicate(clash: Conflict) -> VendorError:
-    # [INF] no duplicate code is published; INVALID_PAYLOAD naming the field is the house style.
-    if clash.field == "email":
-        return VendorError("INVALID_PAYLOAD", fields=(FieldError("email", "duplicate", "User already exists with this email"),))
-    return VendorError("INVALID_PAYLOAD", fields=(FieldError("phone", "duplicate", "User already exists with this phone number"),))

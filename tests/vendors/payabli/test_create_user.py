@@ -8,54 +8,16 @@ import pytest
 
 from tests.conftest import vendor_client_fixture
 from tests.core.samples import edited
+from tests.vendors.payabli.envelopes import E3004, E3006, E3201, UNAUTHORIZED, e3003, error
+from tests.vendors.payabli.helpers import CREATED, FIRST_NEW_ID, SEED_EXAMPLE, SEED_RECORD, TOKEN, URL, vendor
 
 client, _reset = vendor_client_fixture("payabli")
 
-URL = "/payabli/api/User"
-TOKEN = "pbx-demo-token-7f3c9a2e41d84b6f"
-SEED_EXAMPLE: dict[str, Any] = {
-    "email": "example@email.com",
-    "phone": "5555555555",
-    "name": "Sean Smith",
-    "pwd": "<string>",
-    "scope": [{"orgType": 0, "orgId": 123}],
-    "access": [{"roleLabel": "customers", "roleValue": True}],
-    "usrStatus": 1,
-    "timeZone": -5,
-    "language": "en",
-    "mfaData": {"mfa": True, "mfaMode": 0},
-    "additionalData": {"key1": "value1", "key2": "value2", "key3": "value3"},
-}
-SUCCESS_BYTES = b'{"responseText":"Success","isSuccess":true,"responseData":null}'
-FIRST_NEW_ID = 1000005  # fixture users 1000000-1000001, three generated 1000002-1000004
-
-
-def error(code: int, explanation: str, todo: str) -> dict[str, Any]:
-    return {"isSuccess": False, "responseCode": code, "responseText": "Error", "responseData": {"explanation": explanation, "todoAction": todo}}
-
-
-def e3003(*clauses: str) -> dict[str, Any]:
-    return error(3003, "Invalid parameter value in request: " + "; ".join(clauses), "Provide the correct value for parameter.")
-
-
-E3201 = error(3201, "Empty scope array for user", "Provide a valid scope for user.")
-E3004 = error(3004, "Invalid TimeZone value", "Provide a value between -12 and +12.")
-E3006 = error(3006, "Invalid user status", "Provide a valid status value for user (either 0, 1, or 85).")
-E3005 = error(3005, "Invalid paypoint ID", "Provide a valid paypoint ID value.")
-UNAUTHORIZED = {
-    "isSuccess": False,
-    "responseText": "Error",
-    "responseData": {"explanation": "Unauthorized request.", "todoAction": "Provide a valid API token in the requestToken header."},
-}
 
 
 @pytest.fixture
 def auth(client: Any) -> dict[str, str]:
     return client.get("/__admin/vendors").json()["payabli"]["headers"]
-
-
-def vendor(client: Any) -> Any:
-    return client.app.runtime.vendors["payabli"]
 
 
 def with_(**changes: Any) -> dict[str, Any]:
@@ -75,7 +37,7 @@ def test_describe_gives_working_constant_credentials(client: Any) -> None:
 def test_seed_example_succeeds_with_every_documented_field(client: Any, auth: dict[str, str]) -> None:
     response = client.post(URL, json=SEED_EXAMPLE, headers=auth)
     assert response.status_code == 200
-    assert response.content == SUCCESS_BYTES  # exact body, documented key order
+    assert response.content == CREATED  # exact body, documented key order
     body = response.json()
     assert list(body) == ["responseText", "isSuccess", "responseData"]
     assert isinstance(body["responseText"], str) and body["isSuccess"] is True and body["responseData"] is None
@@ -105,15 +67,7 @@ def test_stored_record_renders_as_user_query_record(client: Any, auth: dict[str,
         client.post(URL, json=SEED_EXAMPLE, headers=auth)
     finally:
         client.post("/__admin/clock", json={"freeze": False})
-    assert query_record(vendor(client).users.get(FIRST_NEW_ID)) == {
-        "userId": FIRST_NEW_ID, "Email": "example@email.com", "Name": "Sean Smith", "Phone": "5555555555",
-        "snProvider": None, "snIdentifier": None, "snData": None,
-        "Scope": [{"orgEntry": "pilgrim-planner", "orgId": 123, "orgType": 0}],
-        "Access": [{"roleLabel": "customers", "roleValue": True}],
-        "UsrStatus": 1, "language": "en", "timeZone": -5, "UsrMFA": True, "UsrMFAMode": 0,
-        "createdAt": "2024-05-06T07:08:09Z", "lastAccess": None,
-        "AdditionalData": '{"key1":"value1","key2":"value2","key3":"value3"}',
-    }
+    assert query_record(vendor(client).users.get(FIRST_NEW_ID)) == SEED_RECORD
 
 
 def test_ids_count_up_per_created_user(client: Any, auth: dict[str, str]) -> None:
@@ -125,13 +79,13 @@ def test_ids_count_up_per_created_user(client: Any, auth: dict[str, str]) -> Non
 def test_only_scope_is_needed_and_nulls_take_defaults(client: Any, auth: dict[str, str]) -> None:
     body = dict.fromkeys(SEED_EXAMPLE) | {"scope": [{"orgType": 0, "orgId": 123}]}
     response = client.post(URL, json=body, headers=auth)
-    assert response.content == SUCCESS_BYTES
+    assert response.content == CREATED
     record = vendor(client).users.get(FIRST_NEW_ID)
     assert (record["Email"], record["UsrStatus"], record["timeZone"], record["language"], record["UsrMFA"], record["Access"]) == (
         None, 1, 0, "en", False, [],
     )
     # no e-mail, no uniqueness: a second one is fine
-    assert client.post(URL, json={"scope": [{"orgId": 123}]}, headers=auth).content == SUCCESS_BYTES
+    assert client.post(URL, json={"scope": [{"orgId": 123}]}, headers=auth).content == CREATED
     assert vendor(client).users.get(FIRST_NEW_ID + 1)["Scope"] == [{"orgEntry": "pilgrim-planner", "orgId": 123, "orgType": 0}]
 
 
@@ -139,25 +93,25 @@ def test_only_scope_is_needed_and_nulls_take_defaults(client: Any, auth: dict[st
     "changes",
     [
         {"timeZone": -12}, {"timeZone": 12}, {"usrStatus": 0}, {"usrStatus": 85}, {"language": "es"},
-        {"scope": [{"orgType": 2, "orgId": 255}]},
-        {"scope": [{"orgType": 0, "orgId": 236}, {"orgType": 2, "orgId": 255}]},
+        {"scope": [{"orgType": 0, "orgId": 236}, {"orgType": None, "orgId": 123}]},
+        {"phone": "1" * 50}, {"additionalData": {"k": "x" * 100}},  # the published limits, at the boundary
         {"additionalData": {"k": None}}, {"access": []}, {"mfaData": {}},
         {"unknownField": {"ignored": True}},
     ],
 )
 def test_boundary_and_optional_values_are_accepted(client: Any, auth: dict[str, str], changes: dict[str, Any]) -> None:
-    assert client.post(URL, json=with_(**changes), headers=auth).content == SUCCESS_BYTES
+    assert client.post(URL, json=with_(**changes), headers=auth).content == CREATED
 
 
 def test_property_names_bind_case_insensitively(client: Any, auth: dict[str, str]) -> None:
     body = {
-        "EMAIL": "casey@example.com", "Name": "Casey", "Scope": [{"ORGTYPE": 2, "orgid": 255}],
+        "EMAIL": "casey@example.com", "Name": "Casey", "Scope": [{"ORGTYPE": 0, "orgid": 236}],
         "Access": [{"RoleLabel": "reports", "ROLEVALUE": False}], "MfaData": {"MFA": True, "mfamode": 1}, "TimeZone": 3,
     }
-    assert client.post(URL, json=body, headers=auth).content == SUCCESS_BYTES
+    assert client.post(URL, json=body, headers=auth).content == CREATED
     record = vendor(client).users.get(FIRST_NEW_ID)
     assert record["Email"] == "casey@example.com" and record["timeZone"] == 3
-    assert record["Scope"] == [{"orgEntry": "demo-paypoint", "orgId": 255, "orgType": 2}]
+    assert record["Scope"] == [{"orgEntry": "propertymanager-pro", "orgId": 236, "orgType": 0}]
     assert record["Access"] == [{"roleLabel": "reports", "roleValue": False}]
     assert (record["UsrMFA"], record["UsrMFAMode"]) == (True, 1)
 
@@ -173,8 +127,8 @@ def test_property_names_bind_case_insensitively(client: Any, auth: dict[str, str
         ({"timeZone": -13}, E3004),
         ({"usrStatus": -99}, E3006),
         ({"usrStatus": 2}, E3006),
-        ({"scope": [{"orgType": 2, "orgId": 999}]}, E3005),
-        ({"scope": [{"orgType": 2, "orgId": 123}]}, E3005),
+        ({"scope": [{"orgType": 2, "orgId": 255}]}, e3003("scope[0].orgType must be 0 (organization)")),  # a paypoint: issue 14
+        ({"scope": [{"orgType": 2, "orgId": 999}]}, e3003("scope[0].orgType must be 0 (organization)")),
         ({"language": "fr"}, e3003("language must be one of en, es")),
         ({"language": "EN"}, e3003("language must be one of en, es")),
         ({"email": "not-an-email"}, e3003("email is not a valid email address")),
@@ -193,7 +147,7 @@ def test_property_names_bind_case_insensitively(client: Any, auth: dict[str, str
         ({"scope": [{"orgType": 0, "orgId": "123"}]}, e3003("scope[0].orgId must be an integer")),
         ({"scope": [{"orgType": 0, "orgId": 2**63}]}, e3003("scope[0].orgId must be a 64-bit integer")),
         ({"scope": [{"orgType": 0, "orgId": 999}]}, e3003("scope[0].orgId 999 is not a known organization")),
-        ({"scope": [{"orgType": 1, "orgId": 123}]}, e3003("scope[0].orgType must be 0 (organization) or 2 (paypoint)")),
+        ({"scope": [{"orgType": 1, "orgId": 123}]}, e3003("scope[0].orgType must be 0 (organization)")),
         ({"scope": [{"orgType": 0}]}, e3003("scope[0].orgId is required")),
         ({"scope": [{"orgType": 0, "orgId": 123}, {"orgType": 0, "orgId": 7}]}, e3003("scope[1].orgId 7 is not a known organization")),
         ({"access": {"roleLabel": "x"}}, e3003("access must be an array")),
@@ -267,12 +221,12 @@ def test_auth_failures_answer_401(client: Any, headers: dict[str, str]) -> None:
 
 @pytest.mark.parametrize("name", ["requestToken", "requesttoken", "REQUESTTOKEN", "RequestToken"])
 def test_header_name_is_case_insensitive(client: Any, name: str) -> None:
-    assert client.post(URL, json=SEED_EXAMPLE, headers={name: TOKEN}).content == SUCCESS_BYTES
+    assert client.post(URL, json=SEED_EXAMPLE, headers={name: TOKEN}).content == CREATED
 
 
 def test_application_token_also_works_and_is_recorded(client: Any) -> None:
     response = client.post(URL, json=SEED_EXAMPLE, headers={"requestToken": "pbx-demo-token-app-5b1e8d0c93a7"})
-    assert response.content == SUCCESS_BYTES
+    assert response.content == CREATED
     assert vendor(client).users.get(FIRST_NEW_ID)["createdBy"] == "Demo application token"
 
 
@@ -286,7 +240,7 @@ DUPLICATE = e3003("email is already in use by another user")
 
 
 def test_duplicate_email(client: Any, auth: dict[str, str]) -> None:
-    assert client.post(URL, json=SEED_EXAMPLE, headers=auth).content == SUCCESS_BYTES
+    assert client.post(URL, json=SEED_EXAMPLE, headers=auth).content == CREATED
     again = client.post(URL, json=SEED_EXAMPLE, headers=auth)
     assert (again.status_code, again.json()) == (400, DUPLICATE)
     upper = client.post(URL, json=with_(email="EXAMPLE@Email.com", name="Other"), headers=auth)
@@ -326,13 +280,13 @@ def test_failed_requests_change_no_state(client: Any, auth: dict[str, str]) -> N
     assert [r.status_code for r in failures] == [400, 400, 401, 400, 400, 415]
     assert {key: users.get(key) for key in users} == before
     # the e-mail of a failed create is still free, and the next id was not consumed
-    assert client.post(URL, json=SEED_EXAMPLE, headers=auth).content == SUCCESS_BYTES
+    assert client.post(URL, json=SEED_EXAMPLE, headers=auth).content == CREATED
     assert users.get(FIRST_NEW_ID)["Email"] == "example@email.com"
     assert len(users) == len(before) + 1
 
 
 def test_reset_forgets_created_users(client: Any, auth: dict[str, str]) -> None:
-    assert client.post(URL, json=SEED_EXAMPLE, headers=auth).content == SUCCESS_BYTES
+    assert client.post(URL, json=SEED_EXAMPLE, headers=auth).content == CREATED
     client.post("/__admin/reset")
-    assert client.post(URL, json=SEED_EXAMPLE, headers=auth).content == SUCCESS_BYTES
+    assert client.post(URL, json=SEED_EXAMPLE, headers=auth).content == CREATED
     assert vendor(client).users.get(FIRST_NEW_ID)["Email"] == "example@email.com"

@@ -8,11 +8,10 @@ from typing import Any
 import pytest
 
 from tests.conftest import vendor_client_fixture
+from tests.vendors.sabi.helpers import MINIMAL, NOW, SEED_KEYS, URL
 
 client, _reset = vendor_client_fixture("sabi")
 
-URL = "/sabi/api/v1/users/public"
-NOW = "2026-03-01T10:00:00.000Z"
 NOW_HEX = "69a40e20"  # 2026-03-01T10:00:00Z as ObjectId seconds
 TENANT_KEY = "sabi-sandbox-tenant-key-0002"
 KEY_TENANT = "655b1200a1b2c3d4e5f60718"
@@ -43,18 +42,6 @@ SEED_EXAMPLE: dict[str, Any] = {
     "bvn": "22212345678",
     "nin": "12345678901",
 }
-MINIMAL = {"username": "tunde@example.ng", "password": "pw", "firstName": "Tunde", "lastName": "Bakare"}
-
-# [SEED] the response example's keys, in its order.
-SEED_KEYS = [
-    "wallet", "settlement", "location", "metadata", "_id", "__v", "appDefaultView", "businesses", "bvmVerified",
-    "commodityActiveTraderStatus", "country", "createdAt", "createdBy", "customerRating", "driversLicenseVerified",
-    "emailVerification", "firstName", "hasPin", "identityDocVerified", "invitationType", "isDistributor",
-    "isForeigner", "isManufacturer", "lastName", "livenessImageVerified", "ninVerified", "passId",
-    "passportNumberVerified", "password", "passwordExpirationDate", "passwordResetStatus", "permissions", "phone",
-    "phoneVerified", "profileOwners", "proofOfAddressVerified", "roles", "sellerRating", "status", "tenants", "type",
-    "updatedAt", "userHandle", "username", "voterCardVerified",
-]
 ECHOED = ["actionBy", "address", "bvn", "city", "dob", "foreignerResidentialCity", "foreignerResidentialCountry",
           "foreignerResidentialState", "gender", "identityDoc", "identityType", "middleName", "nin", "photo", "state"]
 OBJECT_ID = re.compile(r"^[0-9a-f]{24}$")

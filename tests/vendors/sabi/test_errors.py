@@ -7,26 +7,12 @@ from typing import Any
 import pytest
 
 from tests.conftest import vendor_client_fixture
+from tests.vendors.sabi.helpers import AUTH, KEY, MINIMAL, REQUIRED, UNAUTHORIZED, URL, bad_request
 
 client, _reset = vendor_client_fixture("sabi")
 
-URL = "/sabi/api/v1/users/public"
-KEY = "sabi-sandbox-platform-key-0001"
-AUTH = {"ApiKey": KEY}
-MINIMAL = {"username": "tunde@example.ng", "password": "pw", "firstName": "Tunde", "lastName": "Bakare"}
 ROLES = ("CUSTOMER, MERCHANT, SUPPLIER, AGENCY_BANKING, SABI_AGENT, SABI_OWN, TRACE_BUYER, TRACE_SELLER, "
          "TENANT_SUPER_ADMIN, TENANT_ADMIN")
-REQUIRED = [
-    "username should not be empty", "username must be a string",
-    "password should not be empty", "password must be a string",
-    "firstName should not be empty", "firstName must be a string",
-    "lastName should not be empty", "lastName must be a string",
-]
-UNAUTHORIZED = {"statusCode": 401, "message": "Unauthorized"}
-
-
-def bad_request(*messages: str) -> dict[str, Any]:
-    return {"statusCode": 400, "message": list(messages), "error": "Bad Request"}
 
 
 @pytest.mark.parametrize(

@@ -69,19 +69,28 @@ def _quick_holds(quick: Any, value: Any) -> bool:
     return isinstance(value, str) and value in quick
 
 
-@pytest.mark.parametrize("prop", [p for p in dto.CREATE_USER_DTO + dto.INVITE_QUERY_DTO if p.quick is not None], ids=lambda p: p.name)
-def test_quick_markers_agree_with_ok(prop: dto.Prop) -> None:
-    for value in [*VALUES, *(c for check in prop.checks for c in check.ctx.get("choices", ()))]:
-        assert _quick_holds(prop.quick, value) == prop.ok(value), (prop.name, value)
+ALL_PROPS = [*dto.CREATE_USER_DTO, *dto.INVITE_QUERY_DTO, *(child for p in dto.CREATE_USER_DTO for child in p.nested or ())]
 
 
-@pytest.mark.parametrize("prop", [p for p in dto.CREATE_USER_DTO if p.nested], ids=lambda p: p.name)
-def test_nested_ok_agrees_with_the_constraint_table(prop: dto.Prop) -> None:
-    children = [{"name": "N", "code": "C"}, {"name": "N", "code": "C", "currency": "NGN"}] + [
-        {"name": "N", "code": "C", child.name: value} for child in prop.nested or () for value in VALUES
-    ]
-    for value in [*VALUES, *children]:
-        assert prop.ok(value) == (not dto._check_prop(value, prop, prop.name)), (prop.name, value)
+@pytest.mark.parametrize("prop", ALL_PROPS, ids=lambda p: p.name)
+def test_ok_and_quick_say_what_the_checks_say(prop: dto.Prop) -> None:
+    # A Prop declares its checks only; ok and quick are derived from them (dto._all_pass, _quick_form).
+    values = [*VALUES, *(c for check in prop.checks for c in check.ctx.get("choices", ()))]
+    if prop.nested:
+        values += [{"name": "N", "code": "C"}, {"name": "N", "code": "C", "currency": "NGN"}]
+        values += [{"name": "N", "code": "C", child.name: value} for child in prop.nested for value in VALUES]
+    for value in values:
+        passes = not dto._check_prop(value, prop, prop.name)
+        assert prop.ok(value) == passes, (prop.name, value)
+        if prop.quick is not None:
+            assert _quick_holds(prop.quick, value) == passes, (prop.name, value)
+
+
+def test_every_property_of_plain_checks_gets_a_quick_form() -> None:
+    # The valid-body pass runs without a call for these: the point of deriving the forms.
+    assert dto.required("x").quick is dto.FILLED and dto.text("x").quick is str
+    assert dto.one_of("x", dto.GENDERS).quick == frozenset(dto.GENDERS) == dto.required_enum("x", dto.GENDERS).quick
+    assert dto.digits11("x").quick is None and dto.required_email("x").quick is None  # these call ok
 
 
 # ------------------------------------------------------------------ document

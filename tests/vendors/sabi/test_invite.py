@@ -7,18 +7,13 @@ from typing import Any
 import pytest
 
 from tests.conftest import make_client, vendor_client_fixture
+from tests.vendors.sabi.helpers import AUTH, JSON, KEY, MINIMAL, NOW, REQUIRED, SEED_KEYS, UNAUTHORIZED, URL, bad_request
 
 client, _reset = vendor_client_fixture("sabi")
 
-URL = "/sabi/api/v1/users/public"
 INVITE = URL + "/invite"
-KEY = "sabi-sandbox-platform-key-0001"
-AUTH = {"ApiKey": KEY}
-JSON = {**AUTH, "Content-Type": "application/json"}
-NOW = "2026-03-01T10:00:00.000Z"
 QUERY = {"invitedByName": "Ngozi Obi", "invitedByEmail": "ngozi.obi@example.ng",
          "platformLink": "https://trace.example.ng/join", "invitation": "SABI"}
-MINIMAL = {"username": "tunde@example.ng", "password": "pw", "firstName": "Tunde", "lastName": "Bakare"}
 INVITATIONS = "MERCHANT, SUPPLIER, TRACE, AGENCY, CUSTOMER, AGENT, SABI, MANAGEMENT"
 MISSING_QUERY = [
     "invitedByName should not be empty", "invitedByName must be a string",
@@ -26,29 +21,8 @@ MISSING_QUERY = [
     "platformLink should not be empty", "platformLink must be a string",
     "invitation should not be empty", f"invitation must be one of the following values: {INVITATIONS}",
 ]
-REQUIRED = [
-    "username should not be empty", "username must be a string",
-    "password should not be empty", "password must be a string",
-    "firstName should not be empty", "firstName must be a string",
-    "lastName should not be empty", "lastName must be a string",
-]
-UNAUTHORIZED = {"statusCode": 401, "message": "Unauthorized"}
 CONFLICT = {"statusCode": 409, "message": "User already exists", "error": "Conflict"}
-# [SEED] the response example's keys, in its order: an invited user is the same document.
-SEED_KEYS = [
-    "wallet", "settlement", "location", "metadata", "_id", "__v", "appDefaultView", "businesses", "bvmVerified",
-    "commodityActiveTraderStatus", "country", "createdAt", "createdBy", "customerRating", "driversLicenseVerified",
-    "emailVerification", "firstName", "hasPin", "identityDocVerified", "invitationType", "isDistributor",
-    "isForeigner", "isManufacturer", "lastName", "livenessImageVerified", "ninVerified", "passId",
-    "passportNumberVerified", "password", "passwordExpirationDate", "passwordResetStatus", "permissions", "phone",
-    "phoneVerified", "profileOwners", "proofOfAddressVerified", "roles", "sellerRating", "status", "tenants", "type",
-    "updatedAt", "userHandle", "username", "voterCardVerified",
-]
 RANDOM = ("_id", "country", "passId", "userHandle")
-
-
-def bad_request(*messages: str) -> dict[str, Any]:
-    return {"statusCode": 400, "message": list(messages), "error": "Bad Request"}
 
 
 @pytest.fixture(autouse=True)

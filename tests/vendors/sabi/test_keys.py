@@ -10,10 +10,10 @@ from pydantic import ValidationError
 
 from mockserver.vendors.sabi.models import Fixture
 from tests.conftest import make_client, vendor_client_fixture
+from tests.vendors.sabi.helpers import MINIMAL, NOW, UNAUTHORIZED, URL
 
 client, _reset = vendor_client_fixture("sabi")
 
-URL = "/sabi/api/v1/users/public"
 INVITE = URL + "/invite"
 QUERY = {"invitedByName": "Ngozi Obi", "invitedByEmail": "ngozi@example.ng", "platformLink": "https://trace.example.ng",
          "invitation": "SABI"}
@@ -21,9 +21,6 @@ PERMANENT = "sabi-sandbox-platform-key-0001"
 REVOKED = "sabi-sandbox-revoked-key-0003"
 EXPIRING = "sabi-sandbox-expiring-key-0004"  # expiresAfter: PT15M
 DATED = "sabi-sandbox-dated-key-0005"  # expiresAt: 2030-01-01T00:00:00.000Z
-MINIMAL = {"username": "tunde@example.ng", "password": "pw", "firstName": "Tunde", "lastName": "Bakare"}
-UNAUTHORIZED = {"statusCode": 401, "message": "Unauthorized"}
-NOW = "2026-03-01T10:00:00.000Z"
 
 
 def _start_at(client: Any, instant: str) -> None:

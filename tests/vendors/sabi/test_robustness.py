@@ -7,19 +7,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import make_client, vendor_client_fixture
+from tests.vendors.sabi.helpers import AUTH, JSON, MINIMAL, REQUIRED, URL
 
 client, _reset = vendor_client_fixture("sabi")
-
-URL = "/sabi/api/v1/users/public"
-AUTH = {"ApiKey": "sabi-sandbox-platform-key-0001"}
-JSON = {**AUTH, "Content-Type": "application/json"}
-MINIMAL = {"username": "tunde@example.ng", "password": "pw", "firstName": "Tunde", "lastName": "Bakare"}
-REQUIRED = [
-    "username should not be empty", "username must be a string",
-    "password should not be empty", "password must be a string",
-    "firstName should not be empty", "firstName must be a string",
-    "lastName should not be empty", "lastName must be a string",
-]
 
 
 def syntax(message: str) -> dict[str, Any]:

@@ -6,19 +6,13 @@ from typing import Any
 
 import pytest
 
+from mockserver.vendors.vaultspay.examples import KHALID
 from tests.conftest import vendor_client_fixture
 
 client, _reset = vendor_client_fixture("vaultspay")
 
 URL = "/vaultspay/as/api/v1/users"
-SEED_EXAMPLE = {
-    "firstName": "khalid",
-    "lastName": "raza",
-    "email": "khalidraza@gmail.com",
-    "countryCode": "92",
-    "phone": "3329465636",
-    "status": "ACTIVE",
-}
+SEED_EXAMPLE = KHALID  # the seed's request example, as the documented flow sends it
 INVALID = {"code": 1000, "message": "Invalid payload. Please check your request.", "type": "INVALID_PAYLOAD"}
 
 
