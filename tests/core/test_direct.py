@@ -25,7 +25,7 @@ from mockserver.core.vendor import Reply
 from mockserver.server import running
 from tests.core.samples import variant
 
-from .wiring import SERVED, in_loop, json_app, protocol, requests_for_every_vendor, serve_all, settle
+from .wiring import SERVED, body_message, in_loop, json_app, protocol, requests_for_every_vendor, serve_all, settle
 
 DIRECT = {"proxy_headers": False}  # as mockserver's server runs: the app unwrapped, so its direct method is seen
 CREATE = b"POST /u HTTP/1.1\r\nhost: x\r\ncontent-length: 3\r\n\r\n"
@@ -127,6 +127,29 @@ async def test_a_body_over_the_hold_limit_goes_the_asgi_way() -> None:
     proto.data_received(b"POST /u HTTP/1.1\r\nhost: x\r\ncontent-length: %d\r\n\r\n" % len(body) + body)
     await settle()
     assert app.direct == [] and app.asgi == ["/u"] and transport.writes[-1].endswith(b"x\"]")
+
+
+@in_loop
+async def test_an_app_handed_back_runs_for_that_request_in_place_of_the_whole_app() -> None:
+    ran: list[tuple[str, bytes]] = []
+
+    async def handover(scope, receive, send) -> None:
+        ran.append((scope["path"], (await receive())["body"]))  # uvicorn's cycle, fed the held body
+        await json_app(scope, lambda: body_message(b'"h"'), send)
+
+    class HandsBack(TwoWays):
+        def answer_directly(self, method, path, query, headers, body):
+            return handover if path == "/later" else super().answer_directly(method, path, query, headers, body)
+
+    app = HandsBack()
+    proto, transport = protocol(SERVED, app=app, **DIRECT)
+    proto.data_received(CREATE.replace(b"/u", b"/later") + b'"a"' + CREATE + b'"b"')
+    await settle()
+    # The whole app never saw the handed-back request; the one pipelined behind it (not held: a
+    # request was in flight) waited its turn and went to the whole app, as uvicorn queues one.
+    assert ran == [("/later", b'"a"')] and app.asgi == ["/u"]
+    answered = b"".join(transport.writes)
+    assert answered.index(b'["h"]') < answered.index(b'["b"]') and proto.app is app  # and it is the app again after
 
 
 @in_loop
