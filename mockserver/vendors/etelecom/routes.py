@@ -15,6 +15,7 @@ from typing import Any
 
 from ...core.clock import iso_z
 from ...core.errors import FieldError, VendorError
+from ...core.phones import valid_for
 from ...core.seeding import Draw
 from ...core.store import Table
 from ...core.vendor import SESSION, Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
@@ -67,10 +68,6 @@ def _vn_full_name(fake: Any) -> str:
     return f"{fake.last_name()} {fake.random_element(_MIDDLE_FEMALE)} {fake.first_name_female()}"
 
 
-def _vn_mobile(fake: Any) -> str:
-    return str(fake.random_element(_MOBILE_PREFIXES)) + str(fake.numerify("#######"))
-
-
 def _stamp(moment: datetime) -> tuple[str, int]:
     """A moment as the wire shows it and as cursors count it (exact integer
     microseconds: cursors carry them and must round-trip).  Computed once and
@@ -106,7 +103,7 @@ class ETelecom(AccountUserRPCs, Vendor):
     security_schemes = bearer_auth("A shop API key (<19 digits>:<32 characters>).")
     pools = {
         "full_name": _vn_full_name,
-        "mobile": _vn_mobile,
+        "mobile": valid_for("VN", _MOBILE_PREFIXES, 7),
     }
 
     # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.

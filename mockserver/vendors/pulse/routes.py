@@ -12,6 +12,7 @@ from typing import Any
 
 from ...core.clock import iso_z, parse_instant
 from ...core.errors import FieldError, VendorError
+from ...core.phones import US_AREA_CODES, valid_for
 from ...core.seeding import NAME_POOLS
 from ...core.store import Table
 from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
@@ -22,9 +23,14 @@ from .models import ACCOUNT_HEADER, OPTIONAL_ACCOUNT_HEADER, SECRET_FIELDS, SECR
 Record = dict[str, Any]
 
 
-def _us_phone(fake: Any) -> str:
-    # NANP: area code and exchange never start with 0 or 1
-    return f"({fake.random_int(2, 9)}{fake.numerify('##')}) {fake.random_int(2, 9)}{fake.numerify('##')}-{fake.numerify('####')}"
+def _exchange_and_line(fake: Any) -> str:
+    # NANP: an exchange never starts with 0 or 1
+    return f"{fake.random_int(2, 9)}{fake.numerify('######')}"
+
+
+def _us_phone(number: str) -> str:
+    # The docs' example format, "(415) 555-0188"
+    return f"({number[:3]}) {number[3:6]}-{number[6:]}"
 
 
 class Pulse(Vendor):
@@ -42,7 +48,7 @@ class Pulse(Vendor):
     security_schemes = bearer_auth("The session token from POST /auth/login (or a fixture session); account routes also take x-account-id.")
     pools = {
         **NAME_POOLS,
-        "phone": _us_phone,
+        "phone": valid_for("US", US_AREA_CODES, 7, _exchange_and_line, _us_phone),
     }
 
     # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.
