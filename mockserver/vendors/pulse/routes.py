@@ -275,25 +275,26 @@ class Pulse(Vendor):
         existing = users.find("email", email_key)
         if existing is not None:
             return self._add_existing(existing, users, account_id, roles, caller, stamp)
-        prefs = body.get("notificationPreferences")
-        # User's keys in User's order, plus the store-only password after email:
+        # User's keys in User's order, plus the store-only password after email, the
+        # optional ones only when set (as responses.user writes them):
         # responses.new_user turns a copy of it into the response.
         record: Record = {
             "id": self.ctx.next_id("users", self.first_user_id),
             "email": email,
             "password": None,  # [INF] a created user sets a password later (invite flow)
-            "name": body.get("name"),
-            "active": True,  # [INF]
-            "teamId": team_id,
-            "phone": body.get("phone"),
-            "imgSrc": body.get("imgSrc"),
-            "notificationPreferences": prefs,  # plain dicts of this request's own (parse_create)
-            "createdBy": caller["email"],
-            "updatedBy": caller["email"],
-            "createdAt": stamp,
-            "updatedAt": stamp,
-            "accounts": [member],
         }
+        name = body.get("name")
+        if name is not None:
+            record["name"] = name
+        record["active"] = True  # [INF]
+        for key, value in (("teamId", team_id), ("phone", body.get("phone")), ("imgSrc", body.get("imgSrc"))):
+            if value is not None:
+                record[key] = value
+        # plain dicts of this request's own (parse_create); none set: {} as the example shows
+        record["notificationPreferences"] = body.get("notificationPreferences") or {}
+        record["createdBy"] = record["updatedBy"] = caller["email"]
+        record["createdAt"] = record["updatedAt"] = stamp
+        record["accounts"] = [member]
         users.insert(record["id"], record, {"email": email_key})
         return Reply(201, responses.new_user(record, view))
 
