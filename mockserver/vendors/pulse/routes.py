@@ -287,9 +287,9 @@ class Pulse(Vendor):
         if name is not None:
             record["name"] = name
         record["active"] = True  # [INF]
-        for key, value in (("teamId", team_id), ("phone", body.get("phone")), ("imgSrc", body.get("imgSrc"))):
+        for field, value in (("teamId", team_id), ("phone", body.get("phone")), ("imgSrc", body.get("imgSrc"))):
             if value is not None:
-                record[key] = value
+                record[field] = value
         # plain dicts of this request's own (parse_create); none set: {} as the example shows
         record["notificationPreferences"] = body.get("notificationPreferences") or {}
         record["createdBy"] = record["updatedBy"] = caller["email"]
