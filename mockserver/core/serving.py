@@ -25,7 +25,7 @@ import orjson
 from .errors import BodyTooLarge, MethodNotAllowed, Problem, RouteNotFound, VendorError
 from .faults import send_with_fault
 from .journal import Journal
-from .scenarios import Outcome, ScenarioEngine
+from .scenarios import Outcome, ScenarioEngine, ScenarioError
 from .vendor import SESSION, Call, Reply, Route, Vendor
 
 Scope = MutableMapping[str, Any]
@@ -58,8 +58,8 @@ _ASGI_ONLY_HEADERS = _CONTROL_HEADERS | {"x-mock-session"}  # a scenario or a te
 NEAR_MISS_SPAN = 128
 
 
-def compile_template(path: str) -> re.Pattern[str]:
-    return re.compile("^" + _TEMPLATE_PARAM.sub(r"(?P<\1>[^/]+)", re.escape(path)) + "$")
+def compile_template(path: str, ignore_case: bool = False) -> re.Pattern[str]:
+    return re.compile("^" + _TEMPLATE_PARAM.sub(r"(?P<\1>[^/]+)", re.escape(path)) + "$", re.IGNORECASE if ignore_case else 0)
 
 
 class Disconnected(Exception):
@@ -78,24 +78,37 @@ class Services(Protocol):
 
 
 class Router:
-    """Static paths in a dict, templated ones as compiled patterns (few per vendor)."""
+    """Static paths in a dict, templated ones as compiled patterns (few per vendor).
 
-    def __init__(self, routes: list[Route]) -> None:
+    ``ignore_case`` and ``trailing_slash`` follow the vendor's own router
+    (``Vendor.paths_ignore_case`` / ``paths_allow_trailing_slash``): ASP.NET, say,
+    matches ``/api/user/`` to ``/api/User``.  An exact path costs the same either way.
+    """
+
+    def __init__(self, routes: list[Route], ignore_case: bool = False, trailing_slash: bool = False) -> None:
         self.static: dict[str, dict[str, Route]] = {}
         self.dynamic: list[tuple[re.Pattern[str], dict[str, Route]]] = []
+        self.ignore_case = ignore_case
+        self.trailing_slash = trailing_slash
         by_template: dict[str, dict[str, Route]] = {}
         for route in routes:
             by_template.setdefault(route.path, {})[route.method] = route
         for template, methods in by_template.items():
             if "{" in template:
-                self.dynamic.append((compile_template(template), methods))
+                self.dynamic.append((compile_template(template, ignore_case), methods))
             else:
                 self.static[template] = methods
+        # Static paths by their lower-case form, for a vendor whose router ignores case.
+        self.folded = {template.lower(): methods for template, methods in self.static.items()} if ignore_case else {}
         self.routes = routes
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
         methods = self.static.get(path)
         params: dict[str, str] = {}
+        if methods is None and (self.ignore_case or self.trailing_slash):
+            if self.trailing_slash and len(path) > 1 and path.endswith("/"):
+                path = path[:-1]
+            methods = self.folded.get(path.lower()) if self.ignore_case else self.static.get(path)
         if methods is None:
             for pattern, candidates in self.dynamic:
                 found = pattern.match(path)
@@ -131,7 +144,7 @@ class VendorApp:
         self.prefix = prefix
         self.max_body = max_body
         self.services = services
-        self.router = Router(vendor.routes())
+        self.router = Router(vendor.routes(), vendor.paths_ignore_case, vendor.paths_allow_trailing_slash)
         self._content_type = (b"content-type", vendor.content_type)
         self._head = b"content-type: " + vendor.content_type + b"\r\ncontent-length: "
 
@@ -171,7 +184,7 @@ class VendorApp:
             call = Call(method, path, headers, query, body, params)
             scenarios = self.services.scenarios
             if scenarios.has_active(self.name) or not _CONTROL_HEADERS.isdisjoint(headers):
-                outcome = self._scenario(scenarios, operation, call, session, headers)
+                outcome = self._scenario(scenarios, route, call, session, headers)
             if outcome is not None and outcome.delay:
                 await asyncio.sleep(outcome.delay)
             if session:  # again after the last await: a session freed meanwhile (cap, reset) is seeded afresh
@@ -263,11 +276,16 @@ class VendorApp:
         respond = extensions.get(RESPOND_EXTENSION) if extensions else None
         return respond is not None and bool(respond(status, self._head + str(len(payload)).encode() + b"\r\n", payload))
 
-    def _scenario(self, scenarios: ScenarioEngine, operation: str, call: Call, session: str, headers: dict[str, str]) -> Outcome | None:
+    def _scenario(self, scenarios: ScenarioEngine, route: Route, call: Call, session: str, headers: dict[str, str]) -> Outcome | None:
         forced = headers.get("x-mock-error")
         if forced:
+            # An entry the vendor reserves for another operation (its own envelope, say) is
+            # refused where this route never answers it; any other entry can be forced anywhere.
+            owner = self.vendor.error_operations.get(forced)
+            if owner is not None and owner != route.operation and forced not in (route.errors or ()):
+                raise ScenarioError(f"error {forced!r} in X-Mock-Error is {owner}'s own: this {self.name} route never answers it")
             return scenarios.forced_error(self.name, forced, session)
-        return scenarios.decide(self.name, operation, call, session, headers.get("x-mock-scenario"))
+        return scenarios.decide(self.name, route.operation, call, session, headers.get("x-mock-scenario"))
 
     async def _read_body(self, headers: dict[str, str], receive: Receive, ignore_limit: bool = False) -> bytes:
         limit = self.max_body
