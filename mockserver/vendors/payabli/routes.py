@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ...core.errors import FieldError, InvalidFields, MalformedBody, NotAnObject, VendorError
+from ...core.phones import US_AREA_CODES, valid_for
 from ...core.seeding import NAME_POOLS
 from ...core.store import Table
 from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
@@ -36,9 +37,10 @@ _INTEGER = re.compile(r"^-?\d{1,20}$")
 _NO_MFA: dict[str, Any] = {"mfa": None, "mfaMode": None}  # a null or absent mfaData: read-only, never stored
 
 
-def _us_phone(fake: Any) -> str:
-    # Ten NANP digits without punctuation, like the docs' "5555555555".
-    return f"{fake.random_int(201, 989)}{fake.random_int(200, 999)}{fake.numerify('####')}"
+def _exchange_and_line(fake: Any) -> str:
+    # After the area code (core.phones), as ten NANP digits without punctuation like the docs'
+    # "5555555555": an exchange never starts with 0 or 1.
+    return f"{fake.random_int(2, 9)}{fake.numerify('######')}"
 
 
 def _int64(raw: str, name: str) -> int:
@@ -91,7 +93,7 @@ class Payabli(Vendor):
     }
     pools = {
         **NAME_POOLS,
-        "phone": _us_phone,
+        "phone": valid_for("US", US_AREA_CODES, 7, _exchange_and_line),
         "email_domain": lambda f: f.safe_domain_name(),  # example.com/.org/.net: never a real mailbox
     }
 
