@@ -10,7 +10,7 @@ declares too, so nothing is found by a module naming convention.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -54,7 +54,9 @@ class Reply:
     headers: Headers = ()
 
 
-Handler = Callable[[Call], Reply]
+# A handler answers at once; one that must wait (an asynchronous store) returns an awaitable of its
+# Reply, which the pipeline awaits (core.serving: the fast transport then hands the request to ASGI).
+Handler = Callable[[Call], "Reply | Awaitable[Reply]"]
 # Vendor.user_listing: ``read(method, path, **httpx request options)`` answers the decoded JSON
 # of a call to ``path`` below the vendor's base URL; the listing returns every user it read.
 Read = Callable[..., Any]
