@@ -4,14 +4,17 @@
     python3 bench/run.py              # 10 s per target
     python3 bench/run.py --quick      # 3 s per target
     python3 bench/run.py --vendors vaultspay,pulse --duration 20
+    python3 bench/run.py --server both # mockserver's fast transport, then stock uvicorn
 
 One server at a time on 127.0.0.1, loaded by wrk (-t2 -c64) on the same
-machine. See bench/README.md for what the numbers mean.
+machine. Exits 1 when a target is missed (TARGETS). See bench/README.md for
+what the numbers mean.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import http.client as httpclient
 import json
 import os
@@ -32,6 +35,11 @@ ROOT = HERE.parent
 LUA = HERE / "unique.lua"
 VENDORS = ("vaultspay", "payabli", "sabi", "pulse", "etelecom")
 HOST = "127.0.0.1"
+SERVERS = ("fast", "stock")  # mockserver serve --server
+# Issue 13's targets: req/s at least this share of the floor's, per transport, and p99 at
+# most P99_TARGET times the floor's (the floor runs just before and after each vendor).
+TARGETS = {"fast": 1.0, "stock": 0.6}
+P99_TARGET = 3.0
 
 # Request bodies; {ID} and {D7}/{D8}/{D9} are made unique per request (see unique.lua).
 BODIES = {
@@ -113,6 +121,10 @@ class Result:
     non2xx: int = 0
     ratio: float | None = None
     floor_rps: float | None = None  # the floor this ratio is against
+    floor_p99_ms: float | None = None  # the floor's p99 in the same runs
+    p99_ratio: float | None = None  # p99_ms / floor_p99_ms
+    server: str | None = None  # mockserver's transport (None: the floor)
+    missed: list[str] = field(default_factory=list)  # targets this row missed
     note: str = ""
     raw: dict = field(default_factory=dict)
 
@@ -127,7 +139,8 @@ class Floor:
 
     def __init__(self, wrk_bin: str, server: Server, args, salt: int) -> None:
         self.wrk_bin, self.server, self.args, self.salt = wrk_bin, server, args, salt
-        self.segments: list[float] = []
+        self.segments: list[float] = []  # req/s of each floor run
+        self.p99s: list[float] = []  # and its p99 (ms)
         # Same script and a vendor-sized body, so wrk does the same work as in the vendor runs.
         self.template = json.dumps(BODIES["vaultspay"])
 
@@ -136,11 +149,17 @@ class Floor:
         result = wrk(self.wrk_bin, "floor (bare Starlette)", self.server, f"http://{HOST}:{self.server.port}/",
                      {"Content-Type": "application/json"}, self.template, self.salt, self.args)
         self.segments.append(result.rps)
+        self.p99s.append(result.p99_ms)
         return result
 
     def around(self, before: int) -> float:
         """Mean of the floor runs just before and just after a vendor run (only before with --floor-once)."""
         pair = self.segments[before:before + 2]
+        return sum(pair) / len(pair)
+
+    def p99_around(self, before: int) -> float:
+        """Mean p99 of the same floor runs as ``around``."""
+        pair = self.p99s[before:before + 2]
         return sum(pair) / len(pair)
 
 
@@ -301,10 +320,17 @@ def payabli_org() -> tuple[int, int] | None:
         return None
 
 
+def target_name(vendor: str, transport: str) -> str:
+    """A vendor's row: its name on the fast transport, "name (stock)" on stock uvicorn."""
+    return vendor if transport == "fast" else f"{vendor} ({transport})"
+
+
 def bench_mockserver(wrk_bin: str, vendors: list[str], extra: list[str], args, salt: int,
-                     results: list[Result], floor: Floor) -> Server:
-    argv = [sys.executable, "-m", "mockserver", "serve", "--log-level", "warning", "--seed", "1", *extra]
-    label = "mockserver" + (f" --vendor {extra[1]}" if extra else "")
+                     results: list[Result], floor: Floor, transport: str = "fast") -> Server:
+    argv = [sys.executable, "-m", "mockserver", "serve", "--log-level", "warning", "--seed", "1",
+            "--server", transport, *extra]
+    label = "mockserver" + (f" --vendor {extra[1]}" if extra else "") + ("" if transport == "fast" else f" --server {transport}")
+    target = functools.partial(target_name, transport=transport)
     server = start(label, argv, "/__admin/health")
     try:
         print(f"{label}: first 200 on /__admin/health after {server.startup_s * 1000:.0f} ms "
@@ -315,7 +341,7 @@ def bench_mockserver(wrk_bin: str, vendors: list[str], extra: list[str], args, s
             info = described.get(name)
             if not info:
                 why = "not in /__admin/vendors" if status == 200 else f"/__admin/vendors answered {status}"
-                results.append(Result(name, note=f"skipped (not available: {why})"))
+                results.append(Result(target(name), server=transport, note=f"skipped (not available: {why})"))
                 continue
             method, _, url = info["create_user"].partition(" ")
             headers = dict(info.get("headers") or {})
@@ -327,18 +353,22 @@ def bench_mockserver(wrk_bin: str, vendors: list[str], extra: list[str], args, s
             path = url.split(f":{server.port}", 1)[1]
             status, body = http(server.port, method, path, fill(template, salt, -1).encode(), headers)
             if status == 404:
-                results.append(Result(name, note=f"skipped (not available: {method} {path} -> 404)"))
+                results.append(Result(target(name), server=transport, note=f"skipped (not available: {method} {path} -> 404)"))
                 continue
             if not 200 <= status < 300:
                 print(f"  warning: {name} probe answered {status}: {body[:300].decode(errors='replace')}")
             http(server.port, "POST", "/__admin/reset")  # every vendor starts from its fixtures
             print(f"  {name}: wrk {method} {url} for {args.duration}s ...", flush=True)
             before = len(floor.segments) - 1  # the floor run just before this one
-            result = wrk(wrk_bin, name, server, url, headers, template, salt, args)
+            result = wrk(wrk_bin, target(name), server, url, headers, template, salt, args)
             if not args.floor_once:
                 floor.measure()  # and the one just after (also the next vendor's "before")
+            result.server = transport
             result.floor_rps = floor.around(before)
             result.ratio = result.rps / result.floor_rps if result.floor_rps else None
+            result.floor_p99_ms = floor.p99_around(before)
+            result.p99_ratio = result.p99_ms / result.floor_p99_ms if result.floor_p99_ms else None
+            check_targets(result)
             results.append(result)
             if server.proc.poll() is not None:
                 raise StartError(f"{label} died during the {name} run:\n{server.log_tail()}")
@@ -347,16 +377,33 @@ def bench_mockserver(wrk_bin: str, vendors: list[str], extra: list[str], args, s
     return server
 
 
+def check_targets(r: Result) -> None:
+    """Record in ``r.missed`` each target of issue 13 the row misses (req/s ratio, p99 ratio)."""
+    wanted = TARGETS[r.server or "fast"]
+    if r.ratio is not None and r.ratio < wanted:
+        r.missed.append(f"req/s {r.ratio:.2f}x the floor (target >= {wanted:.1f}x with --server {r.server})")
+    if r.p99_ratio is not None and r.p99_ratio > P99_TARGET:
+        r.missed.append(f"p99 {r.p99_ms:.1f} ms = {r.p99_ratio:.1f}x the floor's {r.floor_p99_ms:.1f} ms "
+                        f"(target <= {P99_TARGET:.0f}x)")
+    if r.non2xx:
+        r.missed.append(f"{r.non2xx} non-2xx answers")
+
+
 def table(results: list[Result]) -> str:
-    rows = [("target", "req/s", "p50 ms", "p99 ms", "RSS MiB", "non-2xx", "floor req/s", "ratio", "srv CPU",
-             "other CPU")]
+    # "!" after a ratio: a missed target (TARGETS, P99_TARGET).
+    rows = [("target", "req/s", "p50 ms", "p99 ms", "RSS MiB", "non-2xx", "floor req/s", "ratio", "floor p99",
+             "p99 ratio", "srv CPU", "other CPU")]
     notes = []
     for r in results:
         if r.raw:
+            slow = r.ratio is not None and r.server is not None and r.ratio < TARGETS[r.server]
+            late = r.p99_ratio is not None and r.p99_ratio > P99_TARGET
             rows.append((r.target, f"{r.rps:,.0f}", f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}",
                          f"{r.rss_mib:.1f}" if r.rss_mib is not None else "?", str(r.non2xx),
                          f"{r.floor_rps:,.0f}" if r.floor_rps else "-",
-                         f"{r.ratio:.2f}x" if r.ratio is not None else "-",
+                         f"{r.ratio:.2f}x" + ("!" if slow else "") if r.ratio is not None else "-",
+                         f"{r.floor_p99_ms:.1f}" if r.floor_p99_ms else "-",
+                         f"{r.p99_ratio:.1f}x" + ("!" if late else "") if r.p99_ratio is not None else "-",
                          f"{r.raw['server_cpu']:.0%}", f"{r.raw['other_cpu']:.0%}"))
         else:
             rows.append((r.target, *["-"] * (len(rows[0]) - 1)))
@@ -366,6 +413,34 @@ def table(results: list[Result]) -> str:
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))) for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines + (["", "notes:", *notes] if notes else []))
+
+
+def bench_transport(wrk_bin: str, vendors: list[str], transport: str, args, salt: int, results: list[Result],
+                    floor: Floor, startups: dict[str, float]) -> None:
+    """Every vendor on one mockserver with ``transport``; one server per vendor if the full one cannot start."""
+    suffix = "" if transport == "fast" else f" --server {transport}"
+    label = functools.partial(target_name, transport=transport)
+    measured = len(results)
+    try:
+        server = bench_mockserver(wrk_bin, vendors, [], args, salt, results, floor, transport)
+        startups["mockserver" + suffix] = server.startup_s
+    except StartError as exc:
+        if len(results) > measured:  # it started and served, then died: report, do not retry
+            print(f"mockserver{suffix} died mid-run:\n{exc}", flush=True)
+            seen = {r.target for r in results}
+            results += [Result(label(v), server=transport, note="not run: mockserver died (see above)")
+                        for v in vendors if label(v) not in seen]
+        else:
+            print(f"full mockserver{suffix} did not start ({str(exc).splitlines()[-1].strip()}); "
+                  "trying one `--vendor NAME` server per vendor", flush=True)
+            for name in vendors:
+                try:
+                    server = bench_mockserver(wrk_bin, [name], ["--vendor", name], args, salt, results, floor, transport)
+                    startups[f"mockserver --vendor {name}{suffix}"] = server.startup_s
+                except StartError as exc2:
+                    last = str(exc2).strip().splitlines()[-1]
+                    results.append(Result(label(name), server=transport,
+                                          note=f"skipped (not available: server failed to start: {last})"))
 
 
 def main() -> int:
@@ -378,6 +453,9 @@ def main() -> int:
     parser.add_argument("--no-save", action="store_true", help="do not write bench/results/<time>.json")
     parser.add_argument("--floor-once", action="store_true",
                         help="measure the floor once at the start instead of before and after each vendor")
+    parser.add_argument("--server", choices=(*SERVERS, "both"), default="fast",
+                        help="mockserver's HTTP transport (serve --server): fast (default), stock uvicorn, or both "
+                             "(every vendor on fast, then every vendor on stock, each against the floor around it)")
     parser.add_argument("--wire-floor", action="store_true",
                         help="also load the floor app under mockserver's own uvicorn protocol (mockserver/wire.py); "
                              "ratios stay against the stock floor")
@@ -426,32 +504,26 @@ def main() -> int:
         finally:
             wired.stop()
 
-    measured = len(results)
-    try:
-        server = bench_mockserver(wrk_bin, vendors, [], args, salt, results, floor)
-        startups["mockserver"] = server.startup_s
-    except StartError as exc:
-        if len(results) > measured:  # it started and served, then died: report, do not retry
-            print(f"mockserver died mid-run:\n{exc}", flush=True)
-            seen = {r.target for r in results}
-            results += [Result(v, note="not run: mockserver died (see above)") for v in vendors if v not in seen]
-        else:
-            print(f"full mockserver did not start ({str(exc).splitlines()[-1].strip()}); "
-                  "trying one `--vendor NAME` server per vendor", flush=True)
-            for name in vendors:
-                try:
-                    server = bench_mockserver(wrk_bin, [name], ["--vendor", name], args, salt, results, floor)
-                    startups[f"mockserver --vendor {name}"] = server.startup_s
-                except StartError as exc2:
-                    last = str(exc2).strip().splitlines()[-1]
-                    results.append(Result(name, note=f"skipped (not available: server failed to start: {last})"))
-
+    for transport in (SERVERS if args.server == "both" else (args.server,)):
+        bench_transport(wrk_bin, vendors, transport, args, salt, results, floor, startups)
     floor_server.stop()
     if len(floor.segments) > 1:  # the floor row shows the mean of all its runs
         floor_result.rps = sum(floor.segments) / len(floor.segments)
+        floor_result.p99_ms = sum(floor.p99s) / len(floor.p99s)
         floor_result.note = (f"{len(floor.segments)} runs, one between each two vendors: "
-                             + " / ".join(f"{rps:,.0f}" for rps in floor.segments) + " req/s")
+                             + " / ".join(f"{rps:,.0f}" for rps in floor.segments) + " req/s; p99 "
+                             + " / ".join(f"{p99:.1f}" for p99 in floor.p99s) + " ms")
     print("\n" + table(results))
+    missed = [r for r in results if r.missed]
+    unmeasured = [r for r in results if r.server is not None and not r.raw]
+    print(f"\ntargets: req/s >= {TARGETS['fast']:.1f}x the floor (fast), >= {TARGETS['stock']:.1f}x (stock); "
+          f"p99 <= {P99_TARGET:.0f}x the floor's; no non-2xx")
+    for r in missed:
+        print(f"  MISSED {r.target}: " + "; ".join(r.missed))
+    for r in unmeasured:
+        print(f"  NOT MEASURED {r.target}: {r.note}")
+    if not missed and not unmeasured:
+        print("  all met")
     print("\nstartup (launch -> first 200):",
           ", ".join(f"{k} {v * 1000:.0f} ms" + (" (target < 1000 ms)" if k.startswith("mock") else "")
                     for k, v in startups.items()))
@@ -463,7 +535,7 @@ def main() -> int:
                                    "startup_s": startups,
                                    "results": [r.__dict__ for r in results]}, indent=2, ensure_ascii=False))
         print(f"wrote {out.relative_to(ROOT)}")
-    return 0
+    return 1 if missed or unmeasured else 0
 
 
 def _terminate(signum, frame):

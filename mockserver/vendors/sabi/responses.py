@@ -41,8 +41,8 @@ class ObjectIds:
     and how many ids were taken live in one record of the ``object_ids``
     table, so a reset replays the same ids and the vendor object itself holds
     no state.  The count is bumped in that record rather than through
-    ``ctx.next_id``: one table hit a request instead of one namespace
-    lookup and counter round-trip per id (a request takes two or more), and
+    ``ctx.next_id``: one record read and written back a request instead of
+    one namespace lookup and counter round-trip per id (a request takes two or more), and
     clearing the namespace still forgets it together with the process bytes.
     """
 
@@ -63,7 +63,7 @@ class ObjectIds:
         table = self.ctx.table(_TABLE)
         state = table.get("process") or _unseeded(table)
         first = state["start"] + state["taken"]
-        state["taken"] += count
+        table.update("process", {**state, "taken": state["taken"] + count})  # a read is a copy: the count is written back
         second, process = int(timestamp) & 0xFFFFFFFF, state["process"]
         if second != _base_second or process != _base_process:
             _base_second, _base_process = second, process
