@@ -54,7 +54,7 @@ BODIES = {
     "pulse": {"email": "u{ID}@bench.com", "name": "Bench User"},
     # 092 is a real Vietnamobile prefix that fixture users (mockserver's pool of prefixes) never get: a bench
     # phone cannot collide with one of them (it did once in ~15 runs with 09{D8}: a 412 "already exists").
-    "etelecom": {"full_name": "Nguyễn Văn An", "password": "secret123", "phone": "092{D7}"},
+    "etelecom": {"full_name": "Nguyễn Văn An", "password": "secret123", "phone": "092{D7}", "roles": ["telecom_customerservice"]},
 }
 
 

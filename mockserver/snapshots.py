@@ -40,9 +40,11 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from . import vendors as registry
+from .core.serving import compile_template
 
 if TYPE_CHECKING:  # imported late at run time (the app imports this module's users)
     from .app import Runtime
+    from .core.vendor import Route
 
 DEFAULT_DIR = Path("tests/contract/snapshots")
 CLOCK = "frozen:2026-01-01T00:00:00Z"
@@ -199,12 +201,18 @@ def _collect_vendor(client: httpx.Client, runtime: Runtime, vendor: str) -> list
         context.responses[example.name] = decoded
         exchanges.append(exchange)
 
-    # Every catalog entry, rendered in the vendor's envelope by a forced create-user call.
-    route = runtime.vendors[vendor].create_user_route()
-    template = next((e for e in examples(vendor) if e.method == route.method and e.path == route.path), None)
-    if template is None:
-        raise ExampleError(f"{vendor}: no example calls create-user ({route.method} {route.path})")
-    for name in runtime.vendors[vendor].catalog:
+    # Every catalog entry, rendered in the vendor's envelope by a forced create-user call
+    # (or a call of the operation that answers it: ``Vendor.error_operations``).
+    instance = runtime.vendors[vendor]
+    routes: dict[str, Route] = {}
+    for route in instance.routes():
+        routes.setdefault(route.operation, route)  # an operation's first route (others are aliases)
+    for name in instance.catalog:
+        route = routes[instance.error_operations.get(name, "create_user")]
+        pattern = compile_template(route.path)  # a templated route's examples name a concrete path
+        template = next((e for e in examples(vendor) if e.method == route.method and pattern.match(e.path)), None)
+        if template is None:
+            raise ExampleError(f"{vendor}: no example calls {route.operation} ({route.method} {route.path})")
         exchange, _ = call(template, {"X-Mock-Error": name})
         exchange["name"] = f"error:{name}"
         exchange["error"] = name

@@ -1,7 +1,7 @@
 """The fast transport: uvicorn's HTTP protocol with four per-request costs taken out.
 
 This is the one module of mockserver that touches uvicorn's private names (its protocol
-classes, their attributes, ``_start_asgi_task``, ``STATUS_LINE``), so it is version-gated:
+classes, their attributes, ``_start_asgi_task``), so it is version-gated:
 ``unavailable()`` says why it must not run, and ``mockserver.server`` then serves with stock
 uvicorn (``http="auto"``) and logs that reason once.  It runs only on the uvicorn versions in
 ``TESTED_UVICORN``, each one a version ``.ci/run`` has passed the whole suite on, with httptools
@@ -33,26 +33,28 @@ the connection fell idle and closes it after ``timeout_keep_alive`` seconds
 of idleness, exactly as uvicorn would.
 
 3. A whole response in one call.  Each request's scope offers
-``core.serving.RESPOND_EXTENSION``: ``respond(status, head, body)`` writes the
-status line, the app's header lines and the body at once and completes the
-request as uvicorn's ``send`` would, skipping two ASGI messages and the
+``core.serving.RESPOND_EXTENSION``: ``respond(head, body)`` writes the head the app
+framed (``core.framing``: status line and header lines) and the body at once and completes
+the request as uvicorn's ``send`` would, skipping two ASGI messages and the
 per-header checks that ``send`` makes of headers it cannot trust (the app
-passes only header lines it built itself): ~8k instructions a request.  It declines (returns False, and
+passes only header lines it built and checked itself): ~8k instructions a request.  It declines (returns False, and
 the app uses ``send``) for anything but the plain case: a HEAD request, a
 connection that is to close, paused writing, server default headers, access
-logging, an unknown status.
+logging.
 
 4. No ASGI cycle for a plain request.  A request that can be answered at once
 (HTTP/1.1 keep-alive, a Content-Length of at most 64 KiB, no ``Expect``, not
 HEAD, nothing else in flight on the connection) is held while its body
-arrives, then the app's ``core.serving.DIRECT_METHOD`` gives the whole answer,
-written in one call once the loop has read every ready socket: no scope for
-the app, no request-response cycle, no event, no task, no ``receive``.  When
-the app declines (an admin call, a test session, an active scenario, an
-unknown route), uvicorn is told of the request exactly as it would have been
-as it arrived, so all else keeps its behaviour.  A request held or answered when
-uvicorn's ``shutdown()`` comes (SIGTERM) is in progress, as uvicorn sees one: it is
-answered either way with ``connection: close``, then the connection closes.
+arrives, then the app's ``core.serving.DIRECT_METHOD`` runs the request through
+the same pipeline as ASGI would and gives the whole answer (head and body, framed by
+the app), written in one call once the loop has read every ready socket: no scope for
+the app, no request-response cycle, no event, no task, no ``receive``.  What cannot be
+written at once (an admin call, a scenario's delay or fault) the app gives back as an
+ASGI app holding the work it did; uvicorn is then told of the request exactly as it
+would have been as it arrived, and runs that app for it, so all else keeps its behaviour.
+A request held or answered when uvicorn's ``shutdown()`` comes (SIGTERM) is in progress,
+as uvicorn sees one: it is answered either way with ``connection: close``, then the
+connection closes.
 Callgrind, per create through the protocol: Sabi 284k -> 233k instructions,
 Pulse 243k -> 187k (the floor app on stock uvicorn: 221k).
 
@@ -161,22 +163,21 @@ def coalescing(base: type[Any]) -> type[Any]:
     return Coalescing
 
 
-def responder(cycle: Any, status_lines: dict[int, bytes]) -> Callable[[int, bytes, bytes], bool]:
+def responder(cycle: Any) -> Callable[[bytes, bytes], bool]:
     """The ``respond`` of one request: uvicorn's ``send`` of a start and a final body, in one write."""
     # The cycle holds the scope that holds this function: a strong reference back would make
     # every request a reference cycle, freed only by the cyclic GC instead of at once.
     cycle_ref = weakref.ref(cycle)
 
-    def respond(status: int, head: bytes, body: bytes) -> bool:
-        line = status_lines.get(status)
+    def respond(head: bytes, body: bytes) -> bool:
         cycle = cycle_ref()
-        if (cycle is None or line is None or cycle.response_started or cycle.disconnected or not cycle.keep_alive
+        if (cycle is None or cycle.response_started or cycle.disconnected or not cycle.keep_alive
                 or cycle.flow.write_paused or cycle.default_headers or cycle.access_log
                 or cycle.scope["method"] == "HEAD"):
             return False  # uvicorn's send knows what to do with these
         cycle.response_started = True
         cycle.waiting_for_100_continue = False
-        cycle.transport.write_whole(line + head + b"\r\n" + body)
+        cycle.transport.write_whole(head + b"\r\n" + body)
         cycle.response_complete = True
         cycle.message_event.set()  # wakes a receive() still waiting, as send does
         cycle.on_response()
@@ -215,7 +216,6 @@ def idle_timer(base: type[Any]) -> type[Any]:
     """``base`` (uvicorn's httptools protocol) with one keep-alive timer per connection, not per
     response, and the respond extension in every request's scope.  Wrap it in ``coalescing``
     (as ``http_protocol`` does): respond writes through that class's ``HeldHead``."""
-    from uvicorn.protocols.http.httptools_impl import STATUS_LINE
 
     class IdleTimer(base):  # type: ignore[misc]
         _idle_since: float | None = None  # loop time the last response completed; None while busy
@@ -235,7 +235,7 @@ def idle_timer(base: type[Any]) -> type[Any]:
             cycle = self.cycle
             if cycle is not None and cycle.scope is self.scope:  # not a WebSocket upgrade
                 extensions = self.scope.setdefault("extensions", {})
-                extensions[RESPOND_EXTENSION] = responder(cycle, STATUS_LINE)
+                extensions[RESPOND_EXTENSION] = responder(cycle)
                 extensions[DROP_EXTENSION] = dropper(cycle)
 
         def on_response_complete(self) -> None:
@@ -283,14 +283,15 @@ def direct(base: type[Any]) -> type[Any]:
     A request that could be answered at once (HTTP/1.1 keep-alive, a small declared
     body, no ``Expect``, nothing else in flight on the connection) is held while its
     body arrives.  When it is complete the app's ``DIRECT_METHOD`` is asked for the
-    answer, which is written in one call; if the app declines, uvicorn is handed the
-    request exactly as it would have seen it (head, body, end), so everything else
-    keeps uvicorn's behaviour.  Wrap it in ``coalescing`` (``write_whole``).
+    answer, which is written in one call; when the app gives an ASGI app instead (or
+    None), uvicorn is handed the request exactly as it would have seen it (head, body,
+    end) and runs that app (or the whole app) for it, so everything else keeps uvicorn's
+    behaviour.  Wrap it in ``coalescing`` (``write_whole``).
     """
     import httptools
-    from uvicorn.protocols.http.httptools_impl import STATUS_LINE
 
     class Direct(base):  # type: ignore[misc]
+        app: Any  # uvicorn's: the ASGI app it runs for each request
         _held: list[bytes] | None = None  # the body so far (chunks) of a request held for a direct answer
         _close_after = False  # shutdown() came while a request was held or answered: answer it, then close
         _queued = 0  # answers (or failures) given but not yet written: see _deliver
@@ -300,7 +301,7 @@ def direct(base: type[Any]) -> type[Any]:
             # Middleware (proxy headers, trace logging) hides the method: then uvicorn serves everything.
             answer = getattr(self.app, DIRECT_METHOD, None)
             plain = not self.access_log and not self.root_path and self.limit_concurrency is None
-            self._answer: Callable[..., tuple[int, bytes, bytes] | None] | None = answer if plain else None
+            self._answer: Callable[..., Any] | None = answer if plain else None
 
         def on_headers_complete(self) -> None:
             parser = self.parser
@@ -341,9 +342,18 @@ def direct(base: type[Any]) -> type[Any]:
                     self._queued += 1
                     self.loop.call_soon(self._fail)  # after any answer queued before it
                     return
-            if answer is None:
-                # What uvicorn would have been told as the request arrived, in the same order.
-                super().on_headers_complete()
+            if type(answer) is not tuple:
+                # What uvicorn would have been told as the request arrived, in the same order.  An app
+                # the direct method gave (holding the work it did: core.serving.Handover, or the
+                # admin app) is the one uvicorn runs for this request: it takes self.app as it starts
+                # the request's task (or queues it), here at once since nothing else is in flight.
+                whole = self.app
+                if answer is not None:
+                    self.app = answer
+                try:
+                    super().on_headers_complete()
+                finally:
+                    self.app = whole
                 if self._close_after:
                     # shutdown() came while the request was held: what uvicorn's shutdown() does to a
                     # request in progress, so its response says "connection: close" and then closes.
@@ -352,12 +362,12 @@ def direct(base: type[Any]) -> type[Any]:
                     super().on_body(body)
                 super().on_message_complete()
                 return
-            status, head, payload = answer
+            head, payload = answer  # status line and headers framed by the app (core.framing)
             # Written once this round of the event loop has read every ready socket, as a task's
             # response would be: answers leave together and the client is woken once for them
             # (writing each at once measured up to 2x the system time per request under wrk).
             self._queued += 1
-            self.loop.call_soon(self._deliver, STATUS_LINE[status] + head, payload)
+            self.loop.call_soon(self._deliver, head, payload)
             self.on_response_complete()
 
         def _deliver(self, head: bytes, payload: bytes) -> None:

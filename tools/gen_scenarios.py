@@ -42,10 +42,11 @@ def library(classes: Sequence[type[Vendor]]) -> list[Document]:
     for cls in classes:
         for key, spec in cls.catalog.items():
             code = f" {spec.code}" if spec.code is not None and str(spec.code) != key else ""
+            operation = cls.error_operations.get(key, "create_user")
             docs.append(document(
                 cls.scenario_aliases.get(key) or f"{cls.name}-{slug(key)}",
-                f"{cls.title}: the next create-user call fails with {key} (HTTP {spec.status}{code}).",
-                [{"match": {"vendor": cls.name, "operation": "create_user", "times": 1}, "respond": {"error": key}}],
+                f"{cls.title}: the next {operation.replace('_', '-')} call fails with {key} (HTTP {spec.status}{code}).",
+                [{"match": {"vendor": cls.name, "operation": operation, "times": 1}, "respond": {"error": key}}],
             ))
         docs += [document(doc["name"], doc["description"], list(doc["rules"])) for doc in cls.scenarios]
     # A 503 in each vendor's envelope, for the flaky/fail-first flows (the vendors that declare one).

@@ -70,10 +70,9 @@ class ETelecomStaff:
         self.base_url = base_url.rstrip("/")
         self.headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
 
-    def add(self, full_name: str, phone: str, password: str, roles: list[str] | None = None) -> str:
-        body: dict[str, Any] = {"full_name": full_name, "phone": phone, "password": password}
-        if roles:
-            body["roles"] = roles
+    def add(self, full_name: str, phone: str, password: str, roles: tuple[str, ...] = ("telecom_customerservice",)) -> str:
+        # The service's Validate() requires at least one role ("Vui lòng chọn roles").
+        body: dict[str, Any] = {"full_name": full_name, "phone": phone, "password": password, "roles": list(roles)}
         response = self.http.post(f"{self.base_url}.Shop/CreateAccountUser", json=body, headers=self.headers)
         if response.status_code == 412 and response.json()["code"] == "failed_precondition":
             raise StaffExists(response.json()["msg"])

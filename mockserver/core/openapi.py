@@ -380,8 +380,10 @@ class _Builder:
                 reply = self.vendor.render(VendorError(key))
                 examples[key] = {"summary": self.vendor.catalog[key].message, "value": reply.body}
             content: dict[str, Any] = {"examples": examples}
-            if envelope is not None:
-                content = {"schema": envelope, **content}
+            schema = self.vendor.error_schema_of(keys)  # the envelope these keys use (the vendor's one, usually)
+            if envelope is not None and schema:
+                ref = envelope if schema is self.vendor.error_schema else self._named(schema, f"{route.operation}_{status}")
+                content = {"schema": ref, **content}
             out[status] = {
                 "description": f"{_phrase(status)}: {', '.join(keys)}",
                 "content": {self.media: content},

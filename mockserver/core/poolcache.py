@@ -7,7 +7,7 @@ them in a small JSON file per (seed, vendor) and the next start with the same
 code reads it back instead of importing faker.
 
 The key covers the content of every mockserver source file (any change starts
-over), the installed faker (its ``__init__``'s size and time), Python's
+over), the installed faker and phonenumbers (each ``__init__``'s size and time), Python's
 version, the seed, the vendor, its locale and the pool size (hashing the
 sources takes ~5 ms, once per process).  ``MOCKSERVER_CACHE_DIR`` chooses the
 directory and an empty value turns the cache off; the default is
@@ -34,6 +34,7 @@ log = logging.getLogger("mockserver")
 
 ENV = "MOCKSERVER_CACHE_DIR"
 _PACKAGE = Path(__file__).resolve().parent.parent  # mockserver/
+_LIBRARIES = ("faker", "phonenumbers")
 
 
 def directory() -> Path | None:
@@ -51,10 +52,12 @@ def _code_stamp() -> str:
     digest = hashlib.sha256()
     for path in sorted(_PACKAGE.rglob("*.py")):
         digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    spec = importlib.util.find_spec("faker")  # no import: that is what the cache saves
-    if spec is not None and spec.origin:
-        info = os.stat(spec.origin)
-        digest.update(f"faker {info.st_size} {info.st_mtime_ns}".encode())
+    # The libraries pools are made with: faker, and phonenumbers' numbering plans (core.phones).
+    for library in _LIBRARIES:
+        spec = importlib.util.find_spec(library)  # no import: that is what the cache saves
+        if spec is not None and spec.origin:
+            info = os.stat(spec.origin)
+            digest.update(f"{library} {info.st_size} {info.st_mtime_ns}".encode())
     digest.update(sys.version.encode())  # faker draws with the random module
     return digest.hexdigest()
 

@@ -1,12 +1,37 @@
-"""The request path of one vendor, as a raw ASGI app.
+"""One vendor's request pipeline, and the two ways a transport reaches it.
 
-Starlette's Request/Response objects and router cost more than the rest of a
-create-user call put together, so the hot path is hand-written: read the body
-(bounded), find the route in a dict, let an active scenario answer or run the
-handler, encode with orjson, journal the exchange.  Every failure on the way,
-including a bug, is rendered by the vendor.  A server that knows
-``DIRECT_METHOD`` hands plain requests (no scenario, no test session) to it
-whole, and they skip ASGI; both ways share rendering, encoding and journalling.
+One request's path (every transport, every vendor):
+
+0. ``mockserver.app.MockServer`` picks the app by the request's first path segment, once
+   (``_target``): the admin API, a vendor's ``VendorApp`` (this module), or the JSON 404.
+1. A transport builds a ``Request``: method, path below the vendor's mount, raw query,
+   headers (lower-cased names), the whole body (refused when over ``max_body``: then
+   ``too_large`` says why) and the test session (``X-Mock-Session``).  Two adapters do:
+   ``VendorApp.__call__``, the ASGI app (stock uvicorn, the in-process transport, and what
+   the fast transport does not hold), reads the body from ``receive``;
+   ``VendorApp.answer_directly`` (``DIRECT_METHOD``) takes a request the fast transport
+   (``mockserver.wire``) has already read whole, with no ASGI cycle at all.
+2. ``VendorApp.answer(request)`` is the pipeline, the same code for every transport: the
+   test session (``SESSION``, its fixtures), the route (matched once; a miss is the
+   vendor's 404/405 with the near-miss hint), the body limit, the scenarios (``X-Mock-Error``,
+   ``X-Mock-Scenario``, active rules), the route's handler (auth, validation, store: the
+   vendor's code) or the scenario's reply, any failure rendered by the vendor (a bug too:
+   its 500 envelope, never a traceback), the body encoded with orjson, the exchange
+   journalled (and logged).  It gives an ``Answer``: status, payload, checked extra
+   headers, and the scenario's fault to act out, if any.
+3. The transport frames it (``core.framing``, the one place for status line and headers)
+   and sends it: the direct path writes it in place; the ASGI path through the server's
+   respond extension or ``send``, and a fault through ``core.faults``.
+
+The contract of ``answer``: it returns an ``Answer`` at once whenever nothing has to be
+waited for (the usual case), and an awaitable of one otherwise: a scenario's delay (the
+handler runs after it, as the client would see a slow vendor), or a handler that returns
+an awaitable instead of a ``Reply`` (a store that answers asynchronously: the in-memory
+store never does).  Whoever gets an awaitable awaits it in a task; the direct path hands
+it (and an answer with a fault) to the ASGI path as a ``Handover``, an ASGI app holding the
+work done so far, which the server runs in place of the whole app: nothing is matched,
+read or decided twice.  An answer is journalled by the time it is given: a transport
+only frames and sends it.
 """
 
 from __future__ import annotations
@@ -16,54 +41,57 @@ import difflib
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, MutableMapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
 import orjson
 
+from .clock import Clock
 from .errors import BodyTooLarge, MethodNotAllowed, Problem, RouteNotFound, VendorError
 from .faults import send_with_fault
+from .framing import Framing, Pairs, checked_headers
 from .journal import Journal
-from .scenarios import Outcome, ScenarioEngine
+from .scenarios import Outcome, ScenarioEngine, ScenarioError
 from .vendor import SESSION, Call, Reply, Route, Vendor
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 log = logging.getLogger("mockserver")
 requests_log = logging.getLogger("mockserver.requests")
 
 # A server may offer, under this key of scope["extensions"], a callable
-# ``respond(status, head, body) -> bool`` that writes a whole response (``head``
-# is its header lines, each ending in CRLF) at once, or returns False when it
-# cannot and the app must use ``send``.  mockserver.wire offers it under uvicorn.
+# ``respond(head, body) -> bool`` that writes a whole response at once (``head``: the status
+# line and header lines, each ending in CRLF, as ``Framing.head`` builds them), or returns
+# False when it cannot and the app must use ``send``.  mockserver.wire offers it under uvicorn.
 RESPOND_EXTENSION = "mockserver.respond"
 
-# Besides ASGI, the app answers ``answer_directly(method, path, query_string,
-# headers, body)`` (headers as ASGI's list of lower-cased byte pairs) with
-# ``(status, head, body)`` for a complete request it can serve at once, or None
-# when the request needs ASGI (a scenario, a test session, an unknown route...).
-# mockserver.wire calls it for plain requests, sparing each one the ASGI cycle.
+# Besides ASGI, the app answers ``answer_directly(method, path, query_string, headers, body)``
+# (headers as ASGI's list of lower-cased byte pairs, the body whole) with either
+# ``(head, payload)``, a complete response to write as ``head + b"\r\n" + payload`` (the
+# server may add ``connection: close`` before the blank line), or an ASGI app (a
+# ``Handover``, the admin API, the 404 app) that the server runs for this request in place of
+# the whole app, as if the request had just arrived; None means the whole app.
+# mockserver.wire calls it for plain requests, sparing most of them the ASGI cycle.
 DIRECT_METHOD = "answer_directly"
-
-_UNSAFE_HEADER = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # what uvicorn refuses in a header line
 
 _TEMPLATE_PARAM = re.compile(r"\\\{(\w+)\\\}")
 _CONTROL_HEADERS = frozenset(("x-mock-scenario", "x-mock-error"))  # a scenario named by the request
-_ASGI_ONLY_HEADERS = _CONTROL_HEADERS | {"x-mock-session"}  # a scenario or a test session: never answered directly
 
 # Characters of an unknown path compared with the routes for the near-miss hint (~4x the longest route).
 NEAR_MISS_SPAN = 128
 
 
-def compile_template(path: str) -> re.Pattern[str]:
-    return re.compile("^" + _TEMPLATE_PARAM.sub(r"(?P<\1>[^/]+)", re.escape(path)) + "$")
+def compile_template(path: str, ignore_case: bool = False) -> re.Pattern[str]:
+    return re.compile("^" + _TEMPLATE_PARAM.sub(r"(?P<\1>[^/]+)", re.escape(path)) + "$", re.IGNORECASE if ignore_case else 0)
 
 
 class Disconnected(Exception):
-    pass
+    """The client left before its request's body arrived: nothing to answer or journal."""
 
 
 class Services(Protocol):
@@ -71,31 +99,71 @@ class Services(Protocol):
 
     journal: Journal
     scenarios: ScenarioEngine
+    clock: Clock  # the server's (one object for its whole life: admin calls set it in place)
 
     def ensure_session(self, vendor: str, session: str) -> None: ...
 
-    def clock_timestamp(self) -> float: ...
+
+@dataclass(slots=True)
+class Request:
+    """One request as every transport hands it to the pipeline."""
+
+    method: str
+    path: str  # below the vendor's mount ("/" at least)
+    raw_query: bytes
+    headers: dict[str, str]  # lower-cased names
+    body: bytes  # whole; b"" when refused (too_large)
+    session: str = ""  # X-Mock-Session: the test session, "" for none
+    too_large: str | None = None  # why the body was refused (over max_body); None: it was not
+    started: float = 0.0  # time.perf_counter() when it arrived (the journal's latency)
+
+
+@dataclass(slots=True)
+class Answer:
+    """What the pipeline answers (already journalled): the response, and the fault to act out."""
+
+    status: int
+    payload: bytes  # the encoded body
+    extra: Pairs = ()  # headers besides content-type and content-length, checked (core.framing)
+    fault: str | None = None  # a scenario's socket-level fault (core.faults), acted out by the transport
+    fault_params: Mapping[str, Any] | None = None
+
+
+Pending = Coroutine[Any, Any, Answer]
 
 
 class Router:
-    """Static paths in a dict, templated ones as compiled patterns (few per vendor)."""
+    """Static paths in a dict, templated ones as compiled patterns (few per vendor).
 
-    def __init__(self, routes: list[Route]) -> None:
+    ``ignore_case`` and ``trailing_slash`` follow the vendor's own router
+    (``Vendor.paths_ignore_case`` / ``paths_allow_trailing_slash``): ASP.NET, say,
+    matches ``/api/user/`` to ``/api/User``.  An exact path costs the same either way.
+    """
+
+    def __init__(self, routes: list[Route], ignore_case: bool = False, trailing_slash: bool = False) -> None:
         self.static: dict[str, dict[str, Route]] = {}
         self.dynamic: list[tuple[re.Pattern[str], dict[str, Route]]] = []
+        self.ignore_case = ignore_case
+        self.trailing_slash = trailing_slash
         by_template: dict[str, dict[str, Route]] = {}
         for route in routes:
             by_template.setdefault(route.path, {})[route.method] = route
         for template, methods in by_template.items():
             if "{" in template:
-                self.dynamic.append((compile_template(template), methods))
+                self.dynamic.append((compile_template(template, ignore_case), methods))
             else:
                 self.static[template] = methods
+        # Static paths by their lower-case form, for a vendor whose router ignores case.
+        self.folded = {template.lower(): methods for template, methods in self.static.items()} if ignore_case else {}
         self.routes = routes
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
         methods = self.static.get(path)
         params: dict[str, str] = {}
+        if methods is None and (self.ignore_case or self.trailing_slash):
+            if self.trailing_slash and len(path) > 1 and path.endswith("/"):
+                path = path[:-1]
+            methods = self.folded.get(path.lower()) if self.ignore_case else self.static.get(path)
         if methods is None:
             for pattern, candidates in self.dynamic:
                 found = pattern.match(path)
@@ -123,7 +191,7 @@ class Router:
 
 
 class VendorApp:
-    """ASGI app serving one vendor below its mount prefix."""
+    """One vendor below its mount prefix: the pipeline (``answer``) and its two adapters."""
 
     def __init__(self, vendor: Vendor, prefix: str, max_body: int, services: Services) -> None:
         self.vendor = vendor
@@ -131,106 +199,101 @@ class VendorApp:
         self.prefix = prefix
         self.max_body = max_body
         self.services = services
-        self.router = Router(vendor.routes())
-        self._content_type = (b"content-type", vendor.content_type)
-        self._head = b"content-type: " + vendor.content_type + b"\r\ncontent-length: "
+        self.router = Router(vendor.routes(), vendor.paths_ignore_case, vendor.paths_allow_trailing_slash)
+        self.framing = Framing(vendor.content_type)
+        self._timestamp = services.clock.timestamp  # the journal's clock, looked up once
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        started = time.perf_counter()
-        # ASGI servers already lower-case header names: case-insensitive matching for free.
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        session = headers.get("x-mock-session", "")
-        if not session and not SESSION.get():  # the usual case: nothing to set
-            await self._serve(scope, receive, send, headers, session, started)
-            return
-        # Reset afterwards: an in-process transport runs us in the caller's task.
-        token = SESSION.set(session)
+    # ------------------------------------------------------------------ the pipeline
+    def answer(self, request: Request) -> Answer | Pending:
+        """The answer to ``request``, at once, or an awaitable of it when it must wait (see the module)."""
+        session, method, path = request.session, request.method, request.path
+        # The test session's namespace for everything below; reset afterwards: an in-process transport
+        # runs us in the caller's task, the direct path in the event loop's own context.
+        token = SESSION.set(session) if session != SESSION.get() else None  # usually neither is set: nothing to do
         try:
-            await self._serve(scope, receive, send, headers, session, started)
+            if session:
+                self.services.ensure_session(self.name, session)
+            raw_query = request.raw_query
+            query = _parse_query(raw_query) if raw_query else {}
+            operation, near_miss, outcome = "unknown", None, None
+            try:
+                try:
+                    route, params = self.router.match(method, path)
+                except Problem as problem:
+                    problem.query = raw_query.decode("latin-1")
+                    near_miss = self.router.near_miss(method, path)
+                    request.body = b""  # no route wanted it: the journal keeps none, as for a refused body
+                    raise
+                operation = route.operation
+                if request.too_large is not None:
+                    raise BodyTooLarge(request.too_large)
+                call = Call(method, path, request.headers, query, request.body, params)
+                scenarios = self.services.scenarios
+                if scenarios.has_active(self.name) or not _CONTROL_HEADERS.isdisjoint(request.headers):
+                    outcome = self._scenario(scenarios, route, call, session, request.headers)
+                    if outcome is not None and outcome.delay:
+                        return self._later(request, query, operation, outcome, route, call, None)
+                if outcome is not None and outcome.reply is not None:
+                    reply = outcome.reply
+                else:
+                    handled = route.handler(call)
+                    if not isinstance(handled, Reply):  # a handler that must wait (an asynchronous store)
+                        return self._later(request, query, operation, outcome, route, call, handled)
+                    reply = handled
+            except Exception as exc:
+                reply = self._rendered(exc, method, path)
+            return self._answered(request, query, operation, reply, outcome, near_miss)
         finally:
-            SESSION.reset(token)
+            if token is not None:
+                SESSION.reset(token)
 
-    async def _serve(self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str], session: str, started: float) -> None:
-        if session:
-            self.services.ensure_session(self.name, session)
-        raw_query: bytes = scope.get("query_string", b"")
-        query = _parse_query(raw_query)
-        method: str = scope["method"]
-        path: str = scope["path"][len(self.prefix):] or "/"
-        operation, near_miss, outcome, body = "unknown", None, None, b""
+    async def _later(
+        self, request: Request, query: dict[str, str], operation: str, outcome: Outcome | None, route: Route,
+        call: Call, pending: Reply | Awaitable[Reply] | None,
+    ) -> Answer:
+        """The rest of ``answer`` once it has to wait: the scenario's delay then the handler, or the handler's awaitable."""
+        session = request.session
+        token = SESSION.set(session) if session != SESSION.get() else None  # in this task (the handler may await)
         try:
             try:
-                route, params = self.router.match(method, path)
-            except Problem as problem:
-                problem.query = raw_query.decode("latin-1")
-                near_miss = self.router.near_miss(method, path)
-                await self._read_body(headers, receive, ignore_limit=True)  # keep the connection usable
-                raise
-            operation = route.operation
-            body = await self._read_body(headers, receive)
-            call = Call(method, path, headers, query, body, params)
-            scenarios = self.services.scenarios
-            if scenarios.has_active(self.name) or not _CONTROL_HEADERS.isdisjoint(headers):
-                outcome = self._scenario(scenarios, operation, call, session, headers)
-            if outcome is not None and outcome.delay:
-                await asyncio.sleep(outcome.delay)
-            if session:  # again after the last await: a session freed meanwhile (cap, reset) is seeded afresh
-                self.services.ensure_session(self.name, session)
-            reply = outcome.reply if outcome is not None and outcome.reply is not None else route.handler(call)
-        except Disconnected:
-            return
-        except Exception as exc:
-            reply = self._rendered(exc, method, path)
+                if pending is None and outcome is not None:
+                    await asyncio.sleep(outcome.delay)
+                    if session:  # again after the wait: a session freed meanwhile (cap, reset) is seeded afresh
+                        self.services.ensure_session(self.name, session)
+                    pending = outcome.reply if outcome.reply is not None else route.handler(call)
+                reply = pending if isinstance(pending, Reply) else await pending  # type: ignore[misc]
+            except Exception as exc:
+                reply = self._rendered(exc, request.method, request.path)
+            return self._answered(request, query, operation, reply, outcome, None)
+        finally:
+            if token is not None:
+                SESSION.reset(token)
+
+    def _answered(
+        self, request: Request, query: dict[str, str], operation: str, reply: Reply, outcome: Outcome | None,
+        near_miss: str | None,
+    ) -> Answer:
+        """The reply encoded (orjson), its headers checked, the exchange journalled: the ``Answer``."""
         if near_miss is not None:
             reply = Reply(reply.status, reply.body, (*reply.headers, ("x-mock-near-miss", near_miss)))
-        reply, payload = self._encoded(reply, method, path)
-        status = reply.status
-        # The usual reply (no extra headers, no scenario) in one call when the server offers it:
-        # our own two header lines need none of the checks ASGI's send makes of any header.
-        if reply.headers or outcome is not None or not self._respond(scope, status, payload):
-            response_headers = [self._content_type, (b"content-length", str(len(payload)).encode())]
-            for name, value in reply.headers:
-                response_headers.append((name.lower().encode("latin-1"), str(value).encode("latin-1")))
-            if outcome is not None and outcome.fault:
-                await send_with_fault(scope, send, outcome.fault, outcome.fault_params, status, response_headers, payload)
-            else:
-                await send({"type": "http.response.start", "status": status, "headers": response_headers})
-                await send({"type": "http.response.body", "body": payload})
-        # Everything below runs after the client has its answer.
-        self._journal(started, operation, method, path, query, headers, body, status, payload,
-                      outcome.label if outcome is not None else None, session, near_miss)
-
-    def answer_directly(
-        self, method: str, path: str, raw_query: bytes, raw_headers: list[tuple[bytes, bytes]], body: bytes,
-    ) -> tuple[int, bytes, bytes] | None:
-        """``DIRECT_METHOD``: a plain request answered at once; None sends it through ``__call__``.
-
-        Plain means what ``_serve`` would answer without awaiting anything and without
-        the parts that need ASGI: a known route, no test session, no scenario, a body
-        within the limit.  The answer is the same bytes ``_serve`` would send.
-        """
-        started = time.perf_counter()
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in raw_headers}
-        if (not _ASGI_ONLY_HEADERS.isdisjoint(headers) or len(body) > self.max_body or SESSION.get()
-                or self.services.scenarios.has_active(self.name)):
-            return None
-        path = path[len(self.prefix):] or "/"
         try:
-            route, params = self.router.match(method, path)
-        except Problem:
-            return None  # the ASGI way names the near miss
-        query = _parse_query(raw_query)
-        try:
-            reply = route.handler(Call(method, path, headers, query, body, params))
-        except Exception as exc:
-            reply = self._rendered(exc, method, path)
-        reply, payload = self._encoded(reply, method, path)
+            payload = b"" if reply.body is None else orjson.dumps(reply.body)
+        except TypeError as exc:  # a handler's bug: a body JSON cannot hold
+            reply = self._rendered(exc, request.method, request.path)
+            payload = orjson.dumps(reply.body)
         status = reply.status
-        head = self._head + str(len(payload)).encode() + b"\r\n"
-        if reply.headers:
-            head += _header_lines(reply.headers)
-        self._journal(started, route.operation, method, path, query, headers, body, status, payload, None, "", None)
-        return status, head, payload
+        label = None if outcome is None else outcome.label
+        latency = (time.perf_counter() - request.started) * 1000
+        self.services.journal.record(
+            self._timestamp(), self.name, operation, request.method, request.path, query, request.headers, request.body,
+            status, payload, label, latency, request.session, near_miss,
+        )
+        if requests_log.isEnabledFor(logging.INFO):
+            requests_log.info("%-9s %-14s %s %6.1fms%s", self.name, operation, status, latency, f"  scenario={label}" if label else "")
+        extra = checked_headers(reply.headers) if reply.headers else ()
+        if outcome is None or outcome.fault is None:
+            return Answer(status, payload, extra)
+        return Answer(status, payload, extra, outcome.fault, outcome.fault_params)
 
     def _rendered(self, exc: Exception, method: str, path: str) -> Reply:
         """Any failure while serving, as the vendor answers it (``Vendor.answer_failure``)."""
@@ -238,81 +301,126 @@ class VendorApp:
             log.error("internal error in %s %s %s", self.name, method, path, exc_info=exc)
         return self.vendor.answer_failure(exc)
 
-    def _encoded(self, reply: Reply, method: str, path: str) -> tuple[Reply, bytes]:
-        try:
-            return reply, b"" if reply.body is None else orjson.dumps(reply.body)
-        except TypeError as exc:  # a handler's bug: a body JSON cannot hold
-            reply = self._rendered(exc, method, path)
-            return reply, orjson.dumps(reply.body)
-
-    def _journal(
-        self, started: float, operation: str, method: str, path: str, query: dict[str, str], headers: dict[str, str],
-        body: bytes, status: int, payload: bytes, label: str | None, session: str, near_miss: str | None,
-    ) -> None:
-        latency = (time.perf_counter() - started) * 1000
-        self.services.journal.record(
-            self.services.clock_timestamp(), self.name, operation, method, path, query, headers, body, status, payload,
-            label, latency, session, near_miss,
-        )
-        if requests_log.isEnabledFor(logging.INFO):
-            requests_log.info("%-9s %-14s %s %6.1fms%s", self.name, operation, status, latency, f"  scenario={label}" if label else "")
-
-    def _respond(self, scope: Scope, status: int, payload: bytes) -> bool:
-        """The whole response through the server's respond extension, if it offers one."""
-        extensions = scope.get("extensions")
-        respond = extensions.get(RESPOND_EXTENSION) if extensions else None
-        return respond is not None and bool(respond(status, self._head + str(len(payload)).encode() + b"\r\n", payload))
-
-    def _scenario(self, scenarios: ScenarioEngine, operation: str, call: Call, session: str, headers: dict[str, str]) -> Outcome | None:
+    def _scenario(self, scenarios: ScenarioEngine, route: Route, call: Call, session: str, headers: dict[str, str]) -> Outcome | None:
         forced = headers.get("x-mock-error")
         if forced:
+            # An entry the vendor reserves for another operation (its own envelope, say) is
+            # refused where this route never answers it; any other entry can be forced anywhere.
+            owner = self.vendor.error_operations.get(forced)
+            if owner is not None and owner != route.operation and forced not in (route.errors or ()):
+                raise ScenarioError(f"error {forced!r} in X-Mock-Error is {owner}'s own: this {self.name} route never answers it")
             return scenarios.forced_error(self.name, forced, session)
-        return scenarios.decide(self.name, operation, call, session, headers.get("x-mock-scenario"))
+        return scenarios.decide(self.name, route.operation, call, session, headers.get("x-mock-scenario"))
 
-    async def _read_body(self, headers: dict[str, str], receive: Receive, ignore_limit: bool = False) -> bytes:
+    # ------------------------------------------------------------------ the direct adapter
+    def answer_directly(
+        self, method: str, path: str, raw_query: bytes, raw_headers: list[tuple[bytes, bytes]], body: bytes,
+    ) -> tuple[bytes, bytes] | Handover:
+        """``DIRECT_METHOD``: the whole response to write now, or the ASGI app that finishes it.
+
+        Every request is answered through the pipeline here; only what cannot be written at
+        once (a scenario's delay or fault, an awaiting handler) goes on to ASGI, as a
+        ``Handover`` holding the work done, so the route is matched once and nothing is redone.
+        """
+        started = time.perf_counter()
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in raw_headers}
+        # The server holds only bodies with a Content-Length (or none): their length is the declared one.
+        too_large = self._refused(headers, len(body)) if len(body) > self.max_body else None
+        request = Request(method, path[len(self.prefix):] or "/", raw_query, headers, b"" if too_large else body,
+                          headers.get("x-mock-session", ""), too_large, started)
+        answer = self.answer(request)
+        if type(answer) is Answer and answer.fault is None:
+            head = self.framing.head(answer.status, len(answer.payload), answer.extra)
+            if head is not None:
+                return head, answer.payload
+        return Handover(self, answer)
+
+    # ------------------------------------------------------------------ the ASGI adapter
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        # ASGI servers already lower-case header names: case-insensitive matching for free.
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        try:
+            body, too_large = await self._read_body(headers, receive)
+        except Disconnected:
+            return
+        request = Request(scope["method"], scope["path"][len(self.prefix):] or "/", scope.get("query_string", b""),
+                          headers, body, headers.get("x-mock-session", ""), too_large, started)
+        answer = self.answer(request)
+        await self.deliver(scope, send, answer if type(answer) is Answer else await answer)  # type: ignore[misc]
+
+    async def deliver(self, scope: Scope, send: Send, answer: Answer) -> None:
+        """Sends ``answer`` the ASGI way (the respond extension when offered), or acts out its fault."""
+        payload = answer.payload
+        if answer.fault is not None:
+            headers = self.framing.headers(len(payload), answer.extra)
+            await send_with_fault(scope, send, answer.fault, answer.fault_params or {}, answer.status, headers, payload)
+            return
+        extensions = scope.get("extensions")
+        respond = extensions.get(RESPOND_EXTENSION) if extensions else None
+        # The whole response in one call when the server offers it: framed here, it needs none
+        # of the checks ASGI's send makes of headers it cannot trust.
+        head = None if respond is None else self.framing.head(answer.status, len(payload), answer.extra)
+        if respond is None or head is None or not respond(head, payload):
+            headers = self.framing.headers(len(payload), answer.extra)
+            await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+            await send({"type": "http.response.body", "body": payload})
+
+    async def _read_body(self, headers: dict[str, str], receive: Receive) -> tuple[bytes, str | None]:
+        """The whole body, or b"" and why it was refused; reading stops once it is over the limit."""
         limit = self.max_body
-        if not ignore_limit and _declared_length(headers) > limit:
-            raise BodyTooLarge(f"{headers['content-length']} bytes > {limit}")
+        refused = self._refused(headers, 0)
+        if refused is not None:
+            return b"", refused  # not read at all: the server discards what the app leaves
         message = await receive()
         if message["type"] == "http.disconnect":
             raise Disconnected()
         body: bytes = message.get("body", b"")
         if not message.get("more_body", False):  # the usual case: the whole body in one message
-            if len(body) > limit and not ignore_limit:
-                raise BodyTooLarge(f"more than {limit} bytes")
-            return body
+            return (body, None) if len(body) <= limit else (b"", self._refused(headers, len(body)))
         chunks = [body]
         size = len(body)
-        while True:
+        while size <= limit:
             message = await receive()
             if message["type"] == "http.disconnect":
                 raise Disconnected()
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > limit:
-                if not ignore_limit:
-                    raise BodyTooLarge(f"more than {limit} bytes")
-            else:
-                chunks.append(chunk)
+            chunks.append(chunk)
             if not message.get("more_body", False):
                 break
-        return b"".join(chunks)
+        return (b"".join(chunks), None) if size <= limit else (b"", self._refused(headers, size))
+
+    def _refused(self, headers: dict[str, str], size: int) -> str | None:
+        """Why a body of ``size`` bytes so far (and the declared length) is over the limit; None if it is not."""
+        limit = self.max_body
+        if _declared_length(headers) > limit:
+            return f"{headers['content-length']} bytes > {limit}"
+        return f"more than {limit} bytes" if size > limit else None
+
+
+class Handover:
+    """An answer the direct path began, finished the ASGI way (an ASGI app for one request).
+
+    What needs a task (a scenario's delay, an awaiting handler) or the connection (a fault)
+    cannot be written in place: the direct path hands the pipeline's result so far to the
+    server, which runs this in place of the whole app.  The body was read already; the
+    route, session and scenario were settled already: only waiting and sending are left.
+    """
+
+    __slots__ = ("answer", "app")
+
+    def __init__(self, app: VendorApp, answer: Answer | Pending) -> None:
+        self.app = app
+        self.answer = answer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        answer = self.answer
+        await self.app.deliver(scope, send, answer if type(answer) is Answer else await answer)  # type: ignore[misc]
 
 
 def _parse_query(raw_query: bytes) -> dict[str, str]:
-    return dict(parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True)) if raw_query else {}
-
-
-def _header_lines(headers: Iterable[tuple[str, Any]]) -> bytes:
-    """A reply's extra headers as lines; a value that could split the head is left out."""
-    lines = []
-    for name, value in headers:
-        line = f"{name.lower()}: {value}"
-        if _UNSAFE_HEADER.search(line):
-            log.error("dropped a reply header that would break the response head: %r", line)
-            continue
-        lines.append(line.encode("latin-1") + b"\r\n")
-    return b"".join(lines)
+    return dict(parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True))
 
 
 def _declared_length(headers: dict[str, str]) -> int:

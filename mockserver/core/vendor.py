@@ -10,7 +10,7 @@ declares too, so nothing is found by a module naming convention.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -54,7 +54,9 @@ class Reply:
     headers: Headers = ()
 
 
-Handler = Callable[[Call], Reply]
+# A handler answers at once; one that must wait (an asynchronous store) returns an awaitable of its
+# Reply, which the pipeline awaits (core.serving: the fast transport then hands the request to ASGI).
+Handler = Callable[[Call], "Reply | Awaitable[Reply]"]
 # Vendor.user_listing: ``read(method, path, **httpx request options)`` answers the decoded JSON
 # of a call to ``path`` below the vendor's base URL; the listing returns every user it read.
 Read = Callable[..., Any]
@@ -213,6 +215,10 @@ class Vendor:
     name: ClassVar[str]  # registry key and URL prefix, e.g. "acme"
     title: ClassVar[str]  # human name, e.g. "Acme Pay"
     base_path: ClassVar[str] = ""  # client base URL below the mount, e.g. "/api" (also shown by `mockserver --help`)
+    # How the vendor's own router matches a path to a route (core.serving.Router): most match
+    # it exactly; ASP.NET, for one, ignores case and a trailing slash ("/api/user/" is "/api/User").
+    paths_ignore_case: ClassVar[bool] = False
+    paths_allow_trailing_slash: ClassVar[bool] = False
     locale: ClassVar[str] = "en_US"
     content_type: ClassVar[bytes] = b"application/json"
     fixture_model: ClassVar[type[BaseModel]]
@@ -230,6 +236,9 @@ class Vendor:
     # every-vendor flaky flows; None leaves the vendor out of them); and whole
     # hand-written scenario documents about this vendor only.
     scenario_aliases: ClassVar[Mapping[str, str]] = {}
+    # A catalog key that create-user never answers (its route's ``errors`` leaves it out): the
+    # operation that does, where the scenario library and the snapshots force it instead.
+    error_operations: ClassVar[Mapping[str, str]] = {}
     unavailable: ClassVar[Mapping[str, Any] | None] = None
     scenarios: ClassVar[Sequence[Mapping[str, Any]]] = ()
     # tools/fuzz.py, whose requests are refused by construction so that nothing a vendor holds
@@ -276,6 +285,12 @@ class Vendor:
         through ``core.openapi.schema_context()`` while a document is built: the
         same facts their validators get in the validation context."""
         return {}
+
+    def error_schema_of(self, keys: Sequence[str]) -> Mapping[str, Any]:
+        """The JSON Schema of what ``render`` writes for these catalog keys (the errors one route
+        answers with one status, in the OpenAPI document).  ``error_schema`` covers every entry;
+        a vendor with more than one envelope narrows it to the one these keys use."""
+        return self.error_schema
 
     def describe(self) -> dict[str, Any]:
         """Ready-to-use credentials for /__admin/vendors and the banner:

@@ -30,6 +30,7 @@ import pytest
 from mockserver import vendors as registry
 from mockserver.app import Runtime
 from mockserver.config import Config
+from mockserver.core.serving import compile_template
 from mockserver.core.vendor import Route
 from mockserver.snapshots import DEFAULT_DIR
 from mockserver.vendors import NAMES
@@ -52,15 +53,16 @@ def snapshot_statuses(vendor: str) -> dict[str, int]:
 
 
 def plan_steps(vendor: str) -> list[dict[str, Any]]:
-    """The vendor's examples, then one forced create-user call per catalog entry (as the snapshots make them)."""
+    """The vendor's examples, then one forced call per catalog entry (as the snapshots make them: on
+    create-user, or on the operation that answers it alone, ``Vendor.error_operations``)."""
     cls = registry.load(vendor)
     statuses = snapshot_statuses(vendor)
     steps = []
     for example in cls.examples:
         steps.append({"name": example.name, "method": example.method, "path": example.path, "query": dict(example.query),
                       "headers": dict(example.headers), "body": example.body, "expected": statuses[example.name]})
-    template = next(s for s in steps if s["name"] == create_step(vendor))
     for key in cls.catalog:
+        template = next(s for s in steps if s["name"] == example_of(vendor, cls.error_operations.get(key, "create_user")))
         steps.append({**template, "name": f"error:{key}", "error": key, "expected": statuses[f"error:{key}"]})
     return steps
 
@@ -70,10 +72,15 @@ def vendor_routes(vendor: str) -> tuple[Route, ...]:
     return tuple(Runtime(Config(vendors=(vendor,))).vendors[vendor].routes())
 
 
+def example_of(vendor: str, operation: str) -> str:
+    """The first example calling ``operation``'s route (the snapshots' error template too)."""
+    route = next(r for r in vendor_routes(vendor) if r.operation == operation)
+    pattern = compile_template(route.path)  # a templated route's examples name a concrete path
+    return next(e.name for e in registry.load(vendor).examples if e.method == route.method and pattern.match(e.path))
+
+
 def create_step(vendor: str) -> str:
-    """The first example calling the create-user route (the snapshots' error template too)."""
-    route = next(r for r in vendor_routes(vendor) if r.operation == "create_user")
-    return next(e.name for e in registry.load(vendor).examples if e.method == route.method and e.path == route.path)
+    return example_of(vendor, "create_user")
 
 
 def run_client(client_tools: Path, job: Generated, document: Path, server: Served, credentials: dict[str, Any], workdir: Path) -> dict[str, Any]:

@@ -80,6 +80,14 @@ STATE_RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "payabli": (
         (r"userId -?\d+ does not exist", "a userId no user has (any longer)"),
         ("email is already in use", "the login e-mail is unique tenant-wide"),
+        # 400 InvalidCredentials [PUB sdk-python 1.0.19], where 401 read as auth before issue 14.
+        ("Invalid client credentials", "a clientId and the secret of that same client: credentials no schema names"),
+        # the user login family (issue 14)
+        ("mfaValidationCode is unknown or expired", "a validation code the server issued to a login, spent once"),
+        ("mfaCode is not valid", "the code the user received (settings.mfaCode)"),
+        (r"entryType must be \d+ for ", "entryType must be the named entry's own: a pair of parameters"),
+        (r"usrname \S+ is not a user|usrname has no MFA", "usrname is an existing user's e-mail, a user with MFA on"),
+        ("is not in the user's scope", "the entry must be in that user's scope"),
     ),
     "sabi": (),
     "pulse": (
@@ -102,6 +110,15 @@ INTEGRAL_FLOAT_RULES = ("must be an integer", "cannot unmarshal number")
 EXPLAINED_WARNINGS: dict[str, dict[str, str]] = {
     "vaultspay": {"PATCH /us/api/v1/kyc/personal": "no fixture user has PENDING personal info to PATCH"},
     "pulse": {"POST /users": "its only refusal in coverage is a team of another account than x-account-id's"},
+    "payabli": {
+        "POST /api/v2/Token/serverside": "a generated clientId/clientSecret pair is not a fixture client's: 400 InvalidCredentials",
+        "POST /api/User/mfa": "a generated mfaValidationCode is none a login issued",
+        "POST /api/User/resendmfa/{usrname}/{entry}/{entryType}": "a generated usrname is no user's e-mail (nor one with MFA on)",
+    },
+    # Coverage varies the example one field at a time: a negative variant sending a role as its enum
+    # number (roles: [0], which Go's UserRole reads) registers the example's phone first, so every
+    # positive variant after it is that phone again (failed_precondition, a STATE_RULES refusal).
+    "etelecom": {"POST /v1/shop.Shop/CreateAccountUser": "the example's phone, registered first by a negative case the server takes"},
 }
 
 

@@ -14,7 +14,7 @@ CREATE_BODIES: dict[str, dict[str, Any]] = {
     },
     "sabi": {"username": "ada.obi@example.ng", "password": "Secret123!", "firstName": "Ada", "lastName": "Obi", "role": "CUSTOMER", "gender": "FEMALE", "phone": "08031234567"},
     "pulse": {"email": "newuser@test.com", "name": "John Doe"},
-    "etelecom": {"full_name": "Nguyễn Văn An", "password": "secret123", "phone": "0912345678"},
+    "etelecom": {"full_name": "Nguyễn Văn An", "password": "secret123", "phone": "0912345678", "roles": ["telecom_customerservice"]},
 }
 
 

@@ -19,12 +19,13 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from mockserver import wire
 from mockserver.app import build_app
 from mockserver.config import Config
-from mockserver.core.serving import VendorApp, _header_lines
+from mockserver.core.framing import Framing, checked_headers
+from mockserver.core.serving import Handover, VendorApp
 from mockserver.core.vendor import Reply
 from mockserver.server import running
 from tests.core.samples import variant
 
-from .wiring import SERVED, in_loop, json_app, protocol, requests_for_every_vendor, serve_all, settle
+from .wiring import SERVED, body_message, in_loop, json_app, protocol, requests_for_every_vendor, serve_all, settle
 
 DIRECT = {"proxy_headers": False}  # as mockserver's server runs: the app unwrapped, so its direct method is seen
 CREATE = b"POST /u HTTP/1.1\r\nhost: x\r\ncontent-length: 3\r\n\r\n"
@@ -48,17 +49,17 @@ class TwoWays:
         if path.startswith("/asgi"):
             return None
         self.direct.append(path)
-        return 200, b"content-type: application/json\r\ncontent-length: %d\r\n" % (len(body) + 2), b"[" + body + b"]"
+        return b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n" % (len(body) + 2), b"[" + body + b"]"
 
 
 def counting(monkeypatch) -> list[bool]:
-    """Whether each call of VendorApp.answer_directly answered (True) or declined (False)."""
+    """Whether each call of VendorApp.answer_directly answered in place (True) or handed over to ASGI (False)."""
     seen: list[bool] = []
     real = VendorApp.answer_directly
 
     def spy(self, *args):
         answer = real(self, *args)
-        seen.append(answer is not None)
+        seen.append(type(answer) is tuple)
         return answer
 
     monkeypatch.setattr(VendorApp, "answer_directly", spy)
@@ -72,9 +73,9 @@ def test_direct_answers_are_the_bytes_the_asgi_way_sends(monkeypatch) -> None:
     plain = asyncio.run(serve_all(wire.coalescing(HttpToolsProtocol), requests, **DIRECT))
     assert direct == plain
     assert sum(answer.startswith((b"HTTP/1.1 200", b"HTTP/1.1 201")) for answer in direct) == 15
-    # Per vendor: three creates and a missing-credentials error answered directly; the PUT (an
-    # unknown method: the ASGI way names the near miss) declined; HEAD never asked.
-    assert seen == [True, True, True, True, False] * 5
+    # Per vendor: three creates, a missing-credentials error and the PUT (an unknown method,
+    # with its near-miss header) answered directly; HEAD never asked.
+    assert seen == [True] * 25
 
 
 @in_loop
@@ -126,6 +127,29 @@ async def test_a_body_over_the_hold_limit_goes_the_asgi_way() -> None:
     proto.data_received(b"POST /u HTTP/1.1\r\nhost: x\r\ncontent-length: %d\r\n\r\n" % len(body) + body)
     await settle()
     assert app.direct == [] and app.asgi == ["/u"] and transport.writes[-1].endswith(b"x\"]")
+
+
+@in_loop
+async def test_an_app_handed_back_runs_for_that_request_in_place_of_the_whole_app() -> None:
+    ran: list[tuple[str, bytes]] = []
+
+    async def handover(scope, receive, send) -> None:
+        ran.append((scope["path"], (await receive())["body"]))  # uvicorn's cycle, fed the held body
+        await json_app(scope, lambda: body_message(b'"h"'), send)
+
+    class HandsBack(TwoWays):
+        def answer_directly(self, method, path, query, headers, body):
+            return handover if path == "/later" else super().answer_directly(method, path, query, headers, body)
+
+    app = HandsBack()
+    proto, transport = protocol(SERVED, app=app, **DIRECT)
+    proto.data_received(CREATE.replace(b"/u", b"/later") + b'"a"' + CREATE + b'"b"')
+    await settle()
+    # The whole app never saw the handed-back request; the one pipelined behind it (not held: a
+    # request was in flight) waited its turn and went to the whole app, as uvicorn queues one.
+    assert ran == [("/later", b'"a"')] and app.asgi == ["/u"]
+    answered = b"".join(transport.writes)
+    assert answered.index(b'["h"]') < answered.index(b'["b"]') and proto.app is app  # and it is the app again after
 
 
 @in_loop
@@ -212,43 +236,104 @@ def _create(app, vendor: str, n: int = 0, extra: dict[str, str] | None = None):
     return app.answer_directly("POST", path, b"", raw, orjson.dumps(variant(vendor, n)))
 
 
-@pytest.mark.parametrize("extra", [{"x-mock-session": "t1"}, {"x-mock-scenario": "anything"}, {"x-mock-error": "anything"}],
-                         ids=["session", "scenario-header", "error-header"])
-def test_test_sessions_and_scenario_headers_are_left_to_asgi(extra) -> None:
-    app = _direct_app()
-    assert _create(app, "pulse", extra=extra) is None
-    assert len(app.runtime.journal) == 0 and _create(app, "pulse") is not None
+def _status(answer) -> int:
+    head, _payload = answer
+    return int(head.split(b" ", 2)[1])
 
 
-def test_an_active_scenario_is_left_to_asgi() -> None:
+def _asgi_create(app, vendor: str, n: int = 0, extra: dict[str, str] | None = None):
+    """The same create through the ASGI way (Starlette's test client): status, headers, body."""
+    from starlette.testclient import TestClient
+
+    info = app.runtime.describe("")[vendor]
+    body = orjson.dumps(variant(vendor, n))
+    with TestClient(app) as client:
+        answer = client.post(info["create_user"].split(" ", 1)[1], content=body,
+                             headers={**info["headers"], **(extra or {}), "content-length": str(len(body))})
+    return answer.status_code, answer.headers, answer.content
+
+
+@pytest.mark.parametrize("extra", [{"x-mock-session": "t1"}, {"x-mock-scenario": "pulse-conflict"}, {"x-mock-error": "CONFLICT"},
+                                   {"x-mock-scenario": "nonesuch"}],
+                         ids=["session", "scenario-header", "error-header", "unknown-scenario"])
+def test_test_sessions_and_scenario_headers_are_answered_directly_as_asgi_answers_them(extra) -> None:
+    app, plain = _direct_app(), _direct_app()
+    answer = _create(app, "pulse", extra=extra)
+    assert type(answer) is tuple  # no delay, no fault: nothing to wait for
+    status, headers, body = _asgi_create(plain, "pulse", extra=extra)
+    assert (_status(answer), answer[1]) == (status, body)
+    assert answer[0].split(b"\r\n", 1)[1] == b"".join(b"%s: %s\r\n" % (k.encode(), v.encode()) for k, v in headers.items())
+    (mine,), (theirs,) = app.runtime.journal.entries(), plain.runtime.journal.entries()
+    assert (mine.session, mine.scenario, mine.status) == (theirs.session, theirs.scenario, theirs.status)
+
+
+def test_an_active_scenario_is_answered_directly() -> None:
     app = _direct_app()
     app.runtime.scenarios.activate("pulse-conflict")
-    assert _create(app, "pulse") is None
-    assert _create(app, "sabi") is not None  # other vendors are not affected
+    assert _status(_create(app, "pulse")) == 409
+    assert _status(_create(app, "sabi")) == 201  # other vendors are not affected
+    assert [e.scenario for e in app.runtime.journal.entries()] == ["pulse-conflict#0", None]
 
 
-def test_admin_and_unknown_paths_are_left_to_asgi() -> None:
+def test_a_scenario_delay_or_fault_is_handed_over_with_the_work_done() -> None:
     app = _direct_app()
-    assert app.answer_directly("GET", "/__admin/vendors", b"", [], b"") is None
-    assert app.answer_directly("POST", "/nowhere/users", b"", [], b"{}") is None
-    assert app.answer_directly("POST", "/pulse/no/such/route", b"", [], b"{}") is None
+    scenarios = app.runtime.scenarios
+    scenarios.define("name: slow\nrules:\n  - match: {vendor: pulse, times: 1}\n    delay: 10\n")
+    scenarios.define("name: cut\nrules:\n  - match: {vendor: sabi, times: 1}\n    fault: malformed_json\n")
+    scenarios.activate("slow"), scenarios.activate("cut")
+    slow, cut = _create(app, "pulse"), _create(app, "sabi")
+    assert isinstance(slow, Handover) and isinstance(cut, Handover)
+    # The fault's answer is journalled (answered, its fault to act out); the delayed one once it is answered.
+    assert [e.scenario for e in app.runtime.journal.entries()] == ["cut#0"]
+
+    async def finish(handover: Handover) -> list[dict]:
+        sent: list[dict] = []
+
+        async def receive() -> dict:
+            raise AssertionError("the body was read already")
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        await handover({"type": "http", "method": "POST", "path": "/", "headers": []}, receive, send)
+        return sent
+
+    slow_sent, cut_sent = asyncio.run(finish(slow)), asyncio.run(finish(cut))
+    assert slow_sent[0]["status"] == 201 and orjson.loads(slow_sent[1]["body"])["email"] == variant("pulse", 0)["email"]
+    cut_length = int(dict(cut_sent[0]["headers"])[b"content-length"])
+    assert cut_sent[0]["status"] == 201 and len(cut_sent[1]["body"]) == cut_length  # half the body, a matching length
+    assert [(e.vendor, e.scenario, e.status) for e in app.runtime.journal.entries()] == [("sabi", "cut#0", 201), ("pulse", "slow#0", 201)]
+    # The rule fired once (times: 1) and is not decided again: the next creates are plain ones.
+    assert _status(_create(app, "pulse", 1)) == 201 and _status(_create(app, "sabi", 1)) == 201
 
 
-def test_a_body_over_the_vendor_limit_is_left_to_asgi() -> None:
-    app = _direct_app(max_body=10)
-    assert _create(app, "pulse") is None
+def test_admin_and_unknown_vendors_are_handed_to_their_app() -> None:
+    app = _direct_app()
+    assert app.answer_directly("GET", "/__admin/vendors", b"", [], b"") is app.admin
+    assert app.answer_directly("POST", "/nowhere/users", b"", [], b"{}") == app._not_found
+
+
+def test_an_unknown_route_is_answered_directly_with_its_near_miss() -> None:
+    app = _direct_app()
+    head, body = app.answer_directly("POST", "/pulse/userz", b"", [(b"content-length", b"2")], b"{}")
+    assert head.startswith(b"HTTP/1.1 404 ") and b"\r\nx-mock-near-miss: POST /users\r\n" in head
+    (entry,) = app.runtime.journal.entries()
+    assert (entry.operation, entry.near_miss, entry.status) == ("unknown", "POST /users", 404)
+    assert entry.response == orjson.loads(body) and entry.body is None  # no body kept for a miss, as ever
+
+
+def test_a_body_over_the_vendor_limit_is_the_vendors_answer_directly() -> None:
+    app, plain = _direct_app(max_body=10), _direct_app(max_body=10)
+    answer = _create(app, "pulse")
+    status, _headers, body = _asgi_create(plain, "pulse")
+    assert (_status(answer), answer[1]) == (status, body) and status == 413
 
 
 def test_the_journal_records_a_direct_answer_as_it_records_an_asgi_one() -> None:
-    from starlette.testclient import TestClient
-
     direct, plain = _direct_app(), _direct_app()
-    status, _head, body = _create(direct, "sabi")
-    info = plain.runtime.describe("")["sabi"]
-    with TestClient(plain) as client:
-        answer = client.post(info["create_user"].split(" ", 1)[1], content=orjson.dumps(variant("sabi", 0)),
-                             headers={**info["headers"], "content-length": str(len(orjson.dumps(variant("sabi", 0))))})
-    assert (status, body) == (answer.status_code, answer.content)
+    answer = _create(direct, "sabi")
+    status, _headers, body = _asgi_create(plain, "sabi")
+    assert (_status(answer), answer[1]) == (status, body)
     (one,), (other,) = direct.runtime.journal.entries(), plain.runtime.journal.entries()
     mine, theirs = dataclasses.asdict(one), dataclasses.asdict(other)
     for varying in ("latency_ms", "headers"):  # the test client sends its own headers
@@ -256,11 +341,17 @@ def test_the_journal_records_a_direct_answer_as_it_records_an_asgi_one() -> None
     assert mine == theirs
 
 
-def test_reply_headers_are_written_and_unsafe_ones_left_out(caplog) -> None:
-    assert _header_lines([("Allow", "GET, POST"), ("X-Count", 3)]) == b"allow: GET, POST\r\nx-count: 3\r\n"
+def test_reply_headers_are_framed_and_unsafe_ones_left_out(caplog) -> None:
+    checked = checked_headers([("Allow", "GET, POST"), ("X-Count", 3)])
+    assert checked == ((b"allow", b"GET, POST"), (b"x-count", b"3"))
+    framing = Framing(b"application/json")
+    assert framing.head(200, 2, checked) == (b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n"
+                                             b"allow: GET, POST\r\nx-count: 3\r\n")
+    assert framing.headers(2, checked) == [(b"content-type", b"application/json"), (b"content-length", b"2"), *checked]
     with caplog.at_level(logging.ERROR):
-        assert _header_lines([("X-Bad", "a\r\nset-cookie: x"), ("Allow", "GET")]) == b"allow: GET\r\n"
-    assert "dropped a reply header" in caplog.text
+        assert checked_headers([("X-Bad", "a\r\nset-cookie: x"), ("Allow", "GET"), ("Bad Name", "x"), ("X-Name", "Ω")]) == ((b"allow", b"GET"),)
+    assert caplog.text.count("dropped a reply header") == 3
+    assert framing.head(999, 0) is None  # no status line: the ASGI way (uvicorn's send) decides
 
 
 def _patched(app, vendor: str, handler) -> None:
@@ -277,16 +368,28 @@ def test_a_directly_answered_handler_bug_is_the_vendors_internal_error() -> None
     for broken in (lambda call: 1 / 0, lambda call: Reply(201, {"not json": object()})):
         app = _direct_app()
         _patched(app, "pulse", broken)
-        status, _, body = _create(app, "pulse")
-        assert (status, orjson.loads(body)) == (expected.status, expected.body)
+        head, body = _create(app, "pulse")
+        assert (_status((head, body)), orjson.loads(body)) == (expected.status, expected.body)
         assert app.runtime.journal.entries()[0].status == expected.status
 
 
 def test_handler_headers_go_out_on_a_direct_answer() -> None:
     app = _direct_app()
     _patched(app, "pulse", lambda call: Reply(201, {"ok": True}, (("X-Request-Id", "abc"),)))
-    status, head, body = _create(app, "pulse")
-    assert status == 201 and head.endswith(b"content-length: 11\r\nx-request-id: abc\r\n") and body == b'{"ok":true}'
+    head, body = _create(app, "pulse")
+    assert head.startswith(b"HTTP/1.1 201 Created\r\n") and head.endswith(b"content-length: 11\r\nx-request-id: abc\r\n")
+    assert body == b'{"ok":true}'
+
+
+def test_unsafe_handler_headers_are_dropped_the_same_way_on_both_paths() -> None:
+    reply = Reply(201, {"ok": True}, (("X-Bad", "a\r\nx-injected: 1"), ("X-Fine", "yes")))
+    app, plain = _direct_app(), _direct_app()
+    _patched(app, "pulse", lambda call: reply)
+    _patched(plain, "pulse", lambda call: reply)
+    head, body = _create(app, "pulse")
+    status, headers, asgi_body = _asgi_create(plain, "pulse")
+    assert (status, asgi_body) == (201, body) and head.endswith(b"content-length: 11\r\nx-fine: yes\r\n")
+    assert "x-bad" not in headers and "x-injected" not in headers and headers["x-fine"] == "yes"
 
 
 def test_the_real_server_answers_creates_directly(monkeypatch) -> None:

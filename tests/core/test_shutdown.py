@@ -1,8 +1,9 @@
 """SIGTERM on a real `mockserver serve`: every connection closes after its in-flight response.
 
 A request whose body is still arriving when SIGTERM comes is held by ``mockserver.wire``
-(``direct``).  Once complete it is answered at once (the direct way) or handed to uvicorn
-(a test session, an admin call, an active scenario, an unknown route).  Either way it is
+(``direct``).  Once complete it is answered at once through the app's pipeline (a vendor's
+request: a create, a test session's, a scenario's error, an unknown route) or handed to uvicorn
+(an admin call; a scenario's delay, with the work done so far).  Either way it is
 answered with ``connection: close``, the socket is closed, and the server exits promptly, as
 stock uvicorn does (exit ~0.6 s there).  Before the fix the ASGI way kept the connection
 served and the exit waited for the client (20.6 s in the report).
@@ -16,6 +17,7 @@ import signal
 import socket
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -81,6 +83,8 @@ KINDS: dict[str, tuple[tuple[str, ...], Callable[[Served], bytes], int]] = {
     "direct": ((), _sabi_create, 201),
     "session": ((), functools.partial(_sabi_create, **{"x-mock-session": "s1"}), 201),
     "scenario": (("--scenario", "sabi-conflict"), _sabi_create, 409),
+    # Answered after a delay: the app hands uvicorn the request with its work done (core.serving.Handover).
+    "delayed scenario": (("--scenarios", "{tmp}", "--scenario", "sabi-delayed"), _sabi_create, 201),
     # An admin call that reads its body (/__admin/reset answers without: on stock uvicorn the answer
     # and the close would come before the client's last byte, which then draws a TCP reset).
     "admin": ((), lambda s: _request("POST", "/__admin/clock", {"content-type": "application/json"}, b'{"freeze": false}'), 200),
@@ -89,9 +93,10 @@ KINDS: dict[str, tuple[tuple[str, ...], Callable[[Served], bytes], int]] = {
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_sigterm_answers_a_held_request_with_connection_close_then_exits(kind: str) -> None:
+def test_sigterm_answers_a_held_request_with_connection_close_then_exits(kind: str, tmp_path: Path) -> None:
     args, build, status = KINDS[kind]
-    server = Served(*args)
+    (tmp_path / "delayed.yaml").write_text("name: sabi-delayed\nrules:\n  - match: {vendor: sabi, operation: create_user}\n    delay: 50\n")
+    server = Served(*(arg.format(tmp=tmp_path) for arg in args))
     try:
         request = build(server)
         split = request.index(b"\r\n\r\n") + 5  # the head and one byte of the body: the request is held
@@ -134,7 +139,8 @@ class TwoWays:
     def answer_directly(self, method: str, path: str, query: bytes, headers: list, body: bytes) -> Any:
         if path != "/u":
             return None
-        return 200, b"content-type: application/json\r\ncontent-length: " + str(len(body) + 2).encode() + b"\r\n", b"[" + body + b"]"
+        head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: " + str(len(body) + 2).encode() + b"\r\n"
+        return head, b"[" + body + b"]"
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":

@@ -19,7 +19,20 @@ from mockserver import wire
 from mockserver.core.serving import RESPOND_EXTENSION
 from mockserver.server import running
 
-from .wiring import SERVED, FakeTransport, body_message, feed, in_loop, json_app, protocol, requests_for_every_vendor, serve_all, settle
+from .wiring import (
+    SERVED,
+    FakeTransport,
+    advance,
+    body_message,
+    feed,
+    in_fake_clock_loop,
+    in_loop,
+    json_app,
+    protocol,
+    requests_for_every_vendor,
+    serve_all,
+    settle,
+)
 
 BASES = [HttpToolsProtocol, H11Protocol, SERVED]
 
@@ -79,6 +92,14 @@ async def test_close_flushes_a_held_head(base) -> None:
     assert transport.closed and b"".join(transport.writes).startswith(b"HTTP/1.1 400 ")
 
 
+def test_the_response_lines_framed_by_the_app_are_uvicorns() -> None:
+    from uvicorn.protocols.http.httptools_impl import STATUS_LINE
+
+    from mockserver.core.framing import RESPONSE_LINES
+
+    assert RESPONSE_LINES == STATUS_LINE  # a direct answer's head is what uvicorn's send would write
+
+
 def test_held_head_unit() -> None:
     transport = FakeTransport()
     held = wire.HeldHead(transport)
@@ -123,20 +144,25 @@ def uvicorn_protocol_name() -> str:
     return config.http_protocol_class.__name__
 
 
-@in_loop
+# The keep-alive timer runs on the loop's clock: a fake one moves it, so these take no wall time.
+@in_fake_clock_loop
 async def test_idle_keep_alive_connections_close_after_the_timeout_as_uvicorn_does() -> None:
     proto, transport = protocol(SERVED, timeout_keep_alive=0.2)
-    await asyncio.sleep(0.3)
+    await advance(0.3)
     assert not transport.closed  # never closed before its first response (uvicorn arms nothing either)
     proto.data_received(b"POST /u HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}")
-    await asyncio.sleep(0.1)
+    await settle()
+    assert transport.writes and not transport.closed
+    await advance(0.1)
     assert not transport.closed
-    await asyncio.sleep(0.2)
+    await advance(0.09)
+    assert not transport.closed  # 0.19 s idle: not yet
+    await advance(0.02)
     assert transport.closed  # idle for the whole timeout after the response
     proto.connection_lost(None)
 
 
-@in_loop
+@in_fake_clock_loop
 async def test_a_connection_receiving_or_serving_a_request_is_not_idle() -> None:
     release = asyncio.Event()
 
@@ -147,13 +173,16 @@ async def test_a_connection_receiving_or_serving_a_request_is_not_idle() -> None
 
     proto, transport = protocol(SERVED, app=slow_app, timeout_keep_alive=0.2)
     proto.data_received(b"POST /u HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}")
-    await asyncio.sleep(0.5)  # the app takes longer than the timeout: the connection stays
+    for _ in range(5):
+        await advance(0.1)  # the app takes longer than the timeout: the connection stays
     assert not transport.closed
     release.set()
-    await asyncio.sleep(0.1)
+    await settle()
     assert len([w for w in transport.writes if w]) == 1
+    await advance(0.1)
     proto.data_received(b"POST /u HTTP/1.1\r\nhost: x\r\n")  # half a request after 0.1 s of idleness
-    await asyncio.sleep(0.3)
+    for _ in range(3):
+        await advance(0.1)
     assert not transport.closed
     proto.connection_lost(None)
     assert proto._idle_check is None  # its timer goes with the connection
@@ -176,14 +205,15 @@ def test_respond_writes_exactly_what_send_would(monkeypatch) -> None:
     used = []
     real = wire.responder
 
-    def counting(cycle, lines):
-        respond = real(cycle, lines)
+    def counting(cycle):
+        respond = real(cycle)
         return lambda *args: used.append(respond(*args)) or used[-1]
 
     monkeypatch.setattr(wire, "responder", counting)
     asyncio.run(_compare_fast_and_plain())
-    # Every create and every plain error went the one-call way; the near misses (an extra header) did not.
-    assert used.count(True) == 20 and len(used) == 20
+    # Every create and every error (the near misses with their extra header too) went the one-call way;
+    # HEAD (a 405 here) was declined, and uvicorn's send wrote it.
+    assert used.count(True) == 25 and len(used) == 30
 
 
 async def _compare_fast_and_plain() -> None:
@@ -202,7 +232,7 @@ async def test_respond_is_one_write_and_declines_what_it_does_not_handle() -> No
     async def app(scope, receive, send) -> None:
         await receive()
         respond = scope["extensions"][RESPOND_EXTENSION]
-        done = respond(200, b"content-type: application/json\r\ncontent-length: 2\r\n", b"{}")
+        done = respond(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n", b"{}")
         seen.append(done)
         if not done:
             await json_app(scope, lambda: body_message(b"{}"), send)

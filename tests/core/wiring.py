@@ -131,5 +131,42 @@ def in_loop(test):
     return run
 
 
+class FakeClockLoop(asyncio.SelectorEventLoop):
+    """An event loop whose clock moves only when the test moves it (``advance``): timers without sleeping.
+
+    ``loop.time()`` is what ``call_later`` schedules by and what mockserver.wire's idle
+    timer reads, so ``await advance(0.3)`` is 0.3 s of the protocol's time at once.  A
+    test must only await what is ready (``settle``, ``advance``): with nothing ready the
+    loop would wait for its next timer in real time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.now = 1000.0
+
+    def time(self) -> float:
+        return self.now
+
+
+async def advance(seconds: float) -> None:
+    """Move the running ``FakeClockLoop``'s clock; the timers now due run, and what they wake."""
+    loop = asyncio.get_running_loop()
+    if not isinstance(loop, FakeClockLoop):
+        raise TypeError("advance() needs a test run by in_fake_clock_loop")
+    loop.now += seconds
+    await settle()
+
+
+def in_fake_clock_loop(test):
+    """Run an async test in a fresh ``FakeClockLoop``."""
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        loop = FakeClockLoop()
+        try:
+            loop.run_until_complete(test(*args, **kwargs))
+        finally:
+            loop.close()
+    return run
+
+
 async def body_message(data: bytes) -> dict:
     return {"type": "http.request", "body": data, "more_body": False}

@@ -13,10 +13,10 @@ gate and the membership helpers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ...core.errors import FieldError, VendorError
+from ...core.errors import VendorError
 from ...core.store import Table
 from ...core.vendor import Call, Reply, VendorContext
 from . import errors, responses
@@ -24,17 +24,12 @@ from .auth import authenticate
 from .godecode import decode
 from .models import DELETE_ACCOUNT_USER, GET_ACCOUNT_USERS, UPDATE_ACCOUNT_USER
 from .paging import paginate
-from .rules import ASSIGNABLE_ROLES, has_permission, password_hash, short_name
+from .rules import OWNER, has_permission, password_hash
 from .search import index_tokens, matches, query_tokens
 
-
-def check_roles(roles: Iterable[str], loc: str) -> None:
-    """[INF] an unknown role string is invalid_argument, worded as CreateAccountUser words it."""
-    bad = tuple(
-        FieldError(loc, "enum", "không hợp lệ", {"value": role}) for role in roles if role not in ASSIGNABLE_ROLES
-    )
-    if bad:
-        raise VendorError("invalid_argument", fields=bad)
+# hasUpdateDepartmentPermission [PUB]: the roles user_role names (MerchantSupperAdmin,
+# MerchantAdmin) whose holder only they themselves may put in a department.
+_ADMIN_ROLES = frozenset({OWNER, "m_admin"})
 
 
 class AccountUserRPCs:
@@ -43,6 +38,7 @@ class AccountUserRPCs:
     # run time (a missing one then fails loudly instead of quietly returning None):
     # they are declared for the type checker only.
     ctx: VendorContext
+    departments: dict[int, frozenset[int]]  # shop id -> its departments' ids
     if TYPE_CHECKING:
 
         @property
@@ -60,10 +56,9 @@ class AccountUserRPCs:
     # ------------------------------------------------------------ list
     def get_account_users(self, call: Call) -> Reply:
         self._check_content_type(call)
-        request = decode(call.body, GET_ACCOUNT_USERS)
+        request = decode(call.body, GET_ACCOUNT_USERS)  # an unknown role is Go's decode error (godecode)
         caller = authenticate(call, self.api_keys)
         wanted: dict[str, Any] = request.get("filter", {})
-        check_roles(wanted.get("roles", ()), "filter.roles")
 
         shop_id = caller["shop_id"]
         test = _filter(wanted)
@@ -78,12 +73,22 @@ class AccountUserRPCs:
         request = decode(call.body, UPDATE_ACCOUNT_USER)
         caller = authenticate(call, self.api_keys)
         roles: list[str] = request.get("roles", [])
-        check_roles(roles, "roles")
         member = self._target(caller, request.get("user_id", 0))
         # [PUB] permission over the member's roles plus the new ones...
         combined = list(member["roles"]) + [r for r in roles if r not in member["roles"]]
         if not has_permission(caller["roles"], combined):
             raise VendorError("permission_denied")
+        department_id: int = request.get("department_id", 0)
+        if department_id:
+            # [PUB] hasUpdateDepartmentPermission: an owner or m_admin member may only place
+            # themselves - and a key acts as the shop, never as that member [INF]; then the
+            # department must be one of the shop's (GetDepartmentByIDQuery: not_found).  The
+            # real service has already saved the password and roles by then; a failed request
+            # changes nothing here [INF].
+            if _ADMIN_ROLES.intersection(member["roles"]):
+                raise VendorError("permission_denied")
+            if department_id not in self.departments[member["shop_id"]]:
+                raise VendorError("not_found")
 
         password: str = request.get("password", "")
         full_name: str = request.get("full_name", "")
@@ -94,14 +99,21 @@ class AccountUserRPCs:
         if password:  # [PUB] counted even when it is the same password
             changes["password_hash"] = password_hash(password)
             updated += 1
+        moved: dict[str, Any] = {}
         if roles:  # ...but the stored roles are replaced by the new ones [PUB]
-            member = {**member, "roles": list(roles), "updated_at": now, "updated_us": now_us}
-            self.account_users.update((member["shop_id"], member["user_id"]), member)
+            moved["roles"] = list(roles)
             updated += 1
+        if department_id:  # counted even when it is the member's department already [PUB]
+            if department_id != member["department_id"]:
+                moved["department_id"] = department_id
+            updated += 1
+        if moved:
+            member = {**member, **moved, "updated_at": now, "updated_us": now_us}
+            self.account_users.update((member["shop_id"], member["user_id"]), member)
         if full_name:
-            # [INF] the identity's name (what every listing shows) and its short
-            # name follow; each membership's search index is rebuilt from it.
-            changes.update(full_name=full_name, short_name=short_name(full_name))
+            # [PUB] UpdateUserInfo: the identity's name (what every listing shows), not its
+            # short name; [INF] each membership's search index is rebuilt from it.
+            changes["full_name"] = full_name
             self._reindex_name(member["user_id"], full_name)
             updated += 1
         if changes:
@@ -147,10 +159,15 @@ class AccountUserRPCs:
 
 def _filter(wanted: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
     """A predicate over membership records for GetAccountUsers' filter [PUB:
-    ListAccountUsers: user_ids IN, roles contains all, full-text name/phone/
-    extension, has_extension]; absent or empty values do not filter."""
+    ListAccountUsers: user_ids IN, roles contains all (``roles @> ?``), exact_roles
+    the same set (``roles @> ? AND ? @> roles``), full-text name/phone/extension,
+    has_extension, has_department (department_id IS [NOT] NULL), department_id];
+    absent, empty or zero values do not filter."""
     user_ids = frozenset(wanted.get("user_ids", ()))
     roles = frozenset(wanted.get("roles", ()))
+    exact_roles = frozenset(wanted.get("exact_roles", ()))
+    has_department = wanted.get("has_department")
+    department_id = wanted.get("department_id", 0)
     name = query_tokens(wanted["name"]) if wanted.get("name") else None
     phone = query_tokens(wanted["phone"]) if wanted.get("phone") else None
     extension = query_tokens(wanted["extension_number"]) if wanted.get("extension_number") else None
@@ -160,6 +177,12 @@ def _filter(wanted: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
         if user_ids and member["user_id"] not in user_ids:
             return False
         if roles and not roles.issubset(member["roles"]):
+            return False
+        if exact_roles and exact_roles != frozenset(member["roles"]):
+            return False
+        if has_department is not None and (member["department_id"] is not None) != has_department:
+            return False
+        if department_id and member["department_id"] != department_id:
             return False
         if name is not None and not matches(index_tokens(member["name_indexed"]), name):
             return False

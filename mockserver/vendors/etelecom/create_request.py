@@ -10,6 +10,11 @@ on orjson's reading of the body: whatever it accepts, the model accepts with
 the same values, and for such a body (exact keys need no folding, a null is the
 same as absent) that is what the full path gives.  Anything else (a syntax error, a non-object, another key spelling or an
 unknown key, a wrong kind) goes the full path, which alone phrases errors.
+
+``roles`` elements and ``department_id`` are read on either path by their own
+UnmarshalJSON (godecode.decode_role, parse_id), in document order: the first of
+their errors aborts Go's decoding, so it is the one reported, ahead of any type
+error of another field.
 """
 
 from __future__ import annotations
@@ -22,10 +27,13 @@ from ...core import fastmodel
 from ...core.errors import FieldError, InvalidFields
 from ...core.validation import validate, validate_or_none
 from . import errors
+from .godecode import decode_role, parse_id
 from .gojson import decode_object, type_error
 from .models import GO_FIELDS, GO_REQUEST_TYPE, GO_ROLE_TYPE, CreateAccountUser
+from .rules import ROLE_RANK
 
-# {full_name, password, phone, roles}: every key, None where the body had no value (Go's zero value).
+# {full_name, password, phone, roles, department_id}: every key, None where the body had no value
+# (Go's zero value), roles as role names and department_id as an int once decoded.
 Request = dict[str, Any]
 
 FAST_REQUEST = fastmodel.derive(CreateAccountUser, extra="forbid")
@@ -35,11 +43,12 @@ _FAST_CHECK = FAST_REQUEST.check
 def decode_full(body: bytes) -> Request:
     """The full Go decoding of any body; Go's error text as `malformed` (a GoDecodeError is one)."""
     data = decode_object(body, GO_REQUEST_TYPE, GO_FIELDS)
+    decoded = _unmarshalers(data)  # their errors abort: ahead of any type error
     try:
         request = validate(CreateAccountUser, data)
     except InvalidFields as problem:
         raise errors.malformed(_first_type_error(problem.fields, data)) from None
-    return request.model_dump()
+    return {**request.model_dump(), **decoded}
 
 
 def decode(body: bytes) -> Request:
@@ -49,7 +58,28 @@ def decode(body: bytes) -> Request:
     except orjson.JSONDecodeError:
         return decode_full(body)  # Go's own error text, or what only Go reads
     request = validate_or_none(_FAST_CHECK, data)
-    return request if request is not None else decode_full(body)
+    if request is None:
+        return decode_full(body)
+    roles = request["roles"]
+    if request["department_id"] is not None:
+        request.update(_unmarshalers(data))  # the exact keys of a plain body, in document order
+    elif roles:
+        # The usual request: role names only, each looked up once.
+        request["roles"] = [role if role.__class__ is str and role in ROLE_RANK else decode_role(role) for role in roles]
+    return request
+
+
+def _unmarshalers(data: dict[str, Any]) -> dict[str, Any]:
+    """roles' elements and department_id through their own UnmarshalJSON, in document order
+    (a GoDecodeError, `malformed`, for the first that fails); a roles value that is not an
+    array is left to the model (Go's type error)."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "roles" and isinstance(value, list):
+            out["roles"] = [decode_role(role) for role in value]
+        elif key == "department_id" and value is not None:
+            out["department_id"] = parse_id(value)
+    return out
 
 
 def _first_type_error(fields: tuple[FieldError, ...], data: dict[str, Any]) -> str:

@@ -18,11 +18,13 @@ OWNER = {"Authorization": "{auth}", "Content-Type": "application/json"}
 # A staff_management key of the same shop: may add staff below staff_management only.
 MANAGER = {"Authorization": "Bearer 1150482016510394500:S5kV8nB2xQ7wM4rT9yH3jL6pC1zD0fGa", "Content-Type": "application/json"}
 
-MAI = {"full_name": "Nguyễn Thị Mai", "password": "MatKhau@2025", "phone": "+84 901 234 567"}
+MAI = {"full_name": "Nguyễn Thị Mai", "password": "MatKhau@2025", "phone": "+84 901 234 567"}  # the seed's example: no roles
+STAFF = {**MAI, "roles": ["salesman"]}
 NEW_USER = "{ref:create_user.id}"
+CARE = "1150482016510394700"  # Sao Mai's customer-care department (fixture), a dot.ID as a string
 
 EXAMPLES = [
-    Example("create_user", "POST", SHOP + "CreateAccountUser", {**MAI, "roles": ["salesman"]}, OWNER),
+    Example("create_user", "POST", SHOP + "CreateAccountUser", STAFF, OWNER),
     Example(
         "create_user_existing_identity",
         "POST",
@@ -30,13 +32,25 @@ EXAMPLES = [
         {"full_name": "Võ Thị Hoa", "password": "HoaMoi@2026", "phone": "0978 123 456", "roles": ["telecom_customerservice"]},
         MANAGER,
     ),
-    Example("create_user_duplicate", "POST", SHOP + "CreateAccountUser", MAI, OWNER),
-    Example("create_user_invalid", "POST", SHOP + "CreateAccountUser", {"full_name": " ", "roles": ["boss"]}, OWNER),
-    Example("create_user_bad_phone", "POST", SHOP + "CreateAccountUser", {**MAI, "phone": "12345"}, OWNER),
+    Example(
+        "create_user_in_department",
+        "POST",
+        SHOP + "CreateAccountUser",
+        {"full_name": "Đặng Văn Nam", "password": "Nam@2026", "phone": "0912 000 333",
+         "roles": ["telecom_customerservice_management"], "department_id": CARE},
+        OWNER,
+    ),
+    Example("create_user_duplicate", "POST", SHOP + "CreateAccountUser", STAFF, OWNER),
+    Example("create_user_without_roles", "POST", SHOP + "CreateAccountUser", MAI, OWNER),
+    Example("create_user_invalid", "POST", SHOP + "CreateAccountUser", {**STAFF, "full_name": "", "phone": "0912000222"}, OWNER),
+    Example("create_user_unknown_role", "POST", SHOP + "CreateAccountUser", {**MAI, "roles": ["boss"]}, OWNER),
+    Example("create_user_unknown_department", "POST", SHOP + "CreateAccountUser",
+            {**STAFF, "phone": "0912000444", "department_id": "1"}, OWNER),
+    Example("create_user_bad_phone", "POST", SHOP + "CreateAccountUser", {**STAFF, "phone": "12345"}, OWNER),
     Example("create_user_permission_denied", "POST", SHOP + "CreateAccountUser",
             {**MAI, "phone": "0912000111", "roles": ["staff_management"]}, MANAGER),
     Example("create_user_malformed", "POST", SHOP + "CreateAccountUser", {**MAI, "roles": "salesman"}, OWNER),
-    Example("create_user_unauthenticated", "POST", SHOP + "CreateAccountUser", MAI, {"Content-Type": "application/json"}),
+    Example("create_user_unauthenticated", "POST", SHOP + "CreateAccountUser", STAFF, {"Content-Type": "application/json"}),
     Example("list_users", "POST", SHOP + "GetAccountUsers", {}, OWNER),
     Example("list_users_filtered", "POST", SHOP + "GetAccountUsers", {"filter": {"name": "mai"}, "paging": {"limit": 1}}, OWNER),
     Example("list_users_page_1", "POST", SHOP + "GetAccountUsers", {"paging": {"limit": 2}}, OWNER),
@@ -47,11 +61,13 @@ EXAMPLES = [
         {"paging": {"limit": 2, "after": "{ref:list_users_page_1.paging.next}"}},
         OWNER,
     ),
+    Example("list_users_exact_roles", "POST", SHOP + "GetAccountUsers", {"filter": {"exact_roles": ["telecom_customerservice"]}}, OWNER),
+    Example("list_users_in_department", "POST", SHOP + "GetAccountUsers", {"filter": {"has_department": True, "department_id": CARE}}, OWNER),
     Example(
         "update_user",
         "POST",
         SHOP + "UpdateAccountUser",
-        {"user_id": NEW_USER, "full_name": "Nguyễn Thị Mai Anh", "roles": ["salesman", "analyst"]},
+        {"user_id": NEW_USER, "full_name": "Nguyễn Thị Mai Anh", "roles": ["salesman", "analyst"], "department_id": CARE},
         OWNER,
     ),
     Example("list_users_updated", "POST", SHOP + "GetAccountUsers", {"filter": {"user_ids": [NEW_USER]}}, OWNER),

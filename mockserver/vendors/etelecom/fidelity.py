@@ -12,6 +12,12 @@ from ...core.fidelity import FidelityNotes, Row, not_supported, row
 
 SEED = "004"
 
+# The eTop backend source read for issue 14: the shop service's account_user.go, its request
+# types and doc/etop/shop/swagger.json, the shop_user_role enum, the identity aggregate
+# (RegisterSimplify, CreateUser, CreateAccountUser) and store, pkg/common/id.go - public
+# code, GitHub ngvvlinh/ng_dependency_BE (a mirror of eTop's backend, 2022).
+_SRC = "[PUB] eTop source"
+
 ROUTE_SOURCES: dict[str, str] = {
     "create_user": "[SEED] Create Account User page",
     "list_users": "[PUB] get-list-user page, eTop account_user service; exposure to API keys [INF]",
@@ -45,6 +51,30 @@ ERROR_SOURCES: dict[str, str] = {
 }
 
 FIDELITY: tuple[Row, ...] = (
+    # ------------------------------------------------------------ which source decides
+    row(
+        "behaviour",
+        "source authority",
+        "the eTelecom docs (the seed, docs.etelecom.vn) decide what is public: the paths (`shop.Shop/…`), the RPCs offered, "
+        "the fields shown; the eTop backend source decides how the server behaves wherever the docs are silent or show a "
+        "schema placeholder (`\"source\": \"unknown\"`, `\"text\"`): Validate() and its messages, the role enum, "
+        "`department_id`, the list filters, the user RegisterSimplify makes, the id generator; where the two disagree on "
+        "behaviour (roles: optional in the docs' table, required by Validate()) the source wins, as the code that answers",
+        _SRC + " (account_user.go, shop types, swagger.json, identity aggregate); docs [SEED]",
+    ),
+    not_supported(
+        "route",
+        "`shop.AccountUser/CreateAccountUser`, `…/GetAccountUsers`, `…/UpdateAccountUser`, `…/DeleteAccountUser`",
+        "not served: the eTop source names the service `shop.AccountUser` (under `/api/`); eTelecom's docs publish "
+        "`shop.Shop/…` under `/v1/shop`, which is what is emulated",
+        "[PUB] eTop doc/etop/shop/swagger.json",
+    ),
+    not_supported(
+        "route",
+        "`shop.Department/CreateDepartment`, `GetDepartments`, `UpdateDepartment`, `AccountUser/RemoveUserOutOfDepartment`",
+        "not emulated: a shop's departments come from the fixture (`shops[].departments`)",
+        "[PUB] eTop doc/etop/shop/swagger.json, department service",
+    ),
     # ------------------------------------------------------------ routes
     row(
         "route",
@@ -109,22 +139,41 @@ FIDELITY: tuple[Row, ...] = (
     ),
     row(
         "field",
-        "required `full_name`, `password`, `phone`",
-        "blank or missing → `invalid_argument` \"full_name không được để trống; …\" naming each; `full_name` is trimmed",
-        "[SEED] required fields; wording [INF] after the published `user_id không được để trống`",
+        "required `full_name`, `password`, `roles`",
+        "CreateAccountUserRequest.Validate(): the first empty one, in this order, untrimmed (`\" \"` passes and is stored as "
+        "sent) → `invalid_argument` `Vui lòng điền họ tên` / `Vui lòng điền password` / `Vui lòng chọn roles` (absent, null or "
+        "`[]`); the seed's own example, which sends no roles, is refused so",
+        _SRC + " (shop types: Validate); the docs' table marks full_name, password, phone required [SEED]; before issue 14 "
+        "roles were optional and the messages `full_name không được để trống; …` [INF]",
     ),
     row(
         "field",
         "`phone`",
-        "eTop's NormalizePhone ported (+84/84 → 0, separators skipped, `-test` suffix kept, 10–12 digits); invalid → "
-        "`invalid_argument` `Số điện thoại không hợp lệ`",
-        "[PUB] validate.NormalizePhone, account_user service",
+        "eTop's NormalizePhone ported (+84/84 → 0, separators skipped, `-test` suffix kept, 10–12 digits); invalid, empty "
+        "or absent → `invalid_argument` `Số điện thoại không hợp lệ`, after the permission check",
+        "[PUB] validate.NormalizePhone, account_user service (Validate() does not look at the phone)",
     ),
     row(
         "field",
         "`roles`",
-        "the eight documented roles; an unknown one → `invalid_argument` `roles không hợp lệ: \"x\"`",
-        "[PUB] shop_user_role; unknown role [INF]",
+        "the enum's ten roles: owner, staff_management, telecom_customerservice, inventory_management, "
+        "purchasing_management, accountant, analyst, salesman, telecom_customerservice_management, m_admin (and `unknown`, "
+        "which `\"\"` and null read as); read by UserRole's UnmarshalJSON on every RPC: an unknown name → `malformed` with "
+        "`meta.cause` `unrecognized enum UserRole value \"x\"`, the enum's number (`3`) is its role, other JSON → "
+        "``cannot unmarshal `true` into enum UserRole``; such an error aborts Go's decoding, ahead of any type error",
+        _SRC + " (shop_user_role enum, mix.UnmarshalJSONEnumInt); before issue 14 the last two roles were refused and an "
+        "unknown one was `invalid_argument` [INF]",
+    ),
+    row(
+        "field",
+        "`department_id` (create, update)",
+        "a dot.ID (number or numeric string; 0/`\"\"`/absent = none) naming one of the caller's shop's departments "
+        "(fixture `shops[].departments`), else `not_found` 404 with the default message; create: checked after the "
+        "duplicate check; update: counted in `updated`, and an `owner` or `m_admin` member cannot be placed (a key acts as "
+        "the shop, never as that member) → `permission_denied`; a failed request changes nothing (the real service has "
+        "already registered the phone / saved password and roles by then)",
+        _SRC + " (CreateAccountUserRequest, Aggregate.CreateAccountUser, UpdateDepartmentID, hasUpdateDepartmentPermission); "
+        "no-change on failure and the key's identity [INF]",
     ),
     row(
         "field",
@@ -138,25 +187,36 @@ FIDELITY: tuple[Row, ...] = (
         "behaviour",
         "who may give which roles",
         "`owner` is never given → `permission_denied` 403; an owner key may give any other role; a key without "
-        "`staff_management` may add no one, not even with no roles; otherwise the caller's highest role must be above every "
-        "requested role",
-        "[PUB] account_user.hasPermision; enum order [INF]",
+        "`staff_management` may add no one; otherwise the caller's highest role must be above every requested role by enum "
+        "number (so a staff manager may give m_admin, number 10, and never `unknown`, 0)",
+        "[PUB] account_user.hasPermision; enum numbers " + _SRC,
     ),
     # ------------------------------------------------------------ responses
     row(
         "response",
         "create success",
         "200, the seed's user object and key order (the identity user, not the membership); `id` a 19-digit int64 as a "
-        "string; RFC 3339 ms timestamps; `source` \"unknown\"; never-happened timestamps null",
-        "[SEED]; `id` format and nulls [INF]",
+        "string; RFC 3339 ms timestamps; a new user (RegisterSimplify): `source` `etop`, `phone_verified_at` and "
+        "`phone_verification_sent_at` = now, `short_name` and `email` empty; never-happened timestamps null",
+        "[SEED] keys; values " + _SRC + " (RegisterSimplify, CreateUser: the seed's `\"unknown\"` is a schema "
+        "placeholder); before issue 14 source `unknown`, phone unverified, short name the last word [INF]",
     ),
     row(
         "response",
         "`short_name`, `total_shop`",
-        "the last word of the name; the number of shops the user owns (0 for staff)",
-        "[SEED] \"Total number of shops owned\"; short name [INF]",
+        "empty for a user made here (UpdateAccountUser's `full_name` leaves it as it is); a fixture user's is the "
+        "fixture's or its name's last word; `total_shop` = the number of shops the user owns (0 for staff)",
+        "[SEED] \"Total number of shops owned\"; short name " + _SRC + "; fixture default [INF]",
     ),
-    row("response", "ids", "clock milliseconds << 22 + 22 seeded random bits (time-ordered, 19 digits)", "[INF] eTop ids look time-ordered"),
+    row(
+        "response",
+        "ids",
+        "eTop's generator: 10 ms units since its 2018 epoch << 24, the user tag 17 in bits 24–31, 24 seeded random bits "
+        "(~1.4e18 in 2025, as the fixture's ~1.15e18); each new id is also above the last one made, so a frozen or slow "
+        "clock still gives ids in creation order (and generated fixture users, joined 2024-01-02, come below)",
+        _SRC + " (pkg/common/id.go NewIDWithTag, account_tag.TagUser); the ordering [INF]; before issue 14 ms << 22 "
+        "(~7.4e18)",
+    ),
     row(
         "response",
         "error body and statuses",
@@ -175,8 +235,9 @@ FIDELITY: tuple[Row, ...] = (
     row(
         "lifecycle",
         "phone of a user of another shop (or a removed member)",
-        "that identity user is reused (same id, name, email) and its password overwritten, then added to this shop",
-        "[PUB] RegisterSimplify with IsUpdatePassword",
+        "that identity user is added to this shop as it is: id, name, email, password and `updated_at` untouched",
+        _SRC + ": RegisterSimplify returns at once for a known phone (IsUpdatePassword is passed and never read); before "
+        "issue 14 the password was overwritten",
     ),
     row(
         "lifecycle",
@@ -184,8 +245,10 @@ FIDELITY: tuple[Row, ...] = (
         "`{account_users:[{account_id,deleted,department_id,email,full_name,permissions,phone,position,roles,short_name,"
         "user_id}], paging:{after,before,limit,next,prev,sort}}`; the caller's shop only; filters `name`/`phone`/"
         "`extension_number` (word prefixes, case- and accent-insensitive, indexed when the member joined), `user_ids`, "
-        "`roles` (all of them), `has_extension`",
-        "[PUB] get-list-user page, ListAccountUsers; `department_id` \"0\" and `permissions` [] [INF]",
+        "`roles` (holds all of them), `exact_roles` (holds exactly these), `has_extension`, `has_department`, "
+        "`department_id` (0 = any); `department_id` \"0\" for none",
+        "[PUB] get-list-user page; filters " + _SRC + " (FilterGetAccountUsersRequest, ListAccountUsers: `roles @> ?`, "
+        "`roles @> ? AND ? @> roles`); `permissions` [] [INF]",
     ),
     row(
         "lifecycle",
@@ -197,9 +260,10 @@ FIDELITY: tuple[Row, ...] = (
     row(
         "lifecycle",
         "`Shop/UpdateAccountUser`",
-        "`{\"updated\":1}` if `password`, `roles` or `full_name` was sent, else 0; roles replaced, permission checked against "
-        "existing + new roles; a member of another shop → `not_found`; a new `full_name` renames the identity user",
-        "[PUB] account_user service; not_found message and renaming [INF]",
+        "`{\"updated\":1}` if `password`, `roles`, `department_id` or `full_name` was sent, else 0; roles replaced, permission "
+        "checked against existing + new roles; a member of another shop → `not_found`; a new `full_name` renames the "
+        "identity user (not its short name)",
+        "[PUB] account_user service; not_found message [INF]",
     ),
     row(
         "lifecycle",

@@ -9,7 +9,9 @@ decoder does:
   ``json: cannot unmarshal string into Go struct field CursorPaging.paging.limit
   of type int`` (innermost struct, full field path: Go >= 1.20);
 - ``dot.ID`` has its own UnmarshalJSON (int64 from a JSON number or a quoted
-  string); its error aborts decoding at once and wins over an earlier type error.
+  string); its error aborts decoding at once and wins over an earlier type error;
+- so has ``shop_user_role.UserRole`` (``decode_role``): a role name, or the enum's
+  number; anything else aborts the same way.
 [INF] Go type names of the request structs; dot.ID reading "" as 0 and its
 error text being strconv.ParseInt's.
 """
@@ -23,6 +25,7 @@ from typing import Any
 
 from ...core import deepjson
 from .gojson import GoDecodeError, decode_object, go_quote, json_kind
+from .rules import ROLE_NAMES, ROLE_RANK
 
 _INT64 = (-(2**63), 2**63 - 1)
 
@@ -112,12 +115,16 @@ class _Walker:
             if not isinstance(value, list):
                 self._type_error(json_kind(value), go_type, owner, path)
                 return None
+            if go_type.elem == "role":  # every element, a null too, goes through UnmarshalJSON
+                return [decode_role(v) for v in value]
             items = [self.value(v, go_type.elem, owner, path) for v in value]
             return [v for v in items if v is not None]
         if go_type == "id":
             return parse_id(value)
+        if go_type == "role":
+            return decode_role(value)
         kind = json_kind(value)
-        if go_type in ("string", "role"):
+        if go_type == "string":
             if kind == "string":
                 return value
         elif go_type in ("bool", "nullbool"):
@@ -129,6 +136,40 @@ class _Walker:
             kind = "number " + _number_text(value)
         self._type_error(kind, go_type, owner, path)
         return None
+
+
+def decode_role(value: Any) -> str:
+    """``shop_user_role.UserRole``'s UnmarshalJSON [PUB: eTop's generated enum and
+    ``mix.UnmarshalJSONEnumInt``]: ``null`` and ``""`` are the zero value "unknown"; a
+    string must be a role's name (``unrecognized enum UserRole value "x"``); any other
+    JSON is read as an int, the enum's number (a number with no name is Go's String()
+    of it, ``UserRole(42)``), or fails ``cannot unmarshal `<json>` into enum UserRole``.
+    Its error aborts the whole decode."""
+    if value is None or value == "":
+        return "unknown"
+    if isinstance(value, str):
+        if value in ROLE_RANK:
+            return value
+        raise GoDecodeError(f"unrecognized enum UserRole value {go_quote(value)}")
+    if isinstance(value, int) and not isinstance(value, bool) and _INT64[0] <= value <= _INT64[1]:
+        return ROLE_NAMES.get(value) or f"UserRole({value})"
+    raise GoDecodeError(f"cannot unmarshal {_sharp_q(_json_text(value))} into enum UserRole")
+
+
+def _json_text(value: Any) -> str:
+    """[INF] the value's JSON text (Go quotes the bytes as sent; decoding kept their value)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return _number_text(value)
+    return deepjson.dumps(value)
+
+
+def _sharp_q(text: str) -> str:
+    """Go's ``%#q``: back-quoted when strconv.CanBackquote allows it, else ``%q``."""
+    if "`" in text or "\ufeff" in text or any((ord(ch) < 0x20 and ch != "\t") or ch == "\x7f" for ch in text):
+        return go_quote(text)
+    return f"`{text}`"
 
 
 def parse_id(value: Any) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -21,10 +21,12 @@ GO_FIELDS: dict[str, str] = {
     "password": "string",
     "phone": "string",
     "roles": "[]shop_user_role.UserRole",
+    "department_id": "dot.ID",
 }
 GO_ROLE_TYPE = "shop_user_role.UserRole"
-# What the service's r.Validate() requires of CreateAccountUser (non-blank after trimming).
-CREATE_REQUIRED: tuple[str, ...] = ("full_name", "password", "phone")
+# What CreateAccountUser requires [PUB: CreateAccountUserRequest.Validate, then
+# NormalizePhone]: full_name, password and roles not empty (no trimming), a valid phone.
+CREATE_REQUIRED: tuple[str, ...] = ("full_name", "password", "phone", "roles")
 
 # What the journal hides (Vendor.secret_fields / secret_headers): the
 # ``password`` of CreateAccountUser and UpdateAccountUser [SEED, PUB], matched
@@ -37,16 +39,18 @@ SECRET_HEADERS: frozenset[str] = frozenset()
 # kinds (vendor-apis.md §5, eTop account_user service); [INF] Go type names.
 _ROLES = Slice("role")
 PAGING = Struct("common.CursorPaging", {"after": "string", "before": "string", "limit": "int", "sort": "string"})
+# [PUB: eTop FilterGetAccountUsersRequest] exact_roles, has_department and department_id too.
 ACCOUNT_USERS_FILTER = Struct(
-    "shop.GetAccountUsersFilter",
+    "shop.FilterGetAccountUsersRequest",
     {
         "extension_number": "string", "has_extension": "nullbool", "name": "string", "phone": "string",
-        "user_ids": Slice("id"), "roles": _ROLES,
+        "user_ids": Slice("id"), "roles": _ROLES, "exact_roles": _ROLES, "has_department": "nullbool", "department_id": "id",
     },
 )
 GET_ACCOUNT_USERS = Struct("shop.GetAccountUsersRequest", {"filter": ACCOUNT_USERS_FILTER, "paging": PAGING})
 UPDATE_ACCOUNT_USER = Struct(
-    "shop.UpdateAccountUserRequest", {"user_id": "id", "password": "string", "roles": _ROLES, "full_name": "string"},
+    "shop.UpdateAccountUserRequest",
+    {"user_id": "id", "password": "string", "roles": _ROLES, "full_name": "string", "department_id": "id"},
 )
 DELETE_ACCOUNT_USER = Struct("shop.DeleteAccountUserRequest", {"user_id": "id"})
 
@@ -59,6 +63,7 @@ DELETE_ACCOUNT_USER = Struct("shop.DeleteAccountUserRequest", {"user_id": "id"})
 _INT64_RANGE = (-(2**63), 2**63 - 1)
 _INT64 = {"type": "integer", "format": "int64", "minimum": _INT64_RANGE[0], "maximum": _INT64_RANGE[1]}
 _ROLES_ENUM = [role for role in ROLE_RANK if role != "unknown"]  # rules.ASSIGNABLE_ROLES, in enum order
+# dot.ID: a JSON integer or a numeric string ("" is the zero id) - what godecode.parse_id reads
 
 
 def _at_most(bound: str) -> str:
@@ -86,11 +91,25 @@ _GO_KINDS: dict[str, dict[str, Any]] = {
     "role": {"type": "string", "enum": _ROLES_ENUM},
     GO_ROLE_TYPE: {"type": "string", "enum": _ROLES_ENUM},
 }
+_GO_KINDS["dot.ID"] = _GO_KINDS["id"]
 # A required id is also not the zero id (_target: "user_id không được để trống").
 _NONZERO_ID = {"anyOf": [{**_INT64, "not": {"const": 0}}, {"type": "string", "pattern": _id_text(nonzero=True)}]}
 # The services' own rules on a field, by Go struct and field (what the decoder lets through).
 _FIELD_RULES: dict[str, dict[str, dict[str, Any]]] = {
-    GO_REQUEST_TYPE: {"phone": {"pattern": PHONE_PATTERN, "description": "A phone validate.NormalizePhone accepts (9-11 digits after +84/0)."}},
+    GO_REQUEST_TYPE: {
+        "phone": {"pattern": PHONE_PATTERN, "description": "A phone validate.NormalizePhone accepts (9-11 digits after +84/0)."},
+        # Validate() compares with "" and len(): no trimming, so one space passes.
+        "full_name": {"minLength": 1},
+        "password": {"minLength": 1},
+        "roles": {"minItems": 1},
+        "department_id": {"description": "A department of the shop; 0, \"\" or absent: none."},
+    },
+    "shop.UpdateAccountUserRequest": {"department_id": {"description": "A department of the shop; 0, \"\" or absent: unchanged."}},
+    "shop.FilterGetAccountUsersRequest": {
+        "roles": {"description": "Members holding all of these roles (and maybe others)."},
+        "exact_roles": {"description": "Members holding exactly these roles."},
+        "department_id": {"description": "Members of this department; 0, \"\" or absent: any."},
+    },
     "common.CursorPaging": {
         "limit": {"minimum": 0, "description": "0 or above 100: 100."},
         "sort": {"pattern": SORTS, "description": "created_at or updated_at, - for descending; default -created_at."},
@@ -111,8 +130,8 @@ def _go_schema(go_type: str | Struct | Slice) -> dict[str, Any]:
         return _go_object(go_type.fields, name=go_type.name)
     if isinstance(go_type, Slice):  # godecode drops null elements (Go leaves them at the zero value)
         return {"type": "array", "items": {"anyOf": [_go_schema(go_type.elem), {"type": "null"}]}}
-    if go_type.startswith("[]"):  # CreateAccountUser's strict model refuses a null element
-        return {"type": "array", "items": _go_schema(go_type[2:])}
+    if go_type.startswith("[]"):  # CreateAccountUser's roles: a null element is the role "unknown", taken
+        return {"type": "array", "items": {"anyOf": [_go_schema(go_type[2:]), {"type": "null"}]}}
     return dict(_GO_KINDS[go_type])
 
 
@@ -124,7 +143,7 @@ def _go_object(fields: Mapping[str, Any], required: tuple[str, ...] = (), name: 
         if field in required:
             if go_type == "id":
                 schema = dict(_NONZERO_ID)
-            elif schema.get("type") == "string" and "pattern" not in schema:
+            elif schema.get("type") == "string" and "pattern" not in schema and "minLength" not in schema:
                 schema["pattern"] = NOT_BLANK_PATTERN  # blank after trimming is "không được để trống"
         else:
             description = schema.pop("description", None)
@@ -162,13 +181,31 @@ def or_null(schema: dict[str, Any]) -> dict[str, Any]:
     return {"title": f"{title}Body", "anyOf": [{"$ref": f"#/$defs/{title}"}, {"type": "null"}], "$defs": {title: schema}}
 
 
-CREATE_ACCOUNT_USER_SCHEMA = json_schema(
-    "CreateAccountUserRequest", GO_FIELDS, CREATE_REQUIRED,
-    # [SEED] the request example
-    ({"full_name": "Nguyễn Thị Mai", "password": "MatKhau@2025", "phone": "+84 901 234 567"},),
-)
+def _with_departments(schema: dict[str, Any], departments: Iterable[int]) -> dict[str, Any]:
+    """``schema`` whose ``department_id`` is one of ``departments`` (the fixture's, as an int64
+    or its decimal string) or the zero id (0, "0", ""): what the server takes without a not_found."""
+    ids = sorted(departments)
+    field = schema["properties"]["department_id"]
+    choices = [{**_INT64, "enum": [0, *ids]}, {"type": "string", "enum": ["", "0", *map(str, ids)]}, {"type": "null"}]
+    properties = {**schema["properties"], "department_id": {**field, "anyOf": choices}}
+    return {**schema, "properties": properties}
+
+
+def create_account_user_schema(departments: Iterable[int]) -> dict[str, Any]:
+    """CreateAccountUser's body, its department_id one of ``departments`` (the shops')."""
+    return _with_departments(json_schema(
+        "CreateAccountUserRequest", GO_FIELDS, CREATE_REQUIRED,
+        # [SEED] the request example, with the roles the service requires [PUB]
+        ({"full_name": "Nguyễn Thị Mai", "password": "MatKhau@2025", "phone": "+84 901 234 567", "roles": ["telecom_customerservice"]},),
+    ), departments)
+
+
+def update_account_user_schema(departments: Iterable[int]) -> dict[str, Any]:
+    """UpdateAccountUser's body, its department_id one of ``departments`` (the shops')."""
+    return _with_departments(json_schema("UpdateAccountUserRequest", UPDATE_ACCOUNT_USER, ("user_id",)), departments)
+
+
 GET_ACCOUNT_USERS_SCHEMA = or_null(json_schema("GetAccountUsersRequest", GET_ACCOUNT_USERS))
-UPDATE_ACCOUNT_USER_SCHEMA = json_schema("UpdateAccountUserRequest", UPDATE_ACCOUNT_USER, ("user_id",))
 DELETE_ACCOUNT_USER_SCHEMA = json_schema("DeleteAccountUserRequest", DELETE_ACCOUNT_USER, ("user_id",))
 
 
@@ -185,13 +222,16 @@ class CreateAccountUser(BaseModel):
     full_name: str | None = None
     password: str | None = None
     phone: str | None = None
-    roles: list[str] | None = None
+    # Their elements and the id have UnmarshalJSON of their own (godecode.decode_role,
+    # parse_id), run by create_request in document order: any JSON value here.
+    roles: list[Any] | None = None
+    department_id: Any = None
 
 
 # ---------------------------------------------------------------- fixtures
 Role = Literal[
     "owner", "staff_management", "telecom_customerservice", "inventory_management",
-    "purchasing_management", "accountant", "analyst", "salesman",
+    "purchasing_management", "accountant", "analyst", "salesman", "telecom_customerservice_management", "m_admin",
 ]
 Source = Literal[
     "unknown", "psx", "etop", "topship", "ts_app_android", "ts_app_ios", "ts_app_web",
@@ -264,6 +304,16 @@ class Member(BaseModel):
     extension_number: str | None = Field(default=None, pattern=r"^[0-9]{2,8}$")
 
 
+class Department(BaseModel):
+    """A department of a shop [PUB: eTop department service]; members may belong to one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: int = Int64Id
+    name: str = Field(min_length=1)
+    description: str = ""
+
+
 class Shop(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -271,6 +321,7 @@ class Shop(BaseModel):
     name: str
     owner_id: int
     api_keys: list[ApiKey] = Field(min_length=1)
+    departments: list[Department] = []
     members: list[Member] = []
 
 
@@ -305,6 +356,8 @@ class Fixture(BaseModel):
                     raise ValueError(f"shop {shop.id}: the owner is a member already")
                 if "owner" in member.roles:
                     raise ValueError(f"shop {shop.id}: member {member.user_id} cannot have the owner role")
+                if member.department_id is not None and member.department_id not in {d.id for d in shop.departments}:
+                    raise ValueError(f"shop {shop.id}: member {member.user_id}'s department_id is not one of the shop's departments")
             for api_key in shop.api_keys:
                 if api_key.key in keys:
                     raise ValueError(f"shop {shop.id}: api key used twice")

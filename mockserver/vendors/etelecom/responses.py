@@ -8,7 +8,7 @@ are JSON strings.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 
 def user(record: dict[str, Any], total_shop: int) -> dict[str, Any]:
@@ -74,6 +74,9 @@ from pydantic import BaseModel, Field  # noqa: E402
 
 from .models import Role, Source  # noqa: E402
 
+# A role as listed: "unknown" too (the zero value "" or null decodes to) [PUB: qeUserRole].
+ListedRole = Role | Literal["unknown"]
+
 _DIGITS = "^[0-9]+$"  # a dot.ID as a JSON string
 
 
@@ -111,7 +114,7 @@ class AccountUser(BaseModel):
     permissions: list[str]
     phone: str
     position: str
-    roles: list[Role]
+    roles: list[ListedRole]
     short_name: str
     user_id: str = Field(pattern=_DIGITS)
 

@@ -5,6 +5,11 @@ of checks follows the server: Twirp gate (method, Content-Type), JSON decode
 (``malformed``), session (``unauthenticated``), then the service itself:
 Validate -> hasPermision -> NormalizePhone -> register -> membership.
 The account-user companions (list, update, delete) live in account_users.py.
+
+Where the eTelecom docs (the seed, docs.etelecom.vn) and the eTop backend source
+(the shop service's account_user.go, its request types and swagger.json) differ,
+the docs decide what is public - paths, fields shown - and the source decides how
+the server behaves (fidelity.py, "source authority", records each choice).
 """
 
 from __future__ import annotations
@@ -14,8 +19,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ...core.clock import iso_z
-from ...core.errors import FieldError, VendorError
-from ...core.seeding import Draw
+from ...core.errors import VendorError
+from ...core.phones import valid_for
 from ...core.store import Table
 from ...core.vendor import SESSION, Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
 from . import create_request, errors, responses
@@ -23,16 +28,16 @@ from .account_users import AccountUserRPCs
 from .auth import authenticate
 from .gojson import go_quote
 from .models import (
-    CREATE_ACCOUNT_USER_SCHEMA,
     DELETE_ACCOUNT_USER_SCHEMA,
     GET_ACCOUNT_USERS_SCHEMA,
     SECRET_FIELDS,
     SECRET_HEADERS,
-    UPDATE_ACCOUNT_USER_SCHEMA,
     Fixture,
     IdentityUser,
+    create_account_user_schema,
+    update_account_user_schema,
 )
-from .rules import ASSIGNABLE_ROLES, OWNER, has_permission, normalize_phone, password_hash, short_name
+from .rules import OWNER, etop_id, has_permission, next_tagged, normalize_phone, password_hash, short_name
 
 BASE_PATH = "/v1/shop"
 CREATE_PATH = BASE_PATH + ".Shop/CreateAccountUser"
@@ -43,10 +48,8 @@ DELETE_PATH = BASE_PATH + ".Shop/DeleteAccountUser"
 # counted up from here, fixture rows first.
 _MEMBER_ID_START = 1150482016510400000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-_MIN_ID = 10**18
-_MAX_ID = 2**63  # int64
-_RANDOM_BITS = 22  # [INF] id = unix ms << 22 | 22 random bits: 19 digits until 2039
+# [PUB: CreateAccountUserRequest.Validate] the first empty field, in this order
+MSG_FULL_NAME, MSG_PASSWORD, MSG_ROLES = "Vui lòng điền họ tên", "Vui lòng điền password", "Vui lòng chọn roles"
 
 # Given-name pools by gender, so a generated name reads like a real one:
 # faker's vi_VN first_name() falls back to "John"/"Jane".
@@ -65,10 +68,6 @@ def _vn_full_name(fake: Any) -> str:
     if fake.random.random() < 0.5:
         return f"{fake.last_name()} {fake.random_element(_MIDDLE_MALE)} {fake.first_name_male()}"
     return f"{fake.last_name()} {fake.random_element(_MIDDLE_FEMALE)} {fake.first_name_female()}"
-
-
-def _vn_mobile(fake: Any) -> str:
-    return str(fake.random_element(_MOBILE_PREFIXES)) + str(fake.numerify("#######"))
 
 
 def _stamp(moment: datetime) -> tuple[str, int]:
@@ -106,7 +105,7 @@ class ETelecom(AccountUserRPCs, Vendor):
     security_schemes = bearer_auth("A shop API key (<19 digits>:<32 characters>).")
     pools = {
         "full_name": _vn_full_name,
-        "mobile": _vn_mobile,
+        "mobile": valid_for("VN", _MOBILE_PREFIXES, 7),
     }
 
     # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.
@@ -122,6 +121,11 @@ class ETelecom(AccountUserRPCs, Vendor):
     def __init__(self, ctx: VendorContext, fixture: Fixture) -> None:
         super().__init__(ctx, fixture)
         self._session_tables: dict[str, _Tables] = ctx.session_cache()
+        # Each shop's departments: configuration (the department RPCs are not emulated).
+        self.departments: dict[int, frozenset[int]] = {shop.id: frozenset(d.id for d in shop.departments) for shop in fixture.shops}
+        # The documents' department_id: one of the fixture's departments (built once, for routes()).
+        known = frozenset().union(*self.departments.values())
+        self._create_schema, self._update_schema = create_account_user_schema(known), update_account_user_schema(known)
 
     def routes(self) -> list[Route]:
         # Besides dispatch, each Route describes its endpoint for the OpenAPI document.
@@ -129,11 +133,11 @@ class ETelecom(AccountUserRPCs, Vendor):
         return [
             # errors=None: the scenario library makes create-user answer every catalog entry.
             Route("POST", CREATE_PATH, self.create_account_user, "create_user", summary="Shop.CreateAccountUser",
-                  request=CREATE_ACCOUNT_USER_SCHEMA, responses={200: responses.User}, errors=None),
+                  request=self._create_schema, responses={200: responses.User}, errors=None),
             Route("POST", LIST_PATH, self.get_account_users, "list_users", summary="Shop.GetAccountUsers",
                   request=GET_ACCOUNT_USERS_SCHEMA, responses={200: responses.AccountUsers}, errors=gate + ("invalid_argument",)),
             Route("POST", UPDATE_PATH, self.update_account_user, "update_user", summary="Shop.UpdateAccountUser",
-                  request=UPDATE_ACCOUNT_USER_SCHEMA, responses={200: responses.Updated},
+                  request=self._update_schema, responses={200: responses.Updated},
                   errors=gate + ("invalid_argument", "not_found", "permission_denied")),
             Route("POST", DELETE_PATH, self.delete_account_user, "delete_user", summary="Shop.DeleteAccountUser",
                   request=DELETE_ACCOUNT_USER_SCHEMA, responses={200: responses.Deleted},
@@ -228,7 +232,7 @@ class ETelecom(AccountUserRPCs, Vendor):
             phone, _ok = normalize_phone(str(pools.pick(draw, "mobile")))
             if tables.users.find("phone", phone) is not None:
                 continue
-            user_id = self._new_id(tables.users, draw, epoch_ms)
+            user_id = self._new_id(tables.users, draw.below(1 << 24), epoch_ms)
             record = self._identity(user_id, full_name, phone, created, password="Fixture@123")
             tables.users.insert(user_id, record, self._unique(record))
             self._add_member(tables, shop_id, record, ["telecom_customerservice"], stamp)
@@ -281,25 +285,26 @@ class ETelecom(AccountUserRPCs, Vendor):
     def _register(
         user_id: int, full_name: str, phone: str, now: str, password: str,
     ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """RegisterSimplify's new identity user: its record, as ``_identity``
-        writes it, and its etopapi.User body, as ``responses.user`` shows it
-        (a new user owns no shop).  Both are copies of templates made once by
-        those two functions, so a request writes only the per-user fields; the
-        key order is the templates'."""
-        short = short_name(full_name)
+        """RegisterSimplify's new identity user [PUB: identity aggregate]: source
+        ``etop``, the phone verified (and its verification sent) now, no short name
+        (CreateUserArgs sets none), no email.  Its record, as ``_identity`` writes
+        it, and its etopapi.User body, as ``responses.user`` shows it (a new user
+        owns no shop).  Both are copies of templates made once by those two
+        functions, so a request writes only the per-user fields; the key order is
+        the templates'."""
         record = _NEW_IDENTITY.copy()
         record["id"] = user_id
         record["full_name"] = full_name
-        record["short_name"] = short
         record["phone"] = phone
         record["password_hash"] = password_hash(password)
         record["created_at"] = record["updated_at"] = now
+        record["phone_verification_sent_at"] = record["phone_verified_at"] = now
         body = _NEW_USER_BODY.copy()
         body["created_at"] = body["updated_at"] = now
         body["full_name"] = full_name
         body["id"] = str(user_id)  # int64 as a JSON string, as responses.user writes it
         body["phone"] = phone
-        body["short_name"] = short
+        body["phone_verification_sent_at"] = body["phone_verified_at"] = now
         return record, body
 
     def _add_member(
@@ -337,15 +342,22 @@ class ETelecom(AccountUserRPCs, Vendor):
         """The clock as the wire shows it and as cursors count it."""
         return _stamp(self.ctx.clock.now())
 
-    @staticmethod
-    def _new_id(users: Table, draw: Draw, ms: int) -> int:
-        """[INF] time-ordered int64 like eTop's ids: clock ms then random bits."""
-        while True:
-            user_id = (ms << _RANDOM_BITS) | draw.below(1 << _RANDOM_BITS)
-            if not _MIN_ID <= user_id < _MAX_ID:  # fold into 19-digit int64s
-                user_id = _MIN_ID + user_id % (_MAX_ID - _MIN_ID)
-            if users.get(user_id) is None:
-                return user_id
+    def _new_id(self, users: Table, random24: int, ms: int) -> int:
+        """An identity user's id made at ``ms`` the way eTop makes it (rules.etop_id:
+        10 ms units, the user tag, 24 random bits) [PUB] - and, as the store hands ids
+        out, above every id made before it, so a frozen or slow clock still gives ids in
+        creation order, as the listing's order is [INF]."""
+        ctx = self.ctx
+        candidate = etop_id(ms, random24)
+        ctx.bump_id("user_ids", candidate - 1)
+        user_id = ctx.next_id("user_ids", candidate)  # the candidate, or one past the last id given
+        if user_id != candidate:
+            user_id = next_tagged(user_id - 1)
+        while users.get(user_id) is not None:  # a fixture user's id (those are the fixture's own)
+            user_id = next_tagged(user_id)
+        if user_id != candidate:
+            ctx.bump_id("user_ids", user_id)
+        return user_id
 
     def _total_shop(self, user_id: int) -> int:
         # "Total number of shops owned": staff of other shops own none.
@@ -371,20 +383,20 @@ class ETelecom(AccountUserRPCs, Vendor):
         tables = self._tables()
         caller = authenticate(call, tables.api_keys)
 
-        # r.Validate(): every missing field and every unknown role, named.
-        full_name = (full_name or "").strip()
-        password = password or ""
-        raw_phone = (raw_phone or "").strip()
-        roles = roles or []
-        if not (full_name and password.strip() and raw_phone) or not ASSIGNABLE_ROLES.issuperset(roles):
-            raise VendorError("invalid_argument", fields=_validation_problems(full_name, password, raw_phone, roles))
+        # r.Validate() [PUB]: the first empty field of these, untrimmed (Go compares with "").
+        if not full_name:
+            raise VendorError("invalid_argument", MSG_FULL_NAME)
+        if not password:
+            raise VendorError("invalid_argument", MSG_PASSWORD)
+        if not roles:
+            raise VendorError("invalid_argument", MSG_ROLES)
 
         caller_roles = caller["roles"]
         # hasPermision's first two rules settle the usual call (an owner's key,
         # no owner role asked for): only other callers need the full check.
         if (OWNER in roles or OWNER not in caller_roles) and not has_permission(caller_roles, roles):
             raise VendorError("permission_denied")
-        phone, ok = normalize_phone(raw_phone)
+        phone, ok = normalize_phone((raw_phone or "").strip())
         if not ok:
             raise VendorError("invalid_phone")
 
@@ -392,47 +404,36 @@ class ETelecom(AccountUserRPCs, Vendor):
         users = tables.users
         existing = users.find("phone", phone)
         if existing is not None and tables.account_users.get((shop_id, existing["id"])) is not None:
-            # The real service has already overwritten the password at this
-            # point; a failed request here changes nothing [INF].
+            # The real service has registered nothing new by then (the phone was known).
             raise VendorError("user_exists")
+        department_id = request["department_id"] or None
+        if department_id is not None and department_id not in self.departments[shop_id]:
+            # [PUB] CreateAccountUser's GetDepartmentByIDQuery: NotFound, default message.  The real
+            # service has registered a new phone's user by then; a failed request changes nothing here [INF].
+            raise VendorError("not_found")
 
         clock = self.ctx.clock
         stamp = _stamp(clock.now())  # formatted once: the user and the membership share it
         now = stamp[0]
         if existing is None:
             ms = int(clock.timestamp() * 1000)
-            user_id = self._new_id(users, self.ctx.draw("create_user"), ms)
+            user_id = self._new_id(users, self.ctx.draw("create_user").below(1 << 24), ms)
             # _new_id picked an id no user has; every shop's owner is a user
             # (the fixture checks it, and users are never deleted), so a new
             # user owns no shop: total_shop is 0 without scanning the shops.
             record, body = self._register(user_id, full_name, phone, now, password)
             users.insert(user_id, record, {"phone": phone})  # _unique(record) without its email: None, never indexed
         else:
-            # RegisterSimplify with IsUpdatePassword: same identity (id, name,
-            # email), new password [PUB]; updated_at moves [INF].
-            record = {**existing, "password_hash": password_hash(password), "updated_at": now}
-            users.update(record["id"], record, self._unique(record))
+            # RegisterSimplify returns at once for a known phone [PUB]: the user is added to
+            # the shop as it is - name, password, updated_at untouched (IsUpdatePassword is
+            # passed, and unread).
+            record = existing
             body = responses.user(record, self._total_shop(record["id"]))
-        self._add_member(tables, shop_id, record, roles, stamp)  # the decoded list is this request's alone: no copy
+        self._add_member(tables, shop_id, record, roles, stamp, department_id=department_id)  # the decoded list is this request's alone
         return Reply(200, body)
 
 
 # The record of a new identity user with nothing set yet and its body: the
 # templates ETelecom._register copies (every value immutable, so sharing is safe).
-_NEW_IDENTITY = ETelecom._identity(0, "", "", "")
+_NEW_IDENTITY = ETelecom._identity(0, "", "", "", short="", source="etop")
 _NEW_USER_BODY = responses.user(_NEW_IDENTITY, 0)
-
-
-def _validation_problems(
-    full_name: str, password: str, phone: str, roles: list[str],
-) -> tuple[FieldError, ...]:
-    """Every blank required field, then every unknown role [INF: invalid_argument], in that order."""
-    problems = [
-        FieldError(name, "missing", "không được để trống")
-        for name, value in (("full_name", full_name), ("password", password.strip()), ("phone", phone))
-        if not value
-    ]
-    problems += [
-        FieldError("roles", "enum", "không hợp lệ", {"value": role}) for role in roles if role not in ASSIGNABLE_ROLES
-    ]
-    return tuple(problems)

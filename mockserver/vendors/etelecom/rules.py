@@ -23,8 +23,9 @@ else:
     except ImportError:  # pragma: no cover - other interpreters / builds
         from hashlib import sha256 as _sha256
 
-# [PUB] role strings; [INF] enum numbers follow the listed order (0 = unknown).
-# A lower number is a higher role: hasPermision compares these numbers.
+# [PUB: eTop shop_user_role/role.go and its generated enum] the role strings and their
+# enum numbers (0 = unknown, the zero value).  A lower number is a higher role:
+# hasPermision compares these numbers - so m_admin (10) ranks below salesman there.
 ROLE_RANK: dict[str, int] = {
     "unknown": 0,
     "owner": 1,
@@ -35,10 +36,24 @@ ROLE_RANK: dict[str, int] = {
     "accountant": 6,
     "analyst": 7,
     "salesman": 8,
+    "telecom_customerservice_management": 9,
+    "m_admin": 10,
 }
-# What a client may send in ``roles`` at all; "unknown" is the enum's zero
-# value, never a role one assigns [INF].
+ROLE_NAMES: dict[int, str] = {number: name for name, number in ROLE_RANK.items()}
+# The roles one assigns (documented enums): every role but the zero value "unknown",
+# which the decoder still takes (an empty string or null reads as it) [PUB].
 ASSIGNABLE_ROLES: frozenset[str] = frozenset(r for r in ROLE_RANK if r != "unknown")
+
+
+def role_rank(role: str) -> int:
+    """A role's enum number; a role sent as a number with no name is ``UserRole(n)`` (Go's
+    String() of it), whose number is n."""
+    rank = ROLE_RANK.get(role)
+    if rank is not None:
+        return rank
+    if role.startswith("UserRole(") and role.endswith(")"):
+        return int(role[9:-1])
+    return 0
 
 OWNER = "owner"
 STAFF_MANAGEMENT = "staff_management"
@@ -63,7 +78,7 @@ def has_permission(caller_roles: Iterable[str], target_roles: Iterable[str]) -> 
         return False
     ranks = [ROLE_RANK[r] for r in callers if ROLE_RANK.get(r, 0) > 0]
     top = min(ranks)  # staff_management is present, so never empty
-    return all(top < ROLE_RANK.get(t, 0) for t in targets)
+    return all(top < role_rank(t) for t in targets)
 
 
 # ----------------------------------------------------------------- phones
@@ -164,3 +179,29 @@ def password_hash(password: str) -> str:
     """Only the fact that a password was set (or overwritten) is observable;
     a digest keeps clear text out of the store."""
     return _sha256(password.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# ----------------------------------------------------------------- ids
+# [PUB: eTop pkg/common/id.go] cm.NewIDWithTime: the time in 10 ms units since a start
+# date, shifted left 24 bits, with 24 random bits below; NewIDWithTag then puts an odd
+# 8-bit tag in bits 24-31 (identity users: account_tag.TagUser = 17).  So ids run
+# ~1.01e18 (2018) to ~1.4e18 (2025) and sort by time, 2.56 s apart.
+_MAGIC = (1012345678909 * 10**6 >> 24) + 1
+_START_MS = 1518714000000 - _MAGIC * 10  # zeroDate 2018-02-15T17:00:00Z, in ms, minus magic*10 ms
+TAG_USER = 17
+_TAG_MASK = 0xFF << 24
+
+
+def etop_id(ms: int, random24: int, tag: int = TAG_USER) -> int:
+    """cm.NewIDWithTimeAndTag at ``ms`` (unix milliseconds) with these 24 random bits."""
+    units = (ms - _START_MS) // 10
+    plain = ((units << 24) | (random24 & 0xFFFFFF)) & ~(1 << 24)
+    return (plain & ~_TAG_MASK) | ((tag | 1) << 24)
+
+
+def next_tagged(after: int, tag: int = TAG_USER) -> int:
+    """The smallest id above ``after`` that carries ``tag`` (the random bits wrap into the next slot)."""
+    candidate = after + 1
+    if (candidate >> 24) & 0xFF != (tag | 1):
+        candidate = (((candidate >> 32) + 1) << 32) | ((tag | 1) << 24)
+    return candidate

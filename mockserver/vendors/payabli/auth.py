@@ -11,8 +11,12 @@ A missing, blank, unknown or expired credential of either kind is one 401
 is a PayabliErrorBody without responseCode, and the kinds of failure are not
 told apart (token services usually don't say which part was wrong).
 
-State lives in the store only (tables ``tokens`` and ``access_tokens``), looked
-up per call, so a per-session namespace works unchanged.
+A user's own token (``POST /User/auth/{provider}``, ``/User/mfa``: user_auth.py)
+is a third credential, sent the same ways; it lives until its absolute expiry
+or after being unused for the idle time, both on the virtual clock [INF].
+
+State lives in the store only (tables ``tokens``, ``access_tokens`` and
+``user_sessions``), looked up per call, so a per-session namespace works unchanged.
 """
 
 from __future__ import annotations
@@ -35,6 +39,15 @@ from .models import ApiToken, OAuthClient
 _JWT_HEADER = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
 # [INF] the signature is an HMAC with a mock-only key: clients must treat the token as opaque.
 _SIGNING_KEY = b"mockserver-payabli-oauth"
+
+
+SESSION_PREFIX = "u."  # a user token, as the published examples show them [PUB]
+_TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def password_digest(password: str) -> str:
+    """What a user record keeps of its password: never the password itself."""
+    return hashlib.sha256(password.encode()).hexdigest()
 
 
 def _b64url(raw: bytes) -> str:
@@ -86,9 +99,46 @@ class Tokens:
             value = bearer_token(call.headers.get("authorization"))
             if value:
                 record = self._live_bearer(value)
+        if record is None:  # last: a user's own token (PartnerHub calls the same API with it) [INF]
+            record = self.session(call)
         if record is None:
             raise VendorError("UNAUTHORIZED")
         return record
+
+    # ------------------------------------------------------------ user sessions
+    @property
+    def sessions(self) -> Table:
+        return self.ctx.table("user_sessions")
+
+    def session(self, call: Call) -> dict[str, Any] | None:
+        """The live user session whose token the call sends (``requestToken`` or Bearer), its
+        idle timer restarted; None when there is none.  A session of a user since deleted,
+        locked or deactivated is over."""
+        for token in (call.headers.get("requesttoken", "").strip(), bearer_token(call.headers.get("authorization")) or ""):
+            record: dict[str, Any] | None = self.sessions.get(token) if token.startswith(SESSION_PREFIX) else None
+            if record is None:
+                continue
+            now = self.ctx.clock.timestamp()
+            user = self.ctx.table("users").get(record["userId"])
+            if record["expiresAt"] <= now or record["lastUsed"] + record["idle"] <= now or user is None or user["UsrStatus"] != 1:
+                self.sessions.delete(token)
+                return None
+            record["lastUsed"] = now
+            return record
+        return None
+
+    def open_session(self, user_id: int, lifetime: float, idle: float, draw: Draw) -> dict[str, Any]:
+        """A new user token: ``u.`` and 40 letters or digits like the published example
+        (``u.fPLVSzFv1gZpHl......``); the same seed and clock give the same token."""
+        now = self.ctx.clock.timestamp()
+        token = SESSION_PREFIX + "".join(draw.pick(_TOKEN_ALPHABET) for _ in range(40))
+        record = {"token": token, "userId": user_id, "name": f"user {user_id}", "kind": "user",
+                  "expiresAt": now + lifetime, "lastUsed": now, "idle": idle}
+        self.sessions.insert(token, record)
+        return record
+
+    def close_session(self, token: str) -> None:
+        self.sessions.delete(token)
 
     def issue(self, client: OAuthClient, lifetime: float, permissions: list[str] | None, draw: Draw) -> str:
         """A new access token for ``client``, valid ``lifetime`` seconds from now.

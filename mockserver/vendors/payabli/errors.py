@@ -19,6 +19,7 @@ types/token_error_response.rb]; ``type`` is the errorType.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,19 +68,34 @@ CATALOG: dict[str, PayabliSpec] = {
     "USER_NOT_FOUND": _row(400, 3003, "Invalid parameter value in request", "Provide the correct value for parameter."),
     # [INF] an unknown entry on /Query/users/point/{entry}: 3001 "Invalid entrypoint name" [PUB code]
     "UNKNOWN_ENTRY": _row(400, 3001, "Invalid entrypoint name", "Correct the parameter and try again."),
-    # -- POST /v2/Token/serverside: TokenErrorResponse {errorType, errorMessage} [PUB shape];
-    # statuses and texts [INF] (OAuth2 RFC 6749 section 5.2 error names)
-    "TOKEN_INVALID_REQUEST": _token_row(400, "invalid_request", "The request is missing a required parameter or is malformed.",
+    # -- POST /v2/Token/serverside: TokenErrorResponse {errorType, errorMessage}, HTTP 400 "when the
+    # request is invalid, for example when the client credentials are wrong", errorType e.g.
+    # `InvalidCredentials` [PUB: sdk-python 1.0.19 TokenErrorResponse; its token call declares only 400].
+    # The other errorTypes follow that PascalCase [INF]; texts [INF]; 415 is ASP.NET's, before the action [INF].
+    "TOKEN_INVALID_REQUEST": _token_row(400, "InvalidRequest", "The request is missing a required parameter or is malformed.",
                                         "Send a JSON body with clientId and clientSecret."),
-    "TOKEN_INVALID_CLIENT": _token_row(401, "invalid_client", "Invalid client credentials.",
+    "TOKEN_INVALID_CLIENT": _token_row(400, "InvalidCredentials", "Invalid client credentials.",
                                        "Check the client ID and client secret issued in the Payabli Portal."),
-    "TOKEN_INVALID_SCOPE": _token_row(400, "invalid_scope", "The requested permissions exceed those granted to the client.",
+    "TOKEN_INVALID_SCOPE": _token_row(400, "InvalidScope", "The requested permissions exceed those granted to the client.",
                                       "Request only permissions granted to the credential."),
-    "TOKEN_UNSUPPORTED_MEDIA_TYPE": _token_row(415, "invalid_request", "Content-Type must be application/json.",
+    "TOKEN_UNSUPPORTED_MEDIA_TYPE": _token_row(415, "InvalidRequest", "Content-Type must be application/json.",
                                                "Send the body as JSON with the header Content-Type: application/json."),
     # -- HTTP-level failures: statuses from the OpenAPI (401/500/503) or HTTP itself; texts [INF]
     # except "Unauthorized request." / "Internal API Error" / "Database connection error" (OpenAPI descriptions [PUB])
     "UNAUTHORIZED": _row(401, None, "Unauthorized request.", "Provide a valid API token in the requestToken header."),
+    # -- the user login family (user_auth.py): 401 in the PayabliErrorBody (the SDK's UnauthorizedError),
+    # without responseCode; statuses and texts [INF] but the application-token rule [PUB]
+    "INVALID_CREDENTIALS": _row(401, None, "Invalid user credentials.", "Check the user's e-mail and password and try again."),
+    "USER_INACTIVE": _row(401, None, "The user is inactive.", "Ask an administrator to activate the user (usrStatus 1)."),
+    "USER_LOCKED": _row(401, None, "The user is locked.", "Ask an administrator to unlock the user (usrStatus 1)."),
+    "APPLICATION_TOKEN_REQUIRED": _row(
+        401, None, "This endpoint requires an application API token.",
+        "Send an application API token (PartnerHub > Developers > API Tokens) in the requestToken header.",
+    ),
+    "USER_TOKEN_REQUIRED": _row(
+        401, None, "This endpoint requires a user token.",
+        "Log the user in (POST /User/auth/{provider}, then POST /User/mfa with MFA on) and send its token in the requestToken header.",
+    ),
     "FORBIDDEN": _row(403, None, "Forbidden request.", "Use an API token that has access to this resource."),
     "NOT_FOUND": _row(404, None, "Resource not found", "Check the endpoint URL and try again."),
     "METHOD_NOT_ALLOWED": _row(405, None, "Method not allowed", "Use the HTTP method documented for this endpoint."),
@@ -93,6 +109,13 @@ CATALOG: dict[str, PayabliSpec] = {
     "INTERNAL": _row(500, None, "Internal API Error", "Try again later. If the problem persists, contact Payabli support."),
     "DATABASE_ERROR": _row(503, None, "Database connection error", "Try again later."),
 }
+
+# The token endpoint's own rows (TokenErrorResponse) and the login family's: create-user never
+# answers them, so its ``Route.errors`` (and its OpenAPI, scenarios and X-Mock-Error) are the others.
+TOKEN_KEYS: tuple[str, ...] = tuple(key for key, spec in CATALOG.items() if spec.type is not None)
+LOGIN_KEYS: tuple[str, ...] = ("INVALID_CREDENTIALS", "USER_INACTIVE", "USER_LOCKED", "APPLICATION_TOKEN_REQUIRED")
+SESSION_KEYS: tuple[str, ...] = ("USER_TOKEN_REQUIRED",)
+USER_KEYS: tuple[str, ...] = tuple(key for key in CATALOG if key not in (*TOKEN_KEYS, *LOGIN_KEYS, *SESSION_KEYS))
 
 _TYPE_ARTICLES = {"integer": "an integer", "object": "an object", "array": "an array"}
 
@@ -217,6 +240,7 @@ def render(error: VendorError) -> Reply:
 # What render() writes, for the generated OpenAPI document: a PayabliErrorBody, or
 # (rows with a ``type``) the token endpoint's TokenErrorResponse.  Codes from the catalog.
 _ERROR_BODY: dict[str, Any] = {
+    "title": "PayabliErrorBody",
     "type": "object",
     "description": "PayabliErrorBody; `responseCode` is left out by the rows that have none (401, 404, 5xx...).",
     "properties": {
@@ -232,6 +256,7 @@ _ERROR_BODY: dict[str, Any] = {
     "required": ["isSuccess", "responseText", "responseData"],
 }
 _TOKEN_ERROR: dict[str, Any] = {
+    "title": "TokenErrorResponse",
     "type": "object",
     "description": "TokenErrorResponse of POST /v2/Token/serverside.",
     "properties": {
@@ -247,3 +272,12 @@ ENVELOPE_SCHEMA: dict[str, Any] = {
     "anyOf": [{"$ref": "#/$defs/PayabliErrorBody"}, {"$ref": "#/$defs/TokenErrorResponse"}],
     "$defs": {"PayabliErrorBody": _ERROR_BODY, "TokenErrorResponse": _TOKEN_ERROR},
 }
+
+
+def error_schema_of(keys: Sequence[str]) -> dict[str, Any]:
+    """The one envelope these keys share: a PayabliErrorBody (every User and Query route) or a
+    TokenErrorResponse (the token call); both only where one status mixes them."""
+    tokens = sum(1 for key in keys if CATALOG[key].type is not None)
+    if tokens == 0:
+        return _ERROR_BODY
+    return _TOKEN_ERROR if tokens == len(keys) else ENVELOPE_SCHEMA

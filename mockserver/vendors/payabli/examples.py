@@ -33,6 +33,10 @@ SEAN = {
 }
 # Query filters are written field(op)=value; this one finds the user created above.
 NEW_USER = "{ref:list_users_org.Records.0.userId}"
+# Logins take an application token [PUB] (the fixture's second); the user's own token is then the credential.
+APP = {"requestToken": "pbx-demo-token-app-5b1e8d0c93a7", **JSON}
+HERMAN = {"email": "herman.martinez@example.com", "psw": "Herman-s3cret!"}  # the fixture's user 1000000
+USER_TOKEN = "{ref:auth_refresh_user.responseData}"
 
 EXAMPLES = [
     Example("create_user", "POST", "/api/User", SEAN, TOKEN),
@@ -63,7 +67,7 @@ EXAMPLES = [
             "phone": "3055550199",
             "name": "Maria Lopez",
             "pwd": "0tr0-s3cret!",
-            "scope": [{"orgType": 2, "orgId": 255}],
+            "scope": [{"orgType": 0, "orgId": 236}],  # orgType must be 0 [PUB]: paypoint users are the fixture's
             "access": [{"roleLabel": "transactions", "roleValue": True}],
             "language": "es",
         },
@@ -90,6 +94,20 @@ EXAMPLES = [
     Example("get_user_updated", "GET", f"/api/User/{NEW_USER}", headers=TOKEN),
     Example("delete_user", "DELETE", f"/api/User/{NEW_USER}", headers=TOKEN),
     Example("get_user_deleted", "GET", f"/api/User/{NEW_USER}", headers=TOKEN),
+    # The user login family with the fixture's Herman: a login (an application token's call), its
+    # token refreshed, a new password, a logout; then MFA on and the code asked, sent again, validated.
+    Example("auth_user", "POST", "/api/User/auth/null", HERMAN, APP),
+    Example("auth_user_wrong_password", "POST", "/api/User/auth/null", {**HERMAN, "psw": "wrong"}, APP),
+    Example("auth_refresh_user", "POST", "/api/User/authrefresh", headers={"requestToken": "{ref:auth_user.responseData}"}),
+    Example("change_psw_user", "PUT", "/api/User/authpsw", {"psw": "N3w-s3cret!"}, {"requestToken": USER_TOKEN, **JSON}),
+    Example("logout_user", "GET", "/api/User/authlogout", headers={"requestToken": USER_TOKEN}),
+    Example("auth_refresh_user_logged_out", "POST", "/api/User/authrefresh", headers={"requestToken": USER_TOKEN}),
+    Example("edit_mfa_user", "PUT", "/api/User/mfa/1000000", {"mfa": True, "mfaMode": 0}, TOKEN),
+    Example("auth_user_mfa", "POST", "/api/User/auth/null", {**HERMAN, "psw": "N3w-s3cret!", "entry": "pilgrim-planner", "entryType": 0}, APP),
+    Example("resend_mfa_code", "POST", "/api/User/resendmfa/herman.martinez@example.com/pilgrim-planner/0", headers=TOKEN),
+    Example("validate_mfa_user", "POST", "/api/User/mfa",
+            {"mfaCode": "123456", "mfaValidationCode": "{ref:resend_mfa_code.mfaValidationCode}"}, TOKEN),
+    Example("auth_reset_user", "POST", "/api/User/authreset", {"email": "herman.martinez@example.com"}, TOKEN),
 ]
 
 

@@ -20,6 +20,14 @@ ROUTE_SOURCES: dict[str, str] = {
     "list_users_org": "[PUB] sdk-ruby reference.md ListUsersOrg",
     "list_users_paypoint": "[PUB] sdk-ruby reference.md ListUsersPaypoint",
     "token": "[PUB] sdk-ruby token/client.rb, integration-skills",
+    "auth_user": "[PUB] sdk-python 1.0.19 / sdk-node 0.0.114 `auth_user`; reference example; rules [INF]",
+    "validate_mfa_user": "[PUB] sdk-python 1.0.19 `validate_mfa_user`; reference example; rules [INF]",
+    "resend_mfa_code": "[PUB] sdk-python 1.0.19 `resend_mfa_code`; sdk-csharp WireMock mock; rules [INF]",
+    "auth_refresh_user": "[PUB] sdk-python 1.0.19 `auth_refresh_user`; reference example; rules [INF]",
+    "logout_user": "[PUB] sdk-python 1.0.19 `logout_user`; WireMock mock; rules [INF]",
+    "change_psw_user": "[PUB] sdk-python 1.0.19 `change_psw_user`; WireMock mock; rules [INF]",
+    "auth_reset_user": "[PUB] sdk-python 1.0.19 `auth_reset_user`; WireMock mock; rules [INF]",
+    "edit_mfa_user": "[PUB] sdk-python 1.0.19 `edit_mfa_user`; WireMock mock; rules [INF]",
 }
 
 _CODES = "[PUB] api-responses table (Name, Solution); HTTP 400 and the Name/Solution pairing [INF]"
@@ -28,7 +36,7 @@ ERROR_SOURCES: dict[str, str] = {
     "3002": _CODES + "; sent only by scenarios",
     "3003": _CODES,
     "3004": _CODES,
-    "3005": _CODES,
+    "3005": _CODES + "; sent only by scenarios since issue 14 (a scope item must be an organization: orgType 0)",
     "3006": _CODES,
     "3007": _CODES + "; sent only by scenarios",
     "3012": _CODES + "; sent only by scenarios",
@@ -37,11 +45,20 @@ ERROR_SOURCES: dict[str, str] = {
     "DUPLICATE_EMAIL": "[INF] no duplicate code is published: 3003 naming the email",
     "USER_NOT_FOUND": "[INF] the User endpoints declare no 404, only 400: 3003 naming the userId",
     "UNKNOWN_ENTRY": "[INF] an unknown paypoint entry on `/Query/users/point/{entry}`: 3001 Invalid entrypoint name",
-    "TOKEN_INVALID_REQUEST": "[PUB] TokenErrorResponse shape (sdk-ruby); status and text [INF] OAuth2 (RFC 6749 §5.2)",
-    "TOKEN_INVALID_CLIENT": "[PUB] TokenErrorResponse shape (sdk-ruby); status and text [INF] OAuth2 (RFC 6749 §5.2)",
-    "TOKEN_INVALID_SCOPE": "[PUB] TokenErrorResponse shape (sdk-ruby); status and text [INF] OAuth2 (RFC 6749 §5.2)",
-    "TOKEN_UNSUPPORTED_MEDIA_TYPE": "[PUB] TokenErrorResponse shape (sdk-ruby); 415 and text [INF] ASP.NET",
+    "TOKEN_INVALID_REQUEST": "[PUB] TokenErrorResponse, HTTP 400 (sdk-python 1.0.19); errorType `InvalidRequest` and text [INF]; "
+                             "token call only",
+    "TOKEN_INVALID_CLIENT": "[PUB] sdk-python 1.0.19: TokenErrorResponse on HTTP 400 \"when the client credentials are wrong\", "
+                            "errorType `InvalidCredentials`; text [INF]; token call only (was 401 `invalid_client` before issue 14)",
+    "TOKEN_INVALID_SCOPE": "[PUB] TokenErrorResponse, HTTP 400 (sdk-python 1.0.19); errorType `InvalidScope` and text [INF]; "
+                           "token call only",
+    "TOKEN_UNSUPPORTED_MEDIA_TYPE": "[PUB] TokenErrorResponse shape (sdk-python 1.0.19); 415 and text [INF] ASP.NET; token call only",
     "UNAUTHORIZED": "[PUB] OpenAPI: 401 \"Unauthorized request.\"; body [INF] (undocumented)",
+    "INVALID_CREDENTIALS": "[INF] a login's unknown e-mail or userId, wrong password, user without one, or entry outside its scope "
+                           "(not told apart); 401 so the SDK's UnauthorizedError parses it",
+    "USER_INACTIVE": "[INF] the right password of a user whose usrStatus is 0 or -99",
+    "USER_LOCKED": "[INF] the right password of a user whose usrStatus is 85",
+    "APPLICATION_TOKEN_REQUIRED": "[PUB] \"This endpoint requires an application API token\" (auth_user); 401 and text [INF]",
+    "USER_TOKEN_REQUIRED": "[INF] refresh, logout and password change without a live user token (an API token is not one)",
     "FORBIDDEN": "[PUB] newer SDKs model 403; text [INF]; sent only by scenarios",
     "NOT_FOUND": "[INF] unknown path; text ours",
     "METHOD_NOT_ALLOWED": "[INF] wrong method, with `Allow`; message ASP.NET Web API's",
@@ -53,14 +70,65 @@ ERROR_SOURCES: dict[str, str] = {
 }
 
 FIDELITY: tuple[Row, ...] = (
-    # ------------------------------------------------------------ routes not emulated
+    # ------------------------------------------------------------ the user login family (user_auth.py)
+    row(
+        "lifecycle",
+        "login: `POST /api/User/auth/{provider}`",
+        "an application API token (else 401 \"This endpoint requires an application API token.\"); provider `null` (the "
+        "built-in one; any other 3003); `email` (case-insensitive) or `userId`, and `psw` (3003 when missing); `entry` needs "
+        "its own `entryType` (3003) and must exist (3001) and be in the user's scope or under it. A wrong password, unknown "
+        "user or entry outside the scope: 401 \"Invalid user credentials.\"; usrStatus 85 / 0 / -99: 401 locked / inactive. "
+        "MFA off: `{responseText, isSuccess, responseData: <user token>, mfa: false}`; MFA on: `responseData` the masked "
+        "destination (`h***@e**.com`, or `******0000` for mode 1 = `sms`), `mfaMode`, `mfaValidationCode`",
+        "[PUB] sdk-python 1.0.19 UserAuthRequest and PayabliApiResponseMfaBasic, reference example, application token; rules, "
+        "codes, masks and where the token goes [INF]",
+    ),
+    row(
+        "lifecycle",
+        "MFA: `POST /api/User/mfa`, `POST /api/User/resendmfa/{usrname}/{entry}/{entryType}`",
+        "the code is `settings.mfaCode` (123456; nothing is sent), valid `mfaCodeLifetime` (5 min, virtual clock) for "
+        "`mfaAttempts` (3) tries; a wrong code 3003 \"mfaCode is not valid\", an unknown, spent or expired validation code 3003. "
+        "Resend (usrname = the e-mail) ends the user's earlier code and answers like a login with MFA on; a user without MFA "
+        "or unknown 3003. Validation answers `{responseText, isSuccess, responseData: <user token>, remaining, "
+        "inactiveTokenTime}`",
+        "[PUB] sdk-python 1.0.19 MfaValidationData and PayabliApiResponseUserMfa, reference examples; the code, its lifetime "
+        "and attempts [INF]",
+    ),
+    row(
+        "lifecycle",
+        "user token",
+        "`u.` and 40 letters or digits (seeded); sent as `requestToken` (or Bearer) it reaches every User and Query route; it "
+        "ends `settings.userSessionLifetime` (2 h) after the login or unused for `userSessionIdle` (30 min), on the virtual "
+        "clock, or when its user is deleted, locked or deactivated. `remaining` and `inactiveTokenTime` are those two in "
+        "minutes (120 and 30 for a fresh token); each login or refresh sets the user's `lastAccess`",
+        "[PUB] example token `u.fPLVSzFv1gZpHl......`, `remaining` 120; lifetimes and the meaning of the two numbers [INF]",
+    ),
+    row(
+        "lifecycle",
+        "`POST /api/User/authrefresh`, `GET /api/User/authlogout`, `PUT /api/User/authpsw`",
+        "need the user's token (an API token: 401 \"This endpoint requires a user token.\"): refresh answers a new token "
+        "(the old one ends), logout ends it, the password change (`psw`, 3003 when blank) keeps the session",
+        "[PUB] sdk-python 1.0.19 UserClient, WireMock mocks; the token rules [INF]",
+    ),
+    row(
+        "lifecycle",
+        "`POST /api/User/authreset`",
+        "`email` required (3003), `entry` as for a login; `{isSuccess:true, responseText:\"Success\"}` whether or not the "
+        "e-mail is a user's (nothing is sent; nothing tells who exists)",
+        "[PUB] sdk-python 1.0.19 UserAuthResetRequest; the answer for an unknown e-mail [INF]",
+    ),
+    row(
+        "lifecycle",
+        "`PUT /api/User/mfa/{userId}`",
+        "`{mfa, mfaMode}` (null or absent keep the value; 3003 for a wrong type) → `{isSuccess, responseText}`; an unknown "
+        "userId 400/3003; mode 0 = e-mail, 1 = SMS, others answered as e-mail",
+        "[PUB] sdk-python 1.0.19 MfaData; the modes [INF]",
+    ),
     not_supported(
-        "route",
-        "`/User/auth/{provider}`, `/User/authrefresh`, `/User/authreset`, `/User/authpsw`, `/User/authlogout`, "
-        "`/User/mfa`, `/User/mfa/{userId}`, `/User/resendmfa/…`",
-        "not emulated: 404, or, where the path fits `/User/{userId}`, that route's 405 (`POST`) or 400/3003 \"userId must "
-        "be an integer\"",
-        "[PUB] sdk-ruby UserClient, WireMock mappings",
+        "lifecycle",
+        "social logins (`provider` google, microsoft…, `userTokenId`), real e-mail or SMS, password policies",
+        "not emulated: a provider other than `null` is 3003; codes and reset links are never sent",
+        "[PUB] reference (snProvider values)",
     ),
     # ------------------------------------------------------------ auth
     row(
@@ -100,10 +168,10 @@ FIDELITY: tuple[Row, ...] = (
     row(
         "auth",
         "token request errors",
-        "`{\"errorType\",\"errorMessage\"}`: wrong credentials 401 `invalid_client`; missing fields or a bad body 400 "
-        "`invalid_request`; permission not granted to the client 400 `invalid_scope`; non-JSON Content-Type 415 "
-        "`invalid_request`",
-        "[PUB] TokenErrorResponse shape; statuses and texts [INF]",
+        "`{\"errorType\",\"errorMessage\"}`, on this call only (never on `/User`: scenarios and `X-Mock-Error` refuse it "
+        "there): wrong credentials 400 `InvalidCredentials`; missing fields or a bad body 400 `InvalidRequest`; permission not "
+        "granted to the client 400 `InvalidScope`; non-JSON Content-Type 415 `InvalidRequest`",
+        "[PUB] sdk-python 1.0.19 TokenErrorResponse (400, `InvalidCredentials`); other errorTypes and texts [INF]",
     ),
     row(
         "auth",
@@ -142,23 +210,25 @@ FIDELITY: tuple[Row, ...] = (
     row(
         "field",
         "`scope[]` items",
-        "`{orgType:int, orgId:int}`; orgType 0 (organization) or 2 (paypoint), null meaning 0; the org must exist in the "
-        "fixture: unknown paypoint → 3005, unknown organization or missing orgId → 3003",
-        "[SEED] types; checks [INF]",
+        "`{orgType:int, orgId:int}`; orgType 0 (organization), null meaning 0, anything else 3003 \"orgType must be 0 "
+        "(organization)\" (2, a paypoint, was accepted before issue 14: paypoint users are the fixture's); the organization "
+        "must exist in the fixture: unknown organization or missing orgId → 3003",
+        "[SEED] types; [PUB] sdk-python 1.0.19 / sdk-node Orgtype \"Currently, this must be `0`\"; checks [INF]",
     ),
     row("field", "`email`", "an address of at most 320 characters, else 3003", "[SEED] max 320; check [INF]"),
     row("field", "`language`", "`en` or `es`, else 3003; default `en`", "[SEED] values; default [INF]"),
     row(
         "field",
         "`access[]`, `mfaData`, `additionalData`",
-        "`{roleLabel:str, roleValue:bool}`, `{mfa:bool, mfaMode:int}`, a string-to-string map; else 3003",
-        "[SEED] types",
+        "`{roleLabel:str, roleValue:bool}`, `{mfa:bool, mfaMode:int}`, a string-to-string map whose values are at most 100 "
+        "characters (null values taken); else 3003",
+        "[SEED] types; [PUB] sdk-python 1.0.19 AdditionalDataMap \"Max length for a value is 100 characters\"",
     ),
     row(
         "field",
         "`pwd`, `name`, `phone`",
-        "optional strings; `pwd` is kept as a digest and never returned",
-        "[SEED] types; storage [INF]",
+        "optional strings; `phone` at most 50 characters, else 3003; `pwd` is kept as a digest and never returned",
+        "[SEED] types; [PUB] beta reference phone \"<=50 characters\"; storage [INF]",
     ),
     row(
         "field",
@@ -213,8 +283,16 @@ FIDELITY: tuple[Row, ...] = (
         "response",
         "`GET /api/User/{userId}`",
         "`UserQueryRecord` with its mixed-case keys (`userId`, `Email`, `Name`, … `Scope[{orgEntry,orgId,orgType}]`, "
-        "`AdditionalData` as a JSON string); query `entry`/`level` accepted and ignored",
+        "`AdditionalData`); query `entry`/`level` accepted and ignored",
         "[PUB] sdk-rust WireMock example; key order and ignored query [INF]",
+    ),
+    row(
+        "response",
+        "`AdditionalData` of a user read back (GET, Query records)",
+        "the object the user was given (`{\"key1\":\"value1\"}`), keys set to null left out; null when none. Older SDKs "
+        "typed it the JSON text of that object (`\"{\\\"key1\\\":\\\"value1\\\"}\"`), which the mock sent before issue 14",
+        "[PUB] current reference example (an object) and sdk-python 1.0.19 `Dict[str, str]`; the older string: sdk-python ≤ "
+        "1.0.13, sdk-csharp 1.0.12, sdk-node 0.0.114 (`AdditionalDataString`); null keys left out [INF]",
     ),
     row(
         "response",
@@ -232,9 +310,12 @@ FIDELITY: tuple[Row, ...] = (
     row(
         "response",
         "`GET /api/Query/users/org/{orgId}`, `/point/{entry}`",
-        "`{\"Records\":[…],\"Summary\":{pageIdentifier:\"null\",pageSize,totalAmount:0,totalNetAmount:0,totalPages,"
-        "totalRecords}}`: users whose scope names that organization (not its children) or paypoint",
-        "[PUB] QuerySummary and example; matching and zero amounts [INF]",
+        "`{\"Records\":[…],\"Summary\":{pageidentifier,pageSize,totalAmount:0.0,totalNetAmount:0.0,totalPages,"
+        "totalRecords}}`: users whose scope names that organization (not its children) or paypoint; `pageidentifier` null "
+        "on the last page, else an opaque token. Older SDKs (sdk-python ≤ 1.0.13, sdk-node 0.0.114) and the published "
+        "example spell it `pageIdentifier` (the example's value the string `\"null\"`), which the mock sent before issue 14",
+        "[PUB] sdk-python 1.0.19 QuerySummary (`pageidentifier`, float amounts, null without a further page); matching, "
+        "zero amounts and the token [INF]",
     ),
     row(
         "field",

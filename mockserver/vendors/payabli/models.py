@@ -31,7 +31,14 @@ from ...core import fastmodel
 from ...core.openapi import EMAIL_SCHEMA, NOT_BLANK_SCHEMA, requires, schema_context
 from ...core.validation import Duration, NotBlank, is_email, parse_object, validate
 
-ORG_TYPES = {0: "organization", 2: "paypoint"}  # [INF] orgType 0 = org, 2 = paypoint (the docs' "level")
+# What a scope item of UserData may name: "The organization type. Currently, this must be `0`"
+# [PUB: sdk-python 1.0.19 / sdk-node Orgtype].  A paypoint (orgType 2, the docs' "level")
+# scopes only users the fixture holds (made in PartnerHub).
+ORG_TYPES = {0: "organization"}
+PHONE_MAX = 50  # [PUB] beta reference: phone "<=50 characters"
+ADDITIONAL_VALUE_MAX = 100  # [PUB] sdk-python 1.0.19 AdditionalDataMap: "Max length for a value is 100 characters"
+Phone = Annotated[str, StringConstraints(max_length=PHONE_MAX)]
+AdditionalValue = Annotated[str, StringConstraints(max_length=ADDITIONAL_VALUE_MAX)]
 SETTABLE_STATUSES = (0, 1, 85)  # -99 (Deleted) exists but cannot be set: 3006 [PUB]
 LANGUAGES = ("en", "es")
 
@@ -39,8 +46,9 @@ LANGUAGES = ("en", "es")
 # case-insensitively as .NET binds them: UserData's ``pwd`` [SEED], ``psw`` of
 # PUT /User/authpsw, the OAuth client's ``clientSecret`` and the ``access_token``
 # it is answered [PUB: sdk-ruby], and ``mfaValidationCode`` of POST
-# /User/auth/{provider} [PUB].  The API token travels in ``requestToken``.
-SECRET_FIELDS = frozenset({"pwd", "psw", "clientSecret", "access_token", "mfaValidationCode"})
+# /User/auth/{provider} with the ``mfaCode`` POST /User/mfa sends with it [PUB].
+# The API token (and a user's token) travel in ``requestToken``.
+SECRET_FIELDS = frozenset({"pwd", "psw", "clientSecret", "access_token", "mfaValidationCode", "mfaCode"})
 SECRET_HEADERS = frozenset({"requesttoken"})
 INT32 = (-(1 << 31), (1 << 31) - 1)
 INT64 = (-(1 << 63), (1 << 63) - 1)
@@ -89,26 +97,18 @@ class Strict(BaseModel):
 
 
 def _known_orgs_schema(schema: dict[str, Any]) -> None:
-    """ScopeItem's JSON Schema: orgId required, and (with the documented vendor's
-    ``orgs``) one of the organizations or paypoints that exist, as _known_org checks."""
+    """ScopeItem's JSON Schema: orgId required and (with the documented vendor's ``orgs``)
+    one of the organizations that exist, as _known_org checks (orgType 0 or null: ORG_TYPES)."""
     requires("orgId")(schema)
     orgs: Mapping[tuple[int, int], Any] = schema_context().get("orgs", {})
-    branches: list[dict[str, Any]] = []
-    for org_type in sorted(ORG_TYPES):
-        ids = sorted(org_id for kind, org_id in orgs if kind == org_type)
-        if not ids:
-            continue
-        if org_type == 0:  # a null or absent orgType means an organization
-            branches.append({"properties": {"orgType": {"enum": [0, None]}, "orgId": {"enum": ids}}})
-        else:
-            branches.append({"properties": {"orgType": {"const": org_type}, "orgId": {"enum": ids}}, "required": ["orgType"]})
-    if branches:
-        schema["anyOf"] = branches
+    ids = sorted(org_id for kind, org_id in orgs if kind in ORG_TYPES)
+    if ids:
+        schema["properties"]["orgId"]["enum"] = ids
 
 
 class ScopeItem(Strict):
-    """``{orgType, orgId}``: which organization or paypoint the user belongs to; the
-    organization must exist (0 = organization, 2 = paypoint; null = organization)."""
+    """``{orgType, orgId}``: which organization the user belongs to; the organization
+    must exist (orgType 0 or null = organization; a paypoint, 2, only in the fixture)."""
 
     model_config = ConfigDict(json_schema_extra=_known_orgs_schema)
 
@@ -120,7 +120,7 @@ class ScopeItem(Strict):
     @classmethod
     def _known_type(cls, value: int | None) -> int | None:
         if value is not None and value not in ORG_TYPES:
-            raise rule("3003", "must be 0 (organization) or 2 (paypoint)")
+            raise rule("3003", "must be 0 (organization)")
         return value
 
     @field_validator("orgId")
@@ -134,8 +134,6 @@ class ScopeItem(Strict):
             raise rule("3003", "is required")
         orgs: Mapping[tuple[int, int], Any] = (info.context or {}).get("orgs", {})
         if (org_type, value) not in orgs:
-            if org_type == 2:
-                raise rule("3005", f"{value} is not a known paypoint")
             raise rule("3003", f"{value} is not a known organization")
         return value
 
@@ -181,7 +179,7 @@ class UserData(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [{k: v for k, v in _USER_EXAMPLE.items() if k not in ("email", "pwd")}]})
 
     email: Email | None = None
-    phone: str | None = None
+    phone: Phone | None = None
     name: str | None = None
     pwd: str | None = None
     scope: list[ScopeItem] | None = Field(
@@ -193,7 +191,7 @@ class UserData(Strict):
     timeZone: Annotated[Int32, _TIME_ZONE_SCHEMA] | None = None
     language: Literal["en", "es"] | None = None
     mfaData: MfaData | None = None
-    additionalData: dict[str, str | None] | None = None
+    additionalData: dict[str, AdditionalValue | None] | None = None
 
     @field_validator("scope")
     @classmethod
@@ -415,6 +413,7 @@ class ExistingUser(Fixed):
     additionalData: dict[str, str | None] | None = None
     createdAt: datetime | None = None  # None: the clock at start-up
     lastAccess: datetime | None = None  # last PartnerHub login; None: never
+    pwd: str | None = None  # what POST /User/auth/{provider} checks (kept as a digest); None: cannot log in
 
 
 class Settings(Fixed):
@@ -423,6 +422,16 @@ class Settings(Fixed):
     requireJsonContentType: bool = True  # [INF] ASP.NET answers 415 to a non-JSON body
     accessTokenLifetime: Duration = timedelta(seconds=3600)  # expires_in of OAuth tokens [PUB example: 3600]
     queryPageSize: int = Field(default=20, ge=1)  # limitRecord default [PUB]
+    # User logins (user_auth.py), on the virtual clock [INF]: a user token lives userSessionLifetime
+    # ("remaining" 120 minutes in the published example) unless unused for userSessionIdle
+    # (its "inactiveTokenTime", in minutes).
+    userSessionLifetime: Duration = timedelta(hours=2)
+    userSessionIdle: Duration = timedelta(minutes=30)
+    # The MFA code a user "receives" (no e-mail or SMS leaves the sandbox) [INF]; it is valid
+    # mfaCodeLifetime after the login or resend that asked for it, for mfaAttempts tries.
+    mfaCode: str = Field(default="123456", min_length=1)
+    mfaCodeLifetime: Duration = timedelta(minutes=5)
+    mfaAttempts: int = Field(default=3, ge=1)
 
 
 class Fixture(Fixed):

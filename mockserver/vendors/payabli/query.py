@@ -20,6 +20,7 @@ date is 3003.  The default order is userId ascending (creation order).
 
 from __future__ import annotations
 
+import base64
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -169,13 +170,20 @@ def page(records: Iterable[dict[str, Any]], query: dict[str, str], default_size:
     # limitRecord 0 or negative: every record [PUB]; the page is then as big as the result [INF].
     size = limit if limit > 0 else total
     rows = chosen[start:start + size] if limit > 0 else chosen[start:]
+    following = start + len(rows)
     summary = {
-        # [INF] the published example's string "null" (the SDKs type it a non-nullable string)
-        "pageIdentifier": "null",
+        # The newest SDK's key (sdk-python 1.0.19 reads `pageidentifier`; older SDKs and the
+        # example `pageIdentifier`): null when there is no further page [PUB], else an opaque token [INF].
+        "pageidentifier": _page_token(following, size) if following < total else None,
         "pageSize": size,
-        "totalAmount": 0,  # amounts mean nothing for users [INF]; the SDK types them integers
-        "totalNetAmount": 0,
+        "totalAmount": 0.0,  # amounts mean nothing for users [INF]; the newest SDK types them floats [PUB]
+        "totalNetAmount": 0.0,
         "totalPages": math.ceil(total / size) if size else 0,
         "totalRecords": total,
     }
     return rows, summary
+
+
+def _page_token(following: int, size: int) -> str:
+    # Opaque to clients (the API takes no token back): where the next page starts.
+    return base64.urlsafe_b64encode(f"fromRecord={following}&limitRecord={size}".encode()).decode().rstrip("=")

@@ -10,8 +10,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
-
 from ...core.clock import iso_seconds_z
 from ...core.vendor import Reply
 
@@ -111,9 +109,12 @@ def _instant(timestamp: float | None) -> str | None:
 def query_record(record: dict[str, Any]) -> dict[str, Any]:
     """A stored user as ``UserQueryRecord`` (GET /User/{userId}, Query records).
 
-    [INF] key order follows the docs' field list (userId, Email, Name, ...);
-    ``AdditionalData`` is typed string in the read model, so the stored dict is
-    sent as its JSON text.
+    [INF] key order follows the docs' field list (userId, Email, Name, ...).
+    ``AdditionalData`` is the object the user was given: the current reference's
+    example and the newest SDK (sdk-python 1.0.19, ``Dict[str, str]``) read an
+    object, where older SDKs (sdk-python <= 1.0.13, sdk-csharp 1.0.12, sdk-node
+    0.0.114) typed the JSON text of it (fidelity map).  A key set to null is left
+    out: the read model's values are strings [INF].
     """
     additional = record["AdditionalData"]
     return {
@@ -133,7 +134,7 @@ def query_record(record: dict[str, Any]) -> dict[str, Any]:
         "UsrMFAMode": record["UsrMFAMode"],
         "createdAt": _instant(record["createdAt"]),
         "lastAccess": _instant(record["lastAccess"]),
-        "AdditionalData": None if additional is None else orjson.dumps(additional).decode(),
+        "AdditionalData": None if additional is None else {k: v for k, v in additional.items() if v is not None},
     }
 
 
@@ -197,14 +198,16 @@ class UserQueryRecord(BaseModel):
     UsrMFAMode: int
     createdAt: str
     lastAccess: str | None
-    AdditionalData: str | None
+    AdditionalData: dict[str, str] | None = Field(description="The user's additionalData (an object; older SDKs typed its JSON text).")
 
 
 class QuerySummary(BaseModel):
-    pageIdentifier: str
+    """The newest SDK's QuerySummary (sdk-python 1.0.19): ``pageidentifier`` in lower case, amounts as floats."""
+
+    pageidentifier: str | None = Field(description="Opaque token of the next page; null on the last page.")
     pageSize: int
-    totalAmount: int
-    totalNetAmount: int
+    totalAmount: float
+    totalNetAmount: float
     totalPages: int
     totalRecords: int
 

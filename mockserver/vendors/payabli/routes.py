@@ -4,17 +4,18 @@ and the OAuth2 server-side token."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ...core.errors import FieldError, InvalidFields, MalformedBody, NotAnObject, VendorError
+from ...core.phones import US_AREA_CODES, valid_for
 from ...core.seeding import NAME_POOLS
 from ...core.store import Table
 from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
 from . import errors, query, responses
-from .auth import Tokens
+from .auth import Tokens, password_digest
 from .binding import CreateBinding
 from .models import (
     INT64,
@@ -30,14 +31,16 @@ from .models import (
     path_schema,
     query_users_schema,
 )
+from .user_auth import UserAuth
 
 _INTEGER = re.compile(r"^-?\d{1,20}$")
 _NO_MFA: dict[str, Any] = {"mfa": None, "mfaMode": None}  # a null or absent mfaData: read-only, never stored
 
 
-def _us_phone(fake: Any) -> str:
-    # Ten NANP digits without punctuation, like the docs' "5555555555".
-    return f"{fake.random_int(201, 989)}{fake.random_int(200, 999)}{fake.numerify('####')}"
+def _exchange_and_line(fake: Any) -> str:
+    # After the area code (core.phones), as ten NANP digits without punctuation like the docs'
+    # "5555555555": an exchange never starts with 0 or 1.
+    return f"{fake.random_int(2, 9)}{fake.numerify('######')}"
 
 
 def _int64(raw: str, name: str) -> int:
@@ -68,6 +71,10 @@ class Payabli(Vendor):
     base_path = "/api"
     locale = "en_US"
     content_type = b"application/json; charset=utf-8"  # .NET's default
+    # ASP.NET routing ignores case and a trailing slash [PUB: Payabli's mobile SDKs call
+    # /api/v2/token/serverside, the server SDKs /api/v2/Token/serverside].
+    paths_ignore_case = True
+    paths_allow_trailing_slash = True
     fixture_model = Fixture
     catalog = errors.CATALOG
     problems = errors.PROBLEMS
@@ -86,7 +93,7 @@ class Payabli(Vendor):
     }
     pools = {
         **NAME_POOLS,
-        "phone": _us_phone,
+        "phone": valid_for("US", US_AREA_CODES, 7, _exchange_and_line),
         "email_domain": lambda f: f.safe_domain_name(),  # example.com/.org/.net: never a real mailbox
     }
 
@@ -96,6 +103,12 @@ class Payabli(Vendor):
     unique_fields = frozenset({"email"})
     fidelity = Lazy(".fidelity:NOTES")
     scenario_aliases = {"3201": "payabli-empty-scope", "DATABASE_ERROR": "payabli-service-unavailable"}
+    # TokenErrorResponse is the token endpoint's alone; the login family's 401s are its own.
+    error_operations = {
+        **dict.fromkeys(errors.TOKEN_KEYS, "token"),
+        **dict.fromkeys(errors.LOGIN_KEYS, "auth_user"),
+        **dict.fromkeys(errors.SESSION_KEYS, "auth_refresh_user"),
+    }
     unavailable = {"error": "DATABASE_ERROR"}
 
     fixture: Fixture
@@ -111,13 +124,14 @@ class Payabli(Vendor):
         self.binding = CreateBinding(self.orgs)
         self.bind_new_user = self.binding.bind
         self.clients = {c.clientId: c for c in fixture.clients}
+        self.user_auth = UserAuth(ctx, fixture, self.tokens, self._require_json)  # login, MFA, password: user_auth.py
 
     def routes(self) -> list[Route]:
         # Stable operation names for journal/scenarios; the two lists after the SDK's ListUsersOrg / ListUsersPaypoint.
         # Besides dispatch, each Route describes its endpoint for the OpenAPI document.
         # "3003" covers a path/query value .NET cannot bind; the field rules add their own codes.
         binding, missing = ("UNAUTHORIZED", "3003"), ("USER_NOT_FOUND",)
-        user_rules = ("3003", "3004", "3005", "3006", "3201", "DUPLICATE_EMAIL", "UNSUPPORTED_MEDIA_TYPE")
+        user_rules = ("3003", "3004", "3006", "3201", "DUPLICATE_EMAIL", "UNSUPPORTED_MEDIA_TYPE")
         listing = query_users_schema(self.settings.queryPageSize)
         # Path parameters as the handlers bind them; a userId must also exist (USER_NOT_FOUND,
         # a 400 like a binding failure: state, not syntax), an orgId or entry must be the fixture's.
@@ -128,9 +142,9 @@ class Payabli(Vendor):
         entry = path_schema(entry={"type": "string", "enum": sorted(self.paypoints),
                                    "description": "A paypoint entrypoint name of the running configuration."})
         return [
-            # errors=None: the scenario library makes create-user answer every catalog entry.
+            # Every PayabliErrorBody entry (the scenario library forces each one here); never the token's.
             Route("POST", "/api/User", self.create_user, "create_user", summary="Create a user",
-                  request=CreateUser, responses={200: responses.UserCreated}, errors=None),
+                  request=CreateUser, responses={200: responses.UserCreated}, errors=errors.USER_KEYS),
             Route("GET", "/api/User/{userId}", self.get_user, "get_user", summary="Get a user", params=user_id,
                   responses={200: responses.UserQueryRecord}, errors=binding + missing),
             Route("PUT", "/api/User/{userId}", self.update_user, "update_user", summary="Update a user", params=user_id,
@@ -145,11 +159,14 @@ class Payabli(Vendor):
                   responses={200: responses.QueryUserResponse}, errors=binding + ("UNKNOWN_ENTRY",)),
             Route("POST", "/api/v2/Token/serverside", self.token, "token", summary="Get an OAuth2 access token",
                   request=TokenRequest, responses={200: responses.PayabliAccessTokenResponse},
-                  errors=("TOKEN_INVALID_REQUEST", "TOKEN_INVALID_CLIENT", "TOKEN_INVALID_SCOPE", "TOKEN_UNSUPPORTED_MEDIA_TYPE"),
-                  auth=False),
+                  errors=errors.TOKEN_KEYS, auth=False),
+            *self.user_auth.routes(),
         ]
 
     render = staticmethod(errors.render)
+
+    def error_schema_of(self, keys: Sequence[str]) -> Mapping[str, Any]:
+        return errors.error_schema_of(keys)  # a User route never documents the token call's envelope
 
     # ---------------------------------------------------------------- state
     @property
@@ -185,6 +202,7 @@ class Payabli(Vendor):
                 created_at=user.createdAt.timestamp() if user.createdAt else now,
                 created_by="fixture",
                 last_access=user.lastAccess.timestamp() if user.lastAccess else None,
+                pwd_hash=password_digest(user.pwd) if user.pwd else None,
             )
             self.users.insert(user.userId, record, self._unique(user.email))
             self.ctx.bump_id("users", user.userId)
@@ -345,7 +363,7 @@ class Payabli(Vendor):
             if value is not None:
                 record[column] = value
         if body.pwd is not None:
-            record["pwdHash"] = hashlib.sha256(body.pwd.encode()).hexdigest()
+            record["pwdHash"] = password_digest(body.pwd)
         if body.scope is not None:  # an empty list already failed with 3201
             record["Scope"] = [self._scope(item.orgType or 0, item.orgId) for item in body.scope if item.orgId is not None]
         if body.access is not None:
@@ -380,6 +398,6 @@ class Payabli(Vendor):
             additional=user["additionalData"],
             created_at=self.ctx.clock.timestamp(),
             # A digest, never the password: later auth endpoints compare against it.
-            pwd_hash=hashlib.sha256(pwd.encode()).hexdigest() if pwd else None,
+            pwd_hash=password_digest(pwd) if pwd else None,
             created_by=created_by,
         )

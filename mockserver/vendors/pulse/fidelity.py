@@ -141,9 +141,13 @@ FIDELITY: tuple[Row, ...] = (
     ),
     row(
         "response",
-        "absent optional fields, `token`",
-        "null; `token` omitted on create (\"only included in certain responses\")",
-        "[INF]",
+        "unset optional fields, `token`",
+        "`name`, `teamId`, `phone`, `imgSrc` are left out when the user has none (never `null`: the schema types them "
+        "integer/string, and a client generated with non-null types cannot read a null); `notificationPreferences` is `{}` "
+        "when none are set, as the example shows it; the same in create, list and the re-used user of another account; "
+        "`token` omitted on create (\"only included in certain responses\")",
+        "[SEED] User schema types (no `nullable`) and the example's `\"notificationPreferences\": {}`; leaving out [INF] "
+        "(before issue 14 they were null)",
     ),
     row("response", "ids", "sequential integers from `settings.firstUserId` (100)", "[INF]"),
     row("response", "default roles", "the account's `defaultRoles` when none (or `[]`) are sent", "[INF]"),

@@ -63,27 +63,38 @@ def _session_account(member: Record, accounts: Accounts) -> Record:
     }
 
 
+# User's optional profile fields, typed integer/string and never null in the schema [SEED]:
+# a user without one is answered without the key (a decoder with non-null types reads
+# that; it cannot read a null).  notificationPreferences is an object the example shows
+# as {} [SEED]: a user without preferences has {}.
+OMITTED_WHEN_UNSET = ("name", "teamId", "phone", "imgSrc")
+
+
 def user(record: Record, accounts: Accounts) -> Record:
     """The seed's User schema.  ``token`` is "only included in certain responses" and a
-    created user has no session, so it is omitted [INF]."""
+    created user has no session, so it is omitted [INF]; so is every optional field the
+    user has no value for (OMITTED_WHEN_UNSET)."""
     roles, permissions, _, _ = grants(record, accounts)
-    return {
-        "id": record["id"],
-        "email": record["email"],
-        "name": record["name"],
-        "active": record["active"],
-        "teamId": record["teamId"],
-        "phone": record["phone"],
-        "imgSrc": record["imgSrc"],
-        "notificationPreferences": record["notificationPreferences"],
-        "createdBy": record["createdBy"],
-        "updatedBy": record["updatedBy"],
-        "createdAt": record["createdAt"],
-        "updatedAt": record["updatedAt"],
-        "accounts": [_membership(m, accounts) for m in record["accounts"]],
-        "flatRolesList": roles,
-        "flatPermissionsList": permissions,
-    }
+    body: Record = {"id": record["id"], "email": record["email"]}
+    _optional(body, record, "name")
+    body["active"] = record["active"]
+    for key in ("teamId", "phone", "imgSrc"):
+        _optional(body, record, key)
+    body["notificationPreferences"] = record.get("notificationPreferences") or {}
+    body["createdBy"] = record["createdBy"]
+    body["updatedBy"] = record["updatedBy"]
+    body["createdAt"] = record["createdAt"]
+    body["updatedAt"] = record["updatedAt"]
+    body["accounts"] = [_membership(m, accounts) for m in record["accounts"]]
+    body["flatRolesList"] = roles
+    body["flatPermissionsList"] = permissions
+    return body
+
+
+def _optional(body: Record, record: Record, key: str) -> None:
+    value = record.get(key)
+    if value is not None:
+        body[key] = value
 
 
 # A created user's one membership, as user() shows it: (User.accounts item, flatRolesList, flatPermissionsList).
@@ -159,9 +170,10 @@ def new_user(record: Record, view: NewMemberView) -> Record:
     """``user()`` of a record POST /users just built, from its cached membership view.
 
     That record holds User's keys in User's order plus ``password`` (a store-only
-    key), so a copy without the password, with the membership view in place of the
-    stored membership and the flat lists appended, is user()'s dict key for key -
-    and a dict copy is a fraction of the cost of writing fifteen keys out again.
+    key), the optional ones only when set and notificationPreferences always (as
+    user() writes them), so a copy without the password, with the membership view in
+    place of the stored membership and the flat lists appended, is user()'s dict key
+    for key - and a dict copy is a fraction of the cost of writing the keys out again.
     tests/vendors/pulse/test_fast_paths.py compares it with user().
     """
     body = record.copy()
@@ -177,7 +189,9 @@ def new_user(record: Record, view: NewMemberView) -> Record:
 # speed, and tests/contract/test_response_models.py holds every documented answer to its
 # model exactly: keys, their order, values).
 
-from pydantic import BaseModel, RootModel  # noqa: E402
+from pydantic import BaseModel, Field, RootModel  # noqa: E402
+
+from ...core.openapi import absent  # noqa: E402
 
 
 class Membership(BaseModel):
@@ -188,16 +202,17 @@ class Membership(BaseModel):
 
 
 class User(BaseModel):
-    """The seed's User, as ``user()`` writes it (``token`` is never included)."""
+    """The seed's User, as ``user()`` writes it (``token`` is never included; the optional
+    profile fields only when set, never null)."""
 
     id: int
     email: str
-    name: str | None
+    name: str = absent("Full name of the user; absent when not set.")
     active: bool
-    teamId: int | None
-    phone: str | None
-    imgSrc: str | None
-    notificationPreferences: dict[str, Any] | None
+    teamId: int = absent("ID of the team the user belongs to; absent when not set.")
+    phone: str = absent("User's phone number; absent when not set.")
+    imgSrc: str = absent("URL to the user's profile image; absent when not set.")
+    notificationPreferences: dict[str, Any] = Field(description="User's notification preferences; {} when none are set.")
     createdBy: str
     updatedBy: str
     createdAt: str

@@ -12,6 +12,7 @@ from typing import Any
 
 from ...core.clock import iso_z, parse_instant
 from ...core.errors import FieldError, VendorError
+from ...core.phones import US_AREA_CODES, valid_for
 from ...core.seeding import NAME_POOLS
 from ...core.store import Table
 from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
@@ -22,9 +23,14 @@ from .models import ACCOUNT_HEADER, OPTIONAL_ACCOUNT_HEADER, SECRET_FIELDS, SECR
 Record = dict[str, Any]
 
 
-def _us_phone(fake: Any) -> str:
-    # NANP: area code and exchange never start with 0 or 1
-    return f"({fake.random_int(2, 9)}{fake.numerify('##')}) {fake.random_int(2, 9)}{fake.numerify('##')}-{fake.numerify('####')}"
+def _exchange_and_line(fake: Any) -> str:
+    # NANP: an exchange never starts with 0 or 1
+    return f"{fake.random_int(2, 9)}{fake.numerify('######')}"
+
+
+def _us_phone(number: str) -> str:
+    # The docs' example format, "(415) 555-0188"
+    return f"({number[:3]}) {number[3:6]}-{number[6:]}"
 
 
 class Pulse(Vendor):
@@ -42,7 +48,7 @@ class Pulse(Vendor):
     security_schemes = bearer_auth("The session token from POST /auth/login (or a fixture session); account routes also take x-account-id.")
     pools = {
         **NAME_POOLS,
-        "phone": _us_phone,
+        "phone": valid_for("US", US_AREA_CODES, 7, _exchange_and_line, _us_phone),
     }
 
     # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.
@@ -269,25 +275,26 @@ class Pulse(Vendor):
         existing = users.find("email", email_key)
         if existing is not None:
             return self._add_existing(existing, users, account_id, roles, caller, stamp)
-        prefs = body.get("notificationPreferences")
-        # User's keys in User's order, plus the store-only password after email:
+        # User's keys in User's order, plus the store-only password after email, the
+        # optional ones only when set (as responses.user writes them):
         # responses.new_user turns a copy of it into the response.
         record: Record = {
             "id": self.ctx.next_id("users", self.first_user_id),
             "email": email,
             "password": None,  # [INF] a created user sets a password later (invite flow)
-            "name": body.get("name"),
-            "active": True,  # [INF]
-            "teamId": team_id,
-            "phone": body.get("phone"),
-            "imgSrc": body.get("imgSrc"),
-            "notificationPreferences": prefs,  # plain dicts of this request's own (parse_create)
-            "createdBy": caller["email"],
-            "updatedBy": caller["email"],
-            "createdAt": stamp,
-            "updatedAt": stamp,
-            "accounts": [member],
         }
+        name = body.get("name")
+        if name is not None:
+            record["name"] = name
+        record["active"] = True  # [INF]
+        for field, value in (("teamId", team_id), ("phone", body.get("phone")), ("imgSrc", body.get("imgSrc"))):
+            if value is not None:
+                record[field] = value
+        # plain dicts of this request's own (parse_create); none set: {} as the example shows
+        record["notificationPreferences"] = body.get("notificationPreferences") or {}
+        record["createdBy"] = record["updatedBy"] = caller["email"]
+        record["createdAt"] = record["updatedAt"] = stamp
+        record["accounts"] = [member]
         users.insert(record["id"], record, {"email": email_key})
         return Reply(201, responses.new_user(record, view))
 

@@ -38,7 +38,10 @@ CATALOG: dict[str, ErrorSpec] = {
     # not an HttpException) [INF].
     "PAYLOAD_TOO_LARGE": ErrorSpec(413, None, "Payload Too Large", "request entity too large"),
     # body-parser: a JSON body declared in a non-UTF charset (message filled in per request).
-    "UNSUPPORTED_MEDIA_TYPE": ErrorSpec(415, None, None, "unsupported charset"),
+    # With the status phrase under "error", as the 400 and 413 bodies carry it: a client
+    # reading Sabi's errors by their "error" key finds it on every body-parser failure
+    # (stock Nest would omit it: it is not an HttpException) [INF].
+    "UNSUPPORTED_MEDIA_TYPE": ErrorSpec(415, None, "Unsupported Media Type", "unsupported charset"),
     # @nestjs/throttler's ThrottlerException (string response -> no "error" key).
     "TOO_MANY_REQUESTS": ErrorSpec(429, None, None, "ThrottlerException: Too Many Requests"),
     # Anything unhandled (Mongo down, a bug): Nest's UNKNOWN_EXCEPTION_MESSAGE.

@@ -31,7 +31,8 @@ ERROR_SOURCES: dict[str, str] = {
     "NOT_FOUND": "[INF] Nest's not-found handler, message `Cannot <METHOD> <url>`",
     "CONFLICT": "[INF] ConflictException for a duplicate username",
     "PAYLOAD_TOO_LARGE": "[INF] body-parser's limit (stock Nest would send no `error` key)",
-    "UNSUPPORTED_MEDIA_TYPE": "[INF] body-parser: a JSON body in a non-UTF charset",
+    "UNSUPPORTED_MEDIA_TYPE": "[INF] body-parser: a JSON body in a non-UTF charset; `error` \"Unsupported Media Type\" as on the 400 and 413 "
+    "bodies (stock Nest would send no `error` key)",
     "TOO_MANY_REQUESTS": "[INF] @nestjs/throttler's ThrottlerException" + _SCENARIO,
     "INTERNAL_SERVER_ERROR": "[INF] Nest's unknown-exception text; also a bug of ours",
     "BAD_GATEWAY": "[INF] Nest HttpException" + _SCENARIO,

@@ -16,6 +16,7 @@ from typing import Any
 
 from ...core.clock import parse_instant
 from ...core.errors import VendorError
+from ...core.phones import valid_for
 from ...core.seeding import NAME_POOLS
 from ...core.store import Table
 from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
@@ -57,10 +58,6 @@ def stored_document(record: dict[str, Any]) -> dict[str, Any]:
                               record["userHandle"], record["tenant"], record["invite"])
 
 
-def _ng_mobile(fake: Any) -> str:
-    return str(fake.random_element(_NG_PREFIXES)) + str(fake.numerify("#######"))
-
-
 class Sabi(Vendor):
     name = "sabi"
     title = "Sabi"
@@ -79,7 +76,7 @@ class Sabi(Vendor):
     }
     pools = {
         **NAME_POOLS,
-        "mobile": _ng_mobile,
+        "mobile": valid_for("NG", _NG_PREFIXES, 7),
     }
 
     # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.

@@ -1,9 +1,11 @@
 """VaultsPay tokens: saas-login, saas-refresh-token and Bearer checks.
 
-Access tokens are JWT-shaped (three base64url segments) so that "malformed"
-(400/1036) can be told apart from "well-formed but unknown" (401/1001).  An
-access token belongs to a session whose lifetime is the refresh token's: a
-dead session answers 1004, a dead access token in a live session 1003.
+Access tokens are JWT-shaped (three base64url segments).  A token that is not,
+and a well-formed one no session issued, are both INVALID_TOKEN (400/1036): the
+catalog's "Invalid access token provided." is the one error about the token
+itself (1001 UNAUTHORISED is about permission, not the token).  An access
+token belongs to a session whose lifetime is the refresh token's: a dead
+session answers 1004, a dead access token in a live session 1003.
 """
 
 from __future__ import annotations
@@ -96,8 +98,8 @@ class Tokens:
         token = self._bearer(header)  # raises for a malformed header, which is never remembered
         tables = self.ctx.table  # not the properties: two calls less on every request
         record = tables("access_tokens").get(token)
-        if record is None:
-            raise VendorError("UNAUTHORISED")
+        if record is None:  # well-formed, never issued (or issued to a session that is gone)
+            raise VendorError("INVALID_TOKEN")
         now = self.ctx.clock.timestamp()
         session = tables("sessions").get(record["session"])
         if session is None or session["expiresAt"] <= now:

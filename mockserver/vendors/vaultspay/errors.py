@@ -29,6 +29,8 @@ CATALOG: dict[str, ErrorSpec] = {
     "NOT_FOUND": ErrorSpec(404, 1010, "BAD_REQUEST", "Invalid request."),
     "METHOD_NOT_ALLOWED": ErrorSpec(405, 1010, "BAD_REQUEST", "Invalid request."),
     "PAYLOAD_TOO_LARGE": ErrorSpec(413, 1010, "BAD_REQUEST", "Invalid request."),
+    # Spring's HttpMediaTypeNotSupportedException (a body that is not JSON: media.py)
+    "UNSUPPORTED_MEDIA_TYPE": ErrorSpec(415, 1010, "BAD_REQUEST", "Invalid request."),
     "INTERNAL": ErrorSpec(500, 1010, "BAD_REQUEST", "Invalid request."),
 }
 
@@ -52,7 +54,7 @@ PROBLEMS: ProblemMap = {
     "body_too_large": "PAYLOAD_TOO_LARGE",
     "not_found": "NOT_FOUND",
     "method_not_allowed": "METHOD_NOT_ALLOWED",
-    "bad_content_type": "BAD_REQUEST",
+    "bad_content_type": "UNSUPPORTED_MEDIA_TYPE",
     "conflict": _duplicate,
     "scenario": "BAD_REQUEST",
     "internal": "INTERNAL",
@@ -89,7 +91,9 @@ def render(error: VendorError) -> Reply:
 
 # ---------------------------------------------------------------- OpenAPI
 # What Tokens.authenticate can answer: every route behind the Bearer token lists these.
-AUTH_ERRORS = ("UNAUTHENTICATED", "INVALID_TOKEN", "UNAUTHORISED", "SESSION_EXPIRED", "TOKEN_EXPIRED")
+AUTH_ERRORS = ("UNAUTHENTICATED", "INVALID_TOKEN", "SESSION_EXPIRED", "TOKEN_EXPIRED")
+# What media.json_body answers: every route that reads a body lists it.
+MEDIA_ERRORS = ("UNSUPPORTED_MEDIA_TYPE",)
 
 # The body render() writes, for the generated OpenAPI document; codes and types from the catalog.
 ENVELOPE_SCHEMA: dict[str, object] = {

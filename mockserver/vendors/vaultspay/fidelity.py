@@ -42,6 +42,8 @@ ERROR_SOURCES: dict[str, str] = {
     "NOT_FOUND": "[INF] unknown path: the BAD_REQUEST body with a fitting HTTP status",
     "METHOD_NOT_ALLOWED": "[INF] wrong method: the BAD_REQUEST body with a fitting HTTP status (no `Allow` header)",
     "PAYLOAD_TOO_LARGE": "[INF] body over 1 MiB: the BAD_REQUEST body with a fitting HTTP status",
+    "UNSUPPORTED_MEDIA_TYPE": "[INF] Spring's HttpMediaTypeNotSupportedException (415) for a body that is not JSON: the BAD_REQUEST body "
+    "with HTTP 415, as for 404/405/413 (no published 415 body; vendor-wire-details.md has none either)",
     "INTERNAL": "[INF] a bug of ours: the BAD_REQUEST body with HTTP 500",
 }
 
@@ -83,8 +85,9 @@ FIDELITY: tuple[Row, ...] = (
     row(
         "auth",
         "well-formed but unknown token",
-        "401/1001 UNAUTHORISED (the Create-User page says 401; the global errors page says 403)",
-        "[SEED] Create-User page",
+        "400/1036 INVALID_TOKEN \"Invalid access token provided.\", as for a malformed one (1001 UNAUTHORISED is about "
+        "permission, not the token: before issue 14 an unknown token answered 401/1001)",
+        "[PUB] errors page catalog (1036 INVALID_TOKEN); the same answer for malformed and unknown [INF]",
     ),
     row(
         "auth",
@@ -150,15 +153,18 @@ FIDELITY: tuple[Row, ...] = (
     row(
         "field",
         "email OR (countryCode AND phone)",
-        "neither → `{\"key\":\"email\",\"reason\":\"must not be blank\"}`; one half of the phone pair (with or without an "
-        "email) → the other half \"must not be blank\"",
-        "[SEED] rule; [PUB] reason text (errors page); the half-pair rule [INF]",
+        "neither → `{\"key\":\"email\",\"reason\":\"must not be blank\"}`; a `phone` without `countryCode` (with or "
+        "without an email) → countryCode \"must not be blank\"; a `countryCode` alone → phone \"must not be blank\", but beside an "
+        "email it is accepted and kept (phoneNumber null)",
+        "[SEED] rule and \"countryCode: Required only when creating by phone\"; [PUB] reason text (errors page); keeping a lone "
+        "countryCode [INF]",
     ),
     row(
         "field",
         "`email`",
-        "an address of at most 320 characters, else \"must be a well-formed email address\"",
-        "[SEED] \"valid email\"; check and text [INF] Bean Validation default",
+        "an address of at most 320 characters, else \"must be a well-formed email address\"; `\"\"` passes (Bean Validation's "
+        "@Email accepts an empty string) and is no email: stored and answered as null, so countryCode + phone must be given",
+        "[SEED] \"valid email\"; check and text [INF] Hibernate Validator's EmailValidator (null and empty are valid)",
     ),
     row(
         "field",
@@ -170,9 +176,19 @@ FIDELITY: tuple[Row, ...] = (
     row(
         "field",
         "JSON types and keys",
-        "strict types (a number for `firstName` → \"must be a string\"); unknown keys ignored; the Content-Type header is "
-        "not checked",
-        "[INF]",
+        "a JSON number or boolean for a String field (`firstName`, `email`, `countryCode`, `phone`, login and KYC strings) "
+        "becomes its text (`3001234567` → `\"3001234567\"`, `true` → `\"true\"`; a float as its shortest form); an object "
+        "or array → \"must be a string\"; other types strict (`status`, KYC `userId`, `dob`); unknown keys ignored",
+        "[INF] Jackson 2.x defaults (scalar coercion to String on); before issue 14 numbers were refused",
+    ),
+    row(
+        "field",
+        "`Content-Type` of a request body",
+        "`application/json` or `application/*+json`, any case, charset absent or UTF-8/16/32 or US-ASCII; anything else "
+        "(`text/plain`, a form, no header with a body) → 415 `{\"code\":1010,\"message\":\"Invalid request.\","
+        "\"type\":\"BAD_REQUEST\"}`, after the token check (create, login, refresh, KYC POST/PATCH)",
+        "[INF] Spring MVC's Jackson converter and HttpMediaTypeNotSupportedException; the body shape is the 404/405/413 one "
+        "(no published 415 body)",
     ),
     row(
         "field",
@@ -189,9 +205,23 @@ FIDELITY: tuple[Row, ...] = (
         "fixture agent",
         "[SEED]",
     ),
+    row(
+        "response",
+        "`phone` with a trunk 0",
+        "`phone` is echoed as sent (`03001234567`); `phoneNumber` drops the leading zeros (`923001234567`), and the duplicate "
+        "check compares that same number, so `03001234567` and `3001234567` are one phone",
+        "[SEED] \"phoneNumber: Normalized E.164-like concatenation of countryCode + phone\"; echoing `phone` as sent [INF]",
+    ),
     row("response", "`sessionId`", "`null` (listed in the field table, absent from the example)", "[INF]"),
     row("response", "`username`", "32 hex characters drawn from the seed", "[INF] from the example's value"),
     row("response", "ids", "sequential integers from `settings.firstUserId` (604, as in the example)", "[INF]"),
+    row(
+        "response",
+        "fixture `generatedUsers`",
+        "each from Pakistan (`92`, a mobile number in the operators' 300–349 ranges, `@example.pk`) or the UAE (`971`, "
+        "50/52/54/55/56/58, `@example.ae`), numbers valid by libphonenumber; the same seed gives the same users",
+        "[INF] a UAE issuer whose examples are Pakistani",
+    ),
     row(
         "response",
         "`GET /as/api/v1/users?page&perPage`",
@@ -220,7 +250,7 @@ FIDELITY: tuple[Row, ...] = (
         "duplicate email or phone",
         "400/1000 `errors[{\"key\":\"email\",\"reason\":\"User already exists with this email\"}]` or "
         "`{\"key\":\"phone\",\"reason\":\"User already exists with this phone number\"}`; email compared "
-        "case-insensitively, phone as countryCode+phone, across all agents",
+        "case-insensitively, phone as the normalised `phoneNumber`, across all agents",
         "[INF] no duplicate code is published",
     ),
     row(

@@ -54,8 +54,8 @@ class Kyc:
             self.records.insert(entry.userId, {"personal": personal, "submittedAt": now, "decision": decision})
 
     # ------------------------------------------------------------- handlers
-    def create_personal(self, agent_id: int, call: Call) -> Reply:
-        body = self._parse(KycPersonalCreate, call.body)
+    def create_personal(self, agent_id: int, raw: bytes) -> Reply:
+        body = self._parse(KycPersonalCreate, raw)
         user = owned(self.users, agent_id, body.userId)
         if user is None:
             raise no_such_user("userId")
@@ -68,8 +68,8 @@ class Kyc:
         self._sync_names(user, personal)
         return self._personal_reply(user["id"], record)
 
-    def update_personal(self, agent_id: int, call: Call) -> Reply:
-        body = self._parse(KycPersonalUpdate, call.body)
+    def update_personal(self, agent_id: int, raw: bytes) -> Reply:
+        body = self._parse(KycPersonalUpdate, raw)
         user = owned(self.users, agent_id, body.userId)
         if user is None:
             raise no_such_user("userId")

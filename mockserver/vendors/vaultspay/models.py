@@ -15,6 +15,7 @@ from typing import (
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
@@ -27,7 +28,7 @@ from pydantic_core import PydanticCustomError, core_schema
 from ...core import fastmodel, validation
 from ...core.errors import MalformedBody
 from ...core.openapi import EMAIL_SCHEMA, NOT_BLANK_SCHEMA, given, requires
-from ...core.validation import Duration, Email, NotBlank, parse_object, validate_or_none
+from ...core.validation import EMAIL_PATTERN, Duration, NotBlank, is_email, parse_object, validate_or_none
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -56,6 +57,40 @@ def _digits(kind: str, low: int, high: int) -> Callable[[str | None], str | None
     return check
 
 
+def _jackson_text(value: object) -> object:
+    """Jackson's default scalar coercion for a ``String`` field: a JSON number or boolean
+    becomes its text (``3001234567`` -> ``"3001234567"``, ``true`` -> ``"true"``)
+    [INF: Jackson 2.x, ALLOW_COERCION_OF_SCALARS on by default].  Jackson writes the
+    number's literal as sent; the decoded value's shortest form is what is left of it
+    here (``1e3`` reads as ``"1000.0"``) [INF].  Objects and arrays stay refused."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value
+
+
+def _email_or_empty(value: str) -> str:
+    """Bean Validation's @Email: an empty string passes (Hibernate's EmailValidator takes
+    null or "" as valid), and is then no email at all, like a null (routes.create_user).
+    The OpenAPI document shows an address only: what a client should send."""
+    if value and not is_email(value):
+        raise PydanticCustomError("format_email", "value is not a valid email address")
+    return value
+
+
+# The same rule natively: core's address pattern (Rust regex), or nothing at all.
+fastmodel.native(_email_or_empty, core_schema.str_schema(max_length=320, pattern=f"^$|{EMAIL_PATTERN.pattern}"))
+
+
+# Strings pass unchanged, and the fast path's strict ``str`` refuses what only this
+# would coerce (a number): such a body takes the model's path.
+fastmodel.skip(_jackson_text)
+JACKSON_TEXT = BeforeValidator(_jackson_text)
+# A Java ``String`` field (the schema still documents a string: what a client should send).
+Text = Annotated[str, JACKSON_TEXT]
+
+
 # OpenAPI metadata only (validation is the validators'): what they accept, as JSON Schema.
 _COUNTRY_CODE_SCHEMA = WithJsonSchema({"type": "string", "pattern": "^[0-9]{1,4}$"})
 _PHONE_SCHEMA = WithJsonSchema({"type": "string", "pattern": "^[0-9]{6,14}$"})
@@ -67,12 +102,14 @@ _CREATE_USER_EXAMPLE: JsonDict = {
 
 
 # routes._contact_rule as JSON Schema: countryCode and phone together, or an email
-# without either of them (a null counts as absent; a set value is never empty, by
-# its pattern); anything else is "must not be blank" on the missing one.
+# and no phone without its countryCode (countryCode is "required only when creating
+# by phone" [SEED]: beside an email it may come alone).  A null counts as absent; a
+# documented value is never empty (the email's format, the patterns); anything else is
+# "must not be blank" on the missing one.
 CONTACT_RULE: dict[str, Any] = {
     "anyOf": [
         given("countryCode", "phone"),
-        {"allOf": [given("email"), {"not": {"anyOf": [given("countryCode"), given("phone")]}}]},
+        {"allOf": [given("email"), {"not": given("phone")}]},
     ],
 }
 
@@ -84,11 +121,11 @@ class CreateUser(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore", json_schema_extra={"examples": [_CREATE_USER_EXAMPLE], **CONTACT_RULE})
 
     parentId: object | None = Field(default=None, description="Ignored: the caller's agent id is used.")
-    firstName: Annotated[NotBlank, NOT_BLANK_SCHEMA]
-    lastName: Annotated[NotBlank, NOT_BLANK_SCHEMA]
-    email: Annotated[Email, EMAIL_SCHEMA] | None = None
-    countryCode: Annotated[str, _COUNTRY_CODE_SCHEMA] | None = None
-    phone: Annotated[str, _PHONE_SCHEMA] | None = None
+    firstName: Annotated[NotBlank, JACKSON_TEXT, NOT_BLANK_SCHEMA]
+    lastName: Annotated[NotBlank, JACKSON_TEXT, NOT_BLANK_SCHEMA]
+    email: Annotated[str, AfterValidator(_email_or_empty), JACKSON_TEXT, EMAIL_SCHEMA] | None = None
+    countryCode: Annotated[str, JACKSON_TEXT, _COUNTRY_CODE_SCHEMA] | None = None
+    phone: Annotated[str, JACKSON_TEXT, _PHONE_SCHEMA] | None = None
     status: Status
 
     _country = field_validator("countryCode")(_digits("country code", 1, 4))
@@ -151,14 +188,14 @@ def parse_create(body: bytes) -> dict[str, Any]:
 class SaasLogin(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 
-    clientId: Annotated[NotBlank, NOT_BLANK_SCHEMA]
-    clientSecret: Annotated[NotBlank, NOT_BLANK_SCHEMA]
+    clientId: Annotated[NotBlank, JACKSON_TEXT, NOT_BLANK_SCHEMA]
+    clientSecret: Annotated[NotBlank, JACKSON_TEXT, NOT_BLANK_SCHEMA]
 
 
 class RefreshToken(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 
-    refreshToken: Annotated[NotBlank, NOT_BLANK_SCHEMA]
+    refreshToken: Annotated[NotBlank, JACKSON_TEXT, NOT_BLANK_SCHEMA]
 
 
 # ---------------------------------------------------------------- KYC
@@ -202,6 +239,9 @@ def _not_null(value: int | None) -> int:
 
 Alpha3 = Annotated[str, AfterValidator(_alpha3), WithJsonSchema({"type": "string", "pattern": "^[A-Z]{3}$"})]
 Dob = Annotated[str, AfterValidator(_dob), WithJsonSchema({"type": "string", "format": "date", "description": "yyyy-MM-dd, in the past"})]
+# The KYC request's Java Strings (the fixture's PersonalInfoSeed keeps plain types: YAML is ours).
+Name = Annotated[NotBlank, JACKSON_TEXT, NOT_BLANK_SCHEMA]
+Country = Annotated[Alpha3, JACKSON_TEXT]
 # Null is refused ("must not be null"): the document says integer, required (models' json_schema_extra).
 # A Java Long: Jackson refuses a number past its range, and so does the server (orjson reads 64 bits).
 _INT64 = {"type": "integer", "format": "int64", "minimum": -(2**63), "maximum": 2**63 - 1}
@@ -215,17 +255,17 @@ class KycPersonalCreate(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore", json_schema_extra=requires("userId"))
 
     userId: UserId = Field(default=None, validate_default=True)
-    firstName: Annotated[NotBlank, NOT_BLANK_SCHEMA]
-    lastName: Annotated[NotBlank, NOT_BLANK_SCHEMA]
-    nickName: str | None = None
+    firstName: Name
+    lastName: Name
+    nickName: Text | None = None
     dob: Dob
     gender: Gender
     maritalStatus: MaritalStatus | None = None
-    nationality: Alpha3
-    countryOfBirth: Alpha3 | None = None
-    countryOfResidence: Alpha3
-    tin: str | None = None
-    language: str | None = None
+    nationality: Country
+    countryOfBirth: Country | None = None
+    countryOfResidence: Country
+    tin: Text | None = None
+    language: Text | None = None
 
 
 class KycPersonalUpdate(BaseModel):
@@ -234,17 +274,17 @@ class KycPersonalUpdate(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore", json_schema_extra=requires("userId"))
 
     userId: UserId = Field(default=None, validate_default=True)
-    firstName: Annotated[NotBlank, NOT_BLANK_SCHEMA] | None = None
-    lastName: Annotated[NotBlank, NOT_BLANK_SCHEMA] | None = None
-    nickName: str | None = None
+    firstName: Name | None = None
+    lastName: Name | None = None
+    nickName: Text | None = None
     dob: Dob | None = None
     gender: Gender | None = None
     maritalStatus: MaritalStatus | None = None
-    nationality: Alpha3 | None = None
-    countryOfBirth: Alpha3 | None = None
-    countryOfResidence: Alpha3 | None = None
-    tin: str | None = None
-    language: str | None = None
+    nationality: Country | None = None
+    countryOfBirth: Country | None = None
+    countryOfResidence: Country | None = None
+    tin: Text | None = None
+    language: Text | None = None
 
 
 # Path parameters (OpenAPI document only): users.parse_int reads a Java Integer; anything

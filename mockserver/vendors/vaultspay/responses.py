@@ -5,12 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.vendor import Reply
-
-
-def _phone_number(record: dict[str, Any]) -> str | None:
-    if record.get("countryCode") and record.get("phone"):
-        return f"{record['countryCode']}{record['phone']}"
-    return None
+from .users import phone_number
 
 
 def parent(agent: dict[str, Any]) -> dict[str, Any]:
@@ -25,7 +20,7 @@ def parent(agent: dict[str, Any]) -> dict[str, Any]:
         "phone": agent["phone"],
         "status": agent["status"],
         "fullName": f"{agent['firstName']} {agent['lastName']}",
-        "phoneNumber": _phone_number(agent),
+        "phoneNumber": phone_number(agent["countryCode"], agent["phone"]),
     }
 
 
@@ -58,7 +53,7 @@ def user_body(
         "phone": phone,
         "status": status,
         "fullName": f"{first_name} {last_name}",
-        "phoneNumber": f"{country_code}{phone}" if country_code and phone else None,  # as _phone_number()
+        "phoneNumber": phone_number(country_code, phone),
     }
 
 

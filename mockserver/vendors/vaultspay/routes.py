@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.errors import FieldError, VendorError
+from ...core.phones import AE_MOBILE, PK_MOBILE, valid_for
 from ...core.seeding import NAME_POOLS
 from ...core.store import Table
 from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
 from . import errors, responses
 from .auth import Tokens
 from .kyc import Kyc
+from .media import json_body
 from .models import (
     INT32_SCHEMA,
     SECRET_FIELDS,
@@ -28,10 +30,11 @@ from .models import (
 )
 from .users import contact_keys, owned_by_path, page_of, paging, unique_keys
 
-
-def _pk_mobile(fake: Any) -> str:
-    # Pakistani mobile numbers without the leading 0: 3XX XXXXXXX
-    return "3" + str(fake.numerify("#########"))
+# Generated users' countries [INF]: a UAE card issuer (the fixture agent's own address is
+# @vaultspay.ae) whose documented examples are Pakistani (countryCode "92"): each
+# generated user is one or the other, with a mobile number valid there (core.phones).
+# (country code, phone pool, e-mail domain)
+_COUNTRIES = (("92", "mobile_pk", "example.pk"), ("971", "mobile_ae", "example.ae"))
 
 
 class VaultsPay(Vendor):
@@ -47,7 +50,9 @@ class VaultsPay(Vendor):
     security_schemes = bearer_auth("accessToken from POST /as/api/v1/saas-login (or the fixture's pre-issued token).", bearer_format="JWT")
     pools = {
         **NAME_POOLS,
-        "mobile": _pk_mobile,
+        # Mobile numbers as the seed writes them, without the trunk 0: 3XX XXXXXXX, 5X XXX XXXX
+        "mobile_pk": valid_for("PK", PK_MOBILE, 7),
+        "mobile_ae": valid_for("AE", AE_MOBILE, 7),
     }
 
     # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.
@@ -88,7 +93,7 @@ class VaultsPay(Vendor):
 
     def routes(self) -> list[Route]:
         # Besides dispatch, each Route describes its endpoint for the OpenAPI document.
-        auth, invalid = errors.AUTH_ERRORS, ("INVALID_PAYLOAD",)
+        auth, invalid, media = errors.AUTH_ERRORS, ("INVALID_PAYLOAD",), errors.MEDIA_ERRORS
         # A Java Integer; one that no user of the caller's agent has is INVALID_PAYLOAD too (state, not syntax).
         one_of_ours = {**INT32_SCHEMA, "description": "The id of one of the agent's users."}
         personal = responses.PersonalInfoResponse if self.kyc.wrap_personal else responses.PersonalInfo
@@ -101,16 +106,16 @@ class VaultsPay(Vendor):
             Route("GET", "/as/api/v1/users/{id}", self.get_user, "get_user", summary="Get one of the agent's users",
                   params=path_schema(id=one_of_ours), responses={200: responses.UserResponse}, errors=auth + invalid),
             Route("POST", "/as/api/v1/saas-login", self.login, "login", summary="Log in with app credentials",
-                  request=SaasLogin, responses={200: responses.SaasLoginResponse}, errors=("INVALID_PAYLOAD", "UNAUTHORISED"),
+                  request=SaasLogin, responses={200: responses.SaasLoginResponse}, errors=("INVALID_PAYLOAD", "UNAUTHORISED", *media),
                   auth=False),
             Route("POST", "/as/api/v1/saas-refresh-token", self.refresh, "refresh", summary="Refresh an access token",
                   request=RefreshToken, responses={200: responses.RefreshResponse},
-                  errors=("INVALID_PAYLOAD", "UNAUTHORISED", "SESSION_EXPIRED"), auth=False),
+                  errors=("INVALID_PAYLOAD", "UNAUTHORISED", "SESSION_EXPIRED", *media), auth=False),
             # The /us/ service lives under the same mount as /as/ [PUB api-reference].
             Route("POST", "/us/api/v1/kyc/personal", self.kyc_create, "kyc_create", summary="Submit a user's KYC personal info",
-                  request=KycPersonalCreate, responses={200: personal}, errors=auth + invalid),
+                  request=KycPersonalCreate, responses={200: personal}, errors=auth + invalid + media),
             Route("PATCH", "/us/api/v1/kyc/personal", self.kyc_update, "kyc_update", summary="Update a user's KYC personal info",
-                  request=KycPersonalUpdate, responses={200: personal}, errors=auth + invalid + ("ACTION_REQUIRED",)),
+                  request=KycPersonalUpdate, responses={200: personal}, errors=auth + invalid + media + ("ACTION_REQUIRED",)),
             Route("GET", "/us/api/v1/kyc/{userId}", self.get_kyc, "get_kyc", summary="Get a user's KYC summary",
                   params=path_schema(userId=one_of_ours), responses={200: responses.KycResponse}, errors=auth + invalid),
         ]
@@ -138,14 +143,15 @@ class VaultsPay(Vendor):
         for _ in range(fixture.generatedUsers):
             draw = self.ctx.draw("fixture")
             first, last = pools.pick(draw, "first_name"), pools.pick(draw, "last_name")
+            country_code, mobile, domain = draw.pick(_COUNTRIES)
             record = {
                 "id": self.ctx.next_id("users"),
                 "parentId": fixture.agent.id,
                 "firstName": first,
                 "lastName": last,
-                "email": f"{str(first).lower()}.{str(last).lower()}{draw.below(1000)}@example.pk",
-                "countryCode": "92",
-                "phone": pools.pick(draw, "mobile"),
+                "email": f"{str(first).lower()}.{str(last).lower()}{draw.below(1000)}@{domain}",
+                "countryCode": country_code,
+                "phone": pools.pick(draw, mobile),
                 "status": draw.pick(("ACTIVE", "ACTIVE", "PENDING", "BLOCK")),
                 "username": draw.hex(32),
             }
@@ -177,13 +183,14 @@ class VaultsPay(Vendor):
     # ------------------------------------------------------------- handlers
     def create_user(self, call: Call) -> Reply:
         agent_id = self.tokens.authenticate(call)
-        body = parse_create(call.body)
-        email, country_code, phone = body.get("email"), body.get("countryCode"), body.get("phone")
+        body = parse_create(json_body(call))
+        # "" passes @Email and is no email at all (a null): stored and shown as null [INF].
+        email, country_code, phone = body.get("email") or None, body.get("countryCode"), body.get("phone")
         missing = _contact_rule(email, country_code, phone)
         if missing:
             raise VendorError("INVALID_PAYLOAD", fields=missing)
-        if not (country_code and phone):
-            country_code = phone = None  # half a phone number is not stored
+        # Stored as sent [INF: the DTO's fields copied]: a countryCode beside an email and
+        # no phone is kept (phoneNumber stays null), a phone keeps its leading 0.
         unique = contact_keys(email, country_code, phone)
         users = self.ctx.table("users")
         clash = users.conflict(unique)
@@ -223,36 +230,36 @@ class VaultsPay(Vendor):
         return responses.wrapped(responses.user(record, self.parent))
 
     def kyc_create(self, call: Call) -> Reply:
-        return self.kyc.create_personal(self.tokens.authenticate(call), call)
+        agent_id = self.tokens.authenticate(call)
+        return self.kyc.create_personal(agent_id, json_body(call))
 
     def kyc_update(self, call: Call) -> Reply:
-        return self.kyc.update_personal(self.tokens.authenticate(call), call)
+        agent_id = self.tokens.authenticate(call)
+        return self.kyc.update_personal(agent_id, json_body(call))
 
     def get_kyc(self, call: Call) -> Reply:
         return self.kyc.get(self.tokens.authenticate(call), call)
 
     def login(self, call: Call) -> Reply:
-        body = parse(SaasLogin, call.body)
+        body = parse(SaasLogin, json_body(call))
         if self.clients.get(body.clientId) != body.clientSecret:
             raise VendorError("UNAUTHORISED", "Invalid client credentials.")
         # Not wrapped in "data": the authentication page shows the bare object.
         return Reply(200, self.tokens.open_session(body.clientId, self.fixture.agent.id, self.ctx.draw("login")))
 
     def refresh(self, call: Call) -> Reply:
-        body = parse(RefreshToken, call.body)
+        body = parse(RefreshToken, json_body(call))
         return responses.wrapped(self.tokens.refresh(body.refreshToken, self.ctx.draw("refresh")))
 
 
 def _contact_rule(email: str | None, country_code: str | None, phone: str | None) -> tuple[FieldError, ...]:
-    """Either email, or countryCode together with phone."""
-    if email:
-        if bool(country_code) != bool(phone):
-            key = "phone" if country_code else "countryCode"
-            return (FieldError(key, "missing", "must not be blank"),)
+    """Either email, or countryCode together with phone [SEED].  countryCode is "required
+    only when creating by phone": a phone needs it, an email alone does not, and beside an
+    email it may come without a phone.  What is missing is "must not be blank"."""
+    if phone and not country_code:
+        return (FieldError("countryCode", "missing", "must not be blank"),)
+    if email or phone:  # (a phone has its countryCode by now)
         return ()
-    if country_code and phone:
-        return ()
-    if country_code or phone:
-        key = "phone" if country_code else "countryCode"
-        return (FieldError(key, "missing", "must not be blank"),)
+    if country_code:
+        return (FieldError("phone", "missing", "must not be blank"),)
     return (FieldError("email", "missing", "must not be blank"),)

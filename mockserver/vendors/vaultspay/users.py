@@ -24,10 +24,20 @@ def unique_keys(record: dict[str, Any]) -> dict[str, Any]:
     return contact_keys(record.get("email"), record.get("countryCode"), record.get("phone"))
 
 
+def phone_number(country_code: str | None, phone: str | None) -> str | None:
+    """``phoneNumber``: "Normalized E.164-like concatenation of countryCode + phone" [SEED],
+    so a national trunk prefix goes: ``92`` + ``03001234567`` is ``923001234567``, the same
+    number as ``92`` + ``3001234567`` [INF: which normalisation; the examples never show a
+    0].  None unless both are set.  The duplicate check compares this very value."""
+    if not (country_code and phone):
+        return None
+    return country_code + (phone.lstrip("0") or phone)
+
+
 def contact_keys(email: str | None, country_code: str | None, phone: str | None) -> dict[str, Any]:
     """The unique keys of a user with these contact fields: the email in lower case and
-    the full phone number (country code and number; only when both are set)."""
-    return {"email": email.lower() if email else None, "phone": f"{country_code}{phone}" if country_code and phone else None}
+    the full phone number (``phone_number``)."""
+    return {"email": email.lower() if email else None, "phone": phone_number(country_code, phone)}
 
 
 def no_such_user(key: str) -> VendorError:

@@ -32,8 +32,9 @@ def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
 
 
-# The seed's request example, with values that pass the rules.
-SEED_EXAMPLE = {"full_name": "Nguyễn Thị Mai", "password": "MatKhau@2025", "phone": "0901234567"}
+# The seed's request example, with values that pass the rules - and the roles the
+# service's Validate() requires (issue 14: "Vui lòng chọn roles" without them).
+SEED_EXAMPLE = {"full_name": "Nguyễn Thị Mai", "password": "MatKhau@2025", "phone": "0901234567", "roles": ["telecom_customerservice"]}
 
 UNAUTHENTICATED = {
     "code": "unauthenticated",

@@ -35,6 +35,11 @@ PLAIN = [
     b'{"full_name":"   ","password":"","phone":""}',
     b'{"roles":[]}',
     b'{"roles":["cashier","unknown"]}',
+    # roles' elements are UserRole's own UnmarshalJSON's to read (any JSON), on either path
+    b'{"roles":["salesman",3,false]}',
+    b'{"roles":["salesman",null]}',
+    b'{"full_name":"A","password":"x","phone":"0901234567","roles":["m_admin"],"department_id":"12"}',
+    b'{"department_id":"x","roles":["nope"]}',
     b"{}",
     b'  {"phone" : "0901234567"}  ',
     b'{"phone":"1","phone":"0901234567"}',  # a repeated key: the last one, as Go
@@ -46,8 +51,8 @@ FULL = [
     b'{"full_name":"x"}garbage', b"{'full_name':'x'}", b'{"roles":["a" "b"]}', b'{"full_name":tru}',
     b'{"full_name":"a\x01"}', b"full_name=x", b"[]", b'"text"', b"42", b"true", b"null",
     b'{"full_name":7,"password":"x","phone":"0901234567"}', b'{"phone":["0901234567"],"full_name":7}',
-    b'{"password":{"a":1}}', b'{"roles":"salesman"}', b'{"roles":["salesman",3,false]}', b'{"full_name":true}',
-    b'{"roles":["salesman",null]}', '{"FULL_NAME":"Đỗ Minh Khang","Password":"x","pHone":"0911000111"}'.encode(),
+    b'{"password":{"a":1}}', b'{"roles":"salesman"}', b'{"full_name":true}',
+    '{"FULL_NAME":"Đỗ Minh Khang","Password":"x","pHone":"0911000111"}'.encode(),
     b'{"full_name":"A","extension":101,"roles_x":null}', b'{"full_name":"A \xff","password":"x","phone":"0911222333"}',
     b'{"full_name":"\\ud800","password":"x","phone":"0911222333"}', b'{"phone":"0901234567","Phone":null}',
 ]
@@ -112,7 +117,11 @@ def test_register_copies_what_identity_and_user_write() -> None:
         (2**63 - 1, "Mai", "084912345678", "x", "p\u00e4ss"),
     ]:
         record, body = ETelecom._register(user_id, name, phone, now, password)
-        expected = ETelecom._identity(user_id, name, phone, now, password=password)
+        # RegisterSimplify's user [PUB]: no short name, source etop, the phone verified now
+        expected = {
+            **ETelecom._identity(user_id, name, phone, now, password=password, short="", source="etop"),
+            "phone_verification_sent_at": now, "phone_verified_at": now,
+        }
         # Key order matters on the wire and in the store: compare items, not dicts.
         assert list(record.items()) == list(expected.items())
         assert list(body.items()) == list(responses.user(expected, 0).items())

@@ -23,7 +23,7 @@ SEED_RECORD = {
     "Access": [{"roleLabel": "customers", "roleValue": True}],
     "UsrStatus": 1, "language": "en", "timeZone": -5, "UsrMFA": True, "UsrMFAMode": 0,
     "createdAt": "2024-05-06T07:08:09Z", "lastAccess": None,
-    "AdditionalData": '{"key1":"value1","key2":"value2","key3":"value3"}',
+    "AdditionalData": {"key1": "value1", "key2": "value2", "key3": "value3"},  # an object, as the newest SDK reads it
 }
 def vendor(client: Any) -> Any:
     return client.app.runtime.vendors["payabli"]

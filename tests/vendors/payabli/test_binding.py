@@ -28,7 +28,9 @@ RAW_VALID = [
     b'{"name":"\\ud83d\\ude00","scope":[{"orgId":123}]}', b'{"name":"\\u00e9\\/","scope":[{"orgId":123}]}',
     b'{"na\\u006de":"escaped key","scope":[{"orgId":123}]}', b'{"usrStatus":-0,"scope":[{"orgId":123}]}',
     b'{"name":"a","name":"b","scope":[{"orgId":123}]}', b'{"usrStatus":"x","usrStatus":1,"scope":[{"orgId":123}]}',
-    b'{"scope":[{"orgId":123,"orgId":255,"orgType":2}]}',
+    b'{"scope":[{"orgId":255,"orgId":236,"orgType":0}]}',
+    # issue 14's published limits, at the boundary
+    b'{"phone":"' + b"1" * 50 + b'","additionalData":{"k":"' + b"x" * 100 + b'"},"scope":[{"orgId":123}]}',
     b'{"additionalData":{"k":"a","k":"b"},"scope":[{"orgId":123}]}',
     b'{' + b",".join(b'"name":"%d"' % i for i in range(40)) + b',"scope":[{"orgId":123}]}',
     b'{"additionalData":{' + b",".join(b'"k":"%d"' % i for i in range(40)) + b'},"scope":[{"orgId":123}]}',
@@ -43,6 +45,9 @@ RAW_INVALID = [
     b'{"scope":[{"orgId":123}],"name":"\xed\xa0\x80"}', b'{"scope":[{"orgId":123}],"name":"a\x00"}', b'{"scope":[{"orgId":123}],"name":"a\nb"}',
     b'{"scope":[{"orgId":123}],"name":"\\x41"}', b"{'scope':[{'orgId':123}]}", b'{"scope":[{"orgId":123}]/*c*/}', b'\x0c{"scope":[{"orgId":123}]}',
     b'{"usrStatus":1,"usrStatus":"x","scope":[{"orgId":123}]}', b'{"scope":[{"orgId":123}],"name":tru}', b'{"scope":[{"orgId":123}],"usrStatus":+1}',
+    # issue 14's published limits, one past them: a paypoint scope, 51 phone characters, a 101-character value
+    b'{"scope":[{"orgId":255,"orgType":2}]}', b'{"phone":"' + b"1" * 51 + b'","scope":[{"orgId":123}]}',
+    b'{"additionalData":{"k":"' + b"x" * 101 + b'"},"scope":[{"orgId":123}]}',
     # a value orjson refuses, hidden from the schema by a later duplicate key
     b'{"scope":[{"orgId":123}],"access":NaN,"access":null}', b'{"timeZone":1e400,"timeZone":1,"scope":[{"orgId":123}]}',
     b'{"scope":[{"orgId":123,"orgType":-Infinity,"orgType":0}]}',

@@ -13,7 +13,6 @@ from tests.vendors.payabli.helpers import CREATED, FIRST_NEW_ID, SEED_EXAMPLE, S
 
 client, _reset = vendor_client_fixture("payabli")
 
-E3005 = error(3005, "Invalid paypoint ID", "Provide a valid paypoint ID value.")
 
 
 @pytest.fixture
@@ -94,8 +93,8 @@ def test_only_scope_is_needed_and_nulls_take_defaults(client: Any, auth: dict[st
     "changes",
     [
         {"timeZone": -12}, {"timeZone": 12}, {"usrStatus": 0}, {"usrStatus": 85}, {"language": "es"},
-        {"scope": [{"orgType": 2, "orgId": 255}]},
-        {"scope": [{"orgType": 0, "orgId": 236}, {"orgType": 2, "orgId": 255}]},
+        {"scope": [{"orgType": 0, "orgId": 236}, {"orgType": None, "orgId": 123}]},
+        {"phone": "1" * 50}, {"additionalData": {"k": "x" * 100}},  # the published limits, at the boundary
         {"additionalData": {"k": None}}, {"access": []}, {"mfaData": {}},
         {"unknownField": {"ignored": True}},
     ],
@@ -106,13 +105,13 @@ def test_boundary_and_optional_values_are_accepted(client: Any, auth: dict[str, 
 
 def test_property_names_bind_case_insensitively(client: Any, auth: dict[str, str]) -> None:
     body = {
-        "EMAIL": "casey@example.com", "Name": "Casey", "Scope": [{"ORGTYPE": 2, "orgid": 255}],
+        "EMAIL": "casey@example.com", "Name": "Casey", "Scope": [{"ORGTYPE": 0, "orgid": 236}],
         "Access": [{"RoleLabel": "reports", "ROLEVALUE": False}], "MfaData": {"MFA": True, "mfamode": 1}, "TimeZone": 3,
     }
     assert client.post(URL, json=body, headers=auth).content == CREATED
     record = vendor(client).users.get(FIRST_NEW_ID)
     assert record["Email"] == "casey@example.com" and record["timeZone"] == 3
-    assert record["Scope"] == [{"orgEntry": "demo-paypoint", "orgId": 255, "orgType": 2}]
+    assert record["Scope"] == [{"orgEntry": "propertymanager-pro", "orgId": 236, "orgType": 0}]
     assert record["Access"] == [{"roleLabel": "reports", "roleValue": False}]
     assert (record["UsrMFA"], record["UsrMFAMode"]) == (True, 1)
 
@@ -128,8 +127,8 @@ def test_property_names_bind_case_insensitively(client: Any, auth: dict[str, str
         ({"timeZone": -13}, E3004),
         ({"usrStatus": -99}, E3006),
         ({"usrStatus": 2}, E3006),
-        ({"scope": [{"orgType": 2, "orgId": 999}]}, E3005),
-        ({"scope": [{"orgType": 2, "orgId": 123}]}, E3005),
+        ({"scope": [{"orgType": 2, "orgId": 255}]}, e3003("scope[0].orgType must be 0 (organization)")),  # a paypoint: issue 14
+        ({"scope": [{"orgType": 2, "orgId": 999}]}, e3003("scope[0].orgType must be 0 (organization)")),
         ({"language": "fr"}, e3003("language must be one of en, es")),
         ({"language": "EN"}, e3003("language must be one of en, es")),
         ({"email": "not-an-email"}, e3003("email is not a valid email address")),
@@ -148,7 +147,7 @@ def test_property_names_bind_case_insensitively(client: Any, auth: dict[str, str
         ({"scope": [{"orgType": 0, "orgId": "123"}]}, e3003("scope[0].orgId must be an integer")),
         ({"scope": [{"orgType": 0, "orgId": 2**63}]}, e3003("scope[0].orgId must be a 64-bit integer")),
         ({"scope": [{"orgType": 0, "orgId": 999}]}, e3003("scope[0].orgId 999 is not a known organization")),
-        ({"scope": [{"orgType": 1, "orgId": 123}]}, e3003("scope[0].orgType must be 0 (organization) or 2 (paypoint)")),
+        ({"scope": [{"orgType": 1, "orgId": 123}]}, e3003("scope[0].orgType must be 0 (organization)")),
         ({"scope": [{"orgType": 0}]}, e3003("scope[0].orgId is required")),
         ({"scope": [{"orgType": 0, "orgId": 123}, {"orgType": 0, "orgId": 7}]}, e3003("scope[1].orgId 7 is not a known organization")),
         ({"access": {"roleLabel": "x"}}, e3003("access must be an array")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import orjson
@@ -19,7 +20,8 @@ RECORD_KEYS = [
     "userId", "Email", "Name", "Phone", "snProvider", "snIdentifier", "snData", "Scope", "Access", "UsrStatus",
     "language", "timeZone", "UsrMFA", "UsrMFAMode", "createdAt", "lastAccess", "AdditionalData",
 ]
-SUMMARY_KEYS = ["pageIdentifier", "pageSize", "totalAmount", "totalNetAmount", "totalPages", "totalRecords"]
+# The newest SDK's QuerySummary (sdk-python 1.0.19): `pageidentifier` in lower case, amounts floats.
+SUMMARY_KEYS = ["pageidentifier", "pageSize", "totalAmount", "totalNetAmount", "totalPages", "totalRecords"]
 HERMAN = {
     "userId": 1000000, "Email": "herman.martinez@example.com", "Name": "Herman Martinez", "Phone": "3055550000",
     "snProvider": None, "snIdentifier": None, "snData": None,
@@ -54,8 +56,10 @@ def _thaw(client: Any) -> Any:
     client.post("/__admin/clock", json={"freeze": False})
 
 
-def summary(size: int, pages: int, records: int) -> dict[str, Any]:
-    return {"pageIdentifier": "null", "pageSize": size, "totalAmount": 0, "totalNetAmount": 0, "totalPages": pages, "totalRecords": records}
+def summary(size: int, pages: int, records: int, following: int | None = None) -> dict[str, Any]:
+    """``following``: where the next page starts (its token), None on the last page."""
+    token = None if following is None else base64.urlsafe_b64encode(f"fromRecord={following}&limitRecord={size}".encode()).decode().rstrip("=")
+    return {"pageidentifier": token, "pageSize": size, "totalAmount": 0.0, "totalNetAmount": 0.0, "totalPages": pages, "totalRecords": records}
 
 
 def org_ids(client: Any, path: str, **params: Any) -> list[int]:
@@ -86,19 +90,19 @@ def test_create_find_read_update_delete_and_reuse_the_email(client: Any) -> None
     assert list(read.json()) == RECORD_KEYS
     assert found.json()["Records"][0] == expected
 
-    update = client.put(f"{URL}/{user_id}", json={"name": "Sean Q. Smith", "timeZone": -8, "scope": [{"orgType": 2, "orgId": 255}]}, headers=AUTH)
+    update = client.put(f"{URL}/{user_id}", json={"name": "Sean Q. Smith", "timeZone": -8, "scope": [{"orgType": 0, "orgId": 236}]}, headers=AUTH)
     assert (update.status_code, update.content) == (200, EDITED)
     after = client.get(f"{URL}/{user_id}", headers=AUTH).json()
-    assert after == expected | {"Name": "Sean Q. Smith", "timeZone": -8, "Scope": [{"orgEntry": "demo-paypoint", "orgId": 255, "orgType": 2}]}
+    assert after == expected | {"Name": "Sean Q. Smith", "timeZone": -8, "Scope": [{"orgEntry": "propertymanager-pro", "orgId": 236, "orgType": 0}]}
     # the new scope moves the user between the Query endpoints
     assert user_id not in org_ids(client, "org/123")
-    assert user_id in org_ids(client, "point/demo-paypoint")
+    assert user_id in org_ids(client, "org/236")
 
     delete = client.delete(f"{URL}/{user_id}", headers=AUTH)
     assert (delete.status_code, delete.content) == (200, DELETED)
     gone = client.get(f"{URL}/{user_id}", headers=AUTH)
     assert (gone.status_code, gone.json()) == (400, not_found(user_id))
-    assert user_id not in org_ids(client, "point/demo-paypoint")
+    assert user_id not in org_ids(client, "org/236")
     # the e-mail is free again; the new user gets a new id
     assert client.post(URL, json=SEED_EXAMPLE, headers=AUTH).content == CREATED
     assert org_ids(client, "org/123", **{"email(eq)": "example@email.com"}) == [FIRST_NEW_ID + 1]
@@ -148,14 +152,14 @@ def test_put_is_partial_absent_and_null_fields_keep_their_value(client: Any) -> 
 def test_put_replaces_lists_and_additional_data(client: Any) -> None:
     body = {
         "access": [{"roleLabel": "reports", "roleValue": False}, {"roleLabel": "users", "roleValue": True}],
-        "scope": [{"orgType": 0, "orgId": 236}, {"orgType": 2, "orgId": 255}],
+        "scope": [{"orgType": 0, "orgId": 236}, {"orgType": None, "orgId": 123}],
         "additionalData": {"crm": "42"}, "usrStatus": 85, "language": "es", "mfaData": {"mfa": True},
     }
     assert client.put(f"{URL}/1000000", json=body, headers=AUTH).content == EDITED
     assert client.get(f"{URL}/1000000", headers=AUTH).json() == HERMAN | {
         "Access": [{"roleLabel": "reports", "roleValue": False}, {"roleLabel": "users", "roleValue": True}],
-        "Scope": [{"orgEntry": "propertymanager-pro", "orgId": 236, "orgType": 0}, {"orgEntry": "demo-paypoint", "orgId": 255, "orgType": 2}],
-        "AdditionalData": '{"crm":"42"}', "UsrStatus": 85, "language": "es", "UsrMFA": True,
+        "Scope": [{"orgEntry": "propertymanager-pro", "orgId": 236, "orgType": 0}, {"orgEntry": "pilgrim-planner", "orgId": 123, "orgType": 0}],
+        "AdditionalData": {"crm": "42"}, "UsrStatus": 85, "language": "es", "UsrMFA": True,
     }
 
 
@@ -182,7 +186,7 @@ def test_put_password_is_stored_as_a_digest(client: Any) -> None:
         ({"scope": []}, E3201),
         ({"timeZone": 13}, E3004),
         ({"usrStatus": -99}, E3006),
-        ({"scope": [{"orgType": 2, "orgId": 999}]}, error(3005, "Invalid paypoint ID", "Provide a valid paypoint ID value.")),
+        ({"scope": [{"orgType": 2, "orgId": 255}]}, e3003("scope[0].orgType must be 0 (organization)")),  # issue 14
         ({"email": "not-an-email"}, e3003("email is not a valid email address")),
         ({"language": "fr"}, e3003("language must be one of en, es")),
         ({"timeZone": "5"}, e3003("timeZone must be an integer")),
@@ -263,9 +267,9 @@ def test_delete_a_fixture_user_frees_its_email(client: Any) -> None:
     again = client.delete(f"{URL}/1000001", headers=AUTH)
     assert (again.status_code, again.json()) == (400, not_found(1000001))
     assert org_ids(client, "point/demo-paypoint") == []
-    body = SEED_EXAMPLE | {"email": "lucia.fernandez@example.com", "scope": [{"orgType": 2, "orgId": 255}]}
+    body = SEED_EXAMPLE | {"email": "lucia.fernandez@example.com", "scope": [{"orgType": 0, "orgId": 236}]}
     assert client.post(URL, json=body, headers=AUTH).content == CREATED
-    assert org_ids(client, "point/demo-paypoint") == [FIRST_NEW_ID]
+    assert org_ids(client, "org/236", **{"email(eq)": "lucia.fernandez@example.com"}) == [FIRST_NEW_ID]
 
 
 def test_reset_restores_deleted_and_edited_users(client: Any) -> None:
@@ -337,38 +341,49 @@ def test_paypoint_query_exact_body(client: Any) -> None:
 
 def test_a_parent_org_lists_only_users_scoped_to_itself(client: Any) -> None:
     assert org_ids(client, "org/236") == scoped(client, 0, 236)
-    body = SEED_EXAMPLE | {"scope": [{"orgType": 0, "orgId": 236}, {"orgType": 2, "orgId": 255}]}
+    body = SEED_EXAMPLE | {"scope": [{"orgType": 0, "orgId": 236}]}
     assert client.post(URL, json=body, headers=AUTH).content == CREATED
+    _to_paypoint(client, FIRST_NEW_ID, keep=True)
     assert FIRST_NEW_ID in org_ids(client, "org/236")
     assert org_ids(client, "point/demo-paypoint") == [1000001, FIRST_NEW_ID]
     assert FIRST_NEW_ID not in org_ids(client, "org/123")
 
 
+def _to_paypoint(client: Any, user_id: int, keep: bool = False) -> None:
+    """Scope a user to the fixture's paypoint as PartnerHub can (the API takes orgType 0 only since
+    issue 14): its stored scope becomes the paypoint's (``keep``: the paypoint is added)."""
+    users = vendor(client).users
+    record = users.get(user_id)
+    scope = [*record["Scope"]] if keep else []
+    users.update(user_id, {**record, "Scope": [*scope, {"orgEntry": "demo-paypoint", "orgId": 255, "orgType": 2}]}, {"email": record["Email"]})
+
+
 def _more_users(client: Any, n: int) -> list[int]:
     for i in range(n):
-        body = {"email": f"pager{i}@example.com", "name": f"Pager {i:02d}", "scope": [{"orgType": 2, "orgId": 255}], "usrStatus": i % 2}
+        body = {"email": f"pager{i}@example.com", "name": f"Pager {i:02d}", "scope": [{"orgType": 0, "orgId": 123}], "usrStatus": i % 2}
         assert client.post(URL, json=body, headers=AUTH).content == CREATED
+        _to_paypoint(client, FIRST_NEW_ID + i)
     return [1000001] + [FIRST_NEW_ID + i for i in range(n)]
 
 
 @pytest.mark.parametrize(
-    ("params", "ids_slice", "size", "pages"),
+    ("params", "ids_slice", "size", "pages", "following"),
     [
-        ({}, slice(0, 20), 20, 2),
-        ({"fromRecord": "20"}, slice(20, 40), 20, 2),
-        ({"fromRecord": "2", "limitRecord": "5"}, slice(2, 7), 5, 5),
-        ({"limitRecord": "0"}, slice(0, None), 25, 1),
-        ({"limitRecord": "-1", "fromRecord": "24"}, slice(24, None), 25, 1),
-        ({"fromRecord": "100"}, slice(100, None), 20, 2),
-        ({"FROMRECORD": "3", "limitrecord": "2"}, slice(3, 5), 2, 13),  # .NET binds names case-insensitively
+        ({}, slice(0, 20), 20, 2, 20),
+        ({"fromRecord": "20"}, slice(20, 40), 20, 2, None),
+        ({"fromRecord": "2", "limitRecord": "5"}, slice(2, 7), 5, 5, 7),
+        ({"limitRecord": "0"}, slice(0, None), 25, 1, None),
+        ({"limitRecord": "-1", "fromRecord": "24"}, slice(24, None), 25, 1, None),
+        ({"fromRecord": "100"}, slice(100, None), 20, 2, None),
+        ({"FROMRECORD": "3", "limitrecord": "2"}, slice(3, 5), 2, 13, 5),  # .NET binds names case-insensitively
     ],
 )
-def test_paging(client: Any, params: dict[str, str], ids_slice: slice, size: int, pages: int) -> None:
+def test_paging(client: Any, params: dict[str, str], ids_slice: slice, size: int, pages: int, following: int | None) -> None:
     ids = _more_users(client, 24)
     response = client.get(f"{BASE}/Query/users/point/demo-paypoint", params=params, headers=AUTH)
     body = response.json()
     assert [r["userId"] for r in body["Records"]] == ids[ids_slice]
-    assert body["Summary"] == summary(size, pages, 25)
+    assert body["Summary"] == summary(size, pages, 25, following)
 
 
 def test_an_empty_result(client: Any) -> None:

@@ -26,11 +26,12 @@ UNAUTHORIZED = {
     "responseText": "Error",
     "responseData": {"explanation": "Unauthorized request.", "todoAction": "Provide a valid API token in the requestToken header."},
 }
-INVALID_CLIENT = {"errorType": "invalid_client", "errorMessage": "Invalid client credentials."}
+# [PUB] sdk-python 1.0.19 TokenErrorResponse: HTTP 400 (the only status its token call declares), errorType InvalidCredentials.
+INVALID_CLIENT = {"errorType": "InvalidCredentials", "errorMessage": "Invalid client credentials."}
 
 
 def invalid_request(message: str) -> dict[str, str]:
-    return {"errorType": "invalid_request", "errorMessage": message}
+    return {"errorType": "InvalidRequest", "errorMessage": message}
 
 
 def fields_message(*clauses: str) -> str:
@@ -126,9 +127,9 @@ def test_auth_headers_on_the_token_request_are_ignored(client: Any) -> None:
         {"clientId": "pbx-demo-client", "clientSecret": "pbx-demo-short-secret-3a8c0f56"},  # another client's secret
     ],
 )
-def test_wrong_credentials_are_401_token_error_response(client: Any, credentials: dict[str, str]) -> None:
+def test_wrong_credentials_are_400_invalid_credentials(client: Any, credentials: dict[str, str]) -> None:
     response = client.post(TOKEN_URL, json=credentials)
-    assert (response.status_code, response.json()) == (401, INVALID_CLIENT)
+    assert (response.status_code, response.json()) == (400, INVALID_CLIENT)
     assert list(response.json()) == ["errorType", "errorMessage"]
 
 
@@ -158,7 +159,7 @@ def test_bad_token_requests_are_400_token_error_response(client: Any, raw: bytes
 def test_permissions_beyond_the_grant_are_invalid_scope(client: Any) -> None:
     response = client.post(TOKEN_URL, json=SHORT | {"permissions": ["users.read", "money.out"]})
     assert (response.status_code, response.json()) == (
-        400, {"errorType": "invalid_scope", "errorMessage": "The permission 'money.out' is not granted to this client."},
+        400, {"errorType": "InvalidScope", "errorMessage": "The permission 'money.out' is not granted to this client."},
     )
 
 

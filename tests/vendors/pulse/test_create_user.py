@@ -28,16 +28,13 @@ def test_seed_request_shape_succeeds_with_every_documented_field(client: Any, au
     assert response.status_code == 201
     assert response.headers["content-type"] == "application/json"
     body = response.json()
-    assert list(body) == USER_KEYS  # the seed's User order; no "token" on create
+    # the seed's User order; no "token" on create, no unset optional field (issue 14: never null)
+    assert list(body) == [key for key in USER_KEYS if key not in ("name", "teamId", "phone", "imgSrc")]
     assert body == {
         "id": 100,
         "email": "newuser@test.com",
-        "name": None,
         "active": True,
-        "teamId": None,
-        "phone": None,
-        "imgSrc": None,
-        "notificationPreferences": None,
+        "notificationPreferences": {},
         "createdBy": DANA,
         "updatedBy": DANA,
         "createdAt": T0,
@@ -74,7 +71,7 @@ def test_null_optionals_integral_float_and_repeated_roles(client: Any, auth: dic
     response = client.post(URL, json=body, headers=auth)
     assert response.status_code == 201
     data = response.json()
-    assert (data["name"], data["teamId"], data["flatRolesList"]) == (None, 10, ["agent", "underwriter"])
+    assert ("name" in data, "phone" in data, data["teamId"], data["flatRolesList"]) == (False, False, 10, ["agent", "underwriter"])
     assert data["flatPermissionsList"] == ["readLeads", "writeLeads", "readApplications", "writeUnderwriting"]
     assert "extra" not in data
 
@@ -158,9 +155,7 @@ def test_user_of_another_account_is_added_to_this_one(client: Any, auth: dict[st
         "name": "Priya Natarajan",  # profile is not overwritten
         "active": True,
         "teamId": 20,
-        "phone": None,
-        "imgSrc": None,
-        "notificationPreferences": None,
+        "notificationPreferences": {},
         "createdBy": "system@pulsecrm.example",
         "createdAt": "2025-01-30T09:12:45.001Z",
         "updatedBy": DANA,

@@ -69,7 +69,9 @@ def test_unparsed_content_types_leave_an_empty_body(client: Any, content_type: s
 
 def test_json_with_a_non_utf_charset_is_415(client: Any) -> None:
     response = client.post(URL, content=b"{}", headers={**AUTH, "Content-Type": "application/json; charset=latin1"})
-    assert (response.status_code, response.json()) == (415, {"statusCode": 415, "message": 'unsupported charset "LATIN1"'})
+    assert (response.status_code, response.json()) == (
+        415, {"statusCode": 415, "message": 'unsupported charset "LATIN1"', "error": "Unsupported Media Type"},
+    )
     ok = client.post(URL, content=b'{"username":"u@x.ng","password":"p","firstName":"A","lastName":"B"}',
                      headers={**AUTH, "Content-Type": "Application/JSON; Charset=UTF-8"})
     assert ok.status_code == 201

@@ -40,7 +40,7 @@ def test_header_memo_answers_like_a_fresh_parse(client: Any, header: str) -> Non
         if isinstance(expected, str) and expected in ("UNAUTHENTICATED", "INVALID_TOKEN"):
             assert response.json()["type"] == expected
         else:
-            assert response.json()["type"] == "UNAUTHORISED"  # well-formed, unknown token
+            assert response.json()["type"] == "INVALID_TOKEN"  # well-formed, unknown token
     after = tokens._bearer.cache_info()
     if expected in ("UNAUTHENTICATED", "INVALID_TOKEN"):  # a malformed header is never remembered
         assert (after.currsize, after.hits) == (before.currsize, before.hits)

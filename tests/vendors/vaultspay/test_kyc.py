@@ -183,7 +183,7 @@ def test_created_user_gets_kyc_and_names_flow_back_to_the_user(client: Any, auth
         ({"firstName": " "}, [("firstName", "must not be blank")]),
         ({"userId": "591"}, [("userId", "must be an integer")]),
         ({"userId": None}, [("userId", "must not be null")]),
-        ({"tin": 112133232}, [("tin", "must be a string")]),
+        ({"tin": [112133232]}, [("tin", "must be a string")]),
         (
             {"userId": True, "gender": None, "nationality": "xx", "dob": "tomorrow"},
             [

@@ -1,0 +1,114 @@
+"""core.serving's one pipeline: ``VendorApp.answer`` answers at once when nothing waits, else gives an awaitable.
+
+These drive the pipeline and its two adapters in-process (no server), so they run with
+either transport chosen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from typing import Any
+
+import orjson
+from starlette.testclient import TestClient
+
+from mockserver.app import MockServer, build_app
+from mockserver.config import Config
+from mockserver.core.serving import Answer, Handover, Request, VendorApp
+from mockserver.core.vendor import SESSION, Call, Reply
+
+from .samples import variant
+
+
+def _app() -> MockServer:
+    return build_app(Config(seed=1, clock="frozen:2026-03-01T10:00:00Z"))
+
+
+def _pulse(app: MockServer) -> VendorApp:
+    vendor_app = app._by_segment["pulse"]
+    assert isinstance(vendor_app, VendorApp)
+    return vendor_app
+
+
+def _patch_create(app: MockServer, handler: Any) -> None:
+    for methods in _pulse(app).router.static.values():
+        for method, route in methods.items():
+            if route.operation == "create_user":
+                methods[method] = dataclasses.replace(route, handler=handler)
+
+
+def _request(app: MockServer, **headers: str) -> tuple[str, dict[str, str], bytes]:
+    info = app.runtime.describe("")["pulse"]
+    return info["create_user"].split(" ", 1)[1], {**info["headers"], **headers}, orjson.dumps(variant("pulse", 0))
+
+
+def _direct(app: MockServer, **headers: str) -> Any:
+    path, all_headers, body = _request(app, **headers)
+    raw = [(k.lower().encode(), v.encode()) for k, v in all_headers.items()]
+    return app.answer_directly("POST", path, b"", raw, body)
+
+
+def _finish(handover: Handover) -> list[dict[str, Any]]:
+    """Runs a handover as the server would (the ASGI way); the messages it sends."""
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        raise AssertionError("a handover does not read the body again")
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(handover({"type": "http", "method": "POST", "path": "/", "headers": []}, receive, send))
+    return sent
+
+
+def test_the_pipeline_answers_at_once_when_nothing_waits() -> None:
+    app = _app()
+    path, headers, body = _request(app)
+    request = Request("POST", path.removeprefix("/pulse"), b"", {k.lower(): v for k, v in headers.items()}, body)
+    answer = _pulse(app).answer(request)
+    assert type(answer) is Answer and (answer.status, answer.extra, answer.fault) == (201, (), None)
+    assert orjson.loads(answer.payload)["email"] == variant("pulse", 0)["email"]
+    (entry,) = app.runtime.journal.entries()  # journalled by the pipeline: a transport only sends
+    assert (entry.operation, entry.status, entry.response) == ("create_user", 201, orjson.loads(answer.payload))
+
+
+def test_a_handler_that_awaits_is_awaited_in_its_session_on_both_paths() -> None:
+    async def handler(call: Call) -> Reply:  # as a handler over an asynchronous store would be
+        await asyncio.sleep(0)
+        return Reply(201, {"session": SESSION.get(), "email": orjson.loads(call.body)["email"]})
+
+    direct, plain = _app(), _app()
+    _patch_create(direct, handler)
+    _patch_create(plain, handler)
+    handover = _direct(direct, **{"X-Mock-Session": "s9"})
+    assert isinstance(handover, Handover)  # not answered in place: it must wait
+    start, body = _finish(handover)
+    expected = {"session": "s9", "email": variant("pulse", 0)["email"]}
+    assert (start["status"], orjson.loads(body["body"])) == (201, expected)
+    path, headers, raw = _request(plain, **{"X-Mock-Session": "s9"})
+    with TestClient(plain) as client:
+        answer = client.post(path, content=raw, headers=headers)
+    assert (answer.status_code, answer.json()) == (201, expected)
+    assert SESSION.get() == ""  # set for the handler only
+    assert [e.session for e in direct.runtime.journal.entries()] == ["s9"]
+
+
+def test_a_scenario_delay_comes_before_the_handler_and_is_decided_once() -> None:
+    calls: list[str] = []
+    app = _app()
+    real = next(r for m in _pulse(app).router.static.values() for r in m.values() if r.operation == "create_user").handler
+
+    def counting(call: Call) -> Reply | Any:
+        calls.append(call.path)
+        return real(call)
+
+    _patch_create(app, counting)
+    app.runtime.scenarios.define("name: slow\nrules:\n  - match: {vendor: pulse, times: 1}\n    delay: 1\n")
+    app.runtime.scenarios.activate("slow")
+    handover = _direct(app)
+    assert isinstance(handover, Handover) and calls == []  # the handler runs after the delay, as a slow vendor's would
+    start, _body = _finish(handover)
+    assert start["status"] == 201 and calls == ["/users"]
+    assert [e.scenario for e in app.runtime.journal.entries()] == ["slow#0"]
