@@ -123,7 +123,9 @@ class Tokens:
             if record["expiresAt"] <= now or record["lastUsed"] + record["idle"] <= now or user is None or user["UsrStatus"] != 1:
                 self.sessions.delete(token)
                 return None
-            record["lastUsed"] = now
+            # The store hands out copies (records are kept as JSON text): the restarted idle timer is written back.
+            record = {**record, "lastUsed": now}
+            self.sessions.update(token, record)
             return record
         return None
 

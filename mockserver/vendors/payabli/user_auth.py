@@ -170,10 +170,12 @@ class UserAuth:
             self.challenges.delete(body.mfaValidationCode)
             raise query.invalid("mfaValidationCode", "is unknown or expired: log in again")
         if not hmac.compare_digest(body.mfaCode.encode(), self.settings.mfaCode.encode()):
-            challenge["attempts"] += 1
-            if challenge["attempts"] >= self.settings.mfaAttempts:
+            attempts = challenge["attempts"] + 1
+            if attempts >= self.settings.mfaAttempts:
                 self.challenges.delete(body.mfaValidationCode)
                 raise query.invalid("mfaCode", "is not valid; no attempts left: log in again")
+            # The store hands out copies (records are kept as JSON text): the spent attempt is written back.
+            self.challenges.update(body.mfaValidationCode, {**challenge, "attempts": attempts})
             raise query.invalid("mfaCode", "is not valid")
         self.challenges.delete(body.mfaValidationCode)
         refused = _status_error(record["UsrStatus"])  # locked meanwhile
