@@ -180,6 +180,10 @@ def test_a_table_keeps_values_not_the_callers_objects() -> None:
         assert read is not None
         read["roles"].append("root")  # a read is the caller's own copy
     assert users.get(1) == {"id": 1, "email": "a@x", "roles": ["admin"], "mfa": {"on": True}}
+    for flat_read in (users.get(2), users.find("email", "b@x"), users.values()[1]):
+        assert flat_read is not None
+        flat_read["email"] = "mine@x"
+    assert users.get(2) == {"id": 2, "email": "b@x"}
     with pytest.raises(Conflict) as caught:
         users.insert(3, {"id": 3}, {"email": "a@x"})
     assert caught.value.existing == {"id": 1, "email": "a@x", "roles": ["admin"], "mfa": {"on": True}}
