@@ -23,6 +23,7 @@ def _sqlite(tmp: Path) -> Store:
 
 FACTORIES: list[tuple[str, Factory]] = [
     ("memory", lambda tmp: MemoryStore()),
+    ("sqlite", _sqlite),
 ]
 
 
