@@ -12,7 +12,7 @@ import click
 from click.core import ParameterSource
 
 from . import __version__
-from .config import DEFAULT_PORT, JOURNAL_BYTES, SERVER_ENV, SERVERS, Config
+from .config import DEFAULT_PORT, JOURNAL_BYTES, SERVER_ENV, SERVERS, STORE_ENV, Config
 from .vendors import NAMES
 
 ADMIN_TOKEN_ENV = "MOCKSERVER_ADMIN_TOKEN"
@@ -47,9 +47,19 @@ def banner(runtime: Runtime, origin: str, bound: str = "", token_line: str = "")
         # A wildcard is a bind address, not one to connect to: the URLs below use loopback.
         lines.append(f"URLs below: {origin} from this machine; from elsewhere use this machine's address, port {origin.rsplit(':', 1)[1]}")
     lines.append(f"admin: GET {origin}/__admin/vendors · POST {origin}/__admin/reset")
+    lines.append(f"store: {store_line(runtime)}")
     if token_line:
         lines.append(token_line)
     return "\n".join([*lines, "", vendor_table(runtime, origin)])
+
+
+def store_line(runtime: Runtime) -> str:
+    """The banner's store: its URL and how it keeps data (sqlite: "(WAL)"; memory: gone on exit)."""
+    store = runtime.store
+    said = getattr(store, "banner", None)  # a backend's own words, when it has them
+    if callable(said):
+        return str(said())
+    return f"{store.url} (this process only: gone on exit)" if store.url == "memory://" else store.url
 
 
 # A port that bind() would refuse with a traceback (OverflowError) is a usage error.
@@ -142,10 +152,15 @@ def main() -> None:
     help="HTTP transport: 'fast' (mockserver's own; stock where the installed uvicorn is not one it was tested with) "
     "or 'stock' uvicorn. The log's first line says which runs.",
 )
+@click.option(
+    "--store", "store", default=None, envvar=STORE_ENV, show_envvar=True, metavar="URL",
+    help="Where state lives: memory:// (default; gone on exit) or sqlite:///file.db (relative) / sqlite:////abs/file.db: "
+    "users, tokens, ids, scenarios, sessions and the clock survive a restart.",
+)
 def serve(
     host: str, port: int, seed: int, fixtures: Path | None, scenarios: Path | None, vendor: str | None, active: tuple[str, ...],
     clock: str | None, journal_size: int, journal_bytes: int, journal_file: Path | None, log_level: str, admin_token: str | None,
-    allowed_hosts: tuple[str, ...], session_idle: float, max_sessions: int, server: str,
+    allowed_hosts: tuple[str, ...], session_idle: float, max_sessions: int, server: str, store: str | None,
 ) -> None:
     """Start the server and print every vendor's base URL and credentials."""
     from .app import MockServer, Runtime, tune_gc
@@ -157,7 +172,7 @@ def serve(
         host=host, port=port, seed=seed, fixtures=fixtures, scenarios=scenarios, vendor=vendor, clock=clock, log_level=log_level,
         active_scenarios=active, journal_size=journal_size, journal_bytes=journal_bytes, journal_file=journal_file,
         admin_token=token, allowed_hosts=allowed_hosts, session_idle_seconds=session_idle, max_sessions=max_sessions,
-        server=server,
+        server=server, store=store,
     )
     try:
         runtime = Runtime(config)

@@ -465,7 +465,6 @@ class StoreError(ValueError):
 SCHEMES: dict[str, str] = {
     "sqlite": "mockserver.core.sqlite_store:SQLiteStore",
 }
-STORE_ENV = "MOCKSERVER_STORE"  # the store URL when --store is not given
 
 
 def open_store(url: str | None) -> Store:
