@@ -193,7 +193,10 @@ def serve(
     _configure_logging(log_level)
     app = MockServer(runtime)
     tune_gc()
-    uvicorn_server(app, log_level).run(sockets=[sock])
+    try:
+        uvicorn_server(app, log_level).run(sockets=[sock])
+    finally:
+        runtime.store.close()  # not at lifespan shutdown: an in-process app may be started again
 
 
 def _admin_guard_options(host: str, admin_token: str | None, allowed_hosts: tuple[str, ...]) -> tuple[str | None, str]:
