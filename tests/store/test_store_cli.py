@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from mockserver.app import Runtime
@@ -39,3 +40,32 @@ def test_banner_names_the_store(tmp_path: Path) -> None:
         runtime.store.close()
     memory = banner(Runtime(Config(vendors=("pulse",))), "http://127.0.0.1:8080").splitlines()
     assert "store: memory:// (this process only: gone on exit)" in memory
+
+
+def test_transport_and_running_take_a_store(tmp_path: Path) -> None:
+    import httpx
+
+    from mockserver.server import running
+    from mockserver.testing import transport
+
+    url = f"sqlite:///{tmp_path}/t.db"
+    with httpx.Client(transport=transport(store=url), base_url="http://mock") as client:
+        assert client.get("/__admin/store").json()["url"] == url
+    with running(store=url) as server:
+        assert httpx.get(server.url + "/__admin/store").json()["backend"] == "sqlite"
+
+
+def test_plugin_option_picks_the_store(pytester: pytest.Pytester, tmp_path: Path) -> None:
+
+    url = f"sqlite:///{tmp_path}/plugin.db"
+    pytester.makepyfile(
+        f"""
+        import httpx
+
+        def test_store(mockserver):
+            assert httpx.get(mockserver.url + "/__admin/store").json()["url"] == {url!r}
+        """
+    )
+    result = pytester.runpytest_inprocess("--mockserver-store", url, "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    assert (tmp_path / "plugin.db").is_file()
