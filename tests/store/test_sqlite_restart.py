@@ -193,7 +193,7 @@ def test_admin_store_and_health_name_the_backend(url: str) -> None:
 def test_memory_is_the_default_and_pays_no_transaction(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MOCKSERVER_STORE", raising=False)
     runtime = Runtime(Config(vendors=("vaultspay",)))
-    assert runtime.store.url == "memory://" and runtime.transactional is False
+    assert runtime.store.url == "memory://" and runtime.request_hooks is False
     assert "answer" not in vars(MockServer(runtime)._by_segment["vaultspay"])  # the pipeline as it was: no wrapper
     durable = Runtime(Config(vendors=("vaultspay",), store=url))
     try:
