@@ -2,7 +2,7 @@
 
 The scenario library holds over a hundred names: listing them all made a
 ~3,000-character line nobody reads.  difflib's ratio finds a misspelling's
-intended name well enough (``vaultspay-token-expird`` -> ``vaultspay-token-expired``).
+intended name well enough (``token-expird`` -> ``token-expired``).
 """
 
 from __future__ import annotations
