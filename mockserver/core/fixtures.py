@@ -7,7 +7,6 @@ the user can fix it without reading a traceback.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import click
-from click.testing import CliRunner
 import httpx
 import pytest
+from click.testing import CliRunner
 
 from mockserver import envvars
 from mockserver.cli import serve
