@@ -139,3 +139,17 @@ def test_public_api_is_pinned() -> None:
         "Config", "MockServerHandle", "RunningServer", "Transport", "__version__", "build_app", "running", "transport",
     ]
     assert all(getattr(mockserver, name) is not None for name in mockserver.__all__)
+
+
+def _readme_python_blocks() -> list[str]:
+    section = README[README.index("## In pytest"):README.index("\n## ", README.index("## In pytest") + 1)]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
+
+
+def test_the_readme_pytest_example_runs(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_readme_example=_readme_python_blocks()[0])
+    pytester.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_the_readme_transport_example_runs() -> None:
+    exec(compile(_readme_python_blocks()[1], "README.md", "exec"), {})
