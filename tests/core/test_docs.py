@@ -56,3 +56,30 @@ def test_mkdocs_nav_lists_every_page() -> None:
     listed = set(re.findall(r":\s*([\w-]+\.md)\s*$", config, re.M))
     assert listed == {p.name for p in (ROOT / "docs").glob("*.md")}
     assert "strict: true" in config and "name: material" in config
+
+
+# Every shell block of the README and docs/ is run somewhere as written.  The curl blocks run in
+# tests/core/test_readme.py against a live server; the others are named here with what runs them
+# (a block that needs the network, minutes or a rewrite of committed files is not run by the suite).
+RUN_ELSEWHERE = {
+    "python3 -m pip install -e . && mockserver serve": ".ci/run installs and serves the package the same way (fresh venv step)",
+    "python3 -m pip install -q -e '.[dev]' && python3 tests/clients/setup_clients.py && python3 -m pytest": ".ci/run, verbatim (test_readme)",
+    "mockserver openapi payabli": "tests/core/test_cli.py and tests/contract/test_openapi.py (the document), test_readme's server for the curl",
+    "mockserver openapi payabli -o payabli.json": "tests/contract/test_schemathesis.py runs schemathesis against every vendor",
+    "python3 tests/clients/setup_clients.py": ".ci/run (network: the pinned client generators)",
+    "mockserver snapshot": "tests/contract/test_snapshots.py (compare; --update rewrites committed files)",
+    "python3 -m pytest --mockserver-update-snapshots": "tests/contract/test_assert_snapshot.py through pytester",
+    "python3 tools/fuzz.py": "tests/core/test_fuzz_smoke.py runs it small",
+}
+
+
+def test_every_shell_block_is_run_somewhere() -> None:
+    from tests.core import test_readme
+
+    run_by_test_readme = {block for _, _, block in test_readme.CASES}
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for block in re.findall(r"```bash\n(.*?)```", page.read_text(encoding="utf-8"), re.S):
+            if block in run_by_test_readme:
+                continue
+            first = block.strip().splitlines()[0].split("  #", 1)[0].strip()
+            assert first in RUN_ELSEWHERE, f"{page.name}: a shell block nothing runs: {first!r}"
