@@ -189,15 +189,16 @@ def mock_vendors(_mockserver_live: RunningServer, request: pytest.FixtureRequest
         handle.close()
 
 
-_ALIAS_WARNED = False  # the old name warns once per process, not once per test
+# The old name warns once per test run (not once per test); kept on the run's config so a run
+# inside a run (pytester) warns on its own.
+_ALIAS_WARNED = pytest.StashKey[bool]()
 
 
 @pytest.fixture
-def mockserver(mock_vendors: MockServerHandle) -> MockServerHandle:
+def mockserver(mock_vendors: MockServerHandle, request: pytest.FixtureRequest) -> MockServerHandle:
     """Deprecated alias of ``mock_vendors`` (the name hid the ``mockserver`` module inside tests)."""
-    global _ALIAS_WARNED
-    if not _ALIAS_WARNED:
-        _ALIAS_WARNED = True
+    if not request.config.stash.get(_ALIAS_WARNED, False):
+        request.config.stash[_ALIAS_WARNED] = True
         warnings.warn(
             "the 'mockserver' fixture is deprecated: rename it 'mock_vendors' (the old name hides the mockserver module)",
             DeprecationWarning, stacklevel=2,
