@@ -19,12 +19,12 @@ def closest(name: str, known: Iterable[str], n: int = CLOSEST) -> list[str]:
     return difflib.get_close_matches(name, list(known), n=n, cutoff=CUTOFF)
 
 
-def unknown_names(kind: str, names: Iterable[str], known: Iterable[str], where_listed: str) -> str:
-    """One line: ``unknown scenario 'x' (did you mean 'y'?); ...; <where_listed>``."""
+def unknown_names(kind: str, names: Iterable[str], known: Iterable[str], where_listed: str, given_in: str = "") -> str:
+    """One line: ``unknown scenario 'x'[ in <given_in>] (did you mean 'y'?); ...; N known, <where_listed>``."""
     pool = sorted(known)
     parts = []
     for name in names:
         near = closest(name, pool)
         hint = f" (did you mean {' or '.join(repr(n) for n in near)}?)" if near else ""
-        parts.append(f"unknown {kind} {name!r}{hint}")
+        parts.append(f"unknown {kind} {name!r}{f' in {given_in}' if given_in else ''}{hint}")
     return f"{'; '.join(parts)}; {len(pool)} known, {where_listed}"

@@ -77,3 +77,23 @@ def test_scenario_problems_in_the_users_terms(tmp_path: Path, delay: str, proble
     assert done.returncode == 1
     assert done.stderr.splitlines()[0] == f"{path}:4: {problem}"
     assert "instance of" not in done.stderr and "value" not in done.stderr.split(":")[-2]
+
+
+def test_unknown_scenario_names_elsewhere_get_the_same_short_answer() -> None:
+    """X-Mock-Scenario (the vendor's 400) and the admin activate route: the closest few, not ~3,000 characters."""
+    import mockserver
+
+    transport = mockserver.transport()
+    library = transport.runtime.scenarios.library
+    with transport.client("sabi") as client:
+        response = client.post("/api/v1/users/public", json={}, headers={"X-Mock-Scenario": "sabi-too-many-request"})
+    assert response.status_code == 400 and response.headers["x-mock-problem"] == "scenario"
+    assert (
+        "unknown scenario 'sabi-too-many-request' in X-Mock-Scenario (did you mean 'sabi-too-many-requests'"
+        in response.text
+    )
+    assert f"{len(library)} known, GET /__admin/scenarios lists them" in response.text and len(response.text) < 400
+    with pytest.raises(LookupError) as caught:
+        transport.activate("vaultspay-token-expird")
+    assert str(caught.value).startswith("unknown scenario 'vaultspay-token-expird' (did you mean 'vaultspay-token-expired'")
+    assert len(str(caught.value)) < 300
