@@ -30,8 +30,7 @@ from .gojson import go_quote
 from .models import (
     DELETE_ACCOUNT_USER_SCHEMA,
     GET_ACCOUNT_USERS_SCHEMA,
-    SECRET_FIELDS,
-    SECRET_HEADERS,
+    SECRETS,
     Fixture,
     IdentityUser,
     create_account_user_schema,
@@ -97,11 +96,8 @@ class ETelecom(AccountUserRPCs, Vendor):
     locale = "vi_VN"
     content_type = b"application/json"
     fixture_model = Fixture
-    catalog = errors.CATALOG
-    problems = errors.PROBLEMS
-    error_schema = errors.ENVELOPE_SCHEMA
-    secret_fields = SECRET_FIELDS  # what the journal hides: see models.py
-    secret_headers = SECRET_HEADERS
+    error_contract = errors.CONTRACT
+    secrets = SECRETS  # what the journal hides: see models.py
     security_schemes = bearer_auth("A shop API key (<19 digits>:<32 characters>).")
     pools = {
         "full_name": _vn_full_name,
@@ -143,8 +139,6 @@ class ETelecom(AccountUserRPCs, Vendor):
                   request=DELETE_ACCOUNT_USER_SCHEMA, responses={200: responses.Deleted},
                   errors=gate + ("invalid_argument", "not_found", "permission_denied")),
         ]
-
-    render = staticmethod(errors.render)
 
     # ---------------------------------------------------------------- state
     # users: identity users by id (unique phone, email)

@@ -25,16 +25,16 @@ from ...core import fastmodel, validation
 from ...core.clock import parse_instant
 from ...core.openapi import EMAIL_SCHEMA, FromContext, given
 from ...core.validation import Duration, Email, parse_object, validate_or_none
+from ...core.vendor import Secrets
 from .events import EVENT_SET, PULSE_EVENTS
 
 M = TypeVar("M", bound=BaseModel)
 
-# What the journal hides (Vendor.secret_fields / secret_headers): the two
+# What the journal hides (Vendor.secrets): the two
 # /auth/login pairs, ``{email, password}`` and ``{apiKey, apiSecret}`` [PUB], and
 # the session ``token`` a login (or impersonation) answers [PUB].  The token is
 # then sent as a Bearer credential: core's Authorization.
-SECRET_FIELDS = frozenset({"password", "apiKey", "apiSecret", "token"})
-SECRET_HEADERS: frozenset[str] = frozenset()
+SECRETS = Secrets(fields=frozenset({"password", "apiKey", "apiSecret", "token"}))
 
 
 def _check_event(value: str) -> str:

@@ -18,7 +18,7 @@ from ...core.store import Table
 from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
 from . import errors, responses
 from .auth import Sessions, account_header, membership, optional_account
-from .models import ACCOUNT_HEADER, OPTIONAL_ACCOUNT_HEADER, SECRET_FIELDS, SECRET_HEADERS, CreateUser, Fixture, Login, parse_create, parse_request
+from .models import ACCOUNT_HEADER, OPTIONAL_ACCOUNT_HEADER, SECRETS, CreateUser, Fixture, Login, parse_create, parse_request
 
 Record = dict[str, Any]
 
@@ -40,11 +40,8 @@ class Pulse(Vendor):
     locale = "en_US"
     content_type = b"application/json"
     fixture_model = Fixture
-    catalog = errors.CATALOG
-    problems = errors.PROBLEMS
-    error_schema = errors.ENVELOPE_SCHEMA
-    secret_fields = SECRET_FIELDS  # what the journal hides: see models.py
-    secret_headers = SECRET_HEADERS
+    error_contract = errors.CONTRACT
+    secrets = SECRETS  # what the journal hides: see models.py
     security_schemes = bearer_auth("The session token from POST /auth/login (or a fixture session); account routes also take x-account-id.")
     pools = {
         **NAME_POOLS,
@@ -109,8 +106,6 @@ class Pulse(Vendor):
             Route("GET", "/auth/session", self.get_session, "get_session", summary="The caller's session",
                   responses={200: session}, errors=errors.AUTH_ERRORS),
         ]
-
-    render = staticmethod(errors.render)
 
     # ---------------------------------------------------------------- state
     @property

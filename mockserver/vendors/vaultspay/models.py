@@ -29,18 +29,18 @@ from ...core import fastmodel, validation
 from ...core.errors import MalformedBody
 from ...core.openapi import EMAIL_SCHEMA, NOT_BLANK_SCHEMA, given, requires
 from ...core.validation import EMAIL_PATTERN, Duration, NotBlank, is_email, parse_object, validate_or_none
+from ...core.vendor import Secrets
 
 M = TypeVar("M", bound=BaseModel)
 
 STATUSES = ("ACTIVE", "PENDING", "BLOCK")
 
-# What the journal hides (Vendor.secret_fields / secret_headers): saas-login's
+# What the journal hides (Vendor.secrets): saas-login's
 # clientSecret, the tokens it answers and saas-refresh-token takes [PUB], and a
 # ``password`` a client may send to create-user (unknown keys are ignored, so it
 # would be kept as sent).  x-auth-signature carries the RSA-wrapped AES key of
 # production's body encryption [PUB]; the Bearer token is core's Authorization.
-SECRET_FIELDS = frozenset({"clientSecret", "accessToken", "refreshToken", "password"})
-SECRET_HEADERS = frozenset({"x-auth-signature"})
+SECRETS = Secrets(fields=frozenset({"clientSecret", "accessToken", "refreshToken", "password"}), headers=frozenset({"x-auth-signature"}))
 Status = Literal["ACTIVE", "PENDING", "BLOCK"]
 
 

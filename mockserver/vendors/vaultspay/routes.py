@@ -15,8 +15,7 @@ from .kyc import Kyc
 from .media import json_body
 from .models import (
     INT32_SCHEMA,
-    SECRET_FIELDS,
-    SECRET_HEADERS,
+    SECRETS,
     CreateUser,
     Fixture,
     KycPersonalCreate,
@@ -42,11 +41,8 @@ class VaultsPay(Vendor):
     title = "VaultsPay"
     locale = "en_PK"
     fixture_model = Fixture
-    catalog = errors.CATALOG
-    problems = errors.PROBLEMS
-    error_schema = errors.ENVELOPE_SCHEMA
-    secret_fields = SECRET_FIELDS  # what the journal hides: see models.py
-    secret_headers = SECRET_HEADERS
+    error_contract = errors.CONTRACT
+    secrets = SECRETS  # what the journal hides: see models.py
     security_schemes = bearer_auth("accessToken from POST /as/api/v1/saas-login (or the fixture's pre-issued token).", bearer_format="JWT")
     pools = {
         **NAME_POOLS,
@@ -119,8 +115,6 @@ class VaultsPay(Vendor):
             Route("GET", "/us/api/v1/kyc/{userId}", self.get_kyc, "get_kyc", summary="Get a user's KYC summary",
                   params=path_schema(userId=one_of_ours), responses={200: responses.KycResponse}, errors=auth + invalid),
         ]
-
-    render = staticmethod(errors.render)
 
     # ---------------------------------------------------------------- state
     @property
