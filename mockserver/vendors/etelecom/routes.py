@@ -22,7 +22,7 @@ from ...core.clock import iso_z
 from ...core.errors import VendorError
 from ...core.phones import valid_for
 from ...core.store import Table
-from ...core.vendor import SESSION, Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
+from ...core.vendor import SESSION, Call, Lazy, Reply, Route, StoreTable, Vendor, VendorContext, bearer_auth
 from . import create_request, errors, responses
 from .account_users import AccountUserRPCs
 from .auth import authenticate
@@ -146,21 +146,10 @@ class ETelecom(AccountUserRPCs, Vendor):
     # api_keys: {shop_id, roles, revoked} by key string
     # account_users: shop memberships by (shop_id, user_id); deleting one
     #   removes the row (eTop soft-deletes; deleted rows are never read back)
-    @property
-    def users(self) -> Table:
-        return self.ctx.table("users")
-
-    @property
-    def shops(self) -> Table:
-        return self.ctx.table("shops")
-
-    @property
-    def api_keys(self) -> Table:
-        return self.ctx.table("api_keys")
-
-    @property
-    def account_users(self) -> Table:
-        return self.ctx.table("account_users")
+    users = StoreTable("users")
+    shops = StoreTable("shops")
+    api_keys = StoreTable("api_keys")
+    account_users = StoreTable("account_users")
 
     def _tables(self) -> _Tables:
         # Keyed like VendorContext.table (by the request's session), built from it.

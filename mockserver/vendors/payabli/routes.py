@@ -11,8 +11,7 @@ from typing import Any
 from ...core.errors import FieldError, InvalidFields, MalformedBody, NotAnObject, VendorError
 from ...core.phones import US_AREA_CODES, valid_for
 from ...core.seeding import NAME_POOLS
-from ...core.store import Table
-from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
+from ...core.vendor import Call, Lazy, Reply, Route, StoreTable, Vendor, VendorContext, bearer_auth
 from . import errors, query, responses
 from .auth import Tokens, password_digest
 from .binding import CreateBinding
@@ -159,9 +158,7 @@ class Payabli(Vendor):
         ]
 
     # ---------------------------------------------------------------- state
-    @property
-    def users(self) -> Table:
-        return self.ctx.table("users")
+    users = StoreTable("users")
 
     @staticmethod
     def _unique(email: str | None) -> dict[str, Any]:

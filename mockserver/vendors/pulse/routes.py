@@ -15,7 +15,7 @@ from ...core.errors import FieldError, VendorError
 from ...core.phones import US_AREA_CODES, valid_for
 from ...core.seeding import NAME_POOLS
 from ...core.store import Table
-from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
+from ...core.vendor import Call, Lazy, Reply, Route, StoreTable, Vendor, VendorContext, bearer_auth
 from . import errors, responses
 from .auth import Sessions, account_header, membership, optional_account
 from .models import ACCOUNT_HEADER, OPTIONAL_ACCOUNT_HEADER, SECRETS, CreateUser, Fixture, Login, parse_create, parse_request
@@ -108,9 +108,7 @@ class Pulse(Vendor):
         ]
 
     # ---------------------------------------------------------------- state
-    @property
-    def users(self) -> Table:
-        return self.ctx.table("users")
+    users = StoreTable("users")
 
     def seed(self) -> None:
         fixture = self.fixture

@@ -18,8 +18,7 @@ from ...core.clock import parse_instant
 from ...core.errors import VendorError
 from ...core.phones import valid_for
 from ...core.seeding import NAME_POOLS
-from ...core.store import Table
-from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
+from ...core.vendor import Call, Lazy, Reply, Route, StoreTable, Vendor, VendorContext
 from . import auth, bodyparser, dto, errors, responses
 from .models import SECRETS, ExistingUser, Fixture
 
@@ -105,9 +104,7 @@ class Sabi(Vendor):
         return [create(CREATE_PATH), create(CREATE_PATH + "/"), invite(INVITE_PATH), invite(INVITE_PATH + "/")]
 
     # ---------------------------------------------------------------- state
-    @property
-    def users(self) -> Table:
-        return self.ctx.table("users")
+    users = StoreTable("users")
 
     def seed(self) -> None:
         auth.seed(self.ctx, self.fixture.apiKeys)

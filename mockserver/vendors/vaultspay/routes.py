@@ -7,8 +7,7 @@ from typing import Any
 from ...core.errors import FieldError, VendorError
 from ...core.phones import AE_MOBILE, PK_MOBILE, valid_for
 from ...core.seeding import NAME_POOLS
-from ...core.store import Table
-from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
+from ...core.vendor import Call, Lazy, Reply, Route, StoreTable, Vendor, VendorContext, bearer_auth
 from . import errors, responses
 from .auth import Tokens
 from .kyc import Kyc
@@ -117,9 +116,7 @@ class VaultsPay(Vendor):
         ]
 
     # ---------------------------------------------------------------- state
-    @property
-    def users(self) -> Table:
-        return self.ctx.table("users")
+    users = StoreTable("users")
 
     _unique = staticmethod(unique_keys)
 
