@@ -112,3 +112,18 @@ def test_a_scenario_delay_comes_before_the_handler_and_is_decided_once() -> None
     start, _body = _finish(handover)
     assert start["status"] == 201 and calls == ["/users"]
     assert [e.scenario for e in app.runtime.journal.entries()] == ["slow#0"]
+
+
+def test_the_first_path_segment_picks_the_app_for_asgi_and_direct_requests_alike() -> None:
+    app = _app()
+    pulse = _pulse(app)
+    for path, expected in (("/__admin/health", app.admin), ("/__admin", app.admin), ("/pulse/users", pulse), ("/pulse", pulse)):
+        assert app._target(path) is expected, path
+    assert app._target("/nowhere/users") == app._not_found and app._target("/") == app._not_found
+    # The direct path hands the admin API and the 404 back to be run the ASGI way, the vendor answers in place.
+    assert app.answer_directly("GET", "/__admin/health", b"", [], b"") is app.admin
+    assert app.answer_directly("GET", "/nowhere", b"", [], b"") == app._not_found
+    # --vendor: the vendor at the root, the admin API still at /__admin.
+    root = build_app(Config(vendor="pulse"))
+    assert root._target("/__admin/health") is root.admin
+    assert isinstance(root._target("/users"), VendorApp) and root._target("/users") is root._target("/pulse")
