@@ -333,13 +333,15 @@ class PackedTable(MemoryTable):
             self._head += 1
             kept = rows.get(slot)
             if kept is not None:
-                self.delete(self._key(slot, kept))
-                break
+                key = self._key(slot, kept)
+                if key not in self._pinned:  # a fixture's row stays (MemoryStore.pin)
+                    self.delete(key)
+                    break
         else:
-            if not self._spill:
-                return
-            kept = next(iter(self._spill.values()))
-            self.delete(self._key(0, kept))
+            spilled = [key for key in map(self._key, [0] * len(self._spill), self._spill.values()) if key not in self._pinned]
+            if not spilled:
+                return  # only the fixture's rows: they stay, past the cap
+            self.delete(spilled[0])
         self._evicted += 1
         if self._evicted == 1:
             log.info("store: table %s is full (--max-users %d): evicting its oldest rows first (logged once per table)",

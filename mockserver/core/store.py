@@ -103,7 +103,8 @@ class Store(Protocol):
 # Shared by every table that holds no unique key yet (sessions, tokens,
 # memberships): two empty dicts less per table, which a test session has ~15 of.
 # Never written: a table swaps in dicts of its own before its first unique key.
-_NO_KEYS: dict[Any, Any] = {}  # stands in for both _index and _owners, and for a field's empty index
+_NO_KEYS: dict[Any, Any] = {}
+_NOTHING: frozenset[Any] = frozenset()  # stands in for both _index and _owners, and for a field's empty index
 
 
 class MemoryTable:
@@ -130,7 +131,7 @@ class MemoryTable:
     its unique keys, before an insert (logged once per table, counted).
     """
 
-    __slots__ = ("_cap", "_evicted", "_head", "_index", "_name", "_owners", "_ring", "_rows",
+    __slots__ = ("_cap", "_evicted", "_head", "_index", "_name", "_owners", "_pinned", "_ring", "_rows",
                  "_shape_ids", "_shapes", "_spill", "_spindex", "_zc", "_zd")
     # PackedTable's own state (core.memtable), set when the table grows.
     _shapes: list[tuple[tuple[str, ...], tuple[str, ...]]]
@@ -149,6 +150,7 @@ class MemoryTable:
         self._cap = max_rows
         self._evicted = 0  # rows evicted at the cap, ever
         self._name = name  # namespace/table, for the eviction's log line
+        self._pinned: frozenset[Hashable] = _NOTHING  # keys eviction skips: the fixture's (MemoryStore.pin)
 
     def get(self, key: Hashable) -> Record | None:
         kept = self._rows.get(pack(key) if type(key) is tuple else key)
@@ -233,6 +235,7 @@ class MemoryTable:
     def clear(self) -> None:
         self._rows.clear()
         self._index = self._owners = _NO_KEYS
+        self._pinned = _NOTHING
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -254,8 +257,14 @@ class MemoryTable:
             return True
         if self._cap is not None and len(self._rows) >= self._cap:
             self._kept(record)  # a record that cannot be kept evicts nothing
-            oldest = next(iter(self._rows))  # small: the deleted entries before it are few
-            self.delete(_given_key(oldest))
+            pinned = self._pinned
+            for kept_key in self._rows:  # small: the deleted entries and pinned rows walked are few
+                oldest = _given_key(kept_key)
+                if oldest not in pinned:
+                    break
+            else:
+                return False  # only the fixture's rows: they stay, past the cap
+            self.delete(oldest)
             self._evicted += 1
             if self._evicted == 1:
                 log.info("store: table %s is full (--max-users %d): evicting its oldest rows first (logged once per table)",
@@ -341,6 +350,12 @@ class MemoryStore:
     def namespaces(self) -> list[str]:
         """Namespaces holding tables or counters (for tests and diagnostics)."""
         return list(dict.fromkeys([*self._spaces, *self._counters]))
+
+    def pin(self, namespace: str) -> None:
+        """With ``max_rows``: the rows ``namespace`` holds now (a fixture just seeded) are never evicted."""
+        if self.max_rows is not None:
+            for table in self._spaces.get(namespace, {}).values():
+                table._pinned = frozenset(table)
 
     def evicted(self) -> int:
         """Rows evicted at ``max_rows`` by the tables that exist now (for the admin API)."""
