@@ -64,7 +64,9 @@ ESCAPE = 0x3F
 # bits takes 32).  At a million rows about one insert in a thousand lands on a taken hash: it
 # is checked against the row and, if another's, kept in a spill dict (see the docstring).
 _MASK = (1 << 30) - 1
-_OWN = 1 << 62  # an int key in [-_OWN, _OWN) is its own slot
+# An int key in [-_OWN, _OWN) is its own slot: an int of 28 or 32 bytes.  A larger one takes 36,
+# which the allocator rounds to 48: slotted by its hash (32) and kept in the row, it costs less.
+_OWN = 1 << 60
 # Deflate: a 2 KB window (the dictionary plus one row), the smallest hash table; rows shorter
 # than _DEFLATE_FROM are kept plain (a session, a token: read often, small anyway).
 _WBITS, _LEVEL, _MEMLEVEL = -11, 1, 1
