@@ -170,10 +170,12 @@ class PackedTable(MemoryTable):
             self._rows[slot] = new  # in place: the row keeps its position (values() order)
             self._index_row(slot, key, items)
             return
-        if self._spill and _row_key(key) in self._spill:
+        if self._spill and _row_key(key) in self._spill:  # a spilled row replaced: as many rows as before
             self._pack(record, items, key)  # before any change
             self.delete(key)
-        self._place(key, record, items)  # no such row (yet): an update inserts, as a dict would
+            self._place(key, record, items)
+            return
+        self.insert(key, record, unique)  # no such row: an update inserts, as a dict would (evicting at the cap)
 
     def delete(self, key: Hashable) -> Record | None:
         slot = _slot(key)
@@ -201,13 +203,17 @@ class PackedTable(MemoryTable):
     # ------------------------------------------------------------------ rows
     def _pack(self, record: Record, items: list[tuple[str, Hashable]], key: Hashable | None) -> bytes:
         """A row: its first byte, then its values (``key`` None: the row's slot is its key)."""
-        shape = (tuple(record), tuple([field for field, _ in items]))
+        if items:
+            shape = (tuple(record), tuple([field for field, _ in items]))
+            values = [*record.values(), *[value for _, value in items]]
+        else:
+            shape = (tuple(record), ())
+            values = list(record.values())
         index = self._shape_ids.get(shape)
         if index is None:
             index = self._add_shape(shape)
         keyed = 0 if key is None else _KEYED
         if index != ESCAPE:
-            values = [*record.values(), *[value for _, value in items]]
             if key is not None:
                 values.append(key)
             try:

@@ -136,3 +136,15 @@ def test_serve_names_the_flag_and_its_variable() -> None:
     assert bad.returncode == 2 and "--max-users" in bad.stderr and "Traceback" not in bad.stderr
 
 
+
+
+@pytest.mark.parametrize("cap", [40, store_module.SMALL_TABLE + 60], ids=["small table", "grown table"])
+def test_an_update_that_inserts_also_evicts_at_the_cap(cap: int) -> None:
+    table = MemoryTable(max_rows=cap, name="ns/t")
+    for n in range(cap):
+        table.insert(n, {"id": n, "tags": [n]}, {"email": f"{n}@x"})
+    table.update(10_000, {"id": 10_000}, {"email": "new@x"})  # no such row: inserted, the oldest evicted
+    assert len(table) == cap and table.get(0) is None and table.find("email", "0@x") is None
+    assert table.get(10_000) == {"id": 10_000}
+    table.update(5, {"id": 5, "tags": []}, {"email": "5@x"})  # an existing row: replaced, nothing evicted
+    assert len(table) == cap and table.get(1) is not None and table.get(5) == {"id": 5, "tags": []}
