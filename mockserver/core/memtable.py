@@ -5,7 +5,7 @@ did (a flat record as a dict of its own: credentials are read on every
 request).  Past that it becomes a ``PackedTable`` (the same object: handles
 stay valid), which keeps each row as ONE bytes object in a dict keyed by an
 int, and each unique field as a dict of int to int (issue 15: 684,000
-VaultsPay users took 989 MB, ~1.4 KB each; each stored user now takes
+users of one vendor took 989 MB, ~1.4 KB each; each stored user now takes
 ~200-400 bytes of RSS, bench/memory.py).  What makes a row small:
 
 - **shapes**: a table keeps each distinct (field names, unique-key names,
