@@ -79,7 +79,15 @@ Shape = tuple[tuple[str, ...], tuple[str, ...]]  # record fields, unique-key nam
 def _slot(key: Hashable) -> int:
     if type(key) is int and -_OWN <= key < _OWN:
         return key
-    return hash(key) & _MASK
+    return _hashed(key)
+
+
+def _hashed(value: Hashable) -> int:
+    """30 well-mixed bits of ``value``'s hash.  An int's hash is the int itself (mod 2**61 - 1), so
+    ids made of a time and a counter share their low bits with ids of another time: one more
+    round (a tuple's hash mixes its items') spreads them (measured: a vendor's ids past 2**60
+    put half of 40,000 rows on taken slots before it)."""
+    return (hash((value,)) if type(value) is int else hash(value)) & _MASK
 
 
 def _hashable(value: Any) -> Hashable:
@@ -100,7 +108,7 @@ class PackedTable(MemoryTable):
 
     # ------------------------------------------------------------------ reads
     def get(self, key: Hashable) -> Record | None:
-        slot = key if type(key) is int and -_OWN <= key < _OWN else hash(key) & _MASK
+        slot = key if type(key) is int and -_OWN <= key < _OWN else _hashed(key)
         kept = self._rows.get(slot)
         if kept is not None:
             if kept[0] & _KEYED:
@@ -295,7 +303,7 @@ class PackedTable(MemoryTable):
                 if index is _NO_KEYS:
                     index = self._index = {}
                 values = index[field] = {}
-            hashed = hash(value) & _MASK
+            hashed = _hashed(value)
             if slot is not None and hashed not in values:
                 values[hashed] = slot
             else:
@@ -308,7 +316,7 @@ class PackedTable(MemoryTable):
         for field, kept in uniques.items():
             value = _hashable(kept)
             values = index.get(field, _NO_KEYS)
-            hashed = hash(value) & _MASK
+            hashed = _hashed(value)
             if slot is not None and values.get(hashed) == slot:
                 del values[hashed]
             elif self._spindex:
@@ -316,7 +324,7 @@ class PackedTable(MemoryTable):
 
     def _locate(self, field: str, value: Hashable) -> tuple[Record, Any] | None:
         """The row holding ``value`` in unique ``field``: its record and key."""
-        slot = self._index.get(field, _NO_KEYS).get(hash(value) & _MASK)
+        slot = self._index.get(field, _NO_KEYS).get(_hashed(value))
         if slot is not None:
             kept = self._rows[slot]
             record, uniques, key = self._open(kept)
