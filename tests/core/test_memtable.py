@@ -156,3 +156,14 @@ def test_growing_keeps_every_row_unique_key_and_the_order() -> None:
     with pytest.raises(Conflict) as caught:
         table.insert(10_000, {"id": 10_000}, {"email": "u4@x"})
     assert caught.value.field == "email" and caught.value.existing == {"id": 4, "email": "u4@x"}
+
+
+def test_ids_sharing_their_low_bits_do_not_share_slots() -> None:
+    """Ids made of a time and a counter (past 2**60: slotted by hash) repeat their low bits from one
+    time to the next; an int's own hash keeps them, so the table mixes it first (else: spills)."""
+    table = MemoryTable()
+    for n in range(3_000):
+        key = (1 << 60) | (n // 100) << 32 | (n % 100)  # 30 time units of 100 ids each
+        table.insert(key, {"id": key}, {"code": key - (1 << 60)})
+    assert type(table) is memtable.PackedTable and len(table) == 3_000
+    assert len(table._spill) == 0 and len(table._spindex) == 0
