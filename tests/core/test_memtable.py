@@ -92,8 +92,10 @@ def _same_conflict(caught: Conflict, expected: tuple[str, Any]) -> bool:
     return caught.field == expected[0] and caught.existing == expected[1]
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_a_random_walk_matches_a_plain_model_with_colliding_hashes(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("codec", ["zstd", "zlib"])
+@pytest.mark.parametrize("seed", range(4))
+def test_a_random_walk_matches_a_plain_model_with_colliding_hashes(seed: int, codec: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(memtable, "USE_ZSTD", codec == "zstd")
     monkeypatch.setattr(memtable, "_MASK", 7)
     monkeypatch.setattr(store_module, "SMALL_TABLE", 16)
     rng = random.Random(seed)
@@ -136,6 +138,7 @@ def test_a_random_walk_matches_a_plain_model_with_colliding_hashes(seed: int, mo
     assert sorted(map(repr, table)) == sorted(map(repr, model.rows))
     assert sorted(map(repr, table.values())) == sorted(map(repr, model.rows.values()))
     assert table._spill or table._spindex, "no hash was shared: the spill paths did not run"
+    assert any(kept[0] & memtable._DEFLATED for kept in table._rows.values()), "no row was compressed"
     table.clear()
     assert type(table) is MemoryTable and len(table) == 0 and list(table) == []
     table.insert(1, {"id": 1}, {"email": "a@x"})
