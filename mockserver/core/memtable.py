@@ -12,14 +12,16 @@ users of one vendor took 989 MB, ~1.4 KB each; each stored user now takes
   key kept or not) once; a row packs only its values, as the JSON text of
   one list: ``[*record.values(), *unique values, key?]``.  The first byte
   says which shape (and how the rest is kept);
-- **a per-table preset dictionary** (zlib's ``zdict``): records of a table
-  look alike, so the plain text of a few recent rows, taken when the table
-  grows, makes each later row compress to 20-60 bytes (a 64-hex password
-  hash or an id still costs its entropy).  ~3-5 us per create, ~2 us per
-  read of a compressed row (a create costs ~40);
-- **int slots**: an int key is its own slot; a str or tuple key is kept in
-  the row and slotted by its hash (30 bits: an int of 28 bytes instead of a
-  str of 70 or a packed tuple of 74).  A unique value is indexed by its hash
+- **a per-table dictionary**: records of a table look alike, so the plain
+  text of a few recent rows, taken when the table grows, is the dictionary
+  each later row is compressed with (Zstandard's raw-content dictionary;
+  zlib's ``zdict`` where ``zstandard`` is not installed): 20-60 bytes a
+  user (a 64-hex password hash or an id still costs its entropy).  ~1 us
+  per row written and ~0.3 us per compressed row read (zlib: ~3-5 and ~2);
+  a create costs ~40;
+- **int slots**: an int key below 2**60 is its own slot; any other key is
+  kept in the row and slotted by its (mixed) hash, 30 bits: an int of 28
+  bytes instead of a str of 70 or a packed tuple of 74.  A unique value is indexed by its hash
   too, pointing at its row's slot; the row holds the value, so a hit is
   checked against it (a hit is read anyway: it is the conflict's record).
   Two keys or two values on one hash (~0.1% at a million rows) go to
