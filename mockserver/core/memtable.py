@@ -8,10 +8,8 @@ int, and each unique field as a dict of int to int (issue 15: 684,000
 users of one vendor took 989 MB, ~1.4 KB each; each stored user now takes
 ~200-400 bytes of RSS, bench/memory.py).  What makes a row small:
 
-- **shapes**: a table keeps each distinct (field names, unique-key names,
-  key kept or not) once; a row packs only its values, as the JSON text of
-  one list: ``[*record.values(), *unique values, key?]``.  The first byte
-  says which shape (and how the rest is kept);
+- **one bytes object a row**: the JSON text of ``[record, unique values,
+  key?]``, compressed (below); the first byte says how the rest is kept;
 - **a per-table dictionary**: records of a table look alike, so the plain
   text of a few recent rows, taken when the table grows, is the dictionary
   each later row is compressed with (Zstandard's raw-content dictionary;
@@ -56,12 +54,10 @@ _dumps, _loads, _EncodeError = orjson.dumps, orjson.loads, orjson.JSONEncodeErro
 # As core.packed: what orjson would write as something else than it reads back takes the other way.
 _STRICT = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
 
-# A row's first byte: the shape's index in the low 6 bits; 0x40: the row holds its key
-# (else its slot is its key); 0x80: the rest is deflated with the table's dictionary.
-# Shape index ESCAPE: the rest is pack([record, uniques, [key] or []]) (what orjson refuses:
-# core.packed keeps it exactly), also for a table with more distinct shapes than fit.
-_KEYED, _DEFLATED, _SHAPE = 0x40, 0x80, 0x3F
-ESCAPE = 0x3F
+# A row's first byte: 0x40: the row holds its key (else its slot is its key); 0x80: the rest
+# is compressed with the table's dictionary; ESCAPE: the rest is pack([record, uniques, [key]
+# or []]) (what orjson refuses: core.packed keeps it exactly).
+_KEYED, _DEFLATED, ESCAPE = 0x40, 0x80, 0x01
 # Slots of hashed keys and hashes of unique values keep 30 bits: an int of 28 bytes (one of 60
 # bits takes 32).  At a million rows about one insert in a thousand lands on a taken hash: it
 # is checked against the row and, if another's, kept in a spill dict (see the docstring).
@@ -77,7 +73,6 @@ _ZSTD_LEVEL = 3
 USE_ZSTD = True  # tests turn it off to run the zlib way
 _DEFLATE_FROM = 64
 
-Shape = tuple[tuple[str, ...], tuple[str, ...]]  # record fields, unique-key names
 
 try:  # Zstandard, when installed (a dependency): ~4x faster than zlib each way at ~the same size
     import zstandard
@@ -247,7 +242,6 @@ class PackedTable(MemoryTable):
         return None
 
     def clear(self) -> None:
-        self._shapes, self._shape_ids = [], {}
         self._zc = self._zd = self._ring = None
         self._spill = self._spindex = _NO_KEYS
         self.__class__ = MemoryTable  # type: ignore[assignment]  # small again: its handles stay valid
@@ -255,49 +249,31 @@ class PackedTable(MemoryTable):
 
     # ------------------------------------------------------------------ rows
     def _pack(self, record: Record, items: list[tuple[str, Hashable]], key: Hashable | None) -> bytes:
-        """A row: its first byte, then its values (``key`` None: the row's slot is its key)."""
-        if items:
-            shape = (tuple(record), tuple([field for field, _ in items]))
-            values = [*record.values(), *[value for _, value in items]]
-        else:
-            shape = (tuple(record), ())
-            values = list(record.values())
-        index = self._shape_ids.get(shape)
-        if index is None:
-            index = self._add_shape(shape)
+        """A row: its first byte, then ``[record, unique values, key]`` (``key`` None: the slot is the key, not kept)."""
         keyed = 0 if key is None else _KEYED
-        if index != ESCAPE:
-            if key is not None:
-                values.append(key)
-            try:
-                text = _dumps(values, option=_STRICT)
-            except _EncodeError:
-                pass
-            else:
-                if len(text) >= _DEFLATE_FROM and self._zc is not None:
-                    deflated: bytes = self._zc.compress(text)
-                    if len(deflated) < len(text):
-                        return bytes((index | keyed | _DEFLATED,)) + deflated
-                # A copy of the exact size: orjson's result keeps its ~4 KB buffer (core.packed).
-                return bytes((index | keyed,)) + text
-        return bytes((ESCAPE | keyed,)) + pack([record, dict(items), [] if key is None else [key]])
+        try:
+            text = _dumps([record, dict(items)] if key is None else [record, dict(items), key], option=_STRICT)
+        except _EncodeError:
+            return bytes((ESCAPE | keyed,)) + pack([record, dict(items), [] if key is None else [key]])
+        if len(text) >= _DEFLATE_FROM and self._zc is not None:
+            # The field names cost ~nothing: the dictionary holds them in the same order.
+            deflated: bytes = self._zc.compress(text)
+            if len(deflated) < len(text):
+                return bytes((keyed | _DEFLATED,)) + deflated
+        # A copy of the exact size: orjson's result keeps its ~4 KB buffer (core.packed).
+        return bytes((keyed,)) + text
 
     def _open(self, kept: bytes) -> tuple[Record, dict[str, Any], Any]:
         """A row's record (a fresh dict), its unique values, and its key if it holds it (else None)."""
         head = kept[0]
-        index = head & _SHAPE
-        if index == ESCAPE:
+        if head & ESCAPE:
             record, uniques, key = unpack(kept[1:])
             return record, uniques, (key[0] if key else None)
         if head & _DEFLATED:
-            values = _loads(self._zd.decompress(memoryview(kept)[1:]))
+            parts = _loads(self._zd.decompress(memoryview(kept)[1:]))
         else:
-            values = _loads(memoryview(kept)[1:])
-        fields, names = self._shapes[index]
-        record = dict(zip(fields, values, strict=False))  # the unique values and the key follow the fields
-        count = len(fields)
-        uniques = dict(zip(names, values[count:], strict=False)) if names else {}
-        return record, uniques, (values[-1] if head & _KEYED else None)
+            parts = _loads(memoryview(kept)[1:])
+        return parts[0], parts[1], (parts[2] if head & _KEYED else None)
 
     def _key(self, slot: int, kept: bytes) -> Hashable:
         if not kept[0] & _KEYED:
@@ -310,14 +286,6 @@ class PackedTable(MemoryTable):
         if kept[0] & _KEYED:
             return _same(self._open(kept)[2], key)
         return slot is key or (type(key) is int and slot == key)
-
-    def _add_shape(self, shape: Shape) -> int:
-        shapes = self._shapes
-        if len(shapes) >= ESCAPE:  # a table of ever-new field sets: the rest kept whole
-            return ESCAPE
-        shapes.append(shape)
-        self._shape_ids[shape] = len(shapes) - 1
-        return len(shapes) - 1
 
     def _place(self, key: Hashable, record: Record, items: list[tuple[str, Hashable]]) -> None:
         """Write a row for ``key``, which the table does not hold."""
@@ -421,7 +389,7 @@ def grow(table: MemoryTable) -> None:
     table.__class__ = PackedTable
     packed: PackedTable = table  # type: ignore[assignment]
     packed._rows, packed._index, packed._owners = {}, _NO_KEYS, _NO_KEYS
-    packed._shapes, packed._shape_ids, packed._spill, packed._spindex = [], {}, _NO_KEYS, _NO_KEYS
+    packed._spill, packed._spindex = _NO_KEYS, _NO_KEYS
     packed._zc = packed._zd = None
     packed._ring, packed._head = None, 0
     # The dictionary: the plain rows of the newest records (the oldest may be fixtures of another

@@ -132,10 +132,8 @@ class MemoryTable:
     """
 
     __slots__ = ("_cap", "_evicted", "_head", "_index", "_name", "_owners", "_pinned", "_ring", "_rows",
-                 "_shape_ids", "_shapes", "_spill", "_spindex", "_zc", "_zd")
+                 "_spill", "_spindex", "_zc", "_zd")
     # PackedTable's own state (core.memtable), set when the table grows.
-    _shapes: list[tuple[tuple[str, ...], tuple[str, ...]]]
-    _shape_ids: dict[tuple[tuple[str, ...], tuple[str, ...]], int]
     _zc: Any  # zlib's compress and decompress objects, primed with the table's dictionary
     _zd: Any
     _spill: dict[Hashable, bytes]
