@@ -43,7 +43,7 @@ class Runtime:
     def __init__(self, config: Config, store: Store | None = None) -> None:
         self.config = config
         self.clock = Clock.from_spec(config.clock)
-        self.store: Store = store or MemoryStore()
+        self.store: Store = store or MemoryStore(max_rows=config.max_users)
         names = (config.vendor,) if config.vendor else (config.vendors or registry.NAMES)
         self.vendors: dict[str, Vendor] = {}
         self.mounts: dict[str, str] = {}
@@ -121,7 +121,12 @@ class Runtime:
         live[session] = now
         if (vendor, session) not in self._seeded:
             self._seeded.add((vendor, session))
-            self.vendors[vendor].seed()
+            self._seed(self.vendors[vendor])
+
+    def _seed(self, vendor: Vendor) -> None:
+        vendor.seed()
+        if isinstance(self.store, MemoryStore):  # --max-users never evicts a fixture's rows (its credentials)
+            self.store.pin(vendor.ctx.namespace)
 
     def _expire(self, now: float, idle: float) -> None:
         live = self._live
@@ -171,7 +176,7 @@ class Runtime:
         try:
             for name, vendor in self.vendors.items():
                 vendor.ctx.seeder.reset()
-                vendor.seed()
+                self._seed(vendor)
                 self._seeded.add((name, ""))
         finally:
             SESSION.reset(token)

@@ -142,6 +142,11 @@ def main() -> None:
 @click.option("--session-idle", default=1800.0, show_default=True, type=click.FloatRange(0), metavar="SECONDS", help="Free an X-Mock-Session's state after this long unused (0: never).")
 @click.option("--max-sessions", default=1000, show_default=True, type=click.IntRange(1), help="Live X-Mock-Session states kept; one more frees the least recently used.")
 @click.option(
+    "--max-users", type=click.IntRange(1), default=None, metavar="N",
+    help="Memory store: keep at most N rows per table (users, sessions, tokens...); one more evicts the oldest, "
+    "with its unique keys (logged once per table; a fixture's rows stay). Default: no cap.",
+)
+@click.option(
     "--server", type=click.Choice(SERVERS), default="fast", show_default=True, envvar=SERVER_ENV, show_envvar=True,
     help="HTTP transport: 'fast' (mockserver's own; stock where the installed uvicorn is not one it was tested with) "
     "or 'stock' uvicorn. The log's first line says which runs.",
@@ -150,6 +155,7 @@ def serve(
     host: str, port: int, seed: int, fixtures: Path | None, scenarios: Path | None, vendor: str | None, active: tuple[str, ...],
     clock: str | None, journal_size: int, journal_bytes: int, journal_file: Path | None, log_level: str, admin_token: str | None,
     allowed_hosts: tuple[str, ...], session_idle: float, max_sessions: int, server: str, log_format: str = "plain",
+    max_users: int | None = None,
 ) -> None:
     """Start the server and print every vendor's base URL and credentials.
 
@@ -166,7 +172,7 @@ def serve(
         host=host, port=port, seed=seed, fixtures=fixtures, scenarios=scenarios, vendor=vendor, clock=clock, log_level=log_level,
         active_scenarios=active, journal_size=journal_size, journal_bytes=journal_bytes, journal_file=journal_file,
         admin_token=token, allowed_hosts=allowed_hosts, session_idle_seconds=session_idle, max_sessions=max_sessions,
-        server=server,
+        server=server, max_users=max_users,
     )
     try:
         runtime = Runtime(config)

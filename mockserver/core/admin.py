@@ -29,6 +29,7 @@ from .fidelity import fidelity_map
 from .fixtures import FixtureError
 from .journal import DECODED, PAGE_SIZE, Journal, Row, closest
 from .openapi import openapi_document
+from .store import MemoryStore
 from .validation import parse_duration
 
 if TYPE_CHECKING:
@@ -228,7 +229,12 @@ def build_admin(runtime: Runtime) -> Starlette:
         return JSONResponse({"reset": True, "session": session, "vendors": list(runtime.vendors)})
 
     async def health(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok", "vendors": list(runtime.vendors), "seed": runtime.config.seed})
+        body: dict[str, Any] = {"status": "ok", "vendors": list(runtime.vendors), "seed": runtime.config.seed}
+        store = runtime.store
+        if isinstance(store, MemoryStore) and store.max_rows is not None:  # --max-users: how often the cap was hit
+            body["max_users"] = store.max_rows
+            body["evicted"] = store.evicted()
+        return JSONResponse(body)
 
     async def clock(request: Request) -> JSONResponse:
         if request.method == "POST":
