@@ -15,7 +15,7 @@ from ...core.errors import FieldError, VendorError
 from ...core.phones import US_AREA_CODES, valid_for
 from ...core.seeding import NAME_POOLS
 from ...core.store import Table
-from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
+from ...core.vendor import Call, Lazy, Reply, Route, StateTables, Vendor, VendorContext, bearer_auth
 from . import errors, responses
 from .auth import Sessions, account_header, membership, optional_account
 from .models import ACCOUNT_HEADER, OPTIONAL_ACCOUNT_HEADER, SECRET_FIELDS, SECRET_HEADERS, CreateUser, Fixture, Login, parse_create, parse_request
@@ -53,6 +53,7 @@ class Pulse(Vendor):
 
     # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.
     examples = Lazy(".examples:EXAMPLES")
+    state_tables = StateTables(users="users", tokens={"sessions": "expiresAt"})  # the dashboard's State view
     user_listing = Lazy(".examples:list_users")
     unique_fields = frozenset({"email"})
     fidelity = Lazy(".fidelity:NOTES")

@@ -19,7 +19,7 @@ from ...core.errors import VendorError
 from ...core.phones import valid_for
 from ...core.seeding import NAME_POOLS
 from ...core.store import Table
-from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
+from ...core.vendor import Call, Lazy, Reply, Route, StateTables, Vendor, VendorContext
 from . import auth, bodyparser, dto, errors, responses
 from .models import SECRET_FIELDS, SECRET_HEADERS, ExistingUser, Fixture
 
@@ -81,6 +81,7 @@ class Sabi(Vendor):
 
     # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.
     examples = Lazy(".examples:EXAMPLES")
+    state_tables = StateTables(users="users", tokens={"api_keys": "expires"})  # the dashboard's State view
     unique_fields = frozenset({"username"})
     fidelity = Lazy(".fidelity:NOTES")
     scenario_aliases = {"UNAUTHORIZED": "sabi-bad-api-key"}

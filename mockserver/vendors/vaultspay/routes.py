@@ -8,7 +8,7 @@ from ...core.errors import FieldError, VendorError
 from ...core.phones import AE_MOBILE, PK_MOBILE, valid_for
 from ...core.seeding import NAME_POOLS
 from ...core.store import Table
-from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
+from ...core.vendor import Call, Lazy, Reply, Route, StateTables, Vendor, VendorContext, bearer_auth
 from . import errors, responses
 from .auth import Tokens
 from .kyc import Kyc
@@ -57,6 +57,7 @@ class VaultsPay(Vendor):
 
     # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.
     examples = Lazy(".examples:EXAMPLES")
+    state_tables = StateTables(users="users", tokens={"access_tokens": "expiresAt", "sessions": "expiresAt"})  # the dashboard's State view
     user_listing = Lazy(".examples:list_users")
     unique_fields = frozenset({"email", "countryCode", "phone"})
     fidelity = Lazy(".fidelity:NOTES")
