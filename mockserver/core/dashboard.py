@@ -92,16 +92,28 @@ def _examples(runtime: Runtime, name: str, origin: str) -> dict[str, Any]:
     except Exception:  # a vendor package without examples module: the form starts empty
         examples = []
     ready = {k.lower(): v for k, v in described["headers"].items()}
-    for route in vendor.routes():
+    routes = vendor.routes()
+    patterns = [(route, compile_template(route.path)) for route in routes]
+
+    def owner(method: str, path: str) -> str | None:
+        # The route the example calls: a literal path beats a template (/User/authlogout is not /User/{userId}).
+        exact = next((r for r in routes if r.method == method and r.path == path), None)
+        if exact is not None:
+            return f"{exact.method} {exact.path}"
+        return next((f"{r.method} {r.path}" for r, pattern in patterns if r.method == method and pattern.match(path)), None)
+
+    owned: dict[str, list[Any]] = {}
+    for example in examples:
+        key = owner(example.method, example.path)
+        if key is not None:
+            owned.setdefault(key, []).append(example)
+    for route in routes:
         key = f"{route.method} {route.path}"
-        if key in out:
+        if key in out or key not in owned:
             continue
-        pattern = compile_template(route.path)
-        example = next((e for e in examples if e.method == route.method and pattern.match(e.path) and "{ref:" not in e.path), None)
-        if example is None:
-            example = next((e for e in examples if e.method == route.method and pattern.match(e.path)), None)
-        if example is None:
-            continue
+        candidates = owned[key]
+        # The first that needs no earlier answer in its path, else the first.
+        example = next((e for e in candidates if "{ref:" not in e.path), candidates[0])
         headers = {}
         for header, value in example.headers.items():
             # A header naming an earlier answer (a fresh session's token) becomes the ready credential.

@@ -43,7 +43,7 @@ USERS_SHOWN = 200
 # Secret-looking record fields hidden in the state view whatever the vendor declares (a stored
 # password hash is no request field, so ``secret_fields`` need not name it).
 _ALWAYS_SECRET = frozenset({"password", "password_hash", "passwordhash", "secret", "client_secret", "clientsecret", "apikey", "api_key"})
-_TOKEN_SHOWN = 8  # leading characters of a token key shown: enough to tell two apart, too few to use
+_TOKEN_SHOWN = 6  # last characters of a token shown (as a card's last digits): enough to tell two apart, too few to use
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -190,7 +190,8 @@ def _redacted(value: Any, fields: frozenset[str]) -> Any:
 
 def _token_label(key: Hashable) -> str:
     text = str(key)
-    return text if len(text) <= _TOKEN_SHOWN else text[:_TOKEN_SHOWN] + "…"
+    # The end, not the start: JWTs and prefixed keys all begin alike.
+    return "…" + text[-_TOKEN_SHOWN:] if len(text) > 2 * _TOKEN_SHOWN else "…"
 
 
 def vendor_state(runtime: Runtime, name: str, session: str, search: str, limit: int) -> dict[str, Any]:
