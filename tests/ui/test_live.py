@@ -90,7 +90,7 @@ def test_newest_walks_back_from_the_end_and_skips_what_a_slow_reader_missed() ->
     skipped, rows = journal.newest(0, BATCH)
     assert (skipped, rows[0][0], rows[-1][0], len(rows)) == (1000 - BATCH, 1000 - BATCH + 1, 1000, BATCH)
     big = Journal(size=100)
-    for i in range(10):
+    for _ in range(10):
         big.record(0.0, "v", "op", "POST", "/", {}, {}, b"x" * 30_000, 200, b"", None, 1.0, "")
     skipped, rows = big.newest(0, 100, budget=100_000)
     assert (skipped, len(rows)) == (7, 3)  # ~100 KB of bodies per poll, the newest kept
