@@ -34,7 +34,7 @@ try:
 except ImportError:  # the dev extra installs it
     sync_playwright = None
 
-_missing = "playwright is not installed" if sync_playwright is None else None if CHROMIUM.exists() else f"no browser at {CHROMIUM}"
+_missing = "playwright (>= 1.27) is not importable" if sync_playwright is None else None if CHROMIUM.exists() else f"no browser at {CHROMIUM}"
 if _missing and not REQUIRED:
     pytest.skip(f"{_missing} (apt-get install chromium; MOCKSERVER_REQUIRE_BROWSER=1 makes this a failure)", allow_module_level=True)
 
