@@ -144,8 +144,16 @@ def test_the_flow_of_a_guided_demo_shows_the_calls_in_order_with_the_error_named
     ]
     assert page.locator("#flow text.gap-text").text_content() == "+16 min on the virtual clock"
     _shot(page, "flow.png", full=True)
-    _tab(page, "journal")
-    _shot(page, "dashboard.png")
+    if SHOTS:  # the README's journal: a few vendors' calls, the demo's error expanded
+        ready = _admin(server, "GET", "/__admin/vendors").json()
+        httpx.get(f"{server.origin}/pulse/users", headers=ready["pulse"]["headers"], timeout=5)
+        httpx.post(f"{server.origin}/sabi/api/v1/users/public", headers={"ApiKey": "sabi-revoked"}, json={}, timeout=5)
+        httpx.post(f"{server.origin}/etelecom/v1/shop.Shop/GetAccountUsers", headers=ready["etelecom"]["headers"], json={}, timeout=5)
+        _tab(page, "journal")
+        page.locator("[data-testid=journal-row]", has_text="etelecom").wait_for(timeout=2_000)
+        page.locator("[data-testid=journal-row]", has_text="TOKEN_EXPIRED").first.click()
+        page.set_viewport_size({"width": 1400, "height": 760})
+        _shot(page, "dashboard.png")
 
 
 def test_activating_a_scenario_from_the_page_changes_the_next_answer(page: Page, server: Served) -> None:
