@@ -278,5 +278,5 @@ def test_the_wheel_ships_the_page_and_the_demos() -> None:
     setuptools = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
     assert setuptools["package-dir"]["mockserver._data.demos"] == "demos"
     assert {"*.html", "*.js", "*.css"} <= set(setuptools["package-data"]["mockserver.ui"])
-    shipped = {p.suffix for p in (root / "mockserver" / "ui").iterdir()}
+    shipped = {p.suffix for p in (root / "mockserver" / "ui").iterdir() if p.is_file()}
     assert shipped <= {".html", ".js", ".css", ".py"}  # anything else would need a package-data pattern
