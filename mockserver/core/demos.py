@@ -35,10 +35,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .fixtures import FixtureError
+from .fixtures import FixtureError, parse_yaml, validated
 from .live import ErrorNames
 from .validation import parse_duration
 
@@ -110,20 +109,18 @@ def _step_of(loc: tuple[Any, ...]) -> str:
 
 def parse_demo(text: str, source: str, vendors: tuple[str, ...]) -> Demo:
     """A demo from YAML text; ``FixtureError`` with ONE line naming ``source`` and the step otherwise."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise FixtureError(f"{source}:{where} not valid YAML") from None
+    data, node = parse_yaml(text, source)  # one line naming the file and line when it is not YAML
     if not isinstance(data, dict):
         raise FixtureError(f"{source}: a demo is a mapping with name, title, vendor and steps")
-    try:
-        demo = Demo.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
+
+    def explain(exc: ValidationError) -> str:
+        # The first problem only, on one line: the file, its line, the step and what is wrong.
+        first = exc.errors(include_url=False)[0]
+        loc = tuple(first["loc"])
         message = str(first["msg"]).removeprefix("Value error, ")
-        raise FixtureError(f"{source}: {_step_of(tuple(first['loc']))}: {message}") from None
+        return f"{source}{node.line(loc)}: {_step_of(loc)}: {message}"
+
+    demo = validated(Demo, data, explain)
     if demo.vendor not in vendors:
         raise FixtureError(f"{source}: vendor: no vendor {demo.vendor!r}; known: {', '.join(vendors)}")
     seen: set[str] = set()

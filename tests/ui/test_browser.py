@@ -213,6 +213,22 @@ def test_reset_empties_the_users(page: Page, server: Served) -> None:
     _tab(page, "state")
     page.locator("[data-testid=no-users]").wait_for(timeout=3_000)
     assert _admin(server, "GET", "/__admin/state", params={"vendor": "etelecom", "session": session}).json()["vendors"]["etelecom"]["users_total"] == 0
+    # Everything: the users requests created are gone, the fixtures' are back.
+    fixtures = _admin(server, "GET", "/__admin/state", params={"vendor": "etelecom"}).json()["vendors"]["etelecom"]["users_total"]
+    extra = httpx.post(
+        f"{server.origin}/etelecom/v1/shop.Shop/CreateAccountUser", headers=_admin(server, "GET", "/__admin/vendors").json()["etelecom"]["headers"],
+        json={"full_name": "Phạm Văn Long", "password": "MatKhau@2025", "phone": "0903334445", "roles": ["salesman"]}, timeout=5,
+    )
+    assert extra.status_code == 200
+    page.fill("#s-session", "")
+    page.dispatch_event("#s-session", "change")
+    page.locator("[data-testid=user-row]", has_text="0903334445").wait_for(timeout=3_000)
+    _tab(page, "controls")
+    page.click("#reset-all")
+    page.locator("#reset-msg:text('everything reset')").wait_for(timeout=3_000)
+    _tab(page, "state")
+    expect(page.locator("[data-testid=user-row]", has_text="0903334445")).to_have_count(0, timeout=3_000)
+    assert _admin(server, "GET", "/__admin/state", params={"vendor": "etelecom"}).json()["vendors"]["etelecom"]["users_total"] == fixtures
 
 
 def test_a_try_it_form_creates_a_user(page: Page, server: Served) -> None:
