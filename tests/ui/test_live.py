@@ -270,13 +270,3 @@ def test_the_banner_hands_a_generated_token_to_the_page_in_the_fragment() -> Non
     token = next(s for s in server.seen if s.startswith("admin token: ")).split()[2]
     assert line.strip() == f"dashboard: {server.origin}/__admin/ui#token={token}"
 
-
-def test_the_wheel_ships_the_page_and_the_demos() -> None:
-    import tomllib
-
-    root = Path(__file__).resolve().parents[2]
-    setuptools = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
-    assert setuptools["package-dir"]["mockserver._data.demos"] == "demos"
-    assert {"*.html", "*.js", "*.css"} <= set(setuptools["package-data"]["mockserver.ui"])
-    shipped = {p.suffix for p in (root / "mockserver" / "ui").iterdir() if p.is_file()}
-    assert shipped <= {".html", ".js", ".css", ".py"}  # anything else would need a package-data pattern
