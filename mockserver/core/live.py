@@ -68,7 +68,7 @@ def _leaves(value: Any, out: set[str], depth: int = 0) -> None:
 class ErrorNames:
     """The catalog entry an error answer stands for, named for people: ``1003 TOKEN_EXPIRED``, ``permission_denied``.
 
-    Generic: among the vendor's catalog entries of the answer's status, the one whose code,
+    Generic: among the catalog entries (``Vendor.error_contract``) of the answer's status, the one whose code,
     type and message appear among the body's values (the code weighs most).  Indexed once
     per vendor, on first use (the dashboard's reads only).
     """
@@ -82,7 +82,7 @@ class ErrorNames:
         if index is None:
             index = {}
             found = self._vendors.get(vendor)
-            for key, spec in (found.catalog.items() if found is not None else ()):
+            for key, spec in (found.error_contract.catalog.items() if found is not None else ()):
                 code = "" if spec.code is None else str(spec.code)
                 index.setdefault(spec.status, []).append((key, code, spec.type or "", spec.message))
             self._index[vendor] = index
