@@ -24,6 +24,7 @@ from . import vendors as registry
 from .config import Config, default_fixtures_dir, default_scenarios_dir
 from .core.admin import build_admin
 from .core.clock import Clock
+from .core.dashboard import root as dashboard_root
 from .core.didyoumean import unknown_names
 from .core.fixtures import FixtureError, load_model
 from .core.guard import AdminGuard
@@ -70,6 +71,7 @@ class Runtime:
         # Live test sessions, least recently used first -> monotonic time of last use.
         self._live: OrderedDict[str, float] = OrderedDict()
         self.monotonic: Callable[[], float] = time.monotonic  # tests inject a clock of their own
+        self.closing = False  # set as the server shuts down: the dashboard's live streams end (server.py)
         self.reset()
 
     def _load_fixture(self, cls: type[Vendor]) -> BaseModel:
@@ -256,6 +258,9 @@ class MockServer:
         return target
 
     async def _not_found(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"] == "/" and scope["method"] in ("GET", "HEAD"):
+            await dashboard_root(self.runtime, scope, send)  # where the dashboard is
+            return
         body = orjson.dumps(
             {
                 "error": "not_found",

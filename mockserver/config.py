@@ -31,6 +31,11 @@ def default_scenarios_dir() -> Path:
     return _first_existing(_HERE / "_data" / "scenarios", _HERE.parent / "scenarios")
 
 
+def default_demos_dir() -> Path:
+    """The shipped guided demos (``mockserver demo NAME``, the dashboard's demo buttons)."""
+    return _first_existing(_HERE / "_data" / "demos", _HERE.parent / "demos")
+
+
 @dataclass
 class Config:
     host: str = "127.0.0.1"
