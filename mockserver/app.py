@@ -25,6 +25,7 @@ from . import vendors as registry
 from .config import Config, default_fixtures_dir, default_scenarios_dir
 from .core.admin import build_admin
 from .core.clock import Clock
+from .core.dashboard import root as dashboard_root
 from .core.didyoumean import unknown_names
 from .core.fixtures import FixtureError, load_model
 from .core.guard import AdminGuard
@@ -32,7 +33,7 @@ from .core.journal import Journal
 from .core.scenarios import Scenario, ScenarioEngine
 from .core.seeding import Pools, Seeder
 from .core.serving import ASGIApp, Receive, Scope, Send, VendorApp
-from .core.store import Store, open_store
+from .core.store import MemoryStore, Store, open_store
 from .core.vendor import SESSION, Vendor, VendorContext
 
 log = logging.getLogger("mockserver")
@@ -53,7 +54,7 @@ class Runtime:
     def __init__(self, config: Config, store: Store | None = None) -> None:
         self.config = config
         self.clock = Clock.from_spec(config.clock)
-        self.store: Store = store if store is not None else open_store(config.store)
+        self.store: Store = store if store is not None else open_store(config.store, max_rows=config.max_users)
         names = (config.vendor,) if config.vendor else (config.vendors or registry.NAMES)
         self.vendors: dict[str, Vendor] = {}
         self.mounts: dict[str, str] = {}
@@ -88,6 +89,7 @@ class Runtime:
         # has a transaction to commit or other writers to notice (the memory store has neither: no hook at all).
         self.request_hooks = self.store.transactional or self._shared
         self._version = -1
+        self.closing = False  # set as the server shuts down: the dashboard's live streams end (server.py)
         self._start()
 
     def _load_fixture(self, cls: type[Vendor]) -> BaseModel:
@@ -266,7 +268,12 @@ class Runtime:
             # Claimed in the request's transaction: on a shared store, a worker that loses waits
             # for the winner's commit, its seed with it, and never seeds the session twice.
             if self.store.claim(self.vendors[vendor].ctx.namespace_of(session), "seeded"):
-                self.vendors[vendor].seed()
+                self._seed(self.vendors[vendor])
+
+    def _seed(self, vendor: Vendor) -> None:
+        vendor.seed()
+        if isinstance(self.store, MemoryStore):  # --max-users never evicts a fixture's rows (its credentials)
+            self.store.pin(vendor.ctx.namespace)
 
     def _expire(self, now: float, idle: float) -> None:
         live = self._live
@@ -328,7 +335,7 @@ class Runtime:
             for name, vendor in self.vendors.items():
                 vendor.ctx.seeder.reset()
                 self.store.claim(vendor.ctx.namespace_of(""), "seeded")
-                vendor.seed()
+                self._seed(vendor)
                 self._seeded.add((name, ""))
         finally:
             SESSION.reset(token)
@@ -414,6 +421,9 @@ class MockServer:
         return target
 
     async def _not_found(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"] == "/" and scope["method"] in ("GET", "HEAD"):
+            await dashboard_root(self.runtime, scope, send)  # where the dashboard is
+            return
         body = orjson.dumps(
             {
                 "error": "not_found",
