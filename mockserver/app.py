@@ -139,7 +139,7 @@ class Runtime:
                 for name, vendor in self.vendors.items():
                     self._seeded.add((name, ""))
                     if store.claim(vendor.ctx.namespace_of(""), "seeded"):
-                        vendor.seed()
+                        self._seed(vendor)
             finally:
                 SESSION.reset(token)
         self._version = store.version()
