@@ -279,6 +279,31 @@ def build_admin(runtime: Runtime) -> Starlette:
             return _error(404, f"no scenario {name!r}; known: {', '.join(sorted(runtime.scenarios.library))}")
         return JSONResponse(_one(name, request))
 
+    # -------------------------------------------------------------- contract lint
+    async def strict(request: Request) -> JSONResponse:
+        """The contract lint's strict mode (core.lint): GET shows it; POST {"strict": bool} sets the
+        server's default, or one test session's (``/__admin/sessions/<id>/strict``; an empty body: on)."""
+        strictness = runtime.strictness
+        session = request.path_params.get("session", "")
+        if request.method == "POST":
+            raw = await _body(request)
+            try:
+                body = orjson.loads(raw) if raw.strip() else {"strict": True}
+            except orjson.JSONDecodeError:
+                body = None
+            on = body.get("strict") if isinstance(body, dict) else None
+            if not isinstance(on, bool):
+                return _error(400, 'body must be a JSON object {"strict": true} or {"strict": false}')
+            strictness.set(on, session)
+        if session:
+            return JSONResponse({"session": session, "strict": strictness.of(session)})
+        return JSONResponse({"strict": strictness.default, "sessions": dict(strictness.sessions)})
+
+    async def provider_states(request: Request) -> JSONResponse:
+        # The Pact verifier's state-change call: every recorded state is the fixtures' own
+        # (the pact's "the sandbox's fixtures"), which a server has from its start: nothing to do.
+        return JSONResponse({})
+
     # -------------------------------------------------------------- journal
     async def requests(request: Request) -> JSONResponse:
         if request.method == "DELETE":
@@ -358,6 +383,9 @@ def build_admin(runtime: Runtime) -> Starlette:
             route("/__admin/requests", requests, methods=["GET", "DELETE"]),
             route("/__admin/requests/count", count, methods=["POST"]),
             route("/__admin/fidelity", fidelity, methods=["GET"]),
+            route("/__admin/strict", strict, methods=["GET", "POST"]),
+            route("/__admin/sessions/{session}/strict", strict, methods=["GET", "POST"]),
+            route("/__admin/provider-states", provider_states, methods=["POST"]),
             route("/__admin/openapi/{vendor}.json", openapi, methods=["GET"]),
         ],
         exception_handlers={404: not_found, 405: method_not_allowed},

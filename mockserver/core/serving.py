@@ -53,6 +53,7 @@ from .errors import BodyTooLarge, MethodNotAllowed, Problem, RouteNotFound, Vend
 from .faults import send_with_fault
 from .framing import Framing, Pairs, checked_headers
 from .journal import Journal
+from .lint import LintWarning, Strictness, header_value, linter_for, strict_problem
 from .scenarios import Outcome, ScenarioEngine, ScenarioError
 from .vendor import SESSION, Call, Reply, Route, Vendor
 
@@ -100,6 +101,7 @@ class Services(Protocol):
     journal: Journal
     scenarios: ScenarioEngine
     clock: Clock  # the server's (one object for its whole life: admin calls set it in place)
+    strictness: Strictness  # whether the contract lint's warnings are refused (--strict, per session)
 
     def ensure_session(self, vendor: str, session: str) -> None: ...
 
@@ -116,6 +118,7 @@ class Request:
     session: str = ""  # X-Mock-Session: the test session, "" for none
     too_large: str | None = None  # why the body was refused (over max_body); None: it was not
     started: float = 0.0  # time.perf_counter() when it arrived (the journal's latency)
+    warnings: tuple[LintWarning, ...] = ()  # the contract lint's findings (core.lint)
 
 
 @dataclass(slots=True)
@@ -202,6 +205,9 @@ class VendorApp:
         self.router = Router(vendor.routes(), vendor.paths_ignore_case, vendor.paths_allow_trailing_slash)
         self.framing = Framing(vendor.content_type)
         self._timestamp = services.clock.timestamp  # the journal's clock, looked up once
+        # The contract lint of each route that declares a body (core.lint), by the route's identity.
+        fold = vendor.body_keys_ignore_case
+        self.lints = {id(r): lint for r in self.router.routes if (lint := linter_for(r.request, fold)) is not None}
 
     # ------------------------------------------------------------------ the pipeline
     def answer(self, request: Request) -> Answer | Pending:
@@ -227,6 +233,11 @@ class VendorApp:
                 operation = route.operation
                 if request.too_large is not None:
                     raise BodyTooLarge(request.too_large)
+                lint = self.lints.get(id(route)) if request.body else None
+                if lint is not None and (found := lint(request.body)):  # a clean body: one native check
+                    request.warnings = found
+                    if self.services.strictness.of(session):
+                        raise strict_problem(found)
                 call = Call(method, path, request.headers, query, request.body, params)
                 scenarios = self.services.scenarios
                 if scenarios.has_active(self.name) or not _CONTROL_HEADERS.isdisjoint(request.headers):
@@ -276,6 +287,9 @@ class VendorApp:
         """The reply encoded (orjson), its headers checked, the exchange journalled: the ``Answer``."""
         if near_miss is not None:
             reply = Reply(reply.status, reply.body, (*reply.headers, ("x-mock-near-miss", near_miss)))
+        warned = request.warnings
+        if warned:
+            reply = Reply(reply.status, reply.body, (*reply.headers, ("x-mock-warnings", header_value(warned))))
         try:
             payload = b"" if reply.body is None else orjson.dumps(reply.body)
         except TypeError as exc:  # a handler's bug: a body JSON cannot hold
@@ -286,10 +300,11 @@ class VendorApp:
         latency = (time.perf_counter() - request.started) * 1000
         self.services.journal.record(
             self._timestamp(), self.name, operation, request.method, request.path, query, request.headers, request.body,
-            status, payload, label, latency, request.session, near_miss,
+            status, payload, label, latency, request.session, near_miss, tuple(w.text() for w in warned) if warned else (),
         )
         if requests_log.isEnabledFor(logging.INFO):
-            requests_log.info("%-9s %-14s %s %6.1fms%s", self.name, operation, status, latency, f"  scenario={label}" if label else "")
+            requests_log.info("%-9s %-14s %s %6.1fms%s%s", self.name, operation, status, latency, f"  scenario={label}" if label else "",
+                              f"  warnings={header_value(warned)}" if warned else "")
         extra = checked_headers(reply.headers) if reply.headers else ()
         if outcome is None or outcome.fault is None:
             return Answer(status, payload, extra)

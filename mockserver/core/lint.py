@@ -1,0 +1,391 @@
+"""Contract lint: what a vendor would silently ignore or coerce in a request body.
+
+A real vendor drops a key its request model does not know (Jackson, Go's
+decoder, zod, System.Text.Json and NestJS without ``forbidNonWhitelisted`` all
+do by default), and some turn a value of one JSON kind into another (Jackson
+reads ``3001234567`` into a ``String`` field as ``"3001234567"``).  A client that
+sends ``firstname`` for ``firstName`` then works against the sandbox and loses
+data in production.  The lint reports both, per request, as ``LintWarning``s:
+the pipeline (core.serving) shows them in the ``X-Mock-Warnings`` header, the
+journal and the request log, and in strict mode (``Strictness``) answers them
+as the vendor's own validation error (``StrictContract``, a core Problem kind
+every vendor maps).
+
+Everything is derived at start-up from each route's declared request schema
+(``Route.request``), never from a list of fields:
+
+- a pydantic model: its fields (by alias), nested models at any depth (inside
+  ``Optional``, ``list``, unions), its ``extra`` config (``"forbid"``: the
+  vendor refuses unknown keys itself, nothing to lint), and, per leaf field, a
+  probe (the field's type with its annotated validators, under the model's
+  strictness) that tells whether a value of another JSON kind is accepted
+  *and changed into another kind*: a silent coercion;
+- a JSON Schema dict (a vendor that does not validate with pydantic):
+  ``properties``, nested objects and arrays, ``$ref`` and unions;
+  ``additionalProperties: false`` means refused, anything else ignored.
+
+The clean request pays one native check: a pydantic-core validator of the key
+structure (every object refuses keys it does not know, every coercing field
+accepts only the kinds it keeps as they are) run on the raw body.  Only a body
+it refuses is decoded and walked in Python (unknown keys, did-you-mean by
+``difflib`` against the object's field names, the probes).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import typing
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import orjson
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic_core import CoreSchema, SchemaValidator
+from pydantic_core import core_schema as cs
+
+from .errors import FieldError, Problem
+
+HEADER = "x-mock-warnings"
+HEADER_LIMIT = 512  # characters of the X-Mock-Warnings value (a proxy's header limit is usually 8 KB in all)
+MAX_WARNINGS = 20  # per request: a hostile body of 100,000 unknown keys costs 20 difflib calls, not 100,000
+KEY_LIMIT = 64  # characters of a key shown
+_DEPTH = 32  # nesting walked (a request model is a few levels deep)
+
+# A sample value per JSON kind: what each probe is tried with at start-up.  Strings come in
+# a few shapes because a field's annotated validators (an e-mail rule, a digits pattern) may
+# refuse one shape and keep another: any one kept is enough to call the kind accepted.
+_SAMPLES: dict[str, tuple[Any, ...]] = {
+    "string": ("1", "a@example.com", "x", "2024-01-02T03:04:05Z"),
+    "number": (1, 2.5),
+    "boolean": (True,),
+    "array": ([],),
+    "object": ({},),
+}
+_KIND_SCHEMAS: dict[str, CoreSchema] = {
+    "string": cs.str_schema(strict=True),
+    "number": cs.float_schema(strict=True),  # a strict float takes an int too (JSON has one number kind)
+    "boolean": cs.bool_schema(strict=True),
+    "array": cs.list_schema(),
+    "object": cs.dict_schema(),
+}
+_UNSAFE = re.compile(r"[^\x21-\x7e ]")  # what a header value may not carry, besides printable ASCII
+
+
+def json_kind(value: object) -> str:
+    """A decoded JSON value's kind, in JSON Schema's words."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+@dataclass(frozen=True, slots=True)
+class LintWarning:
+    """One finding: ``kind`` is ``unknown`` (the vendor drops the key) or ``coerced``."""
+
+    loc: str  # where, core's notation: "scope[0].orgid"
+    kind: str
+    key: str  # the key as sent
+    suggestion: str | None = None  # did-you-mean: a field name of the same object
+    sent: str | None = None  # coerced: the JSON kind sent, and the one the vendor makes of it
+    became: str | None = None
+
+    def text(self) -> str:
+        """One compact line (the header, the log and the journal show it)."""
+        if self.kind == "unknown":
+            hint = f" (did you mean {self.suggestion}?)" if self.suggestion else ""
+            return f"{self.loc}: unknown field, ignored by the vendor{hint}"
+        return f"{self.loc}: {self.sent} coerced to {self.became} by the vendor"
+
+    def field_error(self) -> FieldError:
+        """As the vendor-neutral failing field strict mode answers (each vendor phrases it)."""
+        ctx = {"lint": self.kind, "key": self.key, "suggestion": self.suggestion, "sent": self.sent, "became": self.became}
+        return FieldError(self.loc, "invalid", self.text(), ctx)
+
+
+class StrictContract(Problem):
+    """A request strict mode refuses: fields the vendor would ignore or coerce (``fields``: one per warning)."""
+
+    kind = "strict_contract"
+
+
+def header_value(warnings: Iterable[LintWarning]) -> str:
+    """``X-Mock-Warnings``: printable ASCII, at most ``HEADER_LIMIT`` characters, "; " between findings."""
+    texts = [_UNSAFE.sub("?", w.text().encode("ascii", "backslashreplace").decode("ascii")) for w in warnings]
+    out = ""
+    for shown, text in enumerate(texts):
+        rest = f" (+{len(texts) - shown} more)"
+        candidate = f"{out}; {text}" if out else text
+        if len(candidate) > HEADER_LIMIT - len(rest) and shown < len(texts):
+            return (out + rest) if out else text[: HEADER_LIMIT - len(rest)] + rest
+        out = candidate
+    return out
+
+
+class Strictness:
+    """Whether warnings are refused: the server's default (``--strict``) and per test session."""
+
+    def __init__(self, default: bool = False) -> None:
+        self.default = default
+        self.sessions: dict[str, bool] = {}
+
+    def of(self, session: str) -> bool:
+        return self.sessions.get(session, self.default) if session else self.default
+
+    def set(self, on: bool, session: str = "") -> None:
+        if session:
+            self.sessions[session] = on
+        else:
+            self.default = on
+
+    def forget(self, session: str) -> None:
+        self.sessions.pop(session, None)
+
+
+# ---------------------------------------------------------------- shapes
+@dataclass(slots=True)
+class Shape:
+    """One JSON object of a request: its keys and what is below them."""
+
+    keys: dict[str, str] = field(default_factory=dict)  # key as sent -> field name (its alias, as the vendor spells it)
+    ignores_unknown: bool = True  # False: the vendor refuses an unknown key itself
+    children: dict[str, Shape] = field(default_factory=dict)  # key -> the object (or array items' object) below it
+    probes: dict[str, tuple[TypeAdapter[Any], frozenset[str]]] = field(default_factory=dict)  # key -> probe, kinds kept
+    folded: dict[str, str] = field(default_factory=dict)  # casefolded key -> key (a vendor matching keys case-insensitively)
+
+    def lints(self) -> bool:
+        return self.ignores_unknown or bool(self.probes) or any(child.lints() for child in self.children.values())
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models an annotation holds (inside Optional, list, unions, Annotated)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found: list[type[BaseModel]] = []
+    for arg in typing.get_args(annotation):
+        found.extend(_models_in(arg))
+    return found
+
+
+def _kept_kinds(adapter: TypeAdapter[Any]) -> tuple[frozenset[str], bool]:
+    """The JSON kinds a probe keeps as they are, and whether it turns some other kind into another one."""
+    kept: set[str] = set()
+    coerces = False
+    for kind, samples in _SAMPLES.items():
+        for sample in samples:
+            try:
+                out = adapter.validate_python(sample)
+            except (ValidationError, ValueError, TypeError, KeyError):
+                continue
+            if json_kind(_plain(out)) == kind:
+                kept.add(kind)
+            else:
+                coerces = True
+    return frozenset(kept), coerces
+
+
+def _plain(value: object) -> object:
+    return value.model_dump() if isinstance(value, BaseModel) else value
+
+
+def from_model(model: type[BaseModel], fold: bool, seen: dict[type[BaseModel], Shape] | None = None) -> Shape:
+    """The shape of ``model`` (see the module text); ``fold``: the vendor matches keys case-insensitively."""
+    seen = {} if seen is None else seen
+    if model in seen:  # a recursive model: the same shape
+        return seen[model]
+    config = model.model_config
+    shape = Shape(ignores_unknown=config.get("extra") in (None, "ignore"))
+    seen[model] = shape
+    strict = bool(config.get("strict"))
+    for name, info in model.model_fields.items():
+        alias = info.validation_alias if isinstance(info.validation_alias, str) else (info.alias or name)
+        shape.keys[alias] = name
+        nested = _models_in(info.annotation)
+        if nested:
+            shape.children[alias] = from_model(nested[0], fold, seen)
+            continue
+        try:
+            annotated = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+            adapter: TypeAdapter[Any] = TypeAdapter(annotated, config=ConfigDict(strict=strict))
+        except Exception:  # noqa: BLE001 - a type no adapter takes (a forward reference): not probed, only its key known
+            continue
+        kept, coerces = _kept_kinds(adapter)
+        if coerces and kept:
+            shape.probes[alias] = (adapter, kept | ({"null"} if _nullable(info.annotation) else frozenset()))
+    if fold:
+        shape.folded = {key.casefold(): key for key in shape.keys}
+    return shape
+
+
+def _nullable(annotation: Any) -> bool:
+    return type(None) in typing.get_args(annotation) or annotation is None
+
+
+def from_json_schema(schema: Mapping[str, Any], fold: bool, defs: Mapping[str, Any] | None = None, depth: int = 0) -> Shape | None:
+    """The shape of a JSON Schema object (None: the schema is no object at all)."""
+    defs = {**(defs or {}), **schema.get("$defs", {}), **schema.get("definitions", {})}
+    objects = _objects(schema, defs, depth)
+    if not objects:
+        return None
+    shape = Shape(ignores_unknown=all(o.get("additionalProperties", True) is not False for o in objects))
+    for obj in objects:
+        for key, sub in (obj.get("properties") or {}).items():
+            shape.keys[key] = key
+            if depth < _DEPTH and isinstance(sub, Mapping):
+                child = from_json_schema(sub, fold, defs, depth + 1) or _array_items(sub, fold, defs, depth)
+                if child is not None:
+                    shape.children[key] = child
+    if fold:
+        shape.folded = {key.casefold(): key for key in shape.keys}
+    return shape
+
+
+def _objects(schema: Mapping[str, Any], defs: Mapping[str, Any], depth: int) -> list[Mapping[str, Any]]:
+    """The object schemas ``schema`` is (itself, or the branches of its union / ``$ref``)."""
+    if depth > _DEPTH:
+        return []
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        target = defs.get(ref.rsplit("/", 1)[-1])
+        return _objects(target, defs, depth + 1) if isinstance(target, Mapping) else []
+    found: list[Mapping[str, Any]] = []
+    if schema.get("type") == "object" or "properties" in schema:
+        found.append(schema)
+    for key in ("anyOf", "oneOf", "allOf"):
+        for branch in schema.get(key) or ():
+            if isinstance(branch, Mapping):
+                found.extend(_objects(branch, defs, depth + 1))
+    return found
+
+
+def _array_items(schema: Mapping[str, Any], fold: bool, defs: Mapping[str, Any], depth: int) -> Shape | None:
+    for branch in (schema, *(schema.get("anyOf") or ()), *(schema.get("oneOf") or ())):
+        if isinstance(branch, Mapping) and branch.get("type") == "array" and isinstance(branch.get("items"), Mapping):
+            return from_json_schema(branch["items"], fold, defs, depth + 1)
+    return None
+
+
+# ---------------------------------------------------------------- the linter
+def _gate_schema(shape: Shape, fold: bool, depth: int = 0, building: set[int] | None = None) -> CoreSchema:
+    """The native check of a clean body: every key known (where the vendor ignores the rest) and
+    every coercing field of a kind it keeps; anything else (a null, an array of objects, a value
+    of any kind where nothing coerces) passes.  Refusing is only ever "look closer"."""
+    building = set() if building is None else building
+    if id(shape) in building or depth > _DEPTH:
+        return cs.any_schema()  # a recursive model: deeper levels are walked only when the top one fails
+    building.add(id(shape))
+    fields: dict[str, cs.TypedDictField] = {}
+    for key in shape.keys:
+        child = shape.children.get(key)
+        if child is not None:
+            inner = _gate_schema(child, fold, depth + 1, building)
+            value = cs.union_schema([inner, cs.list_schema(inner), cs.none_schema()])
+        elif key in shape.probes:
+            kinds = shape.probes[key][1]
+            value = cs.union_schema([_KIND_SCHEMAS[k] if k != "null" else cs.none_schema() for k in sorted(kinds)])
+        else:
+            value = cs.any_schema()
+        fields[key] = cs.typed_dict_field(value, required=False)
+    building.discard(id(shape))
+    # A vendor that refuses unknown keys answers them itself; one that folds case may still
+    # map an odd spelling: such a key fails the gate and the walk decides.
+    return cs.typed_dict_schema(fields, extra_behavior="forbid" if shape.ignores_unknown else "ignore")
+
+
+class Linter:
+    """One route's lint: ``__call__(body)`` gives its warnings (a clean body: one native check)."""
+
+    __slots__ = ("gate", "shape")
+
+    def __init__(self, shape: Shape, fold: bool) -> None:
+        self.shape = shape
+        self.gate = SchemaValidator(_gate_schema(shape, fold)).validate_json
+
+    def __call__(self, body: bytes) -> tuple[LintWarning, ...]:
+        try:
+            self.gate(body)
+            return ()
+        except ValueError:  # pydantic's ValidationError is one: the body needs a closer look
+            pass
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return ()  # the vendor's own parser answers it
+        found: list[LintWarning] = []
+        _walk(self.shape, data, "", found, 0)
+        return tuple(found)
+
+
+def _walk(shape: Shape, data: object, where: str, found: list[LintWarning], depth: int) -> None:
+    if depth > _DEPTH or len(found) >= MAX_WARNINGS:
+        return
+    if isinstance(data, list):
+        for index, item in enumerate(data):
+            _walk(shape, item, f"{where}[{index}]", found, depth + 1)
+            if len(found) >= MAX_WARNINGS:
+                return
+        return
+    if not isinstance(data, dict):
+        return
+    for key, value in data.items():
+        if len(found) >= MAX_WARNINGS:
+            return
+        known = key if key in shape.keys else shape.folded.get(key.casefold()) if shape.folded else None
+        shown = key if len(key) <= KEY_LIMIT else key[:KEY_LIMIT] + "..."
+        loc = f"{where}.{shown}" if where else shown
+        if known is None:
+            if shape.ignores_unknown:
+                found.append(LintWarning(loc, "unknown", shown, _suggest(key, shape)))
+            continue
+        child = shape.children.get(known)
+        if child is not None:
+            _walk(child, value, loc, found, depth + 1)
+            continue
+        probe = shape.probes.get(known)
+        if probe is not None and value is not None:
+            sent = json_kind(value)
+            if sent not in probe[1]:
+                try:
+                    became = json_kind(_plain(probe[0].validate_python(value)))
+                except (ValidationError, ValueError, TypeError):
+                    continue  # refused: the vendor's own error, no silent loss
+                if became != sent:
+                    found.append(LintWarning(loc, "coerced", shown, sent=sent, became=became))
+
+
+def _suggest(key: str, shape: Shape) -> str | None:
+    """The known field ``key`` was probably meant to be (case first: ``firstname`` -> ``firstName``)."""
+    lowered = key[:KEY_LIMIT].lower()
+    for known in shape.keys:
+        if known.lower() == lowered:
+            return known
+    by_lower = {known.lower(): known for known in shape.keys}
+    close = difflib.get_close_matches(lowered, list(by_lower), n=1, cutoff=0.75)
+    return by_lower[close[0]] if close else None
+
+
+def linter_for(request: object, fold: bool) -> Linter | None:
+    """The lint of a route whose body is declared by ``request`` (a model or a JSON Schema); None: nothing to lint."""
+    shape: Shape | None = None
+    if isinstance(request, type) and issubclass(request, BaseModel):
+        shape = from_model(request, fold)
+    elif isinstance(request, Mapping):
+        shape = from_json_schema(request, fold)
+    if shape is None or not shape.lints():
+        return None
+    return Linter(shape, fold)
+
+
+def strict_problem(warnings: Iterable[LintWarning]) -> StrictContract:
+    items = tuple(warnings)
+    return StrictContract("; ".join(w.text() for w in items), tuple(w.field_error() for w in items))
+
