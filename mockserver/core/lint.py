@@ -216,7 +216,7 @@ def from_model(model: type[BaseModel], fold: bool, seen: dict[type[BaseModel], S
         try:
             annotated = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
             adapter: TypeAdapter[Any] = TypeAdapter(annotated, config=ConfigDict(strict=strict))
-        except Exception:  # noqa: BLE001 - a type no adapter takes (a forward reference): not probed, only its key known
+        except Exception:  # a type no adapter takes (a forward reference): not probed, only its key known
             continue
         kept, coerces = _kept_kinds(adapter)
         if coerces and kept:
@@ -286,6 +286,7 @@ def _gate_schema(shape: Shape, fold: bool, depth: int = 0, building: set[int] | 
     fields: dict[str, cs.TypedDictField] = {}
     for key in shape.keys:
         child = shape.children.get(key)
+        value: CoreSchema
         if child is not None:
             inner = _gate_schema(child, fold, depth + 1, building)
             value = cs.union_schema([inner, cs.list_schema(inner), cs.none_schema()])
