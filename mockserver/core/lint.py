@@ -41,10 +41,11 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import orjson
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 from pydantic_core import CoreSchema, SchemaValidator
 from pydantic_core import core_schema as cs
 
+from . import fastmodel
 from .errors import FieldError, Problem
 
 HEADER = "x-mock-warnings"
@@ -137,6 +138,10 @@ class Strictness:
     def __init__(self, default: bool = False) -> None:
         self.default = default
         self.sessions: dict[str, bool] = {}
+        self.active = default  # whether any request may be strict: the pipeline asks nothing more when not
+
+    def _update(self) -> None:
+        self.active = self.default or any(self.sessions.values())
 
     def of(self, session: str) -> bool:
         return self.sessions.get(session, self.default) if session else self.default
@@ -146,9 +151,11 @@ class Strictness:
             self.sessions[session] = on
         else:
             self.default = on
+        self._update()
 
     def forget(self, session: str) -> None:
-        self.sessions.pop(session, None)
+        if self.sessions.pop(session, None) is not None:
+            self._update()
 
 
 # ---------------------------------------------------------------- shapes
@@ -184,7 +191,7 @@ def _kept_kinds(adapter: TypeAdapter[Any]) -> tuple[frozenset[str], bool]:
         for sample in samples:
             try:
                 out = adapter.validate_python(sample)
-            except (ValidationError, ValueError, TypeError, KeyError):
+            except (ValueError, TypeError, KeyError):  # pydantic's ValidationError is a ValueError
                 continue
             if json_kind(_plain(out)) == kind:
                 kept.add(kind)
@@ -292,7 +299,10 @@ def _gate_schema(shape: Shape, fold: bool, depth: int = 0, building: set[int] | 
             value = cs.union_schema([inner, cs.list_schema(inner), cs.none_schema()])
         elif key in shape.probes:
             kinds = shape.probes[key][1]
-            value = cs.union_schema([_KIND_SCHEMAS[k] if k != "null" else cs.none_schema() for k in sorted(kinds)])
+            plain: list[CoreSchema | tuple[CoreSchema, str]] = [_KIND_SCHEMAS[k] for k in sorted(kinds - {"null"})]
+            value = cs.union_schema(plain) if len(plain) > 1 else _KIND_SCHEMAS[min(kinds - {"null"})]
+            if "null" in kinds:
+                value = cs.nullable_schema(value)
         else:
             value = cs.any_schema()
         fields[key] = cs.typed_dict_field(value, required=False)
@@ -303,13 +313,20 @@ def _gate_schema(shape: Shape, fold: bool, depth: int = 0, building: set[int] | 
 
 
 class Linter:
-    """One route's lint: ``__call__(body)`` gives its warnings (a clean body: one native check)."""
+    """One route's lint: ``__call__(body)`` gives its warnings (a clean body: one native check).
 
-    __slots__ = ("gate", "shape")
+    ``vouchers``: the fast validators (core.fastmodel) whose acceptance of the body proves it
+    clean, so the pipeline skips the lint: an ``extra="forbid"`` derivation of the route's own
+    model refuses every unknown key at every model's depth, and (being the model made
+    stricter, with the same values) every value the model would turn into another kind.
+    """
 
-    def __init__(self, shape: Shape, fold: bool) -> None:
+    __slots__ = ("gate", "shape", "vouchers")
+
+    def __init__(self, shape: Shape, fold: bool, vouchers: frozenset[object] = frozenset()) -> None:
         self.shape = shape
         self.gate = SchemaValidator(_gate_schema(shape, fold)).validate_json
+        self.vouchers = vouchers
 
     def __call__(self, body: bytes) -> tuple[LintWarning, ...]:
         try:
@@ -357,7 +374,7 @@ def _walk(shape: Shape, data: object, where: str, found: list[LintWarning], dept
             if sent not in probe[1]:
                 try:
                     became = json_kind(_plain(probe[0].validate_python(value)))
-                except (ValidationError, ValueError, TypeError):
+                except (ValueError, TypeError):
                     continue  # refused: the vendor's own error, no silent loss
                 if became != sent:
                     found.append(LintWarning(loc, "coerced", shown, sent=sent, became=became))
@@ -383,7 +400,21 @@ def linter_for(request: object, fold: bool) -> Linter | None:
         shape = from_json_schema(request, fold)
     if shape is None or not shape.lints():
         return None
-    return Linter(shape, fold)
+    return Linter(shape, fold, _vouchers(request, shape))
+
+
+def _vouchers(request: object, shape: Shape) -> frozenset[object]:
+    """The checks of every live forbid-derivation of ``request``'s model (see ``Linter``).  A route
+    declared by a JSON Schema is vouched for by a derivation of a flat model with exactly its keys."""
+    found = set()
+    for fast in list(fastmodel.DERIVED):
+        if fast.extra != "forbid":
+            continue
+        if fast.model is request or (
+            isinstance(request, Mapping) and not shape.children and set(from_model(fast.model, False).keys) == set(shape.keys)
+        ):
+            found.add(fast.check)
+    return frozenset(found)
 
 
 def strict_problem(warnings: Iterable[LintWarning]) -> StrictContract:

@@ -139,7 +139,7 @@ def parse_request(model: type[M], body: bytes) -> M:
 
 # CreateUser's fast validator, derived from it at import (core.fastmodel): plain dicts, no
 # model instances, the e-mail and event checks native.
-FAST_CREATE = fastmodel.derive(CreateUser, defaults=False)
+FAST_CREATE = fastmodel.derive(CreateUser, defaults=False, extra="forbid")  # an unknown key: the model's path (and the contract lint)
 _FAST_CHECK = FAST_CREATE.check
 
 

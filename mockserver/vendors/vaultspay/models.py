@@ -134,7 +134,7 @@ class CreateUser(BaseModel):
 
 # CreateUser's fast validator, derived from it at import (core.fastmodel): a plain dict,
 # no model instance, every check native.
-FAST_CREATE = fastmodel.derive(CreateUser, defaults=False)
+FAST_CREATE = fastmodel.derive(CreateUser, defaults=False, extra="forbid")  # an unknown key: the model's path (and the contract lint)
 _FAST_CHECK = FAST_CREATE.check
 
 # [INF] VaultsPay runs Spring on Jackson >= 2.15, whose StreamReadConstraints refuse a document
