@@ -48,6 +48,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "mockserver_scenario(*names): activate these mockserver scenarios for the test")
+    config.addinivalue_line(
+        "markers", "mockserver(strict=True): refuse requests the contract lint warns about (X-Mock-Warnings) for the test"
+    )
 
 
 class Clock:
@@ -222,6 +225,10 @@ class MockServerHandle:
             return False
 
     # -------------------------------------------------------------- state
+    def strict(self, on: bool = True) -> None:
+        """Refuse (or stop refusing) requests the contract lint warns about, as each vendor's own validation error."""
+        self._admin.post("/__admin/strict", json={"strict": on}).raise_for_status()
+
     def reset(self) -> None:
         """Fixtures back, users/journal/scenario state gone, clock as at start."""
         self._admin.post("/__admin/reset").raise_for_status()
@@ -288,7 +295,13 @@ def mockserver(_mockserver_live: RunningServer, request: pytest.FixtureRequest) 
     for marker in request.node.iter_markers("mockserver_scenario"):
         for name in marker.args:
             handle.activate(name)
+    options = request.node.get_closest_marker("mockserver")
+    strict = bool(options.kwargs.get("strict")) if options is not None else False
+    if strict:  # the server's default, for this test only (the fixture's server is shared by the run)
+        handle.strict(True)
     try:
         yield handle
     finally:
+        if strict:
+            handle.strict(False)
         handle.close()
