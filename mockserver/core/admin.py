@@ -61,6 +61,11 @@ class Refused(Exception):
         self.message = message
 
 
+# A password every emulated rule accepts (length, cases, a digit, a symbol): what a pact's
+# redacted secret field is sent as when the vendor has no demo value for it.
+SAMPLE_SECRET = "Sandbox#2024pw"
+
+
 def _origin(request: Request) -> str:
     return f"{request.url.scheme}://{request.url.netloc}"
 
@@ -300,9 +305,21 @@ def build_admin(runtime: Runtime) -> Starlette:
         return JSONResponse({"strict": strictness.default, "sessions": dict(strictness.sessions)})
 
     async def provider_states(request: Request) -> JSONResponse:
-        # The Pact verifier's state-change call: every recorded state is the fixtures' own
-        # (the pact's "the sandbox's fixtures"), which a server has from its start: nothing to do.
-        return JSONResponse({})
+        """The Pact verifier's state-change call (mockserver.contract.pact).  A recorded state is the
+        fixtures' own, which a server has from its start: nothing to set up.  What it answers are the
+        state's injected values: the secrets a pact never holds (credentials, passwords), filled into
+        the requests by their ProviderState generators, ``${name}``: the vendor's demo credentials
+        (header names lower-cased, login fields), and a sample password for its other secret fields."""
+        body = await _json_object(request) or {}
+        params = body.get("params")
+        vendor = runtime.vendors.get(str(params.get("vendor"))) if isinstance(params, dict) else None
+        if vendor is None or body.get("action", "setup") != "setup":
+            return JSONResponse({})
+        described = runtime.describe(_origin(request))[vendor.name]
+        values = {field: SAMPLE_SECRET for field in sorted(vendor.secret_fields)}
+        values.update({str(k): str(v) for k, v in (described.get("login") or {}).items()})
+        values.update({name.lower(): str(value) for name, value in described["headers"].items()})
+        return JSONResponse(values)
 
     # -------------------------------------------------------------- journal
     async def requests(request: Request) -> JSONResponse:
