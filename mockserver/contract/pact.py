@@ -116,7 +116,7 @@ def _child(path: str, key: str) -> str:
 
 def filled(request: Mapping[str, Any], values: Mapping[str, str]) -> dict[str, Any]:
     """``request`` (a pact request) with its ProviderState generators applied from ``values``."""
-    out = json.loads(json.dumps(request))
+    out: dict[str, Any] = json.loads(json.dumps(request))
     generators = request.get("generators", {})
     for name, generator in generators.get("header", {}).items():
         value = _expand(generator["expression"], values)
@@ -276,7 +276,7 @@ def build_pact(entries: Iterable[Mapping[str, Any]], consumer: str, mounts: Mapp
             answers.append([send(request, {"vendor": entry["vendor"]}) for entry, request in requests])
         finally:
             close()
-    interactions = []
+    interactions: list[dict[str, Any]] = []
     for key, index in first.items():
         entry, request = requests[index]
         interactions.append({

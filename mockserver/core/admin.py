@@ -316,7 +316,7 @@ def build_admin(runtime: Runtime) -> Starlette:
         if vendor is None or body.get("action", "setup") != "setup":
             return JSONResponse({})
         described = runtime.describe(_origin(request))[vendor.name]
-        values = {field: SAMPLE_SECRET for field in sorted(vendor.secret_fields)}
+        values = dict.fromkeys(sorted(vendor.secret_fields), SAMPLE_SECRET)
         values.update({str(k): str(v) for k, v in (described.get("login") or {}).items()})
         values.update({name.lower(): str(value) for name, value in described["headers"].items()})
         return JSONResponse(values)
