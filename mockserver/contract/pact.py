@@ -33,6 +33,7 @@ from typing import Any
 import httpx
 
 from .. import __version__
+from ..core.journal import is_secret
 
 REDACTED = "***"  # core.journal.REDACTED: what the journal shows for a secret
 PROVIDER = "mockserver"
@@ -189,6 +190,14 @@ def matcher_for(value: Any) -> dict[str, Any]:
     return {"match": "type"}
 
 
+def _hidden(value: Any, secret: frozenset[str]) -> Any:
+    if isinstance(value, dict):
+        return {k: REDACTED if isinstance(v, str) and is_secret(k, secret) else _hidden(v, secret) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_hidden(v, secret) for v in value]
+    return value
+
+
 def java_format(found: re.Match[str]) -> str:
     """The Java DateTimeFormatter pattern (Pact's datetime matcher) of an ISO-8601 value."""
     _, separator, clock, fraction, zone = found.groups()
@@ -204,9 +213,12 @@ def java_format(found: re.Match[str]) -> str:
     return out
 
 
-def response_of(a: tuple[int, Any], b: tuple[int, Any]) -> dict[str, Any]:
-    """The pact response from the two probes' answers to one request (see the module)."""
+def response_of(a: tuple[int, Any], b: tuple[int, Any], secret: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The pact response from the two probes' answers to one request (see the module); a value under
+    one of the ``secret`` names (casefolded: the vendor's ``secret_fields``) is shown as the journal shows it."""
     status, body = a
+    if secret:
+        body = _hidden(body, secret)
     response: dict[str, Any] = {"status": status}
     if body is None:
         return response
@@ -215,7 +227,9 @@ def response_of(a: tuple[int, Any], b: tuple[int, Any]) -> dict[str, Any]:
     other = dict(leaves(b[1])) if b[0] == status else {}
     rules: dict[str, Any] = {}
     for path, value in leaves(body):
-        if path not in other or other[path] != value or type(other[path]) is not type(value):
+        if value == REDACTED:
+            rules[path] = {"combine": "AND", "matchers": [{"match": "type"}]}
+        elif path not in other or other[path] != value or type(other[path]) is not type(value):
             rules[path] = {"combine": "AND", "matchers": [matcher_for(value)]}
     if rules:
         response["matchingRules"] = {"body": rules}
@@ -223,8 +237,8 @@ def response_of(a: tuple[int, Any], b: tuple[int, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- the document
-def probe_sender(seed: int, clock: str) -> tuple[Send, Callable[[], None]]:
-    """A fresh in-process sandbox: ``send(request, state values)`` -> (status, decoded body)."""
+def probe_sender(seed: int, clock: str) -> tuple[Send, Callable[[], None], Callable[[], None]]:
+    """A fresh in-process sandbox: ``send(request, state values)`` -> (status, decoded body), its reset, its close."""
     from ..testing import transport
 
     mock = transport(seed=seed, clock=clock)
@@ -237,11 +251,14 @@ def probe_sender(seed: int, clock: str) -> tuple[Send, Callable[[], None]]:
             values[vendor] = client.post("/__admin/provider-states", json={"state": "", "params": {"vendor": vendor}, "action": "setup"}).json()
         return send_request(client, filled(request, values[vendor]))
 
+    def reset() -> None:
+        client.post("/__admin/reset").raise_for_status()
+
     def close() -> None:
         client.close()
         mock.close()
 
-    return send, close
+    return send, reset, close
 
 
 def send_request(client: httpx.Client, request: Mapping[str, Any], headers: Mapping[str, str] | None = None) -> tuple[int, Any]:
@@ -260,20 +277,27 @@ def send_request(client: httpx.Client, request: Mapping[str, Any], headers: Mapp
         return response.status_code, response.text
 
 
-def build_pact(entries: Iterable[Mapping[str, Any]], consumer: str, mounts: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The Pact v4 document of what the journal ``entries`` show a client did (see the module)."""
-    entries = [e for e in entries if e.get("operation") not in (None, "unknown")]
-    mounts = mounts or {}
-    requests = [(entry, request_of(entry, mounts.get(entry["vendor"], "/" + entry["vendor"]))) for entry in entries]
+def build_pact(entries: Iterable[Mapping[str, Any]], consumer: str, resets: Iterable[int] = ()) -> dict[str, Any]:
+    """The Pact v4 document of what the journal ``entries`` show a client did (see the module);
+    ``resets``: the indexes of ``entries`` before which the client reset the sandbox (a test's start)."""
+    kept = [(index, e) for index, e in enumerate(entries) if e.get("operation") not in (None, "unknown")]
+    requests = [(entry, request_of(entry, "/" + entry["vendor"])) for _, entry in kept]
+    # A reset before entry r applies before the first kept entry at or after it.
+    fresh = {next((p for p, (index, _) in enumerate(kept) if index >= r), len(kept)) for r in set(resets)}
     first: dict[str, int] = {}
     for index, (entry, _) in enumerate(requests):
         first.setdefault(shape_key(entry), index)
     answers = []
     for seed, clock in zip(PROBE_SEEDS, PROBE_CLOCKS, strict=True):
-        send, close = probe_sender(seed, clock)
+        send, reset, close = probe_sender(seed, clock)
         try:
             # The whole sequence, so each kept request meets the state the client's had built.
-            answers.append([send(request, {"vendor": entry["vendor"]}) for entry, request in requests])
+            answered = []
+            for position, (entry, request) in enumerate(requests):
+                if position in fresh:
+                    reset()
+                answered.append(send(request, {"vendor": entry["vendor"]}))
+            answers.append(answered)
         finally:
             close()
     interactions: list[dict[str, Any]] = []
@@ -285,7 +309,7 @@ def build_pact(entries: Iterable[Mapping[str, Any]], consumer: str, mounts: Mapp
             "description": f"{entry['vendor']} {entry['operation']} #{len(interactions) + 1}: {entry['method']} {request['path']}",
             "providerStates": [state_of(entry["vendor"])],
             "request": request,
-            "response": response_of(answers[0][index], answers[1][index]),
+            "response": response_of(answers[0][index], answers[1][index], _secrets(entry["vendor"])),
             "comments": {"mockserver": {"vendor": entry["vendor"], "operation": entry["operation"], "recorded_status": entry["status"]}},
             "pending": False,
         })
@@ -295,6 +319,15 @@ def build_pact(entries: Iterable[Mapping[str, Any]], consumer: str, mounts: Mapp
         "interactions": interactions,
         "metadata": {"pactSpecification": {"version": "4.0"}, "mockserver": {"version": __version__}},
     }
+
+
+def _secrets(vendor: str) -> frozenset[str]:
+    from ..vendors import load
+
+    try:
+        return frozenset(name.casefold() for name in load(vendor).secret_fields)
+    except (KeyError, ValueError):  # a vendor this install does not have: nothing known to hide
+        return frozenset()
 
 
 def dumps(document: Mapping[str, Any]) -> str:
