@@ -178,7 +178,7 @@ def replay(
             outcome.skipped = "needs a sandbox scenario header"
             continue
         if not (allow_writes or is_safe(interaction)):
-            outcome.skipped = f"{operation_of(interaction) or request['method']} writes: replayed only with --allow-writes"
+            outcome.skipped = "a write: replayed with --allow-writes"
             continue
         fill = dict(injected)
         for generator in request.get("generators", {}).get("body", {}).values():

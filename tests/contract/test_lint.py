@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,6 +16,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver.core import lint as lint_module
+from mockserver.server import running
 from tests.conftest import make_client
 from tests.core.samples import CREATE_BODIES
 from tests.core.served import Served
@@ -244,3 +248,18 @@ def test_a_body_the_fast_path_takes_whole_is_never_linted(client: TestClient, ve
 
     monkeypatch.setattr(lint_module.Linter, "__call__", boom)
     assert create(client, vendor, CREATE_BODIES[vendor]).status_code == CLEAN_STATUS[vendor]
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_the_readme_lint_example_runs_as_written() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Contract regression"):]
+    block = re.search(r"```bash\n(AUTH=.*?)```", section, re.DOTALL)
+    assert block is not None
+    expected = re.search(r"# (x-mock-warnings: .*)", block.group(1))
+    assert expected is not None
+    with running(port=0) as server:
+        script = block.group(1).replace("http://127.0.0.1:8080", server.url)
+        done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().lower() == expected.group(1).lower()
