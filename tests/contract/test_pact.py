@@ -14,6 +14,9 @@ import pytest
 from mockserver.contract.pact import matcher_for, shape_key
 from tests.core.served import Served
 
+# The Pact FFI reports usage over the network unless told not to: nothing but 127.0.0.1 at test time.
+os.environ["PACT_DO_NOT_TRACK"] = "true"
+
 # A client's suite across every vendor: creates (one shape twice, collapsed), a sign-in whose
 # secret is redacted, a read of what it created, a refused body, and a forced scenario.
 SUITE = '''
@@ -157,7 +160,6 @@ def test_contract_verify_refuses_a_bad_file_in_one_line(tmp_path: Path, content:
 
 def test_the_pact_verifier_accepts_it_against_a_live_server(recorded: Path) -> None:
     verifier_module = pytest.importorskip("pact")
-    os.environ["PACT_DO_NOT_TRACK"] = "true"  # no usage report: no network beyond 127.0.0.1
     served = Served()
     try:
         verifier = verifier_module.Verifier("mockserver", host="127.0.0.1")
