@@ -403,10 +403,22 @@ def linter_for(request: object, fold: bool) -> Linter | None:
     return Linter(shape, fold, _vouchers(request, shape))
 
 
+# Tokens a vendor's own validator leaves in ``validation.VOUCHED`` when it has seen a body whole
+# (every key known, nothing coerced), by the identity of the request schema they vouch for.
+_DECLARED: dict[int, set[object]] = {}
+
+
+def vouch(request: object, token: object) -> None:
+    """Declare that a vendor's validator sets ``VOUCHED.check = token`` only for a body of ``request``
+    (a route's declared schema, alive for good) whose every key it knows and whose values it takes as sent."""
+    _DECLARED.setdefault(id(request), set()).add(token)
+
+
 def _vouchers(request: object, shape: Shape) -> frozenset[object]:
     """The checks of every live forbid-derivation of ``request``'s model (see ``Linter``).  A route
-    declared by a JSON Schema is vouched for by a derivation of a flat model with exactly its keys."""
-    found = set()
+    declared by a JSON Schema is vouched for by a derivation of a flat model with exactly its keys,
+    or by what its vendor declared (``vouch``)."""
+    found = set(_DECLARED.get(id(request), ()))
     for fast in list(fastmodel.DERIVED):
         if fast.extra != "forbid":
             continue
