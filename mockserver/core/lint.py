@@ -323,9 +323,9 @@ class Linter:
 
     __slots__ = ("gate", "shape", "vouchers")
 
-    def __init__(self, shape: Shape, fold: bool, vouchers: frozenset[object] = frozenset()) -> None:
+    def __init__(self, shape: Shape, fold: bool, vouchers: frozenset[object] = frozenset(), gate: Any = None) -> None:
         self.shape = shape
-        self.gate = SchemaValidator(_gate_schema(shape, fold)).validate_json
+        self.gate = gate if gate is not None else SchemaValidator(_gate_schema(shape, fold)).validate_json
         self.vouchers = vouchers
 
     def __call__(self, body: bytes) -> tuple[LintWarning, ...]:
@@ -395,12 +395,29 @@ def linter_for(request: object, fold: bool) -> Linter | None:
     """The lint of a route whose body is declared by ``request`` (a model or a JSON Schema); None: nothing to lint."""
     shape: Shape | None = None
     if isinstance(request, type) and issubclass(request, BaseModel):
-        shape = from_model(request, fold)
-    elif isinstance(request, Mapping):
+        # A model class is static: its shape and gate are derived once per process (every server
+        # built in it, a test suite's hundreds, shares them); only the vouchers are per server.
+        cached = _BY_MODEL.get((request, fold))
+        if cached is None:
+            cached = _BY_MODEL[(request, fold)] = linter_for_shape(from_model(request, fold), fold)
+        return None if cached is None else Linter(cached.shape, fold, _vouchers(request, cached.shape), cached.gate)
+    if isinstance(request, Mapping):
         shape = from_json_schema(request, fold)
     if shape is None or not shape.lints():
         return None
     return Linter(shape, fold, _vouchers(request, shape))
+
+
+def _aliases(model: type[BaseModel]) -> set[str]:
+    return {info.validation_alias if isinstance(info.validation_alias, str) else (info.alias or name)
+            for name, info in model.model_fields.items()}
+
+
+_BY_MODEL: dict[tuple[type[BaseModel], bool], Linter | None] = {}
+
+
+def linter_for_shape(shape: Shape, fold: bool) -> Linter | None:
+    return Linter(shape, fold) if shape.lints() else None
 
 
 # Tokens a vendor's own validator leaves in ``validation.VOUCHED`` when it has seen a body whole
@@ -423,7 +440,7 @@ def _vouchers(request: object, shape: Shape) -> frozenset[object]:
         if fast.extra != "forbid":
             continue
         if fast.model is request or (
-            isinstance(request, Mapping) and not shape.children and set(from_model(fast.model, False).keys) == set(shape.keys)
+            isinstance(request, Mapping) and not shape.children and _aliases(fast.model) == set(shape.keys)
         ):
             found.add(fast.check)
     return frozenset(found)
