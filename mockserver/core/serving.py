@@ -309,13 +309,18 @@ class VendorApp:
         status = reply.status
         label = None if outcome is None else outcome.label
         latency = (time.perf_counter() - request.started) * 1000
+        texts = tuple(w.text() for w in warned) if warned else ()
         self.services.journal.record(
             self._timestamp(), self.name, operation, request.method, request.path, query, request.headers, request.body,
-            status, payload, label, latency, request.session, near_miss, tuple(w.text() for w in warned) if warned else (),
+            status, payload, label, latency, request.session, near_miss, texts,
         )
         if requests_log.isEnabledFor(logging.INFO):
-            requests_log.info("%-9s %-14s %s %6.1fms%s%s", self.name, operation, status, latency, f"  scenario={label}" if label else "",
-                              f"  warnings={header_value(warned)}" if warned else "")
+            # The fields again as a tuple for --log-format json (logjson.py), the lint's findings as texts.
+            requests_log.info(
+                "%-9s %-14s %s %6.1fms%s%s", self.name, operation, status, latency, f"  scenario={label}" if label else "",
+                f"  warnings={header_value(warned)}" if warned else "",
+                extra={"mock": (self.name, operation, status, latency, request.session, label, texts)},
+            )
         extra = checked_headers(reply.headers) if reply.headers else ()
         if outcome is None or outcome.fault is None:
             return Answer(status, payload, extra)

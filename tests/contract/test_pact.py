@@ -46,8 +46,8 @@ def test_others(mockserver_pact):
                 "phone": "0912345678", "roles": ["staff_management"]}).status_code == 200
     assert post(mockserver_pact, "pulse", "/users", {"email": "x@example.com", "name": "X"}, **{"X-Mock-Error": "RATE_LIMITED"}).status_code == 429
 
-def test_without_the_fixture(mockserver):
-    assert mockserver.base_url("sabi")
+def test_without_the_fixture(mock_vendors):
+    assert mock_vendors.base_url("sabi")
 '''
 
 
