@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -16,6 +17,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver.core import lint as lint_module
+from mockserver.logjson import JsonFormatter
 from mockserver.server import running
 from tests.conftest import make_client
 from tests.core.samples import CREATE_BODIES
@@ -237,6 +239,9 @@ def test_the_log_line_carries_the_warnings(client: TestClient, caplog: pytest.Lo
     with caplog.at_level(logging.INFO, logger="mockserver.requests"):
         create(client, "sabi", {**CREATE_BODIES["sabi"], "qqzzx": 1})
     assert "warnings=qqzzx: unknown field, ignored by the vendor" in caplog.text
+    line = json.loads(JsonFormatter().format(caplog.records[-1]))  # --log-format json
+    assert line["warnings"] == ["qqzzx: unknown field, ignored by the vendor"]
+    assert (line["vendor"], line["operation"], line["status"]) == ("sabi", "create_user", 201)
 
 
 @pytest.mark.parametrize("vendor", sorted(PATHS))
