@@ -161,7 +161,7 @@ def replay(
     """Replay ``vendor``'s safe interactions on ``client`` (the vendor's base URL) and report each one's drift."""
     from ..vendors import load
 
-    secret = frozenset(name.casefold() for name in load(vendor).secret_fields) if vendor else frozenset()
+    secret = frozenset(name.casefold() for name in load(vendor).secrets.fields) if vendor else frozenset()
     nonce = nonce or secrets.token_hex(4)
     mount = "/" + vendor
     injected = {name.lower(): value for name, value in headers.items()}

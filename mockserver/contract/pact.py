@@ -325,7 +325,7 @@ def _secrets(vendor: str) -> frozenset[str]:
     from ..vendors import load
 
     try:
-        return frozenset(name.casefold() for name in load(vendor).secret_fields)
+        return frozenset(name.casefold() for name in load(vendor).secrets.fields)
     except (KeyError, ValueError):  # a vendor this install does not have: nothing known to hide
         return frozenset()
 
