@@ -5,6 +5,7 @@
     python3 bench/run.py --quick      # 3 s per target
     python3 bench/run.py --vendors vaultspay,pulse --duration 20
     python3 bench/run.py --server both # mockserver's fast transport, then stock uvicorn
+    python3 bench/run.py --dashboard 1 # with a dashboard open: one reader of the live journal stream
 
 One server at a time on 127.0.0.1, loaded by wrk (-t2 -c64) on the same
 machine. Exits 1 when a target is missed (TARGETS). See bench/README.md for
@@ -332,6 +333,8 @@ def bench_mockserver(wrk_bin: str, vendors: list[str], extra: list[str], args, s
     label = "mockserver" + (f" --vendor {extra[1]}" if extra else "") + ("" if transport == "fast" else f" --server {transport}")
     target = functools.partial(target_name, transport=transport)
     server = start(label, argv, "/__admin/health")
+    for _ in range(getattr(args, "dashboard", 0)):
+        watch_stream(server.port)
     try:
         print(f"{label}: first 200 on /__admin/health after {server.startup_s * 1000:.0f} ms "
               f"(idle RSS {server.rss_mib():.1f} MiB)", flush=True)
@@ -375,6 +378,23 @@ def bench_mockserver(wrk_bin: str, vendors: list[str], extra: list[str], args, s
     finally:
         server.stop()
     return server
+
+
+def watch_stream(port: int) -> None:
+    """An open dashboard: a thread reading the live journal stream (/__admin/stream) as fast as
+    it comes, as a browser does, until the server closes it."""
+    import threading
+
+    def read() -> None:
+        try:
+            with socket.create_connection((HOST, port)) as sock:
+                sock.sendall(f"GET /__admin/stream?backfill=0 HTTP/1.1\r\nHost: {HOST}:{port}\r\n\r\n".encode())
+                while sock.recv(65536):
+                    pass
+        except OSError:
+            pass
+
+    threading.Thread(target=read, daemon=True).start()
 
 
 def check_targets(r: Result) -> None:
@@ -451,6 +471,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
     parser.add_argument("--no-save", action="store_true", help="do not write bench/results/<time>.json")
+    parser.add_argument("--dashboard", type=int, default=0, metavar="N",
+                        help="keep N dashboards open: readers of the live journal stream (default 0)")
     parser.add_argument("--floor-once", action="store_true",
                         help="measure the floor once at the start instead of before and after each vendor")
     parser.add_argument("--server", choices=(*SERVERS, "both"), default="fast",

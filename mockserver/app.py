@@ -24,6 +24,7 @@ from . import vendors as registry
 from .config import Config, default_fixtures_dir, default_scenarios_dir
 from .core.admin import build_admin
 from .core.clock import Clock
+from .core.dashboard import root as dashboard_root
 from .core.didyoumean import unknown_names
 from .core.fixtures import FixtureError, load_model
 from .core.guard import AdminGuard
@@ -44,7 +45,7 @@ class Runtime:
     def __init__(self, config: Config, store: Store | None = None) -> None:
         self.config = config
         self.clock = Clock.from_spec(config.clock)
-        self.store: Store = store or MemoryStore()
+        self.store: Store = store or MemoryStore(max_rows=config.max_users)
         names = (config.vendor,) if config.vendor else (config.vendors or registry.NAMES)
         self.vendors: dict[str, Vendor] = {}
         self.mounts: dict[str, str] = {}
@@ -72,6 +73,7 @@ class Runtime:
         # Live test sessions, least recently used first -> monotonic time of last use.
         self._live: OrderedDict[str, float] = OrderedDict()
         self.monotonic: Callable[[], float] = time.monotonic  # tests inject a clock of their own
+        self.closing = False  # set as the server shuts down: the dashboard's live streams end (server.py)
         self.reset()
 
     def _load_fixture(self, cls: type[Vendor]) -> BaseModel:
@@ -123,7 +125,12 @@ class Runtime:
         live[session] = now
         if (vendor, session) not in self._seeded:
             self._seeded.add((vendor, session))
-            self.vendors[vendor].seed()
+            self._seed(self.vendors[vendor])
+
+    def _seed(self, vendor: Vendor) -> None:
+        vendor.seed()
+        if isinstance(self.store, MemoryStore):  # --max-users never evicts a fixture's rows (its credentials)
+            self.store.pin(vendor.ctx.namespace)
 
     def _expire(self, now: float, idle: float) -> None:
         live = self._live
@@ -174,7 +181,7 @@ class Runtime:
         try:
             for name, vendor in self.vendors.items():
                 vendor.ctx.seeder.reset()
-                vendor.seed()
+                self._seed(vendor)
                 self._seeded.add((name, ""))
         finally:
             SESSION.reset(token)
@@ -254,6 +261,9 @@ class MockServer:
         return target
 
     async def _not_found(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"] == "/" and scope["method"] in ("GET", "HEAD"):
+            await dashboard_root(self.runtime, scope, send)  # where the dashboard is
+            return
         body = orjson.dumps(
             {
                 "error": "not_found",

@@ -47,6 +47,8 @@ def banner(runtime: Runtime, origin: str, bound: str = "", token_line: str = "")
         # A wildcard is a bind address, not one to connect to: the URLs below use loopback.
         lines.append(f"URLs below: {origin} from this machine; from elsewhere use this machine's address, port {origin.rsplit(':', 1)[1]}")
     lines.append(f"admin: GET {origin}/__admin/vendors · POST {origin}/__admin/reset")
+    # The token rides in the URL's fragment, which the browser never sends: the page reads it.
+    lines.append(f"dashboard: {origin}/__admin/ui" + (f"#token={runtime.config.admin_token}" if token_line.startswith("admin token: ") and "generated" in token_line else ""))
     if token_line:
         lines.append(token_line)
     return "\n".join([*lines, "", vendor_table(runtime, origin)])
@@ -142,6 +144,11 @@ def main() -> None:
 @click.option("--session-idle", default=1800.0, show_default=True, type=click.FloatRange(0), metavar="SECONDS", help="Free an X-Mock-Session's state after this long unused (0: never).")
 @click.option("--max-sessions", default=1000, show_default=True, type=click.IntRange(1), help="Live X-Mock-Session states kept; one more frees the least recently used.")
 @click.option(
+    "--max-users", type=click.IntRange(1), default=None, metavar="N",
+    help="Memory store: keep at most N rows per table (users, sessions, tokens...); one more evicts the oldest, "
+    "with its unique keys (logged once per table; a fixture's rows stay). Default: no cap.",
+)
+@click.option(
     "--server", type=click.Choice(SERVERS), default="fast", show_default=True, envvar=SERVER_ENV, show_envvar=True,
     help="HTTP transport: 'fast' (mockserver's own; stock where the installed uvicorn is not one it was tested with) "
     "or 'stock' uvicorn. The log's first line says which runs.",
@@ -155,6 +162,7 @@ def serve(
     host: str, port: int, seed: int, fixtures: Path | None, scenarios: Path | None, vendor: str | None, active: tuple[str, ...],
     clock: str | None, journal_size: int, journal_bytes: int, journal_file: Path | None, log_level: str, admin_token: str | None,
     allowed_hosts: tuple[str, ...], session_idle: float, max_sessions: int, server: str, log_format: str = "plain",
+    max_users: int | None = None,
     strict: bool = False,
 ) -> None:
     """Start the server and print every vendor's base URL and credentials.
@@ -172,7 +180,7 @@ def serve(
         host=host, port=port, seed=seed, fixtures=fixtures, scenarios=scenarios, vendor=vendor, clock=clock, log_level=log_level,
         active_scenarios=active, journal_size=journal_size, journal_bytes=journal_bytes, journal_file=journal_file,
         admin_token=token, allowed_hosts=allowed_hosts, session_idle_seconds=session_idle, max_sessions=max_sessions,
-        server=server, strict=strict,
+        server=server, max_users=max_users, strict=strict,
     )
     try:
         runtime = Runtime(config)
@@ -366,6 +374,72 @@ def validate(directory: Path) -> None:
     if failures:
         click.echo(f"{failures} file(s) invalid", err=True)
         sys.exit(1)
+
+
+@main.command("demo")
+@click.argument("name", required=False)
+@click.option("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}", show_default=True, help="The running server to drive (watch it at URL/__admin/ui).")
+@click.option("--pause", type=click.FloatRange(0, 60), default=None, help="Seconds between steps (default: the demo's own).")
+@click.option("--admin-token", envvar=ADMIN_TOKEN_ENV, show_envvar=True, metavar="TOKEN", help="The server's admin token, if it requires one.")
+@click.option("--list", "listing", is_flag=True, help="List the shipped demos and exit.")
+def demo(name: str | None, url: str, pause: float | None, admin_token: str | None, listing: bool) -> None:
+    """Run a guided demo NAME (or a demo YAML file) against a running server, step by step.
+
+    Each call shows in the server's dashboard (journal and flow view of the demo's session).
+    """
+    import asyncio
+
+    import httpx
+
+    from .config import default_demos_dir
+    from .core.demos import load_demos, parse_demo, run_demo
+    from .core.fixtures import FixtureError
+    from .core.live import ErrorNames
+    from .vendors import load
+
+    try:
+        shipped = load_demos(default_demos_dir(), NAMES)
+        if listing or not name:
+            width = max(map(len, shipped), default=0)
+            for found in shipped.values():
+                click.echo(f"{found.name:<{width}}  {found.title}")
+            if not listing:
+                _refuse("name a demo to run (mockserver demo NAME); the shipped ones are listed above")
+            return
+        path = Path(name)
+        if name in shipped:
+            chosen = shipped[name]
+        elif path.suffix in (".yaml", ".yml") and path.is_file():
+            chosen = parse_demo(path.read_text(encoding="utf-8"), str(path), NAMES)
+        else:
+            _refuse(f"no demo {name!r} (nor a demo .yaml file of that name); shipped: {', '.join(shipped)}")
+    except FixtureError as exc:
+        _refuse(str(exc))
+    names = ErrorNames({chosen.vendor: load(chosen.vendor)})
+    click.echo(f"{chosen.title}  (session {chosen.session}; watch it at {url.rstrip('/')}/__admin/ui)")
+
+    def told(result: object) -> None:
+        from .core.demos import StepResult
+
+        if isinstance(result, StepResult):
+            click.echo(f"{result.number}/{len(chosen.steps)} {result.say}\n    {result.line}")
+
+    async def go() -> list[object]:
+        admin = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
+        async with httpx.AsyncClient(base_url=url, timeout=30, trust_env=False) as client:
+            return list(await run_demo(chosen, client, admin, names, pause, told))
+
+    try:
+        results = asyncio.run(go())
+    except httpx.HTTPStatusError as exc:
+        _refuse(f"{url} refused the demo's admin call: {exc.response.status_code} {exc.response.text[:200]}")
+    except httpx.HTTPError as exc:
+        _refuse(f"cannot reach {url} ({exc.__class__.__name__}): start `mockserver serve` first, or give --url")
+    except FixtureError as exc:
+        _refuse(str(exc))
+    if len(results) < len(chosen.steps) or not all(getattr(r, "ok", False) for r in results):
+        _refuse(f"demo {chosen.name} stopped at step {len(results)}")
+    click.echo("done")
 
 
 @main.command("snapshot")

@@ -88,7 +88,8 @@ def uvicorn_server(
     if transport is None:
         transport = choose_transport(app.runtime.config.server)
     log.log(logging.WARNING if transport.fell_back else logging.INFO, "%s", transport.line)
-    return uvicorn.Server(
+    return _Server(
+        app,
         uvicorn.Config(
             # No proxy-header rewriting: a local sandbox is called directly, and the
             # middleware would cost every request a trusted-host check.
@@ -98,6 +99,20 @@ def uvicorn_server(
             log_config=None if json_logs else LOGGING_CONFIG,
         )
     )
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, telling the app when it shuts down: the dashboard's live streams
+    (``core/live.py``) end then, instead of holding the shutdown that waits for every
+    response to finish."""
+
+    def __init__(self, app: MockServer, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.mock_app = app
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self.mock_app.runtime.closing = True
+        await super().shutdown(sockets)
 
 
 def origin_of(host: str, port: int) -> str:

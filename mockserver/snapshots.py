@@ -127,6 +127,10 @@ class _Context:
         return {name: str(self.resolve(value)) for name, value in values.items()}
 
 
+# The placeholder resolver, for the guided demos (core/demos.py) that write their calls the same way.
+Placeholders = _Context
+
+
 # ---------------------------------------------------------------- collection
 def examples(vendor: str) -> list[Example]:
     """The example flow the vendor's class declares (``Vendor.examples``)."""

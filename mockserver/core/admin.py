@@ -20,15 +20,17 @@ import orjson
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .clock import Clock, parse_instant, quoted
+from .dashboard import dashboard_routes
 from .didyoumean import unknown_names
 from .fidelity import fidelity_map
 from .fixtures import FixtureError
 from .journal import DECODED, PAGE_SIZE, Journal, Row, closest
 from .openapi import openapi_document
+from .store import MemoryStore
 from .validation import parse_duration
 
 if TYPE_CHECKING:
@@ -197,14 +199,14 @@ def _move(clock: Clock, body: dict[str, Any], instant: datetime | None, delta: t
         clock.advance(delta)
 
 
-def _guarded(path: str, endpoint: Callable[[Request], Awaitable[JSONResponse]]) -> Callable[[Request], Awaitable[JSONResponse]]:
+def _guarded(path: str, endpoint: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
     """``endpoint`` answering ``Refused`` as its JSON error and anything unexpected as a one-line JSON 500.
 
     The 500 names the route's template (not the request's path: no echo of
     what the client sent); the traceback goes to the server's log, once.
     """
 
-    async def guarded(request: Request) -> JSONResponse:
+    async def guarded(request: Request) -> Response:
         try:
             return await endpoint(request)
         except Refused as exc:
@@ -233,7 +235,12 @@ def build_admin(runtime: Runtime) -> Starlette:
         return JSONResponse({"reset": True, "session": session, "vendors": list(runtime.vendors)})
 
     async def health(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok", "vendors": list(runtime.vendors), "seed": runtime.config.seed})
+        body: dict[str, Any] = {"status": "ok", "vendors": list(runtime.vendors), "seed": runtime.config.seed}
+        store = runtime.store
+        if isinstance(store, MemoryStore) and store.max_rows is not None:  # --max-users: how often the cap was hit
+            body["max_users"] = store.max_rows
+            body["evicted"] = store.evicted()
+        return JSONResponse(body)
 
     async def clock(request: Request) -> JSONResponse:
         if request.method == "POST":
@@ -387,7 +394,7 @@ def build_admin(runtime: Runtime) -> Starlette:
     async def method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
         return _error(405, f"method {request.method} not allowed on {request.url.path}")
 
-    def route(path: str, endpoint: Callable[[Request], Awaitable[JSONResponse]], methods: list[str]) -> Route:
+    def route(path: str, endpoint: Callable[[Request], Awaitable[Response]], methods: list[str]) -> Route:
         return Route(path, _guarded(path, endpoint), methods=methods)
 
     return Starlette(
@@ -405,6 +412,8 @@ def build_admin(runtime: Runtime) -> Starlette:
             route("/__admin/sessions/{session}/strict", strict, methods=["GET", "POST"]),
             route("/__admin/provider-states", provider_states, methods=["POST"]),
             route("/__admin/openapi/{vendor}.json", openapi, methods=["GET"]),
+            # The dashboard (core/dashboard.py): its page, live stream, state view, examples and demos.
+            *(route(path, endpoint, methods=methods) for path, endpoint, methods in dashboard_routes(runtime)),
         ],
         exception_handlers={404: not_found, 405: method_not_allowed},
     )

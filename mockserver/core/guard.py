@@ -38,6 +38,12 @@ _SAME_SITE = (b"same-origin", b"none")  # "none": the user typed the URL or open
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_")
 _HOST_CHARS = _NAME_CHARS | frozenset(":[]%")  # a name or IP, perhaps with a port: no scheme, path or user
 _SHOWN = 100  # a hostile Host or Origin is quoted in a refusal, but not at any length
+UI_PATH = "/__admin/ui"  # the dashboard's page and its files (core/dashboard.py)
+
+
+def is_public(path: str) -> bool:
+    """The dashboard's own files: static, no state and no secret, so served without the admin token."""
+    return path == UI_PATH or path.startswith(UI_PATH + "/")
 
 
 def host_name(value: str) -> str:
@@ -177,8 +183,9 @@ class AdminGuard:
                     f"cross-origin browser request refused (Origin: {_shown(origin)}): "
                     "the admin API answers same-origin pages and non-browser clients only"
                 )
-        # 3. Admin token
-        if self.token is not None and not any(hmac.compare_digest(g, self.token) for g in given):
+        # 3. Admin token (not for the dashboard's own files: they hold no state and no secret,
+        #    and a browser opening the page cannot send a header; what it then reads needs the token)
+        if self.token is not None and not is_public(scope["path"]) and not any(hmac.compare_digest(g, self.token) for g in given):
             if given:
                 return 401, "wrong admin token"
             return 401, f"admin token required: send Authorization: Bearer <token> or {TOKEN_HEADER}: <token>"

@@ -456,6 +456,27 @@ class Journal:
             picked = _within(rows[before:], limit, budget)
         return len(rows), before, picked
 
+    def newest(self, after: int, limit: int, budget: int = SLICE_BYTES) -> tuple[int, list[Row]]:
+        """The rows recorded after seq ``after`` (oldest first): the newest ``limit`` of them within about
+        ``budget`` bytes of bodies (one at least), and how many newer ones were left out.
+
+        For a live reader polling with the last seq it saw (the dashboard's stream): it walks back
+        from the newest row only, so a poll pays for what is new, never for the whole journal,
+        and a reader that fell behind skips to the newest rows instead of queueing the rest.
+        """
+        picked: list[Row] = []
+        skipped = used = 0
+        for row in reversed(self._entries):
+            if row[0] <= after:
+                break
+            used += _body_bytes(row)
+            if len(picked) >= limit or (picked and used > budget):
+                skipped += 1
+            else:
+                picked.append(row)
+        picked.reverse()
+        return skipped, picked
+
     @staticmethod
     def slices(rows: list[Row]) -> Iterator[list[Row]]:
         """``rows`` in runs that each render in about a millisecond (a few entries, or one big one)."""

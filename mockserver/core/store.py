@@ -22,6 +22,7 @@ p99 latency went from the floor's 5-7 ms to 150-440 ms).
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Hashable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -39,6 +40,7 @@ UniqueKeys = Mapping[str, Hashable | None]
 NO_UNIQUE_KEYS: UniqueKeys = MappingProxyType({})
 
 
+log = logging.getLogger("mockserver")
 _loads, JSONDecodeError = orjson.loads, orjson.JSONDecodeError
 _is_tracked = gc.is_tracked
 Kept = bytes | Record  # a row as a table keeps it: packed, or a dict of atomic values while the table is small
@@ -101,7 +103,8 @@ class Store(Protocol):
 # Shared by every table that holds no unique key yet (sessions, tokens,
 # memberships): two empty dicts less per table, which a test session has ~15 of.
 # Never written: a table swaps in dicts of its own before its first unique key.
-_NO_KEYS: dict[Any, Any] = {}  # stands in for both _index and _owners, and for a field's empty index
+_NO_KEYS: dict[Any, Any] = {}
+_NOTHING: frozenset[Any] = frozenset()  # stands in for both _index and _owners, and for a field's empty index
 
 
 class MemoryTable:
@@ -121,15 +124,31 @@ class MemoryTable:
     45 ms).  Writing a record costs ~0.3-0.6 us, reading one ~0.3-1.5 us; a
     table of at most SMALL_TABLE rows keeps a record of atomic values as a
     dict instead (~0.1 us each way: credentials are read on every request).
+    Past SMALL_TABLE rows the table becomes a ``core.memtable.PackedTable``
+    (its class switched: handles stay valid), ~100-300 bytes a row.
+
+    ``max_rows`` (``--max-users``): a full table evicts its oldest row, with
+    its unique keys, before an insert (logged once per table, counted).
     """
 
-    __slots__ = ("_index", "_owners", "_rows", "_small")
+    __slots__ = ("_cap", "_evicted", "_head", "_index", "_name", "_owners", "_pinned", "_ring", "_rows",
+                 "_spill", "_spindex", "_zc", "_zd")
+    # PackedTable's own state (core.memtable), set when the table grows.
+    _zc: Any  # zlib's compress and decompress objects, primed with the table's dictionary
+    _zd: Any
+    _spill: dict[Hashable, bytes]
+    _spindex: dict[str, dict[Hashable, Hashable]]
+    _ring: Any  # array("q") of slots in insertion order, or None
+    _head: int
 
-    def __init__(self) -> None:
-        self._rows: dict[Hashable, Kept] = {}
-        self._small = True  # at most SMALL_TABLE rows so far: a flat record may be kept as a dict
+    def __init__(self, max_rows: int | None = None, name: str = "") -> None:
+        self._rows: dict[Any, Any] = {}  # key -> Kept here; slot (int) -> bytes once grown (core.memtable)
         self._index: dict[str, dict[Hashable, Hashable]] = _NO_KEYS  # field -> {value: key}
         self._owners: dict[str, dict[Hashable, Hashable]] = _NO_KEYS  # field -> {key: value}: what a row's removal drops
+        self._cap = max_rows
+        self._evicted = 0  # rows evicted at the cap, ever
+        self._name = name  # namespace/table, for the eviction's log line
+        self._pinned: frozenset[Hashable] = _NOTHING  # keys eviction skips: the fixture's (MemoryStore.pin)
 
     def get(self, key: Hashable) -> Record | None:
         kept = self._rows.get(pack(key) if type(key) is tuple else key)
@@ -168,6 +187,11 @@ class MemoryTable:
         kept_key = key if type(key) is int or type(key) is str else _row_key(key)
         if kept_key in rows:
             raise Conflict("id", _record(rows[kept_key]))
+        if len(rows) >= SMALL_TABLE or self._cap is not None:
+            if self._full(record):
+                self.insert(key, record, unique)  # as a PackedTable now
+                return
+            index = self._index
         rows[kept_key] = self._kept(record)
         owners = self._owners
         for field, value in unique.items():  # _set_keys() written out, for a field indexed already
@@ -181,6 +205,9 @@ class MemoryTable:
                     owners[field][kept_key] = value
 
     def update(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
+        if (len(self._rows) >= SMALL_TABLE or self._cap is not None) and _row_key(key) not in self._rows:  # inserts, as a dict would
+            self.insert(key, record, unique)
+            return
         if not unique and self._owners is _NO_KEYS:  # a table without unique keys (a counter, a session): no index to keep
             kept_key = _row_key(key)
             self._rows[kept_key] = self._kept(record)
@@ -205,8 +232,8 @@ class MemoryTable:
 
     def clear(self) -> None:
         self._rows.clear()
-        self._small = True
         self._index = self._owners = _NO_KEYS
+        self._pinned = _NOTHING
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -215,18 +242,32 @@ class MemoryTable:
         return iter([_given_key(key) for key in self._rows])
 
     def _kept(self, record: Record) -> Kept:
-        """``record`` as this table keeps it: a copy while the table is small and the record flat, else packed."""
-        if self._small:
-            if len(self._rows) < SMALL_TABLE:
-                if not _is_tracked(record):  # CPython tracks no dict of atomic values
-                    return record.copy()
-            else:  # grown: every row packed from now on, so the collector stops walking the rows
-                self._small = False
-                rows = self._rows
-                for key, kept in rows.items():
-                    if isinstance(kept, dict):
-                        rows[key] = pack(kept)
-        return pack(record)
+        """``record`` as this table keeps it: a copy if flat (CPython tracks no dict of atomic values), else packed."""
+        return pack(record) if _is_tracked(record) else record.copy()
+
+    def _full(self, record: Record) -> bool:
+        """Before an insert: make room at the cap (True if this table grew into a PackedTable instead)."""
+        if len(self._rows) >= SMALL_TABLE and (self._cap is None or self._cap > SMALL_TABLE):
+            pack(record)  # a record that cannot be kept changes nothing, not even the table's form
+            from .memtable import grow  # not at import: core.memtable imports this module
+
+            grow(self)
+            return True
+        if self._cap is not None and len(self._rows) >= self._cap:
+            self._kept(record)  # a record that cannot be kept evicts nothing
+            pinned = self._pinned
+            for kept_key in self._rows:  # small: the deleted entries and pinned rows walked are few
+                oldest = _given_key(kept_key)
+                if oldest not in pinned:
+                    break
+            else:
+                return False  # only the fixture's rows: they stay, past the cap
+            self.delete(oldest)
+            self._evicted += 1
+            if self._evicted == 1:
+                log.info("store: table %s is full (--max-users %d): evicting its oldest rows first (logged once per table)",
+                         self._name, self._cap)
+        return False
 
     def _set_keys(self, kept_key: Hashable, unique: UniqueKeys) -> None:
         index, owners = self._index, self._owners
@@ -257,9 +298,10 @@ class MemoryStore:
     session) costs its own size, not a scan of every session's tables.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_rows: int | None = None) -> None:
         self._spaces: dict[str, dict[str, MemoryTable]] = {}
         self._counters: dict[str, dict[str, int]] = {}
+        self.max_rows = max_rows  # --max-users: rows per table, the oldest evicted past it (MemoryTable)
 
     def table(self, namespace: str, name: str) -> MemoryTable:
         space = self._spaces.get(namespace)
@@ -267,7 +309,7 @@ class MemoryStore:
             space = self._spaces[namespace] = {}
         table = space.get(name)
         if table is None:
-            table = space[name] = MemoryTable()
+            table = space[name] = MemoryTable(self.max_rows, f"{namespace}/{name}")
         return table
 
     def next_id(self, namespace: str, name: str, start: int) -> int:
@@ -306,3 +348,13 @@ class MemoryStore:
     def namespaces(self) -> list[str]:
         """Namespaces holding tables or counters (for tests and diagnostics)."""
         return list(dict.fromkeys([*self._spaces, *self._counters]))
+
+    def pin(self, namespace: str) -> None:
+        """With ``max_rows``: the rows ``namespace`` holds now (a fixture just seeded) are never evicted."""
+        if self.max_rows is not None:
+            for table in self._spaces.get(namespace, {}).values():
+                table._pinned = frozenset(table)
+
+    def evicted(self) -> int:
+        """Rows evicted at ``max_rows`` by the tables that exist now (for the admin API)."""
+        return sum(table._evicted for space in self._spaces.values() for table in space.values())

@@ -229,6 +229,17 @@ def bearer_auth(description: str, bearer_format: str | None = None) -> dict[str,
     return {"bearerAuth": scheme}
 
 
+@dataclass(frozen=True, slots=True)
+class StateTables:
+    """Where a vendor keeps what the dashboard's State view shows (``Vendor.state_tables``):
+    the store table of its users, and each table of credentials (keyed by the token or key
+    itself) with the record field holding its expiry (epoch seconds or an ISO instant; None:
+    it never expires).  A credential record whose ``revoked`` is true is not live."""
+
+    users: str | None = None
+    tokens: Mapping[str, str | None] = field(default_factory=dict)
+
+
 class Lazy:
     """A vendor declaration imported on first use: ``examples = Lazy(".examples:EXAMPLES")``.
 
@@ -308,6 +319,9 @@ class Vendor:
     security_schemes: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
     # What the journal hides (core.journal), declared beside the vendor's models.
     secrets: ClassVar[Secrets] = Secrets()
+
+    # The dashboard's State view (core/live.py): users and live tokens, read from these tables.
+    state_tables: ClassVar[StateTables] = StateTables()
 
     def __init__(self, ctx: VendorContext, fixture: BaseModel) -> None:
         self.ctx = ctx

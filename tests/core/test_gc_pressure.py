@@ -270,3 +270,19 @@ def test_what_orjson_refuses_but_a_vendor_accepted_is_kept_exactly(odd: Any) -> 
     users.update(1, {"id": 1, "body": [odd]}, {"email": "a@x"})
     assert _same(users.get(1), {"id": 1, "body": [odd]})
     assert users.delete(("k", 2**70)) == {"id": 2} and users.find("email", "b@x") is None
+
+
+def test_a_capped_table_at_its_cap_holds_nothing_the_collector_walks() -> None:
+    """--max-users: the eviction order (an array of slots) and the evictions leave nothing tracked either."""
+    users = MemoryTable(max_rows=1_000, name="ns/users")
+    gc.collect()
+    gc.disable()
+    try:
+        already = {id(o) for o in _big_tracked()}
+        for n in range(5_000):
+            users.insert(("k", n) if n % 2 else n, {"id": n, "scope": [{"orgId": n}]}, {"email": f"u{n}@x"})
+        gc.collect()
+        assert [len(o) for o in _big_tracked() if id(o) not in already] == []
+    finally:
+        gc.enable()
+    assert len(users) == 1_000 and users.find("email", "u4999@x") is not None and users.find("email", "u3999@x") is None

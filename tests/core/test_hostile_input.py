@@ -91,7 +91,7 @@ def test_upgrades_are_refused_or_ignored_as_stock_uvicorn_does_with_no_error_log
             assert _status_and_json(_exchange(server.port, _handshake("/vaultspay/as/api/v1/users", upgrade))) == (
                 401, {"code": 1002, "message": "You are not authenticated. Please login to continue.", "type": "UNAUTHENTICATED"},
             )
-            status, body = _status_and_json(_exchange(server.port, _handshake("/", upgrade)))
+            status, body = _status_and_json(_exchange(server.port, _handshake("/no-such-vendor", upgrade)))
             assert (status, body["error"]) == (404, "not_found")
         server.proc.send_signal(signal.SIGTERM)
         server.proc.wait(timeout=10)

@@ -21,7 +21,7 @@ import mockserver
 from mockserver.vendors import NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
-BUILD_INPUTS = ("pyproject.toml", "README.md", "LICENSE", "mockserver", "fixtures", "scenarios")
+BUILD_INPUTS = ("pyproject.toml", "README.md", "LICENSE", "mockserver", "fixtures", "scenarios", "demos")
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +58,9 @@ def test_the_wheel_ships_fixtures_scenarios_and_py_typed(wheel: zipfile.ZipFile)
     shipped = {Path(n).name for n in names if n.startswith("mockserver/_data/scenarios/")}
     assert shipped == {p.name for p in (ROOT / "scenarios").glob("*.yaml")} and len(shipped) > 100
     assert f"vendor_sandbox-{mockserver.__version__}.dist-info/licenses/LICENSE" in names
+    # The dashboard's page and the guided demos (issue 16).
+    assert {f"mockserver/ui/{p.name}" for p in (ROOT / "mockserver" / "ui").iterdir() if p.suffix in (".html", ".js", ".css")} <= names
+    assert {f"mockserver/_data/demos/{p.name}" for p in (ROOT / "demos").glob("*.yaml")} <= names
     assert not [n for n in names if n.startswith(("tests/", "tools/", "bench/", "examples/"))]
 
 

@@ -22,7 +22,7 @@ from ...core.clock import iso_z
 from ...core.errors import VendorError
 from ...core.phones import valid_for
 from ...core.store import Table
-from ...core.vendor import SESSION, Call, Lazy, Reply, Route, StoreTable, Vendor, VendorContext, bearer_auth
+from ...core.vendor import SESSION, Call, Lazy, Reply, Route, StateTables, StoreTable, Vendor, VendorContext, bearer_auth
 from . import create_request, errors, responses
 from .account_users import AccountUserRPCs
 from .auth import authenticate
@@ -107,6 +107,7 @@ class ETelecom(AccountUserRPCs, Vendor):
 
     # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.
     examples = Lazy(".examples:EXAMPLES")
+    state_tables = StateTables(users="users", tokens={"api_keys": None})  # the dashboard's State view
     user_listing = Lazy(".examples:list_users")
     unique_fields = frozenset({"phone"})
     fidelity = Lazy(".fidelity:NOTES")

@@ -11,7 +11,7 @@ from typing import Any
 from ...core.errors import FieldError, InvalidFields, MalformedBody, NotAnObject, VendorError
 from ...core.phones import US_AREA_CODES, valid_for
 from ...core.seeding import NAME_POOLS
-from ...core.vendor import Call, Lazy, Reply, Route, StoreTable, Vendor, VendorContext, bearer_auth
+from ...core.vendor import Call, Lazy, Reply, Route, StateTables, StoreTable, Vendor, VendorContext, bearer_auth
 from . import errors, query, responses
 from .auth import Tokens, password_digest
 from .binding import CreateBinding
@@ -94,6 +94,8 @@ class Payabli(Vendor):
 
     # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.
     examples = Lazy(".examples:EXAMPLES")
+    # The dashboard's State view
+    state_tables = StateTables(users="users", tokens={"tokens": "expiresAt", "access_tokens": "expiresAt", "user_sessions": "expiresAt"})
     user_listing = Lazy(".examples:list_users")
     unique_fields = frozenset({"email"})
     fidelity = Lazy(".fidelity:NOTES")

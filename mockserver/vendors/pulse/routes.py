@@ -16,7 +16,7 @@ from ...core.phones import US_AREA_CODES, valid_for
 from ...core.seeding import NAME_POOLS
 from ...core.store import Table
 from ...core.validation import parse
-from ...core.vendor import Call, Lazy, Reply, Route, StoreTable, Vendor, VendorContext, bearer_auth
+from ...core.vendor import Call, Lazy, Reply, Route, StateTables, StoreTable, Vendor, VendorContext, bearer_auth
 from . import errors, responses
 from .auth import Sessions, account_header, membership, optional_account
 from .models import ACCOUNT_HEADER, OPTIONAL_ACCOUNT_HEADER, SECRETS, CreateUser, Fixture, Login, parse_create
@@ -51,6 +51,7 @@ class Pulse(Vendor):
 
     # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.
     examples = Lazy(".examples:EXAMPLES")
+    state_tables = StateTables(users="users", tokens={"sessions": "expiresAt"})  # the dashboard's State view
     user_listing = Lazy(".examples:list_users")
     unique_fields = frozenset({"email"})
     fidelity = Lazy(".fidelity:NOTES")

@@ -20,7 +20,7 @@ from ...core.errors import VendorError
 from ...core.phones import valid_for
 from ...core.seeding import NAME_POOLS
 from ...core.validation import VOUCHED
-from ...core.vendor import Call, Lazy, Reply, Route, StoreTable, Vendor, VendorContext
+from ...core.vendor import Call, Lazy, Reply, Route, StateTables, StoreTable, Vendor, VendorContext
 from . import auth, bodyparser, dto, errors, responses
 from .models import SECRETS, ExistingUser, Fixture
 
@@ -82,6 +82,7 @@ class Sabi(Vendor):
 
     # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.
     examples = Lazy(".examples:EXAMPLES")
+    state_tables = StateTables(users="users", tokens={"api_keys": "expires"})  # the dashboard's State view
     unique_fields = frozenset({"username"})
     fidelity = Lazy(".fidelity:NOTES")
     scenario_aliases = {"UNAUTHORIZED": "sabi-bad-api-key"}

@@ -7,7 +7,7 @@ from typing import Any
 from ...core.errors import FieldError, VendorError
 from ...core.phones import AE_MOBILE, PK_MOBILE, valid_for
 from ...core.seeding import NAME_POOLS
-from ...core.vendor import Call, Lazy, Reply, Route, StoreTable, Vendor, VendorContext, bearer_auth
+from ...core.vendor import Call, Lazy, Reply, Route, StateTables, StoreTable, Vendor, VendorContext, bearer_auth
 from . import errors, responses
 from .auth import Tokens
 from .kyc import Kyc
@@ -52,6 +52,7 @@ class VaultsPay(Vendor):
 
     # Read by the tools only (snapshots, fidelity map, scenario generator, fuzzer): see Vendor.
     examples = Lazy(".examples:EXAMPLES")
+    state_tables = StateTables(users="users", tokens={"access_tokens": "expiresAt", "sessions": "expiresAt"})  # the dashboard's State view
     user_listing = Lazy(".examples:list_users")
     unique_fields = frozenset({"email", "countryCode", "phone"})
     fidelity = Lazy(".fidelity:NOTES")

@@ -1,0 +1,415 @@
+"""The memory store's table once it has grown: ~100-300 bytes per row, nothing the collector walks.
+
+A ``core.store.MemoryTable`` keeps up to ``SMALL_TABLE`` rows as it always
+did (a flat record as a dict of its own: credentials are read on every
+request).  Past that it becomes a ``PackedTable`` (the same object: handles
+stay valid), which keeps each row as ONE bytes object in a dict keyed by an
+int, and each unique field as a dict of int to int (issue 15: 684,000
+users of one vendor took 989 MB, ~1.4 KB each; each stored user now takes
+~200-400 bytes of RSS, bench/memory.py).  What makes a row small:
+
+- **one bytes object a row**: the JSON text of ``[record, unique values,
+  key?]``, compressed (below); the first byte says how the rest is kept;
+- **a per-table dictionary**: records of a table look alike, so the plain
+  text of a few recent rows, taken when the table grows, is the dictionary
+  each later row is compressed with (Zstandard's raw-content dictionary;
+  zlib's ``zdict`` where ``zstandard`` is not installed): 20-60 bytes a
+  user (a 64-hex password hash or an id still costs its entropy).  ~1 us
+  per row written and ~0.3 us per compressed row read (zlib: ~3-5 and ~2);
+  a create costs ~40;
+- **int slots**: an int key below 2**60 is its own slot; any other key is
+  kept in the row and slotted by its (mixed) hash, 30 bits: an int of 28
+  bytes instead of a str of 70 or a packed tuple of 74.  A unique value is indexed by its hash
+  too, pointing at its row's slot; the row holds the value, so a hit is
+  checked against it (a hit is read anyway: it is the conflict's record).
+  Two keys or two values on one hash (~0.1% at a million rows) go to
+  small spill dicts keyed by the real key or value;
+- no per-row object besides the row's bytes and the int keys of the dicts:
+  ints and bytes are untracked, so are the dicts holding only them.
+
+With ``max_rows`` (``--max-users``) a full table evicts its oldest row (by
+first insertion) with its unique keys, before an insert; the slots are kept
+in insertion order in an ``array`` (8 bytes a row, untracked), because
+finding a dict's first live entry after many deletions from its front walks
+every deleted one.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from array import array
+from collections.abc import Hashable, Iterator
+from typing import Any
+
+import orjson
+
+from .errors import Conflict
+from .packed import pack, unpack
+from .store import _NO_KEYS, NO_UNIQUE_KEYS, MemoryTable, Record, UniqueKeys, _row_key
+
+log = logging.getLogger("mockserver")
+
+_dumps, _loads, _EncodeError = orjson.dumps, orjson.loads, orjson.JSONEncodeError
+# As core.packed: what orjson would write as something else than it reads back takes the other way.
+_STRICT = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
+
+# A row's first byte: 0x40: the row holds its key (else its slot is its key); 0x80: the rest
+# is compressed with the table's dictionary; ESCAPE: the rest is pack([record, uniques, [key]
+# or []]) (what orjson refuses: core.packed keeps it exactly).
+_KEYED, _DEFLATED, ESCAPE = 0x40, 0x80, 0x01
+# Slots of hashed keys and hashes of unique values keep 30 bits: an int of 28 bytes (one of 60
+# bits takes 32).  At a million rows about one insert in a thousand lands on a taken hash: it
+# is checked against the row and, if another's, kept in a spill dict (see the docstring).
+_MASK = (1 << 30) - 1
+# An int key in [-_OWN, _OWN) is its own slot: an int of 28 or 32 bytes.  A larger one takes 36,
+# which the allocator rounds to 48: slotted by its hash (32) and kept in the row, it costs less.
+_OWN = 1 << 60
+# Deflate: a 2 KB window (the dictionary plus one row), the smallest hash table; rows shorter
+# than _DEFLATE_FROM are kept plain (a session, a token: read often, small anyway).
+_WBITS, _LEVEL, _MEMLEVEL = -11, 1, 1
+_DICTIONARY = 1536
+_ZSTD_LEVEL = 3
+USE_ZSTD = True  # tests turn it off to run the zlib way
+_DEFLATE_FROM = 64
+
+
+try:  # Zstandard, when installed (a dependency): ~4x faster than zlib each way at ~the same size
+    import zstandard
+
+    HAVE_ZSTD = True
+except ImportError:  # pragma: no cover - zlib then, slower (~3-5 us a row more per create)
+    HAVE_ZSTD = False
+
+
+class _Deflate:
+    """zlib with a preset dictionary, as ``zstandard``'s (de)compressors are called."""
+
+    __slots__ = ("_deflater", "_inflater")
+
+    def __init__(self, zdict: bytes) -> None:
+        self._deflater = zlib.compressobj(_LEVEL, zlib.DEFLATED, _WBITS, _MEMLEVEL, zlib.Z_DEFAULT_STRATEGY, zdict=zdict)
+        self._inflater = zlib.decompressobj(_WBITS, zdict=zdict)
+
+    def compress(self, text: bytes) -> bytes:
+        deflater = self._deflater.copy()  # primed with the dictionary once; each row from that state
+        return deflater.compress(text) + deflater.flush()
+
+    def decompress(self, packed: bytes | memoryview) -> bytes:
+        return self._inflater.copy().decompress(packed)
+
+
+def _codec(zdict: bytes) -> tuple[Any, Any]:
+    """A table's compressor and decompressor (objects with ``compress``/``decompress``), primed with ``zdict``."""
+    if not (HAVE_ZSTD and USE_ZSTD):
+        deflate = _Deflate(zdict)
+        return deflate, deflate
+    shared = zstandard.ZstdCompressionDict(zdict, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+    # No magic number, checksum or dictionary id (a row is never read by anything else: 8 bytes
+    # less a row); parameters for ~512-byte inputs: ~40 KB of contexts per table instead of ~100.
+    params = zstandard.ZstdCompressionParameters.from_level(
+        _ZSTD_LEVEL, source_size=512, format=zstandard.FORMAT_ZSTD1_MAGICLESS,
+        write_checksum=False, write_content_size=True, write_dict_id=False,
+    )
+    compressor = zstandard.ZstdCompressor(dict_data=shared, compression_params=params)
+    decompressor = zstandard.ZstdDecompressor(dict_data=shared, format=zstandard.FORMAT_ZSTD1_MAGICLESS)
+    return compressor, decompressor
+
+
+def _slot(key: Hashable) -> int:
+    if type(key) is int and -_OWN <= key < _OWN:
+        return key
+    return _hashed(key)
+
+
+def _hashed(value: Hashable) -> int:
+    """30 well-mixed bits of ``value``'s hash.  An int's hash is the int itself (mod 2**61 - 1), so
+    ids made of a time and a counter share their low bits with ids of another time: one more
+    round (a tuple's hash mixes its items') spreads them (measured: a vendor's ids past 2**60
+    put half of 40,000 rows on taken slots before it)."""
+    return (hash((value,)) if type(value) is int else hash(value)) & _MASK
+
+
+def _hashable(value: Any) -> Hashable:
+    """A unique value as given, from how a row keeps it (a tuple reads back as a list)."""
+    if type(value) is list:
+        return tuple(_hashable(item) for item in value)
+    return value  # type: ignore[no-any-return]
+
+
+def _same(kept: Any, given: Hashable) -> bool:
+    return kept == given if type(given) is not tuple else _hashable(kept) == given
+
+
+class PackedTable(MemoryTable):
+    """A grown ``MemoryTable`` (its class is switched, see the module docstring); same behaviour."""
+
+    __slots__ = ()
+
+    # ------------------------------------------------------------------ reads
+    def get(self, key: Hashable) -> Record | None:
+        slot = key if type(key) is int and -_OWN <= key < _OWN else _hashed(key)
+        kept = self._rows.get(slot)
+        if kept is not None:
+            if kept[0] & _KEYED:
+                record, _, stored = self._open(kept)
+                if _same(stored, key):
+                    return record
+            elif slot is key:  # _slot's first case: an int key, its own slot
+                return self._open(kept)[0]
+        if self._spill:
+            kept = self._spill.get(_row_key(key))
+            if kept is not None:
+                return self._open(kept)[0]
+        return None
+
+    def find(self, field: str, value: Hashable) -> Record | None:
+        found = self._locate(field, value)
+        return None if found is None else found[0]
+
+    def conflict(self, unique: UniqueKeys, ignore: Hashable | None = None) -> Conflict | None:
+        for field, value in unique.items():
+            if value is None:
+                continue
+            found = self._locate(field, value)
+            if found is not None and (ignore is None or not _same(found[1], ignore)):
+                return Conflict(field, found[0])
+        return None
+
+    def values(self) -> list[Record]:
+        opened = self._open
+        return [opened(kept)[0] for kept in self._rows.values()] + [opened(kept)[0] for kept in self._spill.values()]
+
+    def __len__(self) -> int:
+        return len(self._rows) + len(self._spill)
+
+    def __iter__(self) -> Iterator[Hashable]:
+        keys: list[Hashable] = [self._key(slot, kept) for slot, kept in self._rows.items()]
+        keys += [self._key(0, kept) for kept in self._spill.values()]
+        return iter(keys)
+
+    # ------------------------------------------------------------------ writes
+    def insert(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
+        items = [(field, value) for field, value in unique.items() if value is not None]
+        for field, value in items:
+            found = self._locate(field, value)
+            if found is not None:
+                raise Conflict(field, found[0])
+        existing = self.get(key)
+        if existing is not None:
+            raise Conflict("id", existing)
+        cap = self._cap
+        if cap is not None and len(self._rows) + len(self._spill) >= cap:
+            self._pack(record, items, key)  # first: a record that cannot be kept evicts nothing
+            self._evict()
+        self._place(key, record, items)
+
+    def update(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
+        items = [(field, value) for field, value in unique.items() if value is not None]
+        for field, value in items:
+            found = self._locate(field, value)
+            if found is not None and not _same(found[1], key):
+                raise Conflict(field, found[0])
+        slot = _slot(key)
+        kept = self._rows.get(slot)
+        if kept is not None and self._is(slot, kept, key):
+            new = self._pack(record, items, None if slot is key else key)  # before any change
+            self._unindex(slot, key, self._open(kept)[1])
+            self._rows[slot] = new  # in place: the row keeps its position (values() order)
+            self._index_row(slot, key, items)
+            return
+        if self._spill and _row_key(key) in self._spill:  # a spilled row replaced: as many rows as before
+            self._pack(record, items, key)  # before any change
+            self.delete(key)
+            self._place(key, record, items)
+            return
+        self.insert(key, record, unique)  # no such row: an update inserts, as a dict would (evicting at the cap)
+
+    def delete(self, key: Hashable) -> Record | None:
+        slot = _slot(key)
+        kept = self._rows.get(slot)
+        if kept is not None and self._is(slot, kept, key):
+            record, uniques, _ = self._open(kept)
+            del self._rows[slot]
+            self._unindex(slot, key, uniques)
+            return record
+        if self._spill:
+            kept = self._spill.pop(_row_key(key), None)
+            if kept is not None:
+                record, uniques, _ = self._open(kept)
+                self._unindex(None, key, uniques)
+                return record
+        return None
+
+    def clear(self) -> None:
+        self._zc = self._zd = self._ring = None
+        self._spill = self._spindex = _NO_KEYS
+        self.__class__ = MemoryTable  # type: ignore[assignment]  # small again: its handles stay valid
+        MemoryTable.clear(self)
+
+    # ------------------------------------------------------------------ rows
+    def _pack(self, record: Record, items: list[tuple[str, Hashable]], key: Hashable | None) -> bytes:
+        """A row: its first byte, then ``[record, unique values, key]`` (``key`` None: the slot is the key, not kept)."""
+        keyed = 0 if key is None else _KEYED
+        try:
+            text = _dumps([record, dict(items)] if key is None else [record, dict(items), key], option=_STRICT)
+        except _EncodeError:
+            return bytes((ESCAPE | keyed,)) + pack([record, dict(items), [] if key is None else [key]])
+        if len(text) >= _DEFLATE_FROM and self._zc is not None:
+            # The field names cost ~nothing: the dictionary holds them in the same order.
+            deflated: bytes = self._zc.compress(text)
+            if len(deflated) < len(text):
+                return bytes((keyed | _DEFLATED,)) + deflated
+        # A copy of the exact size: orjson's result keeps its ~4 KB buffer (core.packed).
+        return bytes((keyed,)) + text
+
+    def _open(self, kept: bytes) -> tuple[Record, dict[str, Any], Any]:
+        """A row's record (a fresh dict), its unique values, and its key if it holds it (else None)."""
+        head = kept[0]
+        if head & ESCAPE:
+            record, uniques, key = unpack(kept[1:])
+            return record, uniques, (key[0] if key else None)
+        if head & _DEFLATED:
+            parts = _loads(self._zd.decompress(memoryview(kept)[1:]))
+        else:
+            parts = _loads(memoryview(kept)[1:])
+        return parts[0], parts[1], (parts[2] if head & _KEYED else None)
+
+    def _key(self, slot: int, kept: bytes) -> Hashable:
+        if not kept[0] & _KEYED:
+            return slot
+        key = self._open(kept)[2]
+        return tuple(key) if type(key) is list else key
+
+    def _is(self, slot: int, kept: bytes, key: Hashable) -> bool:
+        """Whether the row ``kept`` in ``slot`` is ``key``'s."""
+        if kept[0] & _KEYED:
+            return _same(self._open(kept)[2], key)
+        return slot is key or (type(key) is int and slot == key)
+
+    def _place(self, key: Hashable, record: Record, items: list[tuple[str, Hashable]]) -> None:
+        """Write a row for ``key``, which the table does not hold."""
+        slot = _slot(key)
+        rows = self._rows
+        if slot in rows:  # another key's slot (a hash shared): this row is kept by its real key
+            kept = self._pack(record, items, key)
+            if self._spill is _NO_KEYS:
+                self._spill = {}
+            self._spill[_row_key(key)] = kept
+            self._index_row(None, key, items)
+            return
+        rows[slot] = self._pack(record, items, None if slot is key else key)
+        self._index_row(slot, key, items)
+        ring = self._ring
+        if ring is not None:
+            ring.append(slot)
+            if len(ring) - self._head > 2 * len(rows) + 1024:  # deletions left dead slots: rebuilt from the rows' order
+                self._ring, self._head = array("q", rows), 0
+
+    def _index_row(self, slot: int | None, key: Hashable, items: list[tuple[str, Hashable]]) -> None:
+        """Index a row's unique values: by hash to its slot, or by value to its key (spilled)."""
+        index = self._index
+        for field, value in items:
+            values = index.get(field)
+            if values is None:
+                if index is _NO_KEYS:
+                    index = self._index = {}
+                values = index[field] = {}
+            hashed = _hashed(value)
+            if slot is not None and hashed not in values:
+                values[hashed] = slot
+            else:
+                if self._spindex is _NO_KEYS:
+                    self._spindex = {}
+                self._spindex.setdefault(field, {})[value] = key
+
+    def _unindex(self, slot: int | None, key: Hashable, uniques: dict[str, Any]) -> None:
+        index = self._index
+        for field, kept in uniques.items():
+            value = _hashable(kept)
+            values = index.get(field, _NO_KEYS)
+            hashed = _hashed(value)
+            if slot is not None and values.get(hashed) == slot:
+                del values[hashed]
+            elif self._spindex:
+                self._spindex.get(field, _NO_KEYS).pop(value, None)
+
+    def _locate(self, field: str, value: Hashable) -> tuple[Record, Any] | None:
+        """The row holding ``value`` in unique ``field``: its record and key."""
+        slot = self._index.get(field, _NO_KEYS).get(_hashed(value))
+        if slot is not None:
+            kept = self._rows[slot]
+            record, uniques, key = self._open(kept)
+            if _same(uniques.get(field), value):
+                return record, (slot if key is None else _hashable(key))
+        if self._spindex:
+            owner = self._spindex.get(field, _NO_KEYS).get(value)
+            if owner is not None:
+                found = self.get(owner)
+                if found is not None:
+                    return found, owner
+        return None
+
+    # ------------------------------------------------------------------ eviction
+    def _evict(self) -> None:
+        """Remove the oldest row (by first insertion) and its unique keys."""
+        ring, rows = self._ring, self._rows
+        if ring is None:
+            return
+        while self._head < len(ring):
+            slot = ring[self._head]
+            self._head += 1
+            kept = rows.get(slot)
+            if kept is not None:
+                key = self._key(slot, kept)
+                if key not in self._pinned:  # a fixture's row stays (MemoryStore.pin)
+                    self.delete(key)
+                    break
+        else:
+            spilled = [key for key in map(self._key, [0] * len(self._spill), self._spill.values()) if key not in self._pinned]
+            if not spilled:
+                return  # only the fixture's rows: they stay, past the cap
+            self.delete(spilled[0])
+        self._evicted += 1
+        if self._evicted == 1:
+            log.info("store: table %s is full (--max-users %d): evicting its oldest rows first (logged once per table)",
+                     self._name, self._cap)
+        if self._head > 1024 and 2 * self._head > len(ring):
+            del ring[: self._head]
+            self._head = 0
+
+
+def grow(table: MemoryTable) -> None:
+    """Make ``table`` (a MemoryTable at SMALL_TABLE rows) a PackedTable, its rows repacked."""
+    rows, owners = table._rows, table._owners
+    old = []
+    for kept_key, kept in rows.items():
+        uniques = [(field, owned[kept_key]) for field, owned in owners.items() if kept_key in owned]
+        old.append((_given(kept_key), kept.copy() if isinstance(kept, dict) else unpack(kept), uniques))
+    table.__class__ = PackedTable
+    packed: PackedTable = table  # type: ignore[assignment]
+    packed._rows, packed._index, packed._owners = {}, _NO_KEYS, _NO_KEYS
+    packed._spill, packed._spindex = _NO_KEYS, _NO_KEYS
+    packed._zc = packed._zd = None
+    packed._ring, packed._head = None, 0
+    # The dictionary: the plain rows of the newest records (the oldest may be fixtures of another
+    # look), newest last, as deflate uses the end of a dictionary first.
+    samples: list[bytes] = []
+    size = 0
+    for key, record, uniques in reversed(old):
+        text = packed._pack(record, uniques, None if _slot(key) is key else key)[1:]
+        samples.append(text)
+        size += len(text)
+        if size >= _DICTIONARY:
+            break
+    zdict = b"".join(reversed(samples))[-_DICTIONARY:]
+    if zdict:
+        packed._zc, packed._zd = _codec(zdict)
+    for key, record, uniques in old:
+        packed._place(key, record, uniques)
+    if packed._cap is not None:
+        packed._ring = array("q", packed._rows)
+
+
+def _given(kept_key: Hashable) -> Hashable:
+    return tuple(unpack(kept_key)) if type(kept_key) is bytes else kept_key
