@@ -29,6 +29,7 @@ from .core.didyoumean import unknown_names
 from .core.fixtures import FixtureError, load_model
 from .core.guard import AdminGuard
 from .core.journal import Journal
+from .core.lint import Strictness
 from .core.scenarios import ScenarioEngine
 from .core.seeding import Pools, Seeder
 from .core.serving import ASGIApp, Receive, Scope, Send, VendorApp
@@ -66,6 +67,7 @@ class Runtime:
         )
         operations = {name: {r.operation for r in v.routes()} for name, v in self.vendors.items()}
         self.scenarios = ScenarioEngine(config.seed, self.vendors, operations)
+        self.strictness = Strictness(config.strict)  # the contract lint's --strict, and per test session
         self._load_scenarios()
         self._seeded: set[tuple[str, str]] = set()  # (vendor, session) whose fixtures are loaded
         # Live test sessions, least recently used first -> monotonic time of last use.
@@ -148,6 +150,7 @@ class Runtime:
             vendor.ctx.forget(session)
             self._seeded.discard((name, session))
         self.scenarios.reset(session)
+        self.strictness.forget(session)
 
     def reset(self, session: str | None = None) -> None:
         """Restore fixtures and forget everything requests created (for one session, or all).
