@@ -30,6 +30,7 @@ from .core.didyoumean import unknown_names
 from .core.fixtures import FixtureError, load_model
 from .core.guard import AdminGuard
 from .core.journal import Journal
+from .core.lint import Strictness
 from .core.scenarios import Scenario, ScenarioEngine
 from .core.seeding import Pools, Seeder
 from .core.serving import ASGIApp, Receive, Scope, Send, VendorApp
@@ -76,6 +77,7 @@ class Runtime:
         )
         operations = {name: {r.operation for r in v.routes()} for name, v in self.vendors.items()}
         self.scenarios = ScenarioEngine(config.seed, self.vendors, operations, self.store)
+        self.strictness = Strictness(config.strict)  # the contract lint's --strict, and per test session
         self._load_scenarios()
         self._files = dict(self.scenarios.library)  # the library from files: what a reload starts from
         self._defined: dict[str, tuple[Any, Scenario]] = {}  # store key -> (definition, parsed): parsed once
@@ -293,6 +295,7 @@ class Runtime:
             vendor.ctx.forget(session)
             self._seeded.discard((name, session))
         self.scenarios.reset(session)
+        self.strictness.forget(session)
         if self._shared:
             self.store.set_value("session:" + session, None)
             self._changed()

@@ -168,11 +168,17 @@ def main() -> None:
     help="Where state lives: memory:// (default; gone on exit) or sqlite:///file.db (relative) / sqlite:////abs/file.db: "
     "users, tokens, ids, scenarios, sessions and the clock survive a restart.",
 )
+@click.option(
+    "--strict", is_flag=True,
+    help="Refuse requests with fields the vendor would silently ignore or coerce (the contract lint's X-Mock-Warnings), "
+    "as the vendor's own validation error (MOCKSERVER_STRICT=1; per session: POST /__admin/sessions/ID/strict).",
+)
 def serve(
     host: str, port: int, seed: int, fixtures: Path | None, scenarios: Path | None, vendor: str | None, active: tuple[str, ...],
     clock: str | None, journal_size: int, journal_bytes: int, journal_file: Path | None, log_level: str, admin_token: str | None,
     allowed_hosts: tuple[str, ...], session_idle: float, max_sessions: int, server: str, log_format: str = "plain",
     max_users: int | None = None,
+    strict: bool = False,
     store: str | None = None,
 ) -> None:
     """Start the server and print every vendor's base URL and credentials.
@@ -190,7 +196,7 @@ def serve(
         host=host, port=port, seed=seed, fixtures=fixtures, scenarios=scenarios, vendor=vendor, clock=clock, log_level=log_level,
         active_scenarios=active, journal_size=journal_size, journal_bytes=journal_bytes, journal_file=journal_file,
         admin_token=token, allowed_hosts=allowed_hosts, session_idle_seconds=session_idle, max_sessions=max_sessions,
-        server=server, max_users=max_users, store=store,
+        server=server, max_users=max_users, strict=strict, store=store,
     )
     try:
         runtime = Runtime(config)
@@ -488,6 +494,10 @@ def snapshot(update: bool, directory: Path, seed: int) -> None:
         sys.exit(1)
     click.echo(f"snapshots match: {total} exchanges from {len(collected)} vendors in {directory}")
 
+
+from .contract.cli import contract  # noqa: E402 - the `contract` group registers itself on main
+
+main.add_command(contract)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

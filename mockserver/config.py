@@ -58,4 +58,5 @@ class Config:
     max_sessions: int = 1000  # live test sessions; one more frees the least recently used
     store: str | None = None  # store URL (core.store.open_store): memory:// (None), sqlite:///file.db, ...
     max_users: int | None = None  # memory:// rows per table; past it the oldest is evicted (core.store.MemoryTable)
+    strict: bool = False  # refuse requests the contract lint warns about (core.lint), as the vendor's own validation error
     server: str | None = None  # HTTP transport, "fast" or "stock"; None: $MOCKSERVER_SERVER, else fast (see server.py)

@@ -185,6 +185,10 @@ class AdminHelpers:
         return {k: v for k, v in {"vendor": vendor, "operation": operation, **match}.items() if v is not None}
 
     # -------------------------------------------------------------- state
+    def strict(self, on: bool = True) -> None:
+        """Refuse (or stop refusing) requests the contract lint warns about, as each vendor's own validation error."""
+        self._admin.post("/__admin/strict", json={"strict": on}).raise_for_status()
+
     def reset(self) -> None:
         """Fixtures back, users/journal/scenario state gone, clock as at start."""
         self._admin.post("/__admin/reset").raise_for_status()

@@ -51,10 +51,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--mockserver-update-snapshots", action="store_true", default=False,
         help="rewrite mockserver.assert_snapshot files instead of failing on a difference",
     )
+    group.addoption(
+        "--mockserver-pacts", default="pacts", metavar="DIR",
+        help="directory of the Pact v4 files the mockserver_pact fixture writes, one per test module (default: <rootdir>/pacts)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "mockserver_scenario(*names): activate these mockserver scenarios for the test")
+    config.addinivalue_line(
+        "markers", "mockserver(strict=True): refuse requests the contract lint warns about (X-Mock-Warnings) for the test"
+    )
 
 
 class MockServerHandle(AdminHelpers):
@@ -190,9 +197,15 @@ def mock_vendors(_mockserver_live: RunningServer, request: pytest.FixtureRequest
     for marker in request.node.iter_markers("mockserver_scenario"):
         for name in marker.args:
             handle.activate(name)
+    options = request.node.get_closest_marker("mockserver")
+    strict = bool(options.kwargs.get("strict")) if options is not None else False
+    if strict:  # the server's default, for this test only (the fixture's server is shared by the run)
+        handle.strict(True)
     try:
         yield handle
     finally:
+        if strict:
+            handle.strict(False)
         handle.close()
 
 
@@ -211,3 +224,44 @@ def mockserver(mock_vendors: MockServerHandle, request: pytest.FixtureRequest) -
             DeprecationWarning, stacklevel=2,
         )
     return mock_vendors
+
+
+class _PactRecorder:
+    """One test module's exchanges, written as a Pact v4 file when the module ends (mockserver.contract.pact)."""
+
+    def __init__(self, path: Path, consumer: str) -> None:
+        self.path = path
+        self.consumer = consumer
+        self.entries: list[dict[str, Any]] = []
+        self.resets: list[int] = []
+
+    def add(self, handle: MockServerHandle) -> None:
+        from .contract.pact import journal_entries
+
+        self.resets.append(len(self.entries))  # each test starts from a reset sandbox
+        self.entries.extend(journal_entries(handle._admin))
+
+    def write(self) -> None:
+        from .contract.pact import build_pact, dumps
+
+        if not self.entries:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(dumps(build_pact(self.entries, self.consumer, self.resets)), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def _mockserver_pact_module(request: pytest.FixtureRequest) -> Iterator[_PactRecorder]:
+    module = request.module.__name__.rsplit(".", 1)[-1]
+    directory = request.config.rootpath / request.config.getoption("--mockserver-pacts")
+    recorder = _PactRecorder(directory / f"{module}.json", module)
+    yield recorder
+    recorder.write()
+
+
+@pytest.fixture
+def mockserver_pact(mock_vendors: MockServerHandle, _mockserver_pact_module: _PactRecorder) -> Iterator[MockServerHandle]:
+    """The ``mock_vendors`` fixture, whose test's exchanges also go into its module's Pact v4 file
+    (``--mockserver-pacts DIR``/<module>.json, written when the module ends; stable across seeds)."""
+    yield mock_vendors
+    _mockserver_pact_module.add(mock_vendors)

@@ -64,6 +64,11 @@ class Refused(Exception):
         self.message = message
 
 
+# A password every emulated rule accepts (length, cases, a digit, a symbol): what a pact's
+# redacted secret field is sent as when the vendor has no demo value for it.
+SAMPLE_SECRET = "Sandbox#2024pw"
+
+
 def _origin(request: Request) -> str:
     return f"{request.url.scheme}://{request.url.netloc}"
 
@@ -293,6 +298,43 @@ def build_admin(runtime: Runtime) -> Starlette:
         runtime.scenarios_changed()
         return JSONResponse(_one(name, request))
 
+    # -------------------------------------------------------------- contract lint
+    async def strict(request: Request) -> JSONResponse:
+        """The contract lint's strict mode (core.lint): GET shows it; POST {"strict": bool} sets the
+        server's default, or one test session's (``/__admin/sessions/<id>/strict``; an empty body: on)."""
+        strictness = runtime.strictness
+        session = request.path_params.get("session", "")
+        if request.method == "POST":
+            raw = await _body(request)
+            try:
+                body = orjson.loads(raw) if raw.strip() else {"strict": True}
+            except orjson.JSONDecodeError:
+                body = None
+            on = body.get("strict") if isinstance(body, dict) else None
+            if not isinstance(on, bool):
+                return _error(400, 'body must be a JSON object {"strict": true} or {"strict": false}')
+            strictness.set(on, session)
+        if session:
+            return JSONResponse({"session": session, "strict": strictness.of(session)})
+        return JSONResponse({"strict": strictness.default, "sessions": dict(strictness.sessions)})
+
+    async def provider_states(request: Request) -> JSONResponse:
+        """The Pact verifier's state-change call (mockserver.contract.pact).  A recorded state is the
+        fixtures' own, which a server has from its start: nothing to set up.  What it answers are the
+        state's injected values: the secrets a pact never holds (credentials, passwords), filled into
+        the requests by their ProviderState generators, ``${name}``: the vendor's demo credentials
+        (header names lower-cased, login fields), and a sample password for its other secret fields."""
+        body = await _json_object(request) or {}
+        params = body.get("params")
+        vendor = runtime.vendors.get(str(params.get("vendor"))) if isinstance(params, dict) else None
+        if vendor is None or body.get("action", "setup") != "setup":
+            return JSONResponse({})
+        described = runtime.describe(_origin(request))[vendor.name]
+        values = dict.fromkeys(sorted(vendor.secret_fields), SAMPLE_SECRET)
+        values.update({str(k): str(v) for k, v in (described.get("login") or {}).items()})
+        values.update({name.lower(): str(value) for name, value in described["headers"].items()})
+        return JSONResponse(values)
+
     # -------------------------------------------------------------- journal
     async def requests(request: Request) -> JSONResponse:
         if request.method == "DELETE":
@@ -373,6 +415,9 @@ def build_admin(runtime: Runtime) -> Starlette:
             route("/__admin/requests", requests, methods=["GET", "DELETE"]),
             route("/__admin/requests/count", count, methods=["POST"]),
             route("/__admin/fidelity", fidelity, methods=["GET"]),
+            route("/__admin/strict", strict, methods=["GET", "POST"]),
+            route("/__admin/sessions/{session}/strict", strict, methods=["GET", "POST"]),
+            route("/__admin/provider-states", provider_states, methods=["POST"]),
             route("/__admin/openapi/{vendor}.json", openapi, methods=["GET"]),
             # The dashboard (core/dashboard.py): its page, live stream, state view, examples and demos.
             *(route(path, endpoint, methods=methods) for path, endpoint, methods in dashboard_routes(runtime)),

@@ -144,8 +144,11 @@ class Conflict(Problem):
 # or catalog entry that does not exist.
 PROBLEM_KINDS = (
     "malformed_json", "not_object", "invalid_fields", "body_too_large", "not_found", "method_not_allowed",
-    "bad_content_type", "conflict", "scenario", "internal",
+    "bad_content_type", "conflict", "scenario", "internal", "strict_contract",
 )
+# ``strict_contract`` is core.lint.StrictContract: in strict mode, request fields the vendor
+# would silently ignore or coerce, refused as the vendor would with its strict deserializer
+# (each field's ``ctx``: ``lint`` "unknown" or "coerced", the ``key``, ``sent``/``became`` kinds).
 
 # A vendor maps each Problem kind to a catalog key, or to a function choosing one.
 ProblemMap = Mapping[str, str | Callable[[Problem], VendorError]]

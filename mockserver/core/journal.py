@@ -30,7 +30,7 @@ import threading
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -75,7 +75,7 @@ DECODED = ("body", "headers", "response", "query")  # match criteria compared wi
 # A stored exchange (see Journal.record), opaque outside this module: seq, time, vendor, operation,
 # method, path, query (packed: see _record_capped), header count, path + header names + values
 # joined, body, status, response, scenario, latency_ms, session, near_miss, estimated size.
-Row = tuple[int, float, str, str, str, str, bytes, int, str, bytes, int, bytes, str | None, float, str, str | None, int]
+Row = tuple[int, float, str, str, str, str, bytes, int, str, bytes, int, bytes, str | None, float, str, str | None, int, tuple[str, ...]]
 # Estimated memory of a row besides its texts (tuple, numbers, small strings),
 # and of one query item (two str objects and a slot).
 _ROW_BYTES = 450  # measured with tracemalloc: ~400 for a usual row
@@ -246,6 +246,7 @@ class Entry:
     latency_ms: float
     session: str
     near_miss: str | None = None
+    warnings: list[str] = field(default_factory=list)  # the contract lint's findings (core.lint), [] for a clean request
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -264,6 +265,7 @@ class Entry:
             "latency_ms": self.latency_ms,
             "session": self.session,
             "near_miss": self.near_miss,
+            "warnings": self.warnings,
         }
 
 
@@ -307,7 +309,7 @@ class Journal:
     def record(
         self, time: float, vendor: str, operation: str, method: str, path: str, query: Mapping[str, str],
         headers: Mapping[str, str], body: bytes, status: int, response: bytes, scenario: str | None,
-        latency_ms: float, session: str, near_miss: str | None = None,
+        latency_ms: float, session: str, near_miss: str | None = None, warnings: tuple[str, ...] = (),
     ) -> None:
         """Store one exchange, each field within its cap.
 
@@ -331,14 +333,14 @@ class Journal:
         if texts > PATH_LIMIT or size > _FAST_SIZE or count > HEADER_COUNT_LIMIT or query or session:
             self._record_capped(
                 time, vendor, operation, method, path, query, headers, body, status, response, scenario, latency_ms, session, near_miss,
-                texts - len(path) - 2 * count,
+                texts - len(path) - 2 * count, warnings,
             )
             return
         self._seq += 1
         # The rest is _store written out: the call would cost this path a tenth of its time.
         row = (
             self._seq, time, vendor, operation, method, path, _NO_QUERY, count, joined, body,
-            status, response, scenario, latency_ms, session, near_miss, size,
+            status, response, scenario, latency_ms, session, near_miss, size, warnings,
         )
         entries = self._entries
         if len(entries) == self.size:  # append drops the oldest row (a journal of size 0: this one)
@@ -353,7 +355,7 @@ class Journal:
     def _record_capped(
         self, time: float, vendor: str, operation: str, method: str, path: str, query: Mapping[str, str],
         headers: Mapping[str, str], body: bytes, status: int, response: bytes, scenario: str | None,
-        latency_ms: float, session: str, near_miss: str | None, header_chars: int,
+        latency_ms: float, session: str, near_miss: str | None, header_chars: int, warnings: tuple[str, ...] = (),
     ) -> None:
         """``record`` for a request that may exceed a cap (``header_chars``: what its names and values hold): each field is cut on its own."""
         if len(body) > _KEPT:
@@ -380,7 +382,7 @@ class Journal:
             # bytes and numbers only is untracked by its first collection and never walked
             # again (10,000 rows otherwise would be, by every collection of their generation).
             self._seq, time, vendor, operation, method, path, pack([*query, *query.values()]) if query else _NO_QUERY, len(headers), joined, body,
-            status, response, scenario, latency_ms, session, near_miss, size + len(joined) + len(session),
+            status, response, scenario, latency_ms, session, near_miss, size + len(joined) + len(session), warnings,
         ))
 
     def _store(self, row: Row) -> None:
@@ -517,11 +519,12 @@ class Journal:
     def _entry(self, row: Row) -> Entry:
         """The entry a reader sees: decoded, secrets redacted, latency rounded."""
         (seq, time, vendor, operation, method, path, query, count, joined, body,
-         status, response, scenario, latency_ms, session, near_miss, _) = row
+         status, response, scenario, latency_ms, session, near_miss, _, warnings) = row
         fields, secret_headers = self._secrets.get(vendor) or self._anyone
         return Entry(
             seq, time, vendor, operation, method, path, _shown_query(query, fields), _shown_headers(count, joined, secret_headers),
             shown_body(body, fields), status, shown_body(response, fields), scenario, round(latency_ms, 3), session, near_miss,
+            list(warnings),
         )
 
     def _json_line(self, row: Row) -> str:

@@ -53,7 +53,9 @@ from .errors import BodyTooLarge, MethodNotAllowed, Problem, RouteNotFound, Vend
 from .faults import send_with_fault
 from .framing import Framing, Pairs, checked_headers
 from .journal import Journal
+from .lint import LintWarning, Strictness, header_value, linter_for, strict_problem
 from .scenarios import Outcome, ScenarioEngine, ScenarioError
+from .validation import VOUCHED
 from .vendor import SESSION, Call, Reply, Route, Vendor
 
 Scope = MutableMapping[str, Any]
@@ -100,6 +102,7 @@ class Services(Protocol):
     journal: Journal
     scenarios: ScenarioEngine
     clock: Clock  # the server's (one object for its whole life: admin calls set it in place)
+    strictness: Strictness  # whether the contract lint's warnings are refused (--strict, per session)
 
     def ensure_session(self, vendor: str, session: str) -> None: ...
 
@@ -124,6 +127,7 @@ class Request:
     session: str = ""  # X-Mock-Session: the test session, "" for none
     too_large: str | None = None  # why the body was refused (over max_body); None: it was not
     started: float = 0.0  # time.perf_counter() when it arrived (the journal's latency)
+    warnings: tuple[LintWarning, ...] = ()  # the contract lint's findings (core.lint)
 
 
 @dataclass(slots=True)
@@ -210,6 +214,9 @@ class VendorApp:
         self.router = Router(vendor.routes(), vendor.paths_ignore_case, vendor.paths_allow_trailing_slash)
         self.framing = Framing(vendor.content_type)
         self._timestamp = services.clock.timestamp  # the journal's clock, looked up once
+        # The contract lint of each route that declares a body (core.lint), by the route's identity.
+        fold = vendor.body_keys_ignore_case
+        self.lints = {id(r): lint for r in self.router.routes if (lint := linter_for(r.request, fold)) is not None}
         # A declared Content-Length with fewer digits than this cannot be over max_body.
         self._limit_digits = len(str(max_body))
         if services.request_hooks:  # decided once: the memory store's requests pay nothing for it
@@ -243,7 +250,7 @@ class VendorApp:
                 self.services.ensure_session(self.name, session)
             raw_query = request.raw_query
             query = _parse_query(raw_query) if raw_query else {}
-            operation, near_miss, outcome = "unknown", None, None
+            operation, near_miss, outcome, lint = "unknown", None, None, None
             try:
                 try:
                     route, params = self.router.match(method, path)
@@ -255,21 +262,36 @@ class VendorApp:
                 operation = route.operation
                 if request.too_large is not None:
                     raise BodyTooLarge(request.too_large)
+                lint = self.lints.get(id(route)) if request.body else None
+                if lint is not None:
+                    strictness = self.services.strictness
+                    if strictness.active and strictness.of(session):  # refused before the handler acts on it
+                        lint = None
+                        if found := lint_body(request, route, self):
+                            raise strict_problem(found)
+                    else:
+                        VOUCHED.check = None  # a fast validator that takes the body whole proves it clean (core.lint)
                 call = Call(method, path, request.headers, query, request.body, params)
                 scenarios = self.services.scenarios
                 if scenarios.has_active(self.name) or not _CONTROL_HEADERS.isdisjoint(request.headers):
                     outcome = self._scenario(scenarios, route, call, session, request.headers)
                     if outcome is not None and outcome.delay:
+                        if lint is not None:
+                            lint_body(request, route, self)
                         return self._later(request, query, operation, outcome, route, call, None)
                 if outcome is not None and outcome.reply is not None:
                     reply = outcome.reply
                 else:
                     handled = route.handler(call)
                     if not isinstance(handled, Reply):  # a handler that must wait (an asynchronous store)
+                        if lint is not None:
+                            lint_body(request, route, self)
                         return self._later(request, query, operation, outcome, route, call, handled)
                     reply = handled
             except Exception as exc:
                 reply = self._rendered(exc, method, path)
+            if lint is not None and VOUCHED.check not in lint.vouchers:  # failures too: a did-you-mean explains many
+                lint_body(request, route, self)
             return self._answered(request, query, operation, reply, outcome, near_miss)
         finally:
             if token is not None:
@@ -304,6 +326,9 @@ class VendorApp:
         """The reply encoded (orjson), its headers checked, the exchange journalled: the ``Answer``."""
         if near_miss is not None:
             reply = Reply(reply.status, reply.body, (*reply.headers, ("x-mock-near-miss", near_miss)))
+        warned = request.warnings
+        if warned:
+            reply = Reply(reply.status, reply.body, (*reply.headers, ("x-mock-warnings", header_value(warned))))
         try:
             payload = b"" if reply.body is None else orjson.dumps(reply.body)
         except TypeError as exc:  # a handler's bug: a body JSON cannot hold
@@ -312,15 +337,17 @@ class VendorApp:
         status = reply.status
         label = None if outcome is None else outcome.label
         latency = (time.perf_counter() - request.started) * 1000
+        texts = tuple(w.text() for w in warned) if warned else ()
         self.services.journal.record(
             self._timestamp(), self.name, operation, request.method, request.path, query, request.headers, request.body,
-            status, payload, label, latency, request.session, near_miss,
+            status, payload, label, latency, request.session, near_miss, texts,
         )
         if requests_log.isEnabledFor(logging.INFO):
-            # The fields again as a tuple for --log-format json (logjson.py); warnings: none yet.
+            # The fields again as a tuple for --log-format json (logjson.py), the lint's findings as texts.
             requests_log.info(
-                "%-9s %-14s %s %6.1fms%s", self.name, operation, status, latency, f"  scenario={label}" if label else "",
-                extra={"mock": (self.name, operation, status, latency, request.session, label, ())},
+                "%-9s %-14s %s %6.1fms%s%s", self.name, operation, status, latency, f"  scenario={label}" if label else "",
+                f"  warnings={header_value(warned)}" if warned else "",
+                extra={"mock": (self.name, operation, status, latency, request.session, label, texts)},
             )
         extra = checked_headers(reply.headers) if reply.headers else ()
         if outcome is None or outcome.fault is None:
@@ -473,6 +500,12 @@ class Handover:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         answer = self.answer
         await self.app.deliver(scope, send, answer if type(answer) is Answer else await answer)  # type: ignore[misc]
+
+
+def lint_body(request: Request, route: Route, app: VendorApp) -> tuple[LintWarning, ...]:
+    """The contract lint's findings on ``request`` (kept on it for the answer, the journal and the log)."""
+    request.warnings = found = app.lints[id(route)](request.body)
+    return found
 
 
 def _parse_query(raw_query: bytes) -> dict[str, str]:

@@ -278,6 +278,9 @@ class Vendor:
     # it exactly; ASP.NET, for one, ignores case and a trailing slash ("/api/user/" is "/api/User").
     paths_ignore_case: ClassVar[bool] = False
     paths_allow_trailing_slash: ClassVar[bool] = False
+    # Whether its JSON binding matches body keys case-insensitively (Go's encoding/json, ASP.NET's
+    # System.Text.Json web defaults): the contract lint (core.lint) then takes ``FirstName`` as ``firstName``.
+    body_keys_ignore_case: ClassVar[bool] = False
     locale: ClassVar[str] = "en_US"
     content_type: ClassVar[bytes] = b"application/json"
     fixture_model: ClassVar[type[BaseModel]]

@@ -70,6 +70,10 @@ RUN_ELSEWHERE = {
     "mockserver snapshot": "tests/contract/test_snapshots.py (compare; --update rewrites committed files)",
     "python3 -m pytest --mockserver-update-snapshots": "tests/contract/test_assert_snapshot.py through pytester",
     "python3 tools/fuzz.py": "tests/core/test_fuzz_smoke.py runs it small",
+    "AUTH=$(curl -s http://127.0.0.1:8080/__admin/vendors | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"vaultspay\"][\"headers\"][\"Authorization\"])')":
+        "tests/contract/test_lint.py runs it as written against a live server",
+    "python3 -m pytest --mockserver-pacts pacts": "tests/contract/test_pact.py: a client's suite with the mockserver_pact fixture, "
+        "record --session, verify in-process and --url, --against a local vendor (test_drift.py)",
 }
 
 

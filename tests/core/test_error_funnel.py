@@ -34,6 +34,7 @@ from mockserver.core.errors import (
     RouteNotFound,
     problem_to_error,
 )
+from mockserver.core.lint import StrictContract
 from mockserver.core.scenarios import ScenarioError
 from mockserver.core.store import MemoryTable
 from tests.conftest import make_client
@@ -183,6 +184,7 @@ SAMPLES: tuple[Problem, ...] = (
     BodyTooLarge("big"),
     RouteNotFound("GET /nope"), MethodNotAllowed("GET /x", ("POST",)), BadContentType("text/plain"),
     Conflict("email", {}), ScenarioError("unknown scenario 'x'"), InternalFault("bug"),
+    StrictContract("firstname: unknown field", (FieldError("firstname", "invalid", "unknown field", {"lint": "unknown", "key": "firstname"}),)),
 )
 
 

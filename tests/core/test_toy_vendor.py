@@ -62,6 +62,7 @@ PROBLEMS = {
     "malformed_json": "BAD_REQUEST", "not_object": "BAD_REQUEST", "invalid_fields": "BAD_REQUEST",
     "bad_content_type": "BAD_REQUEST", "body_too_large": "TOO_LARGE", "not_found": "NOT_FOUND",
     "method_not_allowed": "METHOD", "conflict": "TAKEN", "scenario": "BAD_REQUEST", "internal": "INTERNAL",
+    "strict_contract": "BAD_REQUEST",
 }
 ENVELOPE = {
     "type": "object",

@@ -99,6 +99,8 @@ PROBLEMS: ProblemMap = {
     "conflict": "already_exists",
     "scenario": "invalid_argument",  # Twirp's 400, the text as msg
     "internal": "internal",
+    # [INF] a decoder with DisallowUnknownFields: the first unknown key aborts decoding (Go's text)
+    "strict_contract": lambda p: malformed(f"json: unknown field {go_quote(str(p.fields[0].ctx.get('key')))}" if p.fields else p.detail),
 }
 
 

@@ -94,6 +94,7 @@ class ETelecom(AccountUserRPCs, Vendor):
     title = "eTelecom"
     base_path = BASE_PATH
     locale = "vi_VN"
+    body_keys_ignore_case = True  # Go's encoding/json (gojson._fold)
     content_type = b"application/json"
     fixture_model = Fixture
     error_contract = errors.CONTRACT

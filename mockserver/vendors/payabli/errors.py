@@ -198,6 +198,17 @@ def _duplicate(problem: Problem) -> VendorError:
     return VendorError("DUPLICATE_EMAIL", fields=(FieldError("email", "duplicate", "is already in use by another user", {"code": "3003"}),))
 
 
+def _strict(problem: Problem) -> VendorError:
+    # [INF] System.Text.Json with JsonUnmappedMemberHandling.Disallow: a binding failure (3003)
+    # naming each key; the model binds strictly, so nothing else is ever coerced.
+    fields = tuple(
+        FieldError(f.loc, "invalid", f"The JSON property '{f.ctx.get('key')}' could not be mapped to any .NET member", {"code": "3003"})
+        if f.ctx.get("lint") == "unknown" else FieldError(f.loc, "type", f.message, {"code": "3003"})
+        for f in problem.fields
+    )
+    return VendorError("3003", fields=fields)
+
+
 PROBLEMS: ProblemMap = {
     "malformed_json": _body_error,
     "not_object": _body_error,
@@ -210,6 +221,7 @@ PROBLEMS: ProblemMap = {
     # [INF] a header naming no scenario or catalog key: "Invalid parameter value in request", its text the explanation
     "scenario": "3003",
     "internal": "INTERNAL",
+    "strict_contract": _strict,
 }
 
 

@@ -72,6 +72,7 @@ class Payabli(Vendor):
     # /api/v2/token/serverside, the server SDKs /api/v2/Token/serverside].
     paths_ignore_case = True
     paths_allow_trailing_slash = True
+    body_keys_ignore_case = True  # [INF] System.Text.Json's web defaults (models.normalise)
     fixture_model = Fixture
     error_contract = errors.CONTRACT
     secrets = SECRETS  # what the journal hides: see models.py

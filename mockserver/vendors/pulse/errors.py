@@ -85,6 +85,16 @@ def _invalid_fields(problem: Problem) -> VendorError:
     return VendorError("VALIDATION", fields=tuple(fields))
 
 
+def _strict(problem: Problem) -> VendorError:
+    # [INF] zod's .strict(): an unrecognized_keys issue per object ("Unrecognized key(s) in object: 'k'").
+    fields = tuple(
+        FieldError(_INDEX.sub(r".\1", f.loc), "invalid", f"Unrecognized key(s) in object: '{f.ctx.get('key')}'")
+        if f.ctx.get("lint") == "unknown" else f
+        for f in problem.fields
+    )
+    return VendorError("VALIDATION", fields=fields)
+
+
 PROBLEMS: ProblemMap = {
     "malformed_json": _malformed,
     "not_object": _not_object,
@@ -96,6 +106,7 @@ PROBLEMS: ProblemMap = {
     "conflict": "CONFLICT",
     "scenario": "BAD_REQUEST",
     "internal": "INTERNAL",
+    "strict_contract": _strict,
 }
 
 # JSON value kinds as zod names them ("received string") [INF].

@@ -120,7 +120,7 @@ OPTIONAL_ACCOUNT_HEADER: dict[str, Any] = {"type": "object", "properties": {"x-a
 
 # CreateUser's fast validator, derived from it at import (core.fastmodel): plain dicts, no
 # model instances, the e-mail and event checks native.
-FAST_CREATE = fastmodel.derive(CreateUser, defaults=False)
+FAST_CREATE = fastmodel.derive(CreateUser, defaults=False, extra="forbid")  # an unknown key: the model's path (and the contract lint)
 
 
 def parse_create(body: bytes) -> dict[str, Any]:

@@ -68,6 +68,12 @@ def _invalid_fields(problem: Problem) -> VendorError:
     return VendorError("BAD_REQUEST", fields=problem.fields)
 
 
+def _strict(problem: Problem) -> VendorError:
+    # [INF] the ValidationPipe with forbidNonWhitelisted: "property <key> should not exist" per key.
+    fields = tuple(FieldError(f.loc, f.kind, f.message, {**f.ctx, "constraint": "whitelistValidation"}) for f in problem.fields)
+    return VendorError("BAD_REQUEST", fields=fields)
+
+
 PROBLEMS: ProblemMap = {
     "malformed_json": "BAD_REQUEST",
     "not_object": "BAD_REQUEST",
@@ -79,6 +85,7 @@ PROBLEMS: ProblemMap = {
     "conflict": "CONFLICT",
     "scenario": "BAD_REQUEST",  # a BadRequestException with the text: {"statusCode": 400, "message", "error"}
     "internal": "INTERNAL_SERVER_ERROR",
+    "strict_contract": _strict,
 }
 
 # class-validator's default messages (v0.14), keyed by constraint name.  NestJS's
@@ -91,6 +98,7 @@ _TEMPLATES = {
     "nestedValidation": "nested property {p} must be either object or array",
     "isNumberString": "{p} must be a number string",
     "isEmail": "{p} must be an email",
+    "whitelistValidation": "property {p} should not exist",
 }
 
 # @Length(min, max) picks its text from the value (see dto._length_kind).

@@ -47,6 +47,22 @@ def _duplicate(problem: Problem) -> VendorError:
     return VendorError("INVALID_PAYLOAD", fields=(FieldError("phone", "duplicate", "User already exists with this phone number"),))
 
 
+_JAVA = {"number": "Integer", "boolean": "Boolean", "string": "String", "array": "Array", "object": "Object"}
+
+
+def _strict(problem: Problem) -> VendorError:
+    # [INF] Jackson with FAIL_ON_UNKNOWN_PROPERTIES and scalar coercion off: an unreadable body,
+    # answered as any (INVALID_PAYLOAD), naming each key in Jackson's own words.
+    fields = []
+    for f in problem.fields:
+        if f.ctx.get("lint") == "unknown":
+            reason = f'Unrecognized field "{f.ctx.get("key")}" (not marked as ignorable)'
+        else:
+            reason = f"Cannot coerce {_JAVA.get(str(f.ctx.get('sent')), 'scalar')} value to `java.lang.String` value"
+        fields.append(FieldError(f.loc, "invalid", reason))
+    return VendorError("INVALID_PAYLOAD", fields=tuple(fields))
+
+
 PROBLEMS: ProblemMap = {
     "malformed_json": _body_error,
     "not_object": _body_error,
@@ -58,6 +74,7 @@ PROBLEMS: ProblemMap = {
     "conflict": _duplicate,
     "scenario": "BAD_REQUEST",
     "internal": "INTERNAL",
+    "strict_contract": _strict,
 }
 
 # Bean-Validation-style reasons (the backend's documented "must not be blank"
