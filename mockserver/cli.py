@@ -47,11 +47,21 @@ def banner(runtime: Runtime, origin: str, bound: str = "", token_line: str = "")
         # A wildcard is a bind address, not one to connect to: the URLs below use loopback.
         lines.append(f"URLs below: {origin} from this machine; from elsewhere use this machine's address, port {origin.rsplit(':', 1)[1]}")
     lines.append(f"admin: GET {origin}/__admin/vendors · POST {origin}/__admin/reset")
+    lines.append(f"store: {store_line(runtime)}")
     # The token rides in the URL's fragment, which the browser never sends: the page reads it.
     lines.append(f"dashboard: {origin}/__admin/ui" + (f"#token={runtime.config.admin_token}" if token_line.startswith("admin token: ") and "generated" in token_line else ""))
     if token_line:
         lines.append(token_line)
     return "\n".join([*lines, "", vendor_table(runtime, origin)])
+
+
+def store_line(runtime: Runtime) -> str:
+    """The banner's store: its URL and how it keeps data (sqlite: "(WAL)"; memory: gone on exit)."""
+    store = runtime.store
+    said = getattr(store, "banner", None)  # a backend's own words, when it has them
+    if callable(said):
+        return str(said())
+    return f"{store.url} (this process only: gone on exit)" if store.url == "memory://" else store.url
 
 
 # A port that bind() would refuse with a traceback (OverflowError) is a usage error.
@@ -154,6 +164,11 @@ def main() -> None:
     "or 'stock' uvicorn. The log's first line says which runs.",
 )
 @click.option(
+    "--store", "store", default=None, metavar="URL",
+    help="Where state lives: memory:// (default; gone on exit) or sqlite:///file.db (relative) / sqlite:////abs/file.db: "
+    "users, tokens, ids, scenarios, sessions and the clock survive a restart.",
+)
+@click.option(
     "--strict", is_flag=True,
     help="Refuse requests with fields the vendor would silently ignore or coerce (the contract lint's X-Mock-Warnings), "
     "as the vendor's own validation error (MOCKSERVER_STRICT=1; per session: POST /__admin/sessions/ID/strict).",
@@ -164,6 +179,7 @@ def serve(
     allowed_hosts: tuple[str, ...], session_idle: float, max_sessions: int, server: str, log_format: str = "plain",
     max_users: int | None = None,
     strict: bool = False,
+    store: str | None = None,
 ) -> None:
     """Start the server and print every vendor's base URL and credentials.
 
@@ -180,7 +196,7 @@ def serve(
         host=host, port=port, seed=seed, fixtures=fixtures, scenarios=scenarios, vendor=vendor, clock=clock, log_level=log_level,
         active_scenarios=active, journal_size=journal_size, journal_bytes=journal_bytes, journal_file=journal_file,
         admin_token=token, allowed_hosts=allowed_hosts, session_idle_seconds=session_idle, max_sessions=max_sessions,
-        server=server, max_users=max_users, strict=strict,
+        server=server, max_users=max_users, strict=strict, store=store,
     )
     try:
         runtime = Runtime(config)
@@ -201,7 +217,10 @@ def serve(
     _configure_logging(log_level, log_format)
     app = MockServer(runtime)
     tune_gc()
-    uvicorn_server(app, log_level, json_logs=log_format == "json").run(sockets=[sock])
+    try:
+        uvicorn_server(app, log_level, json_logs=log_format == "json").run(sockets=[sock])
+    finally:
+        runtime.store.close()  # not at lifespan shutdown: an in-process app may be started again
 
 
 # Every serve option also from MOCKSERVER_<FLAG> (envvars.py): options added above get theirs too.
