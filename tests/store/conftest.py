@@ -1,0 +1,50 @@
+"""The ``store`` fixture: every backend, one test each (tests/store/test_conformance.py).
+
+``FACTORIES`` names each backend and how to make an empty store of it in a
+temporary directory; a backend that needs a service (Redis) adds itself only
+when that service is available, so the same tests run against every backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from mockserver.core.store import MemoryStore, Store, open_store
+
+Factory = Callable[[Path], Store]
+
+
+def _sqlite(tmp: Path) -> Store:
+    return open_store(f"sqlite:///{tmp / 'conformance.db'}")
+
+
+FACTORIES: list[tuple[str, Factory]] = [
+    ("memory", lambda tmp: MemoryStore()),
+]
+
+
+@pytest.fixture(params=[name for name, _ in FACTORIES], ids=[name for name, _ in FACTORIES])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    factory = dict(FACTORIES)[request.param]
+    made = factory(tmp_path)
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+@pytest.fixture
+def reopen(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[Store], Store]:
+    """Closes a store and opens the same one again (a restart); skipped for a store that keeps nothing."""
+
+    def again(store: Store) -> Store:
+        if not store.describe().get("durable"):
+            pytest.skip(f"{store.url} keeps nothing across a restart")
+        url = store.url
+        store.close()
+        return open_store(url)
+
+    return again
