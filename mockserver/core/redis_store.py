@@ -38,7 +38,7 @@ from redis.commands.core import Script
 
 from .errors import Conflict, InternalFault
 from .packed import pack, unpack
-from .store import NO_UNIQUE_KEYS, Record, UniqueKeys
+from .store import CLAIM_PREFIX, NO_UNIQUE_KEYS, Record, StoreError, UniqueKeys
 
 log = logging.getLogger("mockserver")
 
@@ -143,6 +143,20 @@ local now = redis.call('HGET', KEYS[1], ARGV[2])
 if not now or tonumber(now) <= tonumber(ARGV[3]) then redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
 redis.call('SADD', KEYS[2], KEYS[1])
 redis.call('SADD', KEYS[3], ARGV[1])
+return 0
+"""
+
+# KEYS: counters, namespace's key set, namespaces set.  ARGV: namespace, name, by.  The value after.
+_INCR = """
+redis.call('SADD', KEYS[2], KEYS[1])
+redis.call('SADD', KEYS[3], ARGV[1])
+return redis.call('HINCRBY', KEYS[1], ARGV[2], ARGV[3])
+"""
+
+_SET_COUNTER = """
+redis.call('SADD', KEYS[2], KEYS[1])
+redis.call('SADD', KEYS[3], ARGV[1])
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 return 0
 """
 
@@ -275,6 +289,10 @@ class RedisStore:
         except ValueError as exc:
             raise ValueError(f"{self.url}: {exc}") from None
         self.spaces_key = f"{self.prefix}:namespaces"
+        self.values_key = f"{self.prefix}:values"  # server-wide values: no namespace's key set holds it, so clear() keeps them
+        self.version_key = f"{self.prefix}:version"
+        # The URL as shown and reopened: credentials redacted, the prefix kept.
+        self.url = self.url if "prefix=" in self.url else f"{self.url}{'&' if parts.query else '?'}prefix={self.prefix}"
         register = self.client.register_script
         self.write_script = register(_WRITE)
         self.delete_script = register(_DELETE)
@@ -284,6 +302,8 @@ class RedisStore:
         self.next_id_script = register(_NEXT_ID)
         self.bump_id_script = register(_BUMP_ID)
         self.clear_script = register(_CLEAR)
+        self.incr_script = register(_INCR)
+        self.set_counter_script = register(_SET_COUNTER)
 
     def check(self) -> str:
         """Reach the server once (at start-up); its version.  ``ValueError`` with one clear line if it cannot be reached."""
@@ -338,8 +358,90 @@ class RedisStore:
     def namespaces(self) -> list[str]:
         return sorted(name.decode() for name in self.call(self.client.smembers, self.spaces_key))
 
+    # ------------------------------------------------ protocol v2 (core.store's docstring)
+    shared = True  # every worker and host naming the URL writes it: compare version() per request
+    transactional = False  # each write is atomic on its own (a Lua script): there is no request transaction
+
+    def _counter_keys(self, namespace: str) -> list[str]:
+        base = self.space_key(namespace)
+        return [f"{base}:c", f"{base}:keys", self.spaces_key]
+
+    def incr(self, namespace: str, name: str, by: int = 1) -> int:
+        return int(self.run(self.incr_script, self._counter_keys(namespace), [namespace, name, by]))
+
+    def counter(self, namespace: str, name: str) -> int:
+        value = self.call(self.client.hget, f"{self.space_key(namespace)}:c", name)
+        return 0 if value is None else int(value)
+
+    def set_counter(self, namespace: str, name: str, value: int) -> None:
+        self.run(self.set_counter_script, self._counter_keys(namespace), [namespace, name, value])
+
+    def claim(self, namespace: str, name: str) -> bool:
+        # One HINCRBY: of any number of workers claiming at once, exactly one sees 1.
+        return self.incr(namespace, CLAIM_PREFIX + name) == 1
+
+    def get_value(self, key: str) -> Any:
+        packed = self.call(self.client.hget, self.values_key, key)
+        return None if packed is None else unpack(packed)
+
+    def set_value(self, key: str, value: Any) -> None:
+        if value is None:
+            self.call(self.client.hdel, self.values_key, key)
+        else:
+            self.call(self.client.hset, self.values_key, key, pack(value))
+
+    def list_values(self, prefix: str) -> dict[str, Any]:
+        found: dict[bytes, bytes] = self.call(self.client.hgetall, self.values_key)
+        named = {key.decode(): packed for key, packed in found.items()}
+        return {key: unpack(named[key]) for key in sorted(named) if key.startswith(prefix)}
+
+    def version(self) -> int:
+        value = self.call(self.client.get, self.version_key)
+        return 0 if value is None else int(value)
+
+    def bump_version(self) -> int:
+        return int(self.call(self.client.incr, self.version_key))
+
+    def begin(self) -> None:
+        pass
+
+    def commit(self) -> None:
+        pass
+
+    def rollback(self) -> None:
+        pass
+
+    def describe(self) -> dict[str, Any]:
+        rows = 0
+        spaces = self.namespaces()
+        for space in spaces:
+            marker = f"{self.space_key(space)}:r:".encode()
+            tables = [key for key in self.call(self.client.smembers, f"{self.space_key(space)}:keys") if key.startswith(marker)]
+            rows += sum(int(self.call(self.client.hlen, key)) for key in tables)
+        return {
+            "backend": "redis",
+            "url": self.url,
+            # What a mockserver restart keeps: everything, held by the Redis server (whose own
+            # persistence, RDB/AOF, decides what a Redis restart keeps).
+            "durable": True,
+            "prefix": self.prefix,
+            "namespaces": len(spaces),
+            "rows": rows,
+            "values": int(self.call(self.client.hlen, self.values_key)),
+        }
+
     def close(self) -> None:
         self.client.close()
+
+
+def open_redis(url: str) -> RedisStore:
+    """``core.store.open_store``'s opener for redis:// URLs: the store, reached once, or a StoreError naming --store."""
+    try:
+        store = RedisStore(url)
+        store.check()
+    except ValueError as exc:
+        raise StoreError(f"--store: {exc}") from None
+    return store
 
 
 def _reason(exc: redis.RedisError) -> str:

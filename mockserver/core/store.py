@@ -464,6 +464,8 @@ class StoreError(ValueError):
 # server on memory:// never imports sqlite3 (or a Redis client).  A backend module adds its line.
 SCHEMES: dict[str, str] = {
     "sqlite": "mockserver.core.sqlite_store:SQLiteStore",
+    "redis": "mockserver.core.redis_store:open_redis",
+    "rediss": "mockserver.core.redis_store:open_redis",
 }
 STORE_ENV = "MOCKSERVER_STORE"  # the store URL when --store is not given
 

@@ -12,11 +12,12 @@ import redis
 
 from mockserver.core.errors import Conflict
 from mockserver.core.redis_store import RedisStore, StoreUnavailable, redact_url
-from mockserver.core.store import MemoryStore
+from mockserver.core.store import MemoryStore, StoreError, open_store
 
 
 @pytest.fixture
 def store(redis_url: str) -> Iterator[RedisStore]:
+    # This module's `store` (overriding tests/store/conftest.py's, which runs every backend): Redis alone.
     # A prefix of its own per test: tests share one redis-server and never see each other's keys.
     made = RedisStore(redis_url, prefix=f"t{uuid.uuid4().hex[:12]}")
     yield made
@@ -171,13 +172,16 @@ def test_unreachable_redis_is_one_line(caplog: pytest.LogCaptureFixture) -> None
     from tests.redis_server import free_port
 
     dead = RedisStore(f"redis://user:s3cret@127.0.0.1:{free_port()}/0")
-    with pytest.raises(ValueError, match=r"^cannot reach redis://\*\*\*@127\.0\.0\.1:\d+/0: ") as exc:
+    with pytest.raises(ValueError, match=r"^cannot reach redis://\*\*\*@127\.0\.0\.1:\d+/0\?prefix=mockserver: .*Connection refused") as exc:
         dead.check()
     assert "\n" not in str(exc.value) and "s3cret" not in str(exc.value)
     with pytest.raises(StoreUnavailable) as failed:
         dead.table("v", "users").get(1)
     assert failed.value.kind == "internal" and "s3cret" not in failed.value.detail
     assert "s3cret" not in caplog.text
+    with pytest.raises(StoreError, match=r"^--store: cannot reach redis://\*\*\*@127\.0\.0\.1:\d+/0\?prefix=mockserver: ") as opened:
+        open_store(f"redis://:s3cret@127.0.0.1:{free_port()}/0")
+    assert "\n" not in str(opened.value) and "s3cret" not in str(opened.value)
 
 
 def test_urls() -> None:
