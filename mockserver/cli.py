@@ -142,15 +142,24 @@ def main() -> None:
     help="HTTP transport: 'fast' (mockserver's own; stock where the installed uvicorn is not one it was tested with) "
     "or 'stock' uvicorn. The log's first line says which runs.",
 )
+@click.option(
+    "--store", "store_url", default=None, envvar="MOCKSERVER_STORE", show_envvar=True, metavar="URL",
+    help="Where state lives: memory:// (default), sqlite:///PATH or redis://[:PASSWORD@]HOST:PORT/DB[?prefix=NAME] (shared by workers and hosts).",
+)
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1), metavar="N",
+    help="Serve with N processes on one port (MOCKSERVER_WORKERS); N > 1 needs a shared --store (redis://).",
+)
 def serve(
     host: str, port: int, seed: int, fixtures: Path | None, scenarios: Path | None, vendor: str | None, active: tuple[str, ...],
     clock: str | None, journal_size: int, journal_bytes: int, journal_file: Path | None, log_level: str, admin_token: str | None,
-    allowed_hosts: tuple[str, ...], session_idle: float, max_sessions: int, server: str,
+    allowed_hosts: tuple[str, ...], session_idle: float, max_sessions: int, server: str, store_url: str | None, workers: int,
 ) -> None:
     """Start the server and print every vendor's base URL and credentials."""
     from .app import MockServer, Runtime, tune_gc
     from .core.fixtures import FixtureError
-    from .server import bind, origin_of, uvicorn_server
+    from .server import bind, origin_of
+    from .workers import serve as serve_workers
 
     token, token_line = _admin_guard_options(host, admin_token, allowed_hosts)
     config = Config(
@@ -159,8 +168,18 @@ def serve(
         admin_token=token, allowed_hosts=allowed_hosts, session_idle_seconds=session_idle, max_sessions=max_sessions,
         server=server,
     )
+    from .core.store import StoreError, open_store
+    from .workers import refusal
+
     try:
-        runtime = Runtime(config)
+        store = open_store(store_url)
+    except StoreError as exc:
+        _refuse(str(exc))
+    why = refusal(workers, store.shared, store.url, journal_file)
+    if why is not None:
+        _refuse(why)
+    try:
+        runtime = Runtime(config, store=store)
     except (FixtureError, ValueError) as exc:
         problems = str(exc)  # one line per problem: a single one stays on the first line
         separator = "\n" if "\n" in problems else " "
@@ -175,10 +194,12 @@ def serve(
     origin = origin_of(host, bound_port)
     bound = f"[{bound_ip}]:{bound_port}" if ":" in bound_ip else f"{bound_ip}:{bound_port}"
     click.echo(banner(runtime, origin, bound, token_line))
+    if workers > 1:
+        click.echo(f"workers: {workers} processes on {bound}, sharing {store.url}")
     _configure_logging(log_level)
     app = MockServer(runtime)
     tune_gc()
-    uvicorn_server(app, log_level).run(sockets=[sock])
+    sys.exit(serve_workers(app, sock, workers, log_level))
 
 
 def _admin_guard_options(host: str, admin_token: str | None, allowed_hosts: tuple[str, ...]) -> tuple[str | None, str]:

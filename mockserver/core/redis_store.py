@@ -131,16 +131,26 @@ return out
 """
 
 # KEYS: counters, namespace's key set, namespaces set.  ARGV: namespace, name, start | at_least.
+# Ids can pass 2^53 (a vendor's 19-digit ids), where Lua's numbers are inexact: the arithmetic is
+# HINCRBY's (64-bit), "start - 1" comes from Python, and two ids compare as decimal texts.
 _NEXT_ID = """
-if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 0 then redis.call('HSET', KEYS[1], ARGV[2], tonumber(ARGV[3]) - 1) end
+if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 0 then redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
 redis.call('SADD', KEYS[2], KEYS[1])
 redis.call('SADD', KEYS[3], ARGV[1])
-return redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
+redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
+return redis.call('HGET', KEYS[1], ARGV[2])  -- as text: HINCRBY's integer reaches Lua as a double
 """
 
 _BUMP_ID = """
+local function below(a, b)  -- a <= b, for decimal integer texts of any size
+  local na, nb = a:sub(1, 1) == '-', b:sub(1, 1) == '-'
+  if na ~= nb then return na end
+  if na then a, b = b:sub(2), a:sub(2) end
+  if #a ~= #b then return #a < #b end
+  return a <= b
+end
 local now = redis.call('HGET', KEYS[1], ARGV[2])
-if not now or tonumber(now) <= tonumber(ARGV[3]) then redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
+if not now or below(now, ARGV[3]) then redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
 redis.call('SADD', KEYS[2], KEYS[1])
 redis.call('SADD', KEYS[3], ARGV[1])
 return 0
@@ -150,7 +160,8 @@ return 0
 _INCR = """
 redis.call('SADD', KEYS[2], KEYS[1])
 redis.call('SADD', KEYS[3], ARGV[1])
-return redis.call('HINCRBY', KEYS[1], ARGV[2], ARGV[3])
+redis.call('HINCRBY', KEYS[1], ARGV[2], ARGV[3])
+return redis.call('HGET', KEYS[1], ARGV[2])
 """
 
 _SET_COUNTER = """
@@ -170,8 +181,9 @@ return #keys
 """
 
 
-class StoreUnavailable(InternalFault):
-    """Redis could not be reached or refused a command: the vendor's internal error, one log line."""
+class StoreUnavailable(InternalFault, StoreError):
+    """Redis could not be reached or refused a command: the vendor's internal error and one log line
+    while serving; at start-up a StoreError (a ValueError), which ``serve`` prints as one line."""
 
 
 def redact_url(url: str) -> str:
@@ -339,7 +351,7 @@ class RedisStore:
 
     def next_id(self, namespace: str, name: str, start: int) -> int:
         base = self.space_key(namespace)
-        return int(self.run(self.next_id_script, [f"{base}:c", f"{base}:keys", self.spaces_key], [namespace, name, start]))
+        return int(self.run(self.next_id_script, [f"{base}:c", f"{base}:keys", self.spaces_key], [namespace, name, start - 1]))
 
     def bump_id(self, namespace: str, name: str, at_least: int) -> None:
         """Make the next id larger than ``at_least`` (used when seeding fixtures)."""

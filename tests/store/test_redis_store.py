@@ -123,6 +123,15 @@ def test_counters(store: RedisStore) -> None:
     assert store.next_id("v", "orders", 1) == 8
     store.clear("v")
     assert store.next_id("v", "users", 100) == 100  # a clear forgets counters
+    big = 7_000_000_000_000_000_001  # past 2^53, where Lua's numbers round: ids stay exact
+    assert store.next_id("v", "big", big) == big
+    store.bump_id("v", "big", big + 1)  # above by one: a float comparison would see them equal
+    assert store.next_id("v", "big", big) == big + 2
+    store.bump_id("v", "big", big)
+    assert store.next_id("v", "big", big) == big + 3
+    store.bump_id("v", "neg", -5)
+    store.bump_id("v", "neg", -7)
+    assert store.next_id("v", "neg", 1) == -4
 
 
 def test_drop_deletes_only_its_namespace(store: RedisStore) -> None:
