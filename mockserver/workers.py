@@ -98,8 +98,12 @@ def _child(app: MockServer, sock: socket.socket, number: int, log_level: str, pr
     from .server import uvicorn_server
 
     code = 0
+    parent = os.getppid()
     try:
         os.setpgid(0, 0)  # out of the terminal's group: Ctrl-C reaches the parent, which stops us once
+        _stop_with_parent()
+        if os.getppid() != parent:  # the parent died before the line above took effect
+            os._exit(1)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         uvicorn_server(app, log_level).run(sockets=[sock])
@@ -110,6 +114,19 @@ def _child(app: MockServer, sock: socket.socket, number: int, log_level: str, pr
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
+
+
+def _stop_with_parent() -> None:
+    """Linux: SIGTERM this process when the parent dies, even by SIGKILL (no orphaned workers keep the port)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        prctl = getattr(libc, "prctl", None)
+        if prctl is not None:
+            prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except OSError:  # no C library to ask: the parent's own SIGTERM handling still stops us
+        pass
 
 
 def _signal(pid: int, signum: int) -> None:
