@@ -28,6 +28,7 @@ def _redis(tmp: Path, url: str) -> Store:
 
 FACTORIES: list[tuple[str, Factory]] = [
     ("memory", lambda tmp: MemoryStore()),
+    ("sqlite", _sqlite),
     ("redis", lambda tmp: _redis(tmp, _REDIS_URL[0])),
 ]
 _REDIS_URL: list[str] = []  # the session's redis-server (tests/redis_server.py), set when a redis test first asks
