@@ -29,6 +29,7 @@ internal-error answer and one log line, never a traceback.
 from __future__ import annotations
 
 import logging
+import marshal
 from collections.abc import Hashable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -37,6 +38,7 @@ import redis
 from redis.commands.core import Script
 
 from .errors import Conflict, InternalFault
+from .journal import Row
 from .packed import pack, unpack
 from .store import CLAIM_PREFIX, NO_UNIQUE_KEYS, Record, StoreError, UniqueKeys
 
@@ -178,6 +180,14 @@ for i = 1, #keys, 4000 do redis.call('UNLINK', unpack(keys, i, math.min(i + 3999
 redis.call('UNLINK', KEYS[1])
 if ARGV[2] == '1' then redis.call('SREM', KEYS[2], ARGV[1]) end
 return #keys
+"""
+
+
+# KEYS: stream, seq counter.  ARGV: packed row, session, the cap.  One global seq per row, in stream order.
+_JOURNAL_PUT = """
+local seq = redis.call('INCR', KEYS[2])
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 's', seq, 'n', ARGV[2], 'r', ARGV[1])
+return seq
 """
 
 
@@ -442,8 +452,55 @@ class RedisStore:
             "values": int(self.call(self.client.hlen, self.values_key)),
         }
 
+    def journal_sink(self, size: int) -> RedisJournal:
+        """The journal every worker naming this store writes and reads (``Runtime`` asks for it)."""
+        return RedisJournal(self, size)
+
     def close(self) -> None:
         self.client.close()
+
+
+class RedisJournal:
+    """``core.journal.JournalSink`` on a capped stream (``XADD MAXLEN ~``): every worker's calls, in one order.
+
+    A row goes in as ``marshal`` bytes (a tuple of str, bytes and numbers: read
+    back exactly, by the same code that wrote it) with its global ``seq``, from
+    one counter, and its session (so clearing one session's rows reads no row).
+    ``MAXLEN ~`` trims whole stream nodes (100 entries each), so the stream
+    holds at most ~100 entries past ``size``; a read returns the newest ``size``.
+    """
+
+    def __init__(self, store: RedisStore, size: int) -> None:
+        self._store = store
+        self.size = size
+        self.key = f"{store.prefix}:journal"
+        self._seq = f"{store.prefix}:journal:seq"  # never cleared: a reader's `after` cursor stays valid
+        self._put = store.client.register_script(_JOURNAL_PUT)
+
+    def put(self, row: Row) -> None:
+        if self.size:
+            self._store.run(self._put, [self.key, self._seq], [marshal.dumps(row), row[14], self.size])
+
+    def rows(self) -> list[Row]:
+        if not self.size:
+            return []
+        found = self._store.call(self._store.client.xrevrange, self.key, "+", "-", self.size)
+        rows: list[Row] = []
+        for _, fields in reversed(found):
+            row = marshal.loads(fields[b"r"])
+            rows.append((int(fields[b"s"]), *row[1:]))
+        return rows
+
+    def clear(self, session: str | None) -> None:
+        client = self._store.client
+        if session is None:
+            self._store.call(client.delete, self.key)
+            return
+        wanted = session.encode()
+        found = self._store.call(client.xrange, self.key, "-", "+")
+        ids = [entry for entry, fields in found if fields.get(b"n") == wanted]
+        for start in range(0, len(ids), 1000):
+            self._store.call(client.xdel, self.key, *ids[start : start + 1000])
 
 
 def open_redis(url: str) -> RedisStore:

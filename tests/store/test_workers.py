@@ -103,6 +103,12 @@ def test_workers_share_one_state(two_workers: tuple[Served, list[int]]) -> None:
     assert again.status_code == 400
     assert again.json()["errors"] == [{"key": "email", "reason": "User already exists with this email"}]
     assert other.status_code == 200 and other.json()["data"]["id"] == user["id"] + 1  # one id sequence
+    with only(first, workers):  # the journal of either worker shows all three calls, the other's too
+        journal = httpx.get(f"{served.origin}/__admin/requests", params={"vendor": "vaultspay", "operation": "create_user"})
+    assert journal.status_code == 200
+    assert [(e["status"], e["body"]["email"]) for e in journal.json()[-3:]] == [
+        (200, "user1@example.pk"), (400, "user1@example.pk"), (200, "user2@example.pk"),
+    ]
 
 
 def test_a_dead_worker_is_reported(redis_url: str) -> None:
