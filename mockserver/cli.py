@@ -12,7 +12,7 @@ import click
 from click.core import ParameterSource
 
 from . import __version__
-from .config import DEFAULT_PORT, JOURNAL_BYTES, SERVER_ENV, SERVERS, Config
+from .config import DEFAULT_PORT, JOURNAL_BYTES, SERVER_ENV, SERVERS, STORE_ENV, Config
 from .vendors import NAMES
 
 ADMIN_TOKEN_ENV = "MOCKSERVER_ADMIN_TOKEN"
@@ -47,9 +47,19 @@ def banner(runtime: Runtime, origin: str, bound: str = "", token_line: str = "")
         # A wildcard is a bind address, not one to connect to: the URLs below use loopback.
         lines.append(f"URLs below: {origin} from this machine; from elsewhere use this machine's address, port {origin.rsplit(':', 1)[1]}")
     lines.append(f"admin: GET {origin}/__admin/vendors · POST {origin}/__admin/reset")
+    lines.append(f"store: {store_line(runtime)}")
     if token_line:
         lines.append(token_line)
     return "\n".join([*lines, "", vendor_table(runtime, origin)])
+
+
+def store_line(runtime: Runtime) -> str:
+    """The banner's store: its URL and how it keeps data (sqlite: "(WAL)"; memory: gone on exit)."""
+    store = runtime.store
+    said = getattr(store, "banner", None)  # a backend's own words, when it has them
+    if callable(said):
+        return str(said())
+    return f"{store.url} (this process only: gone on exit)" if store.url == "memory://" else store.url
 
 
 # A port that bind() would refuse with a traceback (OverflowError) is a usage error.
@@ -143,8 +153,10 @@ def main() -> None:
     "or 'stock' uvicorn. The log's first line says which runs.",
 )
 @click.option(
-    "--store", "store_url", default=None, envvar="MOCKSERVER_STORE", show_envvar=True, metavar="URL",
-    help="Where state lives: memory:// (default), sqlite:///PATH or redis://[:PASSWORD@]HOST:PORT/DB[?prefix=NAME] (shared by workers and hosts).",
+    "--store", "store", default=None, envvar=STORE_ENV, show_envvar=True, metavar="URL",
+    help="Where state lives: memory:// (default; gone on exit) or sqlite:///file.db (relative) / sqlite:////abs/file.db: "
+    "users, tokens, ids, scenarios, sessions and the clock survive a restart; redis://[:PASSWORD@]HOST:PORT/DB[?prefix=NAME]: "
+    "shared by every worker and host naming it.",
 )
 @click.option(
     "--workers", default=1, show_default=True, type=click.IntRange(1), metavar="N",
@@ -153,7 +165,7 @@ def main() -> None:
 def serve(
     host: str, port: int, seed: int, fixtures: Path | None, scenarios: Path | None, vendor: str | None, active: tuple[str, ...],
     clock: str | None, journal_size: int, journal_bytes: int, journal_file: Path | None, log_level: str, admin_token: str | None,
-    allowed_hosts: tuple[str, ...], session_idle: float, max_sessions: int, server: str, store_url: str | None, workers: int,
+    allowed_hosts: tuple[str, ...], session_idle: float, max_sessions: int, server: str, store: str | None, workers: int,
 ) -> None:
     """Start the server and print every vendor's base URL and credentials."""
     from .app import MockServer, Runtime, tune_gc
@@ -166,20 +178,20 @@ def serve(
         host=host, port=port, seed=seed, fixtures=fixtures, scenarios=scenarios, vendor=vendor, clock=clock, log_level=log_level,
         active_scenarios=active, journal_size=journal_size, journal_bytes=journal_bytes, journal_file=journal_file,
         admin_token=token, allowed_hosts=allowed_hosts, session_idle_seconds=session_idle, max_sessions=max_sessions,
-        server=server,
+        server=server, store=store,
     )
     from .core.store import StoreError, open_store
     from .workers import refusal
 
     try:
-        store = open_store(store_url)
+        opened = open_store(store)
     except StoreError as exc:
         _refuse(str(exc))
-    why = refusal(workers, store.shared, store.url, journal_file)
+    why = refusal(workers, opened.shared, opened.url, journal_file)
     if why is not None:
         _refuse(why)
     try:
-        runtime = Runtime(config, store=store)
+        runtime = Runtime(config, store=opened)
     except (FixtureError, ValueError) as exc:
         problems = str(exc)  # one line per problem: a single one stays on the first line
         separator = "\n" if "\n" in problems else " "
@@ -195,7 +207,7 @@ def serve(
     bound = f"[{bound_ip}]:{bound_port}" if ":" in bound_ip else f"{bound_ip}:{bound_port}"
     click.echo(banner(runtime, origin, bound, token_line))
     if workers > 1:
-        click.echo(f"workers: {workers} processes on {bound}, sharing {store.url}")
+        click.echo(f"workers: {workers} processes on {bound}, sharing {opened.url}")
     _configure_logging(log_level)
     app = MockServer(runtime)
     tune_gc()

@@ -9,6 +9,7 @@ DEFAULT_PORT = 8080
 JOURNAL_BYTES = 32 << 20  # 32 MiB (core.journal.MAX_BYTES)
 MAX_BODY = 1 << 20  # 1 MiB: above it every vendor answers with its "too large" error
 SERVERS = ("fast", "stock")  # the HTTP transports (Config.server; mockserver.server.choose_transport)
+STORE_ENV = "MOCKSERVER_STORE"  # the store URL when --store is not given (serve's --store)
 SERVER_ENV = "MOCKSERVER_SERVER"  # picks the transport when Config.server is None (serve's --server default)
 
 
@@ -51,4 +52,5 @@ class Config:
     allowed_hosts: tuple[str, ...] = ()  # Host names /__admin accepts besides IPs, localhost and `host`
     session_idle_seconds: float = 1800.0  # a test session unused this long (monotonic time) is freed; 0: never
     max_sessions: int = 1000  # live test sessions; one more frees the least recently used
+    store: str | None = None  # store URL (core.store.open_store): memory:// (None), sqlite:///file.db, ...
     server: str | None = None  # HTTP transport, "fast" or "stock"; None: $MOCKSERVER_SERVER, else fast (see server.py)

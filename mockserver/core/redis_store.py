@@ -311,6 +311,7 @@ class RedisStore:
         except ValueError as exc:
             raise ValueError(f"{self.url}: {exc}") from None
         self.spaces_key = f"{self.prefix}:namespaces"
+        self.server = "Redis"  # "Redis 7.0.15" once check() has asked it
         self.values_key = f"{self.prefix}:values"  # server-wide values: no namespace's key set holds it, so clear() keeps them
         self.version_key = f"{self.prefix}:version"
         # The URL as shown and reopened: credentials redacted, the prefix kept.
@@ -333,7 +334,13 @@ class RedisStore:
             info = self.client.info("server")
         except redis.RedisError as exc:
             raise ValueError(f"cannot reach {self.url}: {_reason(exc)}") from None
-        return str(info.get("valkey_version") or info.get("redis_version") or "?")
+        name = "Valkey" if info.get("valkey_version") else "Redis"
+        self.server = f"{name} {info.get('valkey_version') or info.get('redis_version') or '?'}"
+        return self.server
+
+    def banner(self) -> str:
+        """The banner's store line (cli.store_line): the URL, credentials redacted, and what it is."""
+        return f"{self.url} ({self.server}; shared by every worker and host naming it)"
 
     def space_key(self, namespace: str) -> str:
         return f"{self.prefix}:{namespace}"

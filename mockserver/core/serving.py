@@ -103,6 +103,13 @@ class Services(Protocol):
 
     def ensure_session(self, vendor: str, session: str) -> None: ...
 
+    # A transactional store (core.store): each request's writes committed before its answer is sent.
+    transactional: bool
+
+    def begin_request(self) -> None: ...
+    def end_request(self) -> None: ...
+    def abort_request(self) -> None: ...
+
 
 @dataclass(slots=True)
 class Request:
@@ -202,6 +209,24 @@ class VendorApp:
         self.router = Router(vendor.routes(), vendor.paths_ignore_case, vendor.paths_allow_trailing_slash)
         self.framing = Framing(vendor.content_type)
         self._timestamp = services.clock.timestamp  # the journal's clock, looked up once
+        if services.transactional:  # decided once: the memory store's requests pay nothing for it
+            self.answer = self._committed  # type: ignore[method-assign]
+
+    def _committed(self, request: Request) -> Answer | Pending:
+        """``answer`` in the store's transaction, committed before the answer leaves (never a 2xx for a lost write).
+
+        What runs after a wait (a scenario's delay) writes outside it, each write committed
+        as it is made (the store's autocommit), still before the answer is sent."""
+        services = self.services
+        services.begin_request()
+        try:
+            answer = VendorApp.answer(self, request)
+            services.end_request()
+        except Exception as exc:  # the commit failed (disk full, lock held too long): the vendor's 500, nothing kept
+            services.abort_request()
+            log.error("store commit failed in %s %s %s", self.name, request.method, request.path, exc_info=exc)
+            return self._answered(request, {}, "unknown", self.vendor.answer_failure(exc), None, None)
+        return answer
 
     # ------------------------------------------------------------------ the pipeline
     def answer(self, request: Request) -> Answer | Pending:

@@ -467,7 +467,6 @@ SCHEMES: dict[str, str] = {
     "redis": "mockserver.core.redis_store:open_redis",
     "rediss": "mockserver.core.redis_store:open_redis",
 }
-STORE_ENV = "MOCKSERVER_STORE"  # the store URL when --store is not given
 
 
 def open_store(url: str | None) -> Store:
