@@ -146,3 +146,48 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"
+
+
+def test_clock_and_reset_reach_every_worker(two_workers: tuple[Served, list[int]]) -> None:
+    served, workers = two_workers
+    first, second = workers
+    with only(first, workers):
+        moved = httpx.post(f"{served.origin}/__admin/clock", json={"set": "2031-05-06T07:08:09Z", "freeze": True})
+        made = create(served.origin, "pulse", 500)
+    assert moved.status_code == 200 and moved.json() == {"now": "2031-05-06T07:08:09.000Z", "frozen": True}
+    assert made.status_code == 201
+    with only(second, workers):
+        assert httpx.get(f"{served.origin}/__admin/clock").json() == {"now": "2031-05-06T07:08:09.000Z", "frozen": True}
+        other = create(served.origin, "pulse", 501)
+        assert other.json()["createdAt"] == "2031-05-06T07:08:09.000Z"  # the other worker's clock moved too
+        assert httpx.post(f"{served.origin}/__admin/reset").status_code == 200
+    with only(first, workers):
+        again = create(served.origin, "pulse", 500)  # the reset on the other worker freed the e-mail here
+        assert again.status_code == 201 and again.json()["id"] == made.json()["id"]  # ids start over
+        httpx.post(f"{served.origin}/__admin/clock", json={"reset": True})
+
+
+def test_same_bytes_whichever_worker_answers(redis_url: str) -> None:
+    """One session's creates (every vendor) through one worker, and alternating between two: byte-identical answers."""
+    clock = ("--clock", "frozen:2030-01-01T00:00:00Z", "--seed", "7")
+    steps = [(vendor, n) for n in range(3) for vendor in ("vaultspay", "payabli", "sabi", "pulse", "etelecom")]
+    steps.append(("pulse", 1))  # a conflict, too
+    answers: list[list[tuple[int, bytes]]] = []
+    for count in (1, 2):
+        served = Served("--store", f"{redis_url}?prefix=det{count}{uuid.uuid4().hex[:8]}", "--workers", str(count), *clock)
+        try:
+            workers = wait_children(served.proc.pid, 2) if count == 2 else [0]
+            got = []
+            for i, (vendor, n) in enumerate(steps):
+                if count == 2:
+                    with only(workers[i % 2], workers):
+                        answer = create(served.origin, vendor, n, session="det")
+                else:
+                    answer = create(served.origin, vendor, n, session="det")
+                got.append((answer.status_code, answer.content))
+            answers.append(got)
+        finally:
+            served.proc.send_signal(signal.SIGTERM)
+            served.proc.wait(timeout=30)
+    assert [status for status, _ in answers[0]][-1] == 409
+    assert answers[0] == answers[1]
