@@ -481,7 +481,13 @@ def open_store(url: str | None) -> Store:
     module_name, _, attribute = target.partition(":")
     from importlib import import_module
 
-    opener = getattr(import_module(module_name), attribute)
+    try:
+        module = import_module(module_name)
+    except ModuleNotFoundError as exc:  # a backend's client library is an optional extra (redis: mockserver[redis])
+        missing = exc.name or module_name
+        hint = "pip install 'mockserver[redis]'" if missing == "redis" else f"pip install {missing}"
+        raise StoreError(f"--store: {redacted(url)} needs the Python package {missing!r}, which is not installed: {hint}") from None
+    opener = getattr(module, attribute)
     store: Store = opener(url)
     return store
 

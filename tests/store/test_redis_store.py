@@ -203,3 +203,15 @@ def test_urls() -> None:
         RedisStore("redis://h:1/notadb")
     assert RedisStore("redis://127.0.0.1:1/3?prefix=ci7").prefix == "ci7"
     assert isinstance(RedisStore("redis://127.0.0.1:1/3").client, redis.Redis)
+
+
+def test_missing_client_library_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "redis", None)  # as if redis-py were not installed
+    monkeypatch.delitem(sys.modules, "mockserver.core.redis_store")
+    with pytest.raises(StoreError) as missing:
+        open_store("redis://:pw@127.0.0.1:6379/0")
+    assert str(missing.value) == (
+        "--store: redis://***@127.0.0.1:6379/0 needs the Python package 'redis', which is not installed: pip install 'mockserver[redis]'"
+    )
