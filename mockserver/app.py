@@ -397,7 +397,6 @@ class MockServer:
                     await send({"type": "lifespan.startup.complete"})
                 elif message["type"] == "lifespan.shutdown":
                     self.runtime.journal.close()
-                    self.runtime.store.close()
                     await send({"type": "lifespan.shutdown.complete"})
                     return
 

@@ -187,7 +187,7 @@ def serve(
         opened = open_store(store)
     except StoreError as exc:
         _refuse(str(exc))
-    why = refusal(workers, opened.shared, opened.url, journal_file)
+    why = refusal(workers, opened, journal_file)
     if why is not None:
         _refuse(why)
     try:
@@ -211,7 +211,11 @@ def serve(
     _configure_logging(log_level)
     app = MockServer(runtime)
     tune_gc()
-    sys.exit(serve_workers(app, sock, workers, log_level))
+    try:
+        code = serve_workers(app, sock, workers, log_level)
+    finally:
+        runtime.store.close()  # not at lifespan shutdown: an in-process app may be started again
+    sys.exit(code)
 
 
 def _admin_guard_options(host: str, admin_token: str | None, allowed_hosts: tuple[str, ...]) -> tuple[str | None, str]:

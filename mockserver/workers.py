@@ -39,13 +39,19 @@ log = logging.getLogger("mockserver")
 Handler = Callable[[int, FrameType | None], Any] | int | None  # what signal.signal returns
 
 
-def refusal(workers: int, shared: bool, url: str, journal_file: Path | None = None) -> str | None:
-    """Why ``workers`` processes cannot serve a store at ``url`` (None when they can)."""
-    if workers > 1 and not shared:
-        return f"--workers {workers} needs a store every process shares; {url} is not one: use --store redis://HOST:PORT/DB"
-    if workers > 1 and journal_file is not None:
-        # N processes appending to one file would interleave partial lines: the shared journal is read with GET /__admin/journal.
-        return f"--journal-file cannot be written by {workers} workers at once: drop it (GET /__admin/journal on any worker shows all their calls)"
+def refusal(workers: int, store: Any, journal_file: Path | None = None) -> str | None:
+    """Why ``workers`` processes cannot serve ``store`` (None when they can).
+
+    A store can serve workers when other processes may write it too (``shared``)
+    and it can open connections of its own in a forked child (``after_fork``):
+    a connection carried across a fork (SQLite's, say) must never be used there."""
+    if workers <= 1:
+        return None
+    if not store.shared or not callable(getattr(store, "after_fork", None)):
+        return f"--workers {workers} needs a store every process shares; {store.url} is not one: use --store redis://HOST:PORT/DB"
+    if journal_file is not None:
+        # N processes appending to one file would interleave partial lines: every call is in the shared journal (GET /__admin/requests).
+        return f"--journal-file cannot be written by {workers} workers at once: drop it (GET /__admin/requests on any worker shows all their calls)"
     return None
 
 
@@ -106,6 +112,7 @@ def _child(app: MockServer, sock: socket.socket, number: int, log_level: str, pr
             os._exit(1)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+        app.runtime.store.after_fork()  # type: ignore[attr-defined]  # refusal() made sure it has one
         uvicorn_server(app, log_level).run(sockets=[sock])
     except BaseException as exc:  # a worker must never unwind into the parent's loop
         print(f"mockserver: worker {number} failed: {exc}", file=sys.stderr, flush=True)

@@ -463,6 +463,10 @@ class RedisStore:
         """The journal every worker naming this store writes and reads (``Runtime`` asks for it)."""
         return RedisJournal(self, size)
 
+    def after_fork(self) -> None:
+        """In a forked worker: connections of its own (the parent's stay the parent's)."""
+        self.client.connection_pool.reset()
+
     def close(self) -> None:
         self.client.close()
 
