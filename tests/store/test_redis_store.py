@@ -202,6 +202,9 @@ def test_urls() -> None:
     with pytest.raises(ValueError):
         RedisStore("redis://h:1/notadb")
     assert RedisStore("redis://127.0.0.1:1/3?prefix=ci7").prefix == "ci7"
+    secret = RedisStore("redis://user:pw-x@127.0.0.1:1/0")
+    assert secret.url == "redis://***@127.0.0.1:1/0?prefix=mockserver"  # what the banner, the admin API and logs show
+    assert "pw-x" not in secret.banner()
     assert isinstance(RedisStore("redis://127.0.0.1:1/3").client, redis.Redis)
 
 
