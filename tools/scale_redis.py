@@ -3,7 +3,9 @@
 
 Two set-ups, each loaded for --duration seconds by --connections keep-alive
 connections creating users of every vendor, a quarter of them on purpose with
-keys another connection is also creating (the same e-mail/phone/username):
+keys other connections are also creating (the same e-mail, phone, username):
+each create body is the vendor's OpenAPI example with its unique fields
+(``Vendor.unique_fields``) made from a number, the same number the same keys.
 
   workers  one `mockserver serve --workers N` (default 4) on one port
   hosts    two `mockserver serve` on two ports sharing the Redis (two hosts
@@ -12,14 +14,14 @@ keys another connection is also creating (the same e-mail/phone/username):
 Then it checks, and exits 1 on any failure:
 
   lost        every create of a fresh key was answered 2xx, and every user
-              answered 2xx reads back through every worker and every server
-              (VaultsPay by id, Pulse in its user list; the other vendors have
-              no read route a create's answer leads to: their users are checked
-              by the next two lines only)
-  duplicates  no id handed out twice (vendors whose answer carries the id)
-  winners     exactly one 2xx per colliding key; every other attempt got the
-              vendor's own conflict answer
-  errors      no other status, no connection failure
+              answered 2xx is in the vendor's user listing
+              (``Vendor.user_listing``) read through every worker and every
+              server (a vendor without a listing is judged by the next lines only)
+  duplicates  no id handed out twice (where the answer carries an ``id`` or ``_id``)
+  winners     exactly one 2xx per colliding key; every other attempt a 4xx (the
+              vendor's own answer: a conflict; a create racing another between
+              two of its writes may get the store's conflict answer instead)
+  errors      no 5xx, no connection failure
 
 "Through every worker": while reading, all workers but one are stopped
 (SIGSTOP), so the kernel hands every new connection to that one.
@@ -48,63 +50,106 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
-VENDORS = ("vaultspay", "payabli", "sabi", "pulse", "etelecom")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT)]  # this checkout's mockserver (its registry), as the servers started here run it
+
 COLLIDING = 200  # keys per vendor that every connection may try: n in [0, COLLIDING)
 COLLIDE_EVERY = 4  # one request in four uses a colliding key
 ATTEMPTS_PER_KEY = 6
-FIRST_UNIQUE = 1000
-# Each vendor's answer to a taken key.  eTelecom's create is two writes (the user, then its shop
-# membership): in one process no request runs between them, so a second create of the phone
-# finds both and gets user_exists (412).  Workers sharing Redis run requests side by side, and
-# a create racing the winner between its two checks and writes meets the store's own unique
-# check instead: its conflict answer, already_exists (409).  One winner either way.
-CONFLICT_STATUS = {"vaultspay": {400}, "payabli": {400}, "sabi": {409}, "pulse": {409}, "etelecom": {412, 409}}
-
-BODIES: dict[str, dict[str, Any]] = {
-    "vaultspay": {"firstName": "khalid", "lastName": "raza", "countryCode": "92", "status": "ACTIVE"},
-    "payabli": {
-        "phone": "5555555555", "name": "Sean Smith", "pwd": "s3cret!", "scope": [{"orgType": 0, "orgId": 123}],
-        "access": [{"roleLabel": "customers", "roleValue": True}], "usrStatus": 1, "timeZone": -5, "language": "en",
-        "mfaData": {"mfa": True, "mfaMode": 0},
-    },
-    "sabi": {"password": "Secret123!", "firstName": "Ada", "lastName": "Obi", "role": "CUSTOMER", "gender": "FEMALE"},
-    "pulse": {"name": "John Doe"},
-    "etelecom": {"full_name": "Nguyễn Văn An", "password": "secret123", "roles": ["telecom_customerservice"]},
-}
+FIRST_UNIQUE = 1000  # fresh keys: n from here on (below 10**6: six digits of a phone number)
 
 
-def body(vendor: str, n: int) -> dict[str, Any]:
-    """The vendor's create body with its unique keys made from ``n`` (same n, same keys)."""
-    out = dict(BODIES[vendor])
-    if vendor == "vaultspay":
-        out.update(email=f"scale{n}@example.pk", phone=f"33{n:08d}")
-    elif vendor == "payabli":
-        out.update(email=f"scale{n}@example.com")
-    elif vendor == "sabi":
-        out.update(username=f"scale{n}@example.ng", phone=f"0803{n:07d}")
-    elif vendor == "pulse":
-        out.update(email=f"scale{n}@example.com")
-    else:
-        out.update(phone=f"0913{n:06d}")
-    return out
+@dataclass
+class Vendor:
+    name: str
+    method: str
+    path: str  # the create route, below the origin
+    headers: dict[str, str]
+    base: dict[str, Any]  # the create example
+    unique: tuple[str, ...]  # the example's unique fields that a number can vary
+    base_url: str  # below the origin
+
+    def body(self, n: int) -> dict[str, Any]:
+        """The example with its unique fields made from ``n`` (same n, same keys)."""
+        out = dict(self.base)
+        for name in self.unique:
+            out[name] = vary(out[name], n)
+        return out
+
+    def key(self, n: int) -> str:
+        """What finds the user made from ``n`` among a listing's values (see ``keys_of``)."""
+        return keys_of(vary(self.base[self.unique[0]], n))[-1]
 
 
-def user_id(vendor: str, answer: Any) -> Any:
-    if vendor == "vaultspay":
-        return answer["data"]["id"]
-    if vendor == "sabi":
-        return answer.get("_id")
-    if vendor in ("pulse", "etelecom"):
-        return answer.get("id")
-    return None  # payabli answers {"responseData": null}: no id to compare
+def vary(value: str, n: int) -> str:
+    """An e-mail gets ``s<n>.`` before it; a phone number its last six digits replaced by n's (its formatting kept)."""
+    if "@" in value:
+        return f"s{n}.{value}"
+    digits = f"{n:06d}"
+    out, left = list(value), 6
+    for i in range(len(out) - 1, -1, -1):
+        if left and out[i].isdigit():
+            left -= 1
+            out[i] = digits[left]
+    return "".join(out)
+
+
+def variable(value: Any) -> bool:
+    return isinstance(value, str) and ("@" in value or sum(c.isdigit() for c in value) >= 7)
+
+
+def keys_of(value: str) -> list[str]:
+    """A value as a listing may show it: lower-cased, and a phone number also by its last nine digits
+    (a vendor answers "+84 901 234 567" as "0901234567")."""
+    keys = [value.lower()]
+    digits = "".join(c for c in value if c.isdigit())
+    if len(digits) >= 7 and "@" not in value:
+        keys.append("#" + digits[-9:])
+    return keys
+
+
+def user_id(answer: Any) -> Any:
+    """The id a create answer carries (``id`` or ``_id``, at the top or one object down), or None."""
+    if not isinstance(answer, dict):
+        return None
+    for node in (answer, *(v for v in answer.values() if isinstance(v, dict))):
+        for name in ("id", "_id"):
+            if name in node and not isinstance(node[name], (dict, list)):
+                return node[name]
+    return None
+
+
+def discover(origin: str) -> list[Vendor]:
+    """Every vendor's create route and example (its OpenAPI document) and the unique fields it declares."""
+    from mockserver import vendors as registry
+
+    found = []
+    for name, info in httpx.get(f"{origin}/__admin/vendors").json().items():
+        doc = httpx.get(f"{origin}/__admin/openapi/{name}.json").json()
+        schemas = doc.get("components", {}).get("schemas", {})
+        method, url = info["create_user"].split(" ", 1)
+        base: dict[str, Any] = {}
+        for ops in doc["paths"].values():
+            for op in ops.values():
+                if isinstance(op, dict) and op.get("operationId") == "create_user":
+                    schema = op["requestBody"]["content"]["application/json"]["schema"]
+                    schema = schemas.get(schema["$ref"].rsplit("/", 1)[-1], {}) if "$ref" in schema else schema
+                    base = (schema.get("examples") or [{}])[0]
+        unique = tuple(sorted(f for f in registry.load(name).unique_fields if variable(base.get(f))))
+        if not unique:
+            print(f"  {name}: no unique field a number can vary: left out", flush=True)
+            continue
+        found.append(Vendor(name, method, urlsplit(url).path, dict(info["headers"]), base, unique, urlsplit(info["base_url"]).path))
+    return found
 
 
 @dataclass
 class Tally:
-    attempts: dict[tuple[str, int], list[tuple[int, Any]]] = field(default_factory=lambda: defaultdict(list))
+    attempts: dict[tuple[str, int], list[tuple[int, Any]]] = field(default_factory=lambda: defaultdict(list))  # (vendor, n) -> (status, id)
     errors: list[str] = field(default_factory=list)
     requests: int = 0
 
@@ -166,7 +211,6 @@ class Server:
             while len(self.workers) != workers and time.monotonic() < deadline:
                 self.workers = sorted(int(p) for p in Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split())
                 time.sleep(0.05)
-        self.vendors = httpx.get(f"{self.origin}/__admin/vendors").json()
 
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGTERM)
@@ -178,10 +222,10 @@ class Server:
 
 
 # ------------------------------------------------------------------ load
-async def load(origins: list[str], vendors: dict[str, Any], connections: int, duration: float) -> Tally:
+async def load(origins: list[str], vendors: list[Vendor], connections: int, duration: float) -> Tally:
     tally = Tally()
-    counters = dict.fromkeys(VENDORS, FIRST_UNIQUE)  # the next fresh key per vendor
-    collisions = dict.fromkeys(VENDORS, 0)  # colliding attempts so far per vendor
+    counters = {v.name: FIRST_UNIQUE for v in vendors}  # the next fresh key per vendor
+    collisions = {v.name: 0 for v in vendors}  # colliding attempts so far per vendor
     deadline = time.monotonic() + duration
 
     async def connection(number: int) -> None:
@@ -190,58 +234,60 @@ async def load(origins: list[str], vendors: dict[str, Any], connections: int, du
         async with httpx.AsyncClient(limits=httpx.Limits(max_connections=1), timeout=30) as client:
             while time.monotonic() < deadline:
                 step += 1
-                vendor = VENDORS[step % len(VENDORS)]
+                vendor = vendors[step % len(vendors)]
                 if step % COLLIDE_EVERY == 0:
                     # Consecutive colliding attempts (from any connection) share a key, ATTEMPTS_PER_KEY of them
                     # each, so a key is tried by several connections at about the same moment.
-                    n = (collisions[vendor] // ATTEMPTS_PER_KEY) % COLLIDING
-                    collisions[vendor] += 1
+                    n = (collisions[vendor.name] // ATTEMPTS_PER_KEY) % COLLIDING
+                    collisions[vendor.name] += 1
                 else:
-                    n = counters[vendor]
-                    counters[vendor] += 1
-                info = vendors[vendor]
-                method, url = info["create_user"].split(" ", 1)
-                url = origin + url[url.index("/", len("http://")):]
+                    n = counters[vendor.name]
+                    counters[vendor.name] += 1
                 try:
-                    answer = await client.request(method, url, headers=info["headers"], json=body(vendor, n))
+                    answer = await client.request(vendor.method, origin + vendor.path, headers=vendor.headers, json=vendor.body(n))
                 except httpx.HTTPError as exc:
-                    tally.errors.append(f"{vendor} n={n}: {type(exc).__name__}: {exc}")
+                    tally.errors.append(f"{vendor.name} n={n}: {type(exc).__name__}: {exc}")
                     continue
                 tally.requests += 1
                 status = answer.status_code
-                found = user_id(vendor, answer.json()) if 200 <= status < 300 else None
-                tally.attempts[(vendor, n)].append((status, found))
+                found = user_id(answer.json()) if 200 <= status < 300 else None
+                tally.attempts[(vendor.name, n)].append((status, found))
 
     await asyncio.gather(*(connection(i) for i in range(connections)))
     return tally
 
 
-async def read_back(origin: str, vendors: dict[str, Any], created: dict[str, dict[int, Any]], connections: int) -> list[str]:
-    """Every created VaultsPay user by id and every Pulse user in the list, through ``origin``: what is missing."""
+def read_back(origin: str, vendors: list[Vendor], created: dict[str, dict[int, Any]]) -> tuple[int, list[str]]:
+    """Every created user of a vendor with a listing, looked for in it through ``origin``: (users checked, what is missing)."""
+    from mockserver import vendors as registry
+
     missing: list[str] = []
-    queue: asyncio.Queue[tuple[int, Any]] = asyncio.Queue()
-    for n, ident in created["vaultspay"].items():
-        queue.put_nowait((n, ident))
-    info = vendors["vaultspay"]
-    base = origin + info["base_url"][info["base_url"].index("/", len("http://")):]
+    checked = 0
+    with httpx.Client(timeout=60) as client:
+        for vendor in vendors:
+            listing = registry.load(vendor.name).user_listing
+            if listing is None:
+                continue
+            base = origin + vendor.base_url
 
-    async def reader() -> None:
-        async with httpx.AsyncClient(limits=httpx.Limits(max_connections=1), timeout=30) as client:
-            while not queue.empty():
-                n, ident = queue.get_nowait()
-                answer = await client.get(f"{base}/as/api/v1/users/{ident}", headers=info["headers"])
-                if answer.status_code != 200 or answer.json()["data"]["email"] != f"scale{n}@example.pk":
-                    missing.append(f"vaultspay id {ident} via {origin}: {answer.status_code}")
+            def read(method: str, path: str, **options: Any) -> Any:
+                return client.request(method, base + path, **options).json()  # noqa: B023
 
-    await asyncio.gather(*(reader() for _ in range(connections)))
-    pulse = vendors["pulse"]
-    async with httpx.AsyncClient(timeout=60) as client:
-        listed = await client.get(origin + pulse["base_url"][pulse["base_url"].index("/", len("http://")):] + "/users", headers=pulse["headers"])
-    emails = {user["email"]: user["id"] for user in listed.json()}
-    for n, ident in created["pulse"].items():
-        if emails.get(f"scale{n}@example.com") != ident:
-            missing.append(f"pulse scale{n}@example.com (id {ident}) not in the list via {origin}")
-    return missing
+            shown: set[str] = set()
+            work = list(listing(read, vendor.headers))
+            while work:  # every string in the listing, as keys_of() makes them
+                node = work.pop()
+                if isinstance(node, dict):
+                    work.extend(node.values())
+                elif isinstance(node, list):
+                    work.extend(node)
+                elif isinstance(node, str):
+                    shown.update(keys_of(node))
+            for n in created.get(vendor.name, {}):
+                checked += 1
+                if vendor.key(n) not in shown:
+                    missing.append(f"{vendor.name} user n={n} ({vendor.body(n)[vendor.unique[0]]}) not listed via {origin}")
+    return checked, missing
 
 
 def judge(tally: Tally) -> tuple[dict[str, dict[int, Any]], dict[str, int], list[str]]:
@@ -253,7 +299,7 @@ def judge(tally: Tally) -> tuple[dict[str, dict[int, Any]], dict[str, int], list
     for (vendor, n), attempts in tally.attempts.items():
         wins = [(status, ident) for status, ident in attempts if 200 <= status < 300]
         for status, _ in attempts:
-            if not 200 <= status < 300 and status not in CONFLICT_STATUS[vendor]:
+            if not 200 <= status < 500:  # a 5xx: an error whatever the key (a fresh key not 2xx: the "lost" line below)
                 failures.append(f"{vendor} n={n}: status {status}")
         figures["conflicts"] += len(attempts) - len(wins)
         if n < COLLIDING:
@@ -277,33 +323,31 @@ def judge(tally: Tally) -> tuple[dict[str, dict[int, Any]], dict[str, int], list
 
 def phase(name: str, servers: list[Server], connections: int, duration: float) -> bool:
     origins = [server.origin for server in servers]
-    vendors = servers[0].vendors
+    vendors = discover(origins[0])
     print(f"--- {name}: {len(servers)} server(s), {sum(max(len(s.workers), 1) for s in servers)} process(es), "
           f"{connections} connections, {duration:g} s", flush=True)
     started = time.monotonic()
     tally = asyncio.run(load(origins, vendors, connections, duration))
     elapsed = time.monotonic() - started
     created, figures, failures = judge(tally)
-    readers = min(connections, 16)
-    checked = 0
+    checked, readable = 0, 0
     for server in servers:
         for worker in server.workers or [0]:
             others = [pid for pid in server.workers if pid != worker]
             for pid in others:
                 os.kill(pid, signal.SIGSTOP)
             try:
-                missing = asyncio.run(read_back(server.origin, vendors, created, readers))
+                readable, missing = read_back(server.origin, vendors, created)
             finally:
                 for pid in others:
                     os.kill(pid, signal.SIGCONT)
             checked += 1
             figures["lost"] += len(missing)
             failures.extend(f"{m} (worker pid {worker})" if worker else m for m in missing)
-    readable = len(created["vaultspay"]) + len(created["pulse"])
     print(f"  {figures['requests']} creates in {elapsed:.1f} s ({figures['requests'] / elapsed:.0f}/s): {figures['created']} users, "
           f"{figures['conflicts']} conflicts on {figures['colliding keys']} colliding keys")
     print(f"  lost {figures['lost']} · duplicate ids {figures['duplicate ids']} · duplicates accepted {figures['duplicates accepted']} · "
-          f"errors {len(tally.errors)} · {readable} users read back through each of {checked} process(es)/server(s)")
+          f"errors {len(tally.errors)} · {readable} users found listed through each of {checked} process(es)/server(s)")
     for failure in failures[:20]:
         print(f"  FAIL {failure}")
     if len(failures) > 20:

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+import scale_redis  # noqa: E402
 
 
 def test_scale_script_small(redis_url: str) -> None:
@@ -25,3 +27,16 @@ def test_scale_script_small(redis_url: str) -> None:
     for line in verdicts:
         assert line.startswith("  lost 0 · duplicate ids 0 · duplicates accepted 0 · errors 0 · "), line
     assert lines[-1] == "  ok"
+
+
+def test_keys_are_varied_and_found_as_listings_show_them() -> None:
+    assert scale_redis.vary("ada@example.ng", 7) == "s7.ada@example.ng"
+    assert scale_redis.vary("+84 901 234 567", 42) == "+84 901 000 042"  # the formatting kept
+    assert scale_redis.vary("3329465636", 123456) == "3329123456"
+    assert scale_redis.keys_of("+84 901 000 042") == ["+84 901 000 042", "#901000042"]
+    assert "#901000042" in scale_redis.keys_of("0901000042")  # the same phone, as a listing answers it
+    assert scale_redis.keys_of("S7.Ada@Example.ng") == ["s7.ada@example.ng"]
+    assert not scale_redis.variable("92") and scale_redis.variable("08031234567") and scale_redis.variable("a@b")
+    assert scale_redis.user_id({"data": {"id": 5, "parent": {"id": 4}}}) == 5
+    assert scale_redis.user_id({"_id": "6b15"}) == "6b15"
+    assert scale_redis.user_id({"isSuccess": True, "responseData": None}) is None
