@@ -40,7 +40,7 @@ from redis.commands.core import Script
 from .errors import Conflict, InternalFault
 from .journal import Row
 from .packed import pack, unpack
-from .store import CLAIM_PREFIX, NO_UNIQUE_KEYS, Record, StoreError, UniqueKeys
+from .store import CLAIM_PREFIX, NO_UNIQUE_KEYS, Record, StoreError, UniqueKeys, redacted
 
 log = logging.getLogger("mockserver")
 
@@ -196,18 +196,6 @@ class StoreUnavailable(InternalFault, StoreError):
     while serving; at start-up a StoreError (a ValueError), which ``serve`` prints as one line."""
 
 
-def redact_url(url: str) -> str:
-    """``url`` with any password (or user:password) replaced by ``***``: for banners, admin answers and logs."""
-    parts = urlsplit(url)
-    if parts.password is None and parts.username is None:
-        return url
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = f"***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-
-
 def _key(key: Hashable) -> bytes:
     if type(key) is bytes:
         raise TypeError("a table key is a str, an int or a tuple of them, not bytes")
@@ -295,15 +283,15 @@ class RedisStore:
 
     def __init__(self, url: str, prefix: str | None = None, client: redis.Redis | None = None) -> None:
         parts = urlsplit(url)
-        if parts.scheme not in ("redis", "rediss", "unix"):
-            raise ValueError(f"{redact_url(url)}: expected redis://host:port/db")
-        if parts.scheme != "unix" and parts.path.strip("/") and not parts.path.strip("/").isdigit():
-            raise ValueError(f"{redact_url(url)}: the path is the database number, as in redis://host:port/0")
+        if parts.scheme not in ("redis", "rediss"):
+            raise ValueError(f"{redacted(url)}: expected redis://host:port/db")
+        if parts.path.strip("/") and not parts.path.strip("/").isdigit():
+            raise ValueError(f"{redacted(url)}: the path is the database number, as in redis://host:port/0")
         query = parse_qsl(parts.query, keep_blank_values=True)
         given = [value for name, value in query if name == "prefix"]
         self.prefix = prefix or (given[-1] if given else DEFAULT_PREFIX)
         rest = urlencode([(name, value) for name, value in query if name != "prefix"])
-        self.url = redact_url(url)
+        self.url = redacted(url)
         try:
             self.client = client or redis.Redis.from_url(
                 urlunsplit((parts.scheme, parts.netloc, parts.path, rest, "")), socket_timeout=10, socket_connect_timeout=5,
