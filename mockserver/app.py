@@ -86,7 +86,9 @@ class Runtime:
         self._live: OrderedDict[str, float] = OrderedDict()
         self.monotonic: Callable[[], float] = time.monotonic  # tests inject a clock of their own
         self._shared = self.store.shared
-        self.transactional = self.store.transactional  # core.serving.Services: the pipeline commits per request
+        # core.serving.Services: the pipeline calls begin_request/end_request around each request when the store
+        # has a transaction to commit or other writers to notice (the memory store has neither: no hook at all).
+        self.request_hooks = self.store.transactional or self._shared
         self._version = -1
         self._start()
 

@@ -148,13 +148,17 @@ class Seeder:
     session's namespace (``forget``) or a full ``clear``.
     """
 
-    __slots__ = ("_incr", "_names", "_prefix", "_vendor_salt", "seed", "vendor")
+    __slots__ = ("_incr", "_names", "_prefix", "_spaces", "_vendor_salt", "seed", "vendor")
 
     def __init__(self, seed: int, vendor: str, store: Store | None = None) -> None:
         self.seed = seed
         self.vendor = vendor
         self._vendor_salt = salt(vendor)
-        self._incr = (store if store is not None else MemoryStore()).incr
+        store = store if store is not None else MemoryStore()
+        self._incr = store.incr
+        # The memory store's counters, counted here in place (what its incr does, without the call: a draw is on
+        # nearly every request); None for any other store, whose incr is the atomic step.
+        self._spaces = store.counter_spaces if isinstance(store, MemoryStore) else None
         # operation -> (its counter's name, (seed, vendor, operation) mixed once): a draw mixes only its counter.
         self._prefix: dict[str, tuple[str, int]] = {}
         self._names: dict[str, str] = {}  # scope -> the vendor's namespace for it
@@ -171,7 +175,16 @@ class Seeder:
                 namespace = self._names[scope] = f"{self.vendor}@{scope}"
         else:
             namespace = self.vendor
-        return Draw.from_state(known[1], self._incr(namespace, known[0]) - 1)
+        spaces = self._spaces
+        if spaces is None:
+            return Draw.from_state(known[1], self._incr(namespace, known[0]) - 1)
+        counters = spaces.get(namespace)
+        if counters is None:
+            counters = spaces[namespace] = {}
+        name = known[0]
+        n = counters.get(name, 0)
+        counters[name] = n + 1
+        return Draw.from_state(known[1], n)
 
     def reset(self, scope: str | None = None) -> None:
         """Forget cached names (of one scope, a test session, or all); the counters themselves go with

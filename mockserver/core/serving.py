@@ -103,8 +103,9 @@ class Services(Protocol):
 
     def ensure_session(self, vendor: str, session: str) -> None: ...
 
-    # A transactional store (core.store): each request's writes committed before its answer is sent.
-    transactional: bool
+    # A transactional or shared store (core.store): each request's writes committed before its answer is
+    # sent, and other workers' changes loaded before it starts.
+    request_hooks: bool
 
     def begin_request(self) -> None: ...
     def end_request(self) -> None: ...
@@ -209,7 +210,7 @@ class VendorApp:
         self.router = Router(vendor.routes(), vendor.paths_ignore_case, vendor.paths_allow_trailing_slash)
         self.framing = Framing(vendor.content_type)
         self._timestamp = services.clock.timestamp  # the journal's clock, looked up once
-        if services.transactional:  # decided once: the memory store's requests pay nothing for it
+        if services.request_hooks:  # decided once: the memory store's requests pay nothing for it
             self.answer = self._committed  # type: ignore[method-assign]
 
     def _committed(self, request: Request) -> Answer | Pending:

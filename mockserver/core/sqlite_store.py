@@ -17,7 +17,10 @@ Records are kept packed (``core.packed``: as a rule their JSON text), keys as
 the packed key (so 1, "1" and ("1",) stay distinct).  Unique keys are rows of
 ``uniq`` under a primary key: SQLite itself refuses a second owner, so the
 check and the insert are one statement and no other writer can slip between
-them.  Id sequences and counters are one table (``INSERT ... ON CONFLICT DO
+them.  A row keeps its own unique keys (``uniq`` column) and its insertion
+order (``seq``) instead of two more indexes: a create then writes three
+b-trees (row, unique key, counters), and the commit, the cost of a SQLite
+request, writes that few pages.  Id sequences and counters are one table (``INSERT ... ON CONFLICT DO
 UPDATE ... RETURNING``): an id given in a committed answer is never given
 again, even after ``kill -9``, because the id and the record commit together.
 Nothing grows in this process with the rows: an idle server's memory is the
@@ -27,6 +30,7 @@ page cache (capped at ``_CACHE_KIB``).
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Hashable, Iterator
 from pathlib import Path
 from typing import Any
@@ -36,11 +40,10 @@ from .packed import pack, unpack
 from .store import CLAIM_PREFIX, NO_UNIQUE_KEYS, Record, StoreError, UniqueKeys
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS rows (ns TEXT NOT NULL, tbl TEXT NOT NULL, key BLOB NOT NULL, data BLOB NOT NULL);
-CREATE UNIQUE INDEX IF NOT EXISTS rows_key ON rows (ns, tbl, key);
+CREATE TABLE IF NOT EXISTS rows (ns TEXT NOT NULL, tbl TEXT NOT NULL, key BLOB NOT NULL, seq INTEGER NOT NULL,
+    data BLOB NOT NULL, uniq BLOB, PRIMARY KEY (ns, tbl, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS uniq (ns TEXT NOT NULL, tbl TEXT NOT NULL, field TEXT NOT NULL, value BLOB NOT NULL,
     key BLOB NOT NULL, PRIMARY KEY (ns, tbl, field, value)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS uniq_owner ON uniq (ns, tbl, key);
 CREATE TABLE IF NOT EXISTS counters (ns TEXT NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL,
     PRIMARY KEY (ns, name)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS vals (key TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
@@ -76,10 +79,10 @@ def path_of(url: str) -> Path:
 class SQLiteTable:
     """A table of a namespace: a handle holding nothing but its names (valid for the store's life)."""
 
-    __slots__ = ("_db", "_name", "_ns")
+    __slots__ = ("_db", "_name", "_ns", "_store")
 
-    def __init__(self, db: sqlite3.Connection, namespace: str, name: str) -> None:
-        self._db, self._ns, self._name = db, namespace, name
+    def __init__(self, store: SQLiteStore, namespace: str, name: str) -> None:
+        self._store, self._db, self._ns, self._name = store, store._db, namespace, name
 
     def get(self, key: Hashable) -> Record | None:
         row = self._db.execute("SELECT data FROM rows WHERE ns=? AND tbl=? AND key=?", (self._ns, self._name, _key(key))).fetchone()
@@ -113,21 +116,34 @@ class SQLiteTable:
         row = self._db.execute("SELECT data FROM rows WHERE ns=? AND tbl=? AND key=?", (self._ns, self._name, kept_key)).fetchone()
         return {} if row is None else unpack(row[0])
 
+    def _claim_keys(self, kept_key: bytes, unique: UniqueKeys) -> bytes | None:
+        """Inserts the unique keys of a row (Conflict if one is taken); what the row keeps of them."""
+        db, ns, tbl = self._db, self._ns, self._name
+        kept: dict[str, Hashable] = {}
+        for field, value in unique.items():
+            if value is None:
+                continue
+            try:  # the primary key refuses a second owner: check and insert in one statement
+                db.execute("INSERT INTO uniq VALUES (?,?,?,?,?)", (ns, tbl, field, pack(value), kept_key))
+            except sqlite3.IntegrityError:
+                owner = self._owner(field, value)
+                raise Conflict(field, {} if owner is None else self._record(owner)) from None
+            kept[field] = value
+        return pack(kept) if kept else None
+
+    def _release_keys(self, kept: bytes | None) -> None:
+        if kept is not None:
+            for field, value in unpack(kept).items():  # a tuple reads back as a list: both pack to the same JSON
+                self._db.execute("DELETE FROM uniq WHERE ns=? AND tbl=? AND field=? AND value=?", (self._ns, self._name, field, pack(value)))
+
     def insert(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
         kept_key, data = _key(key), pack(record)
         db, ns, tbl = self._db, self._ns, self._name
         db.execute("SAVEPOINT ins")  # either every statement below or none: a refusal leaves nothing behind
         try:
-            for field, value in unique.items():
-                if value is None:
-                    continue
-                try:  # the primary key refuses a second owner: check and insert in one statement
-                    db.execute("INSERT INTO uniq VALUES (?,?,?,?,?)", (ns, tbl, field, pack(value), kept_key))
-                except sqlite3.IntegrityError:
-                    owner = self._owner(field, value)
-                    raise Conflict(field, {} if owner is None else self._record(owner)) from None
+            kept = self._claim_keys(kept_key, unique)
             try:
-                db.execute("INSERT INTO rows (ns, tbl, key, data) VALUES (?,?,?,?)", (ns, tbl, kept_key, data))
+                db.execute("INSERT INTO rows VALUES (?,?,?,?,?,?)", (ns, tbl, kept_key, self._store.next_seq(), data, kept))
             except sqlite3.IntegrityError:
                 raise Conflict("id", self._record(kept_key)) from None
         except BaseException:
@@ -141,19 +157,14 @@ class SQLiteTable:
         db, ns, tbl = self._db, self._ns, self._name
         db.execute("SAVEPOINT upd")
         try:
-            db.execute("DELETE FROM uniq WHERE ns=? AND tbl=? AND key=?", (ns, tbl, kept_key))
-            for field, value in unique.items():
-                if value is None:
-                    continue
-                try:
-                    db.execute("INSERT INTO uniq VALUES (?,?,?,?,?)", (ns, tbl, field, pack(value), kept_key))
-                except sqlite3.IntegrityError:
-                    owner = self._owner(field, value)
-                    raise Conflict(field, {} if owner is None else self._record(owner)) from None
-            # An update keeps the row's place (its rowid): values() lists rows as first inserted, as memory does.
-            changed = db.execute("UPDATE rows SET data=? WHERE ns=? AND tbl=? AND key=?", (data, ns, tbl, kept_key)).rowcount
-            if not changed:
-                db.execute("INSERT INTO rows (ns, tbl, key, data) VALUES (?,?,?,?)", (ns, tbl, kept_key, data))
+            old = db.execute("SELECT uniq FROM rows WHERE ns=? AND tbl=? AND key=?", (ns, tbl, kept_key)).fetchone()
+            if old is not None:
+                self._release_keys(old[0])
+            kept = self._claim_keys(kept_key, unique)
+            if old is not None:  # an update keeps the row's place (seq): values() lists rows as first inserted
+                db.execute("UPDATE rows SET data=?, uniq=? WHERE ns=? AND tbl=? AND key=?", (data, kept, ns, tbl, kept_key))
+            else:
+                db.execute("INSERT INTO rows VALUES (?,?,?,?,?,?)", (ns, tbl, kept_key, self._store.next_seq(), data, kept))
         except BaseException:
             db.execute("ROLLBACK TO upd")
             db.execute("RELEASE upd")
@@ -163,12 +174,14 @@ class SQLiteTable:
     def delete(self, key: Hashable) -> Record | None:
         kept_key = _key(key)
         db, ns, tbl = self._db, self._ns, self._name
-        row = db.execute("DELETE FROM rows WHERE ns=? AND tbl=? AND key=? RETURNING data", (ns, tbl, kept_key)).fetchone()
-        db.execute("DELETE FROM uniq WHERE ns=? AND tbl=? AND key=?", (ns, tbl, kept_key))
-        return None if row is None else unpack(row[0])
+        row = db.execute("DELETE FROM rows WHERE ns=? AND tbl=? AND key=? RETURNING data, uniq", (ns, tbl, kept_key)).fetchone()
+        if row is None:
+            return None
+        self._release_keys(row[1])
+        return unpack(row[0])  # type: ignore[no-any-return]
 
     def values(self) -> list[Record]:
-        rows = self._db.execute("SELECT data FROM rows WHERE ns=? AND tbl=? ORDER BY rowid", (self._ns, self._name))
+        rows = self._db.execute("SELECT data FROM rows WHERE ns=? AND tbl=? ORDER BY seq", (self._ns, self._name))
         return [unpack(data) for (data,) in rows]
 
     def __len__(self) -> int:
@@ -176,7 +189,7 @@ class SQLiteTable:
         return int(row[0])
 
     def __iter__(self) -> Iterator[Hashable]:
-        rows = self._db.execute("SELECT key FROM rows WHERE ns=? AND tbl=? ORDER BY rowid", (self._ns, self._name))
+        rows = self._db.execute("SELECT key FROM rows WHERE ns=? AND tbl=? ORDER BY seq", (self._ns, self._name))
         return iter([_given(bytes(key)) for (key,) in rows])
 
 
@@ -204,12 +217,19 @@ class SQLiteStore:
             raise StoreError(f"--store {url}: cannot use {self.path}: {exc}") from None
         self._db = db
         self._tables: dict[tuple[str, str], SQLiteTable] = {}
+        self._seq = 0
+
+    def next_seq(self) -> int:
+        """A row's insertion order: nanoseconds, never repeated nor going back within this process
+        (rows two processes insert in the same instant may list either way round, as they arrived)."""
+        self._seq = max(time.time_ns(), self._seq + 1)
+        return self._seq
 
     # ------------------------------------------------------------ tables, ids
     def table(self, namespace: str, name: str) -> SQLiteTable:
         table = self._tables.get((namespace, name))
         if table is None:
-            table = self._tables[namespace, name] = SQLiteTable(self._db, namespace, name)
+            table = self._tables[namespace, name] = SQLiteTable(self, namespace, name)
         return table
 
     def next_id(self, namespace: str, name: str, start: int) -> int:

@@ -373,6 +373,12 @@ class MemoryStore:
         return list(dict.fromkeys([*self._spaces, *self._counters]))
 
     # ------------------------------------------------ protocol v2 (issue 15)
+    @property
+    def counter_spaces(self) -> dict[str, dict[str, int]]:
+        """namespace -> {counter: value}: the live dicts behind ``incr`` (not a copy; this dict is never
+        replaced, a namespace's is).  For the seeder's per-request draw: a call less than ``incr``."""
+        return self._counters
+
     def incr(self, namespace: str, name: str, by: int = 1) -> int:
         counters = self._counters.get(namespace)
         if counters is None:

@@ -227,3 +227,15 @@ def test_redacted() -> None:
     assert redacted("redis://:secret@localhost:6379/0") == "redis://***@localhost:6379/0"
     assert redacted("redis://user:secret@h/1") == "redis://user:***@h/1"
     assert redacted("sqlite:///tmp/x.db") == "sqlite:///tmp/x.db"
+
+
+def test_composite_unique_values_are_released(store: Store) -> None:
+    table = store.table("v", "members")
+    table.insert(("s", 1), {"m": 1}, {"pair": ("s", "ada")})
+    with pytest.raises(Conflict):
+        table.insert(("s", 2), {"m": 2}, {"pair": ("s", "ada")})
+    table.update(("s", 1), {"m": 1}, {"pair": ("s", "bob")})
+    table.insert(("s", 2), {"m": 2}, {"pair": ("s", "ada")})  # the old value was released by the update
+    assert table.delete(("s", 1)) == {"m": 1}
+    table.insert(("s", 3), {"m": 3}, {"pair": ("s", "bob")})  # and by the delete
+    assert table.find("pair", ("s", "bob")) == {"m": 3}
