@@ -184,9 +184,9 @@ def serve(
     from .workers import refusal
 
     try:
-        opened = open_store(store)
+        opened = open_store(store)  # here, not in Runtime: --workers must know the store before anything is loaded
     except StoreError as exc:
-        _refuse(str(exc))
+        _refuse(f"cannot start: {exc}")
     why = refusal(workers, opened, journal_file)
     if why is not None:
         _refuse(why)

@@ -105,7 +105,7 @@ def test_unreachable_redis_refuses_to_start() -> None:
         capture_output=True, text=True, timeout=60,
     )
     assert done.returncode == 2
-    assert done.stderr.startswith("mockserver: --store: cannot reach redis://***@127.0.0.1:") and done.stderr.count("\n") == 1
+    assert done.stderr.startswith("mockserver: cannot start: --store: cannot reach redis://***@127.0.0.1:") and done.stderr.count("\n") == 1
     assert "hunter2" not in done.stderr + done.stdout
 
 
