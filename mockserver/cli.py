@@ -191,7 +191,7 @@ def serve(
     if why is not None:
         _refuse(why)
     try:
-        runtime = Runtime(config, store=opened)
+        runtime = Runtime(config, opened)
     except (FixtureError, ValueError) as exc:
         problems = str(exc)  # one line per problem: a single one stays on the first line
         separator = "\n" if "\n" in problems else " "
