@@ -3,17 +3,20 @@
     python3 tools/crash_sqlite.py                       # 64 connections, 20 kills (the issue's test)
     python3 tools/crash_sqlite.py --kills 5 --connections 16 --gap 0.2 0.6   # what the suite runs
 
-Starts ``mockserver serve --vendor vaultspay --store sqlite:///<file>`` and loads it with
-VaultsPay creates (each with an e-mail of its own) over N keep-alive connections.  At
-random moments it kills the server with SIGKILL and starts it again on the same file and
-port; the connections reconnect and go on.  Then it checks, in the file and through the
-vendor's own read route (``GET /as/api/v1/users/{id}`` with the same token, which must
-have survived too):
+Starts ``mockserver serve --vendor NAME --store sqlite:///<file>`` (the registry's first
+vendor unless ``--vendor`` says) and loads it with creates, the body of the vendor's own
+``create_user`` example with its unique fields (``Vendor.unique_fields``: e-mails, phone
+numbers) made unique per request, over N keep-alive connections.  At random moments it
+kills the server with SIGKILL and starts it again on the same file and port; the
+connections reconnect and go on.  Then it checks, in the file and through the vendor's
+own read routes (``Vendor.user_listing``, with the credentials from before the crashes,
+which must have survived too):
 
-- every create answered 2xx is there, under the id it was answered with, with its e-mail;
-- no two answered creates got one id (ids never reused after a crash);
-- no half-written record: every row decodes whole, every unique key points at an existing
-  row and every row's e-mail is indexed; the id sequence is past every id given.
+- every create answered 2xx is there: a row holding its unique values, whose key (the id)
+  is in the answer; every such user is listed by the vendor's read routes;
+- no two answered creates got one row (ids never reused after a crash);
+- no half-written record: every row of the vendor decodes whole, every unique key points
+  at an existing row.
 
 Prints one JSON summary line; exit status 1 on any loss or inconsistency.
 """
@@ -32,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -39,10 +43,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from mockserver import vendors as registry  # noqa: E402
 from mockserver.core.packed import unpack  # noqa: E402
 
-VENDOR = "vaultspay"
-CREATE = "/as/api/v1/users"
 READY_SECONDS = 60.0  # a start on a loaded 2-core machine can take several seconds
 
 
@@ -55,14 +58,14 @@ def free_port() -> int:
 class Server:
     """The server process on a fixed port and file: started, killed, started again."""
 
-    def __init__(self, url: str, port: int, log: Path) -> None:
-        self.url, self.port, self.log = url, port, log
+    def __init__(self, url: str, port: int, log: Path, vendor: str) -> None:
+        self.url, self.port, self.log, self.vendor = url, port, log, vendor
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "mockserver", "serve", "--port", str(self.port), "--vendor", VENDOR,
+                [sys.executable, "-m", "mockserver", "serve", "--port", str(self.port), "--vendor", self.vendor,
                  "--store", self.url, "--log-level", "warning", "--journal-size", "0"],
                 cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
             )
@@ -92,8 +95,14 @@ class Server:
                 self.kill()
 
 
-def get_json(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, Any]:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers or {})
+def get_json(
+    port: int, path: str, headers: dict[str, str] | None = None, params: dict[str, Any] | None = None,
+    method: str = "GET", body: Any = None,
+) -> tuple[int, Any]:
+    query = ("?" + urllib.parse.urlencode(params)) if params else ""
+    data = None if body is None else json.dumps(body).encode()
+    sent = {**(headers or {}), **({"Content-Type": "application/json"} if data is not None else {})}
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}{query}", data=data, headers=sent, method=method)
     try:
         with urllib.request.urlopen(request, timeout=10) as answer:
             return answer.status, json.loads(answer.read())
@@ -101,13 +110,39 @@ def get_json(port: int, path: str, headers: dict[str, str] | None = None) -> tup
         return exc.code, json.loads(exc.read() or b"null")
 
 
+def create_example(vendor: str) -> tuple[str, dict[str, Any], list[str]]:
+    """The vendor's create_user example: its path (below the mount), its body, and the body fields to make unique:
+    the declared unique fields that hold an e-mail or a phone-like number (a country code stays as it is)."""
+    cls = registry.load(vendor)
+    example = next(e for e in cls.examples if e.name == "create_user")
+    body = dict(example.body)
+    fields = [f for f in sorted(cls.unique_fields or body) if isinstance(body.get(f), str)
+              and ("@" in body[f] or sum(c.isdigit() for c in body[f]) >= 7)]
+    return example.path, body, fields
+
+
+def unique_value(value: str, tag: str, seq: int) -> str:
+    """``value`` made unique: an e-mail's local part tagged, else its last 7 digits replaced by ``seq``."""
+    if "@" in value:
+        local, _, domain = value.partition("@")
+        return f"{local}.{tag}@{domain}"
+    digits = list(f"{seq % 10**7:07d}")
+    chars = list(value)
+    for i in range(len(chars) - 1, -1, -1):
+        if chars[i].isdigit() and digits:
+            chars[i] = digits.pop()
+    return "".join(chars)
+
+
 class Load:
     """N connections creating users until told to stop; remembers every create answered 2xx."""
 
-    def __init__(self, port: int, headers: dict[str, str], run: str) -> None:
+    def __init__(self, port: int, headers: dict[str, str], run: str, vendor: str) -> None:
         self.port, self.run = port, run
+        self.path, self.body, self.fields = create_example(vendor)
         self.head = "".join(f"{name}: {value}\r\n" for name, value in headers.items() if name.lower() != "content-type")
-        self.acked: list[tuple[str, int]] = []  # (e-mail, id) of every 2xx
+        self.acked: list[tuple[list[str], bytes]] = []  # (unique values sent, answer) of every 2xx
+        self.seq = 0
         self.statuses: dict[int, int] = {}
         self.unanswered = 0  # requests whose connection died first: no answer, no promise
         self.stopping = False
@@ -123,16 +158,19 @@ class Load:
             try:
                 while not self.stopping:
                     n += 1
-                    email = f"crash-{self.run}-{index}-{n}@example.com"
-                    body = json.dumps({"firstName": "Crash", "lastName": "Test", "email": email, "status": "ACTIVE"}).encode()
+                    self.seq += 1
+                    sent = dict(self.body)
+                    for field in self.fields:
+                        sent[field] = unique_value(sent[field], f"crash{self.run}t{index}n{n}", self.seq)
+                    body = json.dumps(sent).encode()
                     writer.write(
-                        f"POST {CREATE} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n{self.head}"
+                        f"POST {self.path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n{self.head}"
                         f"content-length: {len(body)}\r\n\r\n".encode() + body
                     )
                     status, payload = await self._response(reader)
                     self.statuses[status] = self.statuses.get(status, 0) + 1
                     if 200 <= status < 300:
-                        self.acked.append((email, int(json.loads(payload)["data"]["id"])))
+                        self.acked.append(([sent[f] for f in self.fields], payload))
             except (OSError, asyncio.IncompleteReadError, ValueError):
                 self.unanswered += 1
             finally:
@@ -163,49 +201,80 @@ async def drive(server: Server, load: Load, connections: int, kills: int, gap: t
     await asyncio.gather(*workers)
 
 
-def verify(path: Path, server: Server, load: Load, headers: dict[str, str], read_back: int) -> dict[str, Any]:
+def _strings(value: Any, out: set[str]) -> set[str]:
+    """Every scalar in a JSON value, as text (folded too: a vendor may keep an e-mail lower-cased)."""
+    if isinstance(value, dict):
+        for item in value.values():
+            _strings(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _strings(item, out)
+    elif value is not None:
+        text = str(value)
+        out.update((text, text.lower(), _digits(text)))
+    return out
+
+
+def _digits(text: str) -> str:
+    """A phone-like value as a vendor may keep it reformatted (+84 901 ... as 0901...): its last 9 digits."""
+    digits = "".join(c for c in text if c.isdigit())
+    return "#" + digits[-9:] if len(digits) >= 7 else text
+
+
+def _held(values: list[str], index: dict[str, Any]) -> set[Any]:
+    return {index.get(v, index.get(v.lower(), index.get(_digits(v)))) for v in values}
+
+
+def verify(path: Path, server: Server, load: Load, headers: dict[str, str], base: str) -> dict[str, Any]:
     problems: list[str] = []
-    ids: dict[int, str] = {}
-    for email, user_id in load.acked:
-        if user_id in ids:
-            problems.append(f"id {user_id} answered twice: {ids[user_id]} and {email}")
-        ids[user_id] = email
     db = sqlite3.connect(path)
     try:
-        rows: dict[int, dict[str, Any]] = {}
-        for key, data in db.execute("SELECT key, data FROM rows WHERE ns=? AND tbl='users'", (VENDOR,)):
+        owner: dict[str, tuple[str, Any]] = {}  # a unique value sent -> the (table, key) of the row holding it
+        keys: dict[str, set[str]] = {}  # table -> its keys, as text
+        rows = 0
+        for tbl, key, data in db.execute("SELECT tbl, key, data FROM rows WHERE ns=?", (server.vendor,)):
+            rows += 1
             try:
-                record = unpack(data)
-                rows[int(unpack(key))] = record
-                if record.get("id") != unpack(key) or not record.get("email") or not record.get("username"):
-                    problems.append(f"half-written record under {unpack(key)!r}: {record!r}")
-            except Exception as exc:  # any row that does not read back whole is the failure looked for
-                problems.append(f"unreadable record {key!r}: {exc}")
-        for email, user_id in load.acked:
-            record = rows.get(user_id)
-            if record is None:
-                problems.append(f"lost: {email} answered 2xx with id {user_id}, not in the file")
-            elif record["email"] != email:
-                problems.append(f"id {user_id} answered for {email} holds {record['email']} (reused)")
-        indexed = {unpack(value): int(unpack(key)) for value, key in
-                   db.execute("SELECT value, key FROM uniq WHERE ns=? AND tbl='users' AND field='email'", (VENDOR,))}
-        for value, user_id in indexed.items():
-            if user_id not in rows:
-                problems.append(f"unique key {value!r} points at missing row {user_id}")
-        for user_id, record in rows.items():
-            if indexed.get(record["email"].lower()) != user_id and indexed.get(record["email"]) != user_id:
-                problems.append(f"row {user_id}'s e-mail {record['email']!r} is not indexed")
-        (sequence,) = db.execute("SELECT value FROM counters WHERE ns=? AND name='users'", (VENDOR,)).fetchone() or (0,)
-        if rows and sequence < max(rows):
-            problems.append(f"id sequence at {sequence}, below the largest id {max(rows)}")
+                record, kept_key = unpack(data), unpack(key)
+                kept_key = tuple(kept_key) if isinstance(kept_key, list) else kept_key  # a composite key
+            except Exception as exc:  # a row that does not read back whole is the failure looked for
+                problems.append(f"unreadable record in {tbl}: {exc}")
+                continue
+            if not isinstance(record, dict) or not record:
+                problems.append(f"half-written record {tbl}[{kept_key!r}]: {record!r}")
+                continue
+            keys.setdefault(tbl, set()).add(str(kept_key))
+            for text in _strings(record, set()):
+                owner.setdefault(text, (tbl, kept_key))
+        for tbl, field, key in db.execute("SELECT tbl, field, key FROM uniq WHERE ns=?", (server.vendor,)):
+            if db.execute("SELECT 1 FROM rows WHERE ns=? AND tbl=? AND key=?", (server.vendor, tbl, key)).fetchone() is None:
+                problems.append(f"unique key {tbl}.{field} points at a missing row {unpack(key)!r}")
     finally:
         db.close()
-    sample = random.Random(0).sample(load.acked, min(read_back, len(load.acked)))
-    for email, user_id in sample:  # through the vendor's own read route, with the token from before the crashes
-        status, body = get_json(server.port, f"/as/api/v1/users/{user_id}", headers)
-        if status != 200 or body["data"]["email"] != email:
-            problems.append(f"GET user {user_id}: {status} {str(body)[:200]}")
-    return {"rows": len(rows), "problems": problems}
+    holders: dict[tuple[str, str], list[str]] = {}
+    for values, answer in load.acked:
+        found = _held(values, owner)
+        if None in found or len(found) != 1:
+            problems.append(f"lost: {values} answered 2xx, no one row holds them ({found})")
+            continue
+        tbl, key = found.pop()
+        # The id the client was given, if the answer gives one (a key of that table): the row's own.
+        given = _strings(json.loads(answer), set()) & keys.get(tbl, set())
+        if given and str(key) not in given:
+            problems.append(f"{values}: answered with id {sorted(given)[:3]} but held by {tbl}[{key!r}]: {answer[:200]!r}")
+        holders.setdefault((tbl, json.dumps(key)), []).append(values[0])
+    problems += [f"one row, {where}, answered for several creates: {sent[:3]}" for where, sent in holders.items() if len(sent) > 1]
+    listing = registry.load(server.vendor).user_listing
+    if listing is not None:  # through the vendor's own read routes, with the credentials from before the crashes
+
+        def read(method: str, where: str, **options: Any) -> Any:
+            status, body = get_json(server.port, base + where, options.get("headers"), options.get("params"), method, options.get("json"))
+            return body if status == 200 else {"status": status}
+
+        listed = _strings(listing(read, headers), set())
+        missing = [values for values, _ in load.acked if not any(v in listed or v.lower() in listed or _digits(v) in listed for v in values)]
+        problems += [f"not listed by the vendor's read routes: {values}" for values in missing[:20]]
+    return {"rows": rows, "problems": problems, "listed": listing is not None}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -215,30 +284,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gap", type=float, nargs=2, default=(0.5, 2.0), metavar=("MIN", "MAX"),
                         help="seconds of load between restart and kill, drawn uniformly")
     parser.add_argument("--db", type=Path, help="SQLite file (default: a new one in a temporary directory)")
-    parser.add_argument("--read-back", type=int, default=500, help="answered creates read back through the vendor's route")
+    parser.add_argument("--vendor", choices=registry.NAMES, default=registry.NAMES[0], help="the vendor loaded (default: the first)")
     parser.add_argument("--seed", type=int, default=None, help="seed of the kill moments (default: random)")
     args = parser.parse_args(argv)
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     rng = random.Random(seed)
     with tempfile.TemporaryDirectory(prefix="crash-sqlite-") as tmp:
         path = (args.db or Path(tmp) / "crash.db").resolve()
-        server = Server(f"sqlite:///{path}", free_port(), Path(tmp) / "server.log")
+        server = Server(f"sqlite:///{path}", free_port(), Path(tmp) / "server.log", args.vendor)
         server.start()
         try:
             _, vendors = get_json(server.port, "/__admin/vendors")
-            headers = {k: str(v) for k, v in vendors[VENDOR]["headers"].items()}
-            load = Load(server.port, headers, f"{seed:x}")
+            info = vendors[args.vendor]
+            headers = {k: str(v) for k, v in info["headers"].items()}
+            load = Load(server.port, headers, f"{seed:x}", args.vendor)
             started = time.monotonic()
             asyncio.run(drive(server, load, args.connections, args.kills, (args.gap[0], args.gap[1]), rng))
             elapsed = time.monotonic() - started
-            result = verify(path, server, load, headers, args.read_back)
+            result = verify(path, server, load, headers, urllib.parse.urlsplit(info["base_url"]).path)
         finally:
             server.stop()
         log_tail = (Path(tmp) / "server.log").read_text(errors="replace")[-2000:]
     summary = {
-        "seed": seed, "kills": args.kills, "connections": args.connections, "seconds": round(elapsed, 1),
+        "vendor": args.vendor, "seed": seed, "kills": args.kills, "connections": args.connections, "seconds": round(elapsed, 1),
         "answered_2xx": len(load.acked), "statuses": load.statuses, "cut_off": load.unanswered,
-        "rows": result["rows"], "lost_or_inconsistent": len(result["problems"]),
+        "rows": result["rows"], "read_back": result["listed"], "lost_or_inconsistent": len(result["problems"]),
     }
     print(json.dumps(summary))
     for problem in result["problems"][:20]:

@@ -219,13 +219,13 @@ class VendorApp:
         What runs after a wait (a scenario's delay) writes outside it, each write committed
         as it is made (the store's autocommit), still before the answer is sent."""
         services = self.services
-        services.begin_request()
         try:
+            services.begin_request()
             answer = VendorApp.answer(self, request)
             services.end_request()
-        except Exception as exc:  # the commit failed (disk full, lock held too long): the vendor's 500, nothing kept
+        except Exception as exc:  # the store failed (disk full, a lock held too long): the vendor's 500, nothing kept
             services.abort_request()
-            log.error("store commit failed in %s %s %s", self.name, request.method, request.path, exc_info=exc)
+            log.error("store failed in %s %s %s", self.name, request.method, request.path, exc_info=exc)
             return self._answered(request, {}, "unknown", self.vendor.answer_failure(exc), None, None)
         return answer
 

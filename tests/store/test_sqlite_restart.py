@@ -243,3 +243,25 @@ def test_an_idle_sqlite_server_holds_no_users_in_memory(url: str) -> None:
     # bounded caches (its page cache is outside tracemalloc's view and capped, _CACHE_KIB).
     assert kept_in_memory > 300_000, kept_in_memory
     assert kept_in_sqlite < 100_000, kept_in_sqlite
+
+
+def test_a_failed_commit_is_the_vendors_500_and_keeps_nothing(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    with served(url) as client:
+        store = runtime_of(client).store
+        rows = len(store.table("vaultspay", "users"))
+        internal = client.post(USERS, content=b"{}", headers={**headers(client), "X-Mock-Error": "INTERNAL"})
+        assert internal.status_code == 500
+        real_commit = store.commit
+
+        def failing() -> None:
+            raise sqlite3.OperationalError("disk I/O error")
+
+        monkeypatch.setattr(store, "commit", failing)
+        answer = create(client, 1)
+        monkeypatch.setattr(store, "commit", real_commit)
+        assert answer.status_code == 500
+        assert answer.json() == internal.json()  # the vendor's own 500 envelope
+        assert len(store.table("vaultspay", "users")) == rows  # rolled back: no 2xx, and nothing kept
+        assert create(client, 1).status_code == 200  # the same e-mail is free: the failed write left nothing
