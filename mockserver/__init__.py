@@ -5,14 +5,15 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
-__all__ = ["Config", "RunningServer", "Transport", "__version__", "build_app", "running", "transport"]
+__all__ = ["Config", "MockServerHandle", "RunningServer", "Transport", "__version__", "build_app", "running", "transport"]
 
 # Resolved on first use (PEP 562) so `mockserver serve` does not import httpx and
 # the test helpers: start-up time is part of the product.
 _LAZY = {
     "Config": ".config",
+    "MockServerHandle": ".pytest_plugin",  # the fixture's type, for annotations (imports pytest)
     "build_app": ".app",
     "RunningServer": ".server",
     "running": ".server",
@@ -23,6 +24,7 @@ _LAZY = {
 if TYPE_CHECKING:
     from .app import build_app
     from .config import Config
+    from .pytest_plugin import MockServerHandle
     from .server import RunningServer, running
     from .testing import Transport, transport
 

@@ -25,6 +25,7 @@ from . import vendors as registry
 from .config import Config, default_fixtures_dir, default_scenarios_dir
 from .core.admin import build_admin
 from .core.clock import Clock
+from .core.didyoumean import unknown_names
 from .core.fixtures import FixtureError, load_model
 from .core.guard import AdminGuard
 from .core.journal import Journal
@@ -116,7 +117,7 @@ class Runtime:
                 log.warning("scenario %r from %s replaces the shipped one", scenario.name, scenario.source)
         missing = [n for n in self.config.active_scenarios if n not in self.scenarios.library]
         if missing:
-            raise FixtureError(f"unknown scenario(s): {', '.join(missing)}; known: {', '.join(sorted(self.scenarios.library))}")
+            raise FixtureError(unknown_names("scenario", missing, self.scenarios.library, "`mockserver scenarios` lists them"))
 
     # ------------------------------------------------------------ the store
     def _start(self) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 from click.core import ParameterSource
 
-from . import __version__
+from . import __version__, envvars
 from .config import DEFAULT_PORT, JOURNAL_BYTES, SERVER_ENV, SERVERS, STORE_ENV, Config
 from .vendors import NAMES
 
@@ -91,6 +91,9 @@ class _Main(click.Group):
                 exc.show()
                 sys.exit(exc.exit_code)
             message = " ".join(exc.format_message().split())
+            variable = envvars.from_environment(exc.param, sys.argv[1:] if args is None else args) if isinstance(exc, click.BadParameter) else None
+            if variable is not None:  # the value came from the environment: name the variable, not the flag
+                message = f"invalid {variable}: " + " ".join(exc.message.split())
             click.echo(f"mockserver: error: {message}", err=True)
             sys.exit(exc.exit_code)
         except click.Abort:
@@ -131,11 +134,12 @@ def main() -> None:
 @click.option("--scenarios", "scenarios", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Directory of scenario YAML files.")
 @click.option("--vendor", type=click.Choice(NAMES), help="Serve only this vendor, at the root (for clients with hard-coded paths).")
 @click.option("--scenario", "active", multiple=True, metavar="NAME", help="Activate a scenario at start (repeatable).")
-@click.option("--clock", default=None, help="'real' (default) or 'frozen:2026-01-01T00:00:00Z'.")
+@click.option("--clock", default=None, callback=lambda _ctx, _param, value: _check_clock(value), help="'real' (default) or 'frozen:2026-01-01T00:00:00Z'.")
 @click.option("--journal-size", default=10_000, show_default=True, type=click.IntRange(0), help="Requests kept in the journal (ring buffer).")
 @click.option("--journal-bytes", default=JOURNAL_BYTES, show_default=True, type=click.IntRange(0), help="Most bytes of request data the journal keeps (oldest entries go first).")
 @click.option("--journal-file", type=click.Path(dir_okay=False, path_type=Path), help="Also append every journal entry to this file as JSON lines.")
 @click.option("--log-level", default="info", show_default=True, type=click.Choice(["critical", "error", "warning", "info", "debug"]), help="'info' logs one line per request.")
+@click.option("--log-format", default="plain", show_default=True, type=click.Choice(["plain", "json"]), help="'json': one JSON object per log line (per request: vendor, operation, status, latency, session, scenario rule, warnings).")
 @click.option(
     "--admin-token", envvar=ADMIN_TOKEN_ENV, show_envvar=True, metavar="TOKEN",
     help="Require TOKEN on every /__admin request (Authorization: Bearer TOKEN or X-Mock-Admin-Token: TOKEN); "
@@ -160,14 +164,20 @@ def main() -> None:
 )
 @click.option(
     "--workers", default=1, show_default=True, type=click.IntRange(1), metavar="N",
-    help="Serve with N processes on one port (MOCKSERVER_WORKERS); N > 1 needs a shared --store (redis://).",
+    help="Serve with N processes on one port; N > 1 needs a shared --store (redis://).",
 )
 def serve(
     host: str, port: int, seed: int, fixtures: Path | None, scenarios: Path | None, vendor: str | None, active: tuple[str, ...],
     clock: str | None, journal_size: int, journal_bytes: int, journal_file: Path | None, log_level: str, admin_token: str | None,
     allowed_hosts: tuple[str, ...], session_idle: float, max_sessions: int, server: str, store: str | None, workers: int,
+    log_format: str = "plain",
 ) -> None:
-    """Start the server and print every vendor's base URL and credentials."""
+    """Start the server and print every vendor's base URL and credentials.
+
+    Every option can also be set by the environment variable MOCKSERVER_<OPTION>
+    (--journal-size: MOCKSERVER_JOURNAL_SIZE; several values space-separated);
+    the flag wins.
+    """
     from .app import MockServer, Runtime, tune_gc
     from .core.fixtures import FixtureError
     from .server import bind, origin_of
@@ -193,9 +203,9 @@ def serve(
     try:
         runtime = Runtime(config, opened)
     except (FixtureError, ValueError) as exc:
-        problems = str(exc)  # one line per problem: a single one stays on the first line
-        separator = "\n" if "\n" in problems else " "
-        click.echo(f"mockserver: cannot start:{separator}{problems}", err=True)
+        # One line, however many problems: each already names its file (or flag) and field.
+        problems = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+        click.echo(f"mockserver: cannot start: {problems}", err=True)
         sys.exit(2)
     try:
         sock = bind(host, port)
@@ -208,14 +218,32 @@ def serve(
     click.echo(banner(runtime, origin, bound, token_line))
     if workers > 1:
         click.echo(f"workers: {workers} processes on {bound}, sharing {opened.url}")
-    _configure_logging(log_level)
+    _configure_logging(log_level, log_format)
     app = MockServer(runtime)
     tune_gc()
     try:
-        code = serve_workers(app, sock, workers, log_level)
+        code = serve_workers(app, sock, workers, log_level, json_logs=log_format == "json")
     finally:
         runtime.store.close()  # not at lifespan shutdown: an in-process app may be started again
     sys.exit(code)
+
+
+# Every serve option also from MOCKSERVER_<FLAG> (envvars.py): options added above get theirs too.
+envvars.apply(serve)
+
+
+def _check_clock(value: str | None) -> str | None:
+    """--clock parsed before anything loads, so a bad instant is refused naming the flag."""
+    from .core.clock import Clock
+
+    try:
+        Clock.from_spec(value)
+    except ValueError as exc:
+        detail = str(exc)
+        if detail.startswith("Invalid isoformat string"):  # the stdlib's words: say what was expected instead
+            detail = f"not an ISO-8601 instant: {value.partition(':')[2]!r} (e.g. frozen:2026-01-01T00:00:00Z)" if value else detail
+        raise click.BadParameter(detail) from None
+    return value
 
 
 def _admin_guard_options(host: str, admin_token: str | None, allowed_hosts: tuple[str, ...]) -> tuple[str | None, str]:
@@ -256,16 +284,20 @@ def _refuse(message: str) -> NoReturn:
     sys.exit(2)
 
 
-def _configure_logging(level: str) -> None:
-    """One readable line per request (vendor, operation, status, ms, scenario) at 'info'."""
+def _configure_logging(level: str, log_format: str = "plain") -> None:
+    """One readable line per request (vendor, operation, status, ms, scenario) at 'info'; or JSON objects."""
     import logging
 
+    from .logjson import JsonFormatter
+
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
-    logger = logging.getLogger("mockserver")
-    logger.handlers[:] = [handler]
-    logger.setLevel(level.upper())
-    logger.propagate = False
+    handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    names = ("mockserver", "uvicorn") if log_format == "json" else ("mockserver",)  # uvicorn's lines in JSON too
+    for name in names:
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(level.upper())
+        logger.propagate = False
 
 
 def _runtime(**options: object) -> Runtime:

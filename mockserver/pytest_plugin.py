@@ -1,33 +1,36 @@
-"""pytest plugin (registered through the ``pytest11`` entry point): the ``mockserver`` fixture.
+"""pytest plugin (registered through the ``pytest11`` entry point): the ``mock_vendors`` fixture.
 
-    def test_signup(mockserver):
-        client = MyClient(base_url=mockserver.base_url("vaultspay"), **mockserver.credentials("vaultspay"))
-        with mockserver.scenario("vaultspay-token-expired"):
+    def test_signup(mock_vendors):
+        client = MyClient(base_url=mock_vendors.base_url("vaultspay"), **mock_vendors.credentials("vaultspay"))
+        with mock_vendors.scenario("vaultspay-token-expired"):
             client.create_user(...)
-        mockserver.assert_called("vaultspay", "create_user", times=2, body={"status": "ACTIVE"})
-        mockserver.assert_snapshot("signup-retries-after-expiry")  # tests/snapshots/<name>.json
+        mock_vendors.assert_called("vaultspay", "create_user", times=2, body={"status": "ACTIVE"})
+        mock_vendors.assert_snapshot("signup-retries-after-expiry")  # tests/snapshots/<name>.json
+
+``mockserver`` is the fixture's old name, kept as a deprecated alias (it warns
+once): inside a test it hid the ``mockserver`` module.
 
 One real server per pytest process (so per pytest-xdist worker), started on
 first use; every test starts from a reset state (fixtures, journal, scenario
 counters, clock).  It runs on the fast transport unless ``MOCKSERVER_SERVER=stock``
-is set (``mockserver.running``'s default; ``mockserver.live.transport`` says which).
+is set (``mockserver.running``'s default; ``mock_vendors.live.transport`` says which).
 """
 
 from __future__ import annotations
 
 import difflib
+import warnings
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from .helpers import AdminHelpers, Clock, glued_prefixes
 from .server import RunningServer, running
 
-_MATCH_KEYS = ("method", "path", "status", "session")
+__all__ = ["Clock", "MockServerHandle", "mock_vendors", "mockserver"]
 SNAPSHOT_DIR = Path("tests") / "snapshots"  # below the rootdir, unless --mockserver-snapshots says otherwise
 IGNORED = "<ignored>"
 
@@ -54,43 +57,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "mockserver_scenario(*names): activate these mockserver scenarios for the test")
 
 
-class Clock:
-    """The server's virtual clock, as seen from a test."""
-
-    def __init__(self, admin: httpx.Client) -> None:
-        self._admin = admin
-
-    def _post(self, body: dict[str, Any]) -> dict[str, Any]:
-        response = self._admin.post("/__admin/clock", json=body)
-        response.raise_for_status()
-        return dict(response.json())
-
-    def now(self) -> str:
-        return str(self._admin.get("/__admin/clock").json()["now"])
-
-    def advance(self, duration: str | float | None = None, **parts: float) -> str:
-        """``advance(hours=1)``, ``advance(90)`` (seconds) or ``advance("PT15M")``."""
-        amount: str | float = duration if duration is not None else timedelta(**parts).total_seconds()
-        return str(self._post({"advance": amount})["now"])
-
-    def set(self, instant: str) -> str:
-        return str(self._post({"set": instant})["now"])
-
-    def freeze(self, on: bool = True) -> None:
-        self._post({"freeze": on})
-
-    def reset(self) -> None:
-        self._post({"reset": True})
-
-
-class MockServerHandle:
-    """What the ``mockserver`` fixture gives a test."""
+class MockServerHandle(AdminHelpers):
+    """What the ``mock_vendors`` fixture gives a test (the helpers live in ``mockserver.helpers``)."""
 
     def __init__(self, live: RunningServer, snapshot_dir: Path | None = None, update_snapshots: bool = False) -> None:
         self.live = live
         self.url = live.url
         self._admin = httpx.Client(base_url=live.url, timeout=30, headers=live.admin_headers())
         self.clock = Clock(self._admin)
+        self._glued = glued_prefixes(live.runtime)
         self.snapshot_dir = snapshot_dir if snapshot_dir is not None else SNAPSHOT_DIR
         self.update_snapshots = update_snapshots
 
@@ -98,86 +73,11 @@ class MockServerHandle:
     def base_url(self, vendor: str) -> str:
         return self.live.base_url(vendor)
 
-    def credentials(self, vendor: str) -> dict[str, Any]:
-        """``{"base_url", "create_user", "headers", "login", ...}``: everything needed to call ``vendor`` now."""
-        return dict(self._admin.get("/__admin/vendors").json()[vendor])
-
-    def headers(self, vendor: str) -> dict[str, str]:
-        return dict(self.credentials(vendor)["headers"])
-
-    # ---------------------------------------------------------- scenarios
-    def activate(self, name: str) -> None:
-        response = self._admin.post(f"/__admin/scenarios/{name}/activate")
-        if response.status_code == 404:
-            raise LookupError(response.json()["error"])
-        response.raise_for_status()
-
-    def deactivate(self, name: str) -> None:
-        self._admin.post(f"/__admin/scenarios/{name}/deactivate").raise_for_status()
-
-    @contextmanager
-    def scenario(self, name: str) -> Iterator[None]:
-        """Active inside the ``with`` block only."""
-        self.activate(name)
-        try:
-            yield
-        finally:
-            self.deactivate(name)
-
-    def define_scenario(self, document: str | dict[str, Any], activate: bool = False) -> str:
-        content = document if isinstance(document, str) else httpx.Request("POST", "/", json=document).content
-        response = self._admin.post("/__admin/scenarios" + ("?activate=true" if activate else ""), content=content)
-        if response.status_code != 201:
-            raise ValueError(response.json()["error"])
-        return str(response.json()["name"])
-
-    # ------------------------------------------------------------ journal
-    def requests(self, vendor: str | None = None, operation: str | None = None, **filters: Any) -> list[dict[str, Any]]:
-        """Journal entries, oldest first: every match (the server answers a page at a time), or the newest ``limit``."""
-        params = {k: v for k, v in {"vendor": vendor, "operation": operation, **filters}.items() if v is not None}
-        if "limit" in params or "after" in params:
-            return list(self._admin.get("/__admin/requests", params=params).json())
-        entries: list[dict[str, Any]] = []
-        after = 0
-        while True:  # follow the pages' next links from the oldest entry on
-            response = self._admin.get("/__admin/requests", params={**params, "after": after})
-            response.raise_for_status()
-            page = list(response.json())
-            entries += page
-            if not page or "next" not in response.links:
-                return entries
-            after = page[-1]["seq"]
-
-    def count(self, vendor: str, operation: str | None = None, **match: Any) -> int:
-        return int(self._admin.post("/__admin/requests/count", json=self._match(vendor, operation, match)).json()["count"])
-
-    def assert_called(self, vendor: str, operation: str | None = None, times: int = 1, **match: Any) -> None:
-        """Exactly ``times`` journaled calls match; otherwise say what was expected and what came closest."""
-        criteria = self._match(vendor, operation, match)
-        answer = self._admin.post("/__admin/requests/count", json=criteria).json()
-        if answer["count"] == times:
-            return
-        closest = answer.get("closest") or list(self.requests(vendor, operation))[-3:]
-        lines = [
-            f"expected {times} call(s) matching {criteria}, found {answer['count']}.",
-            "closest requests:" if closest else "no requests to that vendor/operation were made.",
-        ]
-        for entry in closest:
-            lines.append(f"  {entry['method']} {entry['path']} -> {entry['status']} ({entry['operation']}) body={entry['body']!r}")
-        raise AssertionError("\n".join(lines))
-
-    @staticmethod
-    def _match(vendor: str, operation: str | None, match: dict[str, Any]) -> dict[str, Any]:
-        unknown = set(match) - {*_MATCH_KEYS, "body", "headers", "response", "query"}
-        if unknown:
-            raise TypeError(f"unknown match keys {sorted(unknown)}; use {', '.join((*_MATCH_KEYS, 'body', 'headers', 'response', 'query'))}")
-        return {k: v for k, v in {"vendor": vendor, "operation": operation, **match}.items() if v is not None}
-
     # ---------------------------------------------------------- snapshots
     def assert_snapshot(self, name: str, entries: list[dict[str, Any]] | None = None, *, ignore: Iterable[str] = ()) -> None:
         """The exchanges of this test equal the stored snapshot ``<snapshot dir>/<name>.json``.
 
-        ``entries``: journal entries to compare (e.g. ``mockserver.requests("payabli")``);
+        ``entries``: journal entries to compare (e.g. ``mock_vendors.requests("payabli")``);
         default: every request of the current test.  Each is kept as vendor, operation,
         method, path, query (when any), request body, status and response body; times,
         latencies, sequence numbers and headers are dropped, secrets are already
@@ -208,7 +108,7 @@ class MockServerHandle:
         if not self._clock_frozen():
             lines.append(
                 "note: the server clock is not frozen, so timestamps change from run to run: freeze it in the test "
-                "(mockserver.clock.freeze(); mockserver.clock.set('2026-01-01T00:00:00Z')) or pass ignore=[...keys]."
+                "(mock_vendors.clock.freeze(); mock_vendors.clock.set('2026-01-01T00:00:00Z')) or pass ignore=[...keys]."
             )
         lines.append("If the change is intended, rerun pytest with --mockserver-update-snapshots and commit the file.")
         raise AssertionError("\n".join(lines))
@@ -224,12 +124,6 @@ class MockServerHandle:
             return bool(self._admin.get("/__admin/clock").json().get("frozen"))
         except (httpx.HTTPError, ValueError):
             return False
-
-    # -------------------------------------------------------------- state
-    def reset(self) -> None:
-        """Fixtures back, users/journal/scenario state gone, clock as at start."""
-        self._admin.post("/__admin/reset").raise_for_status()
-        self.clock.reset()
 
     def close(self) -> None:
         self._admin.close()
@@ -284,7 +178,8 @@ def _mockserver_live(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
 
 
 @pytest.fixture
-def mockserver(_mockserver_live: RunningServer, request: pytest.FixtureRequest) -> Iterator[MockServerHandle]:
+def mock_vendors(_mockserver_live: RunningServer, request: pytest.FixtureRequest) -> Iterator[MockServerHandle]:
+    """The sandbox for one test: a live server (one per process), reset before the test, its marker's scenarios on."""
     directory = request.config.getoption("--mockserver-snapshots")
     handle = MockServerHandle(
         _mockserver_live,
@@ -299,3 +194,20 @@ def mockserver(_mockserver_live: RunningServer, request: pytest.FixtureRequest) 
         yield handle
     finally:
         handle.close()
+
+
+# The old name warns once per test run (not once per test); kept on the run's config so a run
+# inside a run (pytester) warns on its own.
+_ALIAS_WARNED = pytest.StashKey[bool]()
+
+
+@pytest.fixture
+def mockserver(mock_vendors: MockServerHandle, request: pytest.FixtureRequest) -> MockServerHandle:
+    """Deprecated alias of ``mock_vendors`` (the name hid the ``mockserver`` module inside tests)."""
+    if not request.config.stash.get(_ALIAS_WARNED, False):
+        request.config.stash[_ALIAS_WARNED] = True
+        warnings.warn(
+            "the 'mockserver' fixture is deprecated: rename it 'mock_vendors' (the old name hides the mockserver module)",
+            DeprecationWarning, stacklevel=2,
+        )
+    return mock_vendors

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 
 from .app import MockServer, Runtime
 from .config import SERVER_ENV, SERVERS, Config
@@ -80,7 +81,9 @@ def choose_transport(server: str | None = None) -> TransportChoice:
     return TransportChoice("fast", wire.http_protocol(), f"server: fast (mockserver.wire on uvicorn {wire.uvicorn_version()})")
 
 
-def uvicorn_server(app: MockServer, log_level: str = "warning", transport: TransportChoice | None = None) -> uvicorn.Server:
+def uvicorn_server(
+    app: MockServer, log_level: str = "warning", transport: TransportChoice | None = None, json_logs: bool = False,
+) -> uvicorn.Server:
     """A uvicorn server for ``app`` on ``transport`` (default: the one ``app``'s config asks for); logs which."""
     if transport is None:
         transport = choose_transport(app.runtime.config.server)
@@ -91,6 +94,8 @@ def uvicorn_server(app: MockServer, log_level: str = "warning", transport: Trans
             # middleware would cost every request a trusted-host check.
             app, log_level=log_level, access_log=False, lifespan="on", server_header=False, date_header=False, proxy_headers=False,
             loop=_best("uvloop", "asyncio"), http=transport.http,
+            # JSON logs: uvicorn keeps the handlers the CLI gave its loggers instead of its plain ones.
+            log_config=None if json_logs else LOGGING_CONFIG,
         )
     )
 

@@ -2,6 +2,13 @@
 
     transport = mockserver.transport(seed=1)
     client = httpx.Client(transport=transport, base_url=transport.base_url("vaultspay"))
+    transport.assert_called("vaultspay", "create_user")   # journal, scenarios, clock, reset: mockserver.helpers
+
+The helpers of the pytest fixture are on the transport too (``AdminHelpers``),
+over an admin client that goes through the transport itself: no origin to name.
+A path httpx joined to a vendor base URL with a "/" the vendor's routes do not
+have (eTelecom's ``.Shop/...``) is taken back to the vendor's own path
+(``helpers.unglue``), so every vendor works with ``base_url`` + the README's paths.
 
 The same object works for ``httpx.Client`` and ``httpx.AsyncClient``.  Sync
 requests run on a private event loop thread, so a sync test needs no asyncio.
@@ -19,6 +26,7 @@ import httpx
 from .app import MockServer, Runtime, build_app
 from .config import Config
 from .core.faults import DROP_EXTENSION
+from .helpers import AdminHelpers, Clock, glued_prefixes, unglue
 
 ORIGIN = "http://mockserver.local"
 
@@ -34,8 +42,8 @@ def _drop(reset: bool) -> None:
     raise ConnectionResetError("mockserver fault: " + ("connection_reset" if reset else "empty_response"))
 
 
-class Transport(httpx.BaseTransport, httpx.AsyncBaseTransport):
-    """An httpx transport (sync and async) answering from an in-process mockserver."""
+class Transport(AdminHelpers, httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """An httpx transport (sync and async) answering from an in-process mockserver, with the fixture's helpers."""
 
     def __init__(self, app: MockServer) -> None:
         self.app = app
@@ -44,6 +52,11 @@ class Transport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._glued = glued_prefixes(self.runtime)
+        # The admin API through this very transport (never closed by it: closing would close us).
+        headers = {"Authorization": f"Bearer {app.runtime.config.admin_token}"} if app.runtime.config.admin_token else {}
+        self._admin = httpx.Client(transport=self, base_url=ORIGIN, headers=headers, timeout=30)
+        self.clock = Clock(self._admin)
 
     # ----------------------------------------------------------- helpers
     def base_url(self, vendor: str) -> str:
@@ -56,6 +69,9 @@ class Transport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def headers(self, vendor: str) -> dict[str, str]:
         return dict(self.credentials(vendor)["headers"])
 
+    def _client(self, **options: Any) -> httpx.Client:
+        return httpx.Client(transport=self, **options)
+
     async def _serve(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         # The socket faults' extension, as a server offers it (see core.faults).
         scope["extensions"] = {**(scope.get("extensions") or {}), DROP_EXTENSION: _drop}
@@ -63,6 +79,9 @@ class Transport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     # ------------------------------------------------------------- async
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        path = unglue(request.url.path, self._glued)
+        if path != request.url.path:  # base_url("etelecom") + ".Shop/...": the vendor's own path
+            request.url = request.url.copy_with(path=path)
         try:
             return await self._asgi.handle_async_request(request)
         except ConnectionResetError as exc:

@@ -55,12 +55,12 @@ def refusal(workers: int, store: Any, journal_file: Path | None = None) -> str |
     return None
 
 
-def serve(app: MockServer, sock: socket.socket, workers: int, log_level: str = "warning") -> int:
+def serve(app: MockServer, sock: socket.socket, workers: int, log_level: str = "warning", json_logs: bool = False) -> int:
     """Serve ``app`` on ``sock`` with ``workers`` processes until a signal stops them; the exit status."""
     from .server import uvicorn_server
 
     if workers <= 1:
-        uvicorn_server(app, log_level).run(sockets=[sock])
+        uvicorn_server(app, log_level, json_logs=json_logs).run(sockets=[sock])
         return 0
     children: dict[int, int] = {}  # pid -> worker number (1..N)
     stopping = False
@@ -79,7 +79,7 @@ def serve(app: MockServer, sock: socket.socket, workers: int, log_level: str = "
             sys.stderr.flush()
             pid = os.fork()
             if pid == 0:  # the child: never returns into the parent's code
-                _child(app, sock, number, log_level, previous)
+                _child(app, sock, number, log_level, json_logs, previous)
             children[pid] = number
         log.info("%d workers serving: pids %s", workers, ", ".join(map(str, children)))
         failed = False
@@ -100,7 +100,9 @@ def serve(app: MockServer, sock: socket.socket, workers: int, log_level: str = "
             signal.signal(signum, handler)
 
 
-def _child(app: MockServer, sock: socket.socket, number: int, log_level: str, previous: dict[signal.Signals, Handler]) -> None:
+def _child(
+    app: MockServer, sock: socket.socket, number: int, log_level: str, json_logs: bool, previous: dict[signal.Signals, Handler],
+) -> None:
     from .server import uvicorn_server
 
     code = 0
@@ -113,7 +115,7 @@ def _child(app: MockServer, sock: socket.socket, number: int, log_level: str, pr
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         app.runtime.store.after_fork()  # type: ignore[attr-defined]  # refusal() made sure it has one
-        uvicorn_server(app, log_level).run(sockets=[sock])
+        uvicorn_server(app, log_level, json_logs=json_logs).run(sockets=[sock])
     except BaseException as exc:  # a worker must never unwind into the parent's loop
         print(f"mockserver: worker {number} failed: {exc}", file=sys.stderr, flush=True)
         code = 1

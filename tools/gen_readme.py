@@ -1,7 +1,12 @@
-"""Regenerate the README's generated sections (fidelity map, scenario library) from the code.
+"""Regenerate the generated sections of README.md and docs/*.md from the code.
 
-    python3 tools/gen_readme.py          # rewrite README.md between the markers
-    python3 tools/gen_readme.py --check  # exit 1 if README.md is out of date
+    python3 tools/gen_readme.py          # rewrite every file between its markers
+    python3 tools/gen_readme.py --check  # exit 1 if one is out of date
+
+Each pair of markers may sit in any of those files (the fidelity map is in
+docs/fidelity.md, the scenario list in docs/scenarios.md, the clients table in
+docs/contracts.md, the configuration table in README.md); a file is only
+rewritten between the markers it holds.
 
 The text between ``<!-- fidelity:start -->`` and ``<!-- fidelity:end -->`` is
 ``mockserver.core.fidelity.render_markdown`` for every registered vendor
@@ -10,8 +15,10 @@ The text between ``<!-- fidelity:start -->`` and ``<!-- fidelity:end -->`` is
 vendor's routes and error catalog.  The list between ``<!-- scenarios:start -->`` and ``<!-- scenarios:end -->`` is the
 shipped scenario library.  The table between ``<!-- clients:start -->`` and
 ``<!-- clients:end -->`` is what the real-client suites recorded in
-``tests/clients/results/*.json`` (``tests.clients.results.table``).  Nothing
-outside the markers is touched.
+``tests/clients/results/*.json`` (``tests.clients.results.table``).  The table between
+``<!-- env:start -->`` and ``<!-- env:end -->`` lists every ``serve`` option with its
+``MOCKSERVER_*`` variable (``mockserver.envvars.markdown_table``).  Nothing outside the
+markers is touched.
 """
 
 from __future__ import annotations
@@ -25,9 +32,12 @@ sys.path.insert(0, str(ROOT))
 from mockserver.app import Runtime  # noqa: E402
 from mockserver.config import Config  # noqa: E402
 from mockserver.core.fidelity import render_markdown  # noqa: E402
+from mockserver.envvars import markdown_table  # noqa: E402
 from tests.clients import results as client_results  # noqa: E402
 
 README = ROOT / "README.md"
+# Every file that may hold generated sections.
+FILES = (README, *sorted((ROOT / "docs").glob("*.md")))
 START = "<!-- fidelity:start -->"
 END = "<!-- fidelity:end -->"
 
@@ -57,31 +67,43 @@ def splice(text: str, section: str, start_marker: str = START, end_marker: str =
     """``text`` with everything between the markers replaced by ``section``."""
     start, end = text.find(start_marker), text.find(end_marker)
     if start < 0 or end < start:
-        raise SystemExit(f"{README.name}: markers {start_marker} ... {end_marker} not found")
+        raise SystemExit(f"markers {start_marker} ... {end_marker} not found")
     head = text[: start + len(start_marker)]
     return f"{head}\n{section}{text[end:]}"
 
 
-def render(text: str) -> str:
-    runtime = Runtime(Config())
-    text = splice(text, generated_section(runtime))
-    text = splice(text, client_results.table(), client_results.START, client_results.END)
-    return splice(text, scenario_list(runtime), "<!-- scenarios:start -->", "<!-- scenarios:end -->")
+def render(text: str, runtime: Runtime | None = None) -> str:
+    """``text`` with each generated section it holds (by its markers) rewritten."""
+    runtime = runtime or Runtime(Config())
+    sections = (
+        (START, END, lambda: generated_section(runtime)),
+        (client_results.START, client_results.END, client_results.table),
+        ("<!-- scenarios:start -->", "<!-- scenarios:end -->", lambda: scenario_list(runtime)),
+        ("<!-- env:start -->", "<!-- env:end -->", markdown_table),
+    )
+    for start, end, make in sections:
+        if start in text:
+            text = splice(text, make(), start, end)
+    return text
 
 
 def main(argv: list[str]) -> int:
-    current = README.read_text(encoding="utf-8")
-    wanted = render(current)
-    if "--check" in argv:
-        if wanted != current:
-            print(f"{README.name} is out of date: run python3 tools/gen_readme.py", file=sys.stderr)
-            return 1
-        return 0
-    if wanted != current:
-        README.write_text(wanted, encoding="utf-8")
-        print(f"{README.name}: generated sections rewritten")
-    else:
-        print(f"{README.name}: generated sections already up to date")
+    runtime = Runtime(Config())
+    stale = []
+    for path in FILES:
+        current = path.read_text(encoding="utf-8")
+        wanted = render(current, runtime)
+        if wanted == current:
+            continue
+        stale.append(path.relative_to(ROOT))
+        if "--check" not in argv:
+            path.write_text(wanted, encoding="utf-8")
+            print(f"{path.relative_to(ROOT)}: generated sections rewritten")
+    if "--check" in argv and stale:
+        print(f"{', '.join(map(str, stale))} out of date: run python3 tools/gen_readme.py", file=sys.stderr)
+        return 1
+    if not stale:
+        print("generated sections already up to date")
     return 0
 
 

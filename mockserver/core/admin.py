@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from .clock import Clock, parse_instant, quoted
+from .didyoumean import unknown_names
 from .fidelity import fidelity_map
 from .fixtures import FixtureError
 from .journal import DECODED, PAGE_SIZE, Journal, Row, closest
@@ -281,7 +282,7 @@ def build_admin(runtime: Runtime) -> Starlette:
         try:
             (runtime.scenarios.activate if action == "activate" else runtime.scenarios.deactivate)(name)
         except KeyError:
-            return _error(404, f"no scenario {name!r}; known: {', '.join(sorted(runtime.scenarios.library))}")
+            return _error(404, unknown_names("scenario", [name], runtime.scenarios.library, "GET /__admin/scenarios lists them"))
         runtime.scenarios_changed()
         return JSONResponse(_one(name, request))
 

@@ -6,6 +6,7 @@ the user can fix it without reading a traceback.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -195,14 +196,40 @@ def validated(model: type[M], data: Any, explain: Callable[[ValidationError], st
         raise FixtureError(explain(exc)) from None
 
 
+# pydantic's words for its own internals, said in the file's terms instead: a
+# mapping is what YAML writes as `key: value`, and model class names mean nothing to a user.
+_INSTANCE_OF = re.compile(r"(?: or)? (?:an )?instance of \w+")
+
+
+def _user_loc(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """A location without the tagged unions' tags: ``delay.uniform.uniform.1`` -> ``delay.uniform.1``.
+
+    A tag names the member it picked ("value" for a plain scalar); the field
+    after it says the same again, or nothing at all.
+    """
+    out: list[int | str] = []
+    for i, part in enumerate(loc):
+        if out and part == out[-1]:
+            continue
+        if part == "value" and i == len(loc) - 1 and out:  # a scalar member's tag, never a field of ours at the end
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def _user_words(message: str) -> str:
+    message = message.replace("a valid dictionary", "a mapping ({key: value})").replace("a valid tuple", "a list ([a, b])")
+    return _INSTANCE_OF.sub("", message)
+
+
 def validate_file(path: Path, data: Any, source: YamlSource | None, model: type[M]) -> M:
     def explain(exc: ValidationError) -> str:
         lines = []
         for err in exc.errors(include_url=False)[:MAX_PROBLEMS]:
             loc = tuple(err["loc"])
             line = source.line(loc) if source is not None else ""
-            field = ".".join(str(p) for p in loc) or "(top level)"
-            lines.append(f"{path}{line}: {field}: {err['msg']}")
+            field = ".".join(str(p) for p in _user_loc(loc)) or "(top level)"
+            lines.append(f"{path}{line}: {field}: {_user_words(err['msg'])}")
         more = exc.error_count() - len(lines)
         if more > 0:
             lines.append(f"{path}: ... and {more:,} more problem{'s' if more > 1 else ''}")

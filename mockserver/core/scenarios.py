@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from .didyoumean import unknown_names
 from .errors import ErrorSpec, Problem, VendorError
 from .fixtures import FixtureError, YamlSource, load_yaml, parse_yaml, validate_file
 from .journal import subset
@@ -255,7 +256,7 @@ class ScenarioEngine:
         names = list(self.active)
         if requested:
             if requested not in self.library:
-                raise ScenarioError(f"unknown scenario {requested!r} in X-Mock-Scenario; known: {', '.join(sorted(self.library))}")
+                raise ScenarioError(unknown_names("scenario", [requested], self.library, "GET /__admin/scenarios lists them", "X-Mock-Scenario"))
             names = [requested] + [n for n in names if n != requested]
         body: list[Any] = []  # decoded lazily, once
         store, namespace = self.store, f"{SCENARIO_NAMESPACE}@{session}"

@@ -315,7 +315,11 @@ class VendorApp:
             status, payload, label, latency, request.session, near_miss,
         )
         if requests_log.isEnabledFor(logging.INFO):
-            requests_log.info("%-9s %-14s %s %6.1fms%s", self.name, operation, status, latency, f"  scenario={label}" if label else "")
+            # The fields again as a tuple for --log-format json (logjson.py); warnings: none yet.
+            requests_log.info(
+                "%-9s %-14s %s %6.1fms%s", self.name, operation, status, latency, f"  scenario={label}" if label else "",
+                extra={"mock": (self.name, operation, status, latency, request.session, label, ())},
+            )
         extra = checked_headers(reply.headers) if reply.headers else ()
         if outcome is None or outcome.fault is None:
             return Answer(status, payload, extra)

@@ -489,9 +489,9 @@ def open_store(url: str | None) -> Store:
 
     try:
         module = import_module(module_name)
-    except ModuleNotFoundError as exc:  # a backend's client library is an optional extra (redis: mockserver[redis])
+    except ModuleNotFoundError as exc:  # a backend's client library is an optional extra (redis: vendor-sandbox[redis])
         missing = exc.name or module_name
-        hint = "pip install 'mockserver[redis]'" if missing == "redis" else f"pip install {missing}"
+        hint = "pip install 'vendor-sandbox[redis]'" if missing == "redis" else f"pip install {missing}"
         raise StoreError(f"--store: {redacted(url)} needs the Python package {missing!r}, which is not installed: {hint}") from None
     opener = getattr(module, attribute)
     store: Store = opener(url)

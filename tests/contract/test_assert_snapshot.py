@@ -1,4 +1,4 @@
-"""``mockserver.assert_snapshot``: the snapshot mechanism for users' own suites, through pytester."""
+"""``mock_vendors.assert_snapshot``: the snapshot mechanism for users' own suites, through pytester."""
 
 from __future__ import annotations
 
@@ -19,27 +19,27 @@ for _name in NAMES:
 
 
 @pytest.fixture(autouse=True)
-def _network_stack_imported(mockserver: MockServerHandle) -> None:
+def _network_stack_imported(mock_vendors: MockServerHandle) -> None:
     # The fixture starts a real server in this process and talks to it over a socket.
-    assert mockserver.clock.now()
+    assert mock_vendors.clock.now()
 
 SUITE = """
 import httpx
 
-def create(mockserver, vendor, body):
-    info = mockserver.credentials(vendor)
+def create(mock_vendors, vendor, body):
+    info = mock_vendors.credentials(vendor)
     return httpx.post(info["create_user"].split(" ", 1)[1], json=body, headers=info["headers"])
 
-def test_signup(mockserver):
-    create(mockserver, "vaultspay", {"firstName": "Ada", "lastName": "Obi", "email": "ada@example.com", "status": "STATUS"})
-    create(mockserver, "payabli", {"email": "ada@example.com", "pwd": "s3cret!", "scope": [{"orgType": 0, "orgId": 123}]})
-    mockserver.assert_snapshot("signup")
+def test_signup(mock_vendors):
+    create(mock_vendors, "vaultspay", {"firstName": "Ada", "lastName": "Obi", "email": "ada@example.com", "status": "STATUS"})
+    create(mock_vendors, "payabli", {"email": "ada@example.com", "pwd": "s3cret!", "scope": [{"orgType": 0, "orgId": 123}]})
+    mock_vendors.assert_snapshot("signup")
 
-def test_sabi_frozen(mockserver):
-    mockserver.clock.freeze()
-    mockserver.clock.set("2026-01-01T00:00:00Z")
-    create(mockserver, "sabi", {"username": "ada@example.ng", "password": "pw", "firstName": "Ada", "lastName": "Obi"})
-    mockserver.assert_snapshot("sabi/frozen", entries=mockserver.requests("sabi"), ignore=["passId"])
+def test_sabi_frozen(mock_vendors):
+    mock_vendors.clock.freeze()
+    mock_vendors.clock.set("2026-01-01T00:00:00Z")
+    create(mock_vendors, "sabi", {"username": "ada@example.ng", "password": "pw", "firstName": "Ada", "lastName": "Obi"})
+    mock_vendors.assert_snapshot("sabi/frozen", entries=mock_vendors.requests("sabi"), ignore=["passId"])
 """
 
 
@@ -108,9 +108,9 @@ def test_snapshot_names_stay_inside_the_directory(pytester: pytest.Pytester) -> 
         """
         import pytest
 
-        def test_bad_name(mockserver):
+        def test_bad_name(mock_vendors):
             with pytest.raises(ValueError, match="relative name"):
-                mockserver.assert_snapshot("../outside")
+                mock_vendors.assert_snapshot("../outside")
         """
     )
     pytester.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)

@@ -1,4 +1,4 @@
-"""The README's Architecture section names real code: a rename that leaves it stale fails here."""
+"""docs/architecture.md's Architecture section names real code: a rename that leaves it stale fails here."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _section() -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     start = text.index("## Architecture\n")
     return text[start:text.index("\n## ", start + 1)]
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import mockserver
 from mockserver.cli import main
 
 KNOWN = "known: vaultspay, payabli, sabi, pulse, etelecom"
@@ -63,7 +64,7 @@ def test_help_and_version_are_unchanged() -> None:
     serve = runner.invoke(main, ["serve", "-h"])
     assert serve.exit_code == 0 and "--port INTEGER RANGE" in serve.output
     version = runner.invoke(main, ["--version"])
-    assert (version.exit_code, version.output) == (0, "mockserver, version 0.1.0\n")
+    assert (version.exit_code, version.output) == (0, f"mockserver, version {mockserver.__version__}\n")
 
 
 def test_serve_with_an_invalid_regex_is_one_line(tmp_path: Path) -> None:

@@ -58,13 +58,13 @@ def _all_rows(vendors: dict[str, Vendor]) -> list[tuple[str, Row]]:
 # ---------------------------------------------------------------- README
 def test_readme_fidelity_section_is_generated_and_in_sync(vendors: dict[str, Vendor]) -> None:
     tool = _gen_readme()
-    current = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert current.count(tool.START) == 1 and current.count(tool.END) == 1, f"README.md needs one {tool.START} ... {tool.END} pair"
+    current = (ROOT / "docs" / "fidelity.md").read_text(encoding="utf-8")
+    assert current.count(tool.START) == 1 and current.count(tool.END) == 1, f"docs/fidelity.md needs one {tool.START} ... {tool.END} pair"
     wanted = tool.render(current)  # the fidelity tables and the scenario library list
     assert tool.splice(wanted, render_markdown(vendors)) == wanted
     if wanted != current:
-        diff = "\n".join(list(difflib.unified_diff(current.splitlines(), wanted.splitlines(), "README.md", "generated", lineterm=""))[:40])
-        pytest.fail(f"README.md's generated sections are out of date: run `{REGENERATE}` and commit the result.\n{diff}")
+        diff = "\n".join(list(difflib.unified_diff(current.splitlines(), wanted.splitlines(), "docs/fidelity.md", "generated", lineterm=""))[:40])
+        pytest.fail(f"docs/fidelity.md's generated sections are out of date: run `{REGENERATE}` and commit the result.\n{diff}")
 
 
 def test_regenerating_is_idempotent(vendors: dict[str, Vendor]) -> None:

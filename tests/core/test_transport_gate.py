@@ -136,9 +136,9 @@ def test_running_follows_its_argument_and_the_env_var(monkeypatch: pytest.Monkey
 def test_the_pytest_plugin_server_follows_the_env_var(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(SERVER_ENV, "stock")
     pytester.makepyfile(test_user_suite="""
-        def test_it(mockserver):
-            assert mockserver.live.transport == "stock"
-            assert mockserver.credentials("pulse")["base_url"]
+        def test_it(mock_vendors):
+            assert mock_vendors.live.transport == "stock"
+            assert mock_vendors.credentials("pulse")["base_url"]
     """)
     pytester.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
 

@@ -11,10 +11,6 @@ import mockserver
 from tests.core.samples import CREATE_BODIES
 
 
-def test_public_api_is_pinned() -> None:
-    assert mockserver.__all__ == ["Config", "RunningServer", "Transport", "__version__", "build_app", "running", "transport"]
-
-
 def test_sync_client_needs_no_socket() -> None:
     transport = mockserver.transport(seed=1)
     with httpx.Client(transport=transport, base_url=transport.base_url("vaultspay")) as client:

@@ -214,5 +214,5 @@ def test_missing_client_library_is_one_line(monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(StoreError) as missing:
         open_store("redis://:pw@127.0.0.1:6379/0")
     assert str(missing.value) == (
-        "--store: redis://***@127.0.0.1:6379/0 needs the Python package 'redis', which is not installed: pip install 'mockserver[redis]'"
+        "--store: redis://***@127.0.0.1:6379/0 needs the Python package 'redis', which is not installed: pip install 'vendor-sandbox[redis]'"
     )
