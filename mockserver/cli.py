@@ -12,7 +12,7 @@ import click
 from click.core import ParameterSource
 
 from . import __version__, envvars
-from .config import DEFAULT_PORT, JOURNAL_BYTES, SERVER_ENV, SERVERS, STORE_ENV, Config
+from .config import DEFAULT_PORT, JOURNAL_BYTES, SERVER_ENV, SERVERS, Config
 from .vendors import NAMES
 
 ADMIN_TOKEN_ENV = "MOCKSERVER_ADMIN_TOKEN"
@@ -157,7 +157,7 @@ def main() -> None:
     "or 'stock' uvicorn. The log's first line says which runs.",
 )
 @click.option(
-    "--store", "store", default=None, envvar=STORE_ENV, show_envvar=True, metavar="URL",
+    "--store", "store", default=None, metavar="URL",
     help="Where state lives: memory:// (default; gone on exit) or sqlite:///file.db (relative) / sqlite:////abs/file.db: "
     "users, tokens, ids, scenarios, sessions and the clock survive a restart; redis://[:PASSWORD@]HOST:PORT/DB[?prefix=NAME]: "
     "shared by every worker and host naming it.",
@@ -169,8 +169,8 @@ def main() -> None:
 def serve(
     host: str, port: int, seed: int, fixtures: Path | None, scenarios: Path | None, vendor: str | None, active: tuple[str, ...],
     clock: str | None, journal_size: int, journal_bytes: int, journal_file: Path | None, log_level: str, admin_token: str | None,
-    allowed_hosts: tuple[str, ...], session_idle: float, max_sessions: int, server: str, store: str | None, workers: int,
-    log_format: str = "plain",
+    allowed_hosts: tuple[str, ...], session_idle: float, max_sessions: int, server: str, log_format: str = "plain",
+    store: str | None = None, workers: int = 1,
 ) -> None:
     """Start the server and print every vendor's base URL and credentials.
 

@@ -9,7 +9,6 @@ DEFAULT_PORT = 8080
 JOURNAL_BYTES = 32 << 20  # 32 MiB (core.journal.MAX_BYTES)
 MAX_BODY = 1 << 20  # 1 MiB: above it every vendor answers with its "too large" error
 SERVERS = ("fast", "stock")  # the HTTP transports (Config.server; mockserver.server.choose_transport)
-STORE_ENV = "MOCKSERVER_STORE"  # the store URL when --store is not given (serve's --store)
 SERVER_ENV = "MOCKSERVER_SERVER"  # picks the transport when Config.server is None (serve's --server default)
 
 
