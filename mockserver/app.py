@@ -370,19 +370,23 @@ class MockServer:
         # Every /__admin request passes the guard (Host, cross-origin, token); vendor routes stay open.
         self.admin = AdminGuard(build_admin(runtime), config.host, config.allowed_hosts, config.admin_token)
         apps = [(mount, VendorApp(runtime.vendors[name], mount, runtime.config.max_body, runtime)) for name, mount in runtime.mounts.items()]
-        # Every mount is one path segment ("/<name>") or the root (--vendor):
-        # dispatch is one dict hit on the first segment (_target).
-        self._by_segment = {mount[1:]: app for mount, app in apps if mount}
+        # Every mount is one path segment ("/<name>") or the root (--vendor), and the admin API
+        # is "/__admin" (no vendor name starts with "_"): dispatch is one dict hit on the first segment.
+        self._by_segment: dict[str, ASGIApp] = {mount[1:]: app for mount, app in apps if mount}
+        self._by_segment["__admin"] = self.admin
+        if runtime.store.shared:  # another worker's clock, scenarios or reset, loaded before the admin API answers
+            self._by_segment["__admin"] = self._admin_synced
         self._root = next((app for mount, app in apps if not mount), None)
 
     def _target(self, path: str) -> ASGIApp:
-        """The app serving ``path``: the admin API, a vendor, or the JSON 404 (the first path segment, split once)."""
+        """The app serving ``path``: the admin API, a vendor, or the JSON 404.  The one place the
+        first path segment is split, for ASGI requests and the fast transport's direct ones alike."""
         end = path.find("/", 1)
-        segment = path[1:end] if end > 0 else path[1:]
-        if segment == "__admin":
-            self.runtime.sync()  # another worker's clock, scenarios or reset, before the admin API answers
-            return self.admin
-        return self._by_segment.get(segment) or self._root or self._not_found
+        return self._by_segment.get(path[1:end] if end > 0 else path[1:]) or self._root or self._not_found
+
+    async def _admin_synced(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.runtime.sync()
+        await self.admin(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -408,13 +412,7 @@ class MockServer:
     ) -> tuple[bytes, bytes] | ASGIApp:
         """``core.serving.DIRECT_METHOD``: a vendor's request through its pipeline; for the admin API or
         the 404, that app, which the server then runs the ASGI way (the path is not split again)."""
-        # _target's split, inlined: this is the fast transport's hot path (one call less per request).
-        end = path.find("/", 1)
-        segment = path[1:end] if end > 0 else path[1:]
-        if segment == "__admin":
-            self.runtime.sync()
-            return self.admin
-        target = self._by_segment.get(segment) or self._root or self._not_found
+        target = self._target(path)
         if isinstance(target, VendorApp):
             return target.answer_directly(method, path, raw_query, headers, body)
         return target

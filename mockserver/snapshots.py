@@ -207,7 +207,7 @@ def _collect_vendor(client: httpx.Client, runtime: Runtime, vendor: str) -> list
     routes: dict[str, Route] = {}
     for route in instance.routes():
         routes.setdefault(route.operation, route)  # an operation's first route (others are aliases)
-    for name in instance.catalog:
+    for name in instance.error_contract.catalog:
         route = routes[instance.error_operations.get(name, "create_user")]
         pattern = compile_template(route.path)  # a templated route's examples name a concrete path
         template = next((e for e in examples(vendor) if e.method == route.method and pattern.match(e.path)), None)

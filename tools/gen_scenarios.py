@@ -40,7 +40,7 @@ def library(classes: Sequence[type[Vendor]]) -> list[Document]:
     """The scenario documents for these vendors, in the order they are written."""
     docs: list[Document] = []
     for cls in classes:
-        for key, spec in cls.catalog.items():
+        for key, spec in cls.error_contract.catalog.items():
             code = f" {spec.code}" if spec.code is not None and str(spec.code) != key else ""
             operation = cls.error_operations.get(key, "create_user")
             docs.append(document(

@@ -12,6 +12,12 @@ own business (its catalog); this module only says what the header holds.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import lru_cache
+from typing import TypeVar
+
+T = TypeVar("T")
+
 _BEARER_PREFIX = "Bearer "
 
 
@@ -30,3 +36,14 @@ def bearer_token(header: str | None) -> str:
         return header[len(_BEARER_PREFIX):].strip()
     scheme, token = authorization(header)
     return token if scheme == "bearer" else ""
+
+
+def remembered(reader: Callable[[str], T]) -> Callable[[str], T]:
+    """A vendor's reader of the Authorization header (header -> its token), answers remembered.
+
+    A client sends the same header on every call, so it is taken apart (and any
+    format check run) once.  A reader raises the vendor's error for a header it
+    refuses: that is never remembered, so a bad header is judged on every call.
+    The reader must depend on the header alone (no state, no clock).
+    """
+    return lru_cache(maxsize=1024)(reader)

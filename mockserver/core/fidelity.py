@@ -166,7 +166,7 @@ def error_rows(vendor: Vendor | type[Vendor]) -> tuple[Row, ...]:
     sources = notes_of(cls).error_sources
     return tuple(
         row("error", f"`{name}`", _error_behaviour(spec.status, spec.code, spec.type, spec.message), sources.get(name, DEFAULT_SOURCE))
-        for name, spec in cls.catalog.items()
+        for name, spec in cls.error_contract.catalog.items()
     )
 
 

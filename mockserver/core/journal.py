@@ -15,7 +15,7 @@ body is parsed (so ``"pass\\u0077ord"`` is ``password``), a form body is split
 into its percent-decoded names (qs-style ``user[password]`` too) and the query
 is looked up by its parsed names, all compared case-insensitively (casefold:
 Go and .NET bind keys that way) with the names the row's vendor declares
-(``Vendor.secret_fields`` / ``secret_headers``).  HTTP's own credential
+(``Vendor.secrets``: its ``Secrets(fields, headers)``).  HTTP's own credential
 headers are hidden for every vendor.  A body that still names a secret
 anywhere, once escapes are undone, is hidden whole.
 """

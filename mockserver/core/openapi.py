@@ -350,11 +350,11 @@ class _Builder:
 
     # ---------------------------------------------------------------- errors
     def _error_keys(self, route: Route) -> list[str]:
-        catalog = self.vendor.catalog
+        catalog = self.vendor.error_contract.catalog
         keys = list(catalog) if route.errors is None else list(route.errors)
         for problem in _problems(route):
             try:
-                keys.append(problem_to_error(problem, self.vendor.problems).name)
+                keys.append(problem_to_error(problem, self.vendor.error_contract.problems).name)
             except Exception:  # a mapping that needs more context than a probe has: the route lists it
                 continue
         unknown = [key for key in keys if key not in catalog]
@@ -363,7 +363,7 @@ class _Builder:
         return _unique(keys)
 
     def _envelope_ref(self) -> dict[str, Any] | None:
-        schema = getattr(self.vendor, "error_schema", None)
+        schema = self.vendor.error_contract.schema
         if not schema:
             return None
         return self._named(schema, f"{self.vendor.title.replace(' ', '')}Error")
@@ -371,18 +371,18 @@ class _Builder:
     def _error_responses(self, route: Route, envelope: dict[str, Any] | None) -> dict[int, dict[str, Any]]:
         by_status: dict[int, list[str]] = {}
         for key in self._error_keys(route):
-            by_status.setdefault(self.vendor.catalog[key].status, []).append(key)
+            by_status.setdefault(self.vendor.error_contract.catalog[key].status, []).append(key)
         out: dict[int, dict[str, Any]] = {}
         for status in sorted(by_status):
             keys = by_status[status]
             examples = {}
             for key in keys:
                 reply = self.vendor.render(VendorError(key))
-                examples[key] = {"summary": self.vendor.catalog[key].message, "value": reply.body}
+                examples[key] = {"summary": self.vendor.error_contract.catalog[key].message, "value": reply.body}
             content: dict[str, Any] = {"examples": examples}
             schema = self.vendor.error_schema_of(keys)  # the envelope these keys use (the vendor's one, usually)
             if envelope is not None and schema:
-                ref = envelope if schema is self.vendor.error_schema else self._named(schema, f"{route.operation}_{status}")
+                ref = envelope if schema is self.vendor.error_contract.schema else self._named(schema, f"{route.operation}_{status}")
                 content = {"schema": ref, **content}
             out[status] = {
                 "description": f"{_phrase(status)}: {', '.join(keys)}",

@@ -26,20 +26,20 @@ from typing import Any, Protocol
 import orjson
 
 from .didyoumean import unknown_names
-from .errors import ErrorSpec, Problem, VendorError
+from .errors import Problem, VendorError
 from .fixtures import FixtureError, YamlSource, load_yaml, parse_yaml, validate_file
 from .journal import subset
 from .scenario_models import MAX_DELAY_MS, Delay, Match, Rule, ScenarioFile, SlowBody, Uniform
 from .seeding import Draw, salt
 from .store import SCENARIO_NAMESPACE, MemoryStore, Store
-from .vendor import Call, Reply
+from .vendor import Call, ErrorContract, Reply
 
 
 class VendorView(Protocol):
     """What the engine needs of a vendor (the core never names one)."""
 
     @property
-    def catalog(self) -> Mapping[str, ErrorSpec]: ...
+    def error_contract(self) -> ErrorContract: ...
 
     def render(self, error: VendorError) -> Reply: ...
 
@@ -182,7 +182,7 @@ class ScenarioEngine:
                 out.append(f"{at(*loc)}: unknown operation {op!r} for {match.vendor}; known: {', '.join(sorted(ops))}")
         if rule.respond.error is not None:
             name = str(rule.respond.error)
-            catalog = self.vendors[match.vendor].catalog
+            catalog = self.vendors[match.vendor].error_contract.catalog
             if name not in catalog:
                 loc = (*where[:-1], "respond", "error")
                 out.append(f"{at(*loc)}: unknown error {name!r} for {match.vendor}; known: {', '.join(catalog)}")
@@ -248,8 +248,9 @@ class ScenarioEngine:
     def forced_error(self, vendor: str, name: str, session: str) -> Outcome:
         """``X-Mock-Error: NAME``: a one-off catalog error for this call."""
         view = self.vendors[vendor]
-        if name not in view.catalog:
-            raise ScenarioError(f"unknown error {name!r} in X-Mock-Error for {vendor}; known: {', '.join(view.catalog)}")
+        catalog = view.error_contract.catalog
+        if name not in catalog:
+            raise ScenarioError(f"unknown error {name!r} in X-Mock-Error for {vendor}; known: {', '.join(catalog)}")
         return Outcome(f"X-Mock-Error:{name}", view.render(VendorError(name)), 0.0)
 
     def decide(self, vendor: str, operation: str, call: Call, session: str, requested: str | None = None) -> Outcome | None:

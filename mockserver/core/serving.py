@@ -210,6 +210,8 @@ class VendorApp:
         self.router = Router(vendor.routes(), vendor.paths_ignore_case, vendor.paths_allow_trailing_slash)
         self.framing = Framing(vendor.content_type)
         self._timestamp = services.clock.timestamp  # the journal's clock, looked up once
+        # A declared Content-Length with fewer digits than this cannot be over max_body.
+        self._limit_digits = len(str(max_body))
         if services.request_hooks:  # decided once: the memory store's requests pay nothing for it
             self.answer = self._committed  # type: ignore[method-assign]
 
@@ -370,14 +372,34 @@ class VendorApp:
         started = time.perf_counter()
         # ASGI servers already lower-case header names: case-insensitive matching for free.
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        try:
-            body, too_large = await self._read_body(headers, receive)
-        except Disconnected:
-            return
+        # The usual request, read here: a declared length too short to be over the limit (fewer
+        # digits than max_body has: no int() of it) and the whole body in its first message.
+        message = None
+        if len(headers.get("content-length", "")) < self._limit_digits:
+            message = await receive()
+        if message is not None and message["type"] == "http.request" and not message.get("more_body", False):
+            body: bytes = message.get("body", b"")
+            too_large = None if len(body) <= self.max_body else self._refused(headers, len(body))
+            if too_large is not None:
+                body = b""
+        else:
+            try:
+                body, too_large = await self._read_body(headers, receive, message)
+            except Disconnected:
+                return
         request = Request(scope["method"], scope["path"][len(self.prefix):] or "/", scope.get("query_string", b""),
                           headers, body, headers.get("x-mock-session", ""), too_large, started)
         answer = self.answer(request)
-        await self.deliver(scope, send, answer if type(answer) is Answer else await answer)  # type: ignore[misc]
+        if type(answer) is not Answer:
+            answer = await answer  # type: ignore[misc]
+        if answer.fault is None and "extensions" not in scope:
+            # Stock uvicorn's usual case (no extension to use, no fault), sent here: deliver()'s
+            # last two lines, without its extra coroutine on every request.
+            payload = answer.payload
+            await send({"type": "http.response.start", "status": answer.status, "headers": self.framing.headers(len(payload), answer.extra)})
+            await send({"type": "http.response.body", "body": payload})
+        else:
+            await self.deliver(scope, send, answer)
 
     async def deliver(self, scope: Scope, send: Send, answer: Answer) -> None:
         """Sends ``answer`` the ASGI way (the respond extension when offered), or acts out its fault."""
@@ -396,13 +418,17 @@ class VendorApp:
             await send({"type": "http.response.start", "status": answer.status, "headers": headers})
             await send({"type": "http.response.body", "body": payload})
 
-    async def _read_body(self, headers: dict[str, str], receive: Receive) -> tuple[bytes, str | None]:
-        """The whole body, or b"" and why it was refused; reading stops once it is over the limit."""
+    async def _read_body(
+        self, headers: dict[str, str], receive: Receive, message: MutableMapping[str, Any] | None = None,
+    ) -> tuple[bytes, str | None]:
+        """The whole body, or b"" and why it was refused; reading stops once it is over the limit.
+        ``message``: the first ``receive()``d already (``__call__`` reads the usual body itself)."""
         limit = self.max_body
-        refused = self._refused(headers, 0)
-        if refused is not None:
-            return b"", refused  # not read at all: the server discards what the app leaves
-        message = await receive()
+        if message is None:
+            refused = self._refused(headers, 0)
+            if refused is not None:
+                return b"", refused  # not read at all: the server discards what the app leaves
+            message = await receive()
         if message["type"] == "http.disconnect":
             raise Disconnected()
         body: bytes = message.get("body", b"")

@@ -15,7 +15,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ValidationError
 
@@ -82,6 +82,54 @@ class Route:
     auth: bool = True  # whether the vendor's credentials are required
     headers: Schema = None  # pydantic model (or JSON Schema dict) of request headers besides the credentials
     params: Schema = None  # pydantic model (or JSON Schema dict) of the path parameters; unnamed ones are strings
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorContract:
+    """A vendor's error side, declared once in its ``errors.py`` and assigned with one line
+    on its ``Vendor`` class (``error_contract = errors.CONTRACT``).
+
+    ``catalog``: every error the vendor answers (key -> ``ErrorSpec``); ``problems``: one
+    catalog key (or a function choosing one) per core problem kind (``PROBLEM_KINDS``, checked
+    by the registry); ``schema``: the JSON Schema of what ``render`` writes, for the OpenAPI
+    document; ``render``: the one place the vendor's envelope is written; ``schema_of``, for a
+    vendor with more than one envelope: the schema of what these catalog keys render.
+    """
+
+    catalog: Mapping[str, ErrorSpec]
+    problems: ProblemMap
+    schema: Mapping[str, Any]
+    render: Callable[[VendorError], Reply]
+    schema_of: Callable[[Sequence[str]], Mapping[str, Any]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Secrets:
+    """What the journal hides for a vendor (core.journal), declared beside its models:
+    ``fields``, names of body/query fields holding a secret (matched case-insensitively, at
+    any depth, qs-style ``a[b]`` parts too), and ``headers``, request headers carrying one
+    besides HTTP's own (Authorization, Cookie...), from what the vendor accepts and answers."""
+
+    fields: frozenset[str] = frozenset()
+    headers: frozenset[str] = frozenset()
+
+
+class StoreTable:
+    """``users = StoreTable("users")`` on a class holding a ``ctx: VendorContext``: the
+    current test session's table of that name (``ctx.table``), looked up on every access
+    (never cached on the instance: a handle belongs to one session)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: _HasContext, owner: type | None = None) -> Table:
+        return instance.ctx.table(self.name)
+
+
+class _HasContext(Protocol):
+    ctx: VendorContext
 
 
 @dataclass(slots=True)
@@ -249,20 +297,14 @@ class Vendor:
     # valid credentials, so even a body the vendor takes is refused (empty: every field).
     user_listing: ClassVar[UserListing | None] = None
     unique_fields: ClassVar[frozenset[str]] = frozenset()
-    catalog: ClassVar[Mapping[str, ErrorSpec]]
-    problems: ClassVar[ProblemMap]  # every kind of errors.PROBLEM_KINDS -> a catalog key (or a function choosing one)
+    # Its catalog, problems map, envelope schema and render(), declared in its errors.py.
+    error_contract: ClassVar[ErrorContract]
     pools: ClassVar[Mapping[str, PoolMaker]] = {}
     # OpenAPI securitySchemes of the vendor's credentials (name -> Security Scheme
     # Object); a route with ``auth=True`` accepts any one of them.
     security_schemes: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
-    # JSON Schema of the body ``render`` writes for every catalog entry (errors.ENVELOPE_SCHEMA).
-    error_schema: ClassVar[Mapping[str, Any]] = {}
-    # What the journal hides (core.journal): names of body/query fields holding a secret
-    # (matched case-insensitively, at any depth, qs-style ``a[b]`` parts too) and of
-    # request headers carrying one besides HTTP's own (Authorization, Cookie...).  Each
-    # vendor declares both beside its models, from what it accepts and answers.
-    secret_fields: ClassVar[frozenset[str]] = frozenset()
-    secret_headers: ClassVar[frozenset[str]] = frozenset()
+    # What the journal hides (core.journal), declared beside the vendor's models.
+    secrets: ClassVar[Secrets] = Secrets()
 
     def __init__(self, ctx: VendorContext, fixture: BaseModel) -> None:
         self.ctx = ctx
@@ -276,7 +318,9 @@ class Vendor:
         """Load the fixture into the (already cleared) store."""
         raise NotImplementedError
 
-    def render(self, error: VendorError) -> Reply:
+    def describe(self) -> dict[str, Any]:
+        """Ready-to-use credentials for /__admin/vendors and the banner:
+        ``{"headers": {...}, "login": {...} or None}``."""
         raise NotImplementedError
 
     def schema_context(self) -> Mapping[str, Any]:
@@ -286,18 +330,27 @@ class Vendor:
         same facts their validators get in the validation context."""
         return {}
 
+    # -- provided -----------------------------------------------------------
+    def render(self, error: VendorError) -> Reply:
+        """The vendor's envelope for a catalog entry (its ``error_contract.render``)."""
+        return self.error_contract.render(error)
+
     def error_schema_of(self, keys: Sequence[str]) -> Mapping[str, Any]:
         """The JSON Schema of what ``render`` writes for these catalog keys (the errors one route
-        answers with one status, in the OpenAPI document).  ``error_schema`` covers every entry;
-        a vendor with more than one envelope narrows it to the one these keys use."""
-        return self.error_schema
+        answers with one status, in the OpenAPI document): the contract's ``schema_of`` where a
+        vendor has more than one envelope, else its one ``schema``."""
+        contract = self.error_contract
+        return contract.schema if contract.schema_of is None else contract.schema_of(keys)
 
-    def describe(self) -> dict[str, Any]:
-        """Ready-to-use credentials for /__admin/vendors and the banner:
-        ``{"headers": {...}, "login": {...} or None}``."""
-        raise NotImplementedError
+    # The vendor's ``secrets`` as app.Runtime hands them to core.journal.
+    @property
+    def secret_fields(self) -> frozenset[str]:
+        return self.secrets.fields
 
-    # -- provided -----------------------------------------------------------
+    @property
+    def secret_headers(self) -> frozenset[str]:
+        return self.secrets.headers
+
     @classmethod
     def default_fixture(cls) -> BaseModel:
         """The fixture when no fixture directory has ``<name>.yaml``: ``fixture_file``, else the model's defaults."""
@@ -325,7 +378,7 @@ class Vendor:
         if isinstance(exc, VendorError):
             return self.render(exc)
         problem = exc if isinstance(exc, Problem) else InternalFault("internal error")
-        reply = self.render(problem_to_error(problem, self.problems))
+        reply = self.render(problem_to_error(problem, self.error_contract.problems))
         if problem.headers:
             reply = Reply(reply.status, reply.body, (*reply.headers, *problem.headers))
         return reply

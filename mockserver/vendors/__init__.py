@@ -24,7 +24,7 @@ from importlib import import_module
 from importlib.metadata import EntryPoint, entry_points
 
 from ..core.errors import PROBLEM_KINDS
-from ..core.vendor import Vendor
+from ..core.vendor import ErrorContract, Vendor
 
 REGISTRY: tuple[tuple[str, str], ...] = (
     ("vaultspay", "mockserver.vendors.vaultspay:VaultsPay"),
@@ -86,7 +86,10 @@ def _resolve(name: str, target: str) -> type[Vendor]:
         raise RegistryError(f"vendor {name!r} ({target}): not a Vendor subclass")
     if getattr(cls, "name", None) != name:  # the name is the URL prefix, the journal's and the scenarios' key: one spelling
         raise RegistryError(f"vendor {name!r} ({target}): the class is named {getattr(cls, 'name', None)!r}")
-    missing = [kind for kind in PROBLEM_KINDS if kind not in getattr(cls, "problems", {})]
+    contract = getattr(cls, "error_contract", None)
+    if not isinstance(contract, ErrorContract):
+        raise RegistryError(f"vendor {name!r} ({target}): error_contract is not an ErrorContract (declare one in its errors.py)")
+    missing = [kind for kind in PROBLEM_KINDS if kind not in contract.problems]
     if missing:  # every failure must reach one of the vendor's own catalog entries
         raise RegistryError(f"vendor {name!r} ({target}): its problems map names no catalog entry for {', '.join(missing)}")
     checked: type[Vendor] = cls

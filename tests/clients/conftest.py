@@ -51,9 +51,10 @@ def client_tools() -> Path:
 
 
 @pytest.fixture(scope="session")
-def live_server(client_tools: Path) -> Iterator[Served]:
-    """One `mockserver serve` on a free 127.0.0.1 port, seed 0 and the snapshots' frozen clock
-    (each client run has its own X-Mock-Session, so runs never see each other's users)."""
+def live_server() -> Iterator[Served]:
+    """One `mockserver serve` on a free 127.0.0.1 port, seed 0 and the snapshots' frozen clock, for
+    every client suite below (the generated clients here, the official SDKs in payabli_sdk/): each
+    client run has its own X-Mock-Session, so runs never see each other's users or tokens."""
     server = Served("--seed", "0", "--clock", CLOCK)
     try:
         yield server
@@ -67,8 +68,9 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def documents(live_server: Served, workdir: Path) -> dict[str, Path]:
-    """Each vendor's OpenAPI document as the live server serves it, saved for the generators."""
+def documents(client_tools: Path, live_server: Served, workdir: Path) -> dict[str, Path]:
+    """Each vendor's OpenAPI document as the live server serves it, saved for the generators
+    (asked for only where the tools are: without them, nothing is fetched)."""
     out = {}
     for vendor in NAMES:
         reply = httpx.get(f"{live_server.origin}/__admin/openapi/{vendor}.json", timeout=30)

@@ -61,7 +61,7 @@ def plan_steps(vendor: str) -> list[dict[str, Any]]:
     for example in cls.examples:
         steps.append({"name": example.name, "method": example.method, "path": example.path, "query": dict(example.query),
                       "headers": dict(example.headers), "body": example.body, "expected": statuses[example.name]})
-    for key in cls.catalog:
+    for key in cls.error_contract.catalog:
         template = next(s for s in steps if s["name"] == example_of(vendor, cls.error_operations.get(key, "create_user")))
         steps.append({**template, "name": f"error:{key}", "error": key, "expected": statuses[f"error:{key}"]})
     return steps

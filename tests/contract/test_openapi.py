@@ -282,7 +282,7 @@ def test_etelecom_required_fields_are_the_ones_the_service_names() -> None:
 @pytest.mark.parametrize("vendor", NAMES)
 def test_every_catalog_status_is_documented(runtime: Runtime, docs: dict[str, dict[str, Any]], vendor: str) -> None:
     doc = docs[vendor]
-    catalog = runtime.vendors[vendor].catalog
+    catalog = runtime.vendors[vendor].error_contract.catalog
     statuses = {int(status) for _, _, op in operations(doc) for status in op["responses"]}
     assert {spec.status for spec in catalog.values()} <= statuses
     create = runtime.vendors[vendor].create_user_route()
@@ -311,7 +311,7 @@ def test_error_examples_are_rendered_by_the_vendor_and_fit_the_envelope(runtime:
             media = response["content"]["application/json"]
             check = validator(doc, media["schema"])
             for key, example in media["examples"].items():
-                assert instance.catalog[key].status == int(status)
+                assert instance.error_contract.catalog[key].status == int(status)
                 assert example["value"] == instance.render(VendorError(key)).body
                 check.validate(example["value"])
 
@@ -322,9 +322,9 @@ def test_every_route_documents_its_own_errors(runtime: Runtime, docs: dict[str, 
 
     doc = docs[vendor]
     instance = runtime.vendors[vendor]
-    catalog = instance.catalog
+    catalog = instance.error_contract.catalog
     # the core's own problems on any route, in the vendor's envelope
-    core = [problem_to_error(problem, instance.problems).name for problem in (BodyTooLarge("big"), InternalFault("bug"))]
+    core = [problem_to_error(problem, instance.error_contract.problems).name for problem in (BodyTooLarge("big"), InternalFault("bug"))]
     for route in instance.routes():
         responses = doc["paths"][route.path][route.method.lower()]["responses"]
         for key in [*(route.errors or catalog), *core]:

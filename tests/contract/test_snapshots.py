@@ -67,10 +67,10 @@ def test_every_route_and_catalog_entry_is_snapshotted(vendor: str, runtime: Runt
     assert operations - succeeded == set(), f"{vendor}: operations without a successful example in examples.py"
 
     forced = {e["error"]: e for e in exchanges if "error" in e}
-    assert list(forced) == list(instance.catalog), f"{vendor}: catalog entries missing from the snapshot"
+    assert list(forced) == list(instance.error_contract.catalog), f"{vendor}: catalog entries missing from the snapshot"
     for name, exchange in forced.items():
         assert exchange["operation"] == instance.error_operations.get(name, "create_user"), name
-        assert exchange["response"]["status"] == instance.catalog[name].status, name
+        assert exchange["response"]["status"] == instance.error_contract.catalog[name].status, name
 
 
 def test_snapshot_files_are_stably_formatted() -> None:

@@ -27,6 +27,9 @@ CITED = {
     "Answer": "mockserver.core.serving",
     "Route": "mockserver.core.vendor",
     "Lazy": "mockserver.core.vendor",
+    "ErrorContract": "mockserver.core.vendor",
+    "Secrets": "mockserver.core.vendor",
+    "StoreTable": "mockserver.core.vendor",
     "AdminGuard": "mockserver.core.guard",
 }
 

@@ -22,6 +22,7 @@ from mockserver.config import Config, default_fixtures_dir
 from mockserver.core.journal import shown_body
 from mockserver.core.validation import parse_duration
 from mockserver.core.vendor import Call, VendorContext
+from mockserver.vendors.pulse.auth import bearer_token as pulse_bearer_token
 from tests.conftest import make_client
 from tests.core.samples import CREATE_BODIES
 from tests.vendors.pulse import ADMIN_TOKEN, URL
@@ -31,8 +32,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # ---------------------------------------------------------------- memo -> functools.lru_cache
 def test_the_bearer_cache_remembers_good_headers_only_and_is_bounded() -> None:
+    cache: Any = pulse_bearer_token  # core.credentials.remembered: an lru_cache, shared by the process's servers
+    cache.cache_clear()
     with make_client("pulse") as client:
-        cache = client.app.runtime.vendors["pulse"].sessions._bearer  # type: ignore[attr-defined]
         assert cache.cache_info().maxsize == 1024  # clients inventing headers cannot grow it
         for _ in range(3):
             assert client.get(URL, headers={"Authorization": "Basic eDp5", "x-account-id": "2311"}).status_code == 401

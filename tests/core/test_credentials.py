@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver.core.credentials import authorization, bearer_token
+from mockserver.core.credentials import authorization, bearer_token, remembered
 from tests.conftest import make_client
 from tests.core.samples import variant
 
@@ -114,3 +114,21 @@ def test_no_module_but_core_credentials_parses_the_scheme() -> None:
         if _HAND_PARSED.search(line) and line.strip() != QUIRKS.get(path.relative_to(ROOT).as_posix())
     ]
     assert found == []
+
+
+def test_remembered_reads_a_header_once_and_never_remembers_a_refusal() -> None:
+    calls: list[str] = []
+
+    def reader(header: str) -> str:
+        calls.append(header)
+        token = bearer_token(header)
+        if not token:
+            raise ValueError("refused")
+        return token
+
+    read = remembered(reader)
+    assert [read("Bearer t-1"), read("Bearer t-1")] == ["t-1", "t-1"]
+    for _ in range(2):
+        with pytest.raises(ValueError, match="refused"):
+            read("Basic x")
+    assert calls == ["Bearer t-1", "Basic x", "Basic x"]  # the refusal is judged again on every call

@@ -83,7 +83,7 @@ def bad_request(vendor: str, message: str) -> dict[str, Any]:
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_an_unknown_forced_error_is_the_vendors_400_marked_scenario(client: TestClient, vendor: str) -> None:
     instance = client.app.runtime.vendors[vendor]  # type: ignore[attr-defined]
-    catalog = instance.catalog
+    catalog = instance.error_contract.catalog
     response = create(client, vendor, **{"X-Mock-Error": "NOPE"})
     message = f"unknown error 'NOPE' in X-Mock-Error for {vendor}; known: {', '.join(catalog)}"
     assert (response.status_code, response.json()) == (400, bad_request(vendor, message))
@@ -192,24 +192,33 @@ def test_the_samples_cover_every_kind() -> None:
 
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_every_problem_kind_names_a_catalog_entry(vendor: str) -> None:
-    cls = registry.load(vendor)
-    assert set(cls.problems) == set(PROBLEM_KINDS)
+    contract = registry.load(vendor).error_contract
+    assert set(contract.problems) == set(PROBLEM_KINDS)
     for problem in SAMPLES:
-        error = problem_to_error(problem, cls.problems)
-        assert error.name in cls.catalog, (problem.kind, error.name)
+        error = problem_to_error(problem, contract.problems)
+        assert error.name in contract.catalog, (problem.kind, error.name)
     # a scenario's text is the answer's message; the status is the vendor's 400
-    scenario = problem_to_error(ScenarioError("unknown scenario 'x'"), cls.problems)
-    assert scenario.message == "unknown scenario 'x'" and cls.catalog[scenario.name].status == 400
-    assert cls.catalog[problem_to_error(InternalFault("bug"), cls.problems).name].status == 500
+    scenario = problem_to_error(ScenarioError("unknown scenario 'x'"), contract.problems)
+    assert scenario.message == "unknown scenario 'x'" and contract.catalog[scenario.name].status == 400
+    assert contract.catalog[problem_to_error(InternalFault("bug"), contract.problems).name].status == 500
 
 
 def test_the_registry_refuses_a_vendor_whose_problems_map_is_incomplete(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "halfvendor.py").write_text(textwrap.dedent('''
-        from mockserver.core.vendor import Vendor
+        from mockserver.core.errors import ErrorSpec
+        from mockserver.core.vendor import ErrorContract, Reply, Vendor
+
+        def render(error):
+            return Reply(500, {})
 
         class Half(Vendor):
             name = "half"
-            problems = {"internal": "INTERNAL", "not_found": "INTERNAL"}
+            error_contract = ErrorContract(
+                {"INTERNAL": ErrorSpec(500, None, None, "bug")}, {"internal": "INTERNAL", "not_found": "INTERNAL"}, {}, render
+            )
+
+        class Bare(Vendor):
+            name = "bare"
     '''), encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(registry, "VENDORS", (("half", "halfvendor:Half"),))
@@ -217,6 +226,10 @@ def test_the_registry_refuses_a_vendor_whose_problems_map_is_incomplete(tmp_path
         registry.load("half")
     missing = ", ".join(k for k in PROBLEM_KINDS if k not in ("internal", "not_found"))
     assert str(raised.value) == f"vendor 'half' (halfvendor:Half): its problems map names no catalog entry for {missing}"
+    monkeypatch.setattr(registry, "VENDORS", (("bare", "halfvendor:Bare"),))
+    with pytest.raises(registry.RegistryError) as raised:
+        registry.load("bare")
+    assert str(raised.value) == "vendor 'bare' (halfvendor:Bare): error_contract is not an ErrorContract (declare one in its errors.py)"
 
 
 # ---------------------------------------------------------------- one place catches, nobody translates by hand

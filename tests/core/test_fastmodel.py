@@ -24,6 +24,7 @@ from pydantic_core import core_schema as cs
 
 from mockserver import vendors as registry
 from mockserver.core import fastmodel
+from mockserver.core.errors import InvalidFields
 from mockserver.core.validation import EMAIL_PATTERN, Email, NotBlank, is_email, validate_or_none
 from tests.conftest import make_client
 
@@ -425,6 +426,14 @@ def test_a_kept_validator_runs_as_it_is_in_the_derivation_s_context() -> None:
     fast = fastmodel.derive(Kept, context={"allowed": ("a",)})
     assert fast({"name": "a"}) == {"name": "a"} == fast.full({"name": "a"})
     assert fast({"name": "b"}) is None
+
+
+def test_fields_is_the_fast_answer_or_the_model_s_own_errors() -> None:
+    fast = fastmodel.derive(Kept, context={"allowed": ("a",)})
+    assert fast.fields({"name": "a"}) == {"name": "a"}
+    with pytest.raises(InvalidFields) as refused:  # the model decides, in its words, through core.validation
+        fast.fields({"name": "b"})
+    assert [(f.loc, f.kind, f.message) for f in refused.value.fields] == [("name", "invalid", "Value error, not allowed")]
 
 
 def _undeclared(value: str) -> str:

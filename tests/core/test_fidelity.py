@@ -108,7 +108,7 @@ def test_every_registered_vendor_has_a_fidelity_table(vendors: dict[str, Vendor]
 def test_every_catalog_entry_has_an_error_row(vendors: dict[str, Vendor]) -> None:
     for name, vendor in vendors.items():
         errors = {r.item: r for r in rows_for(vendor) if r.area == "error"}
-        for key, spec in vendor.catalog.items():
+        for key, spec in vendor.error_contract.catalog.items():
             found = errors.get(f"`{key}`")
             assert found is not None, f"{name}: catalog entry {key} has no fidelity row"
             assert found.behaviour.startswith(f"HTTP {spec.status}")
@@ -129,7 +129,7 @@ def test_every_route_has_a_route_row(vendors: dict[str, Vendor]) -> None:
 def test_source_tables_name_only_existing_catalog_keys_and_routes(vendors: dict[str, Vendor]) -> None:
     for name, vendor in vendors.items():
         notes = notes_of(vendor)
-        stale_errors = set(notes.error_sources) - set(vendor.catalog)
+        stale_errors = set(notes.error_sources) - set(vendor.error_contract.catalog)
         assert not stale_errors, f"{name}: ERROR_SOURCES names unknown catalog keys {sorted(stale_errors)}"
         known = {r.operation for r in vendor.routes()} | {f"{r.method} {r.path}" for r in vendor.routes()}
         stale_routes = set(notes.route_sources) - known

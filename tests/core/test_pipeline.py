@@ -112,3 +112,59 @@ def test_a_scenario_delay_comes_before_the_handler_and_is_decided_once() -> None
     start, _body = _finish(handover)
     assert start["status"] == 201 and calls == ["/users"]
     assert [e.scenario for e in app.runtime.journal.entries()] == ["slow#0"]
+
+
+def test_the_first_path_segment_picks_the_app_for_asgi_and_direct_requests_alike() -> None:
+    app = _app()
+    pulse = _pulse(app)
+    for path, expected in (("/__admin/health", app.admin), ("/__admin", app.admin), ("/pulse/users", pulse), ("/pulse", pulse)):
+        assert app._target(path) is expected, path
+    assert app._target("/nowhere/users") == app._not_found and app._target("/") == app._not_found
+    # The direct path hands the admin API and the 404 back to be run the ASGI way, the vendor answers in place.
+    assert app.answer_directly("GET", "/__admin/health", b"", [], b"") is app.admin
+    assert app.answer_directly("GET", "/nowhere", b"", [], b"") == app._not_found
+    # --vendor: the vendor at the root, the admin API still at /__admin.
+    root = build_app(Config(vendor="pulse"))
+    assert root._target("/__admin/health") is root.admin
+    assert isinstance(root._target("/users"), VendorApp) and root._target("/users") is root._target("/pulse")
+
+
+def _asgi_create(app: MockServer, content_length: bytes | None, messages: list[dict[str, Any]]) -> tuple[int, Any, int]:
+    """POST /pulse/users the ASGI way (as stock uvicorn calls it): status, decoded body, receive() calls made."""
+    pulse = _pulse(app)
+    credentials = app.runtime.describe("http://x")["pulse"]["headers"]
+    headers = [(k.lower().encode(), v.encode()) for k, v in credentials.items()]
+    if content_length is not None:
+        headers.append((b"content-length", content_length))
+    scope = {"type": "http", "method": "POST", "path": "/pulse/users", "query_string": b"", "headers": headers}
+    pending = list(messages)
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return pending.pop(0)
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(pulse(scope, receive, send))
+    if not sent:
+        return 0, None, len(messages) - len(pending)
+    return sent[0]["status"], orjson.loads(sent[1]["body"]), len(messages) - len(pending)
+
+
+def test_the_asgi_adapter_reads_the_body_the_usual_way_and_every_other_way() -> None:
+    body = orjson.dumps(variant("pulse", 1))
+    one = [{"type": "http.request", "body": body, "more_body": False}]
+    assert _asgi_create(_app(), str(len(body)).encode(), one)[::2] == (201, 1)
+    # A declared length of as many digits as the limit: checked in full, then read.
+    assert _asgi_create(_app(), str(len(body)).zfill(12).encode(), one)[::2] == (201, 1)
+    # No declared length, the body in two messages.
+    halves = [{"type": "http.request", "body": body[:5], "more_body": True}, {"type": "http.request", "body": body[5:]}]
+    assert _asgi_create(_app(), None, halves)[::2] == (201, 2)
+    # Over the limit by its declared length: refused unread; by what arrives: refused once over it.
+    status, answer, reads = _asgi_create(_app(), b"99999999", one)
+    assert (status, answer["error"], reads) == (413, "Payload Too Large", 0)
+    big = [{"type": "http.request", "body": b"x" * (1 << 20) + b"x", "more_body": False}]
+    assert _asgi_create(_app(), None, big)[::2] == (413, 1)
+    # The client left before its body: nothing answered.
+    assert _asgi_create(_app(), str(len(body)).encode(), [{"type": "http.disconnect"}]) == (0, None, 1)

@@ -46,7 +46,7 @@ from pydantic import BaseModel, ConfigDict
 
 from mockserver.core.errors import ErrorSpec, VendorError
 from mockserver.core.validation import parse
-from mockserver.core.vendor import Call, Lazy, Reply, Route, Vendor
+from mockserver.core.vendor import Call, ErrorContract, Lazy, Reply, Route, Secrets, Vendor
 
 CATALOG = {
     "BAD_REQUEST": ErrorSpec(400, "E400", None, "Bad request"),
@@ -68,6 +68,15 @@ ENVELOPE = {
     "properties": {"error": {"type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}},
     "required": ["error"],
 }
+
+
+def render(error: VendorError) -> Reply:
+    spec = CATALOG[error.name]
+    return Reply(spec.status, {"error": {"code": spec.code, "message": error.message or spec.message}})
+
+
+ERRORS = ErrorContract(CATALOG, PROBLEMS, ENVELOPE, render)
+SECRETS = Secrets(fields=frozenset({"password"}), headers=frozenset({"x-toy-key"}))
 
 
 class Fixture(BaseModel):
@@ -95,9 +104,8 @@ class Toy(Vendor):
     title = "Toy"
     base_path = "/v1"
     fixture_model = Fixture
-    catalog = CATALOG
-    problems = PROBLEMS
-    error_schema = ENVELOPE
+    error_contract = ERRORS
+    secrets = SECRETS
     security_schemes = {"toyKey": {"type": "apiKey", "in": "header", "name": "X-Toy-Key"}}
     examples = Lazy(".examples:EXAMPLES")
     fidelity = Lazy(".fidelity:NOTES")
@@ -128,10 +136,6 @@ class Toy(Vendor):
         for email in self.fixture.users:
             record = {"id": self.ctx.next_id("users"), "email": email, "name": None}
             self.ctx.table("users").insert(record["id"], record, {"email": email})
-
-    def render(self, error: VendorError) -> Reply:
-        spec = self.catalog[error.name]
-        return Reply(spec.status, {"error": {"code": spec.code, "message": error.message or spec.message}})
 
     def describe(self) -> dict[str, Any]:
         return {"headers": {"X-Toy-Key": self.fixture.api_key}, "login": None}
@@ -298,6 +302,7 @@ def test_scenarios_target_it_and_the_journal_records_it(served: str) -> None:
         ("toy", "create_user", "POST", "/v1/users", 201, None),
         ("toy", "create_user", "POST", "/v1/users", 409, "X-Mock-Error:TAKEN"),
     ]
+    assert {e["headers"]["x-toy-key"] for e in entries} == {"***"}  # its declared Secrets: hidden in the journal
     counted = httpx.post(f"{served}/__admin/requests/count", json={"vendor": "toy", "operation": "create_user", "body": {"email": "grace@toy.test"}})
     assert counted.json()["count"] == 2
 

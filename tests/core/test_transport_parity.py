@@ -54,7 +54,7 @@ def _plan(server: RunningServer) -> Iterator[tuple[str, bytes]]:
     for vendor, info in server.vendors().items():
         path = info["create_user"].split(" ", 1)[1].removeprefix(server.url)
         creds = {**info["headers"], "content-type": "application/json"}
-        catalog = next(iter(server.runtime.vendors[vendor].catalog))
+        catalog = next(iter(server.runtime.vendors[vendor].error_contract.catalog))
         create = orjson.dumps(variant(vendor, 1))
         yield "POST", _request("POST", path, creds, create)
         yield "POST", _request("POST", path, creds, create)  # the same again: the vendor's conflict

@@ -209,7 +209,7 @@ def test_library_covers_every_catalog_error_and_the_flows(client: TestClient) ->
         assert name in library, name
     covered = {(r["match"]["vendor"], str(r["respond"]["error"])) for s in library.values() for r in s["rules"] if "error" in r.get("respond", {})}
     for vendor in NAMES:
-        for key in load(vendor).catalog:
+        for key in load(vendor).error_contract.catalog:
             assert (vendor, key) in covered, (vendor, key)
 
 

@@ -9,7 +9,7 @@ a few named variants whose message differs.  Statuses are eTop's
 from __future__ import annotations
 
 from ...core.errors import ErrorSpec, FieldError, Problem, ProblemMap, VendorError
-from ...core.vendor import Reply
+from ...core.vendor import ErrorContract, Reply
 from .gojson import go_quote
 
 # [PUB] xerrors.DefaultErrorMessage
@@ -143,3 +143,6 @@ ENVELOPE_SCHEMA: dict[str, object] = {
     },
     "required": ["code", "msg"],
 }
+
+# The vendor's side of the one error funnel, declared on its Vendor class as ``error_contract``.
+CONTRACT = ErrorContract(CATALOG, PROBLEMS, ENVELOPE_SCHEMA, render)

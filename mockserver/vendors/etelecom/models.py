@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ...core.openapi import NOT_BLANK_PATTERN
+from ...core.vendor import Secrets
 from .godecode import Slice, Struct
 from .paging import CURSOR_PATTERN, SORTS
 from .rules import PHONE_PATTERN, ROLE_RANK, normalize_phone
@@ -28,12 +29,11 @@ GO_ROLE_TYPE = "shop_user_role.UserRole"
 # NormalizePhone]: full_name, password and roles not empty (no trimming), a valid phone.
 CREATE_REQUIRED: tuple[str, ...] = ("full_name", "password", "phone", "roles")
 
-# What the journal hides (Vendor.secret_fields / secret_headers): the
+# What the journal hides (Vendor.secrets): the
 # ``password`` of CreateAccountUser and UpdateAccountUser [SEED, PUB], matched
 # case-insensitively as Go's decoder folds keys.  The shop API key is a Bearer
 # credential: core's Authorization.
-SECRET_FIELDS = frozenset({"password"})
-SECRET_HEADERS: frozenset[str] = frozenset()
+SECRETS = Secrets(fields=frozenset({"password"}))
 
 # The account-user RPCs' request structs, for godecode.  [PUB] field names and
 # kinds (vendor-apis.md §5, eTop account_user service); [INF] Go type names.

@@ -22,7 +22,7 @@ from ...core.clock import iso_z
 from ...core.errors import VendorError
 from ...core.phones import valid_for
 from ...core.store import Table
-from ...core.vendor import SESSION, Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
+from ...core.vendor import SESSION, Call, Lazy, Reply, Route, StoreTable, Vendor, VendorContext, bearer_auth
 from . import create_request, errors, responses
 from .account_users import AccountUserRPCs
 from .auth import authenticate
@@ -30,8 +30,7 @@ from .gojson import go_quote
 from .models import (
     DELETE_ACCOUNT_USER_SCHEMA,
     GET_ACCOUNT_USERS_SCHEMA,
-    SECRET_FIELDS,
-    SECRET_HEADERS,
+    SECRETS,
     Fixture,
     IdentityUser,
     create_account_user_schema,
@@ -97,11 +96,8 @@ class ETelecom(AccountUserRPCs, Vendor):
     locale = "vi_VN"
     content_type = b"application/json"
     fixture_model = Fixture
-    catalog = errors.CATALOG
-    problems = errors.PROBLEMS
-    error_schema = errors.ENVELOPE_SCHEMA
-    secret_fields = SECRET_FIELDS  # what the journal hides: see models.py
-    secret_headers = SECRET_HEADERS
+    error_contract = errors.CONTRACT
+    secrets = SECRETS  # what the journal hides: see models.py
     security_schemes = bearer_auth("A shop API key (<19 digits>:<32 characters>).")
     pools = {
         "full_name": _vn_full_name,
@@ -144,29 +140,16 @@ class ETelecom(AccountUserRPCs, Vendor):
                   errors=gate + ("invalid_argument", "not_found", "permission_denied")),
         ]
 
-    render = staticmethod(errors.render)
-
     # ---------------------------------------------------------------- state
     # users: identity users by id (unique phone, email)
     # shops: {id, name, owner_id} by id
     # api_keys: {shop_id, roles, revoked} by key string
     # account_users: shop memberships by (shop_id, user_id); deleting one
     #   removes the row (eTop soft-deletes; deleted rows are never read back)
-    @property
-    def users(self) -> Table:
-        return self.ctx.table("users")
-
-    @property
-    def shops(self) -> Table:
-        return self.ctx.table("shops")
-
-    @property
-    def api_keys(self) -> Table:
-        return self.ctx.table("api_keys")
-
-    @property
-    def account_users(self) -> Table:
-        return self.ctx.table("account_users")
+    users = StoreTable("users")
+    shops = StoreTable("shops")
+    api_keys = StoreTable("api_keys")
+    account_users = StoreTable("account_users")
 
     def _tables(self) -> _Tables:
         # Keyed like VendorContext.table (by the request's session), built from it.

@@ -31,8 +31,7 @@ import orjson
 from ...core.credentials import bearer_token
 from ...core.errors import VendorError
 from ...core.seeding import Draw
-from ...core.store import Table
-from ...core.vendor import Call, VendorContext
+from ...core.vendor import Call, StoreTable, VendorContext
 from .models import ApiToken, OAuthClient
 
 # base64url({"alg":"HS256","typ":"JWT"}): the published example token starts with it [PUB].
@@ -58,13 +57,8 @@ class Tokens:
     def __init__(self, ctx: VendorContext) -> None:
         self.ctx = ctx
 
-    @property
-    def table(self) -> Table:
-        return self.ctx.table("tokens")
-
-    @property
-    def access(self) -> Table:
-        return self.ctx.table("access_tokens")
+    table = StoreTable("tokens")
+    access = StoreTable("access_tokens")
 
     def load(self, tokens: list[ApiToken]) -> None:
         """Called from seed(): lifetimes count from start-up / reset."""
@@ -106,9 +100,7 @@ class Tokens:
         return record
 
     # ------------------------------------------------------------ user sessions
-    @property
-    def sessions(self) -> Table:
-        return self.ctx.table("user_sessions")
+    sessions = StoreTable("user_sessions")
 
     def session(self, call: Call) -> dict[str, Any] | None:
         """The live user session whose token the call sends (``requestToken`` or Bearer), its

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...core.errors import ErrorSpec, FieldError, MethodNotAllowed, Problem, ProblemMap, VendorError
-from ...core.vendor import Reply
+from ...core.vendor import ErrorContract, Reply
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,3 +281,7 @@ def error_schema_of(keys: Sequence[str]) -> dict[str, Any]:
     if tokens == 0:
         return _ERROR_BODY
     return _TOKEN_ERROR if tokens == len(keys) else ENVELOPE_SCHEMA
+
+# The vendor's side of the one error funnel, declared on its Vendor class as ``error_contract``.
+# (a User route never documents the token call's envelope: error_schema_of)
+CONTRACT = ErrorContract(CATALOG, PROBLEMS, ENVELOPE_SCHEMA, render, schema_of=error_schema_of)

@@ -30,6 +30,7 @@ from pydantic_core import PydanticCustomError, core_schema
 from ...core import fastmodel
 from ...core.openapi import EMAIL_SCHEMA, NOT_BLANK_SCHEMA, requires, schema_context
 from ...core.validation import Duration, NotBlank, is_email, parse_object, validate
+from ...core.vendor import Secrets
 
 # What a scope item of UserData may name: "The organization type. Currently, this must be `0`"
 # [PUB: sdk-python 1.0.19 / sdk-node Orgtype].  A paypoint (orgType 2, the docs' "level")
@@ -42,14 +43,15 @@ AdditionalValue = Annotated[str, StringConstraints(max_length=ADDITIONAL_VALUE_M
 SETTABLE_STATUSES = (0, 1, 85)  # -99 (Deleted) exists but cannot be set: 3006 [PUB]
 LANGUAGES = ("en", "es")
 
-# What the journal hides (Vendor.secret_fields / secret_headers), matched
+# What the journal hides (Vendor.secrets), matched
 # case-insensitively as .NET binds them: UserData's ``pwd`` [SEED], ``psw`` of
 # PUT /User/authpsw, the OAuth client's ``clientSecret`` and the ``access_token``
 # it is answered [PUB: sdk-ruby], and ``mfaValidationCode`` of POST
 # /User/auth/{provider} with the ``mfaCode`` POST /User/mfa sends with it [PUB].
 # The API token (and a user's token) travel in ``requestToken``.
-SECRET_FIELDS = frozenset({"pwd", "psw", "clientSecret", "access_token", "mfaValidationCode", "mfaCode"})
-SECRET_HEADERS = frozenset({"requesttoken"})
+SECRETS = Secrets(
+    fields=frozenset({"pwd", "psw", "clientSecret", "access_token", "mfaValidationCode", "mfaCode"}), headers=frozenset({"requesttoken"})
+)
 INT32 = (-(1 << 31), (1 << 31) - 1)
 INT64 = (-(1 << 63), (1 << 63) - 1)
 

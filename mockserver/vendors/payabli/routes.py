@@ -6,22 +6,19 @@ from __future__ import annotations
 
 import hmac
 import re
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ...core.errors import FieldError, InvalidFields, MalformedBody, NotAnObject, VendorError
 from ...core.phones import US_AREA_CODES, valid_for
 from ...core.seeding import NAME_POOLS
-from ...core.store import Table
-from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
+from ...core.vendor import Call, Lazy, Reply, Route, StoreTable, Vendor, VendorContext, bearer_auth
 from . import errors, query, responses
 from .auth import Tokens, password_digest
 from .binding import CreateBinding
 from .models import (
     INT64,
     INT64_SCHEMA,
-    SECRET_FIELDS,
-    SECRET_HEADERS,
+    SECRETS,
     CreateUser,
     Fixture,
     TokenRequest,
@@ -76,11 +73,8 @@ class Payabli(Vendor):
     paths_ignore_case = True
     paths_allow_trailing_slash = True
     fixture_model = Fixture
-    catalog = errors.CATALOG
-    problems = errors.PROBLEMS
-    error_schema = errors.ENVELOPE_SCHEMA
-    secret_fields = SECRET_FIELDS  # what the journal hides: see models.py
-    secret_headers = SECRET_HEADERS
+    error_contract = errors.CONTRACT
+    secrets = SECRETS  # what the journal hides: see models.py
     # The User endpoints take either credential [PUB: sdk-ruby user/client.rb].
     security_schemes = {
         "requestToken": {
@@ -163,15 +157,8 @@ class Payabli(Vendor):
             *self.user_auth.routes(),
         ]
 
-    render = staticmethod(errors.render)
-
-    def error_schema_of(self, keys: Sequence[str]) -> Mapping[str, Any]:
-        return errors.error_schema_of(keys)  # a User route never documents the token call's envelope
-
     # ---------------------------------------------------------------- state
-    @property
-    def users(self) -> Table:
-        return self.ctx.table("users")
+    users = StoreTable("users")
 
     @staticmethod
     def _unique(email: str | None) -> dict[str, Any]:

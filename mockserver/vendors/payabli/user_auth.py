@@ -27,8 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ...core.errors import FieldError, VendorError
-from ...core.store import Table
-from ...core.vendor import Call, Reply, Route, VendorContext
+from ...core.vendor import Call, Reply, Route, StoreTable, VendorContext
 from . import query
 from .auth import Tokens, password_digest
 from .errors import LOGIN_KEYS, SESSION_KEYS
@@ -90,13 +89,8 @@ class UserAuth:
         self.entries: dict[str, tuple[int, int]] = {o.entry: (o.orgType, o.orgId) for o in fixture.organizations}
         self.parents: dict[tuple[int, int], int | None] = {(o.orgType, o.orgId): o.parentId for o in fixture.organizations}
 
-    @property
-    def users(self) -> Table:
-        return self.ctx.table("users")
-
-    @property
-    def challenges(self) -> Table:
-        return self.ctx.table("mfa_challenges")
+    users = StoreTable("users")
+    challenges = StoreTable("mfa_challenges")
 
     def routes(self) -> list[Route]:
         user_id = path_schema(userId={**INT64_SCHEMA, "description": "The user's id."})

@@ -9,15 +9,13 @@ an unknown token and an expired one are both 401 [INF wording].
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import lru_cache
 from typing import Any
 
 from ...core import credentials
 from ...core.clock import iso_z
 from ...core.errors import VendorError
 from ...core.seeding import Draw
-from ...core.store import Table
-from ...core.vendor import Call, VendorContext
+from ...core.vendor import Call, StoreTable, VendorContext
 
 Record = dict[str, Any]
 
@@ -26,13 +24,8 @@ class Sessions:
     def __init__(self, ctx: VendorContext, ttl: timedelta) -> None:
         self.ctx = ctx
         self.ttl = ttl
-        # Authorization header -> its token, for well-formed Bearer headers: a client
-        # sends the same header on every call, so it is taken apart once.
-        self._bearer = lru_cache(maxsize=1024)(bearer_token)  # a failed parse raises and is not cached
 
-    @property
-    def table(self) -> Table:
-        return self.ctx.table("sessions")
+    table = StoreTable("sessions")
 
     def open(self, user_id: int, draw: Draw) -> Record:
         """A new session for a user who just proved who they are."""
@@ -98,7 +91,7 @@ class Sessions:
     def authenticate(self, call: Call) -> Record:
         """The caller's live session, or the Pulse 401 for the Authorization header."""
         header = call.headers.get("authorization", "")
-        token = self._bearer(header)  # raises for a malformed header, which is never remembered
+        token = bearer_token(header)  # raises for a malformed header (never remembered)
         record = self.ctx.table("sessions").get(token)  # not self.table: one call less on every request
         if record is None:
             raise VendorError("INVALID_TOKEN")
@@ -107,6 +100,7 @@ class Sessions:
         return record
 
 
+@credentials.remembered
 def bearer_token(header: str) -> str:
     """The token of ``Bearer <token>`` (core.credentials); any other header is the 401."""
     token = credentials.bearer_token(header)

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ...core.errors import ErrorSpec, FieldError, MethodNotAllowed, Problem, ProblemMap, VendorError
-from ...core.vendor import Reply
+from ...core.vendor import ErrorContract, Reply
 
 CATALOG: dict[str, ErrorSpec] = {
     # name: ErrorSpec(HTTP status, code (Pulse has none), error label, default message)
@@ -164,3 +164,6 @@ ENVELOPE_SCHEMA: dict[str, Any] = {
     },
     "required": ["error", "status", "message"],
 }
+
+# The vendor's side of the one error funnel, declared on its Vendor class as ``error_contract``.
+CONTRACT = ErrorContract(CATALOG, PROBLEMS, ENVELOPE_SCHEMA, render)

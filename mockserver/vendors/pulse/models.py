@@ -3,38 +3,24 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import (
-    Annotated,
-    Any,
-    Literal,
-    TypeVar,
-)
+from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    model_validator,
-)
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic.json_schema import WithJsonSchema
 from pydantic_core import PydanticCustomError, core_schema
 
-from ...core import fastmodel, validation
+from ...core import fastmodel
 from ...core.clock import parse_instant
 from ...core.openapi import EMAIL_SCHEMA, FromContext, given
-from ...core.validation import Duration, Email, parse_object, validate_or_none
+from ...core.validation import Duration, Email, parse_object
+from ...core.vendor import Secrets
 from .events import EVENT_SET, PULSE_EVENTS
 
-M = TypeVar("M", bound=BaseModel)
-
-# What the journal hides (Vendor.secret_fields / secret_headers): the two
+# What the journal hides (Vendor.secrets): the two
 # /auth/login pairs, ``{email, password}`` and ``{apiKey, apiSecret}`` [PUB], and
 # the session ``token`` a login (or impersonation) answers [PUB].  The token is
 # then sent as a Bearer credential: core's Authorization.
-SECRET_FIELDS = frozenset({"password", "apiKey", "apiSecret", "token"})
-SECRET_HEADERS: frozenset[str] = frozenset()
+SECRETS = Secrets(fields=frozenset({"password", "apiKey", "apiSecret", "token"}))
 
 
 def _check_event(value: str) -> str:
@@ -132,15 +118,9 @@ ACCOUNT_HEADER: dict[str, Any] = {"type": "object", "properties": {"x-account-id
 OPTIONAL_ACCOUNT_HEADER: dict[str, Any] = {"type": "object", "properties": {"x-account-id": _ACCOUNT_ID}}
 
 
-def parse_request(model: type[M], body: bytes) -> M:
-    """core decoding + validation; errors.PROBLEMS phrases the failures zod's way."""
-    return _validate(model, parse_object(body))
-
-
 # CreateUser's fast validator, derived from it at import (core.fastmodel): plain dicts, no
 # model instances, the e-mail and event checks native.
 FAST_CREATE = fastmodel.derive(CreateUser, defaults=False)
-_FAST_CHECK = FAST_CREATE.check
 
 
 def parse_create(body: bytes) -> dict[str, Any]:
@@ -148,13 +128,7 @@ def parse_create(body: bytes) -> dict[str, Any]:
     (``model_dump(exclude_unset=True)``).  What the fast validator refuses (invalid, or an
     address only Python's "$" allows) goes through CreateUser itself, so every error - and
     which fields it names - is the model's own."""
-    data = parse_object(body)
-    fields = validate_or_none(_FAST_CHECK, data)
-    return fields if fields is not None else _validate(CreateUser, data).model_dump(exclude_unset=True)
-
-
-def _validate(model: type[M], data: dict[str, Any]) -> M:
-    return validation.validate(model, data)  # InvalidFields, phrased by errors.PROBLEMS
+    return FAST_CREATE.fields(parse_object(body))  # InvalidFields, phrased by errors.PROBLEMS
 
 
 # ---------------------------------------------------------------- fixtures

@@ -15,10 +15,11 @@ from ...core.errors import FieldError, VendorError
 from ...core.phones import US_AREA_CODES, valid_for
 from ...core.seeding import NAME_POOLS
 from ...core.store import Table
-from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
+from ...core.validation import parse
+from ...core.vendor import Call, Lazy, Reply, Route, StoreTable, Vendor, VendorContext, bearer_auth
 from . import errors, responses
 from .auth import Sessions, account_header, membership, optional_account
-from .models import ACCOUNT_HEADER, OPTIONAL_ACCOUNT_HEADER, SECRET_FIELDS, SECRET_HEADERS, CreateUser, Fixture, Login, parse_create, parse_request
+from .models import ACCOUNT_HEADER, OPTIONAL_ACCOUNT_HEADER, SECRETS, CreateUser, Fixture, Login, parse_create
 
 Record = dict[str, Any]
 
@@ -40,11 +41,8 @@ class Pulse(Vendor):
     locale = "en_US"
     content_type = b"application/json"
     fixture_model = Fixture
-    catalog = errors.CATALOG
-    problems = errors.PROBLEMS
-    error_schema = errors.ENVELOPE_SCHEMA
-    secret_fields = SECRET_FIELDS  # what the journal hides: see models.py
-    secret_headers = SECRET_HEADERS
+    error_contract = errors.CONTRACT
+    secrets = SECRETS  # what the journal hides: see models.py
     security_schemes = bearer_auth("The session token from POST /auth/login (or a fixture session); account routes also take x-account-id.")
     pools = {
         **NAME_POOLS,
@@ -110,12 +108,8 @@ class Pulse(Vendor):
                   responses={200: session}, errors=errors.AUTH_ERRORS),
         ]
 
-    render = staticmethod(errors.render)
-
     # ---------------------------------------------------------------- state
-    @property
-    def users(self) -> Table:
-        return self.ctx.table("users")
+    users = StoreTable("users")
 
     def seed(self) -> None:
         fixture = self.fixture
@@ -371,7 +365,7 @@ class Pulse(Vendor):
         return Reply(200, responses.session(target, session, self.accounts))  # [INF] 200 like login
 
     def login(self, call: Call) -> Reply:
-        body = parse_request(Login, call.body)
+        body = parse(Login, call.body)  # errors.PROBLEMS phrases the failures zod's way
         if body.apiKey is not None or body.apiSecret is not None:
             _require(("apiKey", body.apiKey), ("apiSecret", body.apiSecret))
             entry = self.api_keys.get(body.apiKey or "")

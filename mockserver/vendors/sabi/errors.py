@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.errors import ErrorSpec, FieldError, Problem, ProblemMap, VendorError
-from ...core.vendor import Reply
+from ...core.vendor import ErrorContract, Reply
 
 CATALOG: dict[str, ErrorSpec] = {
     # ValidationPipe / BadRequestException; body-parser SyntaxErrors are mapped here by Nest.
@@ -145,3 +145,6 @@ ENVELOPE_SCHEMA: dict[str, Any] = {
     },
     "required": ["statusCode", "message"],
 }
+
+# The vendor's side of the one error funnel, declared on its Vendor class as ``error_contract``.
+CONTRACT = ErrorContract(CATALOG, PROBLEMS, ENVELOPE_SCHEMA, render)

@@ -12,17 +12,17 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from ...core.clock import parse_instant
 from ...core.validation import Duration
+from ...core.vendor import Secrets
 from .dto import GENDERS, ROLES
 
 ObjectId = str  # 24 lower-case hex digits, checked by the Field patterns below
 _OBJECT_ID = r"^[0-9a-f]{24}$"
 _ISO_Z = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"
 
-# What the journal hides (Vendor.secret_fields / secret_headers): the sign-up
+# What the journal hides (Vendor.secrets): the sign-up
 # ``password`` [SEED] (JSON or form-encoded, ``user[password]`` too) and the
 # platform key of the ``ApiKey`` header [SEED].
-SECRET_FIELDS = frozenset({"password"})
-SECRET_HEADERS = frozenset({"apikey"})
+SECRETS = Secrets(fields=frozenset({"password"}), headers=frozenset({"apikey"}))
 
 Role = Literal[ROLES]  # type: ignore[valid-type]
 Gender = Literal[GENDERS]  # type: ignore[valid-type]

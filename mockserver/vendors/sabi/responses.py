@@ -391,16 +391,11 @@ class CountryPlace(BaseModel):
     id: str = Field(alias="_id")
 
 
-class Place(BaseModel):
+class Place(CountryPlace):
     """``state``, ``city`` and the foreigner ones: {name, code[, currency], _id}; their
     DTO does not check a sent currency, so it is kept as sent."""
 
-    model_config = ConfigDict(populate_by_name=True)
-
-    name: str
-    code: str
     currency: Any = absent()
-    id: str = Field(alias="_id")
 
 
 class UserDocument(BaseModel):

@@ -18,10 +18,9 @@ from ...core.clock import parse_instant
 from ...core.errors import VendorError
 from ...core.phones import valid_for
 from ...core.seeding import NAME_POOLS
-from ...core.store import Table
-from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext
+from ...core.vendor import Call, Lazy, Reply, Route, StoreTable, Vendor, VendorContext
 from . import auth, bodyparser, dto, errors, responses
-from .models import SECRET_FIELDS, SECRET_HEADERS, ExistingUser, Fixture
+from .models import SECRETS, ExistingUser, Fixture
 
 log = logging.getLogger("mockserver")
 
@@ -66,11 +65,8 @@ class Sabi(Vendor):
     # [INF] Express's res.json() content type.
     content_type = b"application/json; charset=utf-8"
     fixture_model = Fixture
-    catalog = errors.CATALOG
-    problems = errors.PROBLEMS
-    error_schema = errors.ENVELOPE_SCHEMA
-    secret_fields = SECRET_FIELDS  # what the journal hides: see models.py
-    secret_headers = SECRET_HEADERS
+    error_contract = errors.CONTRACT
+    secrets = SECRETS  # what the journal hides: see models.py
     security_schemes = {
         "ApiKey": {"type": "apiKey", "in": "header", "name": "ApiKey", "description": "The platform API key (fixture apiKeys)."},
     }
@@ -107,12 +103,8 @@ class Sabi(Vendor):
         # Express routes are not strict about a trailing slash.
         return [create(CREATE_PATH), create(CREATE_PATH + "/"), invite(INVITE_PATH), invite(INVITE_PATH + "/")]
 
-    render = staticmethod(errors.render)
-
     # ---------------------------------------------------------------- state
-    @property
-    def users(self) -> Table:
-        return self.ctx.table("users")
+    users = StoreTable("users")
 
     def seed(self) -> None:
         auth.seed(self.ctx, self.fixture.apiKeys)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import re
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -22,8 +21,7 @@ from ...core import credentials
 from ...core.clock import iso_offset
 from ...core.errors import VendorError
 from ...core.seeding import Draw
-from ...core.store import Table
-from ...core.vendor import Call, VendorContext
+from ...core.vendor import Call, StoreTable, VendorContext
 
 _JWT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 _HEADER = base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT"}').rstrip(b"=").decode()
@@ -43,18 +41,9 @@ class Tokens:
         self.ctx = ctx
         self.access_ttl = access_ttl
         self.refresh_ttl = refresh_ttl
-        # Authorization header -> its token, for headers that pass the format checks: a
-        # client sends the same header on every call, so it is taken apart (and the
-        # JWT-shape regex run) once.
-        self._bearer = lru_cache(maxsize=1024)(bearer_token)  # a failed parse raises and is not cached
 
-    @property
-    def sessions(self) -> Table:
-        return self.ctx.table("sessions")
-
-    @property
-    def access(self) -> Table:
-        return self.ctx.table("access_tokens")
+    sessions = StoreTable("sessions")
+    access = StoreTable("access_tokens")
 
     def open_session(self, client_id: str, agent_id: int, draw: Draw) -> dict[str, str]:
         """saas-login: a new session with its first access token."""
@@ -95,7 +84,7 @@ class Tokens:
     def authenticate(self, call: Call) -> int:
         """The caller's agent id, or the VaultsPay error for a bad Authorization."""
         header = call.headers.get("authorization", "")
-        token = self._bearer(header)  # raises for a malformed header, which is never remembered
+        token = bearer_token(header)  # raises for a malformed header (never remembered)
         tables = self.ctx.table  # not the properties: two calls less on every request
         record = tables("access_tokens").get(token)
         if record is None:  # well-formed, never issued (or issued to a session that is gone)
@@ -109,6 +98,7 @@ class Tokens:
         return int(record["agentId"])
 
 
+@credentials.remembered
 def bearer_token(header: str) -> str:
     """The JWT-shaped token of ``Bearer <token>`` (core.credentials), or the error for the header's format.
 

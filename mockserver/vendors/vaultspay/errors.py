@@ -7,7 +7,7 @@ errors page (INVALID_PAYLOAD 400 not 422; UNAUTHORISED 401 not 403).
 from __future__ import annotations
 
 from ...core.errors import Conflict, ErrorSpec, FieldError, Problem, ProblemMap, VendorError
-from ...core.vendor import Reply
+from ...core.vendor import ErrorContract, Reply
 
 CATALOG: dict[str, ErrorSpec] = {
     # name: (HTTP status, code, type, message) — messages verbatim from the errors page
@@ -115,3 +115,6 @@ ENVELOPE_SCHEMA: dict[str, object] = {
     },
     "required": ["code", "message", "type"],
 }
+
+# The vendor's side of the one error funnel, declared on its Vendor class as ``error_contract``.
+CONTRACT = ErrorContract(CATALOG, PROBLEMS, ENVELOPE_SCHEMA, render)

@@ -15,9 +15,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from ...core.errors import FieldError, VendorError
-from ...core.store import Table
 from ...core.validation import validate
-from ...core.vendor import Call, Reply, VendorContext
+from ...core.vendor import Call, Reply, StoreTable, VendorContext
 from . import responses
 from .models import PERSONAL_FIELDS, KycPersonalCreate, KycPersonalUpdate, KycSeed, parse_body
 from .users import no_such_user, owned, owned_by_path, unique_keys
@@ -36,13 +35,8 @@ class Kyc:
         self.delay = None if delay is None else delay.total_seconds()
         self.wrap_personal = wrap_personal
 
-    @property
-    def records(self) -> Table:
-        return self.ctx.table("kyc")
-
-    @property
-    def users(self) -> Table:
-        return self.ctx.table("users")
+    records = StoreTable("kyc")
+    users = StoreTable("users")
 
     # ------------------------------------------------------------- seeding
     def seed(self, entries: list[KycSeed]) -> None:

@@ -5,22 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import (
-    Annotated,
-    Any,
-    Literal,
-    TypeVar,
-)
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationInfo,
-    field_validator,
-)
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic.config import JsonDict
 from pydantic.json_schema import WithJsonSchema
 from pydantic_core import PydanticCustomError, core_schema
@@ -28,19 +15,19 @@ from pydantic_core import PydanticCustomError, core_schema
 from ...core import fastmodel, validation
 from ...core.errors import MalformedBody
 from ...core.openapi import EMAIL_SCHEMA, NOT_BLANK_SCHEMA, given, requires
-from ...core.validation import EMAIL_PATTERN, Duration, NotBlank, is_email, parse_object, validate_or_none
+from ...core.validation import EMAIL_PATTERN, Duration, NotBlank, is_email, parse_object
+from ...core.vendor import Secrets
 
 M = TypeVar("M", bound=BaseModel)
 
 STATUSES = ("ACTIVE", "PENDING", "BLOCK")
 
-# What the journal hides (Vendor.secret_fields / secret_headers): saas-login's
+# What the journal hides (Vendor.secrets): saas-login's
 # clientSecret, the tokens it answers and saas-refresh-token takes [PUB], and a
 # ``password`` a client may send to create-user (unknown keys are ignored, so it
 # would be kept as sent).  x-auth-signature carries the RSA-wrapped AES key of
 # production's body encryption [PUB]; the Bearer token is core's Authorization.
-SECRET_FIELDS = frozenset({"clientSecret", "accessToken", "refreshToken", "password"})
-SECRET_HEADERS = frozenset({"x-auth-signature"})
+SECRETS = Secrets(fields=frozenset({"clientSecret", "accessToken", "refreshToken", "password"}), headers=frozenset({"x-auth-signature"}))
 Status = Literal["ACTIVE", "PENDING", "BLOCK"]
 
 
@@ -135,7 +122,6 @@ class CreateUser(BaseModel):
 # CreateUser's fast validator, derived from it at import (core.fastmodel): a plain dict,
 # no model instance, every check native.
 FAST_CREATE = fastmodel.derive(CreateUser, defaults=False)
-_FAST_CHECK = FAST_CREATE.check
 
 # [INF] VaultsPay runs Spring on Jackson >= 2.15, whose StreamReadConstraints refuse a document
 # nested deeper than 1000 levels ("Document nesting depth (1001) exceeds the maximum allowed
@@ -180,9 +166,7 @@ def parse_create(body: bytes) -> dict[str, Any]:
     (``model_dump(exclude_unset=True)``).  What the fast validator refuses goes through
     CreateUser itself (core ``validate``), so every error - and which fields it names - is
     the model's own."""
-    data = parse_body(body)
-    fields = validate_or_none(_FAST_CHECK, data)
-    return fields if fields is not None else validation.validate(CreateUser, data).model_dump(exclude_unset=True)
+    return FAST_CREATE.fields(parse_body(body))
 
 
 class SaasLogin(BaseModel):

@@ -7,16 +7,14 @@ from typing import Any
 from ...core.errors import FieldError, VendorError
 from ...core.phones import AE_MOBILE, PK_MOBILE, valid_for
 from ...core.seeding import NAME_POOLS
-from ...core.store import Table
-from ...core.vendor import Call, Lazy, Reply, Route, Vendor, VendorContext, bearer_auth
+from ...core.vendor import Call, Lazy, Reply, Route, StoreTable, Vendor, VendorContext, bearer_auth
 from . import errors, responses
 from .auth import Tokens
 from .kyc import Kyc
 from .media import json_body
 from .models import (
     INT32_SCHEMA,
-    SECRET_FIELDS,
-    SECRET_HEADERS,
+    SECRETS,
     CreateUser,
     Fixture,
     KycPersonalCreate,
@@ -42,11 +40,8 @@ class VaultsPay(Vendor):
     title = "VaultsPay"
     locale = "en_PK"
     fixture_model = Fixture
-    catalog = errors.CATALOG
-    problems = errors.PROBLEMS
-    error_schema = errors.ENVELOPE_SCHEMA
-    secret_fields = SECRET_FIELDS  # what the journal hides: see models.py
-    secret_headers = SECRET_HEADERS
+    error_contract = errors.CONTRACT
+    secrets = SECRETS  # what the journal hides: see models.py
     security_schemes = bearer_auth("accessToken from POST /as/api/v1/saas-login (or the fixture's pre-issued token).", bearer_format="JWT")
     pools = {
         **NAME_POOLS,
@@ -120,12 +115,8 @@ class VaultsPay(Vendor):
                   params=path_schema(userId=one_of_ours), responses={200: responses.KycResponse}, errors=auth + invalid),
         ]
 
-    render = staticmethod(errors.render)
-
     # ---------------------------------------------------------------- state
-    @property
-    def users(self) -> Table:
-        return self.ctx.table("users")
+    users = StoreTable("users")
 
     _unique = staticmethod(unique_keys)
 

@@ -1,15 +1,14 @@
-"""Fixtures of the official-SDK suite: the pinned SDKs, one live server, what each operation may answer."""
+"""Fixtures of the official-SDK suite: the pinned SDKs and what each operation may answer (the live server
+and its credentials are the client suites' own: tests/clients/conftest.py)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from mockserver.snapshots import CLOCK
 from tests.clients.payabli_sdk import setup_sdks
 from tests.core.served import Served
 
@@ -28,21 +27,10 @@ def require(section: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def sdk_server() -> Iterator[Served]:
-    """`mockserver serve` on a free 127.0.0.1 port, seed 0 and the snapshots' frozen clock; each
-    SDK run has its own X-Mock-Session, so runs never see each other's users or tokens."""
-    server = Served("--seed", "0", "--clock", CLOCK)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def catalogued(sdk_server: Served) -> dict[str, list[str]]:
+def catalogued(live_server: Served) -> dict[str, list[str]]:
     """Each mock operation's catalogued errors: the catalog keys its documented error
     responses hold in the served OpenAPI document (what a client of that document is promised)."""
-    reply = httpx.get(f"{sdk_server.origin}/__admin/openapi/payabli.json", timeout=30)
+    reply = httpx.get(f"{live_server.origin}/__admin/openapi/payabli.json", timeout=30)
     assert reply.status_code == 200, reply.text
     out: dict[str, list[str]] = {}
     for methods in reply.json()["paths"].values():
@@ -56,8 +44,5 @@ def catalogued(sdk_server: Served) -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def sdk_credentials(sdk_server: Served) -> dict[str, Any]:
-    reply = httpx.get(f"{sdk_server.origin}/__admin/vendors", timeout=30)
-    assert reply.status_code == 200, reply.text
-    payabli: dict[str, Any] = reply.json()["payabli"]
-    return payabli
+def sdk_credentials(credentials: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return credentials["payabli"]

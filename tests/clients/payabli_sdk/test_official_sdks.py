@@ -143,12 +143,12 @@ PYTHON_TYPED: dict[str, str | None] = {
 }
 
 
-def test_the_newest_python_sdk_runs_every_user_operation(sdk_server: Served, sdk_credentials: dict[str, Any],
+def test_the_newest_python_sdk_runs_every_user_operation(live_server: Served, sdk_credentials: dict[str, Any],
                                                         catalogued: dict[str, list[str]], tmp_path: Path) -> None:
     require("python")
     operations = (*USER_OPERATIONS, "create_server_side_token")
     plan_file = tmp_path / "plan.json"
-    plan_file.write_text(json.dumps(plan(sdk_server, sdk_credentials, catalogued, "python", operations)), encoding="utf-8")
+    plan_file.write_text(json.dumps(plan(live_server, sdk_credentials, catalogued, "python", operations)), encoding="utf-8")
     steps = run([str(setup_sdks.PYTHON), str(HERE / "drive_python.py")], plan_file)
     check_no_surprise(steps)
     named = by_name(steps)
@@ -165,7 +165,7 @@ def test_the_newest_python_sdk_runs_every_user_operation(sdk_server: Served, sdk
     assert (token_error["error_class"], token_error["status"], token_error["body"]["errorType"]) == ("BadRequestError", 400, "InvalidCredentials")
     assert {s["operation"] for s in steps if s["outcome"] == "typed"} == set(operations)
     count = check_forced(steps, PYTHON_DECLARES, "ApiError", TYPED_BODIES)
-    assert count == sum(len(keys) for keys in plan(sdk_server, sdk_credentials, catalogued, "python", operations)["errors"].values())
+    assert count == sum(len(keys) for keys in plan(live_server, sdk_credentials, catalogued, "python", operations)["errors"].values())
     results_row("payabli-python-sdk.json", "payabli", "official Python SDK", setup_sdks.version(setup_sdks.PYTHON_SDK), steps, count,
                 "every answer parsed into the SDK's pydantic models; every catalogued error raised its error class")
 
@@ -179,11 +179,11 @@ NODE_KEYS = {
 }
 
 
-def test_the_node_sdk_runs_every_user_operation(sdk_server: Served, sdk_credentials: dict[str, Any],
+def test_the_node_sdk_runs_every_user_operation(live_server: Served, sdk_credentials: dict[str, Any],
                                                 catalogued: dict[str, list[str]], tmp_path: Path) -> None:
     require("node")
     plan_file = tmp_path / "plan.json"
-    plan_file.write_text(json.dumps(plan(sdk_server, sdk_credentials, catalogued, "node", USER_OPERATIONS)), encoding="utf-8")
+    plan_file.write_text(json.dumps(plan(live_server, sdk_credentials, catalogued, "node", USER_OPERATIONS)), encoding="utf-8")
     env = {**os.environ, "NODE_PATH": str(setup_sdks.NODE_MODULES)}
     steps = run(["node", str(HERE / "drive_node.js")], plan_file, env)
     check_no_surprise(steps)
