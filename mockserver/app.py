@@ -373,20 +373,19 @@ class MockServer:
         # Every mount is one path segment ("/<name>") or the root (--vendor), and the admin API
         # is "/__admin" (no vendor name starts with "_"): dispatch is one dict hit on the first segment.
         self._by_segment: dict[str, ASGIApp] = {mount[1:]: app for mount, app in apps if mount}
-        self._by_segment["__admin"] = self.admin
-        if runtime.store.shared:  # another worker's clock, scenarios or reset, loaded before the admin API answers
-            self._by_segment["__admin"] = self._admin_synced
+        self._by_segment["__admin"] = self._synced_admin if runtime.request_hooks else self.admin
         self._root = next((app for mount, app in apps if not mount), None)
+
+    async def _synced_admin(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The admin API on a shared store: another worker's clock, scenarios or reset loaded first."""
+        self.runtime.sync()
+        await self.admin(scope, receive, send)
 
     def _target(self, path: str) -> ASGIApp:
         """The app serving ``path``: the admin API, a vendor, or the JSON 404.  The one place the
         first path segment is split, for ASGI requests and the fast transport's direct ones alike."""
         end = path.find("/", 1)
         return self._by_segment.get(path[1:end] if end > 0 else path[1:]) or self._root or self._not_found
-
-    async def _admin_synced(self, scope: Scope, receive: Receive, send: Send) -> None:
-        self.runtime.sync()
-        await self.admin(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
