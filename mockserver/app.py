@@ -75,6 +75,9 @@ class Runtime:
             config.journal_size, config.journal_file, max_bytes=config.journal_bytes,
             secrets={name: (v.secret_fields, v.secret_headers) for name, v in self.vendors.items()},
         )
+        make_sink = getattr(self.store, "journal_sink", None)  # a shared store: one journal for every worker
+        if make_sink is not None:
+            self.journal.sink = make_sink(config.journal_size)
         operations = {name: {r.operation for r in v.routes()} for name, v in self.vendors.items()}
         self.scenarios = ScenarioEngine(config.seed, self.vendors, operations, self.store)
         self.strictness = Strictness(config.strict)  # the contract lint's --strict, and per test session

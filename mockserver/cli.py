@@ -166,7 +166,12 @@ def main() -> None:
 @click.option(
     "--store", "store", default=None, metavar="URL",
     help="Where state lives: memory:// (default; gone on exit) or sqlite:///file.db (relative) / sqlite:////abs/file.db: "
-    "users, tokens, ids, scenarios, sessions and the clock survive a restart.",
+    "users, tokens, ids, scenarios, sessions and the clock survive a restart; redis://[:PASSWORD@]HOST:PORT/DB[?prefix=NAME]: "
+    "shared by every worker and host naming it.",
+)
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1), metavar="N",
+    help="Serve with N processes on one port; N > 1 needs a shared --store (redis://).",
 )
 @click.option(
     "--strict", is_flag=True,
@@ -179,7 +184,7 @@ def serve(
     allowed_hosts: tuple[str, ...], session_idle: float, max_sessions: int, server: str, log_format: str = "plain",
     max_users: int | None = None,
     strict: bool = False,
-    store: str | None = None,
+    store: str | None = None, workers: int = 1,
 ) -> None:
     """Start the server and print every vendor's base URL and credentials.
 
@@ -189,7 +194,8 @@ def serve(
     """
     from .app import MockServer, Runtime, tune_gc
     from .core.fixtures import FixtureError
-    from .server import bind, origin_of, uvicorn_server
+    from .server import bind, origin_of
+    from .workers import serve as serve_workers
 
     token, token_line = _admin_guard_options(host, admin_token, allowed_hosts)
     config = Config(
@@ -198,8 +204,18 @@ def serve(
         admin_token=token, allowed_hosts=allowed_hosts, session_idle_seconds=session_idle, max_sessions=max_sessions,
         server=server, max_users=max_users, strict=strict, store=store,
     )
+    from .core.store import StoreError, open_store
+    from .workers import refusal
+
     try:
-        runtime = Runtime(config)
+        opened = open_store(store, max_rows=max_users)  # here, not in Runtime: --workers must know the store before anything is loaded
+    except StoreError as exc:
+        _refuse(f"cannot start: {exc}")
+    why = refusal(workers, opened, journal_file)
+    if why is not None:
+        _refuse(why)
+    try:
+        runtime = Runtime(config, opened)
     except (FixtureError, ValueError) as exc:
         # One line, however many problems: each already names its file (or flag) and field.
         problems = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
@@ -214,13 +230,16 @@ def serve(
     origin = origin_of(host, bound_port)
     bound = f"[{bound_ip}]:{bound_port}" if ":" in bound_ip else f"{bound_ip}:{bound_port}"
     click.echo(banner(runtime, origin, bound, token_line))
+    if workers > 1:
+        click.echo(f"workers: {workers} processes on {bound}, sharing {opened.url}")
     _configure_logging(log_level, log_format)
     app = MockServer(runtime)
     tune_gc()
     try:
-        uvicorn_server(app, log_level, json_logs=log_format == "json").run(sockets=[sock])
+        code = serve_workers(app, sock, workers, log_level, json_logs=log_format == "json")
     finally:
         runtime.store.close()  # not at lifespan shutdown: an in-process app may be started again
+    sys.exit(code)
 
 
 # Every serve option also from MOCKSERVER_<FLAG> (envvars.py): options added above get theirs too.

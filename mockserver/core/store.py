@@ -522,6 +522,8 @@ class StoreError(ValueError):
 # server on memory:// never imports sqlite3 (or a Redis client).  A backend module adds its line.
 SCHEMES: dict[str, str] = {
     "sqlite": "mockserver.core.sqlite_store:SQLiteStore",
+    "redis": "mockserver.core.redis_store:open_redis",
+    "rediss": "mockserver.core.redis_store:open_redis",
 }
 
 
@@ -538,7 +540,13 @@ def open_store(url: str | None, max_rows: int | None = None) -> Store:
     module_name, _, attribute = target.partition(":")
     from importlib import import_module
 
-    opener = getattr(import_module(module_name), attribute)
+    try:
+        module = import_module(module_name)
+    except ModuleNotFoundError as exc:  # a backend's client library is an optional extra (redis: vendor-sandbox[redis])
+        missing = exc.name or module_name
+        hint = "pip install 'vendor-sandbox[redis]'" if missing == "redis" else f"pip install {missing}"
+        raise StoreError(f"--store: {redacted(url)} needs the Python package {missing!r}, which is not installed: {hint}") from None
+    opener = getattr(module, attribute)
     store: Store = opener(url)
     return store
 

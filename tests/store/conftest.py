@@ -21,15 +21,24 @@ def _sqlite(tmp: Path) -> Store:
     return open_store(f"sqlite:///{tmp / 'conformance.db'}")
 
 
+def _redis(tmp: Path, url: str) -> Store:
+    # A key prefix of the test's own (its tmp directory's name is unique): tests share one redis-server.
+    return open_store(f"{url}?prefix=t-{tmp.name}")
+
+
 FACTORIES: list[tuple[str, Factory]] = [
     ("memory", lambda tmp: MemoryStore()),
     ("sqlite", _sqlite),
+    ("redis", lambda tmp: _redis(tmp, _REDIS_URL[0])),
 ]
+_REDIS_URL: list[str] = []  # the session's redis-server (tests/redis_server.py), set when a redis test first asks
 
 
 @pytest.fixture(params=[name for name, _ in FACTORIES], ids=[name for name, _ in FACTORIES])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     factory = dict(FACTORIES)[request.param]
+    if request.param == "redis" and not _REDIS_URL:
+        _REDIS_URL.append(request.getfixturevalue("redis_url"))  # skips (or fails, in CI) without a redis-server
     made = factory(tmp_path)
     try:
         yield made
