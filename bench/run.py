@@ -99,12 +99,16 @@ class Server:
         return sum(cpu_s(pid) for pid in self.pids())
 
     def loaded_libs(self) -> set[str]:
-        """Which of uvloop/httptools the server process has actually mapped."""
-        try:
-            maps = Path(f"/proc/{self.proc.pid}/maps").read_text()
-        except OSError:
-            return set()
-        return {lib for lib in ("uvloop", "httptools") if f"/{lib}/" in maps}
+        """Which of uvloop/httptools the server has actually mapped (its workers, with serve --workers N)."""
+        pids = self.pids()
+        found: set[str] = set()
+        for pid in pids[1:] or pids:  # with workers, the parent only supervises: the workers serve
+            try:
+                maps = Path(f"/proc/{pid}/maps").read_text()
+            except OSError:
+                continue
+            found |= {lib for lib in ("uvloop", "httptools") if f"/{lib}/" in maps}
+        return found
 
     def log_tail(self, n: int = 15) -> str:
         lines = self.log.read_text(errors="replace").splitlines()
@@ -252,6 +256,21 @@ class Redis:
         self.db = (self.db + 1) % 16
         return f"redis://{HOST}:{self.port}/{self.db}"
 
+    def commands(self) -> int:
+        """Commands redis-server has run so far (INFO stats): per request, the round trips a create costs."""
+        try:
+            with socket.create_connection((HOST, self.port), timeout=2) as sock:
+                sock.sendall(b"INFO stats\r\n")
+                data = b""
+                while b"total_commands_processed:" not in data or not data.endswith(b"\r\n"):
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+            return int(data.split(b"total_commands_processed:", 1)[1].split(b"\r\n", 1)[0])
+        except (OSError, IndexError, ValueError):
+            return 0
+
     def rss_mib(self) -> float | None:
         kib = rss_kib(self.proc.pid)
         return kib / 1024 if kib is not None else None
@@ -336,7 +355,7 @@ def wrk(wrk_bin: str, target: str, server: Server, url: str, headers: dict, temp
         cmd += ["-H", f"{key}: {value}"]
     cmd += [url, "--", str(salt), template, str(args.threads)]
     redis = REDIS[0] if REDIS and server.name.startswith("mockserver") else None
-    redis0 = redis.cpu_s() if redis else 0.0
+    redis0, commands0 = (redis.cpu_s(), redis.commands()) if redis else (0.0, 0)
     ticks0, server0, wrk0, t0 = busy_ticks()[1], server.cpu_s(), children_cpu(), time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, encoding="utf-8", errors="replace", timeout=args.duration + 60)
     wall = time.perf_counter() - t0
@@ -351,7 +370,9 @@ def wrk(wrk_bin: str, target: str, server: Server, url: str, headers: dict, temp
             result = to_result(target, raw, server)
             if redis:  # its CPU is not "other" work: it is this run's store
                 raw["redis_rss_mib"] = rss = redis.rss_mib()
-                used = f"redis-server {redis_s / wall:.0%} of a core, RSS {rss or 0:.1f} MiB"
+                raw["redis_commands"] = commands = redis.commands() - commands0 - 1  # minus our INFO
+                per = f", {commands / raw['requests']:.1f} commands per request" if raw["requests"] else ""
+                used = f"redis-server {redis_s / wall:.0%} of a core{per}, RSS {rss or 0:.1f} MiB"
                 result.note = "; ".join(filter(None, [used, result.note]))
             return result
     raise RuntimeError(f"wrk failed (exit {done.returncode}):\n{done.stdout[-1500:]}\n{done.stderr[-1500:]}")
