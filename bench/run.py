@@ -354,7 +354,7 @@ def wrk(wrk_bin: str, target: str, server: Server, url: str, headers: dict, temp
     for key, value in headers.items():
         cmd += ["-H", f"{key}: {value}"]
     cmd += [url, "--", str(salt), template, str(args.threads)]
-    redis = REDIS[0] if REDIS and server.name.startswith("mockserver") else None
+    redis = REDIS[0] if REDIS and "--store redis" in server.name else None  # a row served from Redis
     redis0, commands0 = (redis.cpu_s(), redis.commands()) if redis else (0.0, 0)
     ticks0, server0, wrk0, t0 = busy_ticks()[1], server.cpu_s(), children_cpu(), time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, encoding="utf-8", errors="replace", timeout=args.duration + 60)
@@ -628,12 +628,13 @@ def main() -> int:
     parser.add_argument("--wire-floor", action="store_true",
                         help="also load the floor app under mockserver's own uvicorn protocol (mockserver/wire.py); "
                              "ratios stay against the stock floor")
-    parser.add_argument("--store", choices=STORES, default="memory",
+    parser.add_argument("--store", default="memory", metavar="KIND[,KIND...]",
                         help="mockserver's store: memory:// (default), sqlite (a temporary file) or redis "
-                             "(a private redis-server on a free port, no persistence, stopped at the end)")
+                             "(a private redis-server on a free port, no persistence, stopped at the end); "
+                             "a list (memory,sqlite,redis) compares them in one run")
     parser.add_argument("--workers", default="1", metavar="N[,N...]",
                         help="serve --workers: one count, or a list for the throughput curve (e.g. 1,2,4); "
-                             "more than 1 needs --store redis")
+                             "more than 1 needs --store redis (the other stores run with one worker)")
     args = parser.parse_args()
     if args.quick:
         args.duration = 3
@@ -643,14 +644,17 @@ def main() -> int:
         parser.error(f"--workers: expected N or N,N,... (positive integers), got {args.workers!r}")
     if any(n < 1 for n in worker_counts):
         parser.error(f"--workers: expected positive integers, got {args.workers!r}")
-    if args.store != "redis" and any(n > 1 for n in worker_counts):
+    stores = [kind.strip() for kind in args.store.split(",") if kind.strip()]
+    if not stores or any(kind not in STORES for kind in stores):
+        parser.error(f"--store: expected one or more of {', '.join(STORES)}, got {args.store!r}")
+    if "redis" not in stores and any(n > 1 for n in worker_counts):
         parser.error("--workers above 1 needs --store redis (workers share their state through it)")
     vendors = [v.strip() for v in args.vendors.split(",") if v.strip()]
     if unknown := [v for v in vendors if v not in VENDORS]:
         parser.error(f"unknown vendor(s) {', '.join(unknown)}; known: {', '.join(VENDORS)}")
 
     wrk_bin = ensure_wrk()
-    if args.store == "redis":
+    if "redis" in stores:
         REDIS.append(Redis())
     salt = random.randrange(10**6, 10**7)
     busy = cpu_busy()
@@ -690,8 +694,9 @@ def main() -> int:
             wired.stop()
 
     for transport in (SERVERS if args.server == "both" else (args.server,)):
-        for workers in worker_counts:
-            bench_transport(wrk_bin, vendors, transport, args, salt, results, floor, startups, args.store, workers)
+        for store in stores:
+            for workers in worker_counts if store == "redis" else [1]:
+                bench_transport(wrk_bin, vendors, transport, args, salt, results, floor, startups, store, workers)
     floor_server.stop()
     if len(floor.segments) > 1:  # the floor row shows the mean of all its runs
         floor_result.rps = sum(floor.segments) / len(floor.segments)
@@ -703,7 +708,7 @@ def main() -> int:
     missed = [r for r in results if r.missed]
     unmeasured = [r for r in results if r.server is not None and not r.raw]
     print(f"\ntargets: req/s >= {TARGETS['fast']:.1f}x the floor (fast), >= {TARGETS['stock']:.1f}x (stock)"
-          + (f", >= {STORE_TARGETS[args.store]:.1f}x (--store {args.store})" if args.store in STORE_TARGETS else "")
+          + "".join(f", >= {STORE_TARGETS[kind]:.1f}x (--store {kind})" for kind in stores if kind in STORE_TARGETS)
           + f"; p99 <= {P99_TARGET:.0f}x the floor's; no non-2xx")
     for r in missed:
         print(f"  MISSED {r.target}: " + "; ".join(r.missed))
