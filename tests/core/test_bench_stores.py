@@ -70,6 +70,7 @@ def test_run_on_a_private_redis_with_two_workers_reports_redis_apart() -> None:
     (["--store", "sqlite", "--workers", "1,4"], "--workers above 1 needs --store redis"),
     (["--workers", "two"], "--workers: expected N or N,N,..."),
     (["--store", "redis", "--workers", "0"], "--workers: expected positive integers"),
+    (["--store", "memory,disk"], "--store: expected one or more of memory, sqlite, redis, got 'memory,disk'"),
 ])
 def test_run_refuses_bad_workers_in_one_line(args: list[str], message: str) -> None:
     done = _bench(*args)
