@@ -202,6 +202,12 @@ class SQLiteStore:
     def __init__(self, url: str) -> None:
         self.url = url
         self.path = path_of(url)
+        self._db = self._connect()
+        self._tables: dict[tuple[str, str], SQLiteTable] = {}
+        self._seq = 0
+
+    def _connect(self) -> sqlite3.Connection:
+        url = self.url
         try:
             db = sqlite3.connect(self.path, timeout=_BUSY_MS / 1000, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
@@ -215,9 +221,19 @@ class SQLiteStore:
         except sqlite3.Error as exc:
             db.close()
             raise StoreError(f"--store {url}: cannot use {self.path}: {exc}") from None
-        self._db = db
-        self._tables: dict[tuple[str, str], SQLiteTable] = {}
-        self._seq = 0
+        return db
+
+    # ------------------------------------------------------------ workers (core.workers)
+    def before_fork(self) -> None:
+        """In the parent, just before it forks its workers: its connection closed (it serves nothing meanwhile),
+        so no child inherits an open SQLite connection, its locks' bookkeeping or its WAL index mapping."""
+        self.close()
+
+    def after_fork(self) -> None:
+        """In a forked worker: a connection of its own (WAL and the busy timeout let the workers take turns)."""
+        self._db = self._connect()
+        for table in self._tables.values():  # the handles vendors keep, on the new connection
+            table._db = self._db
 
     def next_seq(self) -> int:
         """A row's insertion order: nanoseconds, never repeated nor going back within this process
