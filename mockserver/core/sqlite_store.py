@@ -25,6 +25,11 @@ UPDATE ... RETURNING``): an id given in a committed answer is never given
 again, even after ``kill -9``, because the id and the record commit together.
 Nothing grows in this process with the rows: an idle server's memory is the
 page cache (capped at ``_CACHE_KIB``).
+
+Checkpoints (the WAL copied into the file, both fsynced) are a thread's work
+(``_checkpointer``), not a request's.  ``serve --workers N``: the parent closes
+its connection and stops its thread before forking (``before_fork``); each
+worker opens its own (``after_fork``): a SQLite connection never crosses a fork.
 """
 
 from __future__ import annotations
