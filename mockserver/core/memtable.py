@@ -39,7 +39,7 @@ from __future__ import annotations
 import logging
 import zlib
 from array import array
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any
 
 import orjson
@@ -113,7 +113,7 @@ def _codec(zdict: bytes, samples: list[bytes]) -> tuple[Any, Any]:
         # few literals for its own Huffman table, so with raw content its digits and hex are kept
         # a byte each.  Measured on eTelecom's rows: ~42 bytes a row instead of ~63, and ~1.0 us
         # a compress instead of ~1.7; training takes ~10 ms, once per table, when it grows.
-        shared = zstandard.train_dictionary(_TRAINED, samples, level=_ZSTD_LEVEL)
+        shared = zstandard.train_dictionary(_TRAINED, list[bytes | bytearray | memoryview](samples), level=_ZSTD_LEVEL)
     except zstandard.ZstdError:  # too few or too alike samples to train on: the rows' text then
         shared = zstandard.ZstdCompressionDict(zdict, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
     # No magic number, checksum or dictionary id (a row is never read by anything else: 8 bytes
@@ -371,14 +371,14 @@ class PackedTable(MemoryTable):
         ~1.5 us a row once per size: a few us a row over the table's life, in one pause each."""
         if not (HAVE_ZSTD and USE_ZSTD) or self._zd is None:
             return
-        inflate = self._zd.decompress
+        inflate: Callable[[memoryview], bytes] = self._zd.decompress
         rows = self._rows
         every = max(1, len(rows) // _SAMPLES)
         samples = [inflate(memoryview(kept)[1:]) for kept in list(rows.values())[::every] if kept[0] & _DEFLATED]
         if len(samples) < _SAMPLES // 2:
             return  # the rows are mostly short or escaped: nothing to gain
         zc, zd = _codec(b"".join(samples)[-_DICTIONARY:], samples)
-        redo = zc.compress
+        redo: Callable[[bytes], bytes] = zc.compress
 
         def again(kept: bytes) -> bytes:
             head = kept[0]
