@@ -243,18 +243,25 @@ class PackedTable(MemoryTable):
     # ------------------------------------------------------------------ writes
     def insert(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
         items = [(field, value) for field, value in unique.items() if value is not None]
+        hashes: list[int] = []  # each unique value's, for _index_row: hashed once a write
+        index, spindex = self._index, self._spindex
         for field, value in items:
-            found = self._locate(field, value)
-            if found is not None:
-                raise Conflict(field, found[0])
-        existing = self.get(key)
-        if existing is not None:
-            raise Conflict("id", existing)
+            hashed = _hashed(value)
+            hashes.append(hashed)
+            if spindex or hashed in index.get(field, _NO_KEYS):  # as a rule not: no row to open
+                found = self._locate(field, value)
+                if found is not None:
+                    raise Conflict(field, found[0])
+        slot = key if type(key) is int and -_OWN <= key < _OWN else _hashed(key)
+        if slot in self._rows or self._spill:
+            existing = self.get(key)
+            if existing is not None:
+                raise Conflict("id", existing)
         cap = self._cap
         if cap is not None and len(self._rows) + len(self._spill) >= cap:
             self._pack(record, items, key)  # first: a record that cannot be kept evicts nothing
             self._evict()
-        self._place(key, record, items)
+        self._place(key, record, items, hashes, slot)
 
     def update(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
         items = [(field, value) for field, value in unique.items() if value is not None]
@@ -304,9 +311,16 @@ class PackedTable(MemoryTable):
         """A row: its first byte, then ``[record, unique values, key]`` (``key`` None: the slot is the key, not kept)."""
         keyed = 0 if key is None else _KEYED
         head = keyed
-        uniques: Any = dict(items)
-        if items and all(type(value) in _ATOMS and _holds(record, field, value) for field, value in items):
-            uniques, head = list(uniques), head | _NAMED
+        uniques: Any = None
+        if items:
+            for field, value in items:
+                if type(value) not in _ATOMS or not _holds(record, field, value):
+                    uniques = dict(items)
+                    break
+            else:
+                uniques, head = [field for field, _ in items], head | _NAMED
+        else:
+            uniques = {}
         tail: Any = key
         if key is not None:
             derived = _derive(record, key)
@@ -356,9 +370,11 @@ class PackedTable(MemoryTable):
             return _same(self._open(kept)[2], key)
         return slot is key or (type(key) is int and slot == key)
 
-    def _place(self, key: Hashable, record: Record, items: list[tuple[str, Hashable]]) -> None:
-        """Write a row for ``key``, which the table does not hold."""
-        slot = _slot(key)
+    def _place(self, key: Hashable, record: Record, items: list[tuple[str, Hashable]], hashes: list[int] | None = None,
+               slot: int | None = None) -> None:
+        """Write a row for ``key``, which the table does not hold (``hashes``, ``slot``: its unique values' and its own, if known)."""
+        if slot is None:
+            slot = _slot(key)
         rows = self._rows
         if slot in rows:  # another key's slot (a hash shared): this row is kept by its real key
             kept = self._pack(record, items, key)
@@ -368,7 +384,7 @@ class PackedTable(MemoryTable):
             self._index_row(None, key, items)
             return
         rows[slot] = self._pack(record, items, None if slot is key else key)
-        self._index_row(slot, key, items)
+        self._index_row(slot, key, items, hashes)
         if len(rows) in _RETRAIN_AT:
             self._retrain()
         ring = self._ring
@@ -377,16 +393,16 @@ class PackedTable(MemoryTable):
             if len(ring) - self._head > 2 * len(rows) + 1024:  # deletions left dead slots: rebuilt from the rows' order
                 self._ring, self._head = array("q", rows), 0
 
-    def _index_row(self, slot: int | None, key: Hashable, items: list[tuple[str, Hashable]]) -> None:
+    def _index_row(self, slot: int | None, key: Hashable, items: list[tuple[str, Hashable]], hashes: list[int] | None = None) -> None:
         """Index a row's unique values: by hash to its slot, or by value to its key (spilled)."""
         index = self._index
-        for field, value in items:
+        for n, (field, value) in enumerate(items):
             values = index.get(field)
             if values is None:
                 if index is _NO_KEYS:
                     index = self._index = {}
                 values = index[field] = {}
-            hashed = _hashed(value)
+            hashed = _hashed(value) if hashes is None else hashes[n]
             if slot is not None and hashed not in values:
                 values[hashed] = slot
             else:
