@@ -6,17 +6,25 @@ request).  Past that it becomes a ``PackedTable`` (the same object: handles
 stay valid), which keeps each row as ONE bytes object in a dict keyed by an
 int, and each unique field as a dict of int to int (issue 15: 684,000
 users of one vendor took 989 MB, ~1.4 KB each; each stored user now takes
-~200-400 bytes of RSS, bench/memory.py).  What makes a row small:
+~230-400 bytes of RSS, bench/memory.py: what is left is mostly structure,
+per row a dict entry, an int slot and a bytes header of ~33 bytes).  What makes a row small:
 
 - **one bytes object a row**: the JSON text of ``[record, unique values,
-  key?]``, compressed (below); the first byte says how the rest is kept;
-- **a per-table dictionary**: records of a table look alike, so the plain
-  text of a few recent rows, taken when the table grows, is the dictionary
-  each later row is compressed with (Zstandard's raw-content dictionary;
-  zlib's ``zdict`` where ``zstandard`` is not installed): 20-60 bytes a
-  user (a 64-hex password hash or an id still costs its entropy).  ~1 us
-  per row written and ~0.3 us per compressed row read (zlib: ~3-5 and ~2);
-  a create costs ~40;
+  key?]``, compressed (below); the first byte says how the rest is kept.
+  What the record already holds is not repeated: unique values that are
+  the record's own fields are kept as their field names, and a key that is
+  one of its fields (as a rule ``id``), or a tuple of them, as its name(s);
+- **a per-table dictionary**: records of a table look alike, so the table's
+  plain rows, when it grows, train a Zstandard dictionary (2 KB, with
+  entropy tables: a row of ~500 bytes has too few literals for a Huffman
+  table of its own) that each later row is compressed with; as ids, phones
+  and times drift from those first rows, it is trained again on a spread
+  of the rows at 4,096, 16,384 and 65,536 rows, every row recompressed
+  (~1.3 us a row, once per size: ~1 us a row amortized, and one pause of
+  ~0.1 s at 65,536).  A row of eTelecom's compresses to ~40 bytes from
+  ~500 (zlib's ``zdict`` of recent rows where ``zstandard`` is not
+  installed: ~60).  ~1 us per row written and ~0.3 us per compressed row
+  read (zlib: ~3-5 and ~2); a create costs ~30-40;
 - **int slots**: an int key below 2**60 is its own slot; any other key is
   kept in the row and slotted by its (mixed) hash, 30 bits: an int of 28
   bytes instead of a str of 70 or a packed tuple of 74.  A unique value is indexed by its hash
