@@ -393,7 +393,8 @@ class PackedTable(MemoryTable):
             return
         rows[slot] = self._pack(record, items, None if slot is key else key)
         self._index_row(slot, key, items, hashes)
-        if len(rows) in _RETRAIN_AT:
+        if len(rows) in _RETRAIN_AT and len(rows) > self._trained:  # once per size (a table at a cap stays at it)
+            self._trained = len(rows)
             self._retrain()
         ring = self._ring
         if ring is not None:
@@ -519,6 +520,7 @@ def grow(table: MemoryTable) -> None:
     packed._rows, packed._index, packed._owners = {}, _NO_KEYS, _NO_KEYS
     packed._spill, packed._spindex = _NO_KEYS, _NO_KEYS
     packed._zc = packed._zd = None
+    packed._trained = 0
     packed._ring, packed._head = None, 0
     # The dictionary: the plain rows of the newest records (the oldest may be fixtures of another
     # look), newest last, as deflate uses the end of a dictionary first.

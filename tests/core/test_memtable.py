@@ -188,6 +188,21 @@ def test_a_dictionary_trained_again_recompresses_every_row_exactly(monkeypatch: 
     assert all(head & memtable._NAMED for head in heads)
 
 
+def test_a_table_at_its_cap_is_trained_again_once_not_on_every_insert(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "SMALL_TABLE", 16)
+    monkeypatch.setattr(memtable, "_RETRAIN_AT", frozenset((100,)))
+    monkeypatch.setattr(memtable, "_SAMPLES", 32)
+    trained: list[int] = []
+    codec = memtable._codec
+    monkeypatch.setattr(memtable, "_codec", lambda zdict, samples: trained.append(len(samples)) or codec(zdict, samples))
+    table = MemoryTable(max_rows=100)  # --max-users 100: every insert past it evicts, then the table is at 100 again
+    for n in range(400):
+        table.insert(2**62 + n, {"id": 2**62 + n, "email": f"user{n}@example.com", "name": "x" * 80}, {"email": f"user{n}@example.com"})
+    assert len(trained) == 2, "trained at growth and once at 100 rows"
+    assert len(table) == 100 and table.get(2**62 + 399) == {"id": 2**62 + 399, "email": "user399@example.com", "name": "x" * 80}
+    assert table.get(2**62 + 299) is None and table.find("email", "user300@example.com") is not None
+
+
 def test_growing_keeps_every_row_unique_key_and_the_order() -> None:
     table = MemoryTable()
     for n in range(store_module.SMALL_TABLE + 50):
