@@ -14,7 +14,8 @@ import gc
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
@@ -30,22 +31,31 @@ from .core.fixtures import FixtureError, load_model
 from .core.guard import AdminGuard
 from .core.journal import Journal
 from .core.lint import Strictness
-from .core.scenarios import ScenarioEngine
+from .core.scenarios import Scenario, ScenarioEngine
 from .core.seeding import Pools, Seeder
 from .core.serving import ASGIApp, Receive, Scope, Send, VendorApp
-from .core.store import MemoryStore, Store
+from .core.store import MemoryStore, Store, open_store
 from .core.vendor import SESSION, Vendor, VendorContext
 
 log = logging.getLogger("mockserver")
 
 
 class Runtime:
-    """Everything one server instance owns: config, clock, store, vendors, journal, scenarios."""
+    """Everything one server instance owns: config, clock, store, vendors, journal, scenarios.
+
+    What must outlive the process or be seen by every worker is the store's
+    (``core.store``: tables, id sequences, draw and scenario counters, seeding
+    claims, and the server-wide values ``clock``, ``scenario:<name>``,
+    ``active``, ``generations``, ``session:<name>``); the runtime keeps
+    in-process copies for the request path (the clock, the scenario library,
+    live sessions) and reloads them when the store's version moves (``sync``:
+    a shared store only; the memory store is this process, nothing to compare).
+    """
 
     def __init__(self, config: Config, store: Store | None = None) -> None:
         self.config = config
         self.clock = Clock.from_spec(config.clock)
-        self.store: Store = store or MemoryStore(max_rows=config.max_users)
+        self.store: Store = store if store is not None else open_store(config.store, max_rows=config.max_users)
         names = (config.vendor,) if config.vendor else (config.vendors or registry.NAMES)
         self.vendors: dict[str, Vendor] = {}
         self.mounts: dict[str, str] = {}
@@ -55,7 +65,7 @@ class Runtime:
             ctx = VendorContext(
                 store=self.store,
                 clock=self.clock,
-                seeder=Seeder(config.seed, cls.name),
+                seeder=Seeder(config.seed, cls.name, self.store),
                 pools=Pools(config.seed, cls.name, cls.locale, cls.pools),
                 vendor=cls.name,
             )
@@ -65,16 +75,27 @@ class Runtime:
             config.journal_size, config.journal_file, max_bytes=config.journal_bytes,
             secrets={name: (v.secret_fields, v.secret_headers) for name, v in self.vendors.items()},
         )
+        make_sink = getattr(self.store, "journal_sink", None)  # a shared store: one journal for every worker
+        if make_sink is not None:
+            self.journal.sink = make_sink(config.journal_size)
         operations = {name: {r.operation for r in v.routes()} for name, v in self.vendors.items()}
-        self.scenarios = ScenarioEngine(config.seed, self.vendors, operations)
+        self.scenarios = ScenarioEngine(config.seed, self.vendors, operations, self.store)
         self.strictness = Strictness(config.strict)  # the contract lint's --strict, and per test session
         self._load_scenarios()
-        self._seeded: set[tuple[str, str]] = set()  # (vendor, session) whose fixtures are loaded
+        self._files = dict(self.scenarios.library)  # the library from files: what a reload starts from
+        self._defined: dict[str, tuple[Any, Scenario]] = {}  # store key -> (definition, parsed): parsed once
+        # (vendor, session) known seeded: a cache of the store's claims, so a session's requests ask once.
+        self._seeded: set[tuple[str, str]] = set()
         # Live test sessions, least recently used first -> monotonic time of last use.
         self._live: OrderedDict[str, float] = OrderedDict()
         self.monotonic: Callable[[], float] = time.monotonic  # tests inject a clock of their own
+        self._shared = self.store.shared
+        # core.serving.Services: the pipeline calls begin_request/end_request around each request when the store
+        # has a transaction to commit or other writers to notice (the memory store has neither: no hook at all).
+        self.request_hooks = self.store.transactional or self._shared
+        self._version = -1
         self.closing = False  # set as the server shuts down: the dashboard's live streams end (server.py)
-        self.reset()
+        self._start()
 
     def _load_fixture(self, cls: type[Vendor]) -> BaseModel:
         custom = self.config.fixtures
@@ -102,6 +123,128 @@ class Runtime:
         if missing:
             raise FixtureError(unknown_names("scenario", missing, self.scenarios.library, "`mockserver scenarios` lists them"))
 
+    # ------------------------------------------------------------ the store
+    def _start(self) -> None:
+        """A fresh store gets what ``reset`` gives; one that holds a past run keeps it:
+        only what was never seeded is seeded, and the clock, scenarios and sessions come back."""
+        store = self.store
+        with self.transaction():
+            state = store.get_value("clock")
+            if state is not None and state.get("spec") == self.config.clock:
+                self.clock.load(state)
+            else:  # a new store, or a --clock that differs from the last run's: the one asked for now
+                self._save_clock()
+            if store.get_value("active") is None:
+                for name in self.config.active_scenarios:
+                    self.scenarios.activate(name)
+                self._save_scenarios()
+            self._load_shared()
+            token = SESSION.set("")
+            try:
+                for name, vendor in self.vendors.items():
+                    self._seeded.add((name, ""))
+                    if store.claim(vendor.ctx.namespace_of(""), "seeded"):
+                        self._seed(vendor)
+            finally:
+                SESSION.reset(token)
+        self._version = store.version()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """The store's writes in the block committed together (a transactional store), or none of them."""
+        store = self.store
+        store.begin()
+        try:
+            yield
+        except BaseException:
+            store.rollback()
+            raise
+        store.commit()
+
+    def begin_request(self) -> None:
+        """Before a request, on a transactional store: its transaction, and another worker's changes loaded."""
+        self.store.begin()
+        if self._shared:
+            self.sync()
+
+    def end_request(self) -> None:
+        self.store.commit()
+
+    def abort_request(self) -> None:
+        self.store.rollback()
+
+    def sync(self) -> None:
+        """Loads what another worker changed (clock, scenarios, sessions, a reset) if the store's version moved."""
+        if self._shared:
+            version = self.store.version()
+            if version != self._version:
+                self._load_shared()
+                self._version = version
+
+    def _changed(self) -> None:
+        """Tells every other worker sharing the store to reload (``sync``)."""
+        if self._shared:
+            self._version = self.store.bump_version()
+
+    def _save_clock(self) -> None:
+        self.store.set_value("clock", {**self.clock.state(), "spec": self.config.clock})
+
+    def _save_scenarios(self) -> None:
+        self.store.set_value("active", list(self.scenarios.active))
+        self.store.set_value("generations", dict(self.scenarios.generations))
+
+    def _load_shared(self) -> None:
+        store = self.store
+        state = store.get_value("clock")
+        if state is not None:
+            self.clock.load(state)
+        library = dict(self._files)
+        defined: dict[str, tuple[Any, Scenario]] = {}
+        for key, definition in store.list_values("scenario:").items():
+            known = self._defined.get(key)
+            if known is not None and known[0] == definition:
+                scenario = known[1]
+            else:
+                try:
+                    scenario = self.scenarios.parse(definition["text"], definition["source"])
+                except (FixtureError, KeyError, TypeError) as exc:  # e.g. a worker mounting other vendors
+                    log.warning("scenario %s in the store is not valid here, skipped: %s", key[len("scenario:"):], exc)
+                    continue
+            defined[key] = (definition, scenario)
+            library[scenario.name] = scenario
+        self._defined = defined
+        active = store.get_value("active") or []
+        self.scenarios.restore(library, [n for n in active if n in library], store.get_value("generations") or {})
+        if self._shared:
+            sessions = store.list_values("session:")
+            now, wall = self.monotonic(), time.time()
+            ordered = sorted(sessions.items(), key=lambda item: item[1])
+            self._live = OrderedDict((key[len("session:"):], now - max(wall - used, 0.0)) for key, used in ordered)
+            self._seeded = {(name, "") for name in self.vendors}  # the default namespaces: seeded at start, in place after a reset
+
+    # ------------------------------------------------------------ admin changes (every worker sees them)
+    def clock_changed(self) -> None:
+        with self.transaction():
+            self._save_clock()
+            self._changed()
+
+    def scenario_defined(self, scenario: Scenario, text: bytes | str) -> None:
+        """``scenario`` (from ``ScenarioEngine.parse`` of ``text``) added: kept in the store, with its counts restarted."""
+        if isinstance(text, bytes):
+            text = text.decode("utf-8", "replace")
+        definition = {"text": text, "source": scenario.source}
+        with self.transaction():
+            self.store.set_value("scenario:" + scenario.name, definition)
+            self._defined["scenario:" + scenario.name] = (definition, scenario)
+            self._save_scenarios()
+            self._changed()
+
+    def scenarios_changed(self) -> None:
+        """Activation changed: kept in the store."""
+        with self.transaction():
+            self._save_scenarios()
+            self._changed()
+
     # ------------------------------------------------------------ state
     def ensure_session(self, vendor: str, session: str) -> None:
         """A test session's request: mark it used and, on its first request to a
@@ -123,9 +266,14 @@ class Runtime:
             log.info("test session %r freed: %d live sessions is the cap (--max-sessions), it was the least recently used", evicted, len(live))
             self._free(evicted)
         live[session] = now
+        if self._shared:  # the last use where every worker (and the next run) sees it
+            self.store.set_value("session:" + session, time.time())
         if (vendor, session) not in self._seeded:
             self._seeded.add((vendor, session))
-            self._seed(self.vendors[vendor])
+            # Claimed in the request's transaction: on a shared store, a worker that loses waits
+            # for the winner's commit, its seed with it, and never seeds the session twice.
+            if self.store.claim(self.vendors[vendor].ctx.namespace_of(session), "seeded"):
+                self._seed(self.vendors[vendor])
 
     def _seed(self, vendor: Vendor) -> None:
         vendor.seed()
@@ -151,6 +299,9 @@ class Runtime:
             self._seeded.discard((name, session))
         self.scenarios.reset(session)
         self.strictness.forget(session)
+        if self._shared:
+            self.store.set_value("session:" + session, None)
+            self._changed()
 
     def reset(self, session: str | None = None) -> None:
         """Restore fixtures and forget everything requests created (for one session, or all).
@@ -158,9 +309,14 @@ class Runtime:
         A session's state is freed, not emptied: its next request seeds it again.
         """
         if session:
-            self._free(session)
+            with self.transaction():
+                self._free(session)
             self.journal.clear(session)
             return
+        with self.transaction():
+            self._reset_all()
+
+    def _reset_all(self) -> None:
         # The clock is deliberately left alone: it is server-wide, and a test that
         # set it resets it with POST /__admin/clock {"reset": true}.
         sessions = list(self._live)
@@ -168,9 +324,12 @@ class Runtime:
         for vendor in self.vendors.values():
             vendor.ctx.forget_all()
         self.store.clear()  # what is left: the default namespaces, in place (vendors may keep their handles)
+        for key in self.store.list_values("session:"):
+            self.store.set_value(key, None)
         self.scenarios.reset()
         for name in self.config.active_scenarios:
             self.scenarios.activate(name)
+        self._save_scenarios()
         self.journal.clear()
         self._seeded = set()
         if len(sessions) >= _RELEASE_AFTER:
@@ -181,10 +340,12 @@ class Runtime:
         try:
             for name, vendor in self.vendors.items():
                 vendor.ctx.seeder.reset()
+                self.store.claim(vendor.ctx.namespace_of(""), "seeded")
                 self._seed(vendor)
                 self._seeded.add((name, ""))
         finally:
             SESSION.reset(token)
+        self._changed()
 
     # ------------------------------------------------------------ views
     def base_url(self, origin: str, name: str) -> str:
@@ -222,8 +383,13 @@ class MockServer:
         # Every mount is one path segment ("/<name>") or the root (--vendor), and the admin API
         # is "/__admin" (no vendor name starts with "_"): dispatch is one dict hit on the first segment.
         self._by_segment: dict[str, ASGIApp] = {mount[1:]: app for mount, app in apps if mount}
-        self._by_segment["__admin"] = self.admin
+        self._by_segment["__admin"] = self._synced_admin if runtime.request_hooks else self.admin
         self._root = next((app for mount, app in apps if not mount), None)
+
+    async def _synced_admin(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The admin API on a shared store: another worker's clock, scenarios or reset loaded first."""
+        self.runtime.sync()
+        await self.admin(scope, receive, send)
 
     def _target(self, path: str) -> ASGIApp:
         """The app serving ``path``: the admin API, a vendor, or the JSON 404.  The one place the

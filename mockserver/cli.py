@@ -47,11 +47,21 @@ def banner(runtime: Runtime, origin: str, bound: str = "", token_line: str = "")
         # A wildcard is a bind address, not one to connect to: the URLs below use loopback.
         lines.append(f"URLs below: {origin} from this machine; from elsewhere use this machine's address, port {origin.rsplit(':', 1)[1]}")
     lines.append(f"admin: GET {origin}/__admin/vendors · POST {origin}/__admin/reset")
+    lines.append(f"store: {store_line(runtime)}")
     # The token rides in the URL's fragment, which the browser never sends: the page reads it.
     lines.append(f"dashboard: {origin}/__admin/ui" + (f"#token={runtime.config.admin_token}" if token_line.startswith("admin token: ") and "generated" in token_line else ""))
     if token_line:
         lines.append(token_line)
     return "\n".join([*lines, "", vendor_table(runtime, origin)])
+
+
+def store_line(runtime: Runtime) -> str:
+    """The banner's store: its URL and how it keeps data (sqlite: "(WAL)"; memory: gone on exit)."""
+    store = runtime.store
+    said = getattr(store, "banner", None)  # a backend's own words, when it has them
+    if callable(said):
+        return str(said())
+    return f"{store.url} (this process only: gone on exit)" if store.url == "memory://" else store.url
 
 
 # A port that bind() would refuse with a traceback (OverflowError) is a usage error.
@@ -154,6 +164,16 @@ def main() -> None:
     "or 'stock' uvicorn. The log's first line says which runs.",
 )
 @click.option(
+    "--store", "store", default=None, metavar="URL",
+    help="Where state lives: memory:// (default; gone on exit) or sqlite:///file.db (relative) / sqlite:////abs/file.db: "
+    "users, tokens, ids, scenarios, sessions and the clock survive a restart; redis://[:PASSWORD@]HOST:PORT/DB[?prefix=NAME]: "
+    "shared by every worker and host naming it.",
+)
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1), metavar="N",
+    help="Serve with N processes on one port; N > 1 needs a shared --store (redis://).",
+)
+@click.option(
     "--strict", is_flag=True,
     help="Refuse requests with fields the vendor would silently ignore or coerce (the contract lint's X-Mock-Warnings), "
     "as the vendor's own validation error (MOCKSERVER_STRICT=1; per session: POST /__admin/sessions/ID/strict).",
@@ -164,6 +184,7 @@ def serve(
     allowed_hosts: tuple[str, ...], session_idle: float, max_sessions: int, server: str, log_format: str = "plain",
     max_users: int | None = None,
     strict: bool = False,
+    store: str | None = None, workers: int = 1,
 ) -> None:
     """Start the server and print every vendor's base URL and credentials.
 
@@ -173,17 +194,28 @@ def serve(
     """
     from .app import MockServer, Runtime, tune_gc
     from .core.fixtures import FixtureError
-    from .server import bind, origin_of, uvicorn_server
+    from .server import bind, origin_of
+    from .workers import serve as serve_workers
 
     token, token_line = _admin_guard_options(host, admin_token, allowed_hosts)
     config = Config(
         host=host, port=port, seed=seed, fixtures=fixtures, scenarios=scenarios, vendor=vendor, clock=clock, log_level=log_level,
         active_scenarios=active, journal_size=journal_size, journal_bytes=journal_bytes, journal_file=journal_file,
         admin_token=token, allowed_hosts=allowed_hosts, session_idle_seconds=session_idle, max_sessions=max_sessions,
-        server=server, max_users=max_users, strict=strict,
+        server=server, max_users=max_users, strict=strict, store=store,
     )
+    from .core.store import StoreError, open_store
+    from .workers import refusal
+
     try:
-        runtime = Runtime(config)
+        opened = open_store(store, max_rows=max_users)  # here, not in Runtime: --workers must know the store before anything is loaded
+    except StoreError as exc:
+        _refuse(f"cannot start: {exc}")
+    why = refusal(workers, opened, journal_file)
+    if why is not None:
+        _refuse(why)
+    try:
+        runtime = Runtime(config, opened)
     except (FixtureError, ValueError) as exc:
         # One line, however many problems: each already names its file (or flag) and field.
         problems = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
@@ -198,10 +230,16 @@ def serve(
     origin = origin_of(host, bound_port)
     bound = f"[{bound_ip}]:{bound_port}" if ":" in bound_ip else f"{bound_ip}:{bound_port}"
     click.echo(banner(runtime, origin, bound, token_line))
+    if workers > 1:
+        click.echo(f"workers: {workers} processes on {bound}, sharing {opened.url}")
     _configure_logging(log_level, log_format)
     app = MockServer(runtime)
     tune_gc()
-    uvicorn_server(app, log_level, json_logs=log_format == "json").run(sockets=[sock])
+    try:
+        code = serve_workers(app, sock, workers, log_level, json_logs=log_format == "json")
+    finally:
+        runtime.store.close()  # not at lifespan shutdown: an in-process app may be started again
+    sys.exit(code)
 
 
 # Every serve option also from MOCKSERVER_<FLAG> (envvars.py): options added above get theirs too.

@@ -56,6 +56,7 @@ class Config:
     allowed_hosts: tuple[str, ...] = ()  # Host names /__admin accepts besides IPs, localhost and `host`
     session_idle_seconds: float = 1800.0  # a test session unused this long (monotonic time) is freed; 0: never
     max_sessions: int = 1000  # live test sessions; one more frees the least recently used
+    store: str | None = None  # store URL (core.store.open_store): memory:// (None), sqlite:///file.db, ...
     max_users: int | None = None  # memory:// rows per table; past it the oldest is evicted (core.store.MemoryTable)
     strict: bool = False  # refuse requests the contract lint warns about (core.lint), as the vendor's own validation error
     server: str | None = None  # HTTP transport, "fast" or "stock"; None: $MOCKSERVER_SERVER, else fast (see server.py)

@@ -40,6 +40,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--mockserver-seed", type=int, default=0, help="seed of the mockserver fixture's server (default 0)")
     group.addoption("--mockserver-fixtures", default=None, help="fixtures directory for the mockserver fixture's server")
     group.addoption(
+        "--mockserver-store", default=None, metavar="URL",
+        help="store of the mockserver fixture's server: memory:// (default) or sqlite:///file.db (serve --store)",
+    )
+    group.addoption(
         "--mockserver-snapshots", default=None, metavar="DIR",
         help="directory of mockserver.assert_snapshot files (default: <rootdir>/tests/snapshots; relative to the rootdir)",
     )
@@ -173,6 +177,9 @@ def _mockserver_live(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
     fixtures = request.config.getoption("--mockserver-fixtures")
     if fixtures:
         options["fixtures"] = Path(fixtures)
+    store = request.config.getoption("--mockserver-store")
+    if store:
+        options["store"] = store
     with running(port=0, **options) as live:
         yield live
 

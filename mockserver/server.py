@@ -176,3 +176,4 @@ def running(port: int = 0, host: str = "127.0.0.1", admin_token: str | None = No
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+        runtime.store.close()

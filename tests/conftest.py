@@ -15,7 +15,7 @@ from mockserver.app import build_app
 from mockserver.config import Config
 from mockserver.core import poolcache
 
-pytest_plugins = ["pytester"]
+pytest_plugins = ["pytester", "tests.redis_server"]  # tests.redis_server: the redis_url fixture (a real redis-server)
 
 # The suite keeps faker pools in a directory of its own (servers it starts inherit it), not in ~/.cache.
 if poolcache.ENV not in os.environ:

@@ -235,12 +235,15 @@ def build_admin(runtime: Runtime) -> Starlette:
         return JSONResponse({"reset": True, "session": session, "vendors": list(runtime.vendors)})
 
     async def health(request: Request) -> JSONResponse:
-        body: dict[str, Any] = {"status": "ok", "vendors": list(runtime.vendors), "seed": runtime.config.seed}
+        body: dict[str, Any] = {"status": "ok", "vendors": list(runtime.vendors), "seed": runtime.config.seed, "store": runtime.store.url}
         store = runtime.store
         if isinstance(store, MemoryStore) and store.max_rows is not None:  # --max-users: how often the cap was hit
             body["max_users"] = store.max_rows
             body["evicted"] = store.evicted()
         return JSONResponse(body)
+
+    async def store(request: Request) -> JSONResponse:
+        return JSONResponse(runtime.store.describe())  # backend, URL (credentials redacted), counts
 
     async def clock(request: Request) -> JSONResponse:
         if request.method == "POST":
@@ -259,6 +262,7 @@ def build_admin(runtime: Runtime) -> Starlette:
             if not fits:
                 return _error(400, f"the clock must stay between {EARLIEST.date()} and {LATEST.date()}")
             _move(runtime.clock, body, instant, delta)
+            runtime.clock_changed()  # kept in the store: every worker and the next run see it
         return JSONResponse(runtime.clock.describe())
 
     # ------------------------------------------------------------ scenarios
@@ -274,6 +278,7 @@ def build_admin(runtime: Runtime) -> Starlette:
                 return _error(400, str(exc))
             if request.query_params.get("activate", "").lower() in ("1", "true", "yes"):
                 engine.activate(scenario.name)
+            runtime.scenario_defined(scenario, body)
             # Defining a name that exists replaces that scenario (the documented override): say so.
             return JSONResponse({**_one(scenario.name, request), "replaced": scenario.replaces is not None}, status_code=201)
         return JSONResponse(engine.describe(request.query_params.get("session", "")))
@@ -290,6 +295,7 @@ def build_admin(runtime: Runtime) -> Starlette:
             (runtime.scenarios.activate if action == "activate" else runtime.scenarios.deactivate)(name)
         except KeyError:
             return _error(404, unknown_names("scenario", [name], runtime.scenarios.library, "GET /__admin/scenarios lists them"))
+        runtime.scenarios_changed()
         return JSONResponse(_one(name, request))
 
     # -------------------------------------------------------------- contract lint
@@ -402,6 +408,7 @@ def build_admin(runtime: Runtime) -> Starlette:
             route("/__admin/vendors", vendors, methods=["GET"]),
             route("/__admin/reset", reset, methods=["POST"]),
             route("/__admin/health", health, methods=["GET"]),
+            route("/__admin/store", store, methods=["GET"]),
             route("/__admin/clock", clock, methods=["GET", "POST"]),
             route("/__admin/scenarios", scenarios, methods=["GET", "POST"]),
             route("/__admin/scenarios/{name}/{action:str}", switch, methods=["POST"]),

@@ -93,6 +93,16 @@ class Clock:
     def describe(self) -> dict[str, object]:
         return {"now": iso_z(self.now()), "frozen": self.frozen}
 
+    def state(self) -> dict[str, float | None]:
+        """What a store keeps of the clock (the ``clock`` value): the offset from real time, or the frozen instant."""
+        return {"offset": self._offset, "frozen_at": self._frozen_at}
+
+    def load(self, state: dict[str, float | None]) -> None:
+        """Takes ``state`` (from ``state()``, as another worker or an earlier run left it)."""
+        offset, frozen_at = state.get("offset"), state.get("frozen_at")
+        self._offset = float(offset) if offset is not None else 0.0
+        self._frozen_at = float(frozen_at) if frozen_at is not None else None
+
 
 # iso_z runs several times per request: the "YYYY-MM-DDTHH:MM:SS" part is
 # formatted once per clock second and the milliseconds come from a table

@@ -29,11 +29,11 @@ import re
 import threading
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
 from urllib.parse import unquote_plus
 
 import orjson
@@ -76,6 +76,22 @@ DECODED = ("body", "headers", "response", "query")  # match criteria compared wi
 # method, path, query (packed: see _record_capped), header count, path + header names + values
 # joined, body, status, response, scenario, latency_ms, session, near_miss, estimated size.
 Row = tuple[int, float, str, str, str, str, bytes, int, str, bytes, int, bytes, str | None, float, str, str | None, int, tuple[str, ...]]
+
+
+
+class JournalSink(Protocol):
+    """Where a shared journal's rows go (``Journal.sink``): every process writing one sees all of them.
+
+    ``put`` each row as recorded; ``rows`` the newest ``size`` rows of every
+    writer, oldest first, each with a ``seq`` that orders them all; ``clear``
+    one session's rows or every row.  A store shared by several processes
+    makes one (``RedisStore.journal_sink``); with none, the journal is this
+    process's alone.
+    """
+
+    def put(self, row: Row) -> None: ...
+    def rows(self) -> list[Row]: ...
+    def clear(self, session: str | None) -> None: ...
 # Estimated memory of a row besides its texts (tuple, numbers, small strings),
 # and of one query item (two str objects and a slot).
 _ROW_BYTES = 450  # measured with tracemalloc: ~400 for a usual row
@@ -305,6 +321,7 @@ class Journal:
             CREDENTIAL_HEADERS.union(*(headers for _, headers in self._secrets.values())),
         )
         self._writer = _FileWriter(file, self._json_line) if file else None
+        self.sink: JournalSink | None = None  # set by the runtime when its store is shared
 
     def record(
         self, time: float, vendor: str, operation: str, method: str, path: str, query: Mapping[str, str],
@@ -351,6 +368,8 @@ class Journal:
             self._evict()
         if self._writer is not None:
             self._writer.put(row)
+        if self.sink is not None:
+            self.sink.put(row)
 
     def _record_capped(
         self, time: float, vendor: str, operation: str, method: str, path: str, query: Mapping[str, str],
@@ -395,13 +414,21 @@ class Journal:
             self._evict()
         if self._writer is not None:
             self._writer.put(row)
+        if self.sink is not None:
+            self.sink.put(row)
 
     def _evict(self) -> None:
         entries = self._entries
         while entries and self._bytes > self.max_bytes:
             self._bytes -= entries.popleft()[_SIZE]
 
+    def _rows(self) -> Sequence[Row]:
+        """What a reader sees: this process's rows, or every process's when the journal is shared."""
+        return self._entries if self.sink is None else self.sink.rows()
+
     def clear(self, session: str | None = None) -> None:
+        if self.sink is not None:
+            self.sink.clear(session if session is None or len(session) <= HEADER_LIMIT else _cut(session, HEADER_LIMIT))
         if session is None:
             self._entries.clear()
             self._bytes = 0
@@ -414,7 +441,7 @@ class Journal:
             self._bytes = sum(row[_SIZE] for row in kept)
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._rows())
 
     @property
     def kept_bytes(self) -> int:
@@ -422,12 +449,12 @@ class Journal:
         return self._bytes
 
     def entries(self) -> list[Entry]:
-        return [self._entry(row) for row in self._entries]
+        return [self._entry(row) for row in self._rows()]
 
     def query(self, **filters: Any) -> list[dict[str, Any]]:
         """Entries (oldest first) matching ``vendor``, ``operation``, ``status``, ``session``, ``method``, ``path``; ``limit`` keeps the newest."""
         limit = filters.pop("limit", None)
-        found = [row for row in self._entries if _fields_match(row, filters)]
+        found = [row for row in self._rows() if _fields_match(row, filters)]
         if limit:
             found = found[-limit:]
         return [self._entry(row).to_json() for row in found]
@@ -446,7 +473,7 @@ class Journal:
         rows' plain fields are compared: cheap, no entry is built.  The rows
         are for ``render`` and ``matches`` (a few at a time: see ``slices``).
         """
-        rows = [row for row in self._entries if _fields_match(row, filters)]
+        rows = [row for row in self._rows() if _fields_match(row, filters)]
         if after is None:
             picked = _within(reversed(rows), limit, budget)
             picked.reverse()

@@ -6,6 +6,12 @@ answers (nth / after / every / times / probability) with a catalog error, an
 explicit response or ``pass``, optionally after a delay or with a socket
 fault.  Counters live per test session (``X-Mock-Session``), so parallel
 workers never see each other's counts.
+
+The counters are the store's (``SCENARIO_NAMESPACE@<session>``: one atomic
+``incr`` per decision, so workers sharing a store count together), named
+``<scenario>#<generation>#<rule>:seen|fired``.  A scenario's generation moves
+on when it is (re)activated or redefined, which starts its counts over in
+every session at once without finding them.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from .fixtures import FixtureError, YamlSource, load_yaml, parse_yaml, validate_
 from .journal import subset
 from .scenario_models import MAX_DELAY_MS, Delay, Match, Rule, ScenarioFile, SlowBody, Uniform
 from .seeding import Draw, salt
+from .store import SCENARIO_NAMESPACE, MemoryStore, Store
 from .vendor import Call, ErrorContract, Reply
 
 
@@ -84,14 +91,17 @@ class ScenarioError(Problem):
 
 
 class ScenarioEngine:
-    def __init__(self, seed: int, vendors: Mapping[str, VendorView], operations: Mapping[str, set[str]]) -> None:
+    def __init__(
+        self, seed: int, vendors: Mapping[str, VendorView], operations: Mapping[str, set[str]], store: Store | None = None,
+    ) -> None:
         self.seed = seed
         self.vendors = vendors
         self.operations = operations
+        self.store: Store = store if store is not None else MemoryStore()
         self.library: dict[str, Scenario] = {}
         self.active: list[str] = []
-        # session -> (scenario, rule) -> [seen, fired]: a session's counters go with one pop.
-        self._state: dict[str, dict[tuple[str, int], list[int]]] = {}
+        # scenario -> generation: part of its counters' names (see the module docstring).
+        self.generations: dict[str, int] = {}
         self._active_vendors: frozenset[str] = frozenset()
 
     # ----------------------------------------------------------- loading
@@ -204,23 +214,32 @@ class ScenarioEngine:
     def reset(self, session: str | None = None) -> None:
         """Forget counters (of one session); deactivate everything when resetting all."""
         if session is None:
-            self._state.clear()
+            prefix = SCENARIO_NAMESPACE + "@"
+            for namespace in self.store.namespaces():
+                if namespace.startswith(prefix):
+                    self.store.drop(namespace)
             self.active.clear()
             self._reindex()
         else:
-            self._state.pop(session, None)
+            self.store.drop(f"{SCENARIO_NAMESPACE}@{session}")
 
     def sessions(self) -> list[str]:
         """Sessions holding counters (for tests and diagnostics)."""
-        return list(self._state)
+        prefix = SCENARIO_NAMESPACE + "@"
+        return [ns[len(prefix):] for ns in self.store.namespaces() if ns.startswith(prefix)]
 
     def _forget(self, name: str) -> None:
-        for counters in self._state.values():
-            for key in [k for k in counters if k[0] == name]:
-                del counters[key]
+        self.generations[name] = self.generations.get(name, 0) + 1
 
     def _reindex(self) -> None:
         self._active_vendors = frozenset(r.match.vendor for n in self.active for r in self.library[n].rules)
+
+    def restore(self, library: dict[str, Scenario], active: list[str], generations: Mapping[str, int]) -> None:
+        """Takes the library, activation and generations as the store keeps them (a restart, another worker's change)."""
+        self.library = library
+        self.active = list(active)
+        self.generations = dict(generations)
+        self._reindex()
 
     def has_active(self, vendor: str) -> bool:
         return vendor in self._active_vendors
@@ -241,27 +260,28 @@ class ScenarioEngine:
                 raise ScenarioError(unknown_names("scenario", [requested], self.library, "GET /__admin/scenarios lists them", "X-Mock-Scenario"))
             names = [requested] + [n for n in names if n != requested]
         body: list[Any] = []  # decoded lazily, once
-        counters = self._state.get(session)
-        if counters is None:
-            counters = self._state[session] = {}
+        store, namespace = self.store, f"{SCENARIO_NAMESPACE}@{session}"
         for name in names:
+            generation = self.generations.get(name, 0)
             for index, rule in enumerate(self.library[name].rules):
                 match = rule.match
                 if match.vendor != vendor:
                     continue
-                state = counters.get((name, index))
-                if state is None:
-                    state = counters[name, index] = [0, 0]
+                counted = f"{name}#{generation}#{index}"
                 reset = match.reset_on
                 if reset and reset.operation == operation and (reset.vendor or vendor) == vendor:
-                    state[0] = state[1] = 0
+                    store.set_counter(namespace, counted + ":seen", 0)
+                    store.set_counter(namespace, counted + ":fired", 0)
                 if not _conditions(match, operation, call, body):
                     continue
-                state[0] += 1
-                seen, fired = state
+                seen = store.incr(namespace, counted + ":seen")  # one atomic step: no two calls see the same count
+                fired = store.counter(namespace, counted + ":fired")
                 if not _fires(match, seen, fired, self._draw(session, name, index, seen)):
                     continue
-                state[1] += 1
+                if store.incr(namespace, counted + ":fired") > (match.times if match.times is not None else _UNLIMITED):
+                    # Another worker fired the last of ``times`` between our read and our increment: give it back.
+                    store.incr(namespace, counted + ":fired", -1)
+                    continue
                 return self._outcome(vendor, name, index, rule, session, seen)
         return None
 
@@ -287,10 +307,13 @@ class ScenarioEngine:
     # ------------------------------------------------------------ admin
     def describe(self, session: str = "") -> list[dict[str, Any]]:
         out = []
+        store, namespace = self.store, f"{SCENARIO_NAMESPACE}@{session}"
         for name, scenario in sorted(self.library.items()):
             rules = []
+            generation = self.generations.get(name, 0)
             for index, rule in enumerate(scenario.rules):
-                seen, fired = self._state.get(session, {}).get((name, index), [0, 0])
+                counted = f"{name}#{generation}#{index}"
+                seen, fired = store.counter(namespace, counted + ":seen"), store.counter(namespace, counted + ":fired")
                 times = rule.match.times
                 rules.append({
                     **rule.model_dump(mode="json", by_alias=True, exclude_none=True),
@@ -300,6 +323,9 @@ class ScenarioEngine:
                 })
             out.append({"name": name, "description": scenario.description, "active": name in self.active, "source": scenario.source, "rules": rules})
         return out
+
+
+_UNLIMITED = 1 << 62  # a rule without ``times``: no count of firings is ever too many
 
 
 def _fires(match: Match, seen: int, fired: int, draw: Draw) -> bool:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from . import poolcache
+from .store import MemoryStore, Store
 
 T = TypeVar("T")
 
@@ -139,39 +140,60 @@ class Pools:
 
 
 class Seeder:
-    """Hands out per-request draws: (seed, vendor, operation, n-th call)."""
+    """Hands out per-request draws: (seed, vendor, operation, n-th call).
 
-    __slots__ = ("_counters", "_prefix", "_vendor_salt", "seed")
+    The n is a counter of the store (``draw:<operation>`` in the vendor's
+    namespace of the test session), so it survives a restart on a persistent
+    store, is shared by every worker of a shared one, and goes with the
+    session's namespace (``forget``) or a full ``clear``.
+    """
 
-    def __init__(self, seed: int, vendor: str) -> None:
+    __slots__ = ("_incr", "_names", "_prefix", "_spaces", "_vendor_salt", "seed", "vendor")
+
+    def __init__(self, seed: int, vendor: str, store: Store | None = None) -> None:
         self.seed = seed
+        self.vendor = vendor
         self._vendor_salt = salt(vendor)
-        # scope (test session, "" for none) -> operation -> calls so far: a
-        # session's counters go with one pop, and no key string is built per draw.
-        self._counters: dict[str, dict[str, int]] = {}
-        # (seed, vendor, operation) mixed once; a draw then mixes only its counter.
-        self._prefix: dict[str, int] = {}
+        store = store if store is not None else MemoryStore()
+        self._incr = store.incr
+        # The memory store's counters, counted here in place (what its incr does, without the call: a draw is on
+        # nearly every request); None for any other store, whose incr is the atomic step.
+        self._spaces = store.counter_spaces if isinstance(store, MemoryStore) else None
+        # operation -> (its counter's name, (seed, vendor, operation) mixed once): a draw mixes only its counter.
+        self._prefix: dict[str, tuple[str, int]] = {}
+        self._names: dict[str, str] = {}  # scope -> the vendor's namespace for it
 
     def draw(self, operation: str, scope: str = "") -> Draw:
         # Counted per session, but not salted by the session's name: a test
         # worker's n-th call gets the same values as a lone run's n-th call.
-        counters = self._counters.get(scope)
+        known = self._prefix.get(operation)
+        if known is None:
+            known = self._prefix[operation] = ("draw:" + operation, _fold(0x9E3779B97F4A7C15, (self.seed, self._vendor_salt, salt(operation))))
+        if scope:
+            namespace = self._names.get(scope)
+            if namespace is None:
+                namespace = self._names[scope] = f"{self.vendor}@{scope}"
+        else:
+            namespace = self.vendor
+        spaces = self._spaces
+        if spaces is None:
+            return Draw.from_state(known[1], self._incr(namespace, known[0]) - 1)
+        counters = spaces.get(namespace)
         if counters is None:
-            counters = self._counters[scope] = {}
-        n = counters.get(operation, 0)
-        counters[operation] = n + 1
-        prefix = self._prefix.get(operation)
-        if prefix is None:
-            prefix = self._prefix[operation] = _fold(0x9E3779B97F4A7C15, (self.seed, self._vendor_salt, salt(operation)))
-        return Draw.from_state(prefix, n)
+            counters = spaces[namespace] = {}
+        name = known[0]
+        n = counters.get(name, 0)
+        counters[name] = n + 1
+        return Draw.from_state(known[1], n)
 
     def reset(self, scope: str | None = None) -> None:
-        """Start the counters over: of one scope (a test session), or all of them."""
+        """Forget cached names (of one scope, a test session, or all); the counters themselves go with
+        the store's namespace (``VendorContext.forget`` drops it, a full reset clears the store)."""
         if scope is None:
-            self._counters.clear()
+            self._names.clear()
         else:
-            self._counters.pop(scope, None)
+            self._names.pop(scope, None)
 
     def scopes(self) -> list[str]:
-        """Scopes with counters (for tests and diagnostics)."""
-        return list(self._counters)
+        """Scopes with a cached namespace (for tests and diagnostics)."""
+        return list(self._names)

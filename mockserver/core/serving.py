@@ -106,6 +106,14 @@ class Services(Protocol):
 
     def ensure_session(self, vendor: str, session: str) -> None: ...
 
+    # A transactional or shared store (core.store): each request's writes committed before its answer is
+    # sent, and other workers' changes loaded before it starts.
+    request_hooks: bool
+
+    def begin_request(self) -> None: ...
+    def end_request(self) -> None: ...
+    def abort_request(self) -> None: ...
+
 
 @dataclass(slots=True)
 class Request:
@@ -211,6 +219,24 @@ class VendorApp:
         self.lints = {id(r): lint for r in self.router.routes if (lint := linter_for(r.request, fold)) is not None}
         # A declared Content-Length with fewer digits than this cannot be over max_body.
         self._limit_digits = len(str(max_body))
+        if services.request_hooks:  # decided once: the memory store's requests pay nothing for it
+            self.answer = self._committed  # type: ignore[method-assign]
+
+    def _committed(self, request: Request) -> Answer | Pending:
+        """``answer`` in the store's transaction, committed before the answer leaves (never a 2xx for a lost write).
+
+        What runs after a wait (a scenario's delay) writes outside it, each write committed
+        as it is made (the store's autocommit), still before the answer is sent."""
+        services = self.services
+        try:
+            services.begin_request()
+            answer = VendorApp.answer(self, request)
+            services.end_request()
+        except Exception as exc:  # the store failed (disk full, a lock held too long): the vendor's 500, nothing kept
+            services.abort_request()
+            log.error("store failed in %s %s %s", self.name, request.method, request.path, exc_info=exc)
+            return self._answered(request, {}, "unknown", self.vendor.answer_failure(exc), None, None)
+        return answer
 
     # ------------------------------------------------------------------ the pipeline
     def answer(self, request: Request) -> Answer | Pending:

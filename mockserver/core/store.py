@@ -17,6 +17,47 @@ its rows as objects CPython's cyclic collector does not track (see
 collection than one holding 50 (issue 13: with the users as dicts of lists, a
 young collection took 13-28 ms and a middle one 260-650 ms under load, and
 p99 latency went from the floor's 5-7 ms to 150-440 ms).
+
+A record changes only through ``update`` (read, change the copy, write it
+back): ``update_fields(table, key, changes)`` does the three for a vendor.
+
+Protocol v2 (issue 15): everything a server remembers lives in its store, so
+a server restarted on a persistent store (``sqlite:///...``) and every worker
+sharing one (``redis://...``) see the same state.  Besides tables:
+
+- id sequences: ``next_id(ns, name, start)`` / ``bump_id(ns, name, at_least)``;
+- counters, in the same per-namespace space as the id sequences (so a
+  session's counters go when its namespace is cleared or dropped):
+  ``incr(ns, name, by=1) -> int`` (atomic: the value after the increment; a
+  counter never counted is 0), ``counter(ns, name) -> int``,
+  ``set_counter(ns, name, value)``.  The seeder's draw counters are
+  ``draw:<operation>`` in the vendor's namespace; the scenario rules'
+  seen/fired counters live in ``SCENARIO_NAMESPACE`` (per session);
+- a once-only claim: ``claim(ns, name) -> bool`` is True for exactly one
+  caller until the namespace is cleared or dropped (the runtime claims
+  ``seeded`` before seeding a vendor's namespace).  On a transactional store
+  the claim is part of the request's transaction, so a loser blocks until the
+  winner's transaction (its seed with it) is committed and visible;
+- server-wide values, JSON data under str keys, untouched by ``clear``:
+  ``get_value(key)``, ``set_value(key, value)`` (None deletes),
+  ``list_values(prefix) -> {key: value}``.  The runtime keeps the clock
+  (``clock``), scenarios defined at run time (``scenario:<name>``), the active
+  scenario list (``active``) and live test sessions (``session:<name>``) there;
+- a change version: ``version() -> int``, ``bump_version() -> int``.  A
+  worker that changes the clock, the scenarios or resets bumps it; every worker
+  compares it with the one it last loaded at the start of a request and
+  reloads its in-process copies when it moved (memory: never, and never asked:
+  ``shared`` is False);
+- a per-request transaction: when ``transactional``, the pipeline calls
+  ``begin()`` before a request and ``commit()`` before its answer is sent
+  (``rollback()`` if the commit fails: the client gets the vendor's 500, not
+  a 2xx for a write that was lost).  Memory: all three are no-ops, never called;
+- ``url`` (credentials redacted), ``describe() -> dict`` (backend, url,
+  counts: for ``GET /__admin/store``) and ``close()``.
+
+``open_store(url)`` makes a store from its URL: ``memory://``,
+``sqlite:///path`` (``core.sqlite_store``), or a scheme another module
+registers in ``SCHEMES``.
 """
 
 from __future__ import annotations
@@ -98,6 +139,24 @@ class Store(Protocol):
     def clear(self, namespace: str | None = None) -> None: ...
     def drop(self, namespace: str) -> None: ...
     def namespaces(self) -> list[str]: ...
+    # Protocol v2 (the module docstring says what each is for).
+    url: str
+    shared: bool  # another process may change it: compare version() per request
+    transactional: bool  # begin()/commit() around each request
+    def incr(self, namespace: str, name: str, by: int = 1) -> int: ...
+    def counter(self, namespace: str, name: str) -> int: ...
+    def set_counter(self, namespace: str, name: str, value: int) -> None: ...
+    def claim(self, namespace: str, name: str) -> bool: ...
+    def get_value(self, key: str) -> Any: ...
+    def set_value(self, key: str, value: Any) -> None: ...
+    def list_values(self, prefix: str) -> dict[str, Any]: ...
+    def version(self) -> int: ...
+    def bump_version(self) -> int: ...
+    def begin(self) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+    def describe(self) -> dict[str, Any]: ...
+    def close(self) -> None: ...
 
 
 # Shared by every table that holds no unique key yet (sessions, tokens,
@@ -299,10 +358,16 @@ class MemoryStore:
     session) costs its own size, not a scan of every session's tables.
     """
 
+    url = "memory://"
+    shared = False  # one process: no other writer, no version to compare
+    transactional = False
+
     def __init__(self, max_rows: int | None = None) -> None:
         self._spaces: dict[str, dict[str, MemoryTable]] = {}
         self._counters: dict[str, dict[str, int]] = {}
         self.max_rows = max_rows  # --max-users: rows per table, the oldest evicted past it (MemoryTable)
+        self._values: dict[str, bytes] = {}  # server-wide values, packed: every read is a copy
+        self._version = 0
 
     def table(self, namespace: str, name: str) -> MemoryTable:
         space = self._spaces.get(namespace)
@@ -359,3 +424,142 @@ class MemoryStore:
     def evicted(self) -> int:
         """Rows evicted at ``max_rows`` by the tables that exist now (for the admin API)."""
         return sum(table._evicted for space in self._spaces.values() for table in space.values())
+
+    # ------------------------------------------------ protocol v2 (issue 15)
+    @property
+    def counter_spaces(self) -> dict[str, dict[str, int]]:
+        """namespace -> {counter: value}: the live dicts behind ``incr`` (not a copy; this dict is never
+        replaced, a namespace's is).  For the seeder's per-request draw: a call less than ``incr``."""
+        return self._counters
+
+    def incr(self, namespace: str, name: str, by: int = 1) -> int:
+        counters = self._counters.get(namespace)
+        if counters is None:
+            counters = self._counters[namespace] = {}
+        value = counters[name] = counters.get(name, 0) + by
+        return value
+
+    def counter(self, namespace: str, name: str) -> int:
+        counters = self._counters.get(namespace)
+        return 0 if counters is None else counters.get(name, 0)
+
+    def set_counter(self, namespace: str, name: str, value: int) -> None:
+        counters = self._counters.get(namespace)
+        if counters is None:
+            counters = self._counters[namespace] = {}
+        counters[name] = value
+
+    def claim(self, namespace: str, name: str) -> bool:
+        # A claim is a counter of its own kind (the space and its lifetime are the namespace's).
+        return self.incr(namespace, CLAIM_PREFIX + name) == 1
+
+    def get_value(self, key: str) -> Any:
+        packed = self._values.get(key)
+        return None if packed is None else unpack(packed)
+
+    def set_value(self, key: str, value: Any) -> None:
+        if value is None:
+            self._values.pop(key, None)
+        else:
+            self._values[key] = pack(value)
+
+    def list_values(self, prefix: str) -> dict[str, Any]:
+        return {key: unpack(packed) for key, packed in self._values.items() if key.startswith(prefix)}
+
+    def version(self) -> int:
+        return self._version
+
+    def bump_version(self) -> int:
+        self._version += 1
+        return self._version
+
+    def begin(self) -> None:
+        pass
+
+    def commit(self) -> None:
+        pass
+
+    def rollback(self) -> None:
+        pass
+
+    def describe(self) -> dict[str, Any]:
+        spaces = self._spaces
+        return {
+            "backend": "memory",
+            "url": self.url,
+            "durable": False,
+            "namespaces": len(self.namespaces()),
+            "rows": sum(len(table) for space in spaces.values() for table in space.values()),
+            "values": len(self._values),
+        }
+
+    def close(self) -> None:
+        pass
+
+
+# A claim's counter name (``claim``): no id sequence or counter a caller names starts with it.
+CLAIM_PREFIX = "claim:"
+# Where the scenario engine counts (per test session: ``SCENARIO_NAMESPACE + "@" + session``).
+SCENARIO_NAMESPACE = "__scenarios"
+
+
+def update_fields(table: Table, key: Hashable, changes: Mapping[str, Any], unique: UniqueKeys = NO_UNIQUE_KEYS) -> Record | None:
+    """Read-modify-write of one record: the copy read, ``changes`` applied, written back with
+    ``update``; returns the record as written (None, and nothing written, if there is none).
+    A table hands out copies, so changing a record read without writing it back changes nothing."""
+    record = table.get(key)
+    if record is None:
+        return None
+    record.update(changes)
+    table.update(key, record, unique)
+    return record
+
+
+class StoreError(ValueError):
+    """A store URL that names no backend, or one that cannot be opened: one line, naming --store."""
+
+
+# scheme -> "module:attribute" of a callable taking the URL; imported when a URL names it, so a
+# server on memory:// never imports sqlite3 (or a Redis client).  A backend module adds its line.
+SCHEMES: dict[str, str] = {
+    "sqlite": "mockserver.core.sqlite_store:SQLiteStore",
+    "redis": "mockserver.core.redis_store:open_redis",
+    "rediss": "mockserver.core.redis_store:open_redis",
+}
+
+
+def open_store(url: str | None, max_rows: int | None = None) -> Store:
+    """The store ``url`` names (None or ``memory://``: a fresh MemoryStore, capped at ``max_rows`` per table:
+    --max-users, which only the memory store takes); StoreError if none can be."""
+    if not url or url == "memory://" or url == "memory":
+        return MemoryStore(max_rows=max_rows)
+    scheme, sep, _ = url.partition("://")
+    target = SCHEMES.get(scheme.lower()) if sep else None
+    if target is None:
+        known = ", ".join(["memory://", *(f"{name}://" for name in SCHEMES)])
+        raise StoreError(f"--store: unknown store URL {redacted(url)!r}; known schemes: {known}")
+    module_name, _, attribute = target.partition(":")
+    from importlib import import_module
+
+    try:
+        module = import_module(module_name)
+    except ModuleNotFoundError as exc:  # a backend's client library is an optional extra (redis: vendor-sandbox[redis])
+        missing = exc.name or module_name
+        hint = "pip install 'vendor-sandbox[redis]'" if missing == "redis" else f"pip install {missing}"
+        raise StoreError(f"--store: {redacted(url)} needs the Python package {missing!r}, which is not installed: {hint}") from None
+    opener = getattr(module, attribute)
+    store: Store = opener(url)
+    return store
+
+
+def redacted(url: str) -> str:
+    """``url`` with any password (``scheme://user:secret@host``) replaced by ``***``."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, path = rest.partition("/")
+    if "@" in authority:
+        userinfo, _, host = authority.rpartition("@")
+        user = userinfo.partition(":")[0]
+        authority = f"{user}:***@{host}" if user else f"***@{host}"
+    return f"{scheme}{sep}{authority}{slash}{path}"

@@ -37,13 +37,14 @@ _PASS_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O/1/I: read aloud an
 class ObjectIds:
     """MongoDB ObjectIds: 4-byte seconds + 5 per-process random bytes + 3-byte counter.
 
-    The process bytes, the counter's start (both drawn from the seed at reset)
-    and how many ids were taken live in one record of the ``object_ids``
-    table, so a reset replays the same ids and the vendor object itself holds
-    no state.  The count is bumped in that record rather than through
-    ``ctx.next_id``: one record read and written back a request instead of
-    one namespace lookup and counter round-trip per id (a request takes two or more), and
-    clearing the namespace still forgets it together with the process bytes.
+    The process bytes and the counter's start (both drawn from the seed at
+    reset) live in one record of the ``object_ids`` table, and how many ids
+    were taken in the store's counter of that name, so a reset replays the
+    same ids and the vendor object itself holds no state.  The count moves by
+    one atomic ``incr`` per request (however many ids it takes): workers and
+    hosts sharing a store (Redis) never hand out one id twice, where reading
+    the count and writing it back would let two of them read the same value.
+    Clearing the namespace forgets it together with the process bytes.
     """
 
     __slots__ = ("ctx",)
@@ -52,18 +53,16 @@ class ObjectIds:
         self.ctx = ctx
 
     def reset(self, draw: Draw) -> None:
-        table = self.ctx.table(_TABLE)
-        # A re-seed of a namespace that was not cleared keeps counting (no id is ever reused).
-        old = table.get("process")
-        table.update("process", {"process": draw.hex(10), "start": draw.below(1 << 24), "taken": old["taken"] if old else 0})
+        # A re-seed of a namespace that was not cleared keeps counting (no id is ever reused): the count is left alone.
+        self.ctx.table(_TABLE).update("process", {"process": draw.hex(10), "start": draw.below(1 << 24)})
 
     def take(self, timestamp: float, count: int) -> list[str]:
         """``count`` consecutive ids stamped with ``timestamp``'s whole seconds."""
         global _base_second, _base_process, _base
         table = self.ctx.table(_TABLE)
         state = table.get("process") or _unseeded(table)
-        first = state["start"] + state["taken"]
-        table.update("process", {**state, "taken": state["taken"] + count})  # a read is a copy: the count is written back
+        ctx = self.ctx
+        first = state["start"] + ctx.store.incr(ctx.namespace, _TABLE, count) - count
         second, process = int(timestamp) & 0xFFFFFFFF, state["process"]
         if second != _base_second or process != _base_process:
             _base_second, _base_process = second, process
@@ -87,7 +86,7 @@ _base = 0
 
 def _unseeded(table: Table) -> dict[str, Any]:
     """The state before the first seed(): zero process bytes, counting from 1."""
-    state = {"process": "0" * 10, "start": 0, "taken": 0}
+    state = {"process": "0" * 10, "start": 0}
     table.update("process", state)
     return state
 

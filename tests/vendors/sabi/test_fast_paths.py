@@ -19,6 +19,7 @@ import pytest
 
 from mockserver.core.errors import VendorError
 from mockserver.core.seeding import Draw
+from mockserver.core.store import MemoryStore
 from mockserver.vendors.sabi import bodyparser, dto, responses
 from tests.core.samples import CREATE_BODIES, variant
 
@@ -198,8 +199,11 @@ def test_object_ids_taken_together_equal_ids_taken_one_by_one() -> None:
             self[key] = record
 
     class Ctx:
+        namespace = "sabi"
+
         def __init__(self) -> None:
             self.object_ids = Table()
+            self.store = MemoryStore()  # the count of ids taken: an atomic counter of the store's
 
         def table(self, name: str) -> Table:
             return self.object_ids

@@ -1,0 +1,517 @@
+"""The store on Redis (7+, or Valkey): one state shared by every worker and host naming the same URL.
+
+``redis://[user:password@]host:port/db[?prefix=NAME]``.  Every key starts with
+``<prefix>:<namespace>:`` (prefix ``mockserver`` unless given), so servers with
+different prefixes share one Redis without seeing each other, and dropping a
+namespace (a test session being freed) deletes its keys only: each namespace
+keeps the set of its keys (``<prefix>:<namespace>:keys``), so no ``KEYS`` or
+``SCAN`` walks the database.
+
+A table is four keys: its rows (a hash: packed key -> packed record, both
+``core.packed``), their insertion order (a sorted set: the memory store's dict
+order, which listings and "fixture order" rely on), each row's unique values
+(a hash: packed key -> msgpack list of field, value) and one index per unique
+field (a hash: packed value -> packed key).  Every write is one Lua script,
+which Redis runs alone: it checks every unique field, then writes the row and
+its indexes, so two workers racing for one e-mail get one winner and one
+``Conflict``, never two rows (no read-then-write from Python).  Id counters are
+one hash per namespace, moved by ``HINCRBY`` inside a script.
+
+The scripts build index key names from the table's owner key (``<owners>:<field>``)
+rather than receiving each in ``KEYS``: a row's old unique fields are known only
+inside the script.  That is fine on one Redis (or a replica set), not on Redis
+Cluster, which this backend does not support.
+
+A connection failure while serving is a ``StoreUnavailable``: the vendor's own
+internal-error answer and one log line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import marshal
+from collections.abc import Hashable, Iterator
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import redis
+from redis.commands.core import Script
+
+from .errors import Conflict, InternalFault
+from .journal import Row
+from .packed import pack, unpack
+from .store import CLAIM_PREFIX, NO_UNIQUE_KEYS, Record, StoreError, UniqueKeys, redacted
+
+log = logging.getLogger("mockserver")
+
+DEFAULT_PREFIX = "mockserver"
+
+# KEYS: rows, order, owners, namespace's key set, namespaces set, meta (order counters).
+# ARGV: namespace, row key, record, "1" for an update, table name, then field, value pairs.
+_WRITE = """
+local rows, order, owners, nskeys, spaces, meta = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local key, update = ARGV[2], ARGV[4] == '1'
+for i = 6, #ARGV, 2 do
+  local taken = redis.call('HGET', owners .. ':' .. ARGV[i], ARGV[i + 1])
+  if taken and (not update or taken ~= key) then
+    return {ARGV[i], redis.call('HGET', rows, taken)}
+  end
+end
+if not update then
+  local existing = redis.call('HGET', rows, key)
+  if existing then return {'id', existing} end
+end
+local old = redis.call('HGET', owners, key)
+if old then
+  local was = cmsgpack.unpack(old)
+  for j = 1, #was, 2 do
+    local index = owners .. ':' .. was[j]
+    if redis.call('HGET', index, was[j + 1]) == key then redis.call('HDEL', index, was[j + 1]) end
+  end
+end
+redis.call('HSET', rows, key, ARGV[3])
+if not redis.call('ZSCORE', order, key) then
+  redis.call('ZADD', order, redis.call('HINCRBY', meta, ARGV[5], 1), key)
+end
+local owned = {}
+for i = 6, #ARGV, 2 do
+  local index = owners .. ':' .. ARGV[i]
+  redis.call('HSET', index, ARGV[i + 1], key)
+  redis.call('SADD', nskeys, index)
+  owned[#owned + 1] = ARGV[i]
+  owned[#owned + 1] = ARGV[i + 1]
+end
+if #owned > 0 then redis.call('HSET', owners, key, cmsgpack.pack(owned)) elseif old then redis.call('HDEL', owners, key) end
+redis.call('SADD', nskeys, rows, order, owners, meta)
+redis.call('SADD', spaces, ARGV[1])
+return false
+"""
+
+# KEYS: rows, order, owners.  ARGV: row key.  The removed record, or nil.
+_DELETE = """
+local rows, order, owners, key = KEYS[1], KEYS[2], KEYS[3], ARGV[1]
+local old = redis.call('HGET', owners, key)
+if old then
+  local was = cmsgpack.unpack(old)
+  for j = 1, #was, 2 do
+    local index = owners .. ':' .. was[j]
+    if redis.call('HGET', index, was[j + 1]) == key then redis.call('HDEL', index, was[j + 1]) end
+  end
+  redis.call('HDEL', owners, key)
+end
+local record = redis.call('HGET', rows, key)
+redis.call('HDEL', rows, key)
+redis.call('ZREM', order, key)
+return record
+"""
+
+# KEYS: rows, owners.  ARGV: row key to ignore ("" for none), then field, value pairs.  {field, record} or nil.
+_CONFLICT = """
+for i = 2, #ARGV, 2 do
+  local taken = redis.call('HGET', KEYS[2] .. ':' .. ARGV[i], ARGV[i + 1])
+  if taken and taken ~= ARGV[1] then return {ARGV[i], redis.call('HGET', KEYS[1], taken)} end
+end
+return false
+"""
+
+# KEYS: rows, owners.  ARGV: field, value.  The record, or nil.
+_FIND = """
+local key = redis.call('HGET', KEYS[2] .. ':' .. ARGV[1], ARGV[2])
+if key then return redis.call('HGET', KEYS[1], key) end
+return false
+"""
+
+# KEYS: rows, order.  Records in insertion order.
+_VALUES = """
+local keys = redis.call('ZRANGE', KEYS[2], 0, -1)
+local out = {}
+for i = 1, #keys, 4000 do
+  local part = redis.call('HMGET', KEYS[1], unpack(keys, i, math.min(i + 3999, #keys)))
+  for j = 1, #part do out[#out + 1] = part[j] end
+end
+return out
+"""
+
+# KEYS: counters, namespace's key set, namespaces set.  ARGV: namespace, name, start | at_least.
+# Ids can pass 2^53 (a vendor's 19-digit ids), where Lua's numbers are inexact: the arithmetic is
+# HINCRBY's (64-bit), "start - 1" comes from Python, and two ids compare as decimal texts.
+_NEXT_ID = """
+if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 0 then redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
+redis.call('SADD', KEYS[2], KEYS[1])
+redis.call('SADD', KEYS[3], ARGV[1])
+redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
+return redis.call('HGET', KEYS[1], ARGV[2])  -- as text: HINCRBY's integer reaches Lua as a double
+"""
+
+_BUMP_ID = """
+local function below(a, b)  -- a <= b, for decimal integer texts of any size
+  local na, nb = a:sub(1, 1) == '-', b:sub(1, 1) == '-'
+  if na ~= nb then return na end
+  if na then a, b = b:sub(2), a:sub(2) end
+  if #a ~= #b then return #a < #b end
+  return a <= b
+end
+local now = redis.call('HGET', KEYS[1], ARGV[2])
+if not now or below(now, ARGV[3]) then redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
+redis.call('SADD', KEYS[2], KEYS[1])
+redis.call('SADD', KEYS[3], ARGV[1])
+return 0
+"""
+
+# KEYS: counters, namespace's key set, namespaces set.  ARGV: namespace, name, by.  The value after.
+_INCR = """
+redis.call('SADD', KEYS[2], KEYS[1])
+redis.call('SADD', KEYS[3], ARGV[1])
+redis.call('HINCRBY', KEYS[1], ARGV[2], ARGV[3])
+return redis.call('HGET', KEYS[1], ARGV[2])
+"""
+
+_SET_COUNTER = """
+redis.call('SADD', KEYS[2], KEYS[1])
+redis.call('SADD', KEYS[3], ARGV[1])
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+return 0
+"""
+
+# KEYS: namespace's key set, namespaces set.  ARGV: namespace, "1" to drop it (else emptied, still listed).
+_CLEAR = """
+local keys = redis.call('SMEMBERS', KEYS[1])
+for i = 1, #keys, 4000 do redis.call('UNLINK', unpack(keys, i, math.min(i + 3999, #keys))) end
+redis.call('UNLINK', KEYS[1])
+if ARGV[2] == '1' then redis.call('SREM', KEYS[2], ARGV[1]) end
+return #keys
+"""
+
+
+# KEYS: stream, seq counter.  ARGV: packed row, session, the cap.  One global seq per row, in stream order.
+_JOURNAL_PUT = """
+local seq = redis.call('INCR', KEYS[2])
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 's', seq, 'n', ARGV[2], 'r', ARGV[1])
+return seq
+"""
+
+
+class StoreUnavailable(InternalFault, StoreError):
+    """Redis could not be reached or refused a command: the vendor's internal error and one log line
+    while serving; at start-up a StoreError (a ValueError), which ``serve`` prints as one line."""
+
+
+def _key(key: Hashable) -> bytes:
+    if type(key) is bytes:
+        raise TypeError("a table key is a str, an int or a tuple of them, not bytes")
+    return pack(key)
+
+
+def _given_key(kept: bytes) -> Hashable:
+    key = unpack(kept)
+    return tuple(key) if type(key) is list else key
+
+
+def _pairs(unique: UniqueKeys) -> list[bytes | str]:
+    out: list[bytes | str] = []
+    for field, value in unique.items():
+        if value is not None:
+            out.append(field)
+            out.append(pack(value))
+    return out
+
+
+class RedisTable:
+    """One table's keys; stateless besides their names, so a handle is as good after a clear as before."""
+
+    __slots__ = ("_meta", "_name", "_namespace", "_nskeys", "_order", "_owners", "_rows", "_spaces", "_store")
+
+    def __init__(self, store: RedisStore, namespace: str, name: str) -> None:
+        base = store.space_key(namespace)
+        self._store = store
+        self._namespace = namespace
+        self._name = name
+        self._rows = f"{base}:r:{name}"
+        self._order = f"{base}:z:{name}"
+        self._owners = f"{base}:o:{name}"
+        self._meta = f"{base}:m"
+        self._nskeys = f"{base}:keys"
+        self._spaces = store.spaces_key
+
+    def get(self, key: Hashable) -> Record | None:
+        kept = self._store.call(self._store.client.hget, self._rows, _key(key))
+        return None if kept is None else unpack(kept)
+
+    def find(self, field: str, value: Hashable) -> Record | None:
+        kept = self._store.run(self._store.find_script, [self._rows, self._owners], [field, pack(value)])
+        return None if kept is None else unpack(kept)
+
+    def conflict(self, unique: UniqueKeys, ignore: Hashable | None = None) -> Conflict | None:
+        pairs = _pairs(unique)
+        if not pairs:
+            return None
+        found = self._store.run(self._store.conflict_script, [self._rows, self._owners], [b"" if ignore is None else _key(ignore), *pairs])
+        return None if not found else Conflict(found[0].decode(), unpack(found[1]))
+
+    def insert(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
+        self._write(key, record, unique, b"0")
+
+    def update(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
+        self._write(key, record, unique, b"1")
+
+    def _write(self, key: Hashable, record: Record, unique: UniqueKeys, update: bytes) -> None:
+        packed = pack(record)  # before anything is sent: a record that cannot be kept changes nothing
+        found = self._store.run(
+            self._store.write_script,
+            [self._rows, self._order, self._owners, self._nskeys, self._spaces, self._meta],
+            [self._namespace, _key(key), packed, update, self._name, *_pairs(unique)],
+        )
+        if found:
+            raise Conflict(found[0].decode(), unpack(found[1]))
+
+    def delete(self, key: Hashable) -> Record | None:
+        kept = self._store.run(self._store.delete_script, [self._rows, self._order, self._owners], [_key(key)])
+        return None if kept is None else unpack(kept)
+
+    def values(self) -> list[Record]:
+        return [unpack(kept) for kept in self._store.run(self._store.values_script, [self._rows, self._order], []) if kept is not None]
+
+    def __len__(self) -> int:
+        return int(self._store.call(self._store.client.hlen, self._rows))
+
+    def __iter__(self) -> Iterator[Hashable]:
+        return iter([_given_key(kept) for kept in self._store.call(self._store.client.zrange, self._order, 0, -1)])
+
+
+class RedisStore:
+    """``Store`` on a Redis server: see the module docstring."""
+
+    def __init__(self, url: str, prefix: str | None = None, client: redis.Redis | None = None) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("redis", "rediss"):
+            raise ValueError(f"{redacted(url)}: expected redis://host:port/db")
+        if parts.path.strip("/") and not parts.path.strip("/").isdigit():
+            raise ValueError(f"{redacted(url)}: the path is the database number, as in redis://host:port/0")
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        given = [value for name, value in query if name == "prefix"]
+        self.prefix = prefix or (given[-1] if given else DEFAULT_PREFIX)
+        rest = urlencode([(name, value) for name, value in query if name != "prefix"])
+        self.url = redacted(url)
+        try:
+            self.client = client or redis.Redis.from_url(
+                urlunsplit((parts.scheme, parts.netloc, parts.path, rest, "")), socket_timeout=10, socket_connect_timeout=5,
+            )
+        except ValueError as exc:
+            raise ValueError(f"{self.url}: {exc}") from None
+        self.spaces_key = f"{self.prefix}:namespaces"
+        self.server = "Redis"  # "Redis 7.0.15" once check() has asked it
+        self.values_key = f"{self.prefix}:values"  # server-wide values: no namespace's key set holds it, so clear() keeps them
+        self.version_key = f"{self.prefix}:version"
+        # The URL as shown and reopened: credentials redacted, the prefix kept.
+        self.url = self.url if "prefix=" in self.url else f"{self.url}{'&' if parts.query else '?'}prefix={self.prefix}"
+        register = self.client.register_script
+        self.write_script = register(_WRITE)
+        self.delete_script = register(_DELETE)
+        self.conflict_script = register(_CONFLICT)
+        self.find_script = register(_FIND)
+        self.values_script = register(_VALUES)
+        self.next_id_script = register(_NEXT_ID)
+        self.bump_id_script = register(_BUMP_ID)
+        self.clear_script = register(_CLEAR)
+        self.incr_script = register(_INCR)
+        self.set_counter_script = register(_SET_COUNTER)
+
+    def check(self) -> str:
+        """Reach the server once (at start-up); its version.  ``ValueError`` with one clear line if it cannot be reached."""
+        try:
+            info = self.client.info("server")
+        except redis.RedisError as exc:
+            raise ValueError(f"cannot reach {self.url}: {_reason(exc)}") from None
+        name = "Valkey" if info.get("valkey_version") else "Redis"
+        self.server = f"{name} {info.get('valkey_version') or info.get('redis_version') or '?'}"
+        return self.server
+
+    def banner(self) -> str:
+        """The banner's store line (cli.store_line): the URL, credentials redacted, and what it is."""
+        return f"{self.url} ({self.server}; shared by every worker and host naming it)"
+
+    def space_key(self, namespace: str) -> str:
+        return f"{self.prefix}:{namespace}"
+
+    def call(self, method: Any, *args: Any) -> Any:
+        try:
+            return method(*args)
+        except redis.RedisError as exc:
+            raise self._unavailable(exc) from None
+
+    def run(self, script: Script, keys: list[str], args: list[Any]) -> Any:
+        try:
+            return script(keys=keys, args=args)
+        except redis.RedisError as exc:
+            raise self._unavailable(exc) from None
+
+    def _unavailable(self, exc: redis.RedisError) -> StoreUnavailable:
+        line = f"store {self.url} unavailable: {_reason(exc)}"
+        log.error("%s", line)
+        return StoreUnavailable(line)
+
+    # ------------------------------------------------------------ Store
+    def table(self, namespace: str, name: str) -> RedisTable:
+        return RedisTable(self, namespace, name)
+
+    def next_id(self, namespace: str, name: str, start: int) -> int:
+        base = self.space_key(namespace)
+        return int(self.run(self.next_id_script, [f"{base}:c", f"{base}:keys", self.spaces_key], [namespace, name, start - 1]))
+
+    def bump_id(self, namespace: str, name: str, at_least: int) -> None:
+        """Make the next id larger than ``at_least`` (used when seeding fixtures)."""
+        base = self.space_key(namespace)
+        self.run(self.bump_id_script, [f"{base}:c", f"{base}:keys", self.spaces_key], [namespace, name, at_least])
+
+    def clear(self, namespace: str | None = None) -> None:
+        """Empty tables (handles stay valid) and forget id counters: one namespace, or every one under the prefix."""
+        for space in self.namespaces() if namespace is None else [namespace]:
+            self.run(self.clear_script, [f"{self.space_key(space)}:keys", self.spaces_key], [space, b"0"])
+
+    def drop(self, namespace: str) -> None:
+        """Remove a namespace's keys, and the namespace from the list."""
+        self.run(self.clear_script, [f"{self.space_key(namespace)}:keys", self.spaces_key], [namespace, b"1"])
+
+    def namespaces(self) -> list[str]:
+        return sorted(name.decode() for name in self.call(self.client.smembers, self.spaces_key))
+
+    # ------------------------------------------------ protocol v2 (core.store's docstring)
+    shared = True  # every worker and host naming the URL writes it: compare version() per request
+    transactional = False  # each write is atomic on its own (a Lua script): there is no request transaction
+
+    def _counter_keys(self, namespace: str) -> list[str]:
+        base = self.space_key(namespace)
+        return [f"{base}:c", f"{base}:keys", self.spaces_key]
+
+    def incr(self, namespace: str, name: str, by: int = 1) -> int:
+        return int(self.run(self.incr_script, self._counter_keys(namespace), [namespace, name, by]))
+
+    def counter(self, namespace: str, name: str) -> int:
+        value = self.call(self.client.hget, f"{self.space_key(namespace)}:c", name)
+        return 0 if value is None else int(value)
+
+    def set_counter(self, namespace: str, name: str, value: int) -> None:
+        self.run(self.set_counter_script, self._counter_keys(namespace), [namespace, name, value])
+
+    def claim(self, namespace: str, name: str) -> bool:
+        # One HINCRBY: of any number of workers claiming at once, exactly one sees 1.
+        return self.incr(namespace, CLAIM_PREFIX + name) == 1
+
+    def get_value(self, key: str) -> Any:
+        packed = self.call(self.client.hget, self.values_key, key)
+        return None if packed is None else unpack(packed)
+
+    def set_value(self, key: str, value: Any) -> None:
+        if value is None:
+            self.call(self.client.hdel, self.values_key, key)
+        else:
+            self.call(self.client.hset, self.values_key, key, pack(value))
+
+    def list_values(self, prefix: str) -> dict[str, Any]:
+        found: dict[bytes, bytes] = self.call(self.client.hgetall, self.values_key)
+        named = {key.decode(): packed for key, packed in found.items()}
+        return {key: unpack(named[key]) for key in sorted(named) if key.startswith(prefix)}
+
+    def version(self) -> int:
+        value = self.call(self.client.get, self.version_key)
+        return 0 if value is None else int(value)
+
+    def bump_version(self) -> int:
+        return int(self.call(self.client.incr, self.version_key))
+
+    def begin(self) -> None:
+        pass
+
+    def commit(self) -> None:
+        pass
+
+    def rollback(self) -> None:
+        pass
+
+    def describe(self) -> dict[str, Any]:
+        rows = 0
+        spaces = self.namespaces()
+        for space in spaces:
+            marker = f"{self.space_key(space)}:r:".encode()
+            tables = [key for key in self.call(self.client.smembers, f"{self.space_key(space)}:keys") if key.startswith(marker)]
+            rows += sum(int(self.call(self.client.hlen, key)) for key in tables)
+        return {
+            "backend": "redis",
+            "url": self.url,
+            # What a mockserver restart keeps: everything, held by the Redis server (whose own
+            # persistence, RDB/AOF, decides what a Redis restart keeps).
+            "durable": True,
+            "prefix": self.prefix,
+            "namespaces": len(spaces),
+            "rows": rows,
+            "values": int(self.call(self.client.hlen, self.values_key)),
+        }
+
+    def journal_sink(self, size: int) -> RedisJournal:
+        """The journal every worker naming this store writes and reads (``Runtime`` asks for it)."""
+        return RedisJournal(self, size)
+
+    def after_fork(self) -> None:
+        """In a forked worker: connections of its own (the parent's stay the parent's)."""
+        self.client.connection_pool.reset()
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class RedisJournal:
+    """``core.journal.JournalSink`` on a capped stream (``XADD MAXLEN ~``): every worker's calls, in one order.
+
+    A row goes in as ``marshal`` bytes (a tuple of str, bytes and numbers: read
+    back exactly, by the same code that wrote it) with its global ``seq``, from
+    one counter, and its session (so clearing one session's rows reads no row).
+    ``MAXLEN ~`` trims whole stream nodes (100 entries each), so the stream
+    holds at most ~100 entries past ``size``; a read returns the newest ``size``.
+    """
+
+    def __init__(self, store: RedisStore, size: int) -> None:
+        self._store = store
+        self.size = size
+        self.key = f"{store.prefix}:journal"
+        self._seq = f"{store.prefix}:journal:seq"  # never cleared: a reader's `after` cursor stays valid
+        self._put = store.client.register_script(_JOURNAL_PUT)
+
+    def put(self, row: Row) -> None:
+        if self.size:
+            self._store.run(self._put, [self.key, self._seq], [marshal.dumps(row), row[14], self.size])
+
+    def rows(self) -> list[Row]:
+        if not self.size:
+            return []
+        found = self._store.call(self._store.client.xrevrange, self.key, "+", "-", self.size)
+        rows: list[Row] = []
+        for _, fields in reversed(found):
+            row = marshal.loads(fields[b"r"])
+            rows.append((int(fields[b"s"]), *row[1:]))
+        return rows
+
+    def clear(self, session: str | None) -> None:
+        client = self._store.client
+        if session is None:
+            self._store.call(client.delete, self.key)
+            return
+        wanted = session.encode()
+        found = self._store.call(client.xrange, self.key, "-", "+")
+        ids = [entry for entry, fields in found if fields.get(b"n") == wanted]
+        for start in range(0, len(ids), 1000):
+            self._store.call(client.xdel, self.key, *ids[start : start + 1000])
+
+
+def open_redis(url: str) -> RedisStore:
+    """``core.store.open_store``'s opener for redis:// URLs: the store, reached once, or a StoreError naming --store."""
+    try:
+        store = RedisStore(url)
+        store.check()
+    except ValueError as exc:
+        raise StoreError(f"--store: {exc}") from None
+    return store
+
+
+def _reason(exc: redis.RedisError) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

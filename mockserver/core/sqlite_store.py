@@ -1,0 +1,359 @@
+"""The SQLite store: everything a server remembers, in one file that survives a restart.
+
+``sqlite:///relative/path.db`` or ``sqlite:////absolute/path.db`` (SQLAlchemy's
+convention: the path is what follows the third slash).  The file is opened in
+WAL mode with a busy timeout, so several processes (``--workers``) can share
+it: readers never wait for the writer, and writers take turns.
+
+Durability: the pipeline wraps each request in ``begin()`` (``BEGIN
+IMMEDIATE``: the write lock is taken first, so a check-then-insert, a claim
+and the seed that follows it, never interleave with another process) and
+``commit()`` before the answer is sent, so a 2xx is only ever sent for writes
+that are in the file.  ``synchronous=NORMAL``: a committed request survives
+the process being killed (the WAL is written before the commit returns); a
+power cut may lose the last few commits, never corrupt the file.
+
+Records are kept packed (``core.packed``: as a rule their JSON text), keys as
+the packed key (so 1, "1" and ("1",) stay distinct).  Unique keys are rows of
+``uniq`` under a primary key: SQLite itself refuses a second owner, so the
+check and the insert are one statement and no other writer can slip between
+them.  A row keeps its own unique keys (``uniq`` column) and its insertion
+order (``seq``) instead of two more indexes: a create then writes three
+b-trees (row, unique key, counters), and the commit, the cost of a SQLite
+request, writes that few pages.  Id sequences and counters are one table (``INSERT ... ON CONFLICT DO
+UPDATE ... RETURNING``): an id given in a committed answer is never given
+again, even after ``kill -9``, because the id and the record commit together.
+Nothing grows in this process with the rows: an idle server's memory is the
+page cache (capped at ``_CACHE_KIB``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Hashable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .errors import Conflict
+from .packed import pack, unpack
+from .store import CLAIM_PREFIX, NO_UNIQUE_KEYS, Record, StoreError, UniqueKeys
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS rows (ns TEXT NOT NULL, tbl TEXT NOT NULL, key BLOB NOT NULL, seq INTEGER NOT NULL,
+    data BLOB NOT NULL, uniq BLOB, PRIMARY KEY (ns, tbl, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS uniq (ns TEXT NOT NULL, tbl TEXT NOT NULL, field TEXT NOT NULL, value BLOB NOT NULL,
+    key BLOB NOT NULL, PRIMARY KEY (ns, tbl, field, value)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS counters (ns TEXT NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL,
+    PRIMARY KEY (ns, name)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS vals (key TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT OR IGNORE INTO meta VALUES ('schema', 1), ('version', 0);
+"""
+_BUSY_MS = 30_000  # how long a writer waits for another process's transaction before giving up
+_CACHE_KIB = 8192  # the page cache: all this process keeps of the file, however many rows it holds
+
+
+def _key(key: Hashable) -> bytes:
+    if type(key) is bytes:
+        raise TypeError("a table key is a str, an int or a tuple of them, not bytes")
+    return pack(key)
+
+
+def _given(kept: bytes) -> Hashable:
+    key = unpack(kept)
+    return tuple(key) if type(key) is list else key
+
+
+def path_of(url: str) -> Path:
+    """The file a ``sqlite:///`` URL names (StoreError, naming --store, for any other URL)."""
+    scheme, sep, rest = url.partition("://")
+    if scheme.lower() != "sqlite" or not sep or not rest.startswith("/") or len(rest) < 2:
+        raise StoreError(f"--store: {url!r} is not a SQLite URL: use sqlite:///relative/file.db or sqlite:////absolute/file.db")
+    path = rest[1:]  # what follows the third slash: relative, or absolute when it starts with one
+    if "?" in path or "#" in path:
+        raise StoreError(f"--store: {url!r}: a SQLite URL takes no query or fragment")
+    return Path(path)
+
+
+class SQLiteTable:
+    """A table of a namespace: a handle holding nothing but its names (valid for the store's life)."""
+
+    __slots__ = ("_db", "_name", "_ns", "_store")
+
+    def __init__(self, store: SQLiteStore, namespace: str, name: str) -> None:
+        self._store, self._db, self._ns, self._name = store, store._db, namespace, name
+
+    def get(self, key: Hashable) -> Record | None:
+        row = self._db.execute("SELECT data FROM rows WHERE ns=? AND tbl=? AND key=?", (self._ns, self._name, _key(key))).fetchone()
+        return None if row is None else unpack(row[0])
+
+    def find(self, field: str, value: Hashable) -> Record | None:
+        row = self._db.execute(
+            "SELECT r.data FROM uniq u JOIN rows r ON r.ns=u.ns AND r.tbl=u.tbl AND r.key=u.key"
+            " WHERE u.ns=? AND u.tbl=? AND u.field=? AND u.value=?",
+            (self._ns, self._name, field, pack(value)),
+        ).fetchone()
+        return None if row is None else unpack(row[0])
+
+    def _owner(self, field: str, value: Hashable) -> bytes | None:
+        row = self._db.execute(
+            "SELECT key FROM uniq WHERE ns=? AND tbl=? AND field=? AND value=?", (self._ns, self._name, field, pack(value)),
+        ).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def conflict(self, unique: UniqueKeys, ignore: Hashable | None = None) -> Conflict | None:
+        ignored = None if ignore is None else _key(ignore)
+        for field, value in unique.items():
+            if value is None:
+                continue
+            owner = self._owner(field, value)
+            if owner is not None and owner != ignored:
+                return Conflict(field, self._record(owner))
+        return None
+
+    def _record(self, kept_key: bytes) -> Record:
+        row = self._db.execute("SELECT data FROM rows WHERE ns=? AND tbl=? AND key=?", (self._ns, self._name, kept_key)).fetchone()
+        return {} if row is None else unpack(row[0])
+
+    def _claim_keys(self, kept_key: bytes, unique: UniqueKeys) -> bytes | None:
+        """Inserts the unique keys of a row (Conflict if one is taken); what the row keeps of them."""
+        db, ns, tbl = self._db, self._ns, self._name
+        kept: dict[str, Hashable] = {}
+        for field, value in unique.items():
+            if value is None:
+                continue
+            try:  # the primary key refuses a second owner: check and insert in one statement
+                db.execute("INSERT INTO uniq VALUES (?,?,?,?,?)", (ns, tbl, field, pack(value), kept_key))
+            except sqlite3.IntegrityError:
+                owner = self._owner(field, value)
+                raise Conflict(field, {} if owner is None else self._record(owner)) from None
+            kept[field] = value
+        return pack(kept) if kept else None
+
+    def _release_keys(self, kept: bytes | None) -> None:
+        if kept is not None:
+            for field, value in unpack(kept).items():  # a tuple reads back as a list: both pack to the same JSON
+                self._db.execute("DELETE FROM uniq WHERE ns=? AND tbl=? AND field=? AND value=?", (self._ns, self._name, field, pack(value)))
+
+    def insert(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
+        kept_key, data = _key(key), pack(record)
+        db, ns, tbl = self._db, self._ns, self._name
+        db.execute("SAVEPOINT ins")  # either every statement below or none: a refusal leaves nothing behind
+        try:
+            kept = self._claim_keys(kept_key, unique)
+            try:
+                db.execute("INSERT INTO rows VALUES (?,?,?,?,?,?)", (ns, tbl, kept_key, self._store.next_seq(), data, kept))
+            except sqlite3.IntegrityError:
+                raise Conflict("id", self._record(kept_key)) from None
+        except BaseException:
+            db.execute("ROLLBACK TO ins")
+            db.execute("RELEASE ins")
+            raise
+        db.execute("RELEASE ins")
+
+    def update(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
+        kept_key, data = _key(key), pack(record)  # packed first: a record that cannot be kept changes nothing
+        db, ns, tbl = self._db, self._ns, self._name
+        db.execute("SAVEPOINT upd")
+        try:
+            old = db.execute("SELECT uniq FROM rows WHERE ns=? AND tbl=? AND key=?", (ns, tbl, kept_key)).fetchone()
+            if old is not None:
+                self._release_keys(old[0])
+            kept = self._claim_keys(kept_key, unique)
+            if old is not None:  # an update keeps the row's place (seq): values() lists rows as first inserted
+                db.execute("UPDATE rows SET data=?, uniq=? WHERE ns=? AND tbl=? AND key=?", (data, kept, ns, tbl, kept_key))
+            else:
+                db.execute("INSERT INTO rows VALUES (?,?,?,?,?,?)", (ns, tbl, kept_key, self._store.next_seq(), data, kept))
+        except BaseException:
+            db.execute("ROLLBACK TO upd")
+            db.execute("RELEASE upd")
+            raise
+        db.execute("RELEASE upd")
+
+    def delete(self, key: Hashable) -> Record | None:
+        kept_key = _key(key)
+        db, ns, tbl = self._db, self._ns, self._name
+        row = db.execute("DELETE FROM rows WHERE ns=? AND tbl=? AND key=? RETURNING data, uniq", (ns, tbl, kept_key)).fetchone()
+        if row is None:
+            return None
+        self._release_keys(row[1])
+        return unpack(row[0])  # type: ignore[no-any-return]
+
+    def values(self) -> list[Record]:
+        rows = self._db.execute("SELECT data FROM rows WHERE ns=? AND tbl=? ORDER BY seq", (self._ns, self._name))
+        return [unpack(data) for (data,) in rows]
+
+    def __len__(self) -> int:
+        row = self._db.execute("SELECT COUNT(*) FROM rows WHERE ns=? AND tbl=?", (self._ns, self._name)).fetchone()
+        return int(row[0])
+
+    def __iter__(self) -> Iterator[Hashable]:
+        rows = self._db.execute("SELECT key FROM rows WHERE ns=? AND tbl=? ORDER BY seq", (self._ns, self._name))
+        return iter([_given(bytes(key)) for (key,) in rows])
+
+
+class SQLiteStore:
+    """``core.store.Store`` on one SQLite file (see the module docstring)."""
+
+    shared = True  # other processes may write the same file: the version is compared per request
+    transactional = True
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.path = path_of(url)
+        try:
+            db = sqlite3.connect(self.path, timeout=_BUSY_MS / 1000, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"--store {url}: cannot open {self.path}: {exc}") from None
+        try:
+            self.journal_mode = str(db.execute("PRAGMA journal_mode=WAL").fetchone()[0]).upper()
+            db.execute(f"PRAGMA busy_timeout={_BUSY_MS}")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
+            db.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            db.close()
+            raise StoreError(f"--store {url}: cannot use {self.path}: {exc}") from None
+        self._db = db
+        self._tables: dict[tuple[str, str], SQLiteTable] = {}
+        self._seq = 0
+
+    def next_seq(self) -> int:
+        """A row's insertion order: nanoseconds, never repeated nor going back within this process
+        (rows two processes insert in the same instant may list either way round, as they arrived)."""
+        self._seq = max(time.time_ns(), self._seq + 1)
+        return self._seq
+
+    # ------------------------------------------------------------ tables, ids
+    def table(self, namespace: str, name: str) -> SQLiteTable:
+        table = self._tables.get((namespace, name))
+        if table is None:
+            table = self._tables[namespace, name] = SQLiteTable(self, namespace, name)
+        return table
+
+    def next_id(self, namespace: str, name: str, start: int) -> int:
+        row = self._db.execute(
+            "INSERT INTO counters VALUES (?,?,?) ON CONFLICT (ns, name) DO UPDATE SET value=value+1 RETURNING value",
+            (namespace, name, start),
+        ).fetchone()
+        return int(row[0])
+
+    def bump_id(self, namespace: str, name: str, at_least: int) -> None:
+        self._db.execute(
+            "INSERT INTO counters VALUES (?,?,?) ON CONFLICT (ns, name) DO UPDATE SET value=max(value, excluded.value)",
+            (namespace, name, at_least),
+        )
+
+    def clear(self, namespace: str | None = None) -> None:
+        self._atomically(self._delete_space, namespace)
+
+    def drop(self, namespace: str) -> None:
+        self._atomically(self._delete_space, namespace)
+        for key in [k for k in self._tables if k[0] == namespace]:
+            del self._tables[key]
+
+    def _delete_space(self, namespace: str | None) -> None:
+        for table in ("rows", "uniq", "counters"):
+            if namespace is None:
+                self._db.execute(f"DELETE FROM {table}")
+            else:
+                self._db.execute(f"DELETE FROM {table} WHERE ns=?", (namespace,))
+
+    def namespaces(self) -> list[str]:
+        rows = self._db.execute("SELECT DISTINCT ns FROM rows UNION SELECT DISTINCT ns FROM counters")
+        return [ns for (ns,) in rows]
+
+    def _atomically(self, work: Any, *args: Any) -> None:
+        db = self._db
+        db.execute("SAVEPOINT work")
+        try:
+            work(*args)
+        except BaseException:
+            db.execute("ROLLBACK TO work")
+            db.execute("RELEASE work")
+            raise
+        db.execute("RELEASE work")
+
+    # ------------------------------------------------------------ counters, claims
+    def incr(self, namespace: str, name: str, by: int = 1) -> int:
+        row = self._db.execute(
+            "INSERT INTO counters VALUES (?,?,?) ON CONFLICT (ns, name) DO UPDATE SET value=value+excluded.value RETURNING value",
+            (namespace, name, by),
+        ).fetchone()
+        return int(row[0])
+
+    def counter(self, namespace: str, name: str) -> int:
+        row = self._db.execute("SELECT value FROM counters WHERE ns=? AND name=?", (namespace, name)).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def set_counter(self, namespace: str, name: str, value: int) -> None:
+        self._db.execute("INSERT OR REPLACE INTO counters VALUES (?,?,?)", (namespace, name, value))
+
+    def claim(self, namespace: str, name: str) -> bool:
+        cursor = self._db.execute("INSERT OR IGNORE INTO counters VALUES (?,?,1)", (namespace, CLAIM_PREFIX + name))
+        return cursor.rowcount == 1
+
+    # ------------------------------------------------------------ server-wide values, version
+    def get_value(self, key: str) -> Any:
+        row = self._db.execute("SELECT data FROM vals WHERE key=?", (key,)).fetchone()
+        return None if row is None else unpack(row[0])
+
+    def set_value(self, key: str, value: Any) -> None:
+        if value is None:
+            self._db.execute("DELETE FROM vals WHERE key=?", (key,))
+        else:
+            self._db.execute("INSERT OR REPLACE INTO vals VALUES (?,?)", (key, pack(value)))
+
+    def list_values(self, prefix: str) -> dict[str, Any]:
+        # Compared as text, not LIKE: a prefix holding % or _ means itself.
+        rows = self._db.execute("SELECT key, data FROM vals WHERE substr(key, 1, ?) = ? ORDER BY key", (len(prefix), prefix))
+        return {key: unpack(data) for key, data in rows}
+
+    def version(self) -> int:
+        return int(self._db.execute("SELECT value FROM meta WHERE key='version'").fetchone()[0])
+
+    def bump_version(self) -> int:
+        return int(self._db.execute("UPDATE meta SET value=value+1 WHERE key='version' RETURNING value").fetchone()[0])
+
+    # ------------------------------------------------------------ transactions
+    def begin(self) -> None:
+        if not self._db.in_transaction:
+            self._db.execute("BEGIN IMMEDIATE")  # the write lock first: no other process writes between our reads and writes
+
+    def commit(self) -> None:
+        if self._db.in_transaction:
+            self._db.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
+
+    # ------------------------------------------------------------ views
+    def describe(self) -> dict[str, Any]:
+        db = self._db
+        count = int(db.execute("SELECT COUNT(*) FROM rows").fetchone()[0])
+        values = int(db.execute("SELECT COUNT(*) FROM vals").fetchone()[0])
+        return {
+            "backend": "sqlite",
+            "url": self.url,
+            "durable": True,
+            "path": str(self.path.resolve()),
+            "journal_mode": self.journal_mode.lower(),
+            "namespaces": len(self.namespaces()),
+            "rows": count,
+            "values": values,
+        }
+
+    def banner(self) -> str:
+        return f"{self.url} ({self.journal_mode})"
+
+    def close(self) -> None:
+        try:
+            self.rollback()
+            self._db.close()
+        except sqlite3.Error:
+            pass
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({self.url!r})"
