@@ -21,7 +21,7 @@ per row a dict entry, an int slot and a bytes header of ~33 bytes).  What makes 
   and times drift from those first rows, it is trained again on a spread
   of the rows at 4,096, 16,384 and 65,536 rows, every row recompressed
   (~1.3 us a row, once per size: ~1 us a row amortized, and one pause of
-  ~0.1 s at 65,536).  A row of eTelecom's compresses to ~40 bytes from
+  ~0.2 s at 65,536, measured under load).  A row of eTelecom's compresses to ~40 bytes from
   ~500 (zlib's ``zdict`` of recent rows where ``zstandard`` is not
   installed: ~60).  ~1 us per row written and ~0.3 us per compressed row
   read (zlib: ~3-5 and ~2); a create costs ~30-40;
