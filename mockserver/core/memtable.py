@@ -23,7 +23,7 @@ per row a dict entry, an int slot and a bytes header of ~33 bytes).  What makes 
   (~1.3 us a row, once per size: ~1 us a row amortized, and one pause of
   ~0.2 s at 65,536, measured under load).  A row of eTelecom's compresses to ~40 bytes from
   ~500 (zlib's ``zdict`` of recent rows where ``zstandard`` is not
-  installed: ~60).  ~1 us per row written and ~0.3 us per compressed row
+  installed, never trained).  ~1 us per row written and ~0.3 us per compressed row
   read (zlib: ~3-5 and ~2); a create costs ~30-40;
 - **int slots**: an int key below 2**60 is its own slot; any other key is
   kept in the row and slotted by its (mixed) hash, 30 bits: an int of 28
