@@ -21,8 +21,8 @@ per row a dict entry, an int slot and a bytes header of ~33 bytes).  What makes 
   and times drift from those first rows, it is trained again on a spread
   of the rows at 4,096, 16,384 and 65,536 rows, every row recompressed
   (~1.3 us a row, once per size: ~1 us a row amortized, and one pause of
-  ~0.2 s at 65,536, measured under load).  A row of eTelecom's compresses to ~40 bytes from
-  ~500 (zlib's ``zdict`` of recent rows where ``zstandard`` is not
+  ~0.2 s at 65,536, measured under load).  A user row of ~500 bytes compresses to ~40
+  (zlib's ``zdict`` of recent rows where ``zstandard`` is not
   installed, never trained).  ~1 us per row written and ~0.3 us per compressed row
   read (zlib: ~3-5 and ~2); a create costs ~30-40;
 - **int slots**: an int key below 2**60 is its own slot; any other key is
@@ -69,7 +69,7 @@ _KEYED, _DEFLATED, ESCAPE = 0x40, 0x80, 0x01
 # Not repeating in a row what its record holds (in JSON rows only): 0x02: the unique values are
 # the record's fields of those names, kept as ``[name, ...]``; 0x04: the key is the record's
 # field of that name (kept as ``"name"``), or a tuple of its fields (``["name", ...]``).
-# Measured on eTelecom's rows: ~3-4 bytes a row less once compressed (the copy cost a match).
+# Measured on a vendor's user rows: ~3-4 bytes a row less once compressed (the copy cost a match).
 _NAMED, _DERIVED = 0x02, 0x04
 # Slots of hashed keys and hashes of unique values keep 30 bits: an int of 28 bytes (one of 60
 # bits takes 32).  At a million rows about one insert in a thousand lands on a taken hash: it
@@ -85,7 +85,7 @@ _DICTIONARY = 1536
 _ZSTD_LEVEL = 3
 _SAMPLES = 256  # rows a dictionary is trained on
 _RETRAIN_AT = frozenset((4096, 16384, 65536))  # table sizes at which it is trained again on a spread of rows
-_TRAINED = 2048  # a trained dictionary's size (measured: 2 KB beat 1, 4, 8, 16 KB on eTelecom's and VaultsPay's rows)
+_TRAINED = 2048  # a trained dictionary's size (measured: 2 KB beat 1, 4, 8, 16 KB on two vendors' user rows)
 USE_ZSTD = True  # tests turn it off to run the zlib way
 _DEFLATE_FROM = 64
 
@@ -124,7 +124,7 @@ def _codec(zdict: bytes, samples: list[bytes]) -> tuple[Any, Any]:
     try:
         # A trained dictionary carries entropy tables besides content: a row of ~500 bytes has too
         # few literals for its own Huffman table, so with raw content its digits and hex are kept
-        # a byte each.  Measured on eTelecom's rows: ~42 bytes a row instead of ~63, and ~1.0 us
+        # a byte each.  Measured on a vendor's user rows: ~42 bytes a row instead of ~63, and ~1.0 us
         # a compress instead of ~1.7; training takes ~10 ms, once per table, when it grows.
         shared = zstandard.train_dictionary(_TRAINED, list[bytes | bytearray | memoryview](samples), level=_ZSTD_LEVEL)
     except zstandard.ZstdError:  # too few or too alike samples to train on: the rows' text then
@@ -449,7 +449,7 @@ class PackedTable(MemoryTable):
     def _retrain(self) -> None:
         """Train the table's dictionary again on rows from its whole history, and recompress its
         rows with it.  Rows drift from the first 256 the table grew with (ids, phones, times move
-        on): measured on eTelecom's rows at 20,000, ~55 bytes a row with the first dictionary,
+        on): measured on a vendor's user rows at 20,000, ~55 bytes a row with the first dictionary,
         ~42 with one trained on a spread of rows.  Done at a few sizes only (see _RETRAIN_AT), so
         ~1.5 us a row once per size: a few us a row over the table's life, in one pause each."""
         if not (HAVE_ZSTD and USE_ZSTD) or self._zd is None:
