@@ -171,7 +171,7 @@ def main() -> None:
 )
 @click.option(
     "--workers", default=1, show_default=True, type=click.IntRange(1), metavar="N",
-    help="Serve with N processes on one port; N > 1 needs a shared --store (redis://).",
+    help="Serve with N processes on one port; N > 1 needs a shared --store (sqlite:// or redis://).",
 )
 @click.option(
     "--strict", is_flag=True,

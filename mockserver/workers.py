@@ -8,7 +8,9 @@ connection to one of the processes waiting in ``accept``.  A fork, not a spawn:
 the children start in milliseconds with the parent's loaded fixtures and pools
 (shared copy-on-write; ``tune_gc`` froze them), and no child clears or re-seeds
 the shared store.  Redis clients notice the fork (redis-py checks the pid) and
-open connections of their own.
+open connections of their own; a SQLite store closes the parent's connection
+before the fork (``before_fork``: a SQLite connection must never cross one) and
+opens one in each child (WAL and a busy timeout make the workers take turns).
 
 Everything a request changes lives in the store, shared by all: users, ids,
 counters, and the clock, scenarios and resets through the store's change
@@ -44,14 +46,19 @@ def refusal(workers: int, store: Any, journal_file: Path | None = None) -> str |
 
     A store can serve workers when other processes may write it too (``shared``)
     and it can open connections of its own in a forked child (``after_fork``):
-    a connection carried across a fork (SQLite's, say) must never be used there."""
+    a connection carried across a fork (SQLite's, say) must never be used there.
+    The memory store is this process alone: N copies would be N servers."""
     if workers <= 1:
         return None
     if not store.shared or not callable(getattr(store, "after_fork", None)):
-        return f"--workers {workers} needs a store every process shares; {store.url} is not one: use --store redis://HOST:PORT/DB"
+        return (
+            f"--workers {workers} needs a store every process shares; {store.url} is not one: "
+            "use --store sqlite:///FILE.db or redis://HOST:PORT/DB"
+        )
     if journal_file is not None:
-        # N processes appending to one file would interleave partial lines: every call is in the shared journal (GET /__admin/requests).
-        return f"--journal-file cannot be written by {workers} workers at once: drop it (GET /__admin/requests on any worker shows all their calls)"
+        # N processes appending to one file would interleave partial lines.
+        shows = "any worker shows all their calls" if callable(getattr(store, "journal_sink", None)) else "a worker shows its own calls"
+        return f"--journal-file cannot be written by {workers} workers at once: drop it (GET /__admin/requests on {shows})"
     return None
 
 
@@ -73,6 +80,9 @@ def serve(app: MockServer, sock: socket.socket, workers: int, log_level: str = "
                 _signal(pid, signal.SIGTERM)
 
     previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    release = getattr(app.runtime.store, "before_fork", None)
+    if callable(release):  # the parent serves nothing from here on: no connection of its own crosses the fork
+        release()
     try:
         for number in range(1, workers + 1):
             sys.stdout.flush()

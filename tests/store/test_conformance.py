@@ -239,3 +239,22 @@ def test_composite_unique_values_are_released(store: Store) -> None:
     assert table.delete(("s", 1)) == {"m": 1}
     table.insert(("s", 3), {"m": 3}, {"pair": ("s", "bob")})  # and by the delete
     assert table.find("pair", ("s", "bob")) == {"m": 3}
+
+
+def test_refused_insert_in_a_transaction_leaves_nothing(store: Store) -> None:
+    """Inside a request's transaction (SQLite inserts without a savepoint there): a refusal frees what it claimed."""
+    users = store.table("v", "users")
+    users.insert(1, {"id": 1}, {"email": "a@x", "phone": "1"})
+    store.begin()
+    with pytest.raises(Conflict) as caught:
+        users.insert(2, {"id": 2}, {"email": "b@x", "phone": "1"})  # e-mail claimed first, then the phone refused
+    assert caught.value.field == "phone" and caught.value.existing == {"id": 1}
+    with pytest.raises(Conflict) as again:
+        users.insert(1, {"id": 1}, {"email": "c@x"})  # the id refused after the e-mail was claimed
+    assert again.value.field == "id"
+    store.commit()
+    assert users.find("email", "b@x") is None and users.find("email", "c@x") is None
+    assert users.get(2) is None and len(users) == 1
+    users.insert(2, {"id": 2}, {"email": "b@x", "phone": "2"})
+    users.insert(3, {"id": 3}, {"email": "c@x"})
+    assert [users.find("email", e) for e in ("b@x", "c@x")] == [{"id": 2}, {"id": 3}]
