@@ -8,6 +8,7 @@
     python3 bench/run.py --dashboard 1 # with a dashboard open: one reader of the live journal stream
     python3 bench/run.py --store sqlite            # mockserver on a temporary SQLite file
     python3 bench/run.py --store redis --workers 1,2,4  # a private redis-server; the 1 -> 2 -> 4 worker curve
+    python3 bench/run.py --store sqlite --workers 1,2,4 # N workers on one temporary SQLite file
 
 One server at a time on 127.0.0.1, loaded by wrk (-t2 -c64) on the same
 machine. Exits 1 when a target is missed (TARGETS). See bench/README.md for
@@ -634,7 +635,7 @@ def main() -> int:
                              "a list (memory,sqlite,redis) compares them in one run")
     parser.add_argument("--workers", default="1", metavar="N[,N...]",
                         help="serve --workers: one count, or a list for the throughput curve (e.g. 1,2,4); "
-                             "more than 1 needs --store redis (the other stores run with one worker)")
+                             "more than 1 needs --store sqlite or redis (memory:// runs with one worker)")
     args = parser.parse_args()
     if args.quick:
         args.duration = 3
@@ -647,8 +648,8 @@ def main() -> int:
     stores = [kind.strip() for kind in args.store.split(",") if kind.strip()]
     if not stores or any(kind not in STORES for kind in stores):
         parser.error(f"--store: expected one or more of {', '.join(STORES)}, got {args.store!r}")
-    if "redis" not in stores and any(n > 1 for n in worker_counts):
-        parser.error("--workers above 1 needs --store redis (workers share their state through it)")
+    if stores == ["memory"] and any(n > 1 for n in worker_counts):
+        parser.error("--workers above 1 needs --store sqlite or redis (workers share their state through it)")
     vendors = [v.strip() for v in args.vendors.split(",") if v.strip()]
     if unknown := [v for v in vendors if v not in VENDORS]:
         parser.error(f"unknown vendor(s) {', '.join(unknown)}; known: {', '.join(VENDORS)}")
@@ -695,7 +696,7 @@ def main() -> int:
 
     for transport in (SERVERS if args.server == "both" else (args.server,)):
         for store in stores:
-            for workers in worker_counts if store == "redis" else [1]:
+            for workers in worker_counts if store != "memory" else [1]:
                 bench_transport(wrk_bin, vendors, transport, args, salt, results, floor, startups, store, workers)
     floor_server.stop()
     if len(floor.segments) > 1:  # the floor row shows the mean of all its runs

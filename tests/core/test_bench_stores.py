@@ -66,8 +66,8 @@ def test_run_on_a_private_redis_with_two_workers_reports_redis_apart() -> None:
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--workers", "2"], "--workers above 1 needs --store redis"),
-    (["--store", "sqlite", "--workers", "1,4"], "--workers above 1 needs --store redis"),
+    (["--workers", "2"], "--workers above 1 needs --store sqlite or redis"),
+    (["--store", "memory", "--workers", "1,4"], "--workers above 1 needs --store sqlite or redis"),
     (["--workers", "two"], "--workers: expected N or N,N,..."),
     (["--store", "redis", "--workers", "0"], "--workers: expected positive integers"),
     (["--store", "memory,disk"], "--store: expected one or more of memory, sqlite, redis, got 'memory,disk'"),
