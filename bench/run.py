@@ -6,6 +6,9 @@
     python3 bench/run.py --vendors vaultspay,pulse --duration 20
     python3 bench/run.py --server both # mockserver's fast transport, then stock uvicorn
     python3 bench/run.py --dashboard 1 # with a dashboard open: one reader of the live journal stream
+    python3 bench/run.py --store sqlite            # mockserver on a temporary SQLite file
+    python3 bench/run.py --store redis --workers 1,2,4  # a private redis-server; the 1 -> 2 -> 4 worker curve
+    python3 bench/run.py --store sqlite --workers 1,2,4 # N workers on one temporary SQLite file
 
 One server at a time on 127.0.0.1, loaded by wrk (-t2 -c64) on the same
 machine. Exits 1 when a target is missed (TARGETS). See bench/README.md for
@@ -41,6 +44,10 @@ SERVERS = ("fast", "stock")  # mockserver serve --server
 # most P99_TARGET times the floor's (the floor runs just before and after each vendor).
 TARGETS = {"fast": 1.0, "stock": 0.6}
 P99_TARGET = 3.0
+# Issue 15's goals for the stores that keep state outside the process (any transport, any worker count): a
+# create on them does a commit (SQLite) or network round trips (Redis) that the floor never does.
+STORES = ("memory", "sqlite", "redis")
+STORE_TARGETS = {"sqlite": 0.4, "redis": 0.4}
 
 # Request bodies; {ID} and {D7}/{D8}/{D9} are made unique per request (see unique.lua).
 BODIES = {
@@ -71,29 +78,38 @@ class Server:
     log: Path
     startup_s: float = 0.0
 
+    def pids(self) -> list[int]:
+        """The server's process and its descendants (``serve --workers N`` forks N workers)."""
+        found, todo = [], [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            try:
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    todo += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                pass
+        return found
+
     def rss_mib(self) -> float | None:
-        try:
-            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-        except OSError:
-            pass
-        return None
+        """VmRSS summed over the server's processes (the workers share some pages: an upper bound)."""
+        total = [rss_kib(pid) for pid in self.pids()]
+        return sum(t for t in total if t is not None) / 1024 if total and total[0] is not None else None
 
     def cpu_s(self) -> float:
-        try:
-            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / HZ  # utime + stime
-        except (OSError, IndexError, ValueError):
-            return 0.0
+        return sum(cpu_s(pid) for pid in self.pids())
 
     def loaded_libs(self) -> set[str]:
-        """Which of uvloop/httptools the server process has actually mapped."""
-        try:
-            maps = Path(f"/proc/{self.proc.pid}/maps").read_text()
-        except OSError:
-            return set()
-        return {lib for lib in ("uvloop", "httptools") if f"/{lib}/" in maps}
+        """Which of uvloop/httptools the server has actually mapped (its workers, with serve --workers N)."""
+        pids = self.pids()
+        found: set[str] = set()
+        for pid in pids[1:] or pids:  # with workers, the parent only supervises: the workers serve
+            try:
+                maps = Path(f"/proc/{pid}/maps").read_text()
+            except OSError:
+                continue
+            found |= {lib for lib in ("uvloop", "httptools") if f"/{lib}/" in maps}
+        return found
 
     def log_tail(self, n: int = 15) -> str:
         lines = self.log.read_text(errors="replace").splitlines()
@@ -125,12 +141,15 @@ class Result:
     floor_p99_ms: float | None = None  # the floor's p99 in the same runs
     p99_ratio: float | None = None  # p99_ms / floor_p99_ms
     server: str | None = None  # mockserver's transport (None: the floor)
+    store: str = "memory"  # mockserver's --store kind
+    workers: int = 1  # serve --workers
     missed: list[str] = field(default_factory=list)  # targets this row missed
     note: str = ""
     raw: dict = field(default_factory=dict)
 
 
 RUNNING: list[Server] = []
+REDIS: list[Redis] = []  # the run's private redis-server, if any (stopped at exit)
 
 
 class Floor:
@@ -184,6 +203,91 @@ def ensure_wrk() -> str:
 
 
 HZ = os.sysconf("SC_CLK_TCK")
+
+
+def rss_kib(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def cpu_s(pid: int) -> float:
+    """utime + stime of one process, in seconds (children that exited are not counted)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / HZ
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+class Redis:
+    """A private redis-server for the run (no persistence: nothing written to disk), stopped at the end;
+    as tests/redis_server.py starts one for the tests."""
+
+    def __init__(self) -> None:
+        binary = shutil.which("redis-server") or shutil.which("valkey-server")
+        if binary is None:
+            sys.exit("bench: --store redis needs redis-server on PATH (apt-get install redis-server)")
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="bench-redis-")
+        self.proc = subprocess.Popen(
+            [binary, "--bind", HOST, "--port", str(self.port), "--save", "", "--appendonly", "no", "--dir", self.dir,
+             "--protected-mode", "yes", "--loglevel", "warning"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.db = 0
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                sys.exit(f"bench: redis-server exited with code {self.proc.returncode}")
+            try:
+                with socket.create_connection((HOST, self.port), timeout=0.5) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        sys.exit("bench: redis-server did not answer PING within 20 s")
+
+    def url(self) -> str:
+        """A fresh database per mockserver started (16 by default), so no run sees another's users."""
+        self.db = (self.db + 1) % 16
+        return f"redis://{HOST}:{self.port}/{self.db}"
+
+    def commands(self) -> int:
+        """Commands redis-server has run so far (INFO stats): per request, the round trips a create costs."""
+        try:
+            with socket.create_connection((HOST, self.port), timeout=2) as sock:
+                sock.sendall(b"INFO stats\r\n")
+                data = b""
+                while b"total_commands_processed:" not in data or not data.endswith(b"\r\n"):
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+            return int(data.split(b"total_commands_processed:", 1)[1].split(b"\r\n", 1)[0])
+        except (OSError, IndexError, ValueError):
+            return 0
+
+    def rss_mib(self) -> float | None:
+        kib = rss_kib(self.proc.pid)
+        return kib / 1024 if kib is not None else None
+
+    def cpu_s(self) -> float:
+        return cpu_s(self.proc.pid)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def busy_ticks() -> tuple[int, int]:
@@ -251,16 +355,27 @@ def wrk(wrk_bin: str, target: str, server: Server, url: str, headers: dict, temp
     for key, value in headers.items():
         cmd += ["-H", f"{key}: {value}"]
     cmd += [url, "--", str(salt), template, str(args.threads)]
+    redis = REDIS[0] if REDIS and "--store redis" in server.name else None  # a row served from Redis
+    redis0, commands0 = (redis.cpu_s(), redis.commands()) if redis else (0.0, 0)
     ticks0, server0, wrk0, t0 = busy_ticks()[1], server.cpu_s(), children_cpu(), time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, encoding="utf-8", errors="replace", timeout=args.duration + 60)
     wall = time.perf_counter() - t0
     server_s, wrk_s = server.cpu_s() - server0, children_cpu() - wrk0
-    other_s = max((busy_ticks()[1] - ticks0) / HZ - server_s - wrk_s, 0.0)
+    redis_s = redis.cpu_s() - redis0 if redis else 0.0
+    other_s = max((busy_ticks()[1] - ticks0) / HZ - server_s - wrk_s - redis_s, 0.0)
     for line in done.stdout.splitlines():
         if line.startswith("BENCH_JSON "):
             raw = json.loads(line[len("BENCH_JSON "):])
-            raw.update(server_cpu=server_s / wall, wrk_cpu=wrk_s / wall, other_cpu=other_s / wall)
-            return to_result(target, raw, server)
+            raw.update(server_cpu=server_s / wall, wrk_cpu=wrk_s / wall, other_cpu=other_s / wall,
+                       redis_cpu=redis_s / wall)
+            result = to_result(target, raw, server)
+            if redis:  # its CPU is not "other" work: it is this run's store
+                raw["redis_rss_mib"] = rss = redis.rss_mib()
+                raw["redis_commands"] = commands = redis.commands() - commands0 - 1  # minus our INFO
+                per = f", {commands / raw['requests']:.1f} commands per request" if raw["requests"] else ""
+                used = f"redis-server {redis_s / wall:.0%} of a core{per}, RSS {rss or 0:.1f} MiB"
+                result.note = "; ".join(filter(None, [used, result.note]))
+            return result
     raise RuntimeError(f"wrk failed (exit {done.returncode}):\n{done.stdout[-1500:]}\n{done.stderr[-1500:]}")
 
 
@@ -321,18 +436,41 @@ def payabli_org() -> tuple[int, int] | None:
         return None
 
 
-def target_name(vendor: str, transport: str) -> str:
-    """A vendor's row: its name on the fast transport, "name (stock)" on stock uvicorn."""
-    return vendor if transport == "fast" else f"{vendor} ({transport})"
+def target_name(vendor: str, transport: str, store: str = "memory", workers: int = 1) -> str:
+    """A vendor's row: its name on the fast transport, "name (stock)" on stock uvicorn; with another
+    store or more workers, "name [sqlite]", "name [redis x2]"."""
+    name = vendor if transport == "fast" else f"{vendor} ({transport})"
+    if store != "memory" or workers != 1:
+        name += f" [{store}" + (f" x{workers}" if workers != 1 else "") + "]"
+    return name
+
+
+def store_argv(store: str, workers: int) -> tuple[list[str], Path | None]:
+    """serve's --store/--workers arguments for one server, and the SQLite file to remove after it."""
+    argv = ["--workers", str(workers)] if workers != 1 else []
+    if store == "sqlite":
+        path = Path(tempfile.mkdtemp(prefix="bench-sqlite-")) / "bench.db"
+        return [*argv, "--store", f"sqlite:///{path}"], path
+    if store == "redis":
+        return [*argv, "--store", REDIS[0].url()], None
+    return argv, None
 
 
 def bench_mockserver(wrk_bin: str, vendors: list[str], extra: list[str], args, salt: int,
-                     results: list[Result], floor: Floor, transport: str = "fast") -> Server:
+                     results: list[Result], floor: Floor, transport: str = "fast", store: str = "memory",
+                     workers: int = 1) -> Server:
+    stored, db_file = store_argv(store, workers)
     argv = [sys.executable, "-m", "mockserver", "serve", "--log-level", "warning", "--seed", "1",
-            "--server", transport, *extra]
-    label = "mockserver" + (f" --vendor {extra[1]}" if extra else "") + ("" if transport == "fast" else f" --server {transport}")
-    target = functools.partial(target_name, transport=transport)
-    server = start(label, argv, "/__admin/health")
+            "--server", transport, *stored, *extra]
+    label = ("mockserver" + (f" --vendor {extra[1]}" if extra else "") + ("" if transport == "fast" else f" --server {transport}")
+             + ("" if store == "memory" else f" --store {store}") + ("" if workers == 1 else f" --workers {workers}"))
+    target = functools.partial(target_name, transport=transport, store=store, workers=workers)
+    try:
+        server = start(label, argv, "/__admin/health")
+    except StartError:
+        if db_file:
+            shutil.rmtree(db_file.parent, ignore_errors=True)
+        raise
     for _ in range(getattr(args, "dashboard", 0)):
         watch_stream(server.port)
     try:
@@ -366,7 +504,7 @@ def bench_mockserver(wrk_bin: str, vendors: list[str], extra: list[str], args, s
             result = wrk(wrk_bin, target(name), server, url, headers, template, salt, args)
             if not args.floor_once:
                 floor.measure()  # and the one just after (also the next vendor's "before")
-            result.server = transport
+            result.server, result.store, result.workers = transport, store, workers
             result.floor_rps = floor.around(before)
             result.ratio = result.rps / result.floor_rps if result.floor_rps else None
             result.floor_p99_ms = floor.p99_around(before)
@@ -377,6 +515,8 @@ def bench_mockserver(wrk_bin: str, vendors: list[str], extra: list[str], args, s
                 raise StartError(f"{label} died during the {name} run:\n{server.log_tail()}")
     finally:
         server.stop()
+        if db_file:
+            shutil.rmtree(db_file.parent, ignore_errors=True)
     return server
 
 
@@ -397,11 +537,17 @@ def watch_stream(port: int) -> None:
     threading.Thread(target=read, daemon=True).start()
 
 
+def target_ratio(r: Result) -> float:
+    """The req/s share of the floor a row must reach: issue 15's for SQLite/Redis, issue 13's otherwise."""
+    return STORE_TARGETS.get(r.store, TARGETS[r.server or "fast"])
+
+
 def check_targets(r: Result) -> None:
     """Record in ``r.missed`` each target of issue 13 the row misses (req/s ratio, p99 ratio)."""
-    wanted = TARGETS[r.server or "fast"]
+    wanted = target_ratio(r)
     if r.ratio is not None and r.ratio < wanted:
-        r.missed.append(f"req/s {r.ratio:.2f}x the floor (target >= {wanted:.1f}x with --server {r.server})")
+        r.missed.append(f"req/s {r.ratio:.2f}x the floor (target >= {wanted:.1f}x with --server {r.server}"
+                        + ("" if r.store == "memory" else f" --store {r.store}") + ")")
     if r.p99_ratio is not None and r.p99_ratio > P99_TARGET:
         r.missed.append(f"p99 {r.p99_ms:.1f} ms = {r.p99_ratio:.1f}x the floor's {r.floor_p99_ms:.1f} ms "
                         f"(target <= {P99_TARGET:.0f}x)")
@@ -416,7 +562,7 @@ def table(results: list[Result]) -> str:
     notes = []
     for r in results:
         if r.raw:
-            slow = r.ratio is not None and r.server is not None and r.ratio < TARGETS[r.server]
+            slow = r.ratio is not None and r.server is not None and r.ratio < target_ratio(r)
             late = r.p99_ratio is not None and r.p99_ratio > P99_TARGET
             rows.append((r.target, f"{r.rps:,.0f}", f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}",
                          f"{r.rss_mib:.1f}" if r.rss_mib is not None else "?", str(r.non2xx),
@@ -436,13 +582,14 @@ def table(results: list[Result]) -> str:
 
 
 def bench_transport(wrk_bin: str, vendors: list[str], transport: str, args, salt: int, results: list[Result],
-                    floor: Floor, startups: dict[str, float]) -> None:
+                    floor: Floor, startups: dict[str, float], store: str = "memory", workers: int = 1) -> None:
     """Every vendor on one mockserver with ``transport``; one server per vendor if the full one cannot start."""
-    suffix = "" if transport == "fast" else f" --server {transport}"
-    label = functools.partial(target_name, transport=transport)
+    suffix = (("" if transport == "fast" else f" --server {transport}") + ("" if store == "memory" else f" --store {store}")
+              + ("" if workers == 1 else f" --workers {workers}"))
+    label = functools.partial(target_name, transport=transport, store=store, workers=workers)
     measured = len(results)
     try:
-        server = bench_mockserver(wrk_bin, vendors, [], args, salt, results, floor, transport)
+        server = bench_mockserver(wrk_bin, vendors, [], args, salt, results, floor, transport, store, workers)
         startups["mockserver" + suffix] = server.startup_s
     except StartError as exc:
         if len(results) > measured:  # it started and served, then died: report, do not retry
@@ -455,7 +602,8 @@ def bench_transport(wrk_bin: str, vendors: list[str], transport: str, args, salt
                   "trying one `--vendor NAME` server per vendor", flush=True)
             for name in vendors:
                 try:
-                    server = bench_mockserver(wrk_bin, [name], ["--vendor", name], args, salt, results, floor, transport)
+                    server = bench_mockserver(wrk_bin, [name], ["--vendor", name], args, salt, results, floor,
+                                              transport, store, workers)
                     startups[f"mockserver --vendor {name}{suffix}"] = server.startup_s
                 except StartError as exc2:
                     last = str(exc2).strip().splitlines()[-1]
@@ -481,14 +629,34 @@ def main() -> int:
     parser.add_argument("--wire-floor", action="store_true",
                         help="also load the floor app under mockserver's own uvicorn protocol (mockserver/wire.py); "
                              "ratios stay against the stock floor")
+    parser.add_argument("--store", default="memory", metavar="KIND[,KIND...]",
+                        help="mockserver's store: memory:// (default), sqlite (a temporary file) or redis "
+                             "(a private redis-server on a free port, no persistence, stopped at the end); "
+                             "a list (memory,sqlite,redis) compares them in one run")
+    parser.add_argument("--workers", default="1", metavar="N[,N...]",
+                        help="serve --workers: one count, or a list for the throughput curve (e.g. 1,2,4); "
+                             "more than 1 needs --store sqlite or redis (memory:// runs with one worker)")
     args = parser.parse_args()
     if args.quick:
         args.duration = 3
+    try:
+        worker_counts = [int(n) for n in args.workers.split(",")]
+    except ValueError:
+        parser.error(f"--workers: expected N or N,N,... (positive integers), got {args.workers!r}")
+    if any(n < 1 for n in worker_counts):
+        parser.error(f"--workers: expected positive integers, got {args.workers!r}")
+    stores = [kind.strip() for kind in args.store.split(",") if kind.strip()]
+    if not stores or any(kind not in STORES for kind in stores):
+        parser.error(f"--store: expected one or more of {', '.join(STORES)}, got {args.store!r}")
+    if stores == ["memory"] and any(n > 1 for n in worker_counts):
+        parser.error("--workers above 1 needs --store sqlite or redis (workers share their state through it)")
     vendors = [v.strip() for v in args.vendors.split(",") if v.strip()]
     if unknown := [v for v in vendors if v not in VENDORS]:
         parser.error(f"unknown vendor(s) {', '.join(unknown)}; known: {', '.join(VENDORS)}")
 
     wrk_bin = ensure_wrk()
+    if "redis" in stores:
+        REDIS.append(Redis())
     salt = random.randrange(10**6, 10**7)
     busy = cpu_busy()
     print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, run salt {salt}, {os.cpu_count()} CPUs "
@@ -527,7 +695,9 @@ def main() -> int:
             wired.stop()
 
     for transport in (SERVERS if args.server == "both" else (args.server,)):
-        bench_transport(wrk_bin, vendors, transport, args, salt, results, floor, startups)
+        for store in stores:
+            for workers in worker_counts if store != "memory" else [1]:
+                bench_transport(wrk_bin, vendors, transport, args, salt, results, floor, startups, store, workers)
     floor_server.stop()
     if len(floor.segments) > 1:  # the floor row shows the mean of all its runs
         floor_result.rps = sum(floor.segments) / len(floor.segments)
@@ -538,8 +708,9 @@ def main() -> int:
     print("\n" + table(results))
     missed = [r for r in results if r.missed]
     unmeasured = [r for r in results if r.server is not None and not r.raw]
-    print(f"\ntargets: req/s >= {TARGETS['fast']:.1f}x the floor (fast), >= {TARGETS['stock']:.1f}x (stock); "
-          f"p99 <= {P99_TARGET:.0f}x the floor's; no non-2xx")
+    print(f"\ntargets: req/s >= {TARGETS['fast']:.1f}x the floor (fast), >= {TARGETS['stock']:.1f}x (stock)"
+          + "".join(f", >= {STORE_TARGETS[kind]:.1f}x (--store {kind})" for kind in stores if kind in STORE_TARGETS)
+          + f"; p99 <= {P99_TARGET:.0f}x the floor's; no non-2xx")
     for r in missed:
         print(f"  MISSED {r.target}: " + "; ".join(r.missed))
     for r in unmeasured:
@@ -552,7 +723,8 @@ def main() -> int:
     if not args.no_save:
         out = HERE / "results" / time.strftime("bench-%Y%m%d-%H%M%S.json")
         out.parent.mkdir(exist_ok=True)
-        out.write_text(json.dumps({"duration_s": args.duration, "threads": args.threads,
+        out.write_text(json.dumps({"duration_s": args.duration, "threads": args.threads, "store": args.store,
+                                   "loadavg": Path("/proc/loadavg").read_text().split()[:3],
                                    "connections": args.connections, "salt": salt, "cpu_busy_before": busy,
                                    "startup_s": startups,
                                    "results": [r.__dict__ for r in results]}, indent=2, ensure_ascii=False))
@@ -576,3 +748,5 @@ if __name__ == "__main__":
     finally:
         for srv in list(RUNNING):
             srv.stop()
+        for redis_server in REDIS:
+            redis_server.stop()
