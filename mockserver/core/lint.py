@@ -221,7 +221,8 @@ def from_model(model: type[BaseModel], fold: bool, seen: dict[type[BaseModel], S
             shape.children[alias] = from_model(nested[0], fold, seen)
             continue
         try:
-            annotated = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+            # Any: pydantic's stubs type a field's annotation as possibly None (2.14), which TypeAdapter's do not take.
+            annotated: Any = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
             adapter: TypeAdapter[Any] = TypeAdapter(annotated, config=ConfigDict(strict=strict))
         except Exception:  # a type no adapter takes (a forward reference): not probed, only its key known
             continue
