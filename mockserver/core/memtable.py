@@ -6,25 +6,17 @@ request).  Past that it becomes a ``PackedTable`` (the same object: handles
 stay valid), which keeps each row as ONE bytes object in a dict keyed by an
 int, and each unique field as a dict of int to int (issue 15: 684,000
 users of one vendor took 989 MB, ~1.4 KB each; each stored user now takes
-~230-400 bytes of RSS, bench/memory.py: what is left is mostly structure,
-per row a dict entry, an int slot and a bytes header of ~33 bytes).  What makes a row small:
+~200-400 bytes of RSS, bench/memory.py).  What makes a row small:
 
 - **one bytes object a row**: the JSON text of ``[record, unique values,
-  key?]``, compressed (below); the first byte says how the rest is kept.
-  What the record already holds is not repeated: unique values that are
-  the record's own fields are kept as their field names, and a key that is
-  one of its fields (as a rule ``id``), or a tuple of them, as its name(s);
-- **a per-table dictionary**: records of a table look alike, so the table's
-  plain rows, when it grows, train a Zstandard dictionary (2 KB, with
-  entropy tables: a row of ~500 bytes has too few literals for a Huffman
-  table of its own) that each later row is compressed with; as ids, phones
-  and times drift from those first rows, it is trained again on a spread
-  of the rows at 4,096, 16,384 and 65,536 rows, every row recompressed
-  (~1.3 us a row, once per size: ~1 us a row amortized, and one pause of
-  ~0.2 s at 65,536, measured under load).  A user row of ~500 bytes compresses to ~40
-  (zlib's ``zdict`` of recent rows where ``zstandard`` is not
-  installed, never trained).  ~1 us per row written and ~0.3 us per compressed row
-  read (zlib: ~3-5 and ~2); a create costs ~30-40;
+  key?]``, compressed (below); the first byte says how the rest is kept;
+- **a per-table dictionary**: records of a table look alike, so the plain
+  text of a few recent rows, taken when the table grows, is the dictionary
+  each later row is compressed with (Zstandard's raw-content dictionary;
+  zlib's ``zdict`` where ``zstandard`` is not installed): 20-60 bytes a
+  user (a 64-hex password hash or an id still costs its entropy).  ~1 us
+  per row written and ~0.3 us per compressed row read (zlib: ~3-5 and ~2);
+  a create costs ~40;
 - **int slots**: an int key below 2**60 is its own slot; any other key is
   kept in the row and slotted by its (mixed) hash, 30 bits: an int of 28
   bytes instead of a str of 70 or a packed tuple of 74.  A unique value is indexed by its hash
@@ -47,7 +39,7 @@ from __future__ import annotations
 import logging
 import zlib
 from array import array
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Hashable, Iterator
 from typing import Any
 
 import orjson
@@ -66,11 +58,6 @@ _STRICT = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | o
 # is compressed with the table's dictionary; ESCAPE: the rest is pack([record, uniques, [key]
 # or []]) (what orjson refuses: core.packed keeps it exactly).
 _KEYED, _DEFLATED, ESCAPE = 0x40, 0x80, 0x01
-# Not repeating in a row what its record holds (in JSON rows only): 0x02: the unique values are
-# the record's fields of those names, kept as ``[name, ...]``; 0x04: the key is the record's
-# field of that name (kept as ``"name"``), or a tuple of its fields (``["name", ...]``).
-# Measured on a vendor's user rows: ~3-4 bytes a row less once compressed (the copy cost a match).
-_NAMED, _DERIVED = 0x02, 0x04
 # Slots of hashed keys and hashes of unique values keep 30 bits: an int of 28 bytes (one of 60
 # bits takes 32).  At a million rows about one insert in a thousand lands on a taken hash: it
 # is checked against the row and, if another's, kept in a spill dict (see the docstring).
@@ -83,9 +70,6 @@ _OWN = 1 << 60
 _WBITS, _LEVEL, _MEMLEVEL = -11, 1, 1
 _DICTIONARY = 1536
 _ZSTD_LEVEL = 3
-_SAMPLES = 256  # rows a dictionary is trained on
-_RETRAIN_AT = frozenset((4096, 16384, 65536))  # table sizes at which it is trained again on a spread of rows
-_TRAINED = 2048  # a trained dictionary's size (measured: 2 KB beat 1, 4, 8, 16 KB on two vendors' user rows)
 USE_ZSTD = True  # tests turn it off to run the zlib way
 _DEFLATE_FROM = 64
 
@@ -115,20 +99,12 @@ class _Deflate:
         return self._inflater.copy().decompress(packed)
 
 
-def _codec(zdict: bytes, samples: list[bytes]) -> tuple[Any, Any]:
-    """A table's compressor and decompressor (objects with ``compress``/``decompress``): with a
-    dictionary trained on ``samples`` (the plain rows the table had), else primed with ``zdict``."""
+def _codec(zdict: bytes) -> tuple[Any, Any]:
+    """A table's compressor and decompressor (objects with ``compress``/``decompress``), primed with ``zdict``."""
     if not (HAVE_ZSTD and USE_ZSTD):
         deflate = _Deflate(zdict)
         return deflate, deflate
-    try:
-        # A trained dictionary carries entropy tables besides content: a row of ~500 bytes has too
-        # few literals for its own Huffman table, so with raw content its digits and hex are kept
-        # a byte each.  Measured on a vendor's user rows: ~42 bytes a row instead of ~63, and ~1.0 us
-        # a compress instead of ~1.7; training takes ~10 ms, once per table, when it grows.
-        shared = zstandard.train_dictionary(_TRAINED, list[bytes | bytearray | memoryview](samples), level=_ZSTD_LEVEL)
-    except zstandard.ZstdError:  # too few or too alike samples to train on: the rows' text then
-        shared = zstandard.ZstdCompressionDict(zdict, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+    shared = zstandard.ZstdCompressionDict(zdict, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
     # No magic number, checksum or dictionary id (a row is never read by anything else: 8 bytes
     # less a row); parameters for ~512-byte inputs: ~40 KB of contexts per table instead of ~100.
     params = zstandard.ZstdCompressionParameters.from_level(
@@ -152,42 +128,6 @@ def _hashed(value: Hashable) -> int:
     round (a tuple's hash mixes its items') spreads them (measured: a vendor's ids past 2**60
     put half of 40,000 rows on taken slots before it)."""
     return (hash((value,)) if type(value) is int else hash(value)) & _MASK
-
-
-_ATOMS = (str, int)  # what a key or unique value may be to be read back from the record (bool, float: not)
-
-
-def _holds(record: Record, field: str, value: Any) -> bool:
-    """Whether ``record[field]`` reads back as ``value`` (of an _ATOMS type): same type, equal."""
-    kept = record.get(field, _ABSENT)
-    return type(kept) is type(value) and kept == value
-
-
-def _derive(record: Record, key: Hashable) -> str | list[str] | None:
-    """The field(s) of ``record`` that ``key`` is (see _DERIVED), or None."""
-    if type(key) is tuple:
-        names = []
-        for part in key:
-            if type(part) not in _ATOMS:
-                return None
-            for name, value in record.items():
-                if type(value) is type(part) and value == part:
-                    names.append(name)
-                    break
-            else:
-                return None
-        return names
-    if type(key) not in _ATOMS:
-        return None
-    if _holds(record, "id", key):  # as a rule
-        return "id"
-    for name, value in record.items():
-        if type(value) is type(key) and value == key:
-            return name
-    return None
-
-
-_ABSENT = object()
 
 
 def _hashable(value: Any) -> Hashable:
@@ -251,25 +191,18 @@ class PackedTable(MemoryTable):
     # ------------------------------------------------------------------ writes
     def insert(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
         items = [(field, value) for field, value in unique.items() if value is not None]
-        hashes: list[int] = []  # each unique value's, for _index_row: hashed once a write
-        index, spindex = self._index, self._spindex
         for field, value in items:
-            hashed = _hashed(value)
-            hashes.append(hashed)
-            if spindex or hashed in index.get(field, _NO_KEYS):  # as a rule not: no row to open
-                found = self._locate(field, value)
-                if found is not None:
-                    raise Conflict(field, found[0])
-        slot = key if type(key) is int and -_OWN <= key < _OWN else _hashed(key)
-        if slot in self._rows or self._spill:
-            existing = self.get(key)
-            if existing is not None:
-                raise Conflict("id", existing)
+            found = self._locate(field, value)
+            if found is not None:
+                raise Conflict(field, found[0])
+        existing = self.get(key)
+        if existing is not None:
+            raise Conflict("id", existing)
         cap = self._cap
         if cap is not None and len(self._rows) + len(self._spill) >= cap:
             self._pack(record, items, key)  # first: a record that cannot be kept evicts nothing
             self._evict()
-        self._place(key, record, items, hashes, slot)
+        self._place(key, record, items)
 
     def update(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
         items = [(field, value) for field, value in unique.items() if value is not None]
@@ -318,33 +251,17 @@ class PackedTable(MemoryTable):
     def _pack(self, record: Record, items: list[tuple[str, Hashable]], key: Hashable | None) -> bytes:
         """A row: its first byte, then ``[record, unique values, key]`` (``key`` None: the slot is the key, not kept)."""
         keyed = 0 if key is None else _KEYED
-        head = keyed
-        uniques: Any = None
-        if items:
-            for field, value in items:
-                if type(value) not in _ATOMS or not _holds(record, field, value):
-                    uniques = dict(items)
-                    break
-            else:
-                uniques, head = [field for field, _ in items], head | _NAMED
-        else:
-            uniques = {}
-        tail: Any = key
-        if key is not None:
-            derived = _derive(record, key)
-            if derived is not None:
-                tail, head = derived, head | _DERIVED
         try:
-            text = _dumps([record, uniques] if key is None else [record, uniques, tail], option=_STRICT)
+            text = _dumps([record, dict(items)] if key is None else [record, dict(items), key], option=_STRICT)
         except _EncodeError:
             return bytes((ESCAPE | keyed,)) + pack([record, dict(items), [] if key is None else [key]])
         if len(text) >= _DEFLATE_FROM and self._zc is not None:
             # The field names cost ~nothing: the dictionary holds them in the same order.
             deflated: bytes = self._zc.compress(text)
             if len(deflated) < len(text):
-                return bytes((head | _DEFLATED,)) + deflated
+                return bytes((keyed | _DEFLATED,)) + deflated
         # A copy of the exact size: orjson's result keeps its ~4 KB buffer (core.packed).
-        return bytes((head,)) + text
+        return bytes((keyed,)) + text
 
     def _open(self, kept: bytes) -> tuple[Record, dict[str, Any], Any]:
         """A row's record (a fresh dict), its unique values, and its key if it holds it (else None)."""
@@ -356,15 +273,7 @@ class PackedTable(MemoryTable):
             parts = _loads(self._zd.decompress(memoryview(kept)[1:]))
         else:
             parts = _loads(memoryview(kept)[1:])
-        record, uniques = parts[0], parts[1]
-        if head & _NAMED:
-            uniques = {name: record[name] for name in uniques}
-        if not head & _KEYED:
-            return record, uniques, None
-        key = parts[2]
-        if head & _DERIVED:
-            key = record[key] if type(key) is str else [record[name] for name in key]
-        return record, uniques, key
+        return parts[0], parts[1], (parts[2] if head & _KEYED else None)
 
     def _key(self, slot: int, kept: bytes) -> Hashable:
         if not kept[0] & _KEYED:
@@ -378,11 +287,9 @@ class PackedTable(MemoryTable):
             return _same(self._open(kept)[2], key)
         return slot is key or (type(key) is int and slot == key)
 
-    def _place(self, key: Hashable, record: Record, items: list[tuple[str, Hashable]], hashes: list[int] | None = None,
-               slot: int | None = None) -> None:
-        """Write a row for ``key``, which the table does not hold (``hashes``, ``slot``: its unique values' and its own, if known)."""
-        if slot is None:
-            slot = _slot(key)
+    def _place(self, key: Hashable, record: Record, items: list[tuple[str, Hashable]]) -> None:
+        """Write a row for ``key``, which the table does not hold."""
+        slot = _slot(key)
         rows = self._rows
         if slot in rows:  # another key's slot (a hash shared): this row is kept by its real key
             kept = self._pack(record, items, key)
@@ -392,26 +299,23 @@ class PackedTable(MemoryTable):
             self._index_row(None, key, items)
             return
         rows[slot] = self._pack(record, items, None if slot is key else key)
-        self._index_row(slot, key, items, hashes)
-        if len(rows) in _RETRAIN_AT and len(rows) > self._trained:  # once per size (a table at a cap stays at it)
-            self._trained = len(rows)
-            self._retrain()
+        self._index_row(slot, key, items)
         ring = self._ring
         if ring is not None:
             ring.append(slot)
             if len(ring) - self._head > 2 * len(rows) + 1024:  # deletions left dead slots: rebuilt from the rows' order
                 self._ring, self._head = array("q", rows), 0
 
-    def _index_row(self, slot: int | None, key: Hashable, items: list[tuple[str, Hashable]], hashes: list[int] | None = None) -> None:
+    def _index_row(self, slot: int | None, key: Hashable, items: list[tuple[str, Hashable]]) -> None:
         """Index a row's unique values: by hash to its slot, or by value to its key (spilled)."""
         index = self._index
-        for n, (field, value) in enumerate(items):
+        for field, value in items:
             values = index.get(field)
             if values is None:
                 if index is _NO_KEYS:
                     index = self._index = {}
                 values = index[field] = {}
-            hashed = _hashed(value) if hashes is None else hashes[n]
+            hashed = _hashed(value)
             if slot is not None and hashed not in values:
                 values[hashed] = slot
             else:
@@ -445,39 +349,6 @@ class PackedTable(MemoryTable):
                 if found is not None:
                     return found, owner
         return None
-
-    def _retrain(self) -> None:
-        """Train the table's dictionary again on rows from its whole history, and recompress its
-        rows with it.  Rows drift from the first 256 the table grew with (ids, phones, times move
-        on): measured on a vendor's user rows at 20,000, ~55 bytes a row with the first dictionary,
-        ~42 with one trained on a spread of rows.  Done at a few sizes only (see _RETRAIN_AT), so
-        ~1.5 us a row once per size: a few us a row over the table's life, in one pause each."""
-        if not (HAVE_ZSTD and USE_ZSTD) or self._zd is None:
-            return
-        inflate: Callable[[memoryview], bytes] = self._zd.decompress
-        rows = self._rows
-        every = max(1, len(rows) // _SAMPLES)
-        samples = [inflate(memoryview(kept)[1:]) for kept in list(rows.values())[::every] if kept[0] & _DEFLATED]
-        if len(samples) < _SAMPLES // 2:
-            return  # the rows are mostly short or escaped: nothing to gain
-        zc, zd = _codec(b"".join(samples)[-_DICTIONARY:], samples)
-        redo: Callable[[bytes], bytes] = zc.compress
-
-        def again(kept: bytes) -> bytes:
-            head = kept[0]
-            if not head & _DEFLATED:
-                return kept
-            text = inflate(memoryview(kept)[1:])
-            deflated = redo(text)
-            if len(deflated) < len(text):
-                return bytes((head,)) + deflated
-            return bytes((head & ~_DEFLATED,)) + text
-
-        for slot, kept in rows.items():
-            rows[slot] = again(kept)  # same keys: the dict is not resized, its order is kept
-        for key, kept in self._spill.items():
-            self._spill[key] = again(kept)
-        self._zc, self._zd = zc, zd
 
     # ------------------------------------------------------------------ eviction
     def _evict(self) -> None:
@@ -520,21 +391,20 @@ def grow(table: MemoryTable) -> None:
     packed._rows, packed._index, packed._owners = {}, _NO_KEYS, _NO_KEYS
     packed._spill, packed._spindex = _NO_KEYS, _NO_KEYS
     packed._zc = packed._zd = None
-    packed._trained = 0
     packed._ring, packed._head = None, 0
     # The dictionary: the plain rows of the newest records (the oldest may be fixtures of another
     # look), newest last, as deflate uses the end of a dictionary first.
-    texts = [packed._pack(record, uniques, None if _slot(key) is key else key)[1:] for key, record, uniques in old]
     samples: list[bytes] = []
     size = 0
-    for text in reversed(texts):
+    for key, record, uniques in reversed(old):
+        text = packed._pack(record, uniques, None if _slot(key) is key else key)[1:]
         samples.append(text)
         size += len(text)
         if size >= _DICTIONARY:
             break
     zdict = b"".join(reversed(samples))[-_DICTIONARY:]
     if zdict:
-        packed._zc, packed._zd = _codec(zdict, texts)
+        packed._zc, packed._zd = _codec(zdict)
     for key, record, uniques in old:
         packed._place(key, record, uniques)
     if packed._cap is not None:

