@@ -2,7 +2,7 @@
 
 Real processes on a real file.  As in ``test_workers``: which worker answers a
 connection is the kernel's choice; a test that must know stops the others
-(SIGSTOP) meanwhile.
+meanwhile (tests/store/workers.py: ``only``).
 """
 
 from __future__ import annotations
@@ -17,19 +17,15 @@ import httpx
 import pytest
 
 from tests.core.served import Served
-from tests.store.test_workers import create, only, wait_children
+from tests.store.workers import check_clock_and_reset_reach_every_worker, create, only, two_workers_on
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="workers fork")
 
 
 @pytest.fixture(scope="module")
 def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, list[int]]]:
-    path = tmp_path_factory.mktemp("sqlw") / "w.db"
-    served = Served("--store", f"sqlite:///{path}", "--workers", "2")
-    try:
-        yield served, wait_children(served.proc.pid, 2)
-    finally:
-        served.stop()
+    with two_workers_on(f"sqlite:///{tmp_path_factory.mktemp('sqlw') / 'w.db'}") as both:
+        yield both
 
 
 def test_creates_through_either_worker_are_read_through_both(two_workers: tuple[Served, list[int]]) -> None:
@@ -64,22 +60,7 @@ def test_unique_key_races_have_one_winner(two_workers: tuple[Served, list[int]])
 
 
 def test_clock_and_reset_reach_every_worker(two_workers: tuple[Served, list[int]]) -> None:
-    served, workers = two_workers
-    first, second = workers
-    with only(first, workers):
-        moved = httpx.post(f"{served.origin}/__admin/clock", json={"set": "2031-05-06T07:08:09Z", "freeze": True})
-        made = create(served.origin, "pulse", 500)
-    assert moved.status_code == 200 and moved.json() == {"now": "2031-05-06T07:08:09.000Z", "frozen": True}
-    assert made.status_code == 201
-    with only(second, workers):
-        assert httpx.get(f"{served.origin}/__admin/clock").json() == {"now": "2031-05-06T07:08:09.000Z", "frozen": True}
-        other = create(served.origin, "pulse", 501)
-        assert other.json()["createdAt"] == "2031-05-06T07:08:09.000Z"  # the other worker's clock moved too
-        assert httpx.post(f"{served.origin}/__admin/reset").status_code == 200
-    with only(first, workers):
-        again = create(served.origin, "pulse", 500)  # the reset on the other worker freed the e-mail here
-        assert again.status_code == 201 and again.json()["id"] == made.json()["id"]  # ids start over
-        assert httpx.post(f"{served.origin}/__admin/clock", json={"reset": True}).status_code == 200
+    check_clock_and_reset_reach_every_worker(*two_workers)
 
 
 def test_journal_file_refused_with_sqlite_workers(tmp_path: Path) -> None:
