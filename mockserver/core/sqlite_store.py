@@ -62,6 +62,9 @@ _CACHE_KIB = 8192  # the page cache: all this process keeps of the file, however
 _WAL_PAGES = 8000  # a request checkpoints past this many WAL pages (32 MiB): only when the checkpointer falls behind
 _WAL_LIMIT = 16 << 20  # bytes: the WAL file is cut back to this once copied
 _CHECKPOINT_SECONDS = 0.25  # how often the checkpointer copies committed WAL pages into the file
+# Rows read by key in a transaction, kept packed (SQLiteStore._read): a create reads its caller's credentials
+# (a token, a session, an API key) every time, ~5 µs a statement.  Bounded: emptied when it reaches this.
+_READ_CACHE = 1024
 
 
 def _checkpointer(path: Path, stop: threading.Event, alive: weakref.ref[SQLiteStore]) -> None:
@@ -115,8 +118,25 @@ class SQLiteTable:
         self._store, self._db, self._ns, self._name = store, store._db, namespace, name
 
     def get(self, key: Hashable) -> Record | None:
-        row = self._db.execute("SELECT data FROM rows WHERE ns=? AND tbl=? AND key=?", (self._ns, self._name, _key(key))).fetchone()
-        return None if row is None else unpack(row[0])
+        kept_key, db = _key(key), self._db
+        if not db.in_transaction:  # see SQLiteStore._read: only in a transaction is what was read known to stay
+            row = db.execute("SELECT data FROM rows WHERE ns=? AND tbl=? AND key=?", (self._ns, self._name, kept_key)).fetchone()
+            return None if row is None else unpack(row[0])
+        read, where = self._store._read, (self._ns, self._name, kept_key)
+        found = read.get(where)
+        if found is None:
+            row = db.execute("SELECT data FROM rows WHERE ns=? AND tbl=? AND key=?", where).fetchone()
+            if row is None:
+                return None
+            found = row[0]
+            if len(read) >= _READ_CACHE:
+                read.clear()
+            read[where] = found
+        return unpack(found)  # type: ignore[no-any-return]
+
+    def _forget(self, kept_key: bytes) -> None:
+        """A row this process is writing: not read from the cache again (``SQLiteStore._read``)."""
+        self._store._read.pop((self._ns, self._name, kept_key), None)
 
     def find(self, field: str, value: Hashable) -> Record | None:
         row = self._db.execute(
@@ -172,6 +192,7 @@ class SQLiteTable:
     def insert(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
         kept_key, data = _key(key), pack(record)
         db, ns, tbl = self._db, self._ns, self._name
+        self._forget(kept_key)
         if db.in_transaction:
             # A request's transaction (the hot path): a refusal undoes its own few statements, two fewer
             # statements than a savepoint; any other failure rolls the whole request back (serving.py).
@@ -198,6 +219,7 @@ class SQLiteTable:
     def update(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
         kept_key, data = _key(key), pack(record)  # packed first: a record that cannot be kept changes nothing
         db, ns, tbl = self._db, self._ns, self._name
+        self._forget(kept_key)
         db.execute("SAVEPOINT upd")
         try:
             old = db.execute("SELECT uniq FROM rows WHERE ns=? AND tbl=? AND key=?", (ns, tbl, kept_key)).fetchone()
@@ -217,6 +239,7 @@ class SQLiteTable:
     def delete(self, key: Hashable) -> Record | None:
         kept_key = _key(key)
         db, ns, tbl = self._db, self._ns, self._name
+        self._forget(kept_key)
         row = db.execute("DELETE FROM rows WHERE ns=? AND tbl=? AND key=? RETURNING data, uniq", (ns, tbl, kept_key)).fetchone()
         if row is None:
             return None
@@ -247,6 +270,12 @@ class SQLiteStore:
         self.path = path_of(url)
         self._tables: dict[tuple[str, str], SQLiteTable] = {}
         self._seq = 0
+        # Rows read by key, packed: (ns, table, key) -> data.  Used only inside a transaction: begin() empties it
+        # when another connection (a worker) has committed since (PRAGMA data_version), and so do a rollback and
+        # clear/drop; a row this process writes is dropped from it first (SQLiteTable._forget).  BEGIN IMMEDIATE
+        # holds the write lock, so nothing changes a row behind it while the transaction is open.
+        self._read: dict[tuple[str, str, bytes], bytes] = {}
+        self._data_version = -1
         self._db = self._connect()
         self._start_checkpoints()
 
@@ -302,6 +331,8 @@ class SQLiteStore:
         """In a forked worker: a connection and a checkpointer of its own (WAL and the busy timeout let the
         workers take turns)."""
         self._db = self._connect()
+        self._read.clear()  # data_version counts per connection: the parent's says nothing about this one
+        self._data_version = -1
         for table in self._tables.values():  # the handles vendors keep, on the new connection
             table._db = self._db
         self._start_checkpoints()
@@ -341,6 +372,7 @@ class SQLiteStore:
             del self._tables[key]
 
     def _delete_space(self, namespace: str | None) -> None:
+        self._read.clear()
         for table in ("rows", "uniq", "counters"):
             if namespace is None:
                 self._db.execute(f"DELETE FROM {table}")
@@ -407,12 +439,17 @@ class SQLiteStore:
     def begin(self) -> None:
         if not self._db.in_transaction:
             self._db.execute("BEGIN IMMEDIATE")  # the write lock first: no other process writes between our reads and writes
+            version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            if version != self._data_version:  # another connection committed since: what was read may be stale
+                self._read.clear()
+                self._data_version = version
 
     def commit(self) -> None:
         if self._db.in_transaction:
             self._db.execute("COMMIT")
 
     def rollback(self) -> None:
+        self._read.clear()  # rows read in the transaction may hold what it wrote
         if self._db.in_transaction:
             self._db.execute("ROLLBACK")
 
