@@ -5,11 +5,12 @@ convention: the path is what follows the third slash).  The file is opened in
 WAL mode with a busy timeout, so several processes (``--workers``) can share
 it: readers never wait for the writer, and writers take turns.
 
-Durability: the pipeline wraps each request in ``begin()`` (``BEGIN
-IMMEDIATE``: the write lock is taken first, so a check-then-insert, a claim
-and the seed that follows it, never interleave with another process) and
-``commit()`` before the answer is sent, so a 2xx is only ever sent for writes
-that are in the file.  ``synchronous=NORMAL``: a committed request survives
+Durability: the pipeline wraps each request, or the requests answered in one
+turn of the event loop (``core.commits``: group commit), in ``begin()``
+(``BEGIN IMMEDIATE``: the write lock is taken first, so a check-then-insert, a
+claim and the seed that follows it, never interleave with another process) and
+``commit()`` before any of their answers is sent, so a 2xx is only ever sent
+for writes that are in the file.  ``synchronous=NORMAL``: a committed request survives
 the process being killed (the WAL is written before the commit returns); a
 power cut may lose the last few commits, never corrupt the file.
 
