@@ -120,7 +120,7 @@ class SQLiteTable:
 
     def get(self, key: Hashable) -> Record | None:
         kept_key, db = _key(key), self._db
-        if not db.in_transaction:  # see SQLiteStore._read: only in a transaction is what was read known to stay
+        if not self._store._txn:  # see SQLiteStore._read: only in a transaction is what was read known to stay
             row = db.execute("SELECT data FROM rows WHERE ns=? AND tbl=? AND key=?", (self._ns, self._name, kept_key)).fetchone()
             return None if row is None else unpack(row[0])
         read, where = self._store._read, (self._ns, self._name, kept_key)
@@ -277,6 +277,14 @@ class SQLiteStore:
         # holds the write lock, so nothing changes a row behind it while the transaction is open.
         self._read: dict[tuple[str, str, bytes], bytes] = {}
         self._data_version = -1
+        # Id sequences and counters as this process knows them, (ns, name) -> value, under the same rules as
+        # _read; in a transaction they change here (a dict, not a statement) and the changed ones (_dirty) are
+        # written in one statement just before COMMIT (_flush_counts), so the ids and the rows that use them still
+        # commit together: a create of a turn costs no counter statement but the turn's one.  Outside a
+        # transaction every counter call is its statement, as it must commit on its own.
+        self._counts: dict[tuple[str, str], int] = {}
+        self._dirty: set[tuple[str, str]] = set()
+        self._txn = False  # a transaction begun by begin() is open (not a savepoint of autocommit mode)
         self._db = self._connect()
         self._start_checkpoints()
 
@@ -333,7 +341,9 @@ class SQLiteStore:
         workers take turns)."""
         self._db = self._connect()
         self._read.clear()  # data_version counts per connection: the parent's says nothing about this one
-        self._data_version = -1
+        self._counts.clear()
+        self._dirty.clear()
+        self._data_version, self._txn = -1, False
         for table in self._tables.values():  # the handles vendors keep, on the new connection
             table._db = self._db
         self._start_checkpoints()
@@ -352,6 +362,14 @@ class SQLiteStore:
         return table
 
     def next_id(self, namespace: str, name: str, start: int) -> int:
+        if self._txn:
+            where = (namespace, name)
+            now = self._count(where)
+            value = start if now is None else now + 1
+            self._counts[where] = value
+            self._dirty.add(where)
+            return value
+        self._counts.pop((namespace, name), None)  # written on its own: what was kept of it is stale
         row = self._db.execute(
             "INSERT INTO counters VALUES (?,?,?) ON CONFLICT (ns, name) DO UPDATE SET value=value+1 RETURNING value",
             (namespace, name, start),
@@ -359,21 +377,52 @@ class SQLiteStore:
         return int(row[0])
 
     def bump_id(self, namespace: str, name: str, at_least: int) -> None:
+        if self._txn:
+            where = (namespace, name)
+            now = self._count(where)
+            if now is None or now < at_least:
+                self._counts[where] = at_least
+                self._dirty.add(where)
+            return
+        self._counts.pop((namespace, name), None)
         self._db.execute(
             "INSERT INTO counters VALUES (?,?,?) ON CONFLICT (ns, name) DO UPDATE SET value=max(value, excluded.value)",
             (namespace, name, at_least),
         )
 
+    def _count(self, where: tuple[str, str]) -> int | None:
+        """A counter's value in the open transaction (None: never counted), read once and then kept."""
+        value = self._counts.get(where)
+        if value is None:
+            row = self._db.execute("SELECT value FROM counters WHERE ns=? AND name=?", where).fetchone()
+            if row is None:
+                return None
+            value = self._counts[where] = int(row[0])
+        return value
+
+    def _flush_counts(self) -> None:
+        """The counters changed in this transaction, written (before COMMIT, or SQL reading the table whole)."""
+        if self._dirty:
+            counts = self._counts
+            self._db.executemany(
+                "INSERT INTO counters VALUES (?,?,?) ON CONFLICT (ns, name) DO UPDATE SET value=excluded.value",
+                [(ns, name, counts[ns, name]) for ns, name in self._dirty],
+            )
+            self._dirty.clear()
+
     def clear(self, namespace: str | None = None) -> None:
+        self._flush_counts()  # outside the savepoint: undoing it must not undo other namespaces' counts
         self._atomically(self._delete_space, namespace)
 
     def drop(self, namespace: str) -> None:
+        self._flush_counts()
         self._atomically(self._delete_space, namespace)
         for key in [k for k in self._tables if k[0] == namespace]:
             del self._tables[key]
 
     def _delete_space(self, namespace: str | None) -> None:
         self._read.clear()
+        self._counts.clear()  # written already (clear, drop): read again from the table
         for table in ("rows", "uniq", "counters"):
             if namespace is None:
                 self._db.execute(f"DELETE FROM {table}")
@@ -381,6 +430,7 @@ class SQLiteStore:
                 self._db.execute(f"DELETE FROM {table} WHERE ns=?", (namespace,))
 
     def namespaces(self) -> list[str]:
+        self._flush_counts()
         rows = self._db.execute("SELECT DISTINCT ns FROM rows UNION SELECT DISTINCT ns FROM counters")
         return [ns for (ns,) in rows]
 
@@ -397,6 +447,12 @@ class SQLiteStore:
 
     # ------------------------------------------------------------ counters, claims
     def incr(self, namespace: str, name: str, by: int = 1) -> int:
+        if self._txn:
+            where = (namespace, name)
+            value = self._counts[where] = (self._count(where) or 0) + by
+            self._dirty.add(where)
+            return value
+        self._counts.pop((namespace, name), None)
         row = self._db.execute(
             "INSERT INTO counters VALUES (?,?,?) ON CONFLICT (ns, name) DO UPDATE SET value=value+excluded.value RETURNING value",
             (namespace, name, by),
@@ -404,10 +460,17 @@ class SQLiteStore:
         return int(row[0])
 
     def counter(self, namespace: str, name: str) -> int:
+        if self._txn:
+            return self._count((namespace, name)) or 0
         row = self._db.execute("SELECT value FROM counters WHERE ns=? AND name=?", (namespace, name)).fetchone()
         return 0 if row is None else int(row[0])
 
     def set_counter(self, namespace: str, name: str, value: int) -> None:
+        if self._txn:
+            self._counts[namespace, name] = value
+            self._dirty.add((namespace, name))
+            return
+        self._counts.pop((namespace, name), None)
         self._db.execute("INSERT OR REPLACE INTO counters VALUES (?,?,?)", (namespace, name, value))
 
     def claim(self, namespace: str, name: str) -> bool:
@@ -443,14 +506,21 @@ class SQLiteStore:
             version = self._db.execute("PRAGMA data_version").fetchone()[0]
             if version != self._data_version:  # another connection committed since: what was read may be stale
                 self._read.clear()
+                self._counts.clear()
                 self._data_version = version
+            self._txn = True
 
     def commit(self) -> None:
         if self._db.in_transaction:
+            self._flush_counts()  # the ids commit with the rows that use them
             self._db.execute("COMMIT")
+        self._txn = False
 
     def rollback(self) -> None:
+        self._txn = False
         self._read.clear()  # rows read in the transaction may hold what it wrote
+        self._counts.clear()
+        self._dirty.clear()
         if self._db.in_transaction:
             self._db.execute("ROLLBACK")
 
