@@ -66,6 +66,7 @@ _CHECKPOINT_SECONDS = 0.25  # how often the checkpointer copies committed WAL pa
 # Rows read by key in a transaction, kept packed (SQLiteStore._read): a create reads its caller's credentials
 # (a token, a session, an API key) every time, ~5 µs a statement.  Bounded: emptied when it reaches this.
 _READ_CACHE = 1024
+_COUNTS_KEPT = 4096  # counters kept in the process (SQLiteStore._counts): written and emptied when it reaches this
 
 
 def _checkpointer(path: Path, stop: threading.Event, alive: weakref.ref[SQLiteStore]) -> None:
@@ -394,11 +395,18 @@ class SQLiteStore:
         """A counter's value in the open transaction (None: never counted), read once and then kept."""
         value = self._counts.get(where)
         if value is None:
+            self._bound_counts()
             row = self._db.execute("SELECT value FROM counters WHERE ns=? AND name=?", where).fetchone()
             if row is None:
                 return None
             value = self._counts[where] = int(row[0])
         return value
+
+    def _bound_counts(self) -> None:
+        """Room for one more counter: at the bound, every one written and forgotten (the next use reads it again)."""
+        if len(self._counts) >= _COUNTS_KEPT:
+            self._flush_counts()
+            self._counts.clear()
 
     def _flush_counts(self) -> None:
         """The counters changed in this transaction, written (before COMMIT, or SQL reading the table whole)."""
@@ -467,6 +475,7 @@ class SQLiteStore:
 
     def set_counter(self, namespace: str, name: str, value: int) -> None:
         if self._txn:
+            self._bound_counts()
             self._counts[namespace, name] = value
             self._dirty.add((namespace, name))
             return

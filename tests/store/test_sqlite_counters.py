@@ -112,3 +112,14 @@ def test_clearing_one_namespace_keeps_the_others_counts(store: SQLiteStore) -> N
     assert store.next_id("v", "users", 1) == 2 and store.next_id("w", "users", 7) == 7
     store.commit()
     assert committed(store, "users") == 2
+
+
+def test_the_counters_kept_are_bounded_and_none_is_lost(store: SQLiteStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("mockserver.core.sqlite_store._COUNTS_KEPT", 8)
+    store.begin()
+    for n in range(20):  # more counters than are kept: the oldest are written, not dropped
+        assert store.next_id("v", f"c{n}", 10) == 10
+        assert len(store._counts) <= 8
+    assert [store.next_id("v", f"c{n}", 10) for n in range(20)] == [11] * 20
+    store.commit()
+    assert [committed(store, f"c{n}") for n in range(20)] == [11] * 20
