@@ -25,7 +25,7 @@ from mockserver.config import Config
 from mockserver.core import store as store_module
 from mockserver.core.packed import unpack
 from mockserver.core.store import Conflict, MemoryTable, Record
-from tests.core.samples import variant
+from tests.core.samples import create_route, variant
 
 ORIGIN = "http://gc.local"
 CREATES = 5_000
@@ -64,13 +64,7 @@ class Creates:
 
     def __init__(self, vendor: str, session: str | None = None) -> None:
         self.app = build_app(Config(seed=1, vendors=(vendor,)))
-        info = self.app.runtime.describe(ORIGIN)[vendor]
-        self.method, _, url = info["create_user"].partition(" ")
-        self.path = url[len(ORIGIN):]
-        self.headers = [(k.lower().encode(), str(v).encode()) for k, v in info["headers"].items()]
-        if not any(k == b"content-type" for k, _ in self.headers):
-            self.headers.append((b"content-type", b"application/json"))
-        self.headers.append((b"host", b"gc.local"))
+        self.method, self.path, self.headers = create_route(self.app, vendor, ORIGIN)
         # A test session and a query string take the journal's other path (_record_capped).
         self.query = b""
         if session is not None:
