@@ -132,7 +132,7 @@ class Journal:
         makes it also measures them, and a row holds one string instead of a
         dict of many.  A usual request (small, no query, no test session)
         takes this path: a few length checks and that join; anything else is
-        cut to the caps by ``_record_capped``.
+        cut to the caps by ``_capped_row``.
         """
         # orjson's output keeps its ~4 KB working buffer whatever its length: kept as it is,
         # 10,000 rows would hold 40+ MB that no size estimate sees.  A copy is exact: join()
@@ -142,19 +142,20 @@ class Journal:
         joined = _join([path, *headers, *headers.values()])
         texts = len(joined)
         size = ROW_BYTES + texts + len(body) + len(response)
-        # Past either limit some field may be past its cap: _record_capped looks at each.
+        # Past either limit some field may be past its cap: _capped_row looks at each.
         if texts > PATH_LIMIT or size > FAST_SIZE or count > HEADER_COUNT_LIMIT or query or session:
-            self._record_capped(
+            row = self._capped_row(
                 time, vendor, operation, method, path, query, headers, body, status, response, scenario, latency_ms, session, near_miss,
                 texts - len(path) - 2 * count, warnings,
             )
-            return
-        self._seq += 1
-        # The rest is _store written out: the call would cost this path a tenth of its time.
-        row = (
-            self._seq, time, vendor, operation, method, path, NO_QUERY, count, joined, body,
-            status, response, scenario, latency_ms, session, near_miss, size, warnings,
-        )
+            size = row[SIZE]
+        else:
+            self._seq += 1
+            row = (
+                self._seq, time, vendor, operation, method, path, NO_QUERY, count, joined, body,
+                status, response, scenario, latency_ms, session, near_miss, size, warnings,
+            )
+        # Storing is written out here, for both kinds of row: a call would cost the usual path a tenth of its time.
         entries = self._entries
         if len(entries) == self.size:  # append drops the oldest row (a journal of size 0: this one)
             self._bytes -= entries[0][SIZE] if entries else size
@@ -167,12 +168,12 @@ class Journal:
         if self.sink is not None:
             self.sink.put(row)
 
-    def _record_capped(
+    def _capped_row(
         self, time: float, vendor: str, operation: str, method: str, path: str, query: Mapping[str, str],
         headers: Mapping[str, str], body: bytes, status: int, response: bytes, scenario: str | None,
         latency_ms: float, session: str, near_miss: str | None, header_chars: int, warnings: tuple[str, ...] = (),
-    ) -> None:
-        """``record`` for a request that may exceed a cap (``header_chars``: what its names and values hold): each field is cut on its own."""
+    ) -> Row:
+        """``record``'s row for a request that may exceed a cap (``header_chars``: what its names and values hold): each field is cut on its own."""
         if len(body) > KEPT:
             body = body[:KEPT]
         if len(response) > KEPT:
@@ -191,27 +192,14 @@ class Journal:
             session = cut(session, HEADER_LIMIT)
         joined = SEP.join([path, *headers, *headers.values()])
         self._seq += 1
-        self._store((
+        return (
             # The query packed (its names, then its values), not a dict: a tuple holding a dict,
             # even an empty one, stays tracked by the cyclic collector for good; a row of str,
             # bytes and numbers only is untracked by its first collection and never walked
             # again (10,000 rows otherwise would be, by every collection of their generation).
             self._seq, time, vendor, operation, method, path, pack([*query, *query.values()]) if query else NO_QUERY, len(headers), joined, body,
             status, response, scenario, latency_ms, session, near_miss, size + len(joined) + len(session), warnings,
-        ))
-
-    def _store(self, row: Row) -> None:
-        entries = self._entries
-        if len(entries) == self.size:  # append drops the oldest row (a journal of size 0: this one)
-            self._bytes -= entries[0][SIZE] if entries else row[SIZE]
-        entries.append(row)
-        self._bytes += row[SIZE]
-        if self._bytes > self.max_bytes:
-            self._evict()
-        if self._writer is not None:
-            self._writer.put(row)
-        if self.sink is not None:
-            self.sink.put(row)
+        )
 
     def _evict(self) -> None:
         entries = self._entries

@@ -50,7 +50,7 @@ BODY_LIMIT = 64 * 1024  # request and response bodies, each
 KEPT = BODY_LIMIT + 1  # one byte more than shown, so that reading still knows the body was cut
 
 # A stored exchange (see Journal.record), opaque outside core.journal and this module: seq, time,
-# vendor, operation, method, path, query (packed: see Journal._record_capped), header count, path +
+# vendor, operation, method, path, query (packed: see Journal._capped_row), header count, path +
 # header names + values joined, body, status, response, scenario, latency_ms, session, near_miss,
 # estimated size, the contract lint's warnings.
 Row = tuple[int, float, str, str, str, str, bytes, int, str, bytes, int, bytes, str | None, float, str, str | None, int, tuple[str, ...]]
@@ -208,7 +208,7 @@ def shown_body(raw: bytes, fields: frozenset[str]) -> Any:
 
 
 def shown_query(query: bytes, fields: frozenset[str]) -> dict[str, str]:
-    """The query a row keeps packed (``Journal._record_capped``), secret values replaced."""
+    """The query a row keeps packed (``Journal._capped_row``), secret values replaced."""
     if not query:
         return {}
     items: list[str] = unpack(query)

@@ -69,7 +69,7 @@ class Creates:
     def __init__(self, vendor: str, session: str | None = None) -> None:
         self.app = build_app(Config(seed=1, vendors=(vendor,)))
         self.method, self.path, self.headers = create_route(self.app, vendor, ORIGIN)
-        # A test session and a query string take the journal's other path (_record_capped).
+        # A test session and a query string take the journal's other path (Journal._capped_row).
         self.query = b""
         if session is not None:
             self.headers.append((b"x-mock-session", session.encode()))
