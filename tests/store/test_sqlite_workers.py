@@ -2,7 +2,7 @@
 
 Real processes on a real file.  As in ``test_workers``: which worker answers a
 connection is the kernel's choice; a test that must know stops the others
-meanwhile (tests/store/workers.py: ``only``).
+(SIGSTOP) meanwhile.
 """
 
 from __future__ import annotations
@@ -17,15 +17,19 @@ import httpx
 import pytest
 
 from tests.core.served import Served
-from tests.store.workers import check_clock_and_reset_reach_every_worker, create, only, two_workers_on
+from tests.store.test_workers import clock_and_reset_reach_every_worker, create, only, wait_children
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="workers fork")
 
 
 @pytest.fixture(scope="module")
 def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, list[int]]]:
-    with two_workers_on(f"sqlite:///{tmp_path_factory.mktemp('sqlw') / 'w.db'}") as both:
-        yield both
+    path = tmp_path_factory.mktemp("sqlw") / "w.db"
+    served = Served("--store", f"sqlite:///{path}", "--workers", "2")
+    try:
+        yield served, wait_children(served.proc.pid, 2)
+    finally:
+        served.stop()
 
 
 def test_creates_through_either_worker_are_read_through_both(two_workers: tuple[Served, list[int]]) -> None:
@@ -60,7 +64,7 @@ def test_unique_key_races_have_one_winner(two_workers: tuple[Served, list[int]])
 
 
 def test_clock_and_reset_reach_every_worker(two_workers: tuple[Served, list[int]]) -> None:
-    check_clock_and_reset_reach_every_worker(*two_workers)
+    clock_and_reset_reach_every_worker(*two_workers)
 
 
 def test_journal_file_refused_with_sqlite_workers(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """``serve --workers N`` on Redis: N processes, one port, one state (real processes, a real redis-server).
 
 Which worker answers a connection is the kernel's choice; a test that must know
-stops every other worker meanwhile (tests/store/workers.py: ``only``).
+stops every other worker (SIGSTOP: a stopped process accepts nothing, so the
+running one takes every connection) and lets it go again afterwards.
 """
 
 from __future__ import annotations
@@ -13,21 +14,60 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.core.samples import variant
 from tests.core.served import Served
-from tests.store.workers import check_clock_and_reset_reach_every_worker, create, only, two_workers_on, wait_children
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="workers fork")
 
 
+def children(pid: int) -> list[int]:
+    text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    return sorted(int(part) for part in text.split())
+
+
+def wait_children(pid: int, count: int) -> list[int]:
+    deadline = time.monotonic() + 30
+    while len(found := children(pid)) != count:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{len(found)} workers, expected {count}")
+        time.sleep(0.05)
+    return found
+
+
+@contextmanager
+def only(worker: int, workers: list[int]) -> Iterator[None]:
+    """Every connection made inside goes to ``worker``: the others are stopped meanwhile."""
+    others = [pid for pid in workers if pid != worker]
+    for pid in others:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for pid in others:
+            os.kill(pid, signal.SIGCONT)
+
+
+def create(origin: str, vendor: str, n: int, session: str = "") -> httpx.Response:
+    info = httpx.get(f"{origin}/__admin/vendors").json()[vendor]
+    method, url = info["create_user"].split(" ", 1)
+    headers = {**info["headers"], **({"X-Mock-Session": session} if session else {})}
+    with httpx.Client() as client:  # a new connection each time: any worker may take it
+        return client.request(method, url, headers=headers, json=variant(vendor, n))
+
+
 @pytest.fixture(scope="module")
 def two_workers(redis_url: str) -> Iterator[tuple[Served, list[int]]]:
-    with two_workers_on(f"{redis_url}?prefix=w{uuid.uuid4().hex[:8]}") as both:
-        yield both
+    served = Served("--store", f"{redis_url}?prefix=w{uuid.uuid4().hex[:8]}", "--workers", "2")
+    try:
+        yield served, wait_children(served.proc.pid, 2)
+    finally:
+        served.stop()
 
 
 def test_memory_store_refuses_workers() -> None:
@@ -120,7 +160,26 @@ def _alive(pid: int) -> bool:
 
 
 def test_clock_and_reset_reach_every_worker(two_workers: tuple[Served, list[int]]) -> None:
-    check_clock_and_reset_reach_every_worker(*two_workers)
+    clock_and_reset_reach_every_worker(*two_workers)
+
+
+def clock_and_reset_reach_every_worker(served: Served, workers: list[int]) -> None:
+    """A clock set and a reset through one worker are what the other sees (this store's and test_sqlite_workers')."""
+    first, second = workers
+    with only(first, workers):
+        moved = httpx.post(f"{served.origin}/__admin/clock", json={"set": "2031-05-06T07:08:09Z", "freeze": True})
+        made = create(served.origin, "pulse", 500)
+    assert moved.status_code == 200 and moved.json() == {"now": "2031-05-06T07:08:09.000Z", "frozen": True}
+    assert made.status_code == 201
+    with only(second, workers):
+        assert httpx.get(f"{served.origin}/__admin/clock").json() == {"now": "2031-05-06T07:08:09.000Z", "frozen": True}
+        other = create(served.origin, "pulse", 501)
+        assert other.json()["createdAt"] == "2031-05-06T07:08:09.000Z"  # the other worker's clock moved too
+        assert httpx.post(f"{served.origin}/__admin/reset").status_code == 200
+    with only(first, workers):
+        again = create(served.origin, "pulse", 500)  # the reset on the other worker freed the e-mail here
+        assert again.status_code == 201 and again.json()["id"] == made.json()["id"]  # ids start over
+        assert httpx.post(f"{served.origin}/__admin/clock", json={"reset": True}).status_code == 200
 
 
 def test_same_bytes_whichever_worker_answers(redis_url: str) -> None:
