@@ -190,7 +190,7 @@ class MemoryTable:
     its unique keys, before an insert (logged once per table, counted).
     """
 
-    __slots__ = ("_cap", "_evicted", "_head", "_index", "_name", "_owners", "_pinned", "_ring", "_rows",
+    __slots__ = ("_cap", "_evicted", "_head", "_index", "_name", "_owners", "_pending", "_pinned", "_ring", "_rows",
                  "_spill", "_spindex", "_zc", "_zd")
     # PackedTable's own state (core.memtable), set when the table grows.
     _zc: Any  # zlib's compress and decompress objects, primed with the table's dictionary
@@ -198,6 +198,7 @@ class MemoryTable:
     _spill: dict[Hashable, bytes]
     _spindex: dict[str, dict[Hashable, Hashable]]
     _ring: Any  # array("q") of slots in insertion order, or None
+    _pending: Any  # array("q") of slots written plain since the last batch was compressed
     _head: int
 
     def __init__(self, max_rows: int | None = None, name: str = "") -> None:
