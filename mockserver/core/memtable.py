@@ -54,10 +54,18 @@ _dumps, _loads, _EncodeError = orjson.dumps, orjson.loads, orjson.JSONEncodeErro
 # As core.packed: what orjson would write as something else than it reads back takes the other way.
 _STRICT = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
 
-# A row's first byte: 0x40: the row holds its key (else its slot is its key); 0x80: the rest
-# is compressed with the table's dictionary; ESCAPE: the rest is pack([record, uniques, [key]
-# or []]) (what orjson refuses: core.packed keeps it exactly).
-_KEYED, _DEFLATED, ESCAPE = 0x40, 0x80, 0x01
+# A row's first byte: _PLAIN ("["): the row is the JSON text of [record, uniques, key] (or
+# [record, uniques]: its slot is its key), not compressed yet or not worth it.  Else flags:
+# 0x40: the row holds its key (else its slot is its key); 0x80: the rest is compressed with the
+# table's dictionary; ESCAPE: the rest is pack([record, uniques, [key] or []]) (what orjson
+# refuses: core.packed keeps it exactly).  No other row starts with "[" (0x5B: ESCAPE never
+# comes with a generation's bits).
+_KEYED, _DEFLATED, ESCAPE, _PLAIN = 0x40, 0x80, 0x01, 0x5B
+_CLOSE = 0x7D  # "}": a plain row's text ends "}]" iff it holds no key (a key is a str, an int or a list)
+_HEADS = [bytes((head,)) for head in range(256)]  # a row's first byte without a bytes() call
+_EMPTY = b""
+# A compressed row's bits 1-5: which of the table's dictionaries (its generation, below) it needs.
+_GENERATION, _GENERATIONS = 0x3E, 32
 # Slots of hashed keys and hashes of unique values keep 30 bits: an int of 28 bytes (one of 60
 # bits takes 32).  At a million rows about one insert in a thousand lands on a taken hash: it
 # is checked against the row and, if another's, kept in a spill dict (see the docstring).
@@ -77,6 +85,12 @@ _DEFLATE_FROM = 64
 # between requests' other work), and at most BATCH rows (of ~300-600 bytes) are ever kept plain.
 # Counted in writes, never timed: the same writes leave the same bytes.
 BATCH = 64
+# Records drift from the dictionary they are compressed with (times, ids, counters move on: an
+# eTelecom row took ~55 bytes 1,000 rows after the dictionary and ~75 100,000 rows later), so a
+# table takes a new one, from the plain rows of the batch at hand, each time its writes double
+# (from _RENEW_FROM).  Rows already compressed keep theirs (never recompressed: no stall), so a
+# table keeps a decompressor per dictionary (~45 KB each), at most _GENERATIONS of them.
+_RENEW_FROM = 2048
 
 
 try:  # Zstandard, when installed (a dependency): ~4x faster than zlib each way at ~the same size
@@ -156,7 +170,7 @@ class PackedTable(MemoryTable):
         slot = key if type(key) is int and -_OWN <= key < _OWN else _hashed(key)
         kept = self._rows.get(slot)
         if kept is not None:
-            if kept[0] & _KEYED:
+            if _holds_key(kept):
                 record, _, stored = self._open(kept)
                 if _same(stored, key):
                     return record
@@ -249,33 +263,35 @@ class PackedTable(MemoryTable):
 
     def clear(self) -> None:
         self._zc = self._zd = self._ring = self._pending = None
+        self._written = self._renew = 0
         self._spill = self._spindex = _NO_KEYS
         self.__class__ = MemoryTable  # type: ignore[assignment]  # small again: its handles stay valid
         MemoryTable.clear(self)
 
     # ------------------------------------------------------------------ rows
     def _pack(self, record: Record, items: list[tuple[str, Hashable]], key: Hashable | None) -> bytes:
-        """A row, plain: its first byte, then ``[record, unique values, key]`` (``key`` None: the slot
-        is the key, not kept).  ``_compress_pending`` compresses it later (``BATCH``)."""
-        keyed = 0 if key is None else _KEYED
+        """A row, plain: the JSON text of ``[record, unique values, key]`` (``key`` None: the slot is
+        the key, not kept), as orjson made it; ``_compress_pending`` compresses it (``BATCH``)."""
         try:
-            text = _dumps([record, dict(items)] if key is None else [record, dict(items), key], option=_STRICT)
+            text: bytes = _dumps([record, dict(items)] if key is None else [record, dict(items), key], option=_STRICT)
+            return text
         except _EncodeError:
-            return bytes((ESCAPE | keyed,)) + pack([record, dict(items), [] if key is None else [key]])
-        # A copy of the exact size: orjson's result keeps its ~4 KB buffer (core.packed).
-        return bytes((keyed,)) + text
+            return _HEADS[ESCAPE | (0 if key is None else _KEYED)] + pack([record, dict(items), [] if key is None else [key]])
 
     def _deflate(self, kept: bytes) -> bytes:
-        """A plain row compressed with the table's dictionary, if that makes it smaller (else as it is)."""
-        head = kept[0]
-        if head & (ESCAPE | _DEFLATED) or len(kept) <= _DEFLATE_FROM or self._zc is None:
+        """A row as it is kept for good: a plain one compressed with the table's dictionary if that
+        makes it smaller, else copied (orjson's result keeps its ~4 KB buffer: core.packed)."""
+        if kept[0] != _PLAIN:
             return kept
-        # The field names cost ~nothing: the dictionary holds them in the same order.
-        deflated: bytes = self._zc.compress(memoryview(kept)[1:])
-        return bytes((head | _DEFLATED,)) + deflated if len(deflated) < len(kept) - 1 else kept
+        if len(kept) >= _DEFLATE_FROM and self._zc is not None:
+            # The field names cost ~nothing: the dictionary holds them in the same order.
+            deflated: bytes = self._zc.compress(kept)
+            if len(deflated) < len(kept):
+                return _HEADS[self._mark | (0 if kept[-2] == _CLOSE else _KEYED)] + deflated
+        return _EMPTY.join((kept, _EMPTY))
 
     def _later(self, slot: int) -> None:
-        """``slot``'s row was written plain: compressed with the next batch."""
+        """``slot``'s row was written plain (``_pack``): compressed with the next batch."""
         pending = self._pending
         pending.append(slot)
         if len(pending) >= BATCH:
@@ -285,34 +301,69 @@ class PackedTable(MemoryTable):
         """Compress the rows written plain since the last batch, in one go.  A slot may have been
         deleted since (skipped), rewritten (listed twice: compressed once) or taken by another
         key's row (also listed: compressed); either way its row is compressed whoever owns it."""
-        rows, deflate = self._rows, self._deflate
+        pending = self._pending
+        self._written += len(pending)
+        if self._written >= self._renew and self._zc is not None:
+            self._new_dictionary()
+        rows, zc, mark = self._rows, self._zc, self._mark
+        if zc is None:
+            for slot in pending:
+                kept = rows.get(slot)
+                if kept is not None and kept[0] == _PLAIN:
+                    rows[slot] = _EMPTY.join((kept, _EMPTY))
+        else:
+            compress = zc.compress
+            for slot in pending:  # _deflate() written out (this is ~1/BATCH of a create's work)
+                kept = rows.get(slot)
+                if kept is not None and kept[0] == _PLAIN:
+                    # same key, so the row keeps its place in the dict's order (values(), eviction)
+                    if len(kept) >= _DEFLATE_FROM:
+                        deflated = compress(kept)
+                        if len(deflated) < len(kept):
+                            rows[slot] = _HEADS[mark | (0 if kept[-2] == _CLOSE else _KEYED)] + deflated
+                            continue
+                    rows[slot] = _EMPTY.join((kept, _EMPTY))
+        del pending[:]
+
+    def _new_dictionary(self) -> None:
+        """The next generation's dictionary: the newest of this batch's plain rows (see _RENEW_FROM)."""
+        self._renew = 2 * self._written
+        generation = len(self._zd)
+        if generation >= _GENERATIONS:
+            return  # the last one stays (a table written 2**36 times)
+        rows, texts = self._rows, []
         for slot in self._pending:
             kept = rows.get(slot)
-            if kept is not None and not kept[0] & _DEFLATED:
-                rows[slot] = deflate(kept)  # same key: the row keeps its place in the dict's order
-        del self._pending[:]
+            if kept is not None and kept[0] == _PLAIN:
+                texts.append(kept)
+        zdict = b"".join(texts)[-_DICTIONARY:]
+        if len(zdict) < _DICTIONARY // 2:
+            return  # a batch of small or refused rows: the dictionary in use is as good as any
+        self._zc, decompressor = _codec(zdict)
+        self._zd.append(decompressor)
+        self._mark = _DEFLATED | generation << 1
 
     def _open(self, kept: bytes) -> tuple[Record, dict[str, Any], Any]:
         """A row's record (a fresh dict), its unique values, and its key if it holds it (else None)."""
         head = kept[0]
+        if head == _PLAIN:
+            parts = _loads(kept)
+            return parts[0], parts[1], (parts[2] if len(parts) > 2 else None)
         if head & ESCAPE:
             record, uniques, key = unpack(kept[1:])
             return record, uniques, (key[0] if key else None)
-        if head & _DEFLATED:
-            parts = _loads(self._zd.decompress(memoryview(kept)[1:]))
-        else:
-            parts = _loads(memoryview(kept)[1:])
+        parts = _loads(self._zd[(head & _GENERATION) >> 1].decompress(memoryview(kept)[1:]))  # _DEFLATED
         return parts[0], parts[1], (parts[2] if head & _KEYED else None)
 
     def _key(self, slot: int, kept: bytes) -> Hashable:
-        if not kept[0] & _KEYED:
+        if not _holds_key(kept):
             return slot
         key = self._open(kept)[2]
         return tuple(key) if type(key) is list else key
 
     def _is(self, slot: int, kept: bytes, key: Hashable) -> bool:
         """Whether the row ``kept`` in ``slot`` is ``key``'s."""
-        if kept[0] & _KEYED:
+        if _holds_key(kept):
             return _same(self._open(kept)[2], key)
         return slot is key or (type(key) is int and slot == key)
 
@@ -329,7 +380,10 @@ class PackedTable(MemoryTable):
             return
         rows[slot] = self._pack(record, items, None if slot is key else key)
         self._index_row(slot, key, items)
-        self._later(slot)
+        pending = self._pending  # _later() written out: this is on every create
+        pending.append(slot)
+        if len(pending) >= BATCH:
+            self._compress_pending()
         ring = self._ring
         if ring is not None:
             ring.append(slot)
@@ -420,7 +474,8 @@ def grow(table: MemoryTable) -> None:
     packed: PackedTable = table  # type: ignore[assignment]
     packed._rows, packed._index, packed._owners = {}, _NO_KEYS, _NO_KEYS
     packed._spill, packed._spindex = _NO_KEYS, _NO_KEYS
-    packed._zc = packed._zd = None
+    packed._zc, packed._zd, packed._mark = None, [], _DEFLATED
+    packed._written, packed._renew = 0, _RENEW_FROM
     packed._ring, packed._head = None, 0
     packed._pending = array("q")
     # The dictionary: the plain rows of the newest records (the oldest may be fixtures of another
@@ -428,19 +483,28 @@ def grow(table: MemoryTable) -> None:
     samples: list[bytes] = []
     size = 0
     for key, record, uniques in reversed(old):
-        text = packed._pack(record, uniques, None if _slot(key) is key else key)[1:]
+        text = packed._pack(record, uniques, None if _slot(key) is key else key)
+        if text[0] != _PLAIN:
+            continue  # what orjson refused: not JSON text, nothing like the rows to come
         samples.append(text)
         size += len(text)
         if size >= _DICTIONARY:
             break
     zdict = b"".join(reversed(samples))[-_DICTIONARY:]
     if zdict:
-        packed._zc, packed._zd = _codec(zdict)
+        packed._zc, decompressor = _codec(zdict)
+        packed._zd.append(decompressor)
     for key, record, uniques in old:
         packed._place(key, record, uniques)
     packed._compress_pending()  # the rows just placed: none is left plain
     if packed._cap is not None:
         packed._ring = array("q", packed._rows)
+
+
+def _holds_key(kept: bytes) -> bool:
+    """Whether a row holds its key (else its slot is its key)."""
+    head = kept[0]
+    return kept[-2] != _CLOSE if head == _PLAIN else bool(head & _KEYED)
 
 
 def _given(kept_key: Hashable) -> Hashable:
