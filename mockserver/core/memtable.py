@@ -13,10 +13,21 @@ users of one vendor took 989 MB, ~1.4 KB each; each stored user now takes
 - **a per-table dictionary**: records of a table look alike, so the plain
   text of a few recent rows, taken when the table grows, is the dictionary
   each later row is compressed with (Zstandard's raw-content dictionary;
-  zlib's ``zdict`` where ``zstandard`` is not installed): 20-60 bytes a
-  user (a 64-hex password hash or an id still costs its entropy).  ~1 us
-  per row written and ~0.3 us per compressed row read (zlib: ~3-5 and ~2);
-  a create costs ~40;
+  zlib's ``zdict`` where ``zstandard`` is not installed): 40-70 bytes a
+  user (a 64-hex password hash or an id still costs its entropy).  Records
+  drift from it (times, ids and counters move on), so each time a table's
+  writes double it takes a new one for the rows written from then on; rows
+  already compressed keep theirs and are never recompressed (a request never
+  waits for the table: recompressing every row stalled requests 100+ ms);
+- **compressed in batches**: a row is written plain (orjson's text as it
+  is) and its slot listed; the write that lists the ``BATCH``-th compresses
+  them all, each still its own frame (a read opens one row, ~0.3 us).  One
+  row compressed between a request's other work costs ~4-5 us (the
+  compressor's tables are out of the caches), in a batch ~1.5-2.  The batch
+  is counted in writes, never timed (the same writes leave the same bytes)
+  and at most ``BATCH`` rows are plain at a time; a listed row deleted,
+  rewritten or evicted before its batch is skipped or compressed as it is
+  then.  zlib instead: ~3-5 us a row written, ~2 read; a create costs ~40;
 - **int slots**: an int key below 2**60 is its own slot; any other key is
   kept in the row and slotted by its (mixed) hash, 30 bits: an int of 28
   bytes instead of a str of 70 or a packed tuple of 74.  A unique value is indexed by its hash
@@ -25,11 +36,12 @@ users of one vendor took 989 MB, ~1.4 KB each; each stored user now takes
   Two keys or two values on one hash (~0.1% at a million rows) go to
   small spill dicts keyed by the real key or value;
 - no per-row object besides the row's bytes and the int keys of the dicts:
-  ints and bytes are untracked, so are the dicts holding only them.
+  ints and bytes are untracked, so are the dicts holding only them (the
+  batch's slots are an ``array``: the collector finds nothing in it).
 
 With ``max_rows`` (``--max-users``) a full table evicts its oldest row (by
 first insertion) with its unique keys, before an insert; the slots are kept
-in insertion order in an ``array`` (8 bytes a row, untracked), because
+in insertion order in an ``array`` (8 bytes a row, nothing in it to walk), because
 finding a dict's first live entry after many deletions from its front walks
 every deleted one.
 """
@@ -475,7 +487,7 @@ def grow(table: MemoryTable) -> None:
     packed._rows, packed._index, packed._owners = {}, _NO_KEYS, _NO_KEYS
     packed._spill, packed._spindex = _NO_KEYS, _NO_KEYS
     packed._zc, packed._zd, packed._mark = None, [], _DEFLATED
-    packed._written, packed._renew = 0, _RENEW_FROM
+    packed._written, packed._renew = 0, max(_RENEW_FROM, 2 * len(old))  # not the rows placed below
     packed._ring, packed._head = None, 0
     packed._pending = array("q")
     # The dictionary: the plain rows of the newest records (the oldest may be fixtures of another
