@@ -97,8 +97,8 @@ _DEFLATE_FROM = 64
 # between requests' other work), and at most BATCH rows (of ~300-600 bytes) are ever kept plain.
 # Counted in writes, never timed: the same writes leave the same bytes.
 BATCH = 64
-# Records drift from the dictionary they are compressed with (times, ids, counters move on: an
-# eTelecom row took ~55 bytes 1,000 rows after the dictionary and ~75 100,000 rows later), so a
+# Records drift from the dictionary they are compressed with (times, ids, counters move on: a
+# bench row took ~55 bytes 1,000 rows after the dictionary and ~75 100,000 rows later), so a
 # table takes a new one, from the plain rows of the batch at hand, each time its writes double
 # (from _RENEW_FROM).  Rows already compressed keep theirs (never recompressed: no stall), so a
 # table keeps a decompressor per dictionary (~45 KB each), at most _GENERATIONS of them.
