@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import marshal
+import threading
 from collections.abc import Hashable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -46,9 +47,25 @@ log = logging.getLogger("mockserver")
 
 DEFAULT_PREFIX = "mockserver"
 
+# Lua: a row's unique values (its entry in the owners hash) freed in their indexes, where they still
+# point at the row; the entry (nil if none), which the caller deletes or replaces.
+_DROP_OWNED = """
+local function drop_owned(owners, key)
+  local old = redis.call('HGET', owners, key)
+  if old then
+    local was = cmsgpack.unpack(old)
+    for j = 1, #was, 2 do
+      local index = owners .. ':' .. was[j]
+      if redis.call('HGET', index, was[j + 1]) == key then redis.call('HDEL', index, was[j + 1]) end
+    end
+  end
+  return old
+end
+"""
+
 # KEYS: rows, order, owners, namespace's key set, namespaces set, meta (order counters).
 # ARGV: namespace, row key, record, "1" for an update, table name, then field, value pairs.
-_WRITE = """
+_WRITE = _DROP_OWNED + """
 local rows, order, owners, nskeys, spaces, meta = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local key, update = ARGV[2], ARGV[4] == '1'
 for i = 6, #ARGV, 2 do
@@ -61,14 +78,7 @@ if not update then
   local existing = redis.call('HGET', rows, key)
   if existing then return {'id', existing} end
 end
-local old = redis.call('HGET', owners, key)
-if old then
-  local was = cmsgpack.unpack(old)
-  for j = 1, #was, 2 do
-    local index = owners .. ':' .. was[j]
-    if redis.call('HGET', index, was[j + 1]) == key then redis.call('HDEL', index, was[j + 1]) end
-  end
-end
+local old = drop_owned(owners, key)
 redis.call('HSET', rows, key, ARGV[3])
 if not redis.call('ZSCORE', order, key) then
   redis.call('ZADD', order, redis.call('HINCRBY', meta, ARGV[5], 1), key)
@@ -88,17 +98,9 @@ return false
 """
 
 # KEYS: rows, order, owners.  ARGV: row key.  The removed record, or nil.
-_DELETE = """
+_DELETE = _DROP_OWNED + """
 local rows, order, owners, key = KEYS[1], KEYS[2], KEYS[3], ARGV[1]
-local old = redis.call('HGET', owners, key)
-if old then
-  local was = cmsgpack.unpack(old)
-  for j = 1, #was, 2 do
-    local index = owners .. ':' .. was[j]
-    if redis.call('HGET', index, was[j + 1]) == key then redis.call('HDEL', index, was[j + 1]) end
-  end
-  redis.call('HDEL', owners, key)
-end
+if drop_owned(owners, key) then redis.call('HDEL', owners, key) end
 local record = redis.call('HGET', rows, key)
 redis.call('HDEL', rows, key)
 redis.call('ZREM', order, key)
@@ -234,7 +236,7 @@ class RedisTable:
         self._spaces = store.spaces_key
 
     def get(self, key: Hashable) -> Record | None:
-        kept = self._store.call(self._store.client.hget, self._rows, _key(key))
+        kept = self._store.command("HGET", self._rows, _key(key))
         return None if kept is None else unpack(kept)
 
     def find(self, field: str, value: Hashable) -> Record | None:
@@ -315,6 +317,9 @@ class RedisStore:
         self.clear_script = register(_CLEAR)
         self.incr_script = register(_INCR)
         self.set_counter_script = register(_SET_COUNTER)
+        self._conn: Any = None  # the request path's connection (``command``), made at its first use
+        self._owed = 0  # replies of ``post``ed commands not read yet
+        self._lock = threading.Lock()  # one command at a time on it (the event loop's thread, as a rule)
 
     def check(self) -> str:
         """Reach the server once (at start-up); its version.  ``ValueError`` with one clear line if it cannot be reached."""
@@ -334,16 +339,89 @@ class RedisStore:
         return f"{self.prefix}:{namespace}"
 
     def call(self, method: Any, *args: Any) -> Any:
+        """A redis-py client method (what the request path does not do: listings, admin, start-up),
+        after the replies owed on the request path's connection: it sees every row ``post``ed."""
+        self.settle()
         try:
             return method(*args)
         except redis.RedisError as exc:
             raise self._unavailable(exc) from None
 
-    def run(self, script: Script, keys: list[str], args: list[Any]) -> Any:
+    # ------------------------------------------------------------ the request path's own connection
+    # redis-py's client costs ~25 us of Python per command besides the round trip (its connection
+    # pool, events, response callbacks: ~35 us a command against ~13 us here, measured on the 2-core
+    # machine), and a create sends several.  So the request path's commands go through one connection
+    # of the store's own, through redis-py's public Connection methods (the same packing, parsing,
+    # reconnection, TLS and AUTH), and a command whose answer nobody waits for (the journal's row,
+    # ``post``) is sent at once, its reply read with the next command's: no round trip of its own.
+
+    def _lane(self) -> Any:
+        conn = self._conn
+        if conn is None:
+            conn = self._conn = self.client.connection_pool.make_connection()
+        return conn
+
+    def command(self, *args: Any) -> Any:
+        """One command's reply, over the request path's connection (its replies owed read first)."""
         try:
-            return script(keys=keys, args=args)
-        except redis.RedisError as exc:
+            return self._command(*args)
+        except redis.ResponseError as exc:
             raise self._unavailable(exc) from None
+
+    def _command(self, *args: Any) -> Any:
+        with self._lock:
+            conn = self._lane()
+            try:
+                conn.send_packed_command(conn.pack_command(*args), False)
+                if self._owed:
+                    self._settle(conn)
+                return conn.read_response()
+            except redis.ResponseError:
+                raise
+            except redis.RedisError as exc:
+                self._owed = 0  # redis-py has dropped the connection: nothing more to read from it
+                raise self._unavailable(exc) from None
+
+    def run(self, script: Script, keys: list[str], args: list[Any]) -> Any:
+        """``script`` (EVALSHA; loaded first if this Redis does not hold it: a restart, SCRIPT FLUSH)."""
+        try:
+            return self._command("EVALSHA", script.sha, len(keys), *keys, *args)
+        except redis.exceptions.NoScriptError:
+            pass
+        except redis.ResponseError as exc:
+            raise self._unavailable(exc) from None
+        self.call(self.client.script_load, script.script)
+        return self.command("EVALSHA", script.sha, len(keys), *keys, *args)
+
+    def post(self, *args: Any) -> None:
+        """Sends a command now and reads its reply later (with the next command's, or ``settle``):
+        Redis applies it in order, before anything this process sends after it."""
+        with self._lock:
+            conn = self._lane()
+            try:
+                conn.send_packed_command(conn.pack_command(*args), False)
+            except redis.RedisError as exc:
+                self._owed = 0
+                raise self._unavailable(exc) from None
+            self._owed += 1
+
+    def settle(self) -> None:
+        """Reads the replies still owed for ``post``ed commands (before reading through the client)."""
+        if self._owed:
+            with self._lock:
+                try:
+                    self._settle(self._lane())
+                except redis.RedisError as exc:
+                    self._owed = 0
+                    raise self._unavailable(exc) from None
+
+    def _settle(self, conn: Any) -> None:
+        while self._owed:
+            self._owed -= 1
+            try:
+                conn.read_response()
+            except redis.ResponseError as exc:  # applied or refused, the stream stays in step: say it and go on
+                log.error("store %s refused a journal row: %s", self.url, _reason(exc))
 
     def _unavailable(self, exc: redis.RedisError) -> StoreUnavailable:
         line = f"store {self.url} unavailable: {_reason(exc)}"
@@ -355,13 +433,11 @@ class RedisStore:
         return RedisTable(self, namespace, name)
 
     def next_id(self, namespace: str, name: str, start: int) -> int:
-        base = self.space_key(namespace)
-        return int(self.run(self.next_id_script, [f"{base}:c", f"{base}:keys", self.spaces_key], [namespace, name, start - 1]))
+        return int(self.run(self.next_id_script, self._counter_keys(namespace), [namespace, name, start - 1]))
 
     def bump_id(self, namespace: str, name: str, at_least: int) -> None:
         """Make the next id larger than ``at_least`` (used when seeding fixtures)."""
-        base = self.space_key(namespace)
-        self.run(self.bump_id_script, [f"{base}:c", f"{base}:keys", self.spaces_key], [namespace, name, at_least])
+        self.run(self.bump_id_script, self._counter_keys(namespace), [namespace, name, at_least])
 
     def clear(self, namespace: str | None = None) -> None:
         """Empty tables (handles stay valid) and forget id counters: one namespace, or every one under the prefix."""
@@ -387,7 +463,7 @@ class RedisStore:
         return int(self.run(self.incr_script, self._counter_keys(namespace), [namespace, name, by]))
 
     def counter(self, namespace: str, name: str) -> int:
-        value = self.call(self.client.hget, f"{self.space_key(namespace)}:c", name)
+        value = self.command("HGET", f"{self.space_key(namespace)}:c", name)
         return 0 if value is None else int(value)
 
     def set_counter(self, namespace: str, name: str, value: int) -> None:
@@ -398,14 +474,14 @@ class RedisStore:
         return self.incr(namespace, CLAIM_PREFIX + name) == 1
 
     def get_value(self, key: str) -> Any:
-        packed = self.call(self.client.hget, self.values_key, key)
+        packed = self.command("HGET", self.values_key, key)
         return None if packed is None else unpack(packed)
 
     def set_value(self, key: str, value: Any) -> None:
         if value is None:
-            self.call(self.client.hdel, self.values_key, key)
+            self.command("HDEL", self.values_key, key)
         else:
-            self.call(self.client.hset, self.values_key, key, pack(value))
+            self.command("HSET", self.values_key, key, pack(value))
 
     def list_values(self, prefix: str) -> dict[str, Any]:
         found: dict[bytes, bytes] = self.call(self.client.hgetall, self.values_key)
@@ -413,11 +489,11 @@ class RedisStore:
         return {key: unpack(named[key]) for key in sorted(named) if key.startswith(prefix)}
 
     def version(self) -> int:
-        value = self.call(self.client.get, self.version_key)
+        value = self.command("GET", self.version_key)
         return 0 if value is None else int(value)
 
     def bump_version(self) -> int:
-        return int(self.call(self.client.incr, self.version_key))
+        return int(self.command("INCR", self.version_key))
 
     def begin(self) -> None:
         pass
@@ -454,8 +530,16 @@ class RedisStore:
     def after_fork(self) -> None:
         """In a forked worker: connections of its own (the parent's stay the parent's)."""
         self.client.connection_pool.reset()
+        self._conn, self._owed, self._lock = None, 0, threading.Lock()  # the parent's, forgotten (not closed)
 
     def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self.settle()
+            except StoreUnavailable:
+                pass
+            self._conn.disconnect()
+            self._conn = None
         self.client.close()
 
 
@@ -474,11 +558,14 @@ class RedisJournal:
         self.size = size
         self.key = f"{store.prefix}:journal"
         self._seq = f"{store.prefix}:journal:seq"  # never cleared: a reader's `after` cursor stays valid
-        self._put = store.client.register_script(_JOURNAL_PUT)
 
     def put(self, row: Row) -> None:
+        # Posted (RedisStore.post): sent before the answer leaves, so Redis holds the row ahead of anything a
+        # client does after reading the answer, through any worker; its reply is read with this process's next
+        # command, sparing the request a round trip.  EVAL, not EVALSHA: a reply read later could only say
+        # NOSCRIPT, the row lost; Redis caches the script by its digest all the same.
         if self.size:
-            self._store.run(self._put, [self.key, self._seq], [marshal.dumps(row), row[14], self.size])
+            self._store.post("EVAL", _JOURNAL_PUT, 2, self.key, self._seq, marshal.dumps(row), row[14], self.size)
 
     def rows(self) -> list[Row]:
         if not self.size:
