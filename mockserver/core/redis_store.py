@@ -63,10 +63,11 @@ local function drop_owned(owners, key)
 end
 """
 
-# KEYS: rows, order, owners, namespace's key set, namespaces set, meta (order counters).
+# KEYS: rows, order, owners, namespace's key set, namespaces set, meta (order counters), the table's generation.
 # ARGV: namespace, row key, record, "1" for an update, table name, then field, value pairs.
+# {field, record} taken, or the table's generation after the write.
 _WRITE = _DROP_OWNED + """
-local rows, order, owners, nskeys, spaces, meta = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local rows, order, owners, nskeys, spaces, meta, gen = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local key, update = ARGV[2], ARGV[4] == '1'
 for i = 6, #ARGV, 2 do
   local taken = redis.call('HGET', owners .. ':' .. ARGV[i], ARGV[i + 1])
@@ -92,19 +93,20 @@ for i = 6, #ARGV, 2 do
   owned[#owned + 1] = ARGV[i + 1]
 end
 if #owned > 0 then redis.call('HSET', owners, key, cmsgpack.pack(owned)) elseif old then redis.call('HDEL', owners, key) end
-redis.call('SADD', nskeys, rows, order, owners, meta)
+redis.call('SADD', nskeys, rows, order, owners, meta, gen)
 redis.call('SADD', spaces, ARGV[1])
-return false
+return redis.call('INCR', gen)
 """
 
-# KEYS: rows, order, owners.  ARGV: row key.  The removed record, or nil.
+# KEYS: rows, order, owners, the table's generation.  ARGV: row key.  {the removed record or false, generation after}.
 _DELETE = _DROP_OWNED + """
 local rows, order, owners, key = KEYS[1], KEYS[2], KEYS[3], ARGV[1]
 if drop_owned(owners, key) then redis.call('HDEL', owners, key) end
 local record = redis.call('HGET', rows, key)
+if not record then return {false, false} end
 redis.call('HDEL', rows, key)
 redis.call('ZREM', order, key)
-return record
+return {record, redis.call('INCR', KEYS[4])}
 """
 
 # KEYS: rows, owners.  ARGV: row key to ignore ("" for none), then field, value pairs.  {field, record} or nil.
@@ -193,6 +195,9 @@ return seq
 """
 
 
+_ABSENT = object()  # no copy of a row (a copy may be None: the row is known to be absent)
+
+
 class StoreUnavailable(InternalFault, StoreError):
     """Redis could not be reached or refused a command: the vendor's internal error and one log line
     while serving; at start-up a StoreError (a ValueError), which ``serve`` prints as one line."""
@@ -221,7 +226,7 @@ def _pairs(unique: UniqueKeys) -> list[bytes | str]:
 class RedisTable:
     """One table's keys; stateless besides their names, so a handle is as good after a clear as before."""
 
-    __slots__ = ("_meta", "_name", "_namespace", "_nskeys", "_order", "_owners", "_rows", "_spaces", "_store")
+    __slots__ = ("_gen", "_meta", "_name", "_namespace", "_nskeys", "_order", "_owners", "_rows", "_spaces", "_store")
 
     def __init__(self, store: RedisStore, namespace: str, name: str) -> None:
         base = store.space_key(namespace)
@@ -234,9 +239,10 @@ class RedisTable:
         self._meta = f"{base}:m"
         self._nskeys = f"{base}:keys"
         self._spaces = store.spaces_key
+        self._gen = f"{base}:g:{name}"  # moved by every write: what a worker's copies of rows are checked against
 
     def get(self, key: Hashable) -> Record | None:
-        kept = self._store.command("HGET", self._rows, _key(key))
+        kept = self._store.read_row(self._gen, self._rows, _key(key))
         return None if kept is None else unpack(kept)
 
     def find(self, field: str, value: Hashable) -> Record | None:
@@ -258,17 +264,23 @@ class RedisTable:
 
     def _write(self, key: Hashable, record: Record, unique: UniqueKeys, update: bytes) -> None:
         packed = pack(record)  # before anything is sent: a record that cannot be kept changes nothing
+        kept_key = _key(key)
         found = self._store.run(
             self._store.write_script,
-            [self._rows, self._order, self._owners, self._nskeys, self._spaces, self._meta],
-            [self._namespace, _key(key), packed, update, self._name, *_pairs(unique)],
+            [self._rows, self._order, self._owners, self._nskeys, self._spaces, self._meta, self._gen],
+            [self._namespace, kept_key, packed, update, self._name, *_pairs(unique)],
         )
-        if found:
+        if type(found) is list:
             raise Conflict(found[0].decode(), unpack(found[1]))
+        self._store.wrote(self._gen, kept_key, found)
 
     def delete(self, key: Hashable) -> Record | None:
-        kept = self._store.run(self._store.delete_script, [self._rows, self._order, self._owners], [_key(key)])
-        return None if kept is None else unpack(kept)
+        kept_key = _key(key)
+        kept, gen = self._store.run(self._store.delete_script, [self._rows, self._order, self._owners, self._gen], [kept_key])
+        if kept is None:
+            return None
+        self._store.wrote(self._gen, kept_key, gen)
+        return unpack(kept)
 
     def values(self) -> list[Record]:
         return [unpack(kept) for kept in self._store.run(self._store.values_script, [self._rows, self._order], []) if kept is not None]
@@ -320,6 +332,12 @@ class RedisStore:
         self._conn: Any = None  # the request path's connection (``command``), made at its first use
         self._owed = 0  # replies of ``post``ed commands not read yet
         self._lock = threading.Lock()  # one command at a time on it (the event loop's thread, as a rule)
+        # Rows read, kept per table until the table's generation moves (``read_row``): table generation
+        # key -> the generation they were read at, and -> {packed key: packed record or None}.
+        self._gens: dict[str, int] = {}
+        self._copies: dict[str, dict[bytes, bytes | None]] = {}
+        self._checked = False  # the generations were compared in this request (``version``): copies may be used
+        self._seen = -1  # the change version last read
 
     def check(self) -> str:
         """Reach the server once (at start-up); its version.  ``ValueError`` with one clear line if it cannot be reached."""
@@ -393,6 +411,81 @@ class RedisStore:
         self.call(self.client.script_load, script.script)
         return self.command("EVALSHA", script.sha, len(keys), *keys, *args)
 
+    def commands(self, *commands: tuple[Any, ...]) -> list[Any]:
+        """Several commands' replies in one round trip."""
+        with self._lock:
+            conn = self._lane()
+            try:
+                conn.send_packed_command(conn.pack_commands(commands), False)
+                if self._owed:
+                    self._settle(conn)
+                replies: list[Any] = []
+                failed: redis.ResponseError | None = None
+                for _ in commands:
+                    try:
+                        replies.append(conn.read_response())
+                    except redis.ResponseError as exc:  # read the rest all the same: the connection stays in step
+                        failed = exc
+                        replies.append(None)
+            except redis.RedisError as exc:
+                self._owed = 0
+                raise self._unavailable(exc) from None
+        if failed is not None:
+            raise self._unavailable(failed)
+        return replies
+
+    # ------------------------------------------------------------ copies of rows, checked per request
+    # A row read twice is read once: a worker keeps what it read of a table, with the table's
+    # generation (a counter every write and delete moves, in the same script), and the request's
+    # version check (``version``, at every request's start) fetches the generations in its own round
+    # trip.  A table nobody wrote since keeps its copies for the request; a table written by another
+    # process loses them; this process's own write keeps the others when it moved the generation by
+    # exactly one (nobody else wrote in between).  Serving a copy read at the request's start is what
+    # reading the row at that moment gives: the same answer any worker gives.
+
+    COPIES_PER_TABLE = 4096
+    TABLES_COPIED = 64
+
+    def read_row(self, gen: str, rows: str, key: bytes) -> bytes | None:
+        """A row as ``HGET`` reads it, from this request's copies when its table's generation was checked."""
+        copies = self._copies.get(gen) if self._checked else None
+        if copies is None:
+            if self._checked and gen not in self._gens:
+                self._watch(gen)  # copies kept from its next check on (a generation read with the version)
+            kept: bytes | None = self.command("HGET", rows, key)
+            return kept
+        kept = copies.get(key, _ABSENT)  # type: ignore[arg-type]
+        if kept is _ABSENT:
+            kept = self.command("HGET", rows, key)
+            if len(copies) >= self.COPIES_PER_TABLE:
+                copies.clear()
+            copies[key] = kept
+        return kept
+
+    def _watch(self, gen: str) -> None:
+        if len(self._gens) >= self.TABLES_COPIED:
+            oldest = next(iter(self._gens))
+            del self._gens[oldest], self._copies[oldest]
+        self._gens[gen] = -1  # unknown: never equal to a generation, so nothing is kept before the next check
+        self._copies[gen] = {}
+
+    def wrote(self, gen: str, key: bytes, now: int) -> None:
+        """This process wrote row ``key``, its table's generation now ``now``: its copies stay good only if
+        nobody else wrote the table since they were checked."""
+        known = self._gens.get(gen)
+        if known is None:
+            return
+        copies = self._copies[gen]
+        if now == known + 1:
+            copies.pop(key, None)
+        else:
+            copies.clear()
+        self._gens[gen] = now
+
+    def forget_copies(self) -> None:
+        for copies in self._copies.values():
+            copies.clear()
+
     def post(self, *args: Any) -> None:
         """Sends a command now and reads its reply later (with the next command's, or ``settle``):
         Redis applies it in order, before anything this process sends after it."""
@@ -441,11 +534,13 @@ class RedisStore:
 
     def clear(self, namespace: str | None = None) -> None:
         """Empty tables (handles stay valid) and forget id counters: one namespace, or every one under the prefix."""
+        self.forget_copies()  # another process forgets them at its next request: the caller moves the version
         for space in self.namespaces() if namespace is None else [namespace]:
             self.run(self.clear_script, [f"{self.space_key(space)}:keys", self.spaces_key], [space, b"0"])
 
     def drop(self, namespace: str) -> None:
         """Remove a namespace's keys, and the namespace from the list."""
+        self.forget_copies()
         self.run(self.clear_script, [f"{self.space_key(namespace)}:keys", self.spaces_key], [namespace, b"1"])
 
     def namespaces(self) -> list[str]:
@@ -489,20 +584,39 @@ class RedisStore:
         return {key: unpack(named[key]) for key in sorted(named) if key.startswith(prefix)}
 
     def version(self) -> int:
-        value = self.command("GET", self.version_key)
-        return 0 if value is None else int(value)
+        """The change version, and (same round trip) the generation of every table this process keeps rows
+        of: a table another process wrote since loses its copies, the others' copies serve this request."""
+        watched = list(self._gens)
+        if not watched:
+            value = self.command("GET", self.version_key)
+        else:
+            value, gens = self.commands(("GET", self.version_key), ("MGET", *watched))
+            copies, known = self._copies, self._gens
+            for key, gen in zip(watched, gens):
+                now = 0 if gen is None else int(gen)
+                if known[key] != now:
+                    known[key] = now
+                    copies[key].clear()
+        version = 0 if value is None else int(value)
+        if version != self._seen:  # a reset or a session freed (tables emptied, generations gone with them): none kept
+            self._seen = version
+            for kept in self._copies.values():
+                kept.clear()
+        self._checked = True
+        return version
 
     def bump_version(self) -> int:
         return int(self.command("INCR", self.version_key))
 
+    # A request's copies are good from its ``version`` check to its end: not in a reader outside any request.
     def begin(self) -> None:
-        pass
+        self._checked = False
 
     def commit(self) -> None:
-        pass
+        self._checked = False
 
     def rollback(self) -> None:
-        pass
+        self._checked = False
 
     def describe(self) -> dict[str, Any]:
         rows = 0
@@ -531,6 +645,7 @@ class RedisStore:
         """In a forked worker: connections of its own (the parent's stay the parent's)."""
         self.client.connection_pool.reset()
         self._conn, self._owed, self._lock = None, 0, threading.Lock()  # the parent's, forgotten (not closed)
+        self._gens, self._copies, self._checked = {}, {}, False
 
     def close(self) -> None:
         if self._conn is not None:
