@@ -203,6 +203,20 @@ class StoreUnavailable(InternalFault, StoreError):
     while serving; at start-up a StoreError (a ValueError), which ``serve`` prints as one line."""
 
 
+def _packed(args: tuple[Any, ...]) -> bytes:
+    """A command as RESP, as redis-py's ``pack_command`` makes it for these arguments (str, bytes, int) in a
+    third of its time (~5 against ~15 us for a write's 17 arguments): a create sends several."""
+    out = [b"*%d\r\n" % len(args)]
+    for arg in args:
+        kind = type(arg)
+        if kind is str:
+            arg = arg.encode()
+        elif kind is not bytes:
+            arg = b"%d" % arg if kind is int else str(arg).encode()
+        out.append(b"$%d\r\n%b\r\n" % (len(arg), arg))
+    return b"".join(out)
+
+
 def _key(key: Hashable) -> bytes:
     if type(key) is bytes:
         raise TypeError("a table key is a str, an int or a tuple of them, not bytes")
@@ -390,7 +404,7 @@ class RedisStore:
         with self._lock:
             conn = self._lane()
             try:
-                conn.send_packed_command(conn.pack_command(*args), False)
+                conn.send_packed_command([_packed(args)], False)
                 if self._owed:
                     self._settle(conn)
                 return conn.read_response()
@@ -416,7 +430,7 @@ class RedisStore:
         with self._lock:
             conn = self._lane()
             try:
-                conn.send_packed_command(conn.pack_commands(commands), False)
+                conn.send_packed_command([b"".join([_packed(args) for args in commands])], False)
                 if self._owed:
                     self._settle(conn)
                 replies: list[Any] = []
@@ -492,7 +506,7 @@ class RedisStore:
         with self._lock:
             conn = self._lane()
             try:
-                conn.send_packed_command(conn.pack_command(*args), False)
+                conn.send_packed_command([_packed(args)], False)
             except redis.RedisError as exc:
                 self._owed = 0
                 raise self._unavailable(exc) from None
