@@ -93,8 +93,10 @@ for i = 6, #ARGV, 2 do
   owned[#owned + 1] = ARGV[i + 1]
 end
 if #owned > 0 then redis.call('HSET', owners, key, cmsgpack.pack(owned)) elseif old then redis.call('HDEL', owners, key) end
-redis.call('SADD', nskeys, rows, order, owners, meta, gen)
-redis.call('SADD', spaces, ARGV[1])
+if redis.call('EXISTS', gen) == 0 then  -- the table's first write since it was created or cleared
+  redis.call('SADD', nskeys, rows, order, owners, meta, gen)
+  redis.call('SADD', spaces, ARGV[1])
+end
 return redis.call('INCR', gen)
 """
 
@@ -136,18 +138,26 @@ end
 return out
 """
 
+# Lua, first in each counter script (KEYS: counters, namespace's key set, namespaces set; ARGV[1]: namespace):
+# a counters hash is listed in its namespace's key set, and the namespace in the set of namespaces, when it is
+# created; a clear unlinks it with the set's other keys, a drop with the namespace: while it exists, both hold.
+_LISTED = """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('SADD', KEYS[2], KEYS[1])
+  redis.call('SADD', KEYS[3], ARGV[1])
+end
+"""
+
 # KEYS: counters, namespace's key set, namespaces set.  ARGV: namespace, name, start | at_least.
 # Ids can pass 2^53 (a vendor's 19-digit ids), where Lua's numbers are inexact: the arithmetic is
 # HINCRBY's (64-bit), "start - 1" comes from Python, and two ids compare as decimal texts.
-_NEXT_ID = """
+_NEXT_ID = _LISTED + """
 if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 0 then redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
-redis.call('SADD', KEYS[2], KEYS[1])
-redis.call('SADD', KEYS[3], ARGV[1])
 redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
 return redis.call('HGET', KEYS[1], ARGV[2])  -- as text: HINCRBY's integer reaches Lua as a double
 """
 
-_BUMP_ID = """
+_BUMP_ID = _LISTED + """
 local function below(a, b)  -- a <= b, for decimal integer texts of any size
   local na, nb = a:sub(1, 1) == '-', b:sub(1, 1) == '-'
   if na ~= nb then return na end
@@ -157,22 +167,16 @@ local function below(a, b)  -- a <= b, for decimal integer texts of any size
 end
 local now = redis.call('HGET', KEYS[1], ARGV[2])
 if not now or below(now, ARGV[3]) then redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
-redis.call('SADD', KEYS[2], KEYS[1])
-redis.call('SADD', KEYS[3], ARGV[1])
 return 0
 """
 
 # KEYS: counters, namespace's key set, namespaces set.  ARGV: namespace, name, by.  The value after.
-_INCR = """
-redis.call('SADD', KEYS[2], KEYS[1])
-redis.call('SADD', KEYS[3], ARGV[1])
+_INCR = _LISTED + """
 redis.call('HINCRBY', KEYS[1], ARGV[2], ARGV[3])
 return redis.call('HGET', KEYS[1], ARGV[2])
 """
 
-_SET_COUNTER = """
-redis.call('SADD', KEYS[2], KEYS[1])
-redis.call('SADD', KEYS[3], ARGV[1])
+_SET_COUNTER = _LISTED + """
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 return 0
 """
@@ -294,7 +298,8 @@ class RedisTable:
         if kept is None:
             return None
         self._store.wrote(self._gen, kept_key, gen)
-        return unpack(kept)
+        record: Record = unpack(kept)
+        return record
 
     def values(self) -> list[Record]:
         return [unpack(kept) for kept in self._store.run(self._store.values_script, [self._rows, self._order], []) if kept is not None]
@@ -345,6 +350,8 @@ class RedisStore:
         self.set_counter_script = register(_SET_COUNTER)
         self._conn: Any = None  # the request path's connection (``command``), made at its first use
         self._owed = 0  # replies of ``post``ed commands not read yet
+        self.round_trips = 0  # waited for on the request path's connection, ever (bench and tests count them)
+        self.posted = 0  # commands sent without a wait (``post``), ever
         self._lock = threading.Lock()  # one command at a time on it (the event loop's thread, as a rule)
         # Rows read, kept per table until the table's generation moves (``read_row``): table generation
         # key -> the generation they were read at, and -> {packed key: packed record or None}.
@@ -405,6 +412,7 @@ class RedisStore:
             conn = self._lane()
             try:
                 conn.send_packed_command([_packed(args)], False)
+                self.round_trips += 1
                 if self._owed:
                     self._settle(conn)
                 return conn.read_response()
@@ -431,6 +439,7 @@ class RedisStore:
             conn = self._lane()
             try:
                 conn.send_packed_command([b"".join([_packed(args) for args in commands])], False)
+                self.round_trips += 1
                 if self._owed:
                     self._settle(conn)
                 replies: list[Any] = []
@@ -477,6 +486,8 @@ class RedisStore:
         return kept
 
     def _watch(self, gen: str) -> None:
+        if self.TABLES_COPIED <= 0:
+            return
         if len(self._gens) >= self.TABLES_COPIED:
             oldest = next(iter(self._gens))
             del self._gens[oldest], self._copies[oldest]
@@ -497,8 +508,8 @@ class RedisStore:
         self._gens[gen] = now
 
     def forget_copies(self) -> None:
-        for copies in self._copies.values():
-            copies.clear()
+        """No row kept any more (the tables' generations are fetched afresh at the next check)."""
+        self._gens, self._copies = {}, {}
 
     def post(self, *args: Any) -> None:
         """Sends a command now and reads its reply later (with the next command's, or ``settle``):
@@ -511,6 +522,7 @@ class RedisStore:
                 self._owed = 0
                 raise self._unavailable(exc) from None
             self._owed += 1
+            self.posted += 1
 
     def settle(self) -> None:
         """Reads the replies still owed for ``post``ed commands (before reading through the client)."""
@@ -606,7 +618,7 @@ class RedisStore:
         else:
             value, gens = self.commands(("GET", self.version_key), ("MGET", *watched))
             copies, known = self._copies, self._gens
-            for key, gen in zip(watched, gens):
+            for key, gen in zip(watched, gens, strict=True):
                 now = 0 if gen is None else int(gen)
                 if known[key] != now:
                     known[key] = now
