@@ -41,7 +41,7 @@ from redis.commands.core import Script
 from .errors import Conflict, InternalFault
 from .journal import Row
 from .packed import pack, unpack
-from .store import CLAIM_PREFIX, NO_UNIQUE_KEYS, Record, StoreError, UniqueKeys, redacted
+from .store import CLAIM_PREFIX, NO_UNIQUE_KEYS, Record, StoreError, UniqueKeys, description, redacted
 
 log = logging.getLogger("mockserver")
 
@@ -651,17 +651,10 @@ class RedisStore:
             marker = f"{self.space_key(space)}:r:".encode()
             tables = [key for key in self.call(self.client.smembers, f"{self.space_key(space)}:keys") if key.startswith(marker)]
             rows += sum(int(self.call(self.client.hlen, key)) for key in tables)
-        return {
-            "backend": "redis",
-            "url": self.url,
-            # What a mockserver restart keeps: everything, held by the Redis server (whose own
-            # persistence, RDB/AOF, decides what a Redis restart keeps).
-            "durable": True,
-            "prefix": self.prefix,
-            "namespaces": len(spaces),
-            "rows": rows,
-            "values": int(self.call(self.client.hlen, self.values_key)),
-        }
+        # Durable: a mockserver restart keeps everything, held by the Redis server (whose own persistence,
+        # RDB/AOF, decides what a Redis restart keeps).
+        return description("redis", self.url, True, len(spaces), rows, int(self.call(self.client.hlen, self.values_key)),
+                           prefix=self.prefix)
 
     def journal_sink(self, size: int) -> RedisJournal:
         """The journal every worker naming this store writes and reads (``Runtime`` asks for it)."""

@@ -7,7 +7,6 @@ never timed.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -28,12 +27,8 @@ BODIES = {
 
 
 @pytest.fixture
-def store(redis_url: str) -> Iterator[RedisStore]:
-    made = RedisStore(redis_url, prefix=f"t{uuid.uuid4().hex[:12]}")
-    yield made
-    for space in made.namespaces():
-        made.drop(space)
-    made.close()
+def store(redis_store: RedisStore) -> RedisStore:
+    return redis_store  # Redis alone (tests/store/conftest.py)
 
 
 def _creator(redis_url: str, vendor: str) -> tuple[Any, RedisStore, Any]:
