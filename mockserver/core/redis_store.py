@@ -433,30 +433,6 @@ class RedisStore:
         self.call(self.client.script_load, script.script)
         return self.command("EVALSHA", script.sha, len(keys), *keys, *args)
 
-    def commands(self, *commands: tuple[Any, ...]) -> list[Any]:
-        """Several commands' replies in one round trip."""
-        with self._lock:
-            conn = self._lane()
-            try:
-                conn.send_packed_command([b"".join([_packed(args) for args in commands])], False)
-                self.round_trips += 1
-                if self._owed:
-                    self._settle(conn)
-                replies: list[Any] = []
-                failed: redis.ResponseError | None = None
-                for _ in commands:
-                    try:
-                        replies.append(conn.read_response())
-                    except redis.ResponseError as exc:  # read the rest all the same: the connection stays in step
-                        failed = exc
-                        replies.append(None)
-            except redis.RedisError as exc:
-                self._owed = 0
-                raise self._unavailable(exc) from None
-        if failed is not None:
-            raise self._unavailable(failed)
-        return replies
-
     # ------------------------------------------------------------ copies of rows, checked per request
     # A row read twice is read once: a worker keeps what it read of a table, with the table's
     # generation (a counter every write and delete moves, in the same script), and the request's
@@ -616,7 +592,7 @@ class RedisStore:
         if not watched:
             value = self.command("GET", self.version_key)
         else:
-            value, gens = self.commands(("GET", self.version_key), ("MGET", *watched))
+            value, *gens = self.command("MGET", self.version_key, *watched)
             copies, known = self._copies, self._gens
             for key, gen in zip(watched, gens, strict=True):
                 now = 0 if gen is None else int(gen)
