@@ -442,8 +442,10 @@ class RedisStore:
     # exactly one (nobody else wrote in between).  Serving a copy read at the request's start is what
     # reading the row at that moment gives: the same answer any worker gives.
 
-    COPIES_PER_TABLE = 4096
-    TABLES_COPIED = 64
+    # Bounds: at most this many rows per table (emptied when full) and tables (the oldest forgotten): a worker's
+    # copies stay a few MiB at most (16 x 1,024 records of ~0.5 KB), whatever the tables hold.
+    COPIES_PER_TABLE = 1024
+    TABLES_COPIED = 16
 
     def read_row(self, gen: str, rows: str, key: bytes) -> bytes | None:
         """A row as ``HGET`` reads it, from this request's copies when its table's generation was checked."""
