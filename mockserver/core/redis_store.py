@@ -7,11 +7,12 @@ namespace (a test session being freed) deletes its keys only: each namespace
 keeps the set of its keys (``<prefix>:<namespace>:keys``), so no ``KEYS`` or
 ``SCAN`` walks the database.
 
-A table is four keys: its rows (a hash: packed key -> packed record, both
+A table is five keys: its rows (a hash: packed key -> packed record, both
 ``core.packed``), their insertion order (a sorted set: the memory store's dict
 order, which listings and "fixture order" rely on), each row's unique values
-(a hash: packed key -> msgpack list of field, value) and one index per unique
-field (a hash: packed value -> packed key).  Every write is one Lua script,
+(a hash: packed key -> msgpack list of field, value), one index per unique
+field (a hash: packed value -> packed key) and its generation (a counter every
+write and delete moves).  Every write is one Lua script (core.redis_scripts),
 which Redis runs alone: it checks every unique field, then writes the row and
 its indexes, so two workers racing for one e-mail get one winner and one
 ``Conflict``, never two rows (no read-then-write from Python).  Id counters are
@@ -21,6 +22,12 @@ The scripts build index key names from the table's owner key (``<owners>:<field>
 rather than receiving each in ``KEYS``: a row's old unique fields are known only
 inside the script.  That is fine on one Redis (or a replica set), not on Redis
 Cluster, which this backend does not support.
+
+A request waits for as few round trips as it can (``RedisStore.command``): its
+commands go over one connection of the store's own, a table's rows read once are
+kept while the table's generation (moved by every write, in the same script) has
+not moved, checked in the request's first round trip with the change version,
+and the journal's row is sent without waiting for its reply.
 
 A connection failure while serving is a ``StoreUnavailable``: the vendor's own
 internal-error answer and one log line, never a traceback.
@@ -38,6 +45,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import redis
 from redis.commands.core import Script
 
+from . import redis_scripts as scripts
 from .errors import Conflict, InternalFault
 from .journal import Row
 from .packed import pack, unpack
@@ -46,158 +54,6 @@ from .store import CLAIM_PREFIX, NO_UNIQUE_KEYS, Record, StoreError, UniqueKeys,
 log = logging.getLogger("mockserver")
 
 DEFAULT_PREFIX = "mockserver"
-
-# Lua: a row's unique values (its entry in the owners hash) freed in their indexes, where they still
-# point at the row; the entry (nil if none), which the caller deletes or replaces.
-_DROP_OWNED = """
-local function drop_owned(owners, key)
-  local old = redis.call('HGET', owners, key)
-  if old then
-    local was = cmsgpack.unpack(old)
-    for j = 1, #was, 2 do
-      local index = owners .. ':' .. was[j]
-      if redis.call('HGET', index, was[j + 1]) == key then redis.call('HDEL', index, was[j + 1]) end
-    end
-  end
-  return old
-end
-"""
-
-# KEYS: rows, order, owners, namespace's key set, namespaces set, meta (order counters), the table's generation.
-# ARGV: namespace, row key, record, "1" for an update, table name, then field, value pairs.
-# {field, record} taken, or the table's generation after the write.
-_WRITE = _DROP_OWNED + """
-local rows, order, owners, nskeys, spaces, meta, gen = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
-local key, update = ARGV[2], ARGV[4] == '1'
-for i = 6, #ARGV, 2 do
-  local taken = redis.call('HGET', owners .. ':' .. ARGV[i], ARGV[i + 1])
-  if taken and (not update or taken ~= key) then
-    return {ARGV[i], redis.call('HGET', rows, taken)}
-  end
-end
-if not update then
-  local existing = redis.call('HGET', rows, key)
-  if existing then return {'id', existing} end
-end
-local old = drop_owned(owners, key)
-redis.call('HSET', rows, key, ARGV[3])
-if not redis.call('ZSCORE', order, key) then
-  redis.call('ZADD', order, redis.call('HINCRBY', meta, ARGV[5], 1), key)
-end
-local owned = {}
-for i = 6, #ARGV, 2 do
-  local index = owners .. ':' .. ARGV[i]
-  redis.call('HSET', index, ARGV[i + 1], key)
-  redis.call('SADD', nskeys, index)
-  owned[#owned + 1] = ARGV[i]
-  owned[#owned + 1] = ARGV[i + 1]
-end
-if #owned > 0 then redis.call('HSET', owners, key, cmsgpack.pack(owned)) elseif old then redis.call('HDEL', owners, key) end
-if redis.call('EXISTS', gen) == 0 then  -- the table's first write since it was created or cleared
-  redis.call('SADD', nskeys, rows, order, owners, meta, gen)
-  redis.call('SADD', spaces, ARGV[1])
-end
-return redis.call('INCR', gen)
-"""
-
-# KEYS: rows, order, owners, the table's generation.  ARGV: row key.  {the removed record or false, generation after}.
-_DELETE = _DROP_OWNED + """
-local rows, order, owners, key = KEYS[1], KEYS[2], KEYS[3], ARGV[1]
-if drop_owned(owners, key) then redis.call('HDEL', owners, key) end
-local record = redis.call('HGET', rows, key)
-if not record then return {false, false} end
-redis.call('HDEL', rows, key)
-redis.call('ZREM', order, key)
-return {record, redis.call('INCR', KEYS[4])}
-"""
-
-# KEYS: rows, owners.  ARGV: row key to ignore ("" for none), then field, value pairs.  {field, record} or nil.
-_CONFLICT = """
-for i = 2, #ARGV, 2 do
-  local taken = redis.call('HGET', KEYS[2] .. ':' .. ARGV[i], ARGV[i + 1])
-  if taken and taken ~= ARGV[1] then return {ARGV[i], redis.call('HGET', KEYS[1], taken)} end
-end
-return false
-"""
-
-# KEYS: rows, owners.  ARGV: field, value.  The record, or nil.
-_FIND = """
-local key = redis.call('HGET', KEYS[2] .. ':' .. ARGV[1], ARGV[2])
-if key then return redis.call('HGET', KEYS[1], key) end
-return false
-"""
-
-# KEYS: rows, order.  Records in insertion order.
-_VALUES = """
-local keys = redis.call('ZRANGE', KEYS[2], 0, -1)
-local out = {}
-for i = 1, #keys, 4000 do
-  local part = redis.call('HMGET', KEYS[1], unpack(keys, i, math.min(i + 3999, #keys)))
-  for j = 1, #part do out[#out + 1] = part[j] end
-end
-return out
-"""
-
-# Lua, first in each counter script (KEYS: counters, namespace's key set, namespaces set; ARGV[1]: namespace):
-# a counters hash is listed in its namespace's key set, and the namespace in the set of namespaces, when it is
-# created; a clear unlinks it with the set's other keys, a drop with the namespace: while it exists, both hold.
-_LISTED = """
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  redis.call('SADD', KEYS[2], KEYS[1])
-  redis.call('SADD', KEYS[3], ARGV[1])
-end
-"""
-
-# KEYS: counters, namespace's key set, namespaces set.  ARGV: namespace, name, start | at_least.
-# Ids can pass 2^53 (a vendor's 19-digit ids), where Lua's numbers are inexact: the arithmetic is
-# HINCRBY's (64-bit), "start - 1" comes from Python, and two ids compare as decimal texts.
-_NEXT_ID = _LISTED + """
-if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 0 then redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
-redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
-return redis.call('HGET', KEYS[1], ARGV[2])  -- as text: HINCRBY's integer reaches Lua as a double
-"""
-
-_BUMP_ID = _LISTED + """
-local function below(a, b)  -- a <= b, for decimal integer texts of any size
-  local na, nb = a:sub(1, 1) == '-', b:sub(1, 1) == '-'
-  if na ~= nb then return na end
-  if na then a, b = b:sub(2), a:sub(2) end
-  if #a ~= #b then return #a < #b end
-  return a <= b
-end
-local now = redis.call('HGET', KEYS[1], ARGV[2])
-if not now or below(now, ARGV[3]) then redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
-return 0
-"""
-
-# KEYS: counters, namespace's key set, namespaces set.  ARGV: namespace, name, by.  The value after.
-_INCR = _LISTED + """
-redis.call('HINCRBY', KEYS[1], ARGV[2], ARGV[3])
-return redis.call('HGET', KEYS[1], ARGV[2])
-"""
-
-_SET_COUNTER = _LISTED + """
-redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
-return 0
-"""
-
-# KEYS: namespace's key set, namespaces set.  ARGV: namespace, "1" to drop it (else emptied, still listed).
-_CLEAR = """
-local keys = redis.call('SMEMBERS', KEYS[1])
-for i = 1, #keys, 4000 do redis.call('UNLINK', unpack(keys, i, math.min(i + 3999, #keys))) end
-redis.call('UNLINK', KEYS[1])
-if ARGV[2] == '1' then redis.call('SREM', KEYS[2], ARGV[1]) end
-return #keys
-"""
-
-
-# KEYS: stream, seq counter.  ARGV: packed row, session, the cap.  One global seq per row, in stream order.
-_JOURNAL_PUT = """
-local seq = redis.call('INCR', KEYS[2])
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 's', seq, 'n', ARGV[2], 'r', ARGV[1])
-return seq
-"""
-
 
 _ABSENT = object()  # no copy of a row (a copy may be None: the row is known to be absent)
 
@@ -338,16 +194,16 @@ class RedisStore:
         # The URL as shown and reopened: credentials redacted, the prefix kept.
         self.url = self.url if "prefix=" in self.url else f"{self.url}{'&' if parts.query else '?'}prefix={self.prefix}"
         register = self.client.register_script
-        self.write_script = register(_WRITE)
-        self.delete_script = register(_DELETE)
-        self.conflict_script = register(_CONFLICT)
-        self.find_script = register(_FIND)
-        self.values_script = register(_VALUES)
-        self.next_id_script = register(_NEXT_ID)
-        self.bump_id_script = register(_BUMP_ID)
-        self.clear_script = register(_CLEAR)
-        self.incr_script = register(_INCR)
-        self.set_counter_script = register(_SET_COUNTER)
+        self.write_script = register(scripts.WRITE)
+        self.delete_script = register(scripts.DELETE)
+        self.conflict_script = register(scripts.CONFLICT)
+        self.find_script = register(scripts.FIND)
+        self.values_script = register(scripts.VALUES)
+        self.next_id_script = register(scripts.NEXT_ID)
+        self.bump_id_script = register(scripts.BUMP_ID)
+        self.clear_script = register(scripts.CLEAR)
+        self.incr_script = register(scripts.INCR)
+        self.set_counter_script = register(scripts.SET_COUNTER)
         self._conn: Any = None  # the request path's connection (``command``), made at its first use
         self._owed = 0  # replies of ``post``ed commands not read yet
         self.round_trips = 0  # waited for on the request path's connection, ever (bench and tests count them)
@@ -677,7 +533,7 @@ class RedisJournal:
         # command, sparing the request a round trip.  EVAL, not EVALSHA: a reply read later could only say
         # NOSCRIPT, the row lost; Redis caches the script by its digest all the same.
         if self.size:
-            self._store.post("EVAL", _JOURNAL_PUT, 2, self.key, self._seq, marshal.dumps(row), row[14], self.size)
+            self._store.post("EVAL", scripts.JOURNAL_PUT, 2, self.key, self._seq, marshal.dumps(row), row[14], self.size)
 
     def rows(self) -> list[Row]:
         if not self.size:
