@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..core.journal import is_secret
-from .pact import filled, send_request
-from .verify import Difference, Outcome, compare, expected_body, rules_of, vendor_of
+from .pact import child_path, filled, send_request
+from .verify import Difference, Outcome, compare, expected_body, kind_of, rules_of, vendor_of
 
 SAMPLE_SECRET = "Sandbox#2024pw"  # core.admin.SAMPLE_SECRET: a password every emulated rule accepts
 _TEST_HOST = re.compile(r"sandbox|test|staging|dev|localhost", re.IGNORECASE)
@@ -123,28 +123,14 @@ def differences(interaction: Mapping[str, Any], status: int, body: Any) -> list[
 def _extra(expected: Any, actual: Any, path: str) -> Iterable[Difference]:
     if isinstance(expected, dict) and isinstance(actual, dict):
         for key, value in actual.items():
-            child = f"{path}.{key}" if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) else f"{path}['{key}']"
+            child = child_path(path, key)
             if key not in expected:
-                yield Difference(child, "extra", None, _kind(value))
+                yield Difference(child, "extra", None, kind_of(value))
             else:
                 yield from _extra(expected[key], value, child)
     elif isinstance(expected, list) and isinstance(actual, list):
         for index, (inner, value) in enumerate(zip(expected, actual, strict=False)):
             yield from _extra(inner, value, f"{path}[{index}]")
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def _redact(difference: Difference, secret: frozenset[str]) -> Difference:

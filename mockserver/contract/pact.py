@@ -103,15 +103,16 @@ def _redacted(value: Any, path: str) -> Iterable[tuple[str, str]]:
     if isinstance(value, dict):
         for key, item in value.items():
             if item == REDACTED:
-                yield _child(path, key), key
+                yield child_path(path, key), key
             else:
-                yield from _redacted(item, _child(path, key))
+                yield from _redacted(item, child_path(path, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _redacted(item, f"{path}[{index}]")
 
 
-def _child(path: str, key: str) -> str:
+def child_path(path: str, key: str) -> str:
+    """The JSONPath of ``key`` under ``path`` (``$.a`` or ``$['a-b']``): pact matching rules, verify and drift name fields alike."""
     return f"{path}.{key}" if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) else f"{path}['{key}']"
 
 
@@ -166,7 +167,7 @@ def leaves(value: Any, path: str = "$") -> Iterable[tuple[str, Any]]:
     """Every scalar of a JSON value, with its path (an empty object or array counts as a scalar)."""
     if isinstance(value, dict) and value:
         for key, item in value.items():
-            yield from leaves(item, _child(path, key))
+            yield from leaves(item, child_path(path, key))
     elif isinstance(value, list) and value:
         for index, item in enumerate(value):
             yield from leaves(item, f"{path}[{index}]")

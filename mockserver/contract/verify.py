@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from .pact import filled, send_request
+from .pact import child_path, filled, send_request
 
 
 class PactError(ValueError):
@@ -142,36 +142,37 @@ def compare(expected: Any, actual: Any, rules: Mapping[str, list[dict[str, Any]]
         for matcher in matchers:
             kind = satisfies(matcher, expected, actual)
             if kind is not None:
-                return [Difference(path, kind, _kind(expected) if kind == "type" else expected, _kind(actual) if kind == "type" else actual)]
+                return [Difference(path, kind, kind_of(expected) if kind == "type" else expected, kind_of(actual) if kind == "type" else actual)]
         if not isinstance(expected, (dict, list)):
             return []
     if isinstance(expected, dict) and expected:
         if not isinstance(actual, dict):
-            return [Difference(path, "type", "object", _kind(actual))]
+            return [Difference(path, "type", "object", kind_of(actual))]
         out: list[Difference] = []
         for key, value in expected.items():
-            child = _child(path, key)
+            child = child_path(path, key)
             if key not in actual:
-                out.append(Difference(child, "missing", _kind(value), None))
+                out.append(Difference(child, "missing", kind_of(value), None))
             else:
                 out.extend(compare(value, actual[key], rules, child))
         return out
     if isinstance(expected, list) and expected:
         if not isinstance(actual, list):
-            return [Difference(path, "type", "array", _kind(actual))]
+            return [Difference(path, "type", "array", kind_of(actual))]
         out = []
         for index, value in enumerate(expected):
             if index >= len(actual):
-                out.append(Difference(f"{path}[{index}]", "missing", _kind(value), None))
+                out.append(Difference(f"{path}[{index}]", "missing", kind_of(value), None))
             else:
                 out.extend(compare(value, actual[index], rules, f"{path}[{index}]"))
         return out
-    if _kind(expected) != _kind(actual):
-        return [Difference(path, "type", _kind(expected), _kind(actual))]
+    if kind_of(expected) != kind_of(actual):
+        return [Difference(path, "type", kind_of(expected), kind_of(actual))]
     return [] if expected == actual else [Difference(path, "value", expected, actual)]
 
 
-def _kind(value: Any) -> str:
+def kind_of(value: Any) -> str:
+    """The JSON type name of a decoded value, as differences report it (verify and drift)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -183,11 +184,6 @@ def _kind(value: Any) -> str:
     if isinstance(value, str):
         return "string"
     return "array" if isinstance(value, list) else "object"
-
-
-def _child(path: str, key: str) -> str:
-    return f"{path}.{key}" if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) else f"{path}['{key}']"
-
 
 
 # ---------------------------------------------------------------- replay

@@ -1,7 +1,7 @@
 """The request journal: a bounded ring buffer a test can query and assert on.
 
 Recording must stay cheap (it runs on every request), so a stored row keeps
-the bytes, headers and query it was given, only cut to the caps below (one
+the bytes, headers and query it was given, only cut to its caps (``core.journal_rows``; one
 join measures the headers, a few length checks the rest: a usual request cuts
 nothing), and everything else happens when an entry is read: decoding, and
 removing secrets.  No reader ever sees a
@@ -10,14 +10,9 @@ row, only entries built from one, so no secret leaves the journal.
 Bounded twice: at most ``size`` entries and at most ``max_bytes`` of kept data
 (each row's size is estimated once, when it is recorded); the oldest go first.
 
-Secrets are found in the decoded structure, never by scanning bytes: a JSON
-body is parsed (so ``"pass\\u0077ord"`` is ``password``), a form body is split
-into its percent-decoded names (qs-style ``user[password]`` too) and the query
-is looked up by its parsed names, all compared case-insensitively (casefold:
-Go and .NET bind keys that way) with the names the row's vendor declares
-(``Vendor.secrets``: its ``Secrets(fields, headers)``).  HTTP's own credential
-headers are hidden for every vendor.  A body that still names a secret
-anywhere, once escapes are undone, is hidden whole.
+The row itself (its layout, caps and cutting, the ``JournalSink`` of a shared
+journal, and the decoding and redaction that make an ``Entry`` of it) lives in
+``core.journal_rows``; its public names are importable from here as well.
 """
 
 from __future__ import annotations
@@ -25,43 +20,62 @@ from __future__ import annotations
 import json
 import logging
 import queue
-import re
 import threading
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final, Protocol
-from urllib.parse import unquote_plus
+from typing import Any
 
-import orjson
+from .journal_rows import (
+    BODY,
+    BODY_LIMIT,
+    CREDENTIAL_HEADERS,
+    CUT_KEY,
+    FAST_SIZE,
+    FIELDS,
+    HEADER_COUNT_LIMIT,
+    HEADER_LIMIT,
+    HEADERS_LIMIT,
+    ITEM_BYTES,
+    KEPT,
+    NAME_LIMIT,
+    NO_QUERY,
+    PATH_LIMIT,
+    QUERY_COUNT_LIMIT,
+    QUERY_LIMIT,
+    QUERY_VALUE_LIMIT,
+    REDACTED,
+    RESPONSE,
+    ROW_BYTES,
+    SEP,
+    SESSION,
+    SIZE,
+    Entry,
+    JournalSink,
+    Row,
+    Secrets,
+    capped,
+    cut,
+    is_secret,
+    mentions_secret,
+    redact_text,
+    shown_body,
+    shown_headers,
+    shown_query,
+)
+from .packed import pack
 
-from .clock import iso_z
-from .packed import pack, unpack
+# What this module offered before core.journal_rows was split from it: importers keep importing it from here.
+__all__ = [
+    "BODY_LIMIT", "CREDENTIAL_HEADERS", "CUT_KEY", "DECODED", "HEADERS_LIMIT", "HEADER_COUNT_LIMIT", "HEADER_LIMIT", "MAX_BYTES", "NAME_LIMIT",
+    "PAGE_BYTES", "PAGE_SIZE", "PATH_LIMIT", "QUERY_COUNT_LIMIT", "QUERY_LIMIT", "QUERY_VALUE_LIMIT", "REDACTED", "SLICE_BYTES", "SLICE_ENTRIES",
+    "Entry", "Journal", "JournalSink", "Row", "Secrets", "closest", "is_secret", "mentions_secret", "redact_text", "shown_body", "subset",
+]
 
 log = logging.getLogger("mockserver")
 
-REDACTED = "***"
-CUT_KEY = "__cut__"  # in headers or query: how many items were not kept
-# HTTP's own credentials and the admin API's token: hidden whatever the vendor.
-CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-mock-admin-token"})
-
-# Caps per field, applied when a row is recorded, far above what a real client
-# sends: they only bound what a hostile or broken one can make the journal
-# hold.  A cut text ends in a marker saying how long it was (``_cut``).
-NAME_LIMIT = 256  # characters of one header or query parameter name
-HEADER_LIMIT = 4 * 1024  # characters of one header value
-HEADERS_LIMIT = 8 * 1024  # characters of all header names and values of one entry
-HEADER_COUNT_LIMIT = 64
-PATH_LIMIT = 2 * 1024
-QUERY_LIMIT = 4 * 1024  # characters of all parsed query names and values
-QUERY_VALUE_LIMIT = QUERY_LIMIT // 2
-QUERY_COUNT_LIMIT = 64
-BODY_LIMIT = 64 * 1024  # request and response bodies, each
 MAX_BYTES = 32 * 1024 * 1024  # default total of kept data
-_KEPT = BODY_LIMIT + 1  # one byte more than shown, so that reading still knows the body was cut
 # A page of ``Journal.select``: building an entry (decoding, redaction, JSON) costs
 # ~25 us for a usual exchange, so 1,000 entries answer in ~25-40 ms; bodies can
 # reach BODY_LIMIT each, hence the byte budget as well.
@@ -72,225 +86,7 @@ PAGE_BYTES = 4 * 1024 * 1024
 SLICE_ENTRIES = 64
 SLICE_BYTES = 256 * 1024
 DECODED = ("body", "headers", "response", "query")  # match criteria compared with a decoded entry
-# A stored exchange (see Journal.record), opaque outside this module: seq, time, vendor, operation,
-# method, path, query (packed: see _record_capped), header count, path + header names + values
-# joined, body, status, response, scenario, latency_ms, session, near_miss, estimated size.
-Row = tuple[int, float, str, str, str, str, bytes, int, str, bytes, int, bytes, str | None, float, str, str | None, int, tuple[str, ...]]
-
-
-
-class JournalSink(Protocol):
-    """Where a shared journal's rows go (``Journal.sink``): every process writing one sees all of them.
-
-    ``put`` each row as recorded; ``rows`` the newest ``size`` rows of every
-    writer, oldest first, each with a ``seq`` that orders them all; ``clear``
-    one session's rows or every row.  A store shared by several processes
-    makes one (``RedisStore.journal_sink``); with none, the journal is this
-    process's alone.
-    """
-
-    def put(self, row: Row) -> None: ...
-    def rows(self) -> list[Row]: ...
-    def clear(self, session: str | None) -> None: ...
-# Estimated memory of a row besides its texts (tuple, numbers, small strings),
-# and of one query item (two str objects and a slot).
-_ROW_BYTES = 450  # measured with tracemalloc: ~400 for a usual row
-_ITEM_BYTES = 120
-_NO_QUERY = b""  # a row's query when the request had none
-_SEP = "\x00"  # between the path, header names and values a row keeps as one text: HTTP forbids NUL in them
-_join = _SEP.join
-_FAST_SIZE = _ROW_BYTES + _KEPT  # a row within it has neither body past its cap
-_DEPTH_LIMIT = 64  # deeper JSON is shown as text: readers' encoders recurse
-_NAME_PARTS = re.compile(r"[\[\].]")
-_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
-
-Secrets = tuple[frozenset[str], frozenset[str]]  # (casefolded field names, lower-case header names)
-
-
-def _cut(text: str, limit: int) -> str:
-    """``text`` in ``limit`` characters, the last ones saying that it was cut and from what length."""
-    mark = f"...[cut: {len(text)} chars]"
-    return text[: max(limit - len(mark), 0)] + mark
-
-
-def _capped(items: Mapping[str, str], value_limit: int, total_limit: int, count_limit: int, what: str) -> tuple[dict[str, str], int]:
-    """Items within the caps (cut values, then whole items dropped past a cap) and their size in characters."""
-    out: dict[str, str] = {}
-    used = dropped = 0
-    for name, value in items.items():
-        if len(name) > NAME_LIMIT:
-            name = _cut(name, NAME_LIMIT)
-        if len(value) > value_limit:
-            value = _cut(value, value_limit)
-        size = len(name) + len(value)
-        if len(out) >= count_limit or used + size > total_limit:
-            dropped += 1
-            continue
-        out[name] = value
-        used += size
-    if dropped:
-        out[CUT_KEY] = note = f"{dropped} more {what} not kept"
-        used += len(CUT_KEY) + len(note)
-    return out, used
-
-
-# ------------------------------------------------------------------ redaction
-def is_secret(name: str, fields: frozenset[str]) -> bool:
-    """``name`` (a key, or a qs-style ``a[b].c`` path) names one of ``fields`` (casefolded)."""
-    folded = name.casefold()
-    if folded in fields:
-        return True
-    if "[" in folded or "." in folded or "]" in folded:
-        return any(part in fields for part in _NAME_PARTS.split(folded))
-    return False
-
-
-def mentions_secret(text: str, fields: frozenset[str]) -> bool:
-    """A secret name appears anywhere in ``text`` once percent-encoding and JSON ``\\u`` escapes are undone."""
-    if not fields:
-        return False
-    probe = _JSON_ESCAPE.sub(lambda m: chr(int(m[1], 16)), unquote_plus(text)).casefold()
-    return any(name in probe for name in fields)
-
-
-def _redact_tree(value: Any, fields: frozenset[str]) -> bool:
-    """Replace secret-named values of a freshly parsed JSON value, in place; False when it is too deep to show.
-
-    Iterative: a parser's maximal depth would exhaust Python's stack.  A null
-    secret stays null (it says the vendor answered none).
-    """
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > _DEPTH_LIMIT:
-            return False
-        if isinstance(item, dict):
-            for key, child in item.items():  # replacing a value keeps the dict's size: safe while iterating
-                if child is None:
-                    continue
-                if is_secret(key, fields):
-                    item[key] = REDACTED
-                elif isinstance(child, (dict, list)):
-                    stack.append((child, depth + 1))
-        else:
-            stack.extend((child, depth + 1) for child in item if isinstance(child, (dict, list)))
-    return True
-
-
-def redact_text(text: str, fields: frozenset[str]) -> str | None:
-    """A text body (form-encoded or anything else) with secret form values replaced; None when it must be hidden whole.
-
-    Read as ``name=value&...`` (percent-decoded names, qs-style paths), the
-    values of secret names become ``***`` and the rest is kept as sent.  If
-    what is left still names a secret anywhere (a broken JSON body, a secret
-    written some other way), nothing of the text can be shown.
-    """
-    if not fields:
-        return text
-    segments = text.split("&")
-    kept: list[str] = []
-    rest: list[str] = []
-    for segment in segments:
-        name, equals, _ = segment.partition("=")
-        if equals and is_secret(unquote_plus(name), fields):
-            kept.append(f"{name}={REDACTED}")
-        else:
-            kept.append(segment)
-            rest.append(segment)
-    if mentions_secret("&".join(rest), fields):
-        return None
-    return text if len(rest) == len(segments) else "&".join(kept)
-
-
-def shown_body(raw: bytes, fields: frozenset[str]) -> Any:
-    """What a reader sees of a request or response body: decoded, secrets replaced, a cut body marked."""
-    if not raw:
-        return None
-    truncated = len(raw) > BODY_LIMIT
-    if truncated:
-        raw = raw[:BODY_LIMIT]  # a cut JSON body does not parse: it is shown as text below
-    else:
-        try:
-            value = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            pass
-        else:
-            if not isinstance(value, (dict, list)) or _redact_tree(value, fields):
-                return value
-    text = redact_text(raw.decode("utf-8", "replace"), fields)
-    if text is None:
-        return {"__unparsed__": True, "text": REDACTED}
-    return {"__truncated__": True, "text": text} if truncated else text
-
-
-def _shown_query(query: bytes, fields: frozenset[str]) -> dict[str, str]:
-    """The query a row keeps packed (``Journal._record_capped``), secret values replaced."""
-    if not query:
-        return {}
-    items: list[str] = unpack(query)
-    half = len(items) // 2
-    return {name: REDACTED if is_secret(name, fields) else value for name, value in zip(items[:half], items[half:], strict=True)}
-
-
-def _shown_headers(count: int, joined: str, secret: frozenset[str]) -> dict[str, str]:
-    """The headers a row keeps as one text (``Journal.record``), secret values replaced."""
-    if not count:
-        return {}
-    parts = joined.split(_SEP)
-    if len(parts) != 2 * count + 1:  # the path, a name or a value held the separator (only an in-process caller can send one)
-        return {CUT_KEY: "headers not shown: a NUL character in the request head"}
-    return {name: REDACTED if name.lower() in secret else value for name, value in zip(parts[1 : count + 1], parts[count + 1 :], strict=True)}
-
-
-# ------------------------------------------------------------------ entries
-@dataclass(slots=True)
-class Entry:
-    """One exchange as a reader sees it: decoded, secrets replaced."""
-
-    seq: int
-    time: float  # clock timestamp; formatted only when read
-    vendor: str
-    operation: str
-    method: str
-    path: str
-    query: Mapping[str, str]
-    headers: dict[str, str]
-    body: Any
-    status: int
-    response: Any
-    scenario: str | None
-    latency_ms: float
-    session: str
-    near_miss: str | None = None
-    warnings: list[str] = field(default_factory=list)  # the contract lint's findings (core.lint), [] for a clean request
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "seq": self.seq,
-            "time": iso_z(datetime.fromtimestamp(self.time, UTC)),
-            "vendor": self.vendor,
-            "operation": self.operation,
-            "method": self.method,
-            "path": self.path,
-            "query": dict(self.query),
-            "headers": self.headers,
-            "body": self.body,
-            "status": self.status,
-            "response": self.response,
-            "scenario": self.scenario,
-            "latency_ms": self.latency_ms,
-            "session": self.session,
-            "near_miss": self.near_miss,
-            "warnings": self.warnings,
-        }
-
-
-# Positions in a stored row (see Journal.record), for filters that need no decoding.
-_FIELDS = {"vendor": 2, "operation": 3, "method": 4, "path": 5, "status": 10, "scenario": 12, "session": 14, "near_miss": 15}
-_SESSION: Final = 14
-_SIZE: Final = 16
-_BODY: Final = 9
-_RESPONSE: Final = 11
+_join = SEP.join
 
 
 class Journal:
@@ -332,11 +128,11 @@ class Journal:
 
         Redaction waits until the entry is read (``_entry``): most entries are
         never read.  The headers are kept as one text, names then values
-        (``_SEP`` never occurs in an HTTP header): the one C-level join that
+        (``SEP`` never occurs in an HTTP header): the one C-level join that
         makes it also measures them, and a row holds one string instead of a
         dict of many.  A usual request (small, no query, no test session)
         takes this path: a few length checks and that join; anything else is
-        cut to the caps by ``_record_capped``.
+        cut to the caps by ``_capped_row``.
         """
         # orjson's output keeps its ~4 KB working buffer whatever its length: kept as it is,
         # 10,000 rows would hold 40+ MB that no size estimate sees.  A copy is exact: join()
@@ -345,23 +141,24 @@ class Journal:
         count = len(headers)
         joined = _join([path, *headers, *headers.values()])
         texts = len(joined)
-        size = _ROW_BYTES + texts + len(body) + len(response)
-        # Past either limit some field may be past its cap: _record_capped looks at each.
-        if texts > PATH_LIMIT or size > _FAST_SIZE or count > HEADER_COUNT_LIMIT or query or session:
-            self._record_capped(
+        size = ROW_BYTES + texts + len(body) + len(response)
+        # Past either limit some field may be past its cap: _capped_row looks at each.
+        if texts > PATH_LIMIT or size > FAST_SIZE or count > HEADER_COUNT_LIMIT or query or session:
+            row = self._capped_row(
                 time, vendor, operation, method, path, query, headers, body, status, response, scenario, latency_ms, session, near_miss,
                 texts - len(path) - 2 * count, warnings,
             )
-            return
-        self._seq += 1
-        # The rest is _store written out: the call would cost this path a tenth of its time.
-        row = (
-            self._seq, time, vendor, operation, method, path, _NO_QUERY, count, joined, body,
-            status, response, scenario, latency_ms, session, near_miss, size, warnings,
-        )
+            size = row[SIZE]
+        else:
+            self._seq += 1
+            row = (
+                self._seq, time, vendor, operation, method, path, NO_QUERY, count, joined, body,
+                status, response, scenario, latency_ms, session, near_miss, size, warnings,
+            )
+        # Storing is written out here, for both kinds of row: a call would cost the usual path a tenth of its time.
         entries = self._entries
         if len(entries) == self.size:  # append drops the oldest row (a journal of size 0: this one)
-            self._bytes -= entries[0][_SIZE] if entries else size
+            self._bytes -= entries[0][SIZE] if entries else size
         entries.append(row)
         self._bytes += size
         if self._bytes > self.max_bytes:
@@ -371,56 +168,43 @@ class Journal:
         if self.sink is not None:
             self.sink.put(row)
 
-    def _record_capped(
+    def _capped_row(
         self, time: float, vendor: str, operation: str, method: str, path: str, query: Mapping[str, str],
         headers: Mapping[str, str], body: bytes, status: int, response: bytes, scenario: str | None,
         latency_ms: float, session: str, near_miss: str | None, header_chars: int, warnings: tuple[str, ...] = (),
-    ) -> None:
-        """``record`` for a request that may exceed a cap (``header_chars``: what its names and values hold): each field is cut on its own."""
-        if len(body) > _KEPT:
-            body = body[:_KEPT]
-        if len(response) > _KEPT:
-            response = response[:_KEPT]
-        size = _ROW_BYTES + len(body) + len(response)
+    ) -> Row:
+        """``record``'s row for a request that may exceed a cap (``header_chars``: what its names and values hold): each field is cut on its own."""
+        if len(body) > KEPT:
+            body = body[:KEPT]
+        if len(response) > KEPT:
+            response = response[:KEPT]
+        size = ROW_BYTES + len(body) + len(response)
         if header_chars > HEADER_LIMIT or len(headers) > HEADER_COUNT_LIMIT:
-            headers, _ = _capped(headers, HEADER_LIMIT, HEADERS_LIMIT, HEADER_COUNT_LIMIT, "headers")
+            headers, _ = capped(headers, HEADER_LIMIT, HEADERS_LIMIT, HEADER_COUNT_LIMIT, "headers")
         if query:
             chars = len("".join([*query, *query.values()]))
             if chars > QUERY_VALUE_LIMIT or len(query) > QUERY_COUNT_LIMIT:
-                query, chars = _capped(query, QUERY_VALUE_LIMIT, QUERY_LIMIT, QUERY_COUNT_LIMIT, "parameters")
-            size += chars + _ITEM_BYTES * len(query)
+                query, chars = capped(query, QUERY_VALUE_LIMIT, QUERY_LIMIT, QUERY_COUNT_LIMIT, "parameters")
+            size += chars + ITEM_BYTES * len(query)
         if len(path) > PATH_LIMIT:
-            path = _cut(path, PATH_LIMIT)
+            path = cut(path, PATH_LIMIT)
         if len(session) > HEADER_LIMIT:
-            session = _cut(session, HEADER_LIMIT)
-        joined = _SEP.join([path, *headers, *headers.values()])
+            session = cut(session, HEADER_LIMIT)
+        joined = SEP.join([path, *headers, *headers.values()])
         self._seq += 1
-        self._store((
+        return (
             # The query packed (its names, then its values), not a dict: a tuple holding a dict,
             # even an empty one, stays tracked by the cyclic collector for good; a row of str,
             # bytes and numbers only is untracked by its first collection and never walked
             # again (10,000 rows otherwise would be, by every collection of their generation).
-            self._seq, time, vendor, operation, method, path, pack([*query, *query.values()]) if query else _NO_QUERY, len(headers), joined, body,
+            self._seq, time, vendor, operation, method, path, pack([*query, *query.values()]) if query else NO_QUERY, len(headers), joined, body,
             status, response, scenario, latency_ms, session, near_miss, size + len(joined) + len(session), warnings,
-        ))
-
-    def _store(self, row: Row) -> None:
-        entries = self._entries
-        if len(entries) == self.size:  # append drops the oldest row (a journal of size 0: this one)
-            self._bytes -= entries[0][_SIZE] if entries else row[_SIZE]
-        entries.append(row)
-        self._bytes += row[_SIZE]
-        if self._bytes > self.max_bytes:
-            self._evict()
-        if self._writer is not None:
-            self._writer.put(row)
-        if self.sink is not None:
-            self.sink.put(row)
+        )
 
     def _evict(self) -> None:
         entries = self._entries
         while entries and self._bytes > self.max_bytes:
-            self._bytes -= entries.popleft()[_SIZE]
+            self._bytes -= entries.popleft()[SIZE]
 
     def _rows(self) -> Sequence[Row]:
         """What a reader sees: this process's rows, or every process's when the journal is shared."""
@@ -428,17 +212,17 @@ class Journal:
 
     def clear(self, session: str | None = None) -> None:
         if self.sink is not None:
-            self.sink.clear(session if session is None or len(session) <= HEADER_LIMIT else _cut(session, HEADER_LIMIT))
+            self.sink.clear(session if session is None or len(session) <= HEADER_LIMIT else cut(session, HEADER_LIMIT))
         if session is None:
             self._entries.clear()
             self._bytes = 0
         else:
             if len(session) > HEADER_LIMIT:
-                session = _cut(session, HEADER_LIMIT)  # as recorded
-            kept = [row for row in self._entries if row[_SESSION] != session]
+                session = cut(session, HEADER_LIMIT)  # as recorded
+            kept = [row for row in self._entries if row[SESSION] != session]
             self._entries.clear()
             self._entries.extend(kept)
-            self._bytes = sum(row[_SIZE] for row in kept)
+            self._bytes = sum(row[SIZE] for row in kept)
 
     def __len__(self) -> int:
         return len(self._rows())
@@ -549,7 +333,7 @@ class Journal:
          status, response, scenario, latency_ms, session, near_miss, _, warnings) = row
         fields, secret_headers = self._secrets.get(vendor) or self._anyone
         return Entry(
-            seq, time, vendor, operation, method, path, _shown_query(query, fields), _shown_headers(count, joined, secret_headers),
+            seq, time, vendor, operation, method, path, shown_query(query, fields), shown_headers(count, joined, secret_headers),
             shown_body(body, fields), status, shown_body(response, fields), scenario, round(latency_ms, 3), session, near_miss,
             list(warnings),
         )
@@ -563,7 +347,7 @@ def _seq(row: Row) -> int:
 
 
 def _body_bytes(row: Row) -> int:
-    return len(row[_BODY]) + len(row[_RESPONSE])  # request and response bodies, already cut to BODY_LIMIT
+    return len(row[BODY]) + len(row[RESPONSE])  # request and response bodies, already cut to BODY_LIMIT
 
 
 def _within(rows: Iterable[Row], limit: int | None, budget: int | None) -> list[Row]:
@@ -582,7 +366,7 @@ def _fields_match(row: Row, filters: Mapping[str, Any]) -> bool:
     for key, wanted in filters.items():
         if wanted is None or wanted == "":
             continue
-        value = row[_FIELDS[key]]
+        value = row[FIELDS[key]]
         if key == "status":
             status_class = isinstance(wanted, str) and len(wanted) == 3 and wanted.endswith("xx")  # "4xx" matches 400-499
             if str(value) != str(wanted) and not (status_class and str(value)[0] == wanted[0]):

@@ -133,18 +133,19 @@ def test_the_report_lists_exactly_the_planted_differences(pact_file: tuple[Path,
     assert "vp-demo-secret" not in result.output and "eyJhbGci" not in result.output
 
 
-def test_the_table_is_the_readme_sample(pact_file: tuple[Path, str], vendor_url: str) -> None:
+def test_the_table_is_the_docs_sample(pact_file: tuple[Path, str], vendor_url: str) -> None:
     PLANTED["on"] = True
     result = run(pact_file, vendor_url)
     assert result.exit_code == 1
     table = result.output.replace(vendor_url, SHOWN_ORIGIN).rstrip("\n")
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    page = ROOT / "docs" / "contracts.md"
+    readme = page.read_text(encoding="utf-8")
     sample = re.search(r"<!-- drift-sample -->\n```text\n(.*?)\n```", readme, re.DOTALL)
-    assert sample is not None, "README.md has no drift sample block"
-    if os.environ.get("MOCKSERVER_UPDATE_DRIFT_SAMPLE"):  # regenerate it: MOCKSERVER_UPDATE_DRIFT_SAMPLE=1 pytest -k readme_sample
-        (ROOT / "README.md").write_text(readme[:sample.start(1)] + table + readme[sample.end(1):], encoding="utf-8")
+    assert sample is not None, "docs/contracts.md has no drift sample block"
+    if os.environ.get("MOCKSERVER_UPDATE_DRIFT_SAMPLE"):  # regenerate it: MOCKSERVER_UPDATE_DRIFT_SAMPLE=1 pytest -k docs_sample
+        page.write_text(readme[:sample.start(1)] + table + readme[sample.end(1):], encoding="utf-8")
         return
-    assert sample.group(1) == table, f"README.md's drift sample is stale (MOCKSERVER_UPDATE_DRIFT_SAMPLE=1 rewrites it); it is now:\n{table}"
+    assert sample.group(1) == table, f"docs/contracts.md's drift sample is stale (MOCKSERVER_UPDATE_DRIFT_SAMPLE=1 rewrites it); it is now:\n{table}"
 
 
 def test_a_faithful_vendor_is_no_drift(pact_file: tuple[Path, str], vendor_url: str) -> None:

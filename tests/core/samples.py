@@ -1,8 +1,15 @@
-"""A valid create-user body per vendor (the seed's own example where it has one)."""
+"""A valid create-user body per vendor (the seed's own example where it has one), and the route to send it on.
+
+bench/memory.py imports this module too (from the checkout): it sends its creates the same way.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from mockserver.app import MockServer
 
 CREATE_BODIES: dict[str, dict[str, Any]] = {
     "vaultspay": {"firstName": "khalid", "lastName": "raza", "email": "khalidraza@gmail.com", "countryCode": "92", "phone": "3329465636", "status": "ACTIVE"},
@@ -43,3 +50,19 @@ def edited(body: dict[str, Any], **changes: Any) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+def create_route(app: MockServer, vendor: str, origin: str) -> tuple[str, str, list[tuple[bytes, bytes]]]:
+    """``vendor``'s create-user route as ``MockServer.answer_directly`` takes it: method, path and headers.
+
+    The headers are those its example sends (credentials included), plus a JSON
+    content type where they name none and ``origin``'s host.  A list: a caller
+    may add its own (a test session).
+    """
+    info = app.runtime.describe(origin)[vendor]
+    method, _, url = info["create_user"].partition(" ")
+    headers = [(k.lower().encode(), str(v).encode()) for k, v in info["headers"].items()]
+    if not any(k == b"content-type" for k, _ in headers):
+        headers.append((b"content-type", b"application/json"))
+    headers.append((b"host", urlsplit(origin).netloc.encode()))
+    return method, url[len(origin):], headers

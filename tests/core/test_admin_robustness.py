@@ -34,11 +34,8 @@ CLOCK_USAGE = 'send {"advance": "PT1H" | seconds}, {"set": "<ISO instant>"}, {"f
 # ------------------------------------------------------------- a real server
 @pytest.fixture
 def served() -> Iterator[Served]:
-    server = Served()
-    try:
+    with Served() as server:
         yield server
-    finally:
-        server.stop()
 
 
 def log_of(server: Served) -> str:

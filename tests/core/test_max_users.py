@@ -24,7 +24,7 @@ from mockserver.config import Config
 from mockserver.core import memtable
 from mockserver.core import store as store_module
 from mockserver.core.store import MemoryStore, MemoryTable
-from tests.core.samples import variant
+from tests.core.samples import create_route, variant
 
 ORIGIN = "http://cap.local"
 
@@ -33,13 +33,7 @@ class Creates:
     def __init__(self, vendor: str, max_users: int) -> None:
         self.vendor = vendor
         self.app: MockServer = build_app(Config(seed=1, vendors=(vendor,), max_users=max_users))
-        info = self.app.runtime.describe(ORIGIN)[vendor]
-        self.method, _, url = info["create_user"].partition(" ")
-        self.path = url[len(ORIGIN):]
-        self.headers = [(k.lower().encode(), str(v).encode()) for k, v in info["headers"].items()]
-        if not any(k == b"content-type" for k, _ in self.headers):
-            self.headers.append((b"content-type", b"application/json"))
-        self.headers.append((b"host", b"cap.local"))
+        self.method, self.path, self.headers = create_route(self.app, vendor, ORIGIN)
         self.client = TestClient(self.app, base_url=ORIGIN)
         self.client.get("/__admin/health")  # seeds the fixtures (and pins them)
 

@@ -22,7 +22,7 @@ from mockserver import vendors as registry
 from mockserver.app import build_app
 from mockserver.config import Config
 from mockserver.core.store import MemoryTable
-from tests.core.samples import variant
+from tests.core.samples import create_route, variant
 
 ORIGIN = "http://bound.local"
 USERS = 4_000
@@ -60,13 +60,7 @@ def _held(tables: list[MemoryTable]) -> int:
 @pytest.mark.parametrize("vendor", registry.NAMES)
 def test_a_stored_user_costs_at_most_400_bytes(vendor: str) -> None:
     app = build_app(Config(seed=1, vendors=(vendor,), clock="frozen:2026-03-01T12:00:00Z"))
-    info = app.runtime.describe(ORIGIN)[vendor]
-    method, _, url = info["create_user"].partition(" ")
-    path = url[len(ORIGIN):]
-    headers = [(k.lower().encode(), str(v).encode()) for k, v in info["headers"].items()]
-    if not any(k == b"content-type" for k, _ in headers):
-        headers.append((b"content-type", b"application/json"))
-    headers.append((b"host", b"bound.local"))
+    method, path, headers = create_route(app, vendor, ORIGIN)
 
     def create(n: int) -> None:
         answer = app.answer_directly(method, path, b"", headers, orjson.dumps(variant(vendor, n)))

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from tests.core.served import Served
-from tests.store.test_workers import create, only, wait_children
+from tests.store.test_workers import clock_and_reset_reach_every_worker, create, only, wait_children
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="workers fork")
 
@@ -64,22 +64,7 @@ def test_unique_key_races_have_one_winner(two_workers: tuple[Served, list[int]])
 
 
 def test_clock_and_reset_reach_every_worker(two_workers: tuple[Served, list[int]]) -> None:
-    served, workers = two_workers
-    first, second = workers
-    with only(first, workers):
-        moved = httpx.post(f"{served.origin}/__admin/clock", json={"set": "2031-05-06T07:08:09Z", "freeze": True})
-        made = create(served.origin, "pulse", 500)
-    assert moved.status_code == 200 and moved.json() == {"now": "2031-05-06T07:08:09.000Z", "frozen": True}
-    assert made.status_code == 201
-    with only(second, workers):
-        assert httpx.get(f"{served.origin}/__admin/clock").json() == {"now": "2031-05-06T07:08:09.000Z", "frozen": True}
-        other = create(served.origin, "pulse", 501)
-        assert other.json()["createdAt"] == "2031-05-06T07:08:09.000Z"  # the other worker's clock moved too
-        assert httpx.post(f"{served.origin}/__admin/reset").status_code == 200
-    with only(first, workers):
-        again = create(served.origin, "pulse", 500)  # the reset on the other worker freed the e-mail here
-        assert again.status_code == 201 and again.json()["id"] == made.json()["id"]  # ids start over
-        assert httpx.post(f"{served.origin}/__admin/clock", json={"reset": True}).status_code == 200
+    clock_and_reset_reach_every_worker(*two_workers)
 
 
 def test_journal_file_refused_with_sqlite_workers(tmp_path: Path) -> None:

@@ -25,11 +25,8 @@ VP_LOGIN = {"clientId": "vp-demo-app", "clientSecret": "vp-demo-secret"}
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[Served]:
-    server = Served()
-    try:
+    with Served() as server:
         yield server
-    finally:
-        server.stop()
 
 
 def _events(response: httpx.Response, until: float) -> Iterator[tuple[str, dict[str, object]]]:
