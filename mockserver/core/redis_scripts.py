@@ -154,3 +154,19 @@ local seq = redis.call('INCR', KEYS[2])
 redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 's', seq, 'n', ARGV[2], 'r', ARGV[1])
 return seq
 """
+
+# KEYS: rows, owners, counters, namespace's key set, namespaces set.  ARGV: namespace, name, start - 1, then
+# field, value pairs.  {field, record} if a value is taken (no id taken), else the next id (as text: NEXT_ID's).
+NEXT_ID_IF_FREE = """
+for i = 4, #ARGV, 2 do
+  local taken = redis.call('HGET', KEYS[2] .. ':' .. ARGV[i], ARGV[i + 1])
+  if taken then return {ARGV[i], redis.call('HGET', KEYS[1], taken)} end
+end
+if redis.call('EXISTS', KEYS[3]) == 0 then
+  redis.call('SADD', KEYS[4], KEYS[3])
+  redis.call('SADD', KEYS[5], ARGV[1])
+end
+if redis.call('HEXISTS', KEYS[3], ARGV[2]) == 0 then redis.call('HSET', KEYS[3], ARGV[2], ARGV[3]) end
+redis.call('HINCRBY', KEYS[3], ARGV[2], 1)
+return redis.call('HGET', KEYS[3], ARGV[2])
+"""

@@ -115,6 +115,14 @@ class RedisTable:
         self._spaces = store.spaces_key
         self._gen = f"{base}:g:{name}"  # moved by every write: what a worker's copies of rows are checked against
 
+    @property
+    def rows_key(self) -> str:
+        return self._rows
+
+    @property
+    def owners_key(self) -> str:
+        return self._owners
+
     def get(self, key: Hashable) -> Record | None:
         kept = self._store.read_row(self._gen, self._rows, _key(key))
         return None if kept is None else unpack(kept)
@@ -204,6 +212,7 @@ class RedisStore:
         self.clear_script = register(scripts.CLEAR)
         self.incr_script = register(scripts.INCR)
         self.set_counter_script = register(scripts.SET_COUNTER)
+        self.next_id_if_free_script = register(scripts.NEXT_ID_IF_FREE)
         self._conn: Any = None  # the request path's connection (``command``), made at its first use
         self._owed = 0  # replies of ``post``ed commands not read yet
         self.round_trips = 0  # waited for on the request path's connection, ever (bench and tests count them)
@@ -387,6 +396,14 @@ class RedisStore:
 
     def next_id(self, namespace: str, name: str, start: int) -> int:
         return int(self.run(self.next_id_script, self._counter_keys(namespace), [namespace, name, start - 1]))
+
+    def next_id_if_free(self, namespace: str, table: RedisTable, unique: UniqueKeys, name: str, start: int) -> int | Conflict:
+        """``VendorContext.next_id_if_free``: ``table.conflict(unique)`` and, if none, ``next_id`` in one script."""
+        found = self.run(self.next_id_if_free_script, [table.rows_key, table.owners_key, *self._counter_keys(namespace)],
+                         [namespace, name, start - 1, *_pairs(unique)])
+        if type(found) is list:
+            return Conflict(found[0].decode(), unpack(found[1]))
+        return int(found)
 
     def bump_id(self, namespace: str, name: str, at_least: int) -> None:
         """Make the next id larger than ``at_least`` (used when seeding fixtures)."""
