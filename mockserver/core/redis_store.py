@@ -223,6 +223,7 @@ class RedisStore:
         self._gens: dict[str, int] = {}
         self._copies: dict[str, dict[bytes, bytes | None]] = {}
         self._checked = False  # the generations were compared in this request (``version``): copies may be used
+        self._began = False  # a request began (``begin``) and has not checked yet
         self._seen = -1  # the change version last read
 
     def check(self) -> str:
@@ -479,21 +480,23 @@ class RedisStore:
             self._seen = version
             for kept in self._copies.values():
                 kept.clear()
-        self._checked = True
+        self._checked = self._began  # only a request's own check (begin, then version) lets it use copies
+        self._began = False
         return version
 
     def bump_version(self) -> int:
         return int(self.command("INCR", self.version_key))
 
-    # A request's copies are good from its ``version`` check to its end: not in a reader outside any request.
+    # A request's copies are good from its ``version`` check to its end: not in a reader outside any request
+    # (start-up, the admin API), which reads Redis.
     def begin(self) -> None:
-        self._checked = False
+        self._checked, self._began = False, True
 
     def commit(self) -> None:
-        self._checked = False
+        self._checked = self._began = False
 
     def rollback(self) -> None:
-        self._checked = False
+        self._checked = self._began = False
 
     def describe(self) -> dict[str, Any]:
         rows = 0
@@ -515,7 +518,7 @@ class RedisStore:
         """In a forked worker: connections of its own (the parent's stay the parent's)."""
         self.client.connection_pool.reset()
         self._conn, self._owed, self._lock = None, 0, threading.Lock()  # the parent's, forgotten (not closed)
-        self._gens, self._copies, self._checked = {}, {}, False
+        self._gens, self._copies, self._checked, self._began = {}, {}, False, False
 
     def close(self) -> None:
         if self._conn is not None:
