@@ -486,15 +486,8 @@ class MemoryStore:
         pass
 
     def describe(self) -> dict[str, Any]:
-        spaces = self._spaces
-        return {
-            "backend": "memory",
-            "url": self.url,
-            "durable": False,
-            "namespaces": len(self.namespaces()),
-            "rows": sum(len(table) for space in spaces.values() for table in space.values()),
-            "values": len(self._values),
-        }
+        rows = sum(len(table) for space in self._spaces.values() for table in space.values())
+        return description("memory", self.url, False, len(self.namespaces()), rows, len(self._values))
 
     def close(self) -> None:
         pass
@@ -553,6 +546,12 @@ def open_store(url: str | None, max_rows: int | None = None) -> Store:
     opener = getattr(module, attribute)
     store: Store = opener(url)
     return store
+
+
+def description(backend: str, url: str, durable: bool, namespaces: int, rows: int, values: int, **more: Any) -> dict[str, Any]:
+    """``Store.describe()``'s answer (``GET /__admin/store``), one shape for every backend: what it is, its URL
+    (``redacted`` already), whether a restart keeps it, the backend's own details (``more``), then the counts."""
+    return {"backend": backend, "url": url, "durable": durable, **more, "namespaces": namespaces, "rows": rows, "values": values}
 
 
 def redacted(url: str) -> str:
