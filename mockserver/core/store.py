@@ -190,14 +190,18 @@ class MemoryTable:
     its unique keys, before an insert (logged once per table, counted).
     """
 
-    __slots__ = ("_cap", "_evicted", "_head", "_index", "_name", "_owners", "_pinned", "_ring", "_rows",
-                 "_spill", "_spindex", "_zc", "_zd")
+    __slots__ = ("_cap", "_evicted", "_head", "_index", "_mark", "_name", "_owners", "_pending", "_pinned", "_renew",
+                 "_ring", "_rows", "_spill", "_spindex", "_written", "_zc", "_zd")
     # PackedTable's own state (core.memtable), set when the table grows.
-    _zc: Any  # zlib's compress and decompress objects, primed with the table's dictionary
-    _zd: Any
+    _zc: Any  # the compressor primed with the table's newest dictionary
+    _zd: Any  # list: a decompressor per dictionary (generation) the table has had
+    _mark: int  # the first-byte bits of a row compressed with _zc
+    _written: int  # rows written since the table grew
+    _renew: int  # at this many written, the next dictionary
     _spill: dict[Hashable, bytes]
     _spindex: dict[str, dict[Hashable, Hashable]]
     _ring: Any  # array("q") of slots in insertion order, or None
+    _pending: Any  # array("q") of slots written plain since the last batch was compressed
     _head: int
 
     def __init__(self, max_rows: int | None = None, name: str = "") -> None:
