@@ -257,20 +257,23 @@ class Redis:
         self.db = (self.db + 1) % 16
         return f"redis://{HOST}:{self.port}/{self.db}"
 
-    def commands(self) -> int:
-        """Commands redis-server has run so far (INFO stats): per request, the round trips a create costs."""
+    def commands(self) -> tuple[int, int]:
+        """Commands redis-server has run so far, those its scripts call included, and the reads it has done
+        (INFO stats): per request, the reads are the round trips a create costs (a command sent without a
+        wait, read with the next, is no read of its own as a rule)."""
         try:
             with socket.create_connection((HOST, self.port), timeout=2) as sock:
                 sock.sendall(b"INFO stats\r\n")
                 data = b""
-                while b"total_commands_processed:" not in data or not data.endswith(b"\r\n"):
+                while b"total_reads_processed:" not in data or not data.endswith(b"\r\n"):
                     chunk = sock.recv(65536)
                     if not chunk:
                         break
                     data += chunk
-            return int(data.split(b"total_commands_processed:", 1)[1].split(b"\r\n", 1)[0])
+            return tuple(int(data.split(name, 1)[1].split(b"\r\n", 1)[0])  # type: ignore[return-value]
+                         for name in (b"total_commands_processed:", b"total_reads_processed:"))
         except (OSError, IndexError, ValueError):
-            return 0
+            return 0, 0
 
     def rss_mib(self) -> float | None:
         kib = rss_kib(self.proc.pid)
@@ -356,7 +359,7 @@ def wrk(wrk_bin: str, target: str, server: Server, url: str, headers: dict, temp
         cmd += ["-H", f"{key}: {value}"]
     cmd += [url, "--", str(salt), template, str(args.threads)]
     redis = REDIS[0] if REDIS and "--store redis" in server.name else None  # a row served from Redis
-    redis0, commands0 = (redis.cpu_s(), redis.commands()) if redis else (0.0, 0)
+    redis0, (commands0, reads0) = (redis.cpu_s(), redis.commands()) if redis else (0.0, (0, 0))
     ticks0, server0, wrk0, t0 = busy_ticks()[1], server.cpu_s(), children_cpu(), time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, encoding="utf-8", errors="replace", timeout=args.duration + 60)
     wall = time.perf_counter() - t0
@@ -371,8 +374,11 @@ def wrk(wrk_bin: str, target: str, server: Server, url: str, headers: dict, temp
             result = to_result(target, raw, server)
             if redis:  # its CPU is not "other" work: it is this run's store
                 raw["redis_rss_mib"] = rss = redis.rss_mib()
-                raw["redis_commands"] = commands = redis.commands() - commands0 - 1  # minus our INFO
-                per = f", {commands / raw['requests']:.1f} commands per request" if raw["requests"] else ""
+                commands, reads = redis.commands()
+                raw["redis_commands"] = commands = commands - commands0 - 1  # minus our INFO
+                raw["redis_reads"] = reads = reads - reads0 - 2  # minus our two INFO connections' reads
+                per = (f", {commands / raw['requests']:.1f} commands ({reads / raw['requests']:.1f} reads: round trips)"
+                       " per request") if raw["requests"] else ""
                 used = f"redis-server {redis_s / wall:.0%} of a core{per}, RSS {rss or 0:.1f} MiB"
                 result.note = "; ".join(filter(None, [used, result.note]))
             return result

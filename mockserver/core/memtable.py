@@ -13,10 +13,21 @@ users of one vendor took 989 MB, ~1.4 KB each; each stored user now takes
 - **a per-table dictionary**: records of a table look alike, so the plain
   text of a few recent rows, taken when the table grows, is the dictionary
   each later row is compressed with (Zstandard's raw-content dictionary;
-  zlib's ``zdict`` where ``zstandard`` is not installed): 20-60 bytes a
-  user (a 64-hex password hash or an id still costs its entropy).  ~1 us
-  per row written and ~0.3 us per compressed row read (zlib: ~3-5 and ~2);
-  a create costs ~40;
+  zlib's ``zdict`` where ``zstandard`` is not installed): 40-70 bytes a
+  user (a 64-hex password hash or an id still costs its entropy).  Records
+  drift from it (times, ids and counters move on), so each time a table's
+  writes double it takes a new one for the rows written from then on; rows
+  already compressed keep theirs and are never recompressed (a request never
+  waits for the table: recompressing every row stalled requests 100+ ms);
+- **compressed in batches**: a row is written plain (orjson's text as it
+  is) and its slot listed; the write that lists the ``BATCH``-th compresses
+  them all, each still its own frame (a read opens one row, ~0.3 us).  One
+  row compressed between a request's other work costs ~4-5 us (the
+  compressor's tables are out of the caches), in a batch ~1.5-2.  The batch
+  is counted in writes, never timed (the same writes leave the same bytes)
+  and at most ``BATCH`` rows are plain at a time; a listed row deleted,
+  rewritten or evicted before its batch is skipped or compressed as it is
+  then.  zlib instead: ~3-5 us a row written, ~2 read; a create costs ~40;
 - **int slots**: an int key below 2**60 is its own slot; any other key is
   kept in the row and slotted by its (mixed) hash, 30 bits: an int of 28
   bytes instead of a str of 70 or a packed tuple of 74.  A unique value is indexed by its hash
@@ -25,11 +36,12 @@ users of one vendor took 989 MB, ~1.4 KB each; each stored user now takes
   Two keys or two values on one hash (~0.1% at a million rows) go to
   small spill dicts keyed by the real key or value;
 - no per-row object besides the row's bytes and the int keys of the dicts:
-  ints and bytes are untracked, so are the dicts holding only them.
+  ints and bytes are untracked, so are the dicts holding only them (the
+  batch's slots are an ``array``: the collector finds nothing in it).
 
 With ``max_rows`` (``--max-users``) a full table evicts its oldest row (by
 first insertion) with its unique keys, before an insert; the slots are kept
-in insertion order in an ``array`` (8 bytes a row, untracked), because
+in insertion order in an ``array`` (8 bytes a row, nothing in it to walk), because
 finding a dict's first live entry after many deletions from its front walks
 every deleted one.
 """
@@ -54,10 +66,18 @@ _dumps, _loads, _EncodeError = orjson.dumps, orjson.loads, orjson.JSONEncodeErro
 # As core.packed: what orjson would write as something else than it reads back takes the other way.
 _STRICT = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
 
-# A row's first byte: 0x40: the row holds its key (else its slot is its key); 0x80: the rest
-# is compressed with the table's dictionary; ESCAPE: the rest is pack([record, uniques, [key]
-# or []]) (what orjson refuses: core.packed keeps it exactly).
-_KEYED, _DEFLATED, ESCAPE = 0x40, 0x80, 0x01
+# A row's first byte: _PLAIN ("["): the row is the JSON text of [record, uniques, key] (or
+# [record, uniques]: its slot is its key), not compressed yet or not worth it.  Else flags:
+# 0x40: the row holds its key (else its slot is its key); 0x80: the rest is compressed with the
+# table's dictionary; ESCAPE: the rest is pack([record, uniques, [key] or []]) (what orjson
+# refuses: core.packed keeps it exactly).  No other row starts with "[" (0x5B: ESCAPE never
+# comes with a generation's bits).
+_KEYED, _DEFLATED, ESCAPE, _PLAIN = 0x40, 0x80, 0x01, 0x5B
+_CLOSE = 0x7D  # "}": a plain row's text ends "}]" iff it holds no key (a key is a str, an int or a list)
+_HEADS = [bytes((head,)) for head in range(256)]  # a row's first byte without a bytes() call
+_EMPTY = b""
+# A compressed row's bits 1-5: which of the table's dictionaries (its generation, below) it needs.
+_GENERATION, _GENERATIONS = 0x3E, 32
 # Slots of hashed keys and hashes of unique values keep 30 bits: an int of 28 bytes (one of 60
 # bits takes 32).  At a million rows about one insert in a thousand lands on a taken hash: it
 # is checked against the row and, if another's, kept in a spill dict (see the docstring).
@@ -72,6 +92,17 @@ _DICTIONARY = 1536
 _ZSTD_LEVEL = 3
 USE_ZSTD = True  # tests turn it off to run the zlib way
 _DEFLATE_FROM = 64
+# Rows are written plain and compressed BATCH at a time, on the write that makes the batch full:
+# the compressor's context stays in the cache across a batch (~1.5-2 us a row instead of ~5 cold,
+# between requests' other work), and at most BATCH rows (of ~300-600 bytes) are ever kept plain.
+# Counted in writes, never timed: the same writes leave the same bytes.
+BATCH = 64
+# Records drift from the dictionary they are compressed with (times, ids, counters move on: a
+# bench row took ~55 bytes 1,000 rows after the dictionary and ~75 100,000 rows later), so a
+# table takes a new one, from the plain rows of the batch at hand, each time its writes double
+# (from _RENEW_FROM).  Rows already compressed keep theirs (never recompressed: no stall), so a
+# table keeps a decompressor per dictionary (~45 KB each), at most _GENERATIONS of them.
+_RENEW_FROM = 2048
 
 
 try:  # Zstandard, when installed (a dependency): ~4x faster than zlib each way at ~the same size
@@ -151,7 +182,7 @@ class PackedTable(MemoryTable):
         slot = key if type(key) is int and -_OWN <= key < _OWN else _hashed(key)
         kept = self._rows.get(slot)
         if kept is not None:
-            if kept[0] & _KEYED:
+            if _holds_key(kept):
                 record, _, stored = self._open(kept)
                 if _same(stored, key):
                     return record
@@ -217,6 +248,7 @@ class PackedTable(MemoryTable):
             self._unindex(slot, key, self._open(kept)[1])
             self._rows[slot] = new  # in place: the row keeps its position (values() order)
             self._index_row(slot, key, items)
+            self._later(slot)
             return
         if self._spill and _row_key(key) in self._spill:  # a spilled row replaced: as many rows as before
             self._pack(record, items, key)  # before any change
@@ -242,48 +274,108 @@ class PackedTable(MemoryTable):
         return None
 
     def clear(self) -> None:
-        self._zc = self._zd = self._ring = None
+        self._zc = self._zd = self._ring = self._pending = None
+        self._written = self._renew = 0
         self._spill = self._spindex = _NO_KEYS
         self.__class__ = MemoryTable  # type: ignore[assignment]  # small again: its handles stay valid
         MemoryTable.clear(self)
 
     # ------------------------------------------------------------------ rows
     def _pack(self, record: Record, items: list[tuple[str, Hashable]], key: Hashable | None) -> bytes:
-        """A row: its first byte, then ``[record, unique values, key]`` (``key`` None: the slot is the key, not kept)."""
-        keyed = 0 if key is None else _KEYED
+        """A row, plain: the JSON text of ``[record, unique values, key]`` (``key`` None: the slot is
+        the key, not kept), as orjson made it; ``_compress_pending`` compresses it (``BATCH``)."""
         try:
-            text = _dumps([record, dict(items)] if key is None else [record, dict(items), key], option=_STRICT)
+            text: bytes = _dumps([record, dict(items)] if key is None else [record, dict(items), key], option=_STRICT)
+            return text
         except _EncodeError:
-            return bytes((ESCAPE | keyed,)) + pack([record, dict(items), [] if key is None else [key]])
-        if len(text) >= _DEFLATE_FROM and self._zc is not None:
+            return _HEADS[ESCAPE | (0 if key is None else _KEYED)] + pack([record, dict(items), [] if key is None else [key]])
+
+    def _deflate(self, kept: bytes) -> bytes:
+        """A row as it is kept for good: a plain one compressed with the table's dictionary if that
+        makes it smaller, else copied (orjson's result keeps its ~4 KB buffer: core.packed)."""
+        if kept[0] != _PLAIN:
+            return kept
+        if len(kept) >= _DEFLATE_FROM and self._zc is not None:
             # The field names cost ~nothing: the dictionary holds them in the same order.
-            deflated: bytes = self._zc.compress(text)
-            if len(deflated) < len(text):
-                return bytes((keyed | _DEFLATED,)) + deflated
-        # A copy of the exact size: orjson's result keeps its ~4 KB buffer (core.packed).
-        return bytes((keyed,)) + text
+            deflated: bytes = self._zc.compress(kept)
+            if len(deflated) < len(kept):
+                return _HEADS[self._mark | (0 if kept[-2] == _CLOSE else _KEYED)] + deflated
+        return _EMPTY.join((kept, _EMPTY))
+
+    def _later(self, slot: int) -> None:
+        """``slot``'s row was written plain (``_pack``): compressed with the next batch."""
+        pending = self._pending
+        pending.append(slot)
+        if len(pending) >= BATCH:
+            self._compress_pending()
+
+    def _compress_pending(self) -> None:
+        """Compress the rows written plain since the last batch, in one go.  A slot may have been
+        deleted since (skipped), rewritten (listed twice: compressed once) or taken by another
+        key's row (also listed: compressed); either way its row is compressed whoever owns it."""
+        pending = self._pending
+        self._written += len(pending)
+        if self._written >= self._renew and self._zc is not None:
+            self._new_dictionary()
+        rows, zc, mark = self._rows, self._zc, self._mark
+        if zc is None:
+            for slot in pending:
+                kept = rows.get(slot)
+                if kept is not None and kept[0] == _PLAIN:
+                    rows[slot] = _EMPTY.join((kept, _EMPTY))
+        else:
+            compress = zc.compress
+            for slot in pending:  # _deflate() written out (this is ~1/BATCH of a create's work)
+                kept = rows.get(slot)
+                if kept is not None and kept[0] == _PLAIN:
+                    # same key, so the row keeps its place in the dict's order (values(), eviction)
+                    if len(kept) >= _DEFLATE_FROM:
+                        deflated = compress(kept)
+                        if len(deflated) < len(kept):
+                            rows[slot] = _HEADS[mark | (0 if kept[-2] == _CLOSE else _KEYED)] + deflated
+                            continue
+                    rows[slot] = _EMPTY.join((kept, _EMPTY))
+        del pending[:]
+
+    def _new_dictionary(self) -> None:
+        """The next generation's dictionary: the newest of this batch's plain rows (see _RENEW_FROM)."""
+        self._renew = 2 * self._written
+        generation = len(self._zd)
+        if generation >= _GENERATIONS:
+            return  # the last one stays (a table written 2**36 times)
+        rows, texts = self._rows, []
+        for slot in self._pending:
+            kept = rows.get(slot)
+            if kept is not None and kept[0] == _PLAIN:
+                texts.append(kept)
+        zdict = b"".join(texts)[-_DICTIONARY:]
+        if len(zdict) < _DICTIONARY // 2:
+            return  # a batch of small or refused rows: the dictionary in use is as good as any
+        self._zc, decompressor = _codec(zdict)
+        self._zd.append(decompressor)
+        self._mark = _DEFLATED | generation << 1
 
     def _open(self, kept: bytes) -> tuple[Record, dict[str, Any], Any]:
         """A row's record (a fresh dict), its unique values, and its key if it holds it (else None)."""
         head = kept[0]
+        if head == _PLAIN:
+            parts = _loads(kept)
+            return parts[0], parts[1], (parts[2] if len(parts) > 2 else None)
         if head & ESCAPE:
             record, uniques, key = unpack(kept[1:])
             return record, uniques, (key[0] if key else None)
-        if head & _DEFLATED:
-            parts = _loads(self._zd.decompress(memoryview(kept)[1:]))
-        else:
-            parts = _loads(memoryview(kept)[1:])
+        parts = _loads(self._zd[(head & _GENERATION) >> 1].decompress(memoryview(kept)[1:]))  # _DEFLATED
         return parts[0], parts[1], (parts[2] if head & _KEYED else None)
 
     def _key(self, slot: int, kept: bytes) -> Hashable:
-        if not kept[0] & _KEYED:
+        if not _holds_key(kept):
             return slot
         key = self._open(kept)[2]
         return tuple(key) if type(key) is list else key
 
     def _is(self, slot: int, kept: bytes, key: Hashable) -> bool:
         """Whether the row ``kept`` in ``slot`` is ``key``'s."""
-        if kept[0] & _KEYED:
+        if _holds_key(kept):
             return _same(self._open(kept)[2], key)
         return slot is key or (type(key) is int and slot == key)
 
@@ -292,7 +384,7 @@ class PackedTable(MemoryTable):
         slot = _slot(key)
         rows = self._rows
         if slot in rows:  # another key's slot (a hash shared): this row is kept by its real key
-            kept = self._pack(record, items, key)
+            kept = self._deflate(self._pack(record, items, key))  # rare (~0.1%): compressed at once
             if self._spill is _NO_KEYS:
                 self._spill = {}
             self._spill[_row_key(key)] = kept
@@ -300,6 +392,10 @@ class PackedTable(MemoryTable):
             return
         rows[slot] = self._pack(record, items, None if slot is key else key)
         self._index_row(slot, key, items)
+        pending = self._pending  # _later() written out: this is on every create
+        pending.append(slot)
+        if len(pending) >= BATCH:
+            self._compress_pending()
         ring = self._ring
         if ring is not None:
             ring.append(slot)
@@ -390,25 +486,37 @@ def grow(table: MemoryTable) -> None:
     packed: PackedTable = table  # type: ignore[assignment]
     packed._rows, packed._index, packed._owners = {}, _NO_KEYS, _NO_KEYS
     packed._spill, packed._spindex = _NO_KEYS, _NO_KEYS
-    packed._zc = packed._zd = None
+    packed._zc, packed._zd, packed._mark = None, [], _DEFLATED
+    packed._written, packed._renew = 0, max(_RENEW_FROM, 2 * len(old))  # not the rows placed below
     packed._ring, packed._head = None, 0
+    packed._pending = array("q")
     # The dictionary: the plain rows of the newest records (the oldest may be fixtures of another
     # look), newest last, as deflate uses the end of a dictionary first.
     samples: list[bytes] = []
     size = 0
     for key, record, uniques in reversed(old):
-        text = packed._pack(record, uniques, None if _slot(key) is key else key)[1:]
+        text = packed._pack(record, uniques, None if _slot(key) is key else key)
+        if text[0] != _PLAIN:
+            continue  # what orjson refused: not JSON text, nothing like the rows to come
         samples.append(text)
         size += len(text)
         if size >= _DICTIONARY:
             break
     zdict = b"".join(reversed(samples))[-_DICTIONARY:]
     if zdict:
-        packed._zc, packed._zd = _codec(zdict)
+        packed._zc, decompressor = _codec(zdict)
+        packed._zd.append(decompressor)
     for key, record, uniques in old:
         packed._place(key, record, uniques)
+    packed._compress_pending()  # the rows just placed: none is left plain
     if packed._cap is not None:
         packed._ring = array("q", packed._rows)
+
+
+def _holds_key(kept: bytes) -> bool:
+    """Whether a row holds its key (else its slot is its key)."""
+    head = kept[0]
+    return kept[-2] != _CLOSE if head == _PLAIN else bool(head & _KEYED)
 
 
 def _given(kept_key: Hashable) -> Hashable:

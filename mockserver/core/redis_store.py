@@ -7,11 +7,12 @@ namespace (a test session being freed) deletes its keys only: each namespace
 keeps the set of its keys (``<prefix>:<namespace>:keys``), so no ``KEYS`` or
 ``SCAN`` walks the database.
 
-A table is four keys: its rows (a hash: packed key -> packed record, both
+A table is five keys: its rows (a hash: packed key -> packed record, both
 ``core.packed``), their insertion order (a sorted set: the memory store's dict
 order, which listings and "fixture order" rely on), each row's unique values
-(a hash: packed key -> msgpack list of field, value) and one index per unique
-field (a hash: packed value -> packed key).  Every write is one Lua script,
+(a hash: packed key -> msgpack list of field, value), one index per unique
+field (a hash: packed value -> packed key) and its generation (a counter every
+write and delete moves).  Every write is one Lua script (core.redis_scripts),
 which Redis runs alone: it checks every unique field, then writes the row and
 its indexes, so two workers racing for one e-mail get one winner and one
 ``Conflict``, never two rows (no read-then-write from Python).  Id counters are
@@ -22,6 +23,12 @@ rather than receiving each in ``KEYS``: a row's old unique fields are known only
 inside the script.  That is fine on one Redis (or a replica set), not on Redis
 Cluster, which this backend does not support.
 
+A request waits for as few round trips as it can (``RedisStore.command``): its
+commands go over one connection of the store's own, a table's rows read once are
+kept while the table's generation (moved by every write, in the same script) has
+not moved, checked in the request's first round trip with the change version,
+and the journal's row is sent without waiting for its reply.
+
 A connection failure while serving is a ``StoreUnavailable``: the vendor's own
 internal-error answer and one log line, never a traceback.
 """
@@ -30,6 +37,7 @@ from __future__ import annotations
 
 import logging
 import marshal
+import threading
 from collections.abc import Hashable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -37,163 +45,36 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import redis
 from redis.commands.core import Script
 
+from . import redis_scripts as scripts
 from .errors import Conflict, InternalFault
 from .journal import Row
 from .packed import pack, unpack
-from .store import CLAIM_PREFIX, NO_UNIQUE_KEYS, Record, StoreError, UniqueKeys, redacted
+from .store import CLAIM_PREFIX, NO_UNIQUE_KEYS, Record, StoreError, UniqueKeys, description, redacted
 
 log = logging.getLogger("mockserver")
 
 DEFAULT_PREFIX = "mockserver"
 
-# KEYS: rows, order, owners, namespace's key set, namespaces set, meta (order counters).
-# ARGV: namespace, row key, record, "1" for an update, table name, then field, value pairs.
-_WRITE = """
-local rows, order, owners, nskeys, spaces, meta = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local key, update = ARGV[2], ARGV[4] == '1'
-for i = 6, #ARGV, 2 do
-  local taken = redis.call('HGET', owners .. ':' .. ARGV[i], ARGV[i + 1])
-  if taken and (not update or taken ~= key) then
-    return {ARGV[i], redis.call('HGET', rows, taken)}
-  end
-end
-if not update then
-  local existing = redis.call('HGET', rows, key)
-  if existing then return {'id', existing} end
-end
-local old = redis.call('HGET', owners, key)
-if old then
-  local was = cmsgpack.unpack(old)
-  for j = 1, #was, 2 do
-    local index = owners .. ':' .. was[j]
-    if redis.call('HGET', index, was[j + 1]) == key then redis.call('HDEL', index, was[j + 1]) end
-  end
-end
-redis.call('HSET', rows, key, ARGV[3])
-if not redis.call('ZSCORE', order, key) then
-  redis.call('ZADD', order, redis.call('HINCRBY', meta, ARGV[5], 1), key)
-end
-local owned = {}
-for i = 6, #ARGV, 2 do
-  local index = owners .. ':' .. ARGV[i]
-  redis.call('HSET', index, ARGV[i + 1], key)
-  redis.call('SADD', nskeys, index)
-  owned[#owned + 1] = ARGV[i]
-  owned[#owned + 1] = ARGV[i + 1]
-end
-if #owned > 0 then redis.call('HSET', owners, key, cmsgpack.pack(owned)) elseif old then redis.call('HDEL', owners, key) end
-redis.call('SADD', nskeys, rows, order, owners, meta)
-redis.call('SADD', spaces, ARGV[1])
-return false
-"""
-
-# KEYS: rows, order, owners.  ARGV: row key.  The removed record, or nil.
-_DELETE = """
-local rows, order, owners, key = KEYS[1], KEYS[2], KEYS[3], ARGV[1]
-local old = redis.call('HGET', owners, key)
-if old then
-  local was = cmsgpack.unpack(old)
-  for j = 1, #was, 2 do
-    local index = owners .. ':' .. was[j]
-    if redis.call('HGET', index, was[j + 1]) == key then redis.call('HDEL', index, was[j + 1]) end
-  end
-  redis.call('HDEL', owners, key)
-end
-local record = redis.call('HGET', rows, key)
-redis.call('HDEL', rows, key)
-redis.call('ZREM', order, key)
-return record
-"""
-
-# KEYS: rows, owners.  ARGV: row key to ignore ("" for none), then field, value pairs.  {field, record} or nil.
-_CONFLICT = """
-for i = 2, #ARGV, 2 do
-  local taken = redis.call('HGET', KEYS[2] .. ':' .. ARGV[i], ARGV[i + 1])
-  if taken and taken ~= ARGV[1] then return {ARGV[i], redis.call('HGET', KEYS[1], taken)} end
-end
-return false
-"""
-
-# KEYS: rows, owners.  ARGV: field, value.  The record, or nil.
-_FIND = """
-local key = redis.call('HGET', KEYS[2] .. ':' .. ARGV[1], ARGV[2])
-if key then return redis.call('HGET', KEYS[1], key) end
-return false
-"""
-
-# KEYS: rows, order.  Records in insertion order.
-_VALUES = """
-local keys = redis.call('ZRANGE', KEYS[2], 0, -1)
-local out = {}
-for i = 1, #keys, 4000 do
-  local part = redis.call('HMGET', KEYS[1], unpack(keys, i, math.min(i + 3999, #keys)))
-  for j = 1, #part do out[#out + 1] = part[j] end
-end
-return out
-"""
-
-# KEYS: counters, namespace's key set, namespaces set.  ARGV: namespace, name, start | at_least.
-# Ids can pass 2^53 (a vendor's 19-digit ids), where Lua's numbers are inexact: the arithmetic is
-# HINCRBY's (64-bit), "start - 1" comes from Python, and two ids compare as decimal texts.
-_NEXT_ID = """
-if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 0 then redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
-redis.call('SADD', KEYS[2], KEYS[1])
-redis.call('SADD', KEYS[3], ARGV[1])
-redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
-return redis.call('HGET', KEYS[1], ARGV[2])  -- as text: HINCRBY's integer reaches Lua as a double
-"""
-
-_BUMP_ID = """
-local function below(a, b)  -- a <= b, for decimal integer texts of any size
-  local na, nb = a:sub(1, 1) == '-', b:sub(1, 1) == '-'
-  if na ~= nb then return na end
-  if na then a, b = b:sub(2), a:sub(2) end
-  if #a ~= #b then return #a < #b end
-  return a <= b
-end
-local now = redis.call('HGET', KEYS[1], ARGV[2])
-if not now or below(now, ARGV[3]) then redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
-redis.call('SADD', KEYS[2], KEYS[1])
-redis.call('SADD', KEYS[3], ARGV[1])
-return 0
-"""
-
-# KEYS: counters, namespace's key set, namespaces set.  ARGV: namespace, name, by.  The value after.
-_INCR = """
-redis.call('SADD', KEYS[2], KEYS[1])
-redis.call('SADD', KEYS[3], ARGV[1])
-redis.call('HINCRBY', KEYS[1], ARGV[2], ARGV[3])
-return redis.call('HGET', KEYS[1], ARGV[2])
-"""
-
-_SET_COUNTER = """
-redis.call('SADD', KEYS[2], KEYS[1])
-redis.call('SADD', KEYS[3], ARGV[1])
-redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
-return 0
-"""
-
-# KEYS: namespace's key set, namespaces set.  ARGV: namespace, "1" to drop it (else emptied, still listed).
-_CLEAR = """
-local keys = redis.call('SMEMBERS', KEYS[1])
-for i = 1, #keys, 4000 do redis.call('UNLINK', unpack(keys, i, math.min(i + 3999, #keys))) end
-redis.call('UNLINK', KEYS[1])
-if ARGV[2] == '1' then redis.call('SREM', KEYS[2], ARGV[1]) end
-return #keys
-"""
-
-
-# KEYS: stream, seq counter.  ARGV: packed row, session, the cap.  One global seq per row, in stream order.
-_JOURNAL_PUT = """
-local seq = redis.call('INCR', KEYS[2])
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 's', seq, 'n', ARGV[2], 'r', ARGV[1])
-return seq
-"""
+_ABSENT = object()  # no copy of a row (a copy may be None: the row is known to be absent)
 
 
 class StoreUnavailable(InternalFault, StoreError):
     """Redis could not be reached or refused a command: the vendor's internal error and one log line
     while serving; at start-up a StoreError (a ValueError), which ``serve`` prints as one line."""
+
+
+def _packed(args: tuple[Any, ...]) -> bytes:
+    """A command as RESP, as redis-py's ``pack_command`` makes it for these arguments (str, bytes, int) in a
+    third of its time (~5 against ~15 us for a write's 17 arguments): a create sends several."""
+    out = [b"*%d\r\n" % len(args)]
+    for arg in args:
+        kind = type(arg)
+        if kind is str:
+            arg = arg.encode()
+        elif kind is not bytes:
+            arg = b"%d" % arg if kind is int else str(arg).encode()
+        out.append(b"$%d\r\n%b\r\n" % (len(arg), arg))
+    return b"".join(out)
 
 
 def _key(key: Hashable) -> bytes:
@@ -219,7 +100,7 @@ def _pairs(unique: UniqueKeys) -> list[bytes | str]:
 class RedisTable:
     """One table's keys; stateless besides their names, so a handle is as good after a clear as before."""
 
-    __slots__ = ("_meta", "_name", "_namespace", "_nskeys", "_order", "_owners", "_rows", "_spaces", "_store")
+    __slots__ = ("_gen", "_meta", "_name", "_namespace", "_nskeys", "_order", "_owners", "_rows", "_spaces", "_store")
 
     def __init__(self, store: RedisStore, namespace: str, name: str) -> None:
         base = store.space_key(namespace)
@@ -232,9 +113,18 @@ class RedisTable:
         self._meta = f"{base}:m"
         self._nskeys = f"{base}:keys"
         self._spaces = store.spaces_key
+        self._gen = f"{base}:g:{name}"  # moved by every write: what a worker's copies of rows are checked against
+
+    @property
+    def rows_key(self) -> str:
+        return self._rows
+
+    @property
+    def owners_key(self) -> str:
+        return self._owners
 
     def get(self, key: Hashable) -> Record | None:
-        kept = self._store.call(self._store.client.hget, self._rows, _key(key))
+        kept = self._store.read_row(self._gen, self._rows, _key(key))
         return None if kept is None else unpack(kept)
 
     def find(self, field: str, value: Hashable) -> Record | None:
@@ -256,17 +146,24 @@ class RedisTable:
 
     def _write(self, key: Hashable, record: Record, unique: UniqueKeys, update: bytes) -> None:
         packed = pack(record)  # before anything is sent: a record that cannot be kept changes nothing
+        kept_key = _key(key)
         found = self._store.run(
             self._store.write_script,
-            [self._rows, self._order, self._owners, self._nskeys, self._spaces, self._meta],
-            [self._namespace, _key(key), packed, update, self._name, *_pairs(unique)],
+            [self._rows, self._order, self._owners, self._nskeys, self._spaces, self._meta, self._gen],
+            [self._namespace, kept_key, packed, update, self._name, *_pairs(unique)],
         )
-        if found:
+        if type(found) is list:
             raise Conflict(found[0].decode(), unpack(found[1]))
+        self._store.wrote(self._gen, kept_key, found)
 
     def delete(self, key: Hashable) -> Record | None:
-        kept = self._store.run(self._store.delete_script, [self._rows, self._order, self._owners], [_key(key)])
-        return None if kept is None else unpack(kept)
+        kept_key = _key(key)
+        kept, gen = self._store.run(self._store.delete_script, [self._rows, self._order, self._owners, self._gen], [kept_key])
+        if kept is None:
+            return None
+        self._store.wrote(self._gen, kept_key, gen)
+        record: Record = unpack(kept)
+        return record
 
     def values(self) -> list[Record]:
         return [unpack(kept) for kept in self._store.run(self._store.values_script, [self._rows, self._order], []) if kept is not None]
@@ -305,16 +202,29 @@ class RedisStore:
         # The URL as shown and reopened: credentials redacted, the prefix kept.
         self.url = self.url if "prefix=" in self.url else f"{self.url}{'&' if parts.query else '?'}prefix={self.prefix}"
         register = self.client.register_script
-        self.write_script = register(_WRITE)
-        self.delete_script = register(_DELETE)
-        self.conflict_script = register(_CONFLICT)
-        self.find_script = register(_FIND)
-        self.values_script = register(_VALUES)
-        self.next_id_script = register(_NEXT_ID)
-        self.bump_id_script = register(_BUMP_ID)
-        self.clear_script = register(_CLEAR)
-        self.incr_script = register(_INCR)
-        self.set_counter_script = register(_SET_COUNTER)
+        self.write_script = register(scripts.WRITE)
+        self.delete_script = register(scripts.DELETE)
+        self.conflict_script = register(scripts.CONFLICT)
+        self.find_script = register(scripts.FIND)
+        self.values_script = register(scripts.VALUES)
+        self.next_id_script = register(scripts.NEXT_ID)
+        self.bump_id_script = register(scripts.BUMP_ID)
+        self.clear_script = register(scripts.CLEAR)
+        self.incr_script = register(scripts.INCR)
+        self.set_counter_script = register(scripts.SET_COUNTER)
+        self.next_id_if_free_script = register(scripts.NEXT_ID_IF_FREE)
+        self._conn: Any = None  # the request path's connection (``command``), made at its first use
+        self._owed = 0  # replies of ``post``ed commands not read yet
+        self.round_trips = 0  # waited for on the request path's connection, ever (bench and tests count them)
+        self.posted = 0  # commands sent without a wait (``post``), ever
+        self._lock = threading.Lock()  # one command at a time on it (the event loop's thread, as a rule)
+        # Rows read, kept per table until the table's generation moves (``read_row``): table generation
+        # key -> the generation they were read at, and -> {packed key: packed record or None}.
+        self._gens: dict[str, int] = {}
+        self._copies: dict[str, dict[bytes, bytes | None]] = {}
+        self._checked = False  # the generations were compared in this request (``version``): copies may be used
+        self._began = False  # a request began (``begin``) and has not checked yet
+        self._seen = -1  # the change version last read
 
     def check(self) -> str:
         """Reach the server once (at start-up); its version.  ``ValueError`` with one clear line if it cannot be reached."""
@@ -334,16 +244,147 @@ class RedisStore:
         return f"{self.prefix}:{namespace}"
 
     def call(self, method: Any, *args: Any) -> Any:
+        """A redis-py client method (what the request path does not do: listings, admin, start-up),
+        after the replies owed on the request path's connection: it sees every row ``post``ed."""
+        self.settle()
         try:
             return method(*args)
         except redis.RedisError as exc:
             raise self._unavailable(exc) from None
 
-    def run(self, script: Script, keys: list[str], args: list[Any]) -> Any:
+    # ------------------------------------------------------------ the request path's own connection
+    # redis-py's client costs ~25 us of Python per command besides the round trip (its connection
+    # pool, events, response callbacks: ~35 us a command against ~13 us here, measured on the 2-core
+    # machine), and a create sends several.  So the request path's commands go through one connection
+    # of the store's own, through redis-py's public Connection methods (the same packing, parsing,
+    # reconnection, TLS and AUTH), and a command whose answer nobody waits for (the journal's row,
+    # ``post``) is sent at once, its reply read with the next command's: no round trip of its own.
+
+    def _lane(self) -> Any:
+        conn = self._conn
+        if conn is None:
+            conn = self._conn = self.client.connection_pool.make_connection()
+        return conn
+
+    def command(self, *args: Any) -> Any:
+        """One command's reply, over the request path's connection (its replies owed read first)."""
         try:
-            return script(keys=keys, args=args)
-        except redis.RedisError as exc:
+            return self._command(*args)
+        except redis.ResponseError as exc:
             raise self._unavailable(exc) from None
+
+    def _command(self, *args: Any) -> Any:
+        with self._lock:
+            conn = self._lane()
+            try:
+                conn.send_packed_command([_packed(args)], False)
+                self.round_trips += 1
+                if self._owed:
+                    self._settle(conn)
+                return conn.read_response()
+            except redis.ResponseError:
+                raise
+            except redis.RedisError as exc:
+                self._owed = 0  # redis-py has dropped the connection: nothing more to read from it
+                raise self._unavailable(exc) from None
+
+    def run(self, script: Script, keys: list[str], args: list[Any]) -> Any:
+        """``script`` (EVALSHA; loaded first if this Redis does not hold it: a restart, SCRIPT FLUSH)."""
+        try:
+            return self._command("EVALSHA", script.sha, len(keys), *keys, *args)
+        except redis.exceptions.NoScriptError:
+            pass
+        except redis.ResponseError as exc:
+            raise self._unavailable(exc) from None
+        self.call(self.client.script_load, script.script)
+        return self.command("EVALSHA", script.sha, len(keys), *keys, *args)
+
+    # ------------------------------------------------------------ copies of rows, checked per request
+    # A row read twice is read once: a worker keeps what it read of a table, with the table's
+    # generation (a counter every write and delete moves, in the same script), and the request's
+    # version check (``version``, at every request's start) fetches the generations in its own round
+    # trip.  A table nobody wrote since keeps its copies for the request; a table written by another
+    # process loses them; this process's own write keeps the others when it moved the generation by
+    # exactly one (nobody else wrote in between).  Serving a copy read at the request's start is what
+    # reading the row at that moment gives: the same answer any worker gives.
+
+    # Bounds: at most this many rows per table (emptied when full) and tables (the oldest forgotten): a worker's
+    # copies stay a few MiB at most (16 x 1,024 records of ~0.5 KB), whatever the tables hold.
+    COPIES_PER_TABLE = 1024
+    TABLES_COPIED = 16
+
+    def read_row(self, gen: str, rows: str, key: bytes) -> bytes | None:
+        """A row as ``HGET`` reads it, from this request's copies when its table's generation was checked."""
+        copies = self._copies.get(gen) if self._checked else None
+        if copies is None:
+            if self._checked and gen not in self._gens:
+                self._watch(gen)  # copies kept from its next check on (a generation read with the version)
+            kept: bytes | None = self.command("HGET", rows, key)
+            return kept
+        kept = copies.get(key, _ABSENT)  # type: ignore[arg-type]
+        if kept is _ABSENT:
+            kept = self.command("HGET", rows, key)
+            if len(copies) >= self.COPIES_PER_TABLE:
+                copies.clear()
+            copies[key] = kept
+        return kept
+
+    def _watch(self, gen: str) -> None:
+        if self.TABLES_COPIED <= 0:
+            return
+        if len(self._gens) >= self.TABLES_COPIED:
+            oldest = next(iter(self._gens))
+            del self._gens[oldest], self._copies[oldest]
+        self._gens[gen] = -1  # unknown: never equal to a generation, so nothing is kept before the next check
+        self._copies[gen] = {}
+
+    def wrote(self, gen: str, key: bytes, now: int) -> None:
+        """This process wrote row ``key``, its table's generation now ``now``: its copies stay good only if
+        nobody else wrote the table since they were checked."""
+        known = self._gens.get(gen)
+        if known is None:
+            return
+        copies = self._copies[gen]
+        if now == known + 1:
+            copies.pop(key, None)
+        else:
+            copies.clear()
+        self._gens[gen] = now
+
+    def forget_copies(self) -> None:
+        """No row kept any more (the tables' generations are fetched afresh at the next check)."""
+        self._gens, self._copies = {}, {}
+
+    def post(self, *args: Any) -> None:
+        """Sends a command now and reads its reply later (with the next command's, or ``settle``):
+        Redis applies it in order, before anything this process sends after it."""
+        with self._lock:
+            conn = self._lane()
+            try:
+                conn.send_packed_command([_packed(args)], False)
+            except redis.RedisError as exc:
+                self._owed = 0
+                raise self._unavailable(exc) from None
+            self._owed += 1
+            self.posted += 1
+
+    def settle(self) -> None:
+        """Reads the replies still owed for ``post``ed commands (before reading through the client)."""
+        if self._owed:
+            with self._lock:
+                try:
+                    self._settle(self._lane())
+                except redis.RedisError as exc:
+                    self._owed = 0
+                    raise self._unavailable(exc) from None
+
+    def _settle(self, conn: Any) -> None:
+        while self._owed:
+            self._owed -= 1
+            try:
+                conn.read_response()
+            except redis.ResponseError as exc:  # applied or refused, the stream stays in step: say it and go on
+                log.error("store %s refused a journal row: %s", self.url, _reason(exc))
 
     def _unavailable(self, exc: redis.RedisError) -> StoreUnavailable:
         line = f"store {self.url} unavailable: {_reason(exc)}"
@@ -355,21 +396,29 @@ class RedisStore:
         return RedisTable(self, namespace, name)
 
     def next_id(self, namespace: str, name: str, start: int) -> int:
-        base = self.space_key(namespace)
-        return int(self.run(self.next_id_script, [f"{base}:c", f"{base}:keys", self.spaces_key], [namespace, name, start - 1]))
+        return int(self.run(self.next_id_script, self._counter_keys(namespace), [namespace, name, start - 1]))
+
+    def next_id_if_free(self, namespace: str, table: RedisTable, unique: UniqueKeys, name: str, start: int) -> int | Conflict:
+        """``VendorContext.next_id_if_free``: ``table.conflict(unique)`` and, if none, ``next_id`` in one script."""
+        found = self.run(self.next_id_if_free_script, [table.rows_key, table.owners_key, *self._counter_keys(namespace)],
+                         [namespace, name, start - 1, *_pairs(unique)])
+        if type(found) is list:
+            return Conflict(found[0].decode(), unpack(found[1]))
+        return int(found)
 
     def bump_id(self, namespace: str, name: str, at_least: int) -> None:
         """Make the next id larger than ``at_least`` (used when seeding fixtures)."""
-        base = self.space_key(namespace)
-        self.run(self.bump_id_script, [f"{base}:c", f"{base}:keys", self.spaces_key], [namespace, name, at_least])
+        self.run(self.bump_id_script, self._counter_keys(namespace), [namespace, name, at_least])
 
     def clear(self, namespace: str | None = None) -> None:
         """Empty tables (handles stay valid) and forget id counters: one namespace, or every one under the prefix."""
+        self.forget_copies()  # another process forgets them at its next request: the caller moves the version
         for space in self.namespaces() if namespace is None else [namespace]:
             self.run(self.clear_script, [f"{self.space_key(space)}:keys", self.spaces_key], [space, b"0"])
 
     def drop(self, namespace: str) -> None:
         """Remove a namespace's keys, and the namespace from the list."""
+        self.forget_copies()
         self.run(self.clear_script, [f"{self.space_key(namespace)}:keys", self.spaces_key], [namespace, b"1"])
 
     def namespaces(self) -> list[str]:
@@ -387,7 +436,7 @@ class RedisStore:
         return int(self.run(self.incr_script, self._counter_keys(namespace), [namespace, name, by]))
 
     def counter(self, namespace: str, name: str) -> int:
-        value = self.call(self.client.hget, f"{self.space_key(namespace)}:c", name)
+        value = self.command("HGET", f"{self.space_key(namespace)}:c", name)
         return 0 if value is None else int(value)
 
     def set_counter(self, namespace: str, name: str, value: int) -> None:
@@ -398,14 +447,14 @@ class RedisStore:
         return self.incr(namespace, CLAIM_PREFIX + name) == 1
 
     def get_value(self, key: str) -> Any:
-        packed = self.call(self.client.hget, self.values_key, key)
+        packed = self.command("HGET", self.values_key, key)
         return None if packed is None else unpack(packed)
 
     def set_value(self, key: str, value: Any) -> None:
         if value is None:
-            self.call(self.client.hdel, self.values_key, key)
+            self.command("HDEL", self.values_key, key)
         else:
-            self.call(self.client.hset, self.values_key, key, pack(value))
+            self.command("HSET", self.values_key, key, pack(value))
 
     def list_values(self, prefix: str) -> dict[str, Any]:
         found: dict[bytes, bytes] = self.call(self.client.hgetall, self.values_key)
@@ -413,20 +462,41 @@ class RedisStore:
         return {key: unpack(named[key]) for key in sorted(named) if key.startswith(prefix)}
 
     def version(self) -> int:
-        value = self.call(self.client.get, self.version_key)
-        return 0 if value is None else int(value)
+        """The change version, and (same round trip) the generation of every table this process keeps rows
+        of: a table another process wrote since loses its copies, the others' copies serve this request."""
+        watched = list(self._gens)
+        if not watched:
+            value = self.command("GET", self.version_key)
+        else:
+            value, *gens = self.command("MGET", self.version_key, *watched)
+            copies, known = self._copies, self._gens
+            for key, gen in zip(watched, gens, strict=True):
+                now = 0 if gen is None else int(gen)
+                if known[key] != now:
+                    known[key] = now
+                    copies[key].clear()
+        version = 0 if value is None else int(value)
+        if version != self._seen:  # a reset or a session freed (tables emptied, generations gone with them): none kept
+            self._seen = version
+            for kept in self._copies.values():
+                kept.clear()
+        self._checked = self._began  # only a request's own check (begin, then version) lets it use copies
+        self._began = False
+        return version
 
     def bump_version(self) -> int:
-        return int(self.call(self.client.incr, self.version_key))
+        return int(self.command("INCR", self.version_key))
 
+    # A request's copies are good from its ``version`` check to its end: not in a reader outside any request
+    # (start-up, the admin API), which reads Redis.
     def begin(self) -> None:
-        pass
+        self._checked, self._began = False, True
 
     def commit(self) -> None:
-        pass
+        self._checked = self._began = False
 
     def rollback(self) -> None:
-        pass
+        self._checked = self._began = False
 
     def describe(self) -> dict[str, Any]:
         rows = 0
@@ -435,17 +505,10 @@ class RedisStore:
             marker = f"{self.space_key(space)}:r:".encode()
             tables = [key for key in self.call(self.client.smembers, f"{self.space_key(space)}:keys") if key.startswith(marker)]
             rows += sum(int(self.call(self.client.hlen, key)) for key in tables)
-        return {
-            "backend": "redis",
-            "url": self.url,
-            # What a mockserver restart keeps: everything, held by the Redis server (whose own
-            # persistence, RDB/AOF, decides what a Redis restart keeps).
-            "durable": True,
-            "prefix": self.prefix,
-            "namespaces": len(spaces),
-            "rows": rows,
-            "values": int(self.call(self.client.hlen, self.values_key)),
-        }
+        # Durable: a mockserver restart keeps everything, held by the Redis server (whose own persistence,
+        # RDB/AOF, decides what a Redis restart keeps).
+        return description("redis", self.url, True, len(spaces), rows, int(self.call(self.client.hlen, self.values_key)),
+                           prefix=self.prefix)
 
     def journal_sink(self, size: int) -> RedisJournal:
         """The journal every worker naming this store writes and reads (``Runtime`` asks for it)."""
@@ -454,8 +517,17 @@ class RedisStore:
     def after_fork(self) -> None:
         """In a forked worker: connections of its own (the parent's stay the parent's)."""
         self.client.connection_pool.reset()
+        self._conn, self._owed, self._lock = None, 0, threading.Lock()  # the parent's, forgotten (not closed)
+        self._gens, self._copies, self._checked, self._began = {}, {}, False, False
 
     def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self.settle()
+            except StoreUnavailable:
+                pass
+            self._conn.disconnect()
+            self._conn = None
         self.client.close()
 
 
@@ -474,11 +546,14 @@ class RedisJournal:
         self.size = size
         self.key = f"{store.prefix}:journal"
         self._seq = f"{store.prefix}:journal:seq"  # never cleared: a reader's `after` cursor stays valid
-        self._put = store.client.register_script(_JOURNAL_PUT)
 
     def put(self, row: Row) -> None:
+        # Posted (RedisStore.post): sent before the answer leaves, so Redis holds the row ahead of anything a
+        # client does after reading the answer, through any worker; its reply is read with this process's next
+        # command, sparing the request a round trip.  EVAL, not EVALSHA: a reply read later could only say
+        # NOSCRIPT, the row lost; Redis caches the script by its digest all the same.
         if self.size:
-            self._store.run(self._put, [self.key, self._seq], [marshal.dumps(row), row[14], self.size])
+            self._store.post("EVAL", scripts.JOURNAL_PUT, 2, self.key, self._seq, marshal.dumps(row), row[14], self.size)
 
     def rows(self) -> list[Row]:
         if not self.size:

@@ -191,14 +191,18 @@ class MemoryTable:
     its unique keys, before an insert (logged once per table, counted).
     """
 
-    __slots__ = ("_cap", "_evicted", "_head", "_index", "_name", "_owners", "_pinned", "_ring", "_rows",
-                 "_spill", "_spindex", "_zc", "_zd")
+    __slots__ = ("_cap", "_evicted", "_head", "_index", "_mark", "_name", "_owners", "_pending", "_pinned", "_renew",
+                 "_ring", "_rows", "_spill", "_spindex", "_written", "_zc", "_zd")
     # PackedTable's own state (core.memtable), set when the table grows.
-    _zc: Any  # zlib's compress and decompress objects, primed with the table's dictionary
-    _zd: Any
+    _zc: Any  # the compressor primed with the table's newest dictionary
+    _zd: Any  # list: a decompressor per dictionary (generation) the table has had
+    _mark: int  # the first-byte bits of a row compressed with _zc
+    _written: int  # rows written since the table grew
+    _renew: int  # at this many written, the next dictionary
     _spill: dict[Hashable, bytes]
     _spindex: dict[str, dict[Hashable, Hashable]]
     _ring: Any  # array("q") of slots in insertion order, or None
+    _pending: Any  # array("q") of slots written plain since the last batch was compressed
     _head: int
 
     def __init__(self, max_rows: int | None = None, name: str = "") -> None:
@@ -483,15 +487,8 @@ class MemoryStore:
         pass
 
     def describe(self) -> dict[str, Any]:
-        spaces = self._spaces
-        return {
-            "backend": "memory",
-            "url": self.url,
-            "durable": False,
-            "namespaces": len(self.namespaces()),
-            "rows": sum(len(table) for space in spaces.values() for table in space.values()),
-            "values": len(self._values),
-        }
+        rows = sum(len(table) for space in self._spaces.values() for table in space.values())
+        return description("memory", self.url, False, len(self.namespaces()), rows, len(self._values))
 
     def close(self) -> None:
         pass
@@ -550,6 +547,12 @@ def open_store(url: str | None, max_rows: int | None = None) -> Store:
     opener = getattr(module, attribute)
     store: Store = opener(url)
     return store
+
+
+def description(backend: str, url: str, durable: bool, namespaces: int, rows: int, values: int, **more: Any) -> dict[str, Any]:
+    """``Store.describe()``'s answer (``GET /__admin/store``), one shape for every backend: what it is, its URL
+    (``redacted`` already), whether a restart keeps it, the backend's own details (``more``), then the counts."""
+    return {"backend": backend, "url": url, "durable": durable, **more, "namespaces": namespaces, "rows": rows, "values": values}
 
 
 def redacted(url: str) -> str:

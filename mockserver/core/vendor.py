@@ -10,7 +10,7 @@ declares too, so nothing is found by a module naming convention.
 from __future__ import annotations
 
 import sys
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from pydantic import BaseModel, ValidationError
 
 from .clock import Clock
-from .errors import ErrorSpec, InternalFault, Problem, ProblemMap, VendorError, problem_to_error
+from .errors import Conflict, ErrorSpec, InternalFault, Problem, ProblemMap, VendorError, problem_to_error
 from .seeding import Draw, PoolMaker, Pools, Seeder
-from .store import Store, Table
+from .store import Record, Store, Table, UniqueKeys
 
 if TYPE_CHECKING:
     from ..snapshots import Example
@@ -172,6 +172,32 @@ class VendorContext:
 
     def next_id(self, name: str, start: int = 1) -> int:
         return self.store.next_id(self.namespace, name, start)
+
+    def next_id_if_free(self, table: Table, unique: UniqueKeys, name: str, start: int = 1) -> int | Conflict:
+        """The next id of ``name``, unless a key of ``unique`` is taken in ``table``: then that ``Conflict``
+        (with the record holding it), and no id is taken.  A create's look-up and its id in one step where
+        the store offers one (Redis: one round trip instead of two); else ``conflict`` then ``next_id``.
+        The insert still checks its keys: this only spares a round trip, it decides nothing alone."""
+        store = self.store
+        if store.shared:  # the memory store never is: it pays one attribute read for this
+            claim = getattr(store, "next_id_if_free", None)
+            if claim is not None:
+                found: int | Conflict = claim(self.namespace, table, unique, name, start)
+                return found
+        clash = table.conflict(unique)
+        return clash if clash is not None else store.next_id(self.namespace, name, start)
+
+    def find_or_next_id(self, table: Table, field: str, value: Hashable, name: str, start: int = 1) -> Record | int:
+        """``next_id_if_free`` for one unique field: the record holding ``value`` (a copy), else the next id of
+        ``name``; the memory store does exactly ``find`` then ``next_id``, as a create did before."""
+        store = self.store
+        if store.shared:
+            claim = getattr(store, "next_id_if_free", None)
+            if claim is not None:
+                found: int | Conflict = claim(self.namespace, table, {field: value}, name, start)
+                return found.existing if isinstance(found, Conflict) else found
+        existing = table.find(field, value)
+        return existing if existing is not None else store.next_id(self.namespace, name, start)
 
     def bump_id(self, name: str, at_least: int) -> None:
         """Make the next id of ``name`` larger than ``at_least`` (fixture seeding)."""

@@ -7,8 +7,10 @@ when that service is available, so the same tests run against every backend.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,3 +60,16 @@ def reopen(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[Store], 
         return open_store(url)
 
     return again
+
+
+@pytest.fixture
+def redis_store(redis_url: str) -> Iterator[Any]:
+    """A RedisStore alone, on a prefix of its own (tests share one redis-server and never see each other's keys),
+    its namespaces dropped afterwards: the Redis modules' ``store``."""
+    from mockserver.core.redis_store import RedisStore
+
+    made = RedisStore(redis_url, prefix=f"t{uuid.uuid4().hex[:12]}")
+    yield made
+    for space in made.namespaces():
+        made.drop(space)
+    made.close()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import random
 import threading
-import uuid
-from collections.abc import Iterator
 
 import pytest
 import redis
@@ -16,14 +14,9 @@ from mockserver.core.store import MemoryStore, StoreError, open_store
 
 
 @pytest.fixture
-def store(redis_url: str) -> Iterator[RedisStore]:
+def store(redis_store: RedisStore) -> RedisStore:
     # This module's `store` (overriding tests/store/conftest.py's, which runs every backend): Redis alone.
-    # A prefix of its own per test: tests share one redis-server and never see each other's keys.
-    made = RedisStore(redis_url, prefix=f"t{uuid.uuid4().hex[:12]}")
-    yield made
-    for space in made.namespaces():
-        made.drop(space)
-    made.close()
+    return redis_store
 
 
 def keys_under(store: RedisStore, prefix: str) -> set[str]:
@@ -216,3 +209,12 @@ def test_missing_client_library_is_one_line(monkeypatch: pytest.MonkeyPatch) -> 
     assert str(missing.value) == (
         "--store: redis://***@127.0.0.1:6379/0 needs the Python package 'redis', which is not installed: pip install 'vendor-sandbox[redis]'"
     )
+
+
+def test_describe_has_one_shape_for_every_backend(store: RedisStore) -> None:
+    """core.store.description: the same keys in the same order, the backend's own details before the counts."""
+    store.table("v", "users").insert(1, {"id": 1})
+    assert store.describe() == {"backend": "redis", "url": store.url, "durable": True, "prefix": store.prefix,
+                                "namespaces": 1, "rows": 1, "values": 0}
+    assert list(store.describe()) == ["backend", "url", "durable", "prefix", "namespaces", "rows", "values"]
+    assert list(MemoryStore().describe()) == ["backend", "url", "durable", "namespaces", "rows", "values"]

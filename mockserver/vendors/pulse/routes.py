@@ -267,14 +267,14 @@ class Pulse(Vendor):
         email = body["email"]
         email_key = email.lower()
         stamp = iso_z(self.ctx.clock.now())
-        existing = users.find("email", email_key)
-        if existing is not None:
-            return self._add_existing(existing, users, account_id, roles, caller, stamp)
+        user_id = self.ctx.find_or_next_id(users, "email", email_key, "users", self.first_user_id)  # no id taken for a known e-mail
+        if isinstance(user_id, dict):
+            return self._add_existing(user_id, users, account_id, roles, caller, stamp)
         # User's keys in User's order, plus the store-only password after email, the
         # optional ones only when set (as responses.user writes them):
         # responses.new_user turns a copy of it into the response.
         record: Record = {
-            "id": self.ctx.next_id("users", self.first_user_id),
+            "id": user_id,
             "email": email,
             "password": None,  # [INF] a created user sets a password later (invite flow)
         }
@@ -290,7 +290,7 @@ class Pulse(Vendor):
         record["createdBy"] = record["updatedBy"] = caller["email"]
         record["createdAt"] = record["updatedAt"] = stamp
         record["accounts"] = [member]
-        users.insert(record["id"], record, {"email": email_key})
+        users.insert(user_id, record, {"email": email_key})
         return Reply(201, responses.new_user(record, view))
 
     def _check_account_refs(self, account: Record, team_id: int | None, roles: list[str]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...core.errors import FieldError, VendorError
+from ...core.errors import Conflict, FieldError, VendorError
 from ...core.phones import AE_MOBILE, PK_MOBILE, valid_for
 from ...core.seeding import NAME_POOLS
 from ...core.vendor import Call, Lazy, Reply, Route, StateTables, StoreTable, Vendor, VendorContext, bearer_auth
@@ -185,11 +185,10 @@ class VaultsPay(Vendor):
         # no phone is kept (phoneNumber stays null), a phone keeps its leading 0.
         unique = contact_keys(email, country_code, phone)
         users = self.ctx.table("users")
-        clash = users.conflict(unique)
-        if clash is not None:  # checked before an id is taken: errors.PROBLEMS answers it
-            raise clash
+        user_id = self.ctx.next_id_if_free(users, unique, "users", self.first_user_id)
+        if isinstance(user_id, Conflict):  # checked before an id is taken: errors.PROBLEMS answers it
+            raise user_id
         first_name, last_name, status = body["firstName"], body["lastName"], body["status"]
-        user_id = self.ctx.next_id("users", self.first_user_id)
         username = self.ctx.draw("create_user").hex(32)
         record: dict[str, Any] = {
             "parentId": agent_id,  # whatever the client sent, the caller is the parent

@@ -1,0 +1,172 @@
+"""The Redis store's Lua scripts (core.redis_store): each runs alone in Redis, so a check and the writes
+it decides are one atomic step.  Key names are built from the table's owners key inside a script (a
+row's old unique fields are known only there): one Redis, not Redis Cluster."""
+
+from __future__ import annotations
+
+# Lua: a row's unique values (its entry in the owners hash) freed in their indexes, where they still
+# point at the row; the entry (nil if none), which the caller deletes or replaces.
+DROP_OWNED = """
+local function drop_owned(owners, key)
+  local old = redis.call('HGET', owners, key)
+  if old then
+    local was = cmsgpack.unpack(old)
+    for j = 1, #was, 2 do
+      local index = owners .. ':' .. was[j]
+      if redis.call('HGET', index, was[j + 1]) == key then redis.call('HDEL', index, was[j + 1]) end
+    end
+  end
+  return old
+end
+"""
+
+# KEYS: rows, order, owners, namespace's key set, namespaces set, meta (order counters), the table's generation.
+# ARGV: namespace, row key, record, "1" for an update, table name, then field, value pairs.
+# {field, record} taken, or the table's generation after the write.
+WRITE = DROP_OWNED + """
+local rows, order, owners, nskeys, spaces, meta, gen = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local key, update = ARGV[2], ARGV[4] == '1'
+for i = 6, #ARGV, 2 do
+  local taken = redis.call('HGET', owners .. ':' .. ARGV[i], ARGV[i + 1])
+  if taken and (not update or taken ~= key) then
+    return {ARGV[i], redis.call('HGET', rows, taken)}
+  end
+end
+if not update then
+  local existing = redis.call('HGET', rows, key)
+  if existing then return {'id', existing} end
+end
+local old = drop_owned(owners, key)
+redis.call('HSET', rows, key, ARGV[3])
+if not redis.call('ZSCORE', order, key) then
+  redis.call('ZADD', order, redis.call('HINCRBY', meta, ARGV[5], 1), key)
+end
+local owned = {}
+for i = 6, #ARGV, 2 do
+  local index = owners .. ':' .. ARGV[i]
+  redis.call('HSET', index, ARGV[i + 1], key)
+  redis.call('SADD', nskeys, index)
+  owned[#owned + 1] = ARGV[i]
+  owned[#owned + 1] = ARGV[i + 1]
+end
+if #owned > 0 then redis.call('HSET', owners, key, cmsgpack.pack(owned)) elseif old then redis.call('HDEL', owners, key) end
+if redis.call('EXISTS', gen) == 0 then  -- the table's first write since it was created or cleared
+  redis.call('SADD', nskeys, rows, order, owners, meta, gen)
+  redis.call('SADD', spaces, ARGV[1])
+end
+return redis.call('INCR', gen)
+"""
+
+# KEYS: rows, order, owners, the table's generation.  ARGV: row key.  {the removed record or false, generation after}.
+DELETE = DROP_OWNED + """
+local rows, order, owners, key = KEYS[1], KEYS[2], KEYS[3], ARGV[1]
+if drop_owned(owners, key) then redis.call('HDEL', owners, key) end
+local record = redis.call('HGET', rows, key)
+if not record then return {false, false} end
+redis.call('HDEL', rows, key)
+redis.call('ZREM', order, key)
+return {record, redis.call('INCR', KEYS[4])}
+"""
+
+# KEYS: rows, owners.  ARGV: row key to ignore ("" for none), then field, value pairs.  {field, record} or nil.
+CONFLICT = """
+for i = 2, #ARGV, 2 do
+  local taken = redis.call('HGET', KEYS[2] .. ':' .. ARGV[i], ARGV[i + 1])
+  if taken and taken ~= ARGV[1] then return {ARGV[i], redis.call('HGET', KEYS[1], taken)} end
+end
+return false
+"""
+
+# KEYS: rows, owners.  ARGV: field, value.  The record, or nil.
+FIND = """
+local key = redis.call('HGET', KEYS[2] .. ':' .. ARGV[1], ARGV[2])
+if key then return redis.call('HGET', KEYS[1], key) end
+return false
+"""
+
+# KEYS: rows, order.  Records in insertion order.
+VALUES = """
+local keys = redis.call('ZRANGE', KEYS[2], 0, -1)
+local out = {}
+for i = 1, #keys, 4000 do
+  local part = redis.call('HMGET', KEYS[1], unpack(keys, i, math.min(i + 3999, #keys)))
+  for j = 1, #part do out[#out + 1] = part[j] end
+end
+return out
+"""
+
+# Lua, first in each counter script (KEYS: counters, namespace's key set, namespaces set; ARGV[1]: namespace):
+# a counters hash is listed in its namespace's key set, and the namespace in the set of namespaces, when it is
+# created; a clear unlinks it with the set's other keys, a drop with the namespace: while it exists, both hold.
+LISTED = """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('SADD', KEYS[2], KEYS[1])
+  redis.call('SADD', KEYS[3], ARGV[1])
+end
+"""
+
+# KEYS: counters, namespace's key set, namespaces set.  ARGV: namespace, name, start | at_least.
+# Ids can pass 2^53 (a vendor's 19-digit ids), where Lua's numbers are inexact: the arithmetic is
+# HINCRBY's (64-bit), "start - 1" comes from Python, and two ids compare as decimal texts.
+NEXT_ID = LISTED + """
+if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 0 then redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
+redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
+return redis.call('HGET', KEYS[1], ARGV[2])  -- as text: HINCRBY's integer reaches Lua as a double
+"""
+
+BUMP_ID = LISTED + """
+local function below(a, b)  -- a <= b, for decimal integer texts of any size
+  local na, nb = a:sub(1, 1) == '-', b:sub(1, 1) == '-'
+  if na ~= nb then return na end
+  if na then a, b = b:sub(2), a:sub(2) end
+  if #a ~= #b then return #a < #b end
+  return a <= b
+end
+local now = redis.call('HGET', KEYS[1], ARGV[2])
+if not now or below(now, ARGV[3]) then redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
+return 0
+"""
+
+# KEYS: counters, namespace's key set, namespaces set.  ARGV: namespace, name, by.  The value after.
+INCR = LISTED + """
+redis.call('HINCRBY', KEYS[1], ARGV[2], ARGV[3])
+return redis.call('HGET', KEYS[1], ARGV[2])
+"""
+
+SET_COUNTER = LISTED + """
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+return 0
+"""
+
+# KEYS: namespace's key set, namespaces set.  ARGV: namespace, "1" to drop it (else emptied, still listed).
+CLEAR = """
+local keys = redis.call('SMEMBERS', KEYS[1])
+for i = 1, #keys, 4000 do redis.call('UNLINK', unpack(keys, i, math.min(i + 3999, #keys))) end
+redis.call('UNLINK', KEYS[1])
+if ARGV[2] == '1' then redis.call('SREM', KEYS[2], ARGV[1]) end
+return #keys
+"""
+
+
+# KEYS: stream, seq counter.  ARGV: packed row, session, the cap.  One global seq per row, in stream order.
+JOURNAL_PUT = """
+local seq = redis.call('INCR', KEYS[2])
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 's', seq, 'n', ARGV[2], 'r', ARGV[1])
+return seq
+"""
+
+# KEYS: rows, owners, counters, namespace's key set, namespaces set.  ARGV: namespace, name, start - 1, then
+# field, value pairs.  {field, record} if a value is taken (no id taken), else the next id (as text: NEXT_ID's).
+NEXT_ID_IF_FREE = """
+for i = 4, #ARGV, 2 do
+  local taken = redis.call('HGET', KEYS[2] .. ':' .. ARGV[i], ARGV[i + 1])
+  if taken then return {ARGV[i], redis.call('HGET', KEYS[1], taken)} end
+end
+if redis.call('EXISTS', KEYS[3]) == 0 then
+  redis.call('SADD', KEYS[4], KEYS[3])
+  redis.call('SADD', KEYS[5], ARGV[1])
+end
+if redis.call('HEXISTS', KEYS[3], ARGV[2]) == 0 then redis.call('HSET', KEYS[3], ARGV[2], ARGV[3]) end
+redis.call('HINCRBY', KEYS[3], ARGV[2], 1)
+return redis.call('HGET', KEYS[3], ARGV[2])
+"""

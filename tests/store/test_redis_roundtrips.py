@@ -1,0 +1,231 @@
+"""The Redis store's request path: round trips per create, rows kept between requests, the journal posted.
+
+Against the real redis-server (tests/redis_server.py).  What is checked is counted (round trips, bytes),
+never timed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import orjson
+import pytest
+import redis
+
+from mockserver.app import build_app
+from mockserver.config import Config
+from mockserver.core.journal import Journal
+from mockserver.core.redis_store import RedisStore, StoreUnavailable, _packed
+
+ORIGIN = "http://test.local"
+BODIES = {
+    "pulse": lambda n: {"email": f"u{n}@rt.com", "name": "Round Trip"},
+    "vaultspay": lambda n: {"firstName": "khalid", "lastName": "raza", "email": f"u{n}@rt.pk", "countryCode": "92",
+                            "phone": f"3{n:09d}", "status": "ACTIVE"},
+}
+
+
+@pytest.fixture
+def store(redis_store: RedisStore) -> RedisStore:
+    return redis_store  # Redis alone (tests/store/conftest.py)
+
+
+def _creator(redis_url: str, vendor: str) -> tuple[Any, RedisStore, Any]:
+    """An app on a Redis prefix of its own, its store, and a function making the n-th create (the answer's status)."""
+    app = build_app(Config(seed=1, vendors=(vendor,), store=f"{redis_url}?prefix=t{uuid.uuid4().hex[:12]}"))
+    store = app.runtime.store
+    assert isinstance(store, RedisStore)
+    info = app.runtime.describe(ORIGIN)[vendor]
+    method, _, url = info["create_user"].partition(" ")
+    headers = [(k.lower().encode(), str(v).encode()) for k, v in info["headers"].items()]
+    headers += [(b"content-type", b"application/json"), (b"host", b"test.local")]
+
+    def create(n: int) -> tuple[int, dict[str, Any]]:
+        head, payload = app.answer_directly(method, url[len(ORIGIN):], b"", headers, orjson.dumps(BODIES[vendor](n)))
+        return int(head.split(b" ", 2)[1]), orjson.loads(payload)
+
+    return app, store, create
+
+
+def _created(status: int) -> bool:
+    return status in (200, 201)  # VaultsPay answers a create 200, Pulse 201
+
+
+@pytest.mark.parametrize(("vendor", "trips"), [("pulse", 3), ("vaultspay", 4)])
+def test_a_create_costs_few_round_trips(redis_url: str, vendor: str, trips: int) -> None:
+    """Pulse: the version check (with the kept tables' generations), the e-mail look-up with the id (one
+    script: VendorContext.next_id_if_free), the insert; its caller's token and record come from the copies.
+    VaultsPay adds its username's draw.  The journal's row is posted: no wait of its own."""
+    app, store, create = _creator(redis_url, vendor)
+    try:
+        assert _created(create(1)[0]) and _created(create(2)[0])  # the first requests read (and keep) the caller
+        for n in range(3, 8):
+            before, posted = store.round_trips, store.posted
+            assert _created(create(n)[0])
+            assert (store.round_trips - before, store.posted - posted) == (trips, 1)
+        assert len(app.runtime.journal.query()) == 7  # every row reached the stream
+    finally:
+        for space in store.namespaces():
+            store.drop(space)
+        store.close()
+
+
+def test_answers_equal_those_without_copies(redis_url: str) -> None:
+    """Same seed, same requests: byte-identical answers whether rows come from copies or from Redis."""
+    _, kept, create = _creator(redis_url, "vaultspay")
+    _, plain, create_plain = _creator(redis_url, "vaultspay")
+    plain.TABLES_COPIED = 0  # nothing is ever kept: every read goes to Redis
+    plain.forget_copies()
+    try:
+        assert [create(n) for n in range(6)] == [create_plain(n) for n in range(6)]
+        assert kept.round_trips < plain.round_trips
+    finally:
+        for made in (kept, plain):
+            for space in made.namespaces():
+                made.drop(space)
+            made.close()
+
+
+def _request(store: RedisStore) -> None:
+    """What the pipeline does at a request's start on a shared store."""
+    store.begin()
+    store.version()
+
+
+def test_copies_serve_a_request_until_another_process_writes(store: RedisStore, redis_url: str) -> None:
+    other = RedisStore(redis_url, prefix=store.prefix)  # another worker
+    users = store.table("v", "users")
+    users.insert(1, {"id": 1, "n": 1})
+    users.insert(2, {"id": 2, "n": 2})
+    _request(store)
+    assert users.get(1) == {"id": 1, "n": 1}  # a table first read: watched from the next check on
+    _request(store)
+    assert users.get(1) == {"id": 1, "n": 1} and users.get(2) == {"id": 2, "n": 2}  # read, and kept
+    trips = store.round_trips
+    _request(store)
+    assert users.get(1) == {"id": 1, "n": 1} and users.get(2) == {"id": 2, "n": 2}
+    assert store.round_trips == trips + 1  # the check alone: both rows from the copies
+    record = users.get(1)
+    assert record is not None
+    record["n"] = 99  # a copy handed out is the caller's: the kept one is untouched
+    assert users.get(1) == {"id": 1, "n": 1}
+
+    users.update(1, {"id": 1, "n": 10})  # this process's own write: row 1 read again, row 2 still kept
+    trips = store.round_trips
+    assert users.get(2) == {"id": 2, "n": 2} and store.round_trips == trips
+    assert users.get(1) == {"id": 1, "n": 10} and store.round_trips == trips + 1
+
+    other.table("v", "users").update(2, {"id": 2, "n": 20})  # another worker's write
+    _request(store)
+    assert users.get(2) == {"id": 2, "n": 20}  # the generation moved: the copies went
+    assert users.get(1) == {"id": 1, "n": 10}
+    store.commit()
+    trips = store.round_trips
+    assert users.get(2) == {"id": 2, "n": 20} and store.round_trips == trips + 1  # outside a request: Redis, always
+    store.version()  # a check outside a request (start-up, the admin API) lets no copy serve
+    assert users.get(2) == {"id": 2, "n": 20} and store.round_trips == trips + 3
+    other.close()
+
+
+def test_own_write_racing_another_drops_the_copies(store: RedisStore, redis_url: str) -> None:
+    other = RedisStore(redis_url, prefix=store.prefix)
+    users = store.table("v", "users")
+    for key in (1, 2):
+        users.insert(key, {"id": key})
+    for _ in range(2):
+        _request(store)
+        users.get(1), users.get(2)
+    other.table("v", "users").update(2, {"id": 2, "by": "other"})  # after this request's check
+    users.update(1, {"id": 1, "by": "me"})  # the generation moved by two: someone else wrote too
+    assert users.get(2) == {"id": 2, "by": "other"}  # read again, not the copy
+    assert users.delete(1) == {"id": 1, "by": "me"}
+    assert users.get(1) is None
+    other.close()
+
+
+def test_reset_drops_every_copy_even_when_generations_come_back(store: RedisStore, redis_url: str) -> None:
+    """A clear unlinks a table's generation with its rows; the change version a reset moves drops every copy, so
+    a table cleared and written as often again (the same generation) is never served from old copies."""
+    other = RedisStore(redis_url, prefix=store.prefix)
+    users = store.table("v", "users")
+    users.insert(1, {"id": 1, "v": "old"})
+    for _ in range(2):
+        _request(store)
+        assert users.get(1) == {"id": 1, "v": "old"}
+    other.clear("v")
+    other.table("v", "users").insert(1, {"id": 1, "v": "new"})  # generation 1 again
+    other.bump_version()  # what Runtime._changed does after a reset
+    _request(store)
+    assert users.get(1) == {"id": 1, "v": "new"}
+    other.close()
+
+
+def test_a_posted_row_is_in_redis_before_its_reply_is_read(store: RedisStore, redis_url: str) -> None:
+    other = RedisStore(redis_url, prefix=store.prefix)
+    journal, reader = Journal(10), Journal(10)
+    journal.sink, reader.sink = store.journal_sink(10), other.journal_sink(10)
+    journal.record(1.0, "v", "create_user", "POST", "/users", {}, {}, b"{}", 201, b'{"id": 1}', None, 1.0, "", None, ())
+    assert store.posted == 1
+    assert [e["response"] for e in reader.query()] == [{"id": 1}]  # another worker sees it: nothing more sent here
+    trips = store.round_trips
+    _request(store)  # the reply owed is read with the next command's: one round trip
+    assert store.round_trips == trips + 1
+    other.close()
+
+
+def test_lost_connection_after_a_post_is_one_failure_then_served(store: RedisStore, redis_url: str) -> None:
+    users = store.table("v", "users")
+    users.insert(1, {"id": 1})
+    journal = Journal(10)
+    journal.sink = store.journal_sink(10)
+    journal.record(1.0, "v", "op", "GET", "/", {}, {}, b"", 200, b"{}", None, 1.0, "", None, ())
+    killer = redis.Redis.from_url(redis_url)
+    assert killer.client_kill_filter(_type="normal", skipme=True) >= 1
+    with pytest.raises(StoreUnavailable) as lost:
+        users.get(1)
+    assert lost.value.kind == "internal"
+    assert users.get(1) == {"id": 1}  # a fresh connection for the next request
+    killer.close()
+
+
+def test_scripts_flushed_are_loaded_again(store: RedisStore) -> None:
+    users = store.table("v", "users")
+    users.insert(1, {"id": 1}, {"email": "a@x"})
+    store.client.script_flush()
+    users.insert(2, {"id": 2}, {"email": "b@x"})
+    assert users.find("email", "b@x") == {"id": 2}
+    assert store.next_id("v", "users", 10) == 10
+
+
+@pytest.mark.parametrize("args", [
+    ("GET", "k"),
+    ("EVALSHA", "ab", 2, "k1", b"\x00\xff\r\n", -5, 0, "é", 1.5, b""),
+    ("HSET", "h", "f", b"x" * 70000),
+])
+def test_commands_are_packed_as_redis_py_packs_them(args: tuple[Any, ...]) -> None:
+    conn = redis.Redis().connection_pool.make_connection()  # packs only: never connects
+    assert _packed(args) == b"".join(conn.pack_command(*args))
+
+
+def test_counters_list_their_hash_once_and_clear_forgets_them(store: RedisStore) -> None:
+    assert store.next_id("v", "users", 5) == 5
+    assert store.incr("v", "draw:x") == 1
+    assert store.namespaces() == ["v"]
+    assert f"{store.prefix}:v:c".encode() in store.client.smembers(f"{store.prefix}:v:keys")
+    store.clear("v")
+    assert store.next_id("v", "users", 5) == 5 and store.counter("v", "draw:x") == 0
+    assert f"{store.prefix}:v:c".encode() in store.client.smembers(f"{store.prefix}:v:keys")  # listed again
+    store.drop("v")
+    assert store.namespaces() == [] and not store.client.exists(f"{store.prefix}:v:c")
+
+
+def test_next_id_if_free_takes_no_id_for_a_taken_key(store: RedisStore) -> None:
+    users = store.table("v", "users")
+    assert store.next_id_if_free("v", users, {"email": "a@x", "phone": None}, "users", 100) == 100
+    users.insert(100, {"id": 100, "email": "a@x"}, {"email": "a@x"})
+    clash = store.next_id_if_free("v", users, {"phone": "1", "email": "a@x"}, "users", 100)
+    assert not isinstance(clash, int) and (clash.field, clash.existing) == ("email", {"id": 100, "email": "a@x"})
+    assert store.next_id_if_free("v", users, {"email": "b@x"}, "users", 100) == 101  # the conflict took no id
+    assert store.next_id_if_free("w", store.table("w", "users"), {}, "users", 7) == 7  # a namespace listed
+    assert store.namespaces() == ["v", "w"]
