@@ -258,7 +258,7 @@ def test_a_body_the_fast_path_takes_whole_is_never_linted(client: TestClient, ve
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 def test_the_readme_lint_example_runs_as_written() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Contract regression"):]
+    section = readme[readme.index("## In CI: contract checks and regression"):]
     block = re.search(r"```bash\n(AUTH=.*?)```", section, re.DOTALL)
     assert block is not None
     expected = re.search(r"# (x-mock-warnings: .*)", block.group(1))
