@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import struct
 from array import array
+from itertools import pairwise
 from typing import Any
 
 _Q = struct.Struct("<q")
@@ -51,6 +52,14 @@ def cut(payload: bytes, position: int) -> bytes:
     ends = 8 + 8 * n + 8 * position
     base = 16 + 16 * n
     return payload[base + _UNPACK(payload, ends)[0]: base + _UNPACK(payload, ends + 8)[0]]
+
+
+def split(payload: bytes) -> list[bytes]:
+    """Every row's text out of a decompressed block."""
+    n = _UNPACK(payload, 0)[0]
+    ends = struct.unpack_from(f"<{n + 1}q", payload, 8 + 8 * n)
+    base = 16 + 16 * n
+    return [payload[base + start: base + end] for start, end in pairwise(ends)]
 
 
 def slot_of(payload: bytes, position: int) -> int:
@@ -119,13 +128,13 @@ class Blocks:
         order = sorted(reference << 32 | i for i, reference in enumerate(kept)
                        if type(reference) is int and (not keyed_only or reference & KEYED))
         out = list(kept)
-        number, payload = -1, b""
+        number, texts = -1, []
         for item in order:
             reference = item >> 32
             if reference >> _SHIFT != number:
                 number = reference >> _SHIFT
-                payload = self.payload(number)
-            out[item & 0xFFFFFFFF] = cut(payload, reference & _POSITION)
+                texts = split(self.payload(number))
+            out[item & 0xFFFFFFFF] = texts[reference & _POSITION]
         return out
 
     def drop(self, reference: int) -> int:
