@@ -3,31 +3,39 @@
 A ``core.store.MemoryTable`` keeps up to ``SMALL_TABLE`` rows as it always
 did (a flat record as a dict of its own: credentials are read on every
 request).  Past that it becomes a ``PackedTable`` (the same object: handles
-stay valid), which keeps each row as ONE bytes object in a dict keyed by an
-int, and each unique field as a dict of int to int (issue 15: 684,000
-users of one vendor took 989 MB, ~1.4 KB each; each stored user now takes
-~200-400 bytes of RSS, bench/memory.py).  What makes a row small:
+stay valid), which keeps each row as a bytes object or an int (a place in a
+compressed block) in a dict keyed by an int, and each unique field as a dict
+of int to int (issue 15: 684,000 users of one vendor took 989 MB, ~1.4 KB
+each; each stored user now takes ~100-330 bytes of RSS, bench/memory.py).
+What makes a row small:
 
-- **one bytes object a row**: the JSON text of ``[record, unique values,
-  key?]``, compressed (below); the first byte says how the rest is kept;
+- **a row is the JSON text of ``[record, unique values, key?]``**: kept
+  plain, alone (its first byte says how the rest is kept), or in a block
+  (below);
 - **a per-table dictionary**: records of a table look alike, so the plain
   text of a few recent rows, taken when the table grows, is the dictionary
   each later row is compressed with (Zstandard's raw-content dictionary;
-  zlib's ``zdict`` where ``zstandard`` is not installed): 40-70 bytes a
-  user (a 64-hex password hash or an id still costs its entropy).  Records
+  zlib's ``zdict`` where ``zstandard`` is not installed).  Records
   drift from it (times, ids and counters move on), so each time a table's
   writes double it takes a new one for the rows written from then on; rows
   already compressed keep theirs and are never recompressed (a request never
   waits for the table: recompressing every row stalled requests 100+ ms);
-- **compressed in batches**: a row is written plain (orjson's text as it
-  is) and its slot listed; the write that lists the ``BATCH``-th compresses
-  them all, each still its own frame (a read opens one row, ~0.3 us).  One
-  row compressed between a request's other work costs ~4-5 us (the
-  compressor's tables are out of the caches), in a batch ~1.5-2.  The batch
-  is counted in writes, never timed (the same writes leave the same bytes)
-  and at most ``BATCH`` rows are plain at a time; a listed row deleted,
-  rewritten or evicted before its batch is skipped or compressed as it is
-  then.  zlib instead: ~3-5 us a row written, ~2 read; a create costs ~40;
+- **compressed in batches, in blocks**: a row is written plain (orjson's
+  text as it is) and its slot listed; the write that lists the ``BATCH``-th
+  compresses them, ``BLOCK_ROWS`` rows to a frame (core.rowblocks): ~0.5-1
+  us and ~25-40 bytes a row, where a frame per row cost ~2.4 us and ~67
+  bytes (zstd builds its entropy tables per frame).  The row's dict entry
+  becomes an int: block, position, whether the row holds its key.  A read
+  of such a row decompresses its block (~6-9 us; the last two opened are
+  kept, a listing opens each once); a miss reads nothing.  A row rewritten
+  or deleted leaves its block (written plain again, or gone); an empty block
+  is freed, one less than half live is compacted (its live rows listed
+  again), so dead rows never outnumber live ones by much.  The batch is
+  counted in writes, never timed (the same writes leave the same bytes) and
+  at most ``BATCH`` rows (plus a compacted block's half) are plain at a
+  time; a listed row deleted, rewritten or evicted before its batch is
+  skipped or taken as it is then.  Rows shorter than ``_DEFLATE_FROM`` stay
+  plain; a spilled row (below) is compressed at once, alone;
 - **int slots**: an int key below 2**60 is its own slot; any other key is
   kept in the row and slotted by its (mixed) hash, 30 bits: an int of 28
   bytes instead of a str of 70 or a packed tuple of 74.  A unique value is indexed by its hash
@@ -37,7 +45,8 @@ users of one vendor took 989 MB, ~1.4 KB each; each stored user now takes
   small spill dicts keyed by the real key or value;
 - no per-row object besides the row's bytes and the int keys of the dicts:
   ints and bytes are untracked, so are the dicts holding only them (the
-  batch's slots are an ``array``: the collector finds nothing in it).
+  batch's slots and the blocks' counts are ``array``s, the blocks a dict of
+  bytes: the collector finds nothing in them).
 
 With ``max_rows`` (``--max-users``) a full table evicts its oldest row (by
 first insertion) with its unique keys, before an insert; the slots are kept
@@ -91,16 +100,18 @@ _OWN = 1 << 60
 _WBITS, _LEVEL, _MEMLEVEL = -11, 1, 1
 _DICTIONARY = 1536
 _ZSTD_LEVEL = 3
-_BLOCK_SIZE = 16384  # what a block of rows is, roughly: the compressor's tables are sized for it
+# What a block of rows is, roughly (BLOCK_ROWS eTelecom rows: ~11 KB): the compressor's window and
+# tables are sized for it (~220 KB a table; 8 KB: ~190 KB and ~1-2 bytes a row more).
+_BLOCK_SIZE = 16384
 USE_ZSTD = True  # tests turn it off to run the zlib way
 _DEFLATE_FROM = 64
 # Rows are written plain and compressed BATCH at a time, on the write that makes the batch full:
-# the compressor's context stays in the cache across a batch (~1.5-2 us a row instead of ~5 cold,
-# between requests' other work), and at most BATCH rows (of ~300-600 bytes) are ever kept plain.
+# the rows of a batch share frames (blocks, core.rowblocks: ~0.5-1 us a row instead of ~2.4 for a
+# frame each), and at most BATCH rows (of ~300-600 bytes) are kept plain (plus a compacted block's).
 # Counted in writes, never timed: the same writes leave the same bytes.
 BATCH = 64
 # A batch is kept in blocks of at most BLOCK_ROWS rows: a read of one row decompresses its block
-# (~12 us for 64 eTelecom rows, ~6 for 32; a block of 32 takes ~2 bytes a row more).
+# (~12 us for 64 eTelecom rows, ~6-9 for 32; blocks of 32 cost ~4-5 bytes a user more, bench/memory.py).
 BLOCK_ROWS = 32
 # Records drift from the dictionary they are compressed with (times, ids, counters move on: a
 # bench row took ~55 bytes 1,000 rows after the dictionary and ~75 100,000 rows later), so a
@@ -142,7 +153,7 @@ def _codec(zdict: bytes) -> tuple[Any, Any]:
         return deflate, deflate
     shared = zstandard.ZstdCompressionDict(zdict, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
     # No magic number, checksum or dictionary id (a row is never read by anything else: 8 bytes
-    # less a row); parameters for ~512-byte inputs: ~40 KB of contexts per table instead of ~100.
+    # less a block); parameters for a block (_BLOCK_SIZE).
     params = zstandard.ZstdCompressionParameters.from_level(
         _ZSTD_LEVEL, source_size=_BLOCK_SIZE, format=zstandard.FORMAT_ZSTD1_MAGICLESS,
         write_checksum=False, write_content_size=True, write_dict_id=False,

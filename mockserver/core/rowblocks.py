@@ -2,10 +2,10 @@
 
 A ``PackedTable`` writes rows plain and compresses them ``BATCH`` at a time.
 Each row its own frame cost ~2.4 us and ~67 bytes a row (the compressor
-builds its entropy tables per frame); the rows of a batch compressed
-TOGETHER, as one frame, cost ~0.5-0.8 us and ~25-30 bytes a row.  So a
-batch becomes one block, and the table's row dict maps such a row's slot
-to an int reference (untracked, like the bytes it replaces):
+builds its entropy tables per frame); rows compressed TOGETHER, as one
+frame, cost ~0.5-1 us and ~25-40 bytes a row.  So a batch becomes blocks
+(of ``BLOCK_ROWS``), and the table's row dict maps such a row's slot to an
+int reference (untracked, like the bytes it replaces):
 
     ref = block number << 17 | holds-its-key << 16 | position in the block
 
@@ -16,12 +16,12 @@ concatenated.  The slots let a mostly-dead block re-list its live rows
 (``live``); the holds-key bit answers "is the slot the key?" without
 opening the block.
 
-Reading a row decompresses its block (~5 us for 64 rows) and cuts the row
-out; the last two blocks opened are kept (bounded: two payloads of a few
+Reading a row decompresses its block (~6-9 us for 32 eTelecom rows, ~11
+KB) and cuts the row out; the last two blocks opened are kept (bounded: two payloads of a few
 tens of KB), so a run of reads of neighbours costs one decompression;
 ``texts`` opens each block once for a whole listing.  A row rewritten or
 deleted leaves its block (``drop``): a block with no live row is freed (its
-number reused, lowest last freed first), one less than half live is
+number reused, the last freed first), one less than half live is
 ``compact``-ed by the table (its live rows written plain again, compressed
 with the next batch), so the dead rows kept are bounded by the live ones.
 Everything here is counted, never timed: the same writes leave the same
