@@ -100,7 +100,7 @@ _OWN = 1 << 60
 _WBITS, _LEVEL, _MEMLEVEL = -11, 1, 1
 _DICTIONARY = 1536
 _ZSTD_LEVEL = 3
-# What a block of rows is, roughly (BLOCK_ROWS eTelecom rows: ~11 KB): the compressor's window and
+# What a block of rows is, roughly (BLOCK_ROWS user rows of ~350 bytes: ~11 KB): the compressor's window and
 # tables are sized for it (~220 KB a table; 8 KB: ~190 KB and ~1-2 bytes a row more).
 _BLOCK_SIZE = 16384
 USE_ZSTD = True  # tests turn it off to run the zlib way
@@ -111,7 +111,7 @@ _DEFLATE_FROM = 64
 # Counted in writes, never timed: the same writes leave the same bytes.
 BATCH = 64
 # A batch is kept in blocks of at most BLOCK_ROWS rows: a read of one row decompresses its block
-# (~12 us for 64 eTelecom rows, ~6-9 for 32; blocks of 32 cost ~4-5 bytes a user more, bench/memory.py).
+# (~12 us for 64 user rows of ~350 bytes, ~6-9 for 32; blocks of 32 cost ~4-5 bytes a user more, bench/memory.py).
 BLOCK_ROWS = 32
 # Records drift from the dictionary they are compressed with (times, ids, counters move on: a
 # bench row took ~55 bytes 1,000 rows after the dictionary and ~75 100,000 rows later), so a

@@ -16,7 +16,7 @@ concatenated.  The slots let a mostly-dead block re-list its live rows
 (``live``); the holds-key bit answers "is the slot the key?" without
 opening the block.
 
-Reading a row decompresses its block (~6-9 us for 32 eTelecom rows, ~11
+Reading a row decompresses its block (~6-9 us for 32 user rows, ~11
 KB) and cuts the row out; the last two blocks opened are kept (bounded: two payloads of a few
 tens of KB), so a run of reads of neighbours costs one decompression;
 ``texts`` opens each block once for a whole listing.  A row rewritten or
