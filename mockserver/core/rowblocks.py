@@ -16,9 +16,9 @@ concatenated.  The slots let a mostly-dead block re-list its live rows
 (``live``); the holds-key bit answers "is the slot the key?" without
 opening the block.
 
-Reading a row decompresses its block (~6-9 us for 32 user rows, ~11
-KB) and cuts the row out; the last two blocks opened are kept (bounded: two payloads of a few
-tens of KB), so a run of reads of neighbours costs one decompression;
+Reading a row decompresses its block (~6-9 us for 32 user rows, ~11 KB)
+and cuts the row out; the last two blocks opened are kept (bounded: two
+payloads), so a run of reads of neighbours costs one decompression;
 ``texts`` opens each block once for a whole listing.  A row rewritten or
 deleted leaves its block (``drop``): a block with no live row is freed (its
 number reused, the last freed first), one less than half live is
