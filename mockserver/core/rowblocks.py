@@ -22,7 +22,8 @@ payloads), so a run of reads of neighbours costs one decompression;
 ``texts`` opens each block once for a whole listing.  A row rewritten or
 deleted leaves its block (``drop``): a block with no live row is freed (its
 number reused, the last freed first), one less than half live is
-``compact``-ed by the table (its live rows written plain again, compressed
+compacted by the table (``PackedTable._left``: its live rows written plain
+again, compressed
 with the next batch), so the dead rows kept are bounded by the live ones.
 Everything here is counted, never timed: the same writes leave the same
 blocks.
