@@ -73,6 +73,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from .core.commits import AfterCommit
 from .core.faults import DROP_EXTENSION
 from .core.serving import DIRECT_METHOD, RESPOND_EXTENSION
 
@@ -343,6 +344,11 @@ def direct(base: type[Any]) -> type[Any]:
                     self.loop.call_soon(self._fail)  # after any answer queued before it
                     return
             if type(answer) is not tuple:
+                if type(answer) is AfterCommit:  # written once its store transaction is committed (core.commits)
+                    self._queued += 1
+                    self.loop.call_soon(self._deliver_settled, answer)
+                    self.on_response_complete()
+                    return
                 # What uvicorn would have been told as the request arrived, in the same order.  An app
                 # the direct method gave (holding the work it did: core.serving.Handover, or the
                 # admin app) is the one uvicorn runs for this request: it takes self.app as it starts
@@ -381,6 +387,16 @@ def direct(base: type[Any]) -> type[Any]:
                 transport.close()
             else:
                 transport.write_whole(head + b"\r\n" + payload)
+
+        def _deliver_settled(self, answer: AfterCommit) -> None:
+            """Writes a queued answer as its transaction settled: committed, or the vendor's 500 if it failed."""
+            try:
+                head, payload = answer.settled()
+            except Exception:  # the app answers its own failures: this is a bug, served as uvicorn serves one
+                self.logger.exception("Exception in the direct answer")
+                self._fail()
+                return
+            self._deliver(head, payload)
 
         def _fail(self) -> None:
             self._queued -= 1

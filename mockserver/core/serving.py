@@ -49,6 +49,7 @@ from urllib.parse import parse_qsl
 import orjson
 
 from .clock import Clock
+from .commits import AfterCommit, Batch, GroupCommit
 from .errors import BodyTooLarge, MethodNotAllowed, Problem, RouteNotFound, VendorError
 from .faults import send_with_fault
 from .framing import Framing, Pairs, checked_headers
@@ -77,7 +78,9 @@ RESPOND_EXTENSION = "mockserver.respond"
 # ``(head, payload)``, a complete response to write as ``head + b"\r\n" + payload`` (the
 # server may add ``connection: close`` before the blank line), or an ASGI app (a
 # ``Handover``, the admin API, the 404 app) that the server runs for this request in place of
-# the whole app, as if the request had just arrived; None means the whole app.
+# the whole app, as if the request had just arrived; None means the whole app; or, on a store that
+# commits the requests of one turn of the loop together, an ``AfterCommit`` to write as its
+# ``settled()`` says, once that commit is done (core.commits).
 # mockserver.wire calls it for plain requests, sparing most of them the ASGI cycle.
 DIRECT_METHOD = "answer_directly"
 
@@ -109,10 +112,12 @@ class Services(Protocol):
     # A transactional or shared store (core.store): each request's writes committed before its answer is
     # sent, and other workers' changes loaded before it starts.
     request_hooks: bool
+    commits: GroupCommit | None  # a transactional store's: requests answered directly commit per turn of the loop
 
     def begin_request(self) -> None: ...
+    def defer_request(self) -> Batch | None: ...
     def end_request(self) -> None: ...
-    def abort_request(self) -> None: ...
+    def abort_request(self, error: BaseException | None = None) -> None: ...
 
 
 @dataclass(slots=True)
@@ -221,22 +226,47 @@ class VendorApp:
         self._limit_digits = len(str(max_body))
         if services.request_hooks:  # decided once: the memory store's requests pay nothing for it
             self.answer = self._committed  # type: ignore[method-assign]
+            if services.commits is not None:  # a transactional store: direct answers commit once per turn of the loop
+                self.answer_directly = self._answered_in_turn  # type: ignore[method-assign]
 
     def _committed(self, request: Request) -> Answer | Pending:
         """``answer`` in the store's transaction, committed before the answer leaves (never a 2xx for a lost write).
 
         What runs after a wait (a scenario's delay) writes outside it, each write committed
-        as it is made (the store's autocommit), still before the answer is sent."""
+        as it is made (the store's autocommit) or with the transaction open then, before the
+        answer is sent (``_then_committed``)."""
         services = self.services
         try:
             services.begin_request()
             answer = VendorApp.answer(self, request)
             services.end_request()
         except Exception as exc:  # the store failed (disk full, a lock held too long): the vendor's 500, nothing kept
-            services.abort_request()
-            log.error("store failed in %s %s %s", self.name, request.method, request.path, exc_info=exc)
-            return self._answered(request, {}, "unknown", self.vendor.answer_failure(exc), None, None)
+            return self._store_failed(request, exc)
+        return answer if isinstance(answer, Answer) else self._then_committed(request, answer)
+
+    def _store_failed(self, request: Request, exc: Exception) -> Answer:
+        self.services.abort_request(exc)
+        log.error("store failed in %s %s %s", self.name, request.method, request.path, exc_info=exc)
+        return self._answered(request, {}, "unknown", self.vendor.answer_failure(exc), None, None)
+
+    async def _then_committed(self, request: Request, pending: Pending) -> Answer:
+        """A continuation's answer (a scenario's delay), once what it wrote is committed: a transaction
+        the requests of a turn share (core.commits) may have been open as it wrote."""
+        answer = await pending
+        try:
+            self.services.end_request()
+        except Exception as exc:
+            return self._store_failed(request, exc)
         return answer
+
+    def failed_directly(self, request: Request, error: BaseException) -> tuple[bytes, bytes]:
+        """``core.commits.AfterCommit``: the direct answer to a request whose transaction failed to commit."""
+        failure = error if isinstance(error, Exception) else RuntimeError(str(error))
+        answer = self._answered(request, {}, "unknown", self.vendor.answer_failure(failure), None, None)
+        head = self.framing.head(answer.status, len(answer.payload), answer.extra)
+        if head is None:  # a vendor's failure answer is always framed here; never a 2xx if not
+            raise failure
+        return head, answer.payload
 
     # ------------------------------------------------------------------ the pipeline
     def answer(self, request: Request) -> Answer | Pending:
@@ -374,7 +404,7 @@ class VendorApp:
     # ------------------------------------------------------------------ the direct adapter
     def answer_directly(
         self, method: str, path: str, raw_query: bytes, raw_headers: list[tuple[bytes, bytes]], body: bytes,
-    ) -> tuple[bytes, bytes] | Handover:
+    ) -> tuple[bytes, bytes] | Handover | AfterCommit:
         """``DIRECT_METHOD``: the whole response to write now, or the ASGI app that finishes it.
 
         Every request is answered through the pipeline here; only what cannot be written at
@@ -388,6 +418,42 @@ class VendorApp:
         request = Request(method, path[len(self.prefix):] or "/", raw_query, headers, b"" if too_large else body,
                           headers.get("x-mock-session", ""), too_large, started)
         answer = self.answer(request)
+        if type(answer) is Answer and answer.fault is None:
+            head = self.framing.head(answer.status, len(answer.payload), answer.extra)
+            if head is not None:
+                return head, answer.payload
+        return Handover(self, answer)
+
+    def _answered_in_turn(
+        self, method: str, path: str, raw_query: bytes, raw_headers: list[tuple[bytes, bytes]], body: bytes,
+    ) -> tuple[bytes, bytes] | Handover | AfterCommit:
+        """``answer_directly`` on a transactional store: answered in the transaction of this turn of the
+        loop, written once it is committed (``AfterCommit``; see core.commits)."""
+        started = time.perf_counter()
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in raw_headers}
+        too_large = self._refused(headers, len(body)) if len(body) > self.max_body else None
+        request = Request(method, path[len(self.prefix):] or "/", raw_query, headers, b"" if too_large else body,
+                          headers.get("x-mock-session", ""), too_large, started)
+        services = self.services
+        try:
+            batch = services.defer_request()
+            if batch is None:  # no loop runs (a direct call): committed before it returns
+                return self._framed(self._committed(request))
+            answer = VendorApp.answer(self, request)
+        except Exception as exc:
+            return self._framed(self._store_failed(request, exc))
+        if type(answer) is Answer and answer.fault is None:
+            head = self.framing.head(answer.status, len(answer.payload), answer.extra)
+            if head is not None:
+                return AfterCommit(head, answer.payload, batch, self, request)
+        # Handed to ASGI (a fault, a delay): written without waiting for the turn's end, so committed now.
+        try:
+            services.end_request()
+        except Exception as exc:
+            return self._framed(self._store_failed(request, exc))
+        return Handover(self, answer if isinstance(answer, Answer) else self._then_committed(request, answer))
+
+    def _framed(self, answer: Answer | Pending) -> tuple[bytes, bytes] | Handover:
         if type(answer) is Answer and answer.fault is None:
             head = self.framing.head(answer.status, len(answer.payload), answer.extra)
             if head is not None:

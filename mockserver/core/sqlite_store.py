@@ -5,11 +5,12 @@ convention: the path is what follows the third slash).  The file is opened in
 WAL mode with a busy timeout, so several processes (``--workers``) can share
 it: readers never wait for the writer, and writers take turns.
 
-Durability: the pipeline wraps each request in ``begin()`` (``BEGIN
-IMMEDIATE``: the write lock is taken first, so a check-then-insert, a claim
-and the seed that follows it, never interleave with another process) and
-``commit()`` before the answer is sent, so a 2xx is only ever sent for writes
-that are in the file.  ``synchronous=NORMAL``: a committed request survives
+Durability: the pipeline wraps each request, or the requests answered in one
+turn of the event loop (``core.commits``: group commit), in ``begin()``
+(``BEGIN IMMEDIATE``: the write lock is taken first, so a check-then-insert, a
+claim and the seed that follows it, never interleave with another process) and
+``commit()`` before any of their answers is sent, so a 2xx is only ever sent
+for writes that are in the file.  ``synchronous=NORMAL``: a committed request survives
 the process being killed (the WAL is written before the commit returns); a
 power cut may lose the last few commits, never corrupt the file.
 
@@ -62,6 +63,10 @@ _CACHE_KIB = 8192  # the page cache: all this process keeps of the file, however
 _WAL_PAGES = 8000  # a request checkpoints past this many WAL pages (32 MiB): only when the checkpointer falls behind
 _WAL_LIMIT = 16 << 20  # bytes: the WAL file is cut back to this once copied
 _CHECKPOINT_SECONDS = 0.25  # how often the checkpointer copies committed WAL pages into the file
+# Rows read by key in a transaction, kept packed (SQLiteStore._read): a create reads its caller's credentials
+# (a token, a session, an API key) every time, ~5 µs a statement.  Bounded: emptied when it reaches this.
+_READ_CACHE = 1024
+_COUNTS_KEPT = 4096  # counters kept in the process (SQLiteStore._counts): written and emptied when it reaches this
 
 
 def _checkpointer(path: Path, stop: threading.Event, alive: weakref.ref[SQLiteStore]) -> None:
@@ -115,8 +120,25 @@ class SQLiteTable:
         self._store, self._db, self._ns, self._name = store, store._db, namespace, name
 
     def get(self, key: Hashable) -> Record | None:
-        row = self._db.execute("SELECT data FROM rows WHERE ns=? AND tbl=? AND key=?", (self._ns, self._name, _key(key))).fetchone()
-        return None if row is None else unpack(row[0])
+        kept_key, db = _key(key), self._db
+        if not self._store._txn:  # see SQLiteStore._read: only in a transaction is what was read known to stay
+            row = db.execute("SELECT data FROM rows WHERE ns=? AND tbl=? AND key=?", (self._ns, self._name, kept_key)).fetchone()
+            return None if row is None else unpack(row[0])
+        read, where = self._store._read, (self._ns, self._name, kept_key)
+        found = read.get(where)
+        if found is None:
+            row = db.execute("SELECT data FROM rows WHERE ns=? AND tbl=? AND key=?", where).fetchone()
+            if row is None:
+                return None
+            found = row[0]
+            if len(read) >= _READ_CACHE:
+                read.clear()
+            read[where] = found
+        return unpack(found)  # type: ignore[no-any-return]
+
+    def _forget(self, kept_key: bytes) -> None:
+        """A row this process is writing: not read from the cache again (``SQLiteStore._read``)."""
+        self._store._read.pop((self._ns, self._name, kept_key), None)
 
     def find(self, field: str, value: Hashable) -> Record | None:
         row = self._db.execute(
@@ -172,6 +194,7 @@ class SQLiteTable:
     def insert(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
         kept_key, data = _key(key), pack(record)
         db, ns, tbl = self._db, self._ns, self._name
+        self._forget(kept_key)
         if db.in_transaction:
             # A request's transaction (the hot path): a refusal undoes its own few statements, two fewer
             # statements than a savepoint; any other failure rolls the whole request back (serving.py).
@@ -198,6 +221,7 @@ class SQLiteTable:
     def update(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
         kept_key, data = _key(key), pack(record)  # packed first: a record that cannot be kept changes nothing
         db, ns, tbl = self._db, self._ns, self._name
+        self._forget(kept_key)
         db.execute("SAVEPOINT upd")
         try:
             old = db.execute("SELECT uniq FROM rows WHERE ns=? AND tbl=? AND key=?", (ns, tbl, kept_key)).fetchone()
@@ -217,6 +241,7 @@ class SQLiteTable:
     def delete(self, key: Hashable) -> Record | None:
         kept_key = _key(key)
         db, ns, tbl = self._db, self._ns, self._name
+        self._forget(kept_key)
         row = db.execute("DELETE FROM rows WHERE ns=? AND tbl=? AND key=? RETURNING data, uniq", (ns, tbl, kept_key)).fetchone()
         if row is None:
             return None
@@ -247,6 +272,20 @@ class SQLiteStore:
         self.path = path_of(url)
         self._tables: dict[tuple[str, str], SQLiteTable] = {}
         self._seq = 0
+        # Rows read by key, packed: (ns, table, key) -> data.  Used only inside a transaction: begin() empties it
+        # when another connection (a worker) has committed since (PRAGMA data_version), and so do a rollback and
+        # clear/drop; a row this process writes is dropped from it first (SQLiteTable._forget).  BEGIN IMMEDIATE
+        # holds the write lock, so nothing changes a row behind it while the transaction is open.
+        self._read: dict[tuple[str, str, bytes], bytes] = {}
+        self._data_version = -1
+        # Id sequences and counters as this process knows them, (ns, name) -> value, under the same rules as
+        # _read; in a transaction they change here (a dict, not a statement) and the changed ones (_dirty) are
+        # written in one statement just before COMMIT (_flush_counts), so the ids and the rows that use them still
+        # commit together: a create of a turn costs no counter statement but the turn's one.  Outside a
+        # transaction every counter call is its statement, as it must commit on its own.
+        self._counts: dict[tuple[str, str], int] = {}
+        self._dirty: set[tuple[str, str]] = set()
+        self._txn = False  # a transaction begun by begin() is open (not a savepoint of autocommit mode)
         self._db = self._connect()
         self._start_checkpoints()
 
@@ -302,6 +341,10 @@ class SQLiteStore:
         """In a forked worker: a connection and a checkpointer of its own (WAL and the busy timeout let the
         workers take turns)."""
         self._db = self._connect()
+        self._read.clear()  # data_version counts per connection: the parent's says nothing about this one
+        self._counts.clear()
+        self._dirty.clear()
+        self._data_version, self._txn = -1, False
         for table in self._tables.values():  # the handles vendors keep, on the new connection
             table._db = self._db
         self._start_checkpoints()
@@ -320,6 +363,14 @@ class SQLiteStore:
         return table
 
     def next_id(self, namespace: str, name: str, start: int) -> int:
+        if self._txn:
+            where = (namespace, name)
+            now = self._count(where)
+            value = start if now is None else now + 1
+            self._counts[where] = value
+            self._dirty.add(where)
+            return value
+        self._counts.pop((namespace, name), None)  # written on its own: what was kept of it is stale
         row = self._db.execute(
             "INSERT INTO counters VALUES (?,?,?) ON CONFLICT (ns, name) DO UPDATE SET value=value+1 RETURNING value",
             (namespace, name, start),
@@ -327,20 +378,59 @@ class SQLiteStore:
         return int(row[0])
 
     def bump_id(self, namespace: str, name: str, at_least: int) -> None:
+        if self._txn:
+            where = (namespace, name)
+            now = self._count(where)
+            if now is None or now < at_least:
+                self._counts[where] = at_least
+                self._dirty.add(where)
+            return
+        self._counts.pop((namespace, name), None)
         self._db.execute(
             "INSERT INTO counters VALUES (?,?,?) ON CONFLICT (ns, name) DO UPDATE SET value=max(value, excluded.value)",
             (namespace, name, at_least),
         )
 
+    def _count(self, where: tuple[str, str]) -> int | None:
+        """A counter's value in the open transaction (None: never counted), read once and then kept."""
+        value = self._counts.get(where)
+        if value is None:
+            self._bound_counts()
+            row = self._db.execute("SELECT value FROM counters WHERE ns=? AND name=?", where).fetchone()
+            if row is None:
+                return None
+            value = self._counts[where] = int(row[0])
+        return value
+
+    def _bound_counts(self) -> None:
+        """Room for one more counter: at the bound, every one written and forgotten (the next use reads it again)."""
+        if len(self._counts) >= _COUNTS_KEPT:
+            self._flush_counts()
+            self._counts.clear()
+
+    def _flush_counts(self) -> None:
+        """The counters changed in this transaction, written (before COMMIT, or SQL reading the table whole)."""
+        if self._dirty:
+            counts = self._counts
+            self._db.executemany(
+                "INSERT INTO counters VALUES (?,?,?) ON CONFLICT (ns, name) DO UPDATE SET value=excluded.value",
+                [(ns, name, counts[ns, name]) for ns, name in self._dirty],
+            )
+            self._dirty.clear()
+
     def clear(self, namespace: str | None = None) -> None:
+        self._flush_counts()  # outside the savepoint: undoing it must not undo other namespaces' counts
         self._atomically(self._delete_space, namespace)
 
     def drop(self, namespace: str) -> None:
+        self._flush_counts()
         self._atomically(self._delete_space, namespace)
         for key in [k for k in self._tables if k[0] == namespace]:
             del self._tables[key]
 
     def _delete_space(self, namespace: str | None) -> None:
+        self._read.clear()
+        self._counts.clear()  # written already (clear, drop): read again from the table
         for table in ("rows", "uniq", "counters"):
             if namespace is None:
                 self._db.execute(f"DELETE FROM {table}")
@@ -348,6 +438,7 @@ class SQLiteStore:
                 self._db.execute(f"DELETE FROM {table} WHERE ns=?", (namespace,))
 
     def namespaces(self) -> list[str]:
+        self._flush_counts()
         rows = self._db.execute("SELECT DISTINCT ns FROM rows UNION SELECT DISTINCT ns FROM counters")
         return [ns for (ns,) in rows]
 
@@ -364,6 +455,12 @@ class SQLiteStore:
 
     # ------------------------------------------------------------ counters, claims
     def incr(self, namespace: str, name: str, by: int = 1) -> int:
+        if self._txn:
+            where = (namespace, name)
+            value = self._counts[where] = (self._count(where) or 0) + by
+            self._dirty.add(where)
+            return value
+        self._counts.pop((namespace, name), None)
         row = self._db.execute(
             "INSERT INTO counters VALUES (?,?,?) ON CONFLICT (ns, name) DO UPDATE SET value=value+excluded.value RETURNING value",
             (namespace, name, by),
@@ -371,10 +468,18 @@ class SQLiteStore:
         return int(row[0])
 
     def counter(self, namespace: str, name: str) -> int:
+        if self._txn:
+            return self._count((namespace, name)) or 0
         row = self._db.execute("SELECT value FROM counters WHERE ns=? AND name=?", (namespace, name)).fetchone()
         return 0 if row is None else int(row[0])
 
     def set_counter(self, namespace: str, name: str, value: int) -> None:
+        if self._txn:
+            self._bound_counts()
+            self._counts[namespace, name] = value
+            self._dirty.add((namespace, name))
+            return
+        self._counts.pop((namespace, name), None)
         self._db.execute("INSERT OR REPLACE INTO counters VALUES (?,?,?)", (namespace, name, value))
 
     def claim(self, namespace: str, name: str) -> bool:
@@ -407,12 +512,24 @@ class SQLiteStore:
     def begin(self) -> None:
         if not self._db.in_transaction:
             self._db.execute("BEGIN IMMEDIATE")  # the write lock first: no other process writes between our reads and writes
+            version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            if version != self._data_version:  # another connection committed since: what was read may be stale
+                self._read.clear()
+                self._counts.clear()
+                self._data_version = version
+            self._txn = True
 
     def commit(self) -> None:
         if self._db.in_transaction:
+            self._flush_counts()  # the ids commit with the rows that use them
             self._db.execute("COMMIT")
+        self._txn = False
 
     def rollback(self) -> None:
+        self._txn = False
+        self._read.clear()  # rows read in the transaction may hold what it wrote
+        self._counts.clear()
+        self._dirty.clear()
         if self._db.in_transaction:
             self._db.execute("ROLLBACK")
 

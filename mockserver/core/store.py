@@ -49,7 +49,8 @@ sharing one (``redis://...``) see the same state.  Besides tables:
   reloads its in-process copies when it moved (memory: never, and never asked:
   ``shared`` is False);
 - a per-request transaction: when ``transactional``, the pipeline calls
-  ``begin()`` before a request and ``commit()`` before its answer is sent
+  ``begin()`` before a request (or the first of those answered in one turn of
+  the event loop: ``core.commits``) and ``commit()`` before its answer is sent
   (``rollback()`` if the commit fails: the client gets the vendor's 500, not
   a 2xx for a write that was lost).  Memory: all three are no-ops, never called;
 - ``url`` (credentials redacted), ``describe() -> dict`` (backend, url,

@@ -1,6 +1,6 @@
 """Pulse CRM fidelity table: what the emulation does and where each behaviour comes from.
 
-Read by mockserver.core.fidelity (the README's "Fidelity" section and the
+Read by mockserver.core.fidelity (docs/fidelity.md and the
 admin fidelity map).  Route and error-catalog rows are generated from the
 code; this module gives their sources and the hand-written rows.
 Texts are Markdown; paths are relative to the mount.
