@@ -3,31 +3,39 @@
 A ``core.store.MemoryTable`` keeps up to ``SMALL_TABLE`` rows as it always
 did (a flat record as a dict of its own: credentials are read on every
 request).  Past that it becomes a ``PackedTable`` (the same object: handles
-stay valid), which keeps each row as ONE bytes object in a dict keyed by an
-int, and each unique field as a dict of int to int (issue 15: 684,000
-users of one vendor took 989 MB, ~1.4 KB each; each stored user now takes
-~200-400 bytes of RSS, bench/memory.py).  What makes a row small:
+stay valid), which keeps each row as a bytes object or an int (a place in a
+compressed block) in a dict keyed by an int, and each unique field as a dict
+of int to int (issue 15: 684,000 users of one vendor took 989 MB, ~1.4 KB
+each; each stored user now takes ~100-330 bytes of RSS, bench/memory.py).
+What makes a row small:
 
-- **one bytes object a row**: the JSON text of ``[record, unique values,
-  key?]``, compressed (below); the first byte says how the rest is kept;
+- **a row is the JSON text of ``[record, unique values, key?]``**: kept
+  plain, alone (its first byte says how the rest is kept), or in a block
+  (below);
 - **a per-table dictionary**: records of a table look alike, so the plain
   text of a few recent rows, taken when the table grows, is the dictionary
   each later row is compressed with (Zstandard's raw-content dictionary;
-  zlib's ``zdict`` where ``zstandard`` is not installed): 40-70 bytes a
-  user (a 64-hex password hash or an id still costs its entropy).  Records
+  zlib's ``zdict`` where ``zstandard`` is not installed).  Records
   drift from it (times, ids and counters move on), so each time a table's
   writes double it takes a new one for the rows written from then on; rows
   already compressed keep theirs and are never recompressed (a request never
   waits for the table: recompressing every row stalled requests 100+ ms);
-- **compressed in batches**: a row is written plain (orjson's text as it
-  is) and its slot listed; the write that lists the ``BATCH``-th compresses
-  them all, each still its own frame (a read opens one row, ~0.3 us).  One
-  row compressed between a request's other work costs ~4-5 us (the
-  compressor's tables are out of the caches), in a batch ~1.5-2.  The batch
-  is counted in writes, never timed (the same writes leave the same bytes)
-  and at most ``BATCH`` rows are plain at a time; a listed row deleted,
-  rewritten or evicted before its batch is skipped or compressed as it is
-  then.  zlib instead: ~3-5 us a row written, ~2 read; a create costs ~40;
+- **compressed in batches, in blocks**: a row is written plain (orjson's
+  text as it is) and its slot listed; the write that lists the ``BATCH``-th
+  compresses them, ``BLOCK_ROWS`` rows to a frame (core.rowblocks): ~0.5-1
+  us and ~25-40 bytes a row, where a frame per row cost ~2.4 us and ~67
+  bytes (zstd builds its entropy tables per frame).  The row's dict entry
+  becomes an int: block, position, whether the row holds its key.  A read
+  of such a row decompresses its block (~6-9 us; the last two opened are
+  kept, a listing opens each once); a miss reads nothing.  A row rewritten
+  or deleted leaves its block (written plain again, or gone); an empty block
+  is freed, one less than half live is compacted (its live rows listed
+  again), so dead rows never outnumber live ones by much.  The batch is
+  counted in writes, never timed (the same writes leave the same bytes) and
+  at most ``BATCH`` rows (plus a compacted block's half) are plain at a
+  time; a listed row deleted, rewritten or evicted before its batch is
+  skipped or taken as it is then.  Rows shorter than ``_DEFLATE_FROM`` stay
+  plain; a spilled row (below) is compressed at once, alone;
 - **int slots**: an int key below 2**60 is its own slot; any other key is
   kept in the row and slotted by its (mixed) hash, 30 bits: an int of 28
   bytes instead of a str of 70 or a packed tuple of 74.  A unique value is indexed by its hash
@@ -37,7 +45,8 @@ users of one vendor took 989 MB, ~1.4 KB each; each stored user now takes
   small spill dicts keyed by the real key or value;
 - no per-row object besides the row's bytes and the int keys of the dicts:
   ints and bytes are untracked, so are the dicts holding only them (the
-  batch's slots are an ``array``: the collector finds nothing in it).
+  batch's slots and the blocks' counts are ``array``s, the blocks a dict of
+  bytes: the collector finds nothing in them).
 
 With ``max_rows`` (``--max-users``) a full table evicts its oldest row (by
 first insertion) with its unique keys, before an insert; the slots are kept
@@ -58,6 +67,7 @@ import orjson
 
 from .errors import Conflict
 from .packed import pack, unpack
+from .rowblocks import KEYED, Blocks, cut, join, ref, slot_of
 from .store import _NO_KEYS, NO_UNIQUE_KEYS, MemoryTable, Record, UniqueKeys, _row_key
 
 log = logging.getLogger("mockserver")
@@ -90,13 +100,19 @@ _OWN = 1 << 60
 _WBITS, _LEVEL, _MEMLEVEL = -11, 1, 1
 _DICTIONARY = 1536
 _ZSTD_LEVEL = 3
+# What a block of rows is, roughly (BLOCK_ROWS user rows of ~350 bytes: ~11 KB): the compressor's window and
+# tables are sized for it (~220 KB a table; 8 KB: ~190 KB and ~1-2 bytes a row more).
+_BLOCK_SIZE = 16384
 USE_ZSTD = True  # tests turn it off to run the zlib way
 _DEFLATE_FROM = 64
 # Rows are written plain and compressed BATCH at a time, on the write that makes the batch full:
-# the compressor's context stays in the cache across a batch (~1.5-2 us a row instead of ~5 cold,
-# between requests' other work), and at most BATCH rows (of ~300-600 bytes) are ever kept plain.
+# the rows of a batch share frames (blocks, core.rowblocks: ~0.5-1 us a row instead of ~2.4 for a
+# frame each), and at most BATCH rows (of ~300-600 bytes) are kept plain (plus a compacted block's).
 # Counted in writes, never timed: the same writes leave the same bytes.
 BATCH = 64
+# A batch is kept in blocks of at most BLOCK_ROWS rows: a read of one row decompresses its block
+# (~12 us for 64 user rows of ~350 bytes, ~6-9 for 32; blocks of 32 cost ~4-5 bytes a user more, bench/memory.py).
+BLOCK_ROWS = 32
 # Records drift from the dictionary they are compressed with (times, ids, counters move on: a
 # bench row took ~55 bytes 1,000 rows after the dictionary and ~75 100,000 rows later), so a
 # table takes a new one, from the plain rows of the batch at hand, each time its writes double
@@ -137,9 +153,9 @@ def _codec(zdict: bytes) -> tuple[Any, Any]:
         return deflate, deflate
     shared = zstandard.ZstdCompressionDict(zdict, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
     # No magic number, checksum or dictionary id (a row is never read by anything else: 8 bytes
-    # less a row); parameters for ~512-byte inputs: ~40 KB of contexts per table instead of ~100.
+    # less a block); parameters for a block (_BLOCK_SIZE).
     params = zstandard.ZstdCompressionParameters.from_level(
-        _ZSTD_LEVEL, source_size=512, format=zstandard.FORMAT_ZSTD1_MAGICLESS,
+        _ZSTD_LEVEL, source_size=_BLOCK_SIZE, format=zstandard.FORMAT_ZSTD1_MAGICLESS,
         write_checksum=False, write_content_size=True, write_dict_id=False,
     )
     compressor = zstandard.ZstdCompressor(dict_data=shared, compression_params=params)
@@ -182,6 +198,8 @@ class PackedTable(MemoryTable):
         slot = key if type(key) is int and -_OWN <= key < _OWN else _hashed(key)
         kept = self._rows.get(slot)
         if kept is not None:
+            if type(kept) is int:  # a row in a block (core.rowblocks)
+                kept = self._blocks.text(kept)
             if _holds_key(kept):
                 record, _, stored = self._open(kept)
                 if _same(stored, key):
@@ -209,13 +227,15 @@ class PackedTable(MemoryTable):
 
     def values(self) -> list[Record]:
         opened = self._open
-        return [opened(kept)[0] for kept in self._rows.values()] + [opened(kept)[0] for kept in self._spill.values()]
+        texts = self._blocks.texts(list(self._rows.values()))  # each block opened once
+        return [opened(kept)[0] for kept in texts] + [opened(kept)[0] for kept in self._spill.values()]
 
     def __len__(self) -> int:
         return len(self._rows) + len(self._spill)
 
     def __iter__(self) -> Iterator[Hashable]:
-        keys: list[Hashable] = [self._key(slot, kept) for slot, kept in self._rows.items()]
+        texts = self._blocks.texts(list(self._rows.values()), keyed_only=True)  # the others' slot is their key
+        keys: list[Hashable] = [self._key(slot, kept) for slot, kept in zip(self._rows, texts, strict=True)]
         keys += [self._key(0, kept) for kept in self._spill.values()]
         return iter(keys)
 
@@ -245,9 +265,11 @@ class PackedTable(MemoryTable):
         kept = self._rows.get(slot)
         if kept is not None and self._is(slot, kept, key):
             new = self._pack(record, items, None if slot is key else key)  # before any change
-            self._unindex(slot, key, self._open(kept)[1])
+            self._unindex(slot, key, self._open(self._text(kept))[1])
             self._rows[slot] = new  # in place: the row keeps its position (values() order)
             self._index_row(slot, key, items)
+            if type(kept) is int:
+                self._left(kept)
             self._later(slot)
             return
         if self._spill and _row_key(key) in self._spill:  # a spilled row replaced: as many rows as before
@@ -261,9 +283,11 @@ class PackedTable(MemoryTable):
         slot = _slot(key)
         kept = self._rows.get(slot)
         if kept is not None and self._is(slot, kept, key):
-            record, uniques, _ = self._open(kept)
+            record, uniques, _ = self._open(self._text(kept))
             del self._rows[slot]
             self._unindex(slot, key, uniques)
+            if type(kept) is int:
+                self._left(kept)
             return record
         if self._spill:
             kept = self._spill.pop(_row_key(key), None)
@@ -274,7 +298,7 @@ class PackedTable(MemoryTable):
         return None
 
     def clear(self) -> None:
-        self._zc = self._zd = self._ring = self._pending = None
+        self._zc = self._zd = self._ring = self._pending = self._blocks = None
         self._written = self._renew = 0
         self._spill = self._spindex = _NO_KEYS
         self.__class__ = MemoryTable  # type: ignore[assignment]  # small again: its handles stay valid
@@ -310,32 +334,59 @@ class PackedTable(MemoryTable):
             self._compress_pending()
 
     def _compress_pending(self) -> None:
-        """Compress the rows written plain since the last batch, in one go.  A slot may have been
-        deleted since (skipped), rewritten (listed twice: compressed once) or taken by another
-        key's row (also listed: compressed); either way its row is compressed whoever owns it."""
+        """Compress the rows written plain since the last batch as ONE block (core.rowblocks).  A
+        slot may have been deleted since (skipped), rewritten (listed twice: taken once) or taken
+        by another key's row (also listed: taken); either way its row is taken whoever owns it."""
         pending = self._pending
         self._written += len(pending)
         if self._written >= self._renew and self._zc is not None:
             self._new_dictionary()
-        rows, zc, mark = self._rows, self._zc, self._mark
-        if zc is None:
-            for slot in pending:
-                kept = rows.get(slot)
-                if kept is not None and kept[0] == _PLAIN:
-                    rows[slot] = _EMPTY.join((kept, _EMPTY))
-        else:
-            compress = zc.compress
-            for slot in pending:  # _deflate() written out (this is ~1/BATCH of a create's work)
-                kept = rows.get(slot)
-                if kept is not None and kept[0] == _PLAIN:
-                    # same key, so the row keeps its place in the dict's order (values(), eviction)
-                    if len(kept) >= _DEFLATE_FROM:
-                        deflated = compress(kept)
-                        if len(deflated) < len(kept):
-                            rows[slot] = _HEADS[mark | (0 if kept[-2] == _CLOSE else _KEYED)] + deflated
-                            continue
+        rows, zc = self._rows, self._zc
+        texts: list[bytes] = []
+        slots: list[int] = []
+        for slot in pending:
+            kept = rows.get(slot)
+            if type(kept) is bytes and kept[0] == _PLAIN:
+                if zc is not None and len(kept) >= _DEFLATE_FROM:
+                    texts.append(kept)
+                    slots.append(slot)
+                    rows[slot] = -1  # taken (a slot listed twice is taken once); its reference below
+                else:  # short rows stay plain: copied, as orjson's result keeps its ~4 KB buffer (core.packed)
                     rows[slot] = _EMPTY.join((kept, _EMPTY))
         del pending[:]
+        if not texts:
+            return
+        blocks, size, mark, compress = self._blocks, BLOCK_ROWS, self._mark, zc.compress
+        for first in range(0, len(texts), size):
+            some, their = texts[first: first + size], slots[first: first + size]
+            number = blocks.add(mark, compress(join(some, their)), len(some))
+            for position, (slot, text) in enumerate(zip(their, some, strict=True)):
+                # same key, so the row keeps its place in the dict's order (values(), eviction)
+                rows[slot] = ref(number, position, text[-2] != _CLOSE)
+
+    def _text(self, kept: bytes | int) -> bytes:
+        """A row's bytes: as kept, or cut out of its block."""
+        return kept if type(kept) is bytes else self._blocks.text(kept)
+
+    def _left(self, reference: int) -> None:
+        """A row in a block was rewritten or deleted: a block less than half live is compacted: its
+        live rows written plain again (their slots keep their place), compressed with the next
+        batch, and the block freed (so dead rows never outnumber live ones by much)."""
+        blocks = self._blocks
+        number = blocks.drop(reference)
+        if number < 0:
+            return
+        payload = blocks.payload(number)
+        rows, pending = self._rows, self._pending
+        for position in range(blocks.rows(number)):
+            slot = slot_of(payload, position)
+            kept = rows.get(slot)
+            if type(kept) is int and kept | KEYED == ref(number, position, True):  # still this row
+                rows[slot] = cut(payload, position)
+                pending.append(slot)
+        blocks.free(number)
+        if len(pending) >= BATCH:
+            self._compress_pending()
 
     def _new_dictionary(self) -> None:
         """The next generation's dictionary: the newest of this batch's plain rows (see _RENEW_FROM)."""
@@ -346,7 +397,7 @@ class PackedTable(MemoryTable):
         rows, texts = self._rows, []
         for slot in self._pending:
             kept = rows.get(slot)
-            if kept is not None and kept[0] == _PLAIN:
+            if type(kept) is bytes and kept[0] == _PLAIN:
                 texts.append(kept)
         zdict = b"".join(texts)[-_DICTIONARY:]
         if len(zdict) < _DICTIONARY // 2:
@@ -367,16 +418,16 @@ class PackedTable(MemoryTable):
         parts = _loads(self._zd[(head & _GENERATION) >> 1].decompress(memoryview(kept)[1:]))  # _DEFLATED
         return parts[0], parts[1], (parts[2] if head & _KEYED else None)
 
-    def _key(self, slot: int, kept: bytes) -> Hashable:
+    def _key(self, slot: int, kept: bytes | int) -> Hashable:
         if not _holds_key(kept):
             return slot
-        key = self._open(kept)[2]
+        key = self._open(self._text(kept))[2]
         return tuple(key) if type(key) is list else key
 
-    def _is(self, slot: int, kept: bytes, key: Hashable) -> bool:
+    def _is(self, slot: int, kept: bytes | int, key: Hashable) -> bool:
         """Whether the row ``kept`` in ``slot`` is ``key``'s."""
         if _holds_key(kept):
-            return _same(self._open(kept)[2], key)
+            return _same(self._open(self._text(kept))[2], key)
         return slot is key or (type(key) is int and slot == key)
 
     def _place(self, key: Hashable, record: Record, items: list[tuple[str, Hashable]]) -> None:
@@ -434,8 +485,7 @@ class PackedTable(MemoryTable):
         """The row holding ``value`` in unique ``field``: its record and key."""
         slot = self._index.get(field, _NO_KEYS).get(_hashed(value))
         if slot is not None:
-            kept = self._rows[slot]
-            record, uniques, key = self._open(kept)
+            record, uniques, key = self._open(self._text(self._rows[slot]))
             if _same(uniques.get(field), value):
                 return record, (slot if key is None else _hashable(key))
         if self._spindex:
@@ -490,6 +540,7 @@ def grow(table: MemoryTable) -> None:
     packed._written, packed._renew = 0, max(_RENEW_FROM, 2 * len(old))  # not the rows placed below
     packed._ring, packed._head = None, 0
     packed._pending = array("q")
+    packed._blocks = Blocks(packed._zd)
     # The dictionary: the plain rows of the newest records (the oldest may be fixtures of another
     # look), newest last, as deflate uses the end of a dictionary first.
     samples: list[bytes] = []
@@ -513,8 +564,10 @@ def grow(table: MemoryTable) -> None:
         packed._ring = array("q", packed._rows)
 
 
-def _holds_key(kept: bytes) -> bool:
+def _holds_key(kept: bytes | int) -> bool:
     """Whether a row holds its key (else its slot is its key)."""
+    if not isinstance(kept, bytes):
+        return bool(kept & KEYED)
     head = kept[0]
     return kept[-2] != _CLOSE if head == _PLAIN else bool(head & _KEYED)
 

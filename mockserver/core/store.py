@@ -191,8 +191,8 @@ class MemoryTable:
     its unique keys, before an insert (logged once per table, counted).
     """
 
-    __slots__ = ("_cap", "_evicted", "_head", "_index", "_mark", "_name", "_owners", "_pending", "_pinned", "_renew",
-                 "_ring", "_rows", "_spill", "_spindex", "_written", "_zc", "_zd")
+    __slots__ = ("_blocks", "_cap", "_evicted", "_head", "_index", "_mark", "_name", "_owners", "_pending", "_pinned",
+                 "_renew", "_ring", "_rows", "_spill", "_spindex", "_written", "_zc", "_zd")
     # PackedTable's own state (core.memtable), set when the table grows.
     _zc: Any  # the compressor primed with the table's newest dictionary
     _zd: Any  # list: a decompressor per dictionary (generation) the table has had
@@ -203,6 +203,7 @@ class MemoryTable:
     _spindex: dict[str, dict[Hashable, Hashable]]
     _ring: Any  # array("q") of slots in insertion order, or None
     _pending: Any  # array("q") of slots written plain since the last batch was compressed
+    _blocks: Any  # core.rowblocks.Blocks: the batches compressed, one frame each
     _head: int
 
     def __init__(self, max_rows: int | None = None, name: str = "") -> None:

@@ -37,7 +37,7 @@ def _grown(rows: int) -> MemoryTable:
 
 
 def _plain(table: MemoryTable) -> list[int]:
-    return [slot for slot, kept in table._rows.items() if kept[0] == memtable._PLAIN]
+    return [slot for slot, kept in table._rows.items() if type(kept) is bytes and kept[0] == memtable._PLAIN]
 
 
 def _fill_batch(table: MemoryTable, start: int) -> int:
@@ -59,7 +59,7 @@ def test_a_grown_table_has_no_plain_row_and_new_rows_wait_for_their_batch() -> N
     assert len(_plain(table)) == memtable.BATCH - 1 == len(table._pending)
     table.insert(BIG + 999, _record(999), {"phone": "+84999"})  # the batch's last row: all compressed
     assert _plain(table) == [] and len(table._pending) == 0
-    assert all(kept[0] & memtable._DEFLATED for kept in table._rows.values())
+    assert all(type(kept) is int for kept in table._rows.values()), "every row in a block (core.rowblocks)"
 
 
 def test_pending_rows_read_update_and_delete_as_compressed_ones_before_and_after_their_batch() -> None:
@@ -98,7 +98,8 @@ def test_pending_rows_read_update_and_delete_as_compressed_ones_before_and_after
     assert table.get(pending[9]) == _record(n0 + 9)
     # and after their batch: the same operations on the now compressed rows
     table.update(pending[6], _record(n0 + 6, "again"), {"phone": "+84again"})
-    assert table.get(pending[6]) == _record(n0 + 6, "again") and table._rows[memtable._slot(pending[6])][0] == memtable._PLAIN
+    assert table.get(pending[6]) == _record(n0 + 6, "again")
+    assert memtable._slot(pending[6]) in _plain(table), "an updated row is written plain again"
     assert table.delete(pending[7]) == _record(n0 + 7)
     assert table.find("phone", "+84again") == _record(n0 + 6, "again")
 
@@ -131,7 +132,7 @@ def test_pending_rows_are_evicted_oldest_first_at_the_cap(monkeypatch: pytest.Mo
 
 @pytest.mark.parametrize("codec", ["zstd", "zlib"])
 def test_the_same_writes_leave_the_same_bytes(codec: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The batch is counted in writes, never timed; a row's compressed bytes do not depend on its batch."""
+    """The batch is counted in writes, never timed: the same writes leave the same rows and blocks."""
     monkeypatch.setattr(memtable, "USE_ZSTD", codec == "zstd")
     monkeypatch.setattr(memtable, "_RENEW_FROM", 300)  # a few dictionaries within the run
 
@@ -144,21 +145,24 @@ def test_the_same_writes_leave_the_same_bytes(codec: str, monkeypatch: pytest.Mo
             if n % 11 == 0:
                 table.delete(BIG + n // 3)
         assert len(table._zd) > 2, "no later dictionary was made"
-        return list(table._rows.items())
+        assert len(table._blocks) > 10, "no row was kept in a block"
+        return list(table._rows.items()) + sorted(table._blocks._blocks.items())
 
     assert run() == run()
 
 
-def test_a_pending_row_compresses_to_what_an_immediate_write_would(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_row_reads_the_same_from_a_full_block_or_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
     first = _grown(store_module.SMALL_TABLE + 1)
     second = _grown(store_module.SMALL_TABLE + 1)
     n = store_module.SMALL_TABLE + 1
     first.insert(BIG + n, _record(n), {"phone": "+84x"})
     _fill_batch(first, 7_000)
-    monkeypatch.setattr(memtable, "BATCH", 1)  # each row compressed by its own write
+    monkeypatch.setattr(memtable, "BATCH", 1)  # each row compressed by its own write: a block of one
     second.insert(BIG + n, _record(n), {"phone": "+84x"})
     slot = memtable._slot(BIG + n)
-    assert first._rows[slot] == second._rows[slot] and first._rows[slot][0] & memtable._DEFLATED
+    assert type(first._rows[slot]) is int and type(second._rows[slot]) is int
+    assert first.get(BIG + n) == second.get(BIG + n) == _record(n)
+    assert first.find("phone", "+84x") == second.find("phone", "+84x") == _record(n)
 
 
 def test_later_dictionaries_leave_older_rows_readable_and_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -167,7 +171,7 @@ def test_later_dictionaries_leave_older_rows_readable_and_are_bounded(monkeypatc
     table = MemoryTable()
     for n in range(5_000):
         table.insert(BIG + n, _record(n), {"phone": f"+84{n:09d}"})
-    generations = {(kept[0] & memtable._GENERATION) >> 1 for kept in table._rows.values() if kept[0] & memtable._DEFLATED}
+    generations = {(block[0] & memtable._GENERATION) >> 1 for block in table._blocks._blocks.values()}
     assert generations == {0, 1, 2, 3} and len(table._zd) == 4
     assert table.values() == [_record(n) for n in range(5_000)]
     assert all(table.find("phone", f"+84{n:09d}") == _record(n) for n in (0, 300, 1_000, 4_999))
@@ -193,6 +197,7 @@ def test_pending_rows_stay_invisible_to_the_collector() -> None:
     assert not gc.is_tracked(table._rows)
     assert not any(gc.is_tracked(values) for values in table._index.values())
     assert gc.get_referents(table._pending) == [type(table._pending)], "an array of slots: the collector finds no row in it"
+    assert len(table._blocks) > 0 and not gc.is_tracked(table._blocks._blocks), "a dict of bytes: untracked"
 
 
 @pytest.mark.parametrize("seed", range(3))
