@@ -5,26 +5,13 @@ them, never stale, never given twice."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from mockserver.core.sqlite_store import SQLiteStore
+from tests.store.sqlite_fixtures import sqlite_fixtures
 
-
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'c.db'}"
-
-
-@pytest.fixture
-def store(url: str) -> Iterator[SQLiteStore]:
-    made = SQLiteStore(url)
-    try:
-        yield made
-    finally:
-        made.close()
+url, store = sqlite_fixtures("c.db")
 
 
 def committed(store: SQLiteStore, name: str) -> int | None:

@@ -3,26 +3,10 @@ every time): read again without a statement, never stale (core/sqlite_store.py: 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from mockserver.core.sqlite_store import _READ_CACHE, SQLiteStore
+from tests.store.sqlite_fixtures import sqlite_fixtures
 
-
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'r.db'}"
-
-
-@pytest.fixture
-def store(url: str) -> Iterator[SQLiteStore]:
-    made = SQLiteStore(url)
-    try:
-        yield made
-    finally:
-        made.close()
+url, store = sqlite_fixtures("r.db")
 
 
 def selects(store: SQLiteStore) -> list[str]:
