@@ -246,14 +246,17 @@ class PackedTable(MemoryTable):
             found = self._locate(field, value)
             if found is not None:
                 raise Conflict(field, found[0])
-        existing = self.get(key)
-        if existing is not None:
-            raise Conflict("id", existing)
+        # get(key) when it could find something: a new key's slot is free and nothing spilled (a create's case)
+        slot = key if type(key) is int and -_OWN <= key < _OWN else _hashed(key)
+        if slot in self._rows or self._spill:
+            existing = self.get(key)
+            if existing is not None:
+                raise Conflict("id", existing)
         cap = self._cap
         if cap is not None and len(self._rows) + len(self._spill) >= cap:
             self._pack(record, items, key)  # first: a record that cannot be kept evicts nothing
             self._evict()
-        self._place(key, record, items)
+        self._place(key, record, items, slot)
 
     def update(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
         items = [(field, value) for field, value in unique.items() if value is not None]
@@ -430,9 +433,10 @@ class PackedTable(MemoryTable):
             return _same(self._open(self._text(kept))[2], key)
         return slot is key or (type(key) is int and slot == key)
 
-    def _place(self, key: Hashable, record: Record, items: list[tuple[str, Hashable]]) -> None:
-        """Write a row for ``key``, which the table does not hold."""
-        slot = _slot(key)
+    def _place(self, key: Hashable, record: Record, items: list[tuple[str, Hashable]], slot: int | None = None) -> None:
+        """Write a row for ``key``, which the table does not hold (``slot``: ``_slot(key)``, when known)."""
+        if slot is None:
+            slot = _slot(key)
         rows = self._rows
         if slot in rows:  # another key's slot (a hash shared): this row is kept by its real key
             kept = self._deflate(self._pack(record, items, key))  # rare (~0.1%): compressed at once
