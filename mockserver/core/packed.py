@@ -16,6 +16,7 @@ is not finite as None (orjson writes null; so does every answer).
 from __future__ import annotations
 
 import marshal
+from collections.abc import Hashable
 from typing import Any
 
 import orjson
@@ -52,6 +53,20 @@ def unpack(packed: bytes) -> Any:
         return _loads(packed)
     except JSONDecodeError:
         return _unflatten(marshal.loads(memoryview(packed)[1:]))
+
+
+def pack_key(key: Hashable) -> bytes:
+    """A table key (str, int or a tuple of them) as a persistent store keeps it: packed, so a tuple
+    and its items never collide with a plain key (the SQLite and Redis stores)."""
+    if type(key) is bytes:
+        raise TypeError("a table key is a str, an int or a tuple of them, not bytes")
+    return pack(key)
+
+
+def unpack_key(kept: bytes) -> Hashable:
+    """A key as ``pack_key`` kept it, as it was given (a tuple reads back as a list: made a tuple again)."""
+    key = unpack(kept)
+    return tuple(key) if type(key) is list else key
 
 
 def _flatten(value: Any) -> list[Any]:

@@ -49,6 +49,8 @@ from . import redis_scripts as scripts
 from .errors import Conflict, InternalFault
 from .journal import Row
 from .packed import pack, unpack
+from .packed import pack_key as _key
+from .packed import unpack_key as _given_key
 from .store import CLAIM_PREFIX, NO_UNIQUE_KEYS, Record, StoreError, UniqueKeys, description, redacted
 
 log = logging.getLogger("mockserver")
@@ -75,17 +77,6 @@ def _packed(args: tuple[Any, ...]) -> bytes:
             arg = b"%d" % arg if kind is int else str(arg).encode()
         out.append(b"$%d\r\n%b\r\n" % (len(arg), arg))
     return b"".join(out)
-
-
-def _key(key: Hashable) -> bytes:
-    if type(key) is bytes:
-        raise TypeError("a table key is a str, an int or a tuple of them, not bytes")
-    return pack(key)
-
-
-def _given_key(kept: bytes) -> Hashable:
-    key = unpack(kept)
-    return tuple(key) if type(key) is list else key
 
 
 def _pairs(unique: UniqueKeys) -> list[bytes | str]:

@@ -45,6 +45,8 @@ from typing import Any
 
 from .errors import Conflict
 from .packed import pack, unpack
+from .packed import pack_key as _key
+from .packed import unpack_key as _given
 from .store import CLAIM_PREFIX, NO_UNIQUE_KEYS, Record, StoreError, UniqueKeys
 
 _SCHEMA = """
@@ -87,17 +89,6 @@ def _checkpointer(path: Path, stop: threading.Event, alive: weakref.ref[SQLiteSt
                 pass
     finally:
         db.close()
-
-
-def _key(key: Hashable) -> bytes:
-    if type(key) is bytes:
-        raise TypeError("a table key is a str, an int or a tuple of them, not bytes")
-    return pack(key)
-
-
-def _given(kept: bytes) -> Hashable:
-    key = unpack(kept)
-    return tuple(key) if type(key) is list else key
 
 
 def path_of(url: str) -> Path:
