@@ -176,10 +176,28 @@ function showFlowOf(session) {
 }
 
 // ------------------------------------------------------------------ state
+// A change made while a refresh is in flight (say the vendor, then the session, picked in
+// quick succession) must not be dropped: it asks for one more refresh once this one lands,
+// so the view always ends on the latest filters, and requests never overlap out of order.
 let stateBusy = false;
+let stateAgain = false;
 async function refreshState() {
-  if (stateBusy) return;
+  if (stateBusy) {
+    stateAgain = true;
+    return;
+  }
   stateBusy = true;
+  try {
+    do {
+      stateAgain = false;
+      await loadState();
+    } while (stateAgain);
+  } finally {
+    stateBusy = false;
+  }
+}
+
+async function loadState() {
   try {
     const vendor = $("#s-vendor").value;
     const data = await admin("/__admin/state", { query: { vendor, session: $("#s-session").value.trim(), q: $("#s-search").value.trim() } });
@@ -198,8 +216,6 @@ async function refreshState() {
     showError(null);
   } catch (error) {
     showError(error);
-  } finally {
-    stateBusy = false;
   }
 }
 

@@ -231,6 +231,35 @@ def test_reset_empties_the_users(page: Page, server: Served) -> None:
     assert _admin(server, "GET", "/__admin/state", params={"vendor": "etelecom"}).json()["vendors"]["etelecom"]["users_total"] == fixtures
 
 
+def test_a_filter_changed_while_the_users_load_is_not_dropped(page: Page, server: Served) -> None:
+    # The load the vendor pick starts is held in flight while the session filter changes: the page
+    # must load again with the new filter once the first answer lands, not keep the stale view.
+    session = f"busy-{uuid.uuid4().hex[:8]}"
+    created = httpx.post(
+        f"{server.origin}/etelecom/v1/shop.Shop/CreateAccountUser",
+        headers={**_admin(server, "GET", "/__admin/vendors").json()["etelecom"]["headers"], "X-Mock-Session": session},
+        json={"full_name": "Đỗ Minh Tâm", "password": "MatKhau@2025", "phone": "0908887776", "roles": ["salesman"]}, timeout=5,
+    )
+    assert created.status_code == 200
+    _tab(page, "state")
+    page.locator("#s-users-count:text('newest first')").wait_for(timeout=10_000)
+    held: list[Any] = []
+
+    def hold_the_first(route: Any) -> None:
+        route.continue_() if held else held.append(route)
+
+    page.route("**/__admin/state*", hold_the_first)
+    page.select_option("#s-vendor", "etelecom")
+    deadline = time.monotonic() + 5
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(20)
+    assert held, "the state tab sent no request"
+    page.fill("#s-session", session)
+    page.dispatch_event("#s-session", "change")
+    held[0].continue_()
+    page.locator("[data-testid=user-row]", has_text="0908887776").wait_for(timeout=10_000)
+
+
 def test_a_try_it_form_creates_a_user(page: Page, server: Served) -> None:
     session = f"tryit-{uuid.uuid4().hex[:8]}"
     _tab(page, "tryit")
