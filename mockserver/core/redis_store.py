@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import logging
 import marshal
-import threading
 from collections.abc import Hashable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -46,11 +45,13 @@ import redis
 from redis.commands.core import Script
 
 from . import redis_scripts as scripts
-from .errors import Conflict, InternalFault
+from .errors import Conflict
 from .journal import Row
 from .packed import pack, unpack
 from .packed import pack_key as _key
 from .packed import unpack_key as _given_key
+from .redis_lane import Lane, StoreUnavailable, reason
+from .redis_lane import packed as _packed
 from .store import CLAIM_PREFIX, NO_UNIQUE_KEYS, Record, StoreError, UniqueKeys, description, redacted
 
 log = logging.getLogger("mockserver")
@@ -60,23 +61,7 @@ DEFAULT_PREFIX = "mockserver"
 _ABSENT = object()  # no copy of a row (a copy may be None: the row is known to be absent)
 
 
-class StoreUnavailable(InternalFault, StoreError):
-    """Redis could not be reached or refused a command: the vendor's internal error and one log line
-    while serving; at start-up a StoreError (a ValueError), which ``serve`` prints as one line."""
-
-
-def _packed(args: tuple[Any, ...]) -> bytes:
-    """A command as RESP, as redis-py's ``pack_command`` makes it for these arguments (str, bytes, int) in a
-    third of its time (~5 against ~15 us for a write's 17 arguments): a create sends several."""
-    out = [b"*%d\r\n" % len(args)]
-    for arg in args:
-        kind = type(arg)
-        if kind is str:
-            arg = arg.encode()
-        elif kind is not bytes:
-            arg = b"%d" % arg if kind is int else str(arg).encode()
-        out.append(b"$%d\r\n%b\r\n" % (len(arg), arg))
-    return b"".join(out)
+__all__ = ["DEFAULT_PREFIX", "RedisJournal", "RedisStore", "RedisTable", "StoreUnavailable", "_packed", "open_redis"]
 
 
 def _pairs(unique: UniqueKeys) -> list[bytes | str]:
@@ -138,8 +123,15 @@ class RedisTable:
     def _write(self, key: Hashable, record: Record, unique: UniqueKeys, update: bytes) -> None:
         packed = pack(record)  # before anything is sent: a record that cannot be kept changes nothing
         kept_key = _key(key)
-        found = self._store.run(
-            self._store.write_script,
+        store = self._store
+        script = store.write_script
+        if store.lane.request and script.sha in store._loaded:  # a request of a turn: confirmed at the turn's end
+            store.defer_write(self._gen, kept_key, ("EVALSHA", script.sha, 7, self._rows, self._order, self._owners, self._nskeys,
+                                                    self._spaces, self._meta, self._gen, self._namespace, kept_key, packed,
+                                                    update, self._name, *_pairs(unique)))
+            return
+        found = store.run(
+            script,
             [self._rows, self._order, self._owners, self._nskeys, self._spaces, self._meta, self._gen],
             [self._namespace, kept_key, packed, update, self._name, *_pairs(unique)],
         )
@@ -204,11 +196,9 @@ class RedisStore:
         self.incr_script = register(scripts.INCR)
         self.set_counter_script = register(scripts.SET_COUNTER)
         self.next_id_if_free_script = register(scripts.NEXT_ID_IF_FREE)
-        self._conn: Any = None  # the request path's connection (``command``), made at its first use
-        self._owed = 0  # replies of ``post``ed commands not read yet
-        self.round_trips = 0  # waited for on the request path's connection, ever (bench and tests count them)
-        self.posted = 0  # commands sent without a wait (``post``), ever
-        self._lock = threading.Lock()  # one command at a time on it (the event loop's thread, as a rule)
+        self.lane = Lane(self.client, self.url)  # the request path's connection (core.redis_lane)
+        self._loaded: set[str] = set()  # scripts this Redis was seen to hold: a deferred write runs only those
+        self._refused: dict[int, BaseException] = {}  # the last commit's refused writes (``refused``)
         # Rows read, kept per table until the table's generation moves (``read_row``): table generation
         # key -> the generation they were read at, and -> {packed key: packed record or None}.
         self._gens: dict[str, int] = {}
@@ -222,7 +212,7 @@ class RedisStore:
         try:
             info = self.client.info("server")
         except redis.RedisError as exc:
-            raise ValueError(f"cannot reach {self.url}: {_reason(exc)}") from None
+            raise ValueError(f"cannot reach {self.url}: {reason(exc)}") from None
         name = "Valkey" if info.get("valkey_version") else "Redis"
         self.server = f"{name} {info.get('valkey_version') or info.get('redis_version') or '?'}"
         return self.server
@@ -247,47 +237,52 @@ class RedisStore:
     # redis-py's client costs ~25 us of Python per command besides the round trip (its connection
     # pool, events, response callbacks: ~35 us a command against ~13 us here, measured on the 2-core
     # machine), and a create sends several.  So the request path's commands go through one connection
-    # of the store's own, through redis-py's public Connection methods (the same packing, parsing,
-    # reconnection, TLS and AUTH), and a command whose answer nobody waits for (the journal's row,
-    # ``post``) is sent at once, its reply read with the next command's: no round trip of its own.
+    # of the store's own (core.redis_lane), which pipelines what nobody waits for: journal rows, and the
+    # writes of the requests answered in one turn of the loop (``core.commits.Pipelined``).
 
-    def _lane(self) -> Any:
-        conn = self._conn
-        if conn is None:
-            conn = self._conn = self.client.connection_pool.make_connection()
-        return conn
+    @property
+    def round_trips(self) -> int:
+        return self.lane.round_trips
+
+    @property
+    def posted(self) -> int:
+        return self.lane.posted
 
     def command(self, *args: Any) -> Any:
-        """One command's reply, over the request path's connection (its replies owed read first)."""
+        """One command's reply, over the request path's connection (what is queued on it sent first)."""
         try:
-            return self._command(*args)
+            return self.lane.command(*args)
         except redis.ResponseError as exc:
-            raise self._unavailable(exc) from None
+            raise self.lane.unavailable(exc) from None
 
     def _command(self, *args: Any) -> Any:
-        with self._lock:
-            conn = self._lane()
-            try:
-                conn.send_packed_command([_packed(args)], False)
-                self.round_trips += 1
-                if self._owed:
-                    self._settle(conn)
-                return conn.read_response()
-            except redis.ResponseError:
-                raise
-            except redis.RedisError as exc:
-                self._owed = 0  # redis-py has dropped the connection: nothing more to read from it
-                raise self._unavailable(exc) from None
+        return self.lane.command(*args)
+
+    def post(self, *args: Any) -> None:
+        """A command nobody waits for (a journal row): Redis applies it before anything this process
+        sends after it (core.redis_lane: held until the turn's end in a turn, its reply read later)."""
+        self.lane.post(*args)
+
+    def settle(self) -> None:
+        """Everything queued on the request path's connection sent and confirmed (before reading through the client)."""
+        self.lane.settle()
+
+    def _unavailable(self, exc: redis.RedisError) -> StoreUnavailable:
+        return self.lane.unavailable(exc)
 
     def run(self, script: Script, keys: list[str], args: list[Any]) -> Any:
         """``script`` (EVALSHA; loaded first if this Redis does not hold it: a restart, SCRIPT FLUSH)."""
         try:
-            return self._command("EVALSHA", script.sha, len(keys), *keys, *args)
+            found = self._command("EVALSHA", script.sha, len(keys), *keys, *args)
         except redis.exceptions.NoScriptError:
-            pass
+            self._loaded.discard(script.sha)
         except redis.ResponseError as exc:
             raise self._unavailable(exc) from None
+        else:
+            self._loaded.add(script.sha)
+            return found
         self.call(self.client.script_load, script.script)
+        self._loaded.add(script.sha)
         return self.command("EVALSHA", script.sha, len(keys), *keys, *args)
 
     # ------------------------------------------------------------ copies of rows, checked per request
@@ -342,45 +337,40 @@ class RedisStore:
             copies.clear()
         self._gens[gen] = now
 
+    def defer_write(self, gen: str, key: bytes, command: tuple[Any, ...]) -> None:
+        """A write script sent without waiting (core.redis_lane): row ``key``'s copy dropped now, and the table's
+        copies kept as ``wrote`` would keep them if the reply is the generation expected; a refusal recorded
+        for the request, its table's copies dropped (nothing was written: its generation did not move)."""
+        lane = self.lane
+        request = lane.request
+        known = self._gens.get(gen)
+        expected = 0
+        if known is not None:
+            self._copies[gen].pop(key, None)
+            if known >= 0:
+                expected = self._gens[gen] = known + 1
+
+        def settle(reply: Any) -> None:
+            if type(reply) is int:
+                if reply != expected and gen in self._gens:
+                    self._copies[gen].clear()
+                    self._gens[gen] = reply
+                return
+            if gen in self._gens:
+                self._copies[gen].clear()
+                self._gens[gen] = -1  # unknown: nothing kept before the next check
+            if type(reply) is list:
+                lane.refused[request] = Conflict(reply[0].decode(), unpack(reply[1]))
+                return
+            if isinstance(reply, redis.exceptions.NoScriptError):
+                self._loaded.discard(command[1])
+            lane.refused[request] = self._unavailable(reply) if isinstance(reply, redis.RedisError) else reply
+
+        lane.defer(command, settle)
+
     def forget_copies(self) -> None:
         """No row kept any more (the tables' generations are fetched afresh at the next check)."""
         self._gens, self._copies = {}, {}
-
-    def post(self, *args: Any) -> None:
-        """Sends a command now and reads its reply later (with the next command's, or ``settle``):
-        Redis applies it in order, before anything this process sends after it."""
-        with self._lock:
-            conn = self._lane()
-            try:
-                conn.send_packed_command([_packed(args)], False)
-            except redis.RedisError as exc:
-                self._owed = 0
-                raise self._unavailable(exc) from None
-            self._owed += 1
-            self.posted += 1
-
-    def settle(self) -> None:
-        """Reads the replies still owed for ``post``ed commands (before reading through the client)."""
-        if self._owed:
-            with self._lock:
-                try:
-                    self._settle(self._lane())
-                except redis.RedisError as exc:
-                    self._owed = 0
-                    raise self._unavailable(exc) from None
-
-    def _settle(self, conn: Any) -> None:
-        while self._owed:
-            self._owed -= 1
-            try:
-                conn.read_response()
-            except redis.ResponseError as exc:  # applied or refused, the stream stays in step: say it and go on
-                log.error("store %s refused a journal row: %s", self.url, _reason(exc))
-
-    def _unavailable(self, exc: redis.RedisError) -> StoreUnavailable:
-        line = f"store {self.url} unavailable: {_reason(exc)}"
-        log.error("%s", line)
-        return StoreUnavailable(line)
 
     # ------------------------------------------------------------ Store
     def table(self, namespace: str, name: str) -> RedisTable:
@@ -478,16 +468,33 @@ class RedisStore:
     def bump_version(self) -> int:
         return int(self.command("INCR", self.version_key))
 
-    # A request's copies are good from its ``version`` check to its end: not in a reader outside any request
-    # (start-up, the admin API), which reads Redis.
+    # A request's copies are good from its ``version`` check to its end (a turn's, for the requests answered
+    # in one turn of the loop: core.commits): not in a reader outside any request (start-up, the admin API),
+    # which reads Redis.  The turn's writes and journal rows are pipelined (core.redis_lane) and confirmed at
+    # its commit, before any of its answers is written.
+    pipelined = True  # core.commits.Pipelined is this store's policy (app.Runtime)
+
     def begin(self) -> None:
         self._checked, self._began = False, True
+        self.lane.turn = True
 
     def commit(self) -> None:
         self._checked = self._began = False
+        self._refused = self.lane.flush()
 
     def rollback(self) -> None:
         self._checked = self._began = False
+        self.lane.drop()
+
+    def defer_writes(self, request: int) -> None:
+        """``core.commits.Pipelined``: the writes of request number ``request`` of the turn are sent without
+        waiting (0: the writes wait for their replies)."""
+        self.lane.request = request
+
+    def refused(self) -> dict[int, BaseException]:
+        """The deferred writes Redis refused at the last commit, by request number."""
+        refused, self._refused = self._refused, {}
+        return refused
 
     def describe(self) -> dict[str, Any]:
         rows = 0
@@ -508,17 +515,11 @@ class RedisStore:
     def after_fork(self) -> None:
         """In a forked worker: connections of its own (the parent's stay the parent's)."""
         self.client.connection_pool.reset()
-        self._conn, self._owed, self._lock = None, 0, threading.Lock()  # the parent's, forgotten (not closed)
+        self.lane.forget()  # the parent's connection, forgotten (not closed)
         self._gens, self._copies, self._checked, self._began = {}, {}, False, False
 
     def close(self) -> None:
-        if self._conn is not None:
-            try:
-                self.settle()
-            except StoreUnavailable:
-                pass
-            self._conn.disconnect()
-            self._conn = None
+        self.lane.close()
         self.client.close()
 
 
@@ -578,6 +579,3 @@ def open_redis(url: str) -> RedisStore:
     return store
 
 
-def _reason(exc: redis.RedisError) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
