@@ -148,11 +148,14 @@ return #keys
 """
 
 
-# KEYS: stream, seq counter.  ARGV: packed row, session, the cap.  One global seq per row, in stream order.
+# KEYS: stream, seq counter.  ARGV: the cap, then packed row, session pairs (a turn's rows: one call).
+# One global seq per row, in stream order.
 JOURNAL_PUT = """
-local seq = redis.call('INCR', KEYS[2])
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 's', seq, 'n', ARGV[2], 'r', ARGV[1])
-return seq
+for i = 2, #ARGV, 2 do
+  local seq = redis.call('INCR', KEYS[2])
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 's', seq, 'n', ARGV[i + 1], 'r', ARGV[i])
+end
+return 0
 """
 
 # KEYS: rows, owners, counters, namespace's key set, namespaces set.  ARGV: namespace, name, start - 1, then

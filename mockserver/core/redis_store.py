@@ -50,7 +50,7 @@ from .journal import Row
 from .packed import pack, unpack
 from .packed import pack_key as _key
 from .packed import unpack_key as _given_key
-from .redis_lane import Lane, StoreUnavailable, reason
+from .redis_lane import Head, Lane, StoreUnavailable, reason
 from .redis_lane import packed as _packed
 from .store import CLAIM_PREFIX, NO_UNIQUE_KEYS, Record, StoreError, UniqueKeys, description, redacted
 
@@ -76,7 +76,7 @@ def _pairs(unique: UniqueKeys) -> list[bytes | str]:
 class RedisTable:
     """One table's keys; stateless besides their names, so a handle is as good after a clear as before."""
 
-    __slots__ = ("_gen", "_meta", "_name", "_namespace", "_nskeys", "_order", "_owners", "_rows", "_spaces", "_store")
+    __slots__ = ("_gen", "_meta", "_name", "_namespace", "_nskeys", "_order", "_owners", "_rows", "_spaces", "_store", "_write_head")
 
     def __init__(self, store: RedisStore, namespace: str, name: str) -> None:
         base = store.space_key(namespace)
@@ -90,6 +90,8 @@ class RedisTable:
         self._nskeys = f"{base}:keys"
         self._spaces = store.spaces_key
         self._gen = f"{base}:g:{name}"  # moved by every write: what a worker's copies of rows are checked against
+        self._write_head = Head("EVALSHA", store.write_script.sha, 7, self._rows, self._order, self._owners, self._nskeys,
+                                self._spaces, self._meta, self._gen, namespace)
 
     @property
     def rows_key(self) -> str:
@@ -126,9 +128,8 @@ class RedisTable:
         store = self._store
         script = store.write_script
         if store.lane.request and script.sha in store._loaded:  # a request of a turn: confirmed at the turn's end
-            store.defer_write(self._gen, kept_key, ("EVALSHA", script.sha, 7, self._rows, self._order, self._owners, self._nskeys,
-                                                    self._spaces, self._meta, self._gen, self._namespace, kept_key, packed,
-                                                    update, self._name, *_pairs(unique)))
+            store.defer_write(self._gen, kept_key, script.sha,
+                              self._write_head.with_rest((kept_key, packed, update, self._name, *_pairs(unique))))
             return
         found = store.run(
             script,
@@ -199,6 +200,7 @@ class RedisStore:
         self.lane = Lane(self.client, self.url)  # the request path's connection (core.redis_lane)
         self._loaded: set[str] = set()  # scripts this Redis was seen to hold: a deferred write runs only those
         self._refused: dict[int, BaseException] = {}  # the last commit's refused writes (``refused``)
+        self._heads: dict[tuple[str, str, int], Head] = {}  # next_id_if_free's packed first arguments, per sequence
         # Rows read, kept per table until the table's generation moves (``read_row``): table generation
         # key -> the generation they were read at, and -> {packed key: packed record or None}.
         self._gens: dict[str, int] = {}
@@ -258,10 +260,10 @@ class RedisStore:
     def _command(self, *args: Any) -> Any:
         return self.lane.command(*args)
 
-    def post(self, *args: Any) -> None:
-        """A command nobody waits for (a journal row): Redis applies it before anything this process
+    def post(self, row: tuple[bytes, str]) -> None:
+        """A journal row (its bytes, its session), not waited for: Redis applies it before anything this process
         sends after it (core.redis_lane: held until the turn's end in a turn, its reply read later)."""
-        self.lane.post(*args)
+        self.lane.post(row)
 
     def settle(self) -> None:
         """Everything queued on the request path's connection sent and confirmed (before reading through the client)."""
@@ -337,7 +339,7 @@ class RedisStore:
             copies.clear()
         self._gens[gen] = now
 
-    def defer_write(self, gen: str, key: bytes, command: tuple[Any, ...]) -> None:
+    def defer_write(self, gen: str, key: bytes, sha: str, command: bytes) -> None:
         """A write script sent without waiting (core.redis_lane): row ``key``'s copy dropped now, and the table's
         copies kept as ``wrote`` would keep them if the reply is the generation expected; a refusal recorded
         for the request, its table's copies dropped (nothing was written: its generation did not move)."""
@@ -363,14 +365,14 @@ class RedisStore:
                 lane.refused[request] = Conflict(reply[0].decode(), unpack(reply[1]))
                 return
             if isinstance(reply, redis.exceptions.NoScriptError):
-                self._loaded.discard(command[1])
+                self._loaded.discard(sha)
             lane.refused[request] = self._unavailable(reply) if isinstance(reply, redis.RedisError) else reply
 
         lane.defer(command, settle)
 
     def forget_copies(self) -> None:
         """No row kept any more (the tables' generations are fetched afresh at the next check)."""
-        self._gens, self._copies = {}, {}
+        self._gens, self._copies, self._heads = {}, {}, {}
 
     # ------------------------------------------------------------ Store
     def table(self, namespace: str, name: str) -> RedisTable:
@@ -381,8 +383,23 @@ class RedisStore:
 
     def next_id_if_free(self, namespace: str, table: RedisTable, unique: UniqueKeys, name: str, start: int) -> int | Conflict:
         """``VendorContext.next_id_if_free``: ``table.conflict(unique)`` and, if none, ``next_id`` in one script."""
-        found = self.run(self.next_id_if_free_script, [table.rows_key, table.owners_key, *self._counter_keys(namespace)],
-                         [namespace, name, start - 1, *_pairs(unique)])
+        script = self.next_id_if_free_script
+        key = (table.rows_key, name, start)
+        head = self._heads.get(key) if script.sha in self._loaded else None
+        if head is None:
+            found = self.run(script, [table.rows_key, table.owners_key, *self._counter_keys(namespace)],
+                             [namespace, name, start - 1, *_pairs(unique)])
+            if len(self._heads) < 256:  # bounded: a few tables and sequences per namespace, and sessions come and go
+                self._heads[key] = Head("EVALSHA", script.sha, 5, table.rows_key, table.owners_key,
+                                        *self._counter_keys(namespace), namespace, name, start - 1)
+        else:
+            try:
+                found = self.lane.send(head.with_rest(_pairs(unique)))
+            except redis.exceptions.NoScriptError:
+                self._loaded.discard(script.sha)
+                return self.next_id_if_free(namespace, table, unique, name, start)
+            except redis.ResponseError as exc:
+                raise self._unavailable(exc) from None
         if type(found) is list:
             return Conflict(found[0].decode(), unpack(found[1]))
         return int(found)
@@ -538,14 +555,20 @@ class RedisJournal:
         self.size = size
         self.key = f"{store.prefix}:journal"
         self._seq = f"{store.prefix}:journal:seq"  # never cleared: a reader's `after` cursor stays valid
+        # EVAL, not EVALSHA: a reply read later could only say NOSCRIPT, the rows lost; Redis caches the
+        # script by its digest all the same.  A turn's rows go in one call (core.redis_lane).
+        self._head = Head("EVAL", scripts.JOURNAL_PUT, 2, self.key, self._seq, size)
+        store.lane.rows_command = self._command
+
+    def _command(self, rows: list[tuple[bytes, str]]) -> bytes:
+        return self._head.with_rest([part for row in rows for part in row])
 
     def put(self, row: Row) -> None:
         # Posted (RedisStore.post): sent before the answer leaves, so Redis holds the row ahead of anything a
         # client does after reading the answer, through any worker; its reply is read with this process's next
-        # command, sparing the request a round trip.  EVAL, not EVALSHA: a reply read later could only say
-        # NOSCRIPT, the row lost; Redis caches the script by its digest all the same.
+        # command, sparing the request a round trip.
         if self.size:
-            self._store.post("EVAL", scripts.JOURNAL_PUT, 2, self.key, self._seq, marshal.dumps(row), row[14], self.size)
+            self._store.post((marshal.dumps(row), row[14]))
 
     def rows(self) -> list[Row]:
         if not self.size:
