@@ -32,13 +32,15 @@ for i = 6, #ARGV, 2 do
     return {ARGV[i], redis.call('HGET', rows, taken)}
   end
 end
-if not update then
+local old = false
+if update then
+  old = drop_owned(owners, key)
+else  -- an insert: the row is new (no unique values owned, no place in the order yet) or refused
   local existing = redis.call('HGET', rows, key)
   if existing then return {'id', existing} end
 end
-local old = drop_owned(owners, key)
 redis.call('HSET', rows, key, ARGV[3])
-if not redis.call('ZSCORE', order, key) then
+if not update or not redis.call('ZSCORE', order, key) then
   redis.call('ZADD', order, redis.call('HINCRBY', meta, ARGV[5], 1), key)
 end
 local owned = {}
