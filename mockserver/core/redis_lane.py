@@ -107,7 +107,7 @@ class Lane:
         self._mine = 0  # the request number of the last deferred write not confirmed yet
         self.request = 0  # the request whose writes are deferred now (``core.commits.Pipelined``); 0: none
         self.turn = False  # a turn is open: journal rows held until ``flush``
-        # The one command that journals rows (core.redis_store.RedisJournal sets it): a turn's in one call.
+        # The one command that journals rows (core.redis_journal.RedisJournal sets it): a turn's in one call.
         self.rows_command: Callable[[list[tuple[bytes, str]]], bytes] = _no_journal
         self.refused: dict[int, BaseException] = {}  # request number -> why Redis refused its deferred write
         self.round_trips = 0  # waited for on this connection, ever (bench and tests count them)
