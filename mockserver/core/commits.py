@@ -143,6 +143,9 @@ class GroupCommit:
         loop.call_soon(self._end_turn, batch)
         return batch
 
+    def answered(self) -> None:
+        """The request last deferred is answered (its ``AfterCommit`` made): nothing to do here (``Pipelined``)."""
+
     def _end_turn(self, batch: Batch) -> None:
         if self.batch is batch:  # not committed meanwhile (an ASGI request, an admin change)
             try:
@@ -202,6 +205,10 @@ class Pipelined(GroupCommit):
             self.store.defer_writes(batch.requests)
         return batch
 
+    def answered(self) -> None:
+        # What runs next before the turn's end (another request's continuation after a wait, say) writes at once.
+        self.store.defer_writes(0)
+
     def commit(self) -> None:
         batch = self.batch
         try:
@@ -228,6 +235,7 @@ class AfterCommit:
     def __init__(self, head: bytes, payload: bytes, batch: Batch, app: Failing, request: Any) -> None:
         self.head, self.payload, self.batch, self.app, self.request = head, payload, batch, app, request
         self.index = batch.requests  # made as its request is answered, before the next one is deferred
+        batch.commits.answered()
 
     def settled(self) -> tuple[bytes, bytes]:
         batch = self.batch

@@ -260,8 +260,16 @@ class Lane:
             self.posted += len(rows)
 
     def drop(self) -> None:
-        """A turn rolled back (the store failed): what it held is forgotten, its writes left as they went."""
-        self.request, self.turn, self._held, self.refused = 0, False, [], {}
+        """A turn rolled back (the store failed): its journal rows forgotten, its writes confirmed now if the
+        connection still works (a refusal of one could otherwise be taken for a later turn's request)."""
+        self.request, self.turn, self._held = 0, False, []
+        if self._writes:
+            with self._lock:
+                try:
+                    self._confirm(self._lane())
+                except redis.RedisError as exc:
+                    self._lost(exc)
+        self.refused = {}
 
     def close(self) -> None:
         if self._conn is not None:

@@ -99,6 +99,9 @@ async def test_one_turns_creates_wait_for_one_round_trip_each_and_one_flush(serv
     for (proto, _), request in zip(conns, sent, strict=True):
         proto.data_received(request)  # eight connections' creates, answered in one turn
     assert all(transport.writes == [] for _, transport in conns)  # nothing written before the turn's writes are confirmed
+    # Each request's writes were deferred while it ran only: whatever runs before the turn's end (a delayed
+    # request's continuation, say) writes at once, never as the last request of the turn.
+    assert store.lane.request == 0 and store.lane.turn
     await settle()
     assert [answer_of(transport)[0] for _, transport in conns] == [b"HTTP/1.1 201 Created"] * 8
     # The version check, each create's look-up with its id (its write sent with the next one's), the turn's end.
@@ -194,4 +197,22 @@ def test_a_refusal_found_at_the_commit_is_reported_by_request(redis_store: Redis
     refused = store.refused()
     assert list(refused) == [2] and isinstance(refused[2], Conflict)
     assert users.get(1) == {"id": 1} and users.find("email", "b@x") == {"id": 9}
+    other.close()
+
+
+def test_a_rolled_back_turns_refusal_is_not_taken_for_the_next_turns(redis_store: RedisStore, redis_url: str) -> None:
+    store = redis_store
+    other = RedisStore(redis_url, prefix=store.prefix)
+    users = store.table("v", "users")
+    users.insert(0, {"id": 0}, {"email": "z@x"})
+    store.begin()
+    store.defer_writes(1)
+    users.insert(1, {"id": 1}, {"email": "a@x"})
+    other.table("v", "users").insert(9, {"id": 9}, {"email": "a@x"})
+    store.rollback()  # the turn failed (every request in it answered as failed): its write confirmed, refusal dropped
+    store.begin()
+    store.defer_writes(1)  # the next turn's request 1
+    users.insert(2, {"id": 2}, {"email": "b@x"})
+    store.commit()
+    assert store.refused() == {} and users.get(2) == {"id": 2} and users.get(1) is None
     other.close()
