@@ -90,6 +90,16 @@ def _admin(server: Served, method: str, path: str, **options: Any) -> httpx.Resp
     return httpx.request(method, f"{server.origin}{path}", timeout=10, **options)
 
 
+def _create_etelecom_user(server: Served, full_name: str, phone: str, session: str = "") -> None:
+    headers = _admin(server, "GET", "/__admin/vendors").json()["etelecom"]["headers"]
+    created = httpx.post(
+        f"{server.origin}/etelecom/v1/shop.Shop/CreateAccountUser",
+        headers={**headers, "X-Mock-Session": session} if session else headers,
+        json={"full_name": full_name, "password": "MatKhau@2025", "phone": phone, "roles": ["salesman"]}, timeout=5,
+    )
+    assert created.status_code == 200, created.text
+
+
 def _tab(page: Page, name: str) -> None:
     page.click(f"#tabs button[data-tab='{name}']")
 
@@ -197,12 +207,7 @@ def test_the_clock_buttons_expire_a_token(page: Page, server: Served) -> None:
 
 def test_reset_empties_the_users(page: Page, server: Served) -> None:
     session = f"reset-{uuid.uuid4().hex[:8]}"
-    created = httpx.post(
-        f"{server.origin}/etelecom/v1/shop.Shop/CreateAccountUser",
-        headers={**_admin(server, "GET", "/__admin/vendors").json()["etelecom"]["headers"], "X-Mock-Session": session},
-        json={"full_name": "Lê Thị Hoa", "password": "MatKhau@2025", "phone": "0907654321", "roles": ["salesman"]}, timeout=5,
-    )
-    assert created.status_code == 200
+    _create_etelecom_user(server, "Lê Thị Hoa", "0907654321", session)
     _tab(page, "state")
     page.select_option("#s-vendor", "etelecom")
     page.fill("#s-session", session)
@@ -217,11 +222,7 @@ def test_reset_empties_the_users(page: Page, server: Served) -> None:
     assert _admin(server, "GET", "/__admin/state", params={"vendor": "etelecom", "session": session}).json()["vendors"]["etelecom"]["users_total"] == 0
     # Everything: the users requests created are gone, the fixtures' are back.
     fixtures = _admin(server, "GET", "/__admin/state", params={"vendor": "etelecom"}).json()["vendors"]["etelecom"]["users_total"]
-    extra = httpx.post(
-        f"{server.origin}/etelecom/v1/shop.Shop/CreateAccountUser", headers=_admin(server, "GET", "/__admin/vendors").json()["etelecom"]["headers"],
-        json={"full_name": "Phạm Văn Long", "password": "MatKhau@2025", "phone": "0903334445", "roles": ["salesman"]}, timeout=5,
-    )
-    assert extra.status_code == 200
+    _create_etelecom_user(server, "Phạm Văn Long", "0903334445")
     page.fill("#s-session", "")
     page.dispatch_event("#s-session", "change")
     page.locator("[data-testid=user-row]", has_text="0903334445").wait_for(timeout=10_000)
@@ -237,12 +238,7 @@ def test_a_filter_changed_while_the_users_load_is_not_dropped(page: Page, server
     # The load the vendor pick starts is held in flight while the session filter changes: the page
     # must load again with the new filter once the first answer lands, not keep the stale view.
     session = f"busy-{uuid.uuid4().hex[:8]}"
-    created = httpx.post(
-        f"{server.origin}/etelecom/v1/shop.Shop/CreateAccountUser",
-        headers={**_admin(server, "GET", "/__admin/vendors").json()["etelecom"]["headers"], "X-Mock-Session": session},
-        json={"full_name": "Đỗ Minh Tâm", "password": "MatKhau@2025", "phone": "0908887776", "roles": ["salesman"]}, timeout=5,
-    )
-    assert created.status_code == 200
+    _create_etelecom_user(server, "Đỗ Minh Tâm", "0908887776", session)
     _tab(page, "state")
     page.locator("#s-users-count:text('newest first')").wait_for(timeout=10_000)
     held: list[Any] = []
