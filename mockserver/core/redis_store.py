@@ -27,7 +27,10 @@ A request waits for as few round trips as it can (``RedisStore.command``): its
 commands go over one connection of the store's own, a table's rows read once are
 kept while the table's generation (moved by every write, in the same script) has
 not moved, checked in the request's first round trip with the change version,
-and the journal's row is sent without waiting for its reply.
+and the journal's row is sent without waiting for its reply.  The requests the
+fast transport answers in one turn of the event loop share that check, and their
+writes are pipelined: sent with the next command, confirmed at the turn's end
+before any answer leaves (core.redis_lane, core.commits.Pipelined).
 
 A connection failure while serving is a ``StoreUnavailable``: the vendor's own
 internal-error answer and one log line, never a traceback.
