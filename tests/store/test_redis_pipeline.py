@@ -27,6 +27,7 @@ from mockserver.app import MockServer, Runtime
 from mockserver.config import Config
 from mockserver.core.errors import Conflict
 from mockserver.core.redis_store import RedisStore
+from mockserver.core.store import Table
 from tests.core.wiring import FakeTransport, in_loop, protocol, settle
 
 USERS = "/pulse/v1/users"
@@ -164,55 +165,48 @@ async def test_a_write_another_worker_beat_fails_its_own_request_only(server: Mo
         other.runtime.store.close()
 
 
-def test_a_requests_own_refused_write_is_raised_at_its_next_command(redis_store: RedisStore, redis_url: str) -> None:
-    store = redis_store
-    other = RedisStore(redis_url, prefix=store.prefix)
-    users = store.table("v", "users")
+@pytest.fixture
+def turn(redis_store: RedisStore, redis_url: str) -> Iterator[tuple[RedisStore, Table, Table]]:
+    """A store in a turn whose request 1 has deferred an insert of a@x, this store's users table, and another
+    worker's (a second store on the prefix), which has not written yet."""
+    other = RedisStore(redis_url, prefix=redis_store.prefix)
+    users = redis_store.table("v", "users")
     users.insert(0, {"id": 0}, {"email": "z@x"})  # the write script loaded: later writes of a turn may be deferred
-    store.begin()
-    store.defer_writes(1)
+    redis_store.begin()
+    redis_store.defer_writes(1)
     users.insert(1, {"id": 1}, {"email": "a@x"})  # deferred: nothing sent yet
-    other.table("v", "users").insert(2, {"id": 2}, {"email": "a@x"})  # another worker takes the e-mail first
+    yield redis_store, users, other.table("v", "users")
+    other.close()
+
+
+def test_a_requests_own_refused_write_is_raised_at_its_next_command(turn: tuple[RedisStore, Table, Table]) -> None:
+    store, users, theirs = turn
+    theirs.insert(2, {"id": 2}, {"email": "a@x"})  # another worker takes the e-mail first
     with pytest.raises(Conflict) as raised:
         users.get(2)  # the request's next command: its own write confirmed first, refused, raised here
     assert raised.value.field == "email" and raised.value.existing == {"id": 2}
     store.commit()
     assert store.refused() == {}  # raised in its request: not failed again at the commit
     assert users.get(1) is None and users.find("email", "a@x") == {"id": 2}
-    other.close()
 
 
-def test_a_refusal_found_at_the_commit_is_reported_by_request(redis_store: RedisStore, redis_url: str) -> None:
-    store = redis_store
-    other = RedisStore(redis_url, prefix=store.prefix)
-    users = store.table("v", "users")
-    users.insert(0, {"id": 0}, {"email": "z@x"})
-    store.begin()
-    store.defer_writes(1)
-    users.insert(1, {"id": 1}, {"email": "a@x"})
+def test_a_refusal_found_at_the_commit_is_reported_by_request(turn: tuple[RedisStore, Table, Table]) -> None:
+    store, users, theirs = turn
     store.defer_writes(2)
     users.insert(2, {"id": 2}, {"email": "b@x"})
-    other.table("v", "users").insert(9, {"id": 9}, {"email": "b@x"})
+    theirs.insert(9, {"id": 9}, {"email": "b@x"})
     store.commit()
     refused = store.refused()
     assert list(refused) == [2] and isinstance(refused[2], Conflict)
     assert users.get(1) == {"id": 1} and users.find("email", "b@x") == {"id": 9}
-    other.close()
 
 
-def test_a_rolled_back_turns_refusal_is_not_taken_for_the_next_turns(redis_store: RedisStore, redis_url: str) -> None:
-    store = redis_store
-    other = RedisStore(redis_url, prefix=store.prefix)
-    users = store.table("v", "users")
-    users.insert(0, {"id": 0}, {"email": "z@x"})
-    store.begin()
-    store.defer_writes(1)
-    users.insert(1, {"id": 1}, {"email": "a@x"})
-    other.table("v", "users").insert(9, {"id": 9}, {"email": "a@x"})
+def test_a_rolled_back_turns_refusal_is_not_taken_for_the_next_turns(turn: tuple[RedisStore, Table, Table]) -> None:
+    store, users, theirs = turn
+    theirs.insert(9, {"id": 9}, {"email": "a@x"})
     store.rollback()  # the turn failed (every request in it answered as failed): its write confirmed, refusal dropped
     store.begin()
     store.defer_writes(1)  # the next turn's request 1
     users.insert(2, {"id": 2}, {"email": "b@x"})
     store.commit()
     assert store.refused() == {} and users.get(2) == {"id": 2} and users.get(1) is None
-    other.close()
