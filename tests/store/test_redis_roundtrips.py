@@ -23,6 +23,9 @@ BODIES = {
     "pulse": lambda n: {"email": f"u{n}@rt.com", "name": "Round Trip"},
     "vaultspay": lambda n: {"firstName": "khalid", "lastName": "raza", "email": f"u{n}@rt.pk", "countryCode": "92",
                             "phone": f"3{n:09d}", "status": "ACTIVE"},
+    "payabli": lambda n: {"email": f"u{n}@rt.com", "phone": "5555555555", "name": "Sean Smith", "pwd": "x",
+                          "scope": [{"orgType": 0, "orgId": 123}], "access": [{"roleLabel": "customers", "roleValue": True}],
+                          "usrStatus": 1},
 }
 
 
@@ -49,15 +52,15 @@ def _creator(redis_url: str, vendor: str) -> tuple[Any, RedisStore, Any]:
 
 
 def _created(status: int) -> bool:
-    return status in (200, 201)  # VaultsPay answers a create 200, Pulse 201
+    return status in (200, 201)  # VaultsPay and Payabli answer a create 200, Pulse 201
 
 
-@pytest.mark.parametrize(("vendor", "trips"), [("pulse", 3), ("vaultspay", 3)])
+@pytest.mark.parametrize(("vendor", "trips"), [("pulse", 3), ("vaultspay", 3), ("payabli", 3)])
 def test_a_create_costs_few_round_trips(redis_url: str, vendor: str, trips: int) -> None:
     """Pulse: the version check (with the kept tables' generations), the e-mail look-up with the id (one
     script: VendorContext.next_id_if_free), the insert; its caller's token and record come from the copies.
-    VaultsPay's username's draw moves in the same script (VendorContext.next_id_and_draw_if_free).  The journal's
-    row is posted: no wait of its own."""
+    VaultsPay's username's draw moves in the same script (VendorContext.next_id_and_draw_if_free); Payabli's
+    e-mail look-up and id as Pulse's.  The journal's row is posted: no wait of its own."""
     app, store, create = _creator(redis_url, vendor)
     try:
         assert _created(create(1)[0]) and _created(create(2)[0])  # the first requests read (and keep) the caller
