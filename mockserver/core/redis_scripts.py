@@ -160,12 +160,13 @@ end
 return 0
 """
 
-# KEYS: rows, owners, counters, namespace's key set, namespaces set.  ARGV: namespace, name, start - 1, a counter
-# to move with the id ("" for none: a draw's, VendorContext.next_id_and_draw_if_free), then field, value pairs.
+# KEYS: rows, owners, counters, namespace's key set, namespaces set.  ARGV: namespace, name, start - 1, the step
+# (1 for an id; n for n ids taken at once: VendorContext.draw_and_count_if_free), a counter to move by one with the
+# id ("" for none: a draw's, VendorContext.next_id_and_draw_if_free), then field, value pairs.
 # {field, record} if a value is taken (no id taken, no counter moved), else the next id (as text: NEXT_ID's),
 # followed by " " and the counter's value after it moved when one is named.
 NEXT_ID_IF_FREE = """
-for i = 5, #ARGV, 2 do
+for i = 6, #ARGV, 2 do
   local taken = redis.call('HGET', KEYS[2] .. ':' .. ARGV[i], ARGV[i + 1])
   if taken then return {ARGV[i], redis.call('HGET', KEYS[1], taken)} end
 end
@@ -174,9 +175,9 @@ if redis.call('EXISTS', KEYS[3]) == 0 then
   redis.call('SADD', KEYS[5], ARGV[1])
 end
 if redis.call('HEXISTS', KEYS[3], ARGV[2]) == 0 then redis.call('HSET', KEYS[3], ARGV[2], ARGV[3]) end
-redis.call('HINCRBY', KEYS[3], ARGV[2], 1)
+redis.call('HINCRBY', KEYS[3], ARGV[2], ARGV[4])
 local id = redis.call('HGET', KEYS[3], ARGV[2])
-if ARGV[4] == '' then return id end
-redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
-return id .. ' ' .. redis.call('HGET', KEYS[3], ARGV[4])
+if ARGV[5] == '' then return id end
+redis.call('HINCRBY', KEYS[3], ARGV[5], 1)
+return id .. ' ' .. redis.call('HGET', KEYS[3], ARGV[5])
 """

@@ -26,6 +26,10 @@ BODIES = {
     "payabli": lambda n: {"email": f"u{n}@rt.com", "phone": "5555555555", "name": "Sean Smith", "pwd": "x",
                           "scope": [{"orgType": 0, "orgId": 123}], "access": [{"roleLabel": "customers", "roleValue": True}],
                           "usrStatus": 1},
+    "sabi": lambda n: {"username": f"u{n}@rt.ng", "password": "Secret123!", "firstName": "Ada", "lastName": "Obi",
+                       "role": "CUSTOMER", "gender": "FEMALE", "phone": f"0803{n:07d}"},
+    "etelecom": lambda n: {"full_name": "Nguyễn Văn An", "password": "secret123", "phone": f"092{n:07d}",
+                           "roles": ["telecom_customerservice"]},
 }
 
 
@@ -34,9 +38,9 @@ def store(redis_store: RedisStore) -> RedisStore:
     return redis_store  # Redis alone (tests/store/conftest.py)
 
 
-def _creator(redis_url: str, vendor: str) -> tuple[Any, RedisStore, Any]:
+def _creator(redis_url: str, vendor: str, clock: str | None = None) -> tuple[Any, RedisStore, Any]:
     """An app on a Redis prefix of its own, its store, and a function making the n-th create (the answer's status)."""
-    app = build_app(Config(seed=1, vendors=(vendor,), store=f"{redis_url}?prefix=t{uuid.uuid4().hex[:12]}"))
+    app = build_app(Config(seed=1, vendors=(vendor,), store=f"{redis_url}?prefix=t{uuid.uuid4().hex[:12]}", clock=clock))
     store = app.runtime.store
     assert isinstance(store, RedisStore)
     info = app.runtime.describe(ORIGIN)[vendor]
@@ -52,15 +56,16 @@ def _creator(redis_url: str, vendor: str) -> tuple[Any, RedisStore, Any]:
 
 
 def _created(status: int) -> bool:
-    return status in (200, 201)  # VaultsPay and Payabli answer a create 200, Pulse 201
+    return status in (200, 201)  # VaultsPay, Payabli and eTelecom answer a create 200, Pulse and Sabi 201
 
 
-@pytest.mark.parametrize(("vendor", "trips"), [("pulse", 3), ("vaultspay", 3), ("payabli", 3)])
+@pytest.mark.parametrize(("vendor", "trips"), [("pulse", 3), ("vaultspay", 3), ("payabli", 3), ("sabi", 3)])
 def test_a_create_costs_few_round_trips(redis_url: str, vendor: str, trips: int) -> None:
     """Pulse: the version check (with the kept tables' generations), the e-mail look-up with the id (one
     script: VendorContext.next_id_if_free), the insert; its caller's token and record come from the copies.
     VaultsPay's username's draw moves in the same script (VendorContext.next_id_and_draw_if_free); Payabli's
-    e-mail look-up and id as Pulse's.  The journal's row is posted: no wait of its own."""
+    e-mail look-up and id as Pulse's; Sabi's username look-up, draw and ids' count in one script
+    (VendorContext.draw_and_incr_if_free).  The journal's row is posted: no wait of its own."""
     app, store, create = _creator(redis_url, vendor)
     try:
         assert _created(create(1)[0]) and _created(create(2)[0])  # the first requests read (and keep) the caller
@@ -69,6 +74,30 @@ def test_a_create_costs_few_round_trips(redis_url: str, vendor: str, trips: int)
             assert _created(create(n)[0])
             assert (store.round_trips - before, store.posted - posted) == (trips, 1)
         assert len(app.runtime.journal.query()) == 7  # every row reached the stream
+    finally:
+        for space in store.namespaces():
+            store.drop(space)
+        store.close()
+
+
+@pytest.mark.parametrize("vendor", ["payabli", "sabi", "etelecom"])
+def test_a_creates_answers_equal_the_memory_stores(redis_url: str, vendor: str) -> None:
+    """Same seed, same creates (a repeated one refused): byte-identical answers from Redis, where the look-up, the
+    ids and the draws move in one script, and from the memory store, which makes the calls one by one."""
+    frozen = "frozen:2026-01-01T00:00:00Z"  # the instants are in the answers (and in eTelecom's ids)
+    memory = build_app(Config(seed=1, vendors=(vendor,), clock=frozen))
+    info = memory.runtime.describe(ORIGIN)[vendor]
+    method, _, url = info["create_user"].partition(" ")
+    headers = [(k.lower().encode(), str(v).encode()) for k, v in info["headers"].items()]
+    headers += [(b"content-type", b"application/json"), (b"host", b"test.local")]
+    _, store, create = _creator(redis_url, vendor, frozen)
+    order = [1, 2, 2, 3, 1, 4, 5]  # the repeats are refused: nothing may move for them
+    try:
+        answers = [create(n) for n in order]
+        expected = [memory.answer_directly(method, url[len(ORIGIN):], b"", headers, orjson.dumps(BODIES[vendor](n)))
+                    for n in order]
+        assert answers == [(int(head.split(b" ", 2)[1]), orjson.loads(payload)) for head, payload in expected]
+        assert [_created(status) for status, _ in answers] == [True, True, False, True, False, True, True]
     finally:
         for space in store.namespaces():
             store.drop(space)
