@@ -199,6 +199,8 @@ class RedisStore:
         self.incr_script = register(scripts.INCR)
         self.set_counter_script = register(scripts.SET_COUNTER)
         self.next_id_if_free_script = register(scripts.NEXT_ID_IF_FREE)
+        self.next_id_at_least_script = register(scripts.NEXT_ID_AT_LEAST)
+        self.bump_id_if_absent_script = register(scripts.BUMP_ID_IF_ABSENT)
         self.lane = Lane(self.client, self.url)  # the request path's connection (core.redis_lane)
         self._loaded: set[str] = set()  # scripts this Redis was seen to hold: a deferred write runs only those
         self._refused: dict[int, BaseException] = {}  # the last commit's refused writes (``refused``)
@@ -432,6 +434,17 @@ class RedisStore:
         if type(found) is list:
             return Conflict(found[0].decode(), unpack(found[1]))
         return found
+
+    def next_id_at_least(self, namespace: str, name: str, at_least: int) -> int:
+        """``VendorContext.next_id_at_least``: ``bump_id(at_least - 1)`` then ``next_id(at_least)`` in one script."""
+        return int(self.run(self.next_id_at_least_script, self._counter_keys(namespace), [namespace, name, at_least - 1]))
+
+    def bump_id_if_absent(self, namespace: str, table: RedisTable, key: Hashable, name: str, at_least: int | None) -> bool:
+        """``VendorContext.bump_id_if_absent``: whether ``table`` has no row ``key`` and, if so, ``bump_id`` (when
+        ``at_least`` is given), in one script."""
+        found = self.run(self.bump_id_if_absent_script, [*self._counter_keys(namespace), table.rows_key],
+                         [namespace, name, b"" if at_least is None else at_least, _key(key)])
+        return int(found) == 0
 
     def bump_id(self, namespace: str, name: str, at_least: int) -> None:
         """Make the next id larger than ``at_least`` (used when seeding fixtures)."""

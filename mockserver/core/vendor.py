@@ -246,6 +246,35 @@ class VendorContext:
         """Make the next id of ``name`` larger than ``at_least`` (fixture seeding)."""
         self.store.bump_id(self.namespace, name, at_least)
 
+    def next_id_at_least(self, name: str, at_least: int) -> int:
+        """The next id of ``name``, ``at_least`` or one past the last id given (the larger): ``bump_id(name,
+        at_least - 1)`` then ``next_id(name, at_least)``, in one step where the store offers it (Redis)."""
+        store = self.store
+        if store.shared:
+            step = getattr(store, "next_id_at_least", None)
+            if step is not None:
+                taken: int = step(self.namespace, name, at_least)
+                return taken
+        namespace = self.namespace
+        store.bump_id(namespace, name, at_least - 1)
+        return store.next_id(namespace, name, at_least)
+
+    def bump_id_if_absent(self, table: Table, key: Hashable, name: str, at_least: int | None) -> bool:
+        """Whether ``table`` has no row ``key``; if it has none, ``bump_id(name, at_least)`` too (unless
+        ``at_least`` is None): ``get`` then ``bump_id``, in one step where the store offers it (Redis).  For an
+        id of one's own making, free of the rows a fixture placed, that the ids given after it pass."""
+        store = self.store
+        if store.shared:
+            step = getattr(store, "bump_id_if_absent", None)
+            if step is not None:
+                free: bool = step(self.namespace, table, key, name, at_least)
+                return free
+        if table.get(key) is not None:
+            return False
+        if at_least is not None:
+            store.bump_id(self.namespace, name, at_least)
+        return True
+
     def draw(self, operation: str) -> Draw:
         return self.seeder.draw(operation, SESSION.get())
 

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ...core.clock import iso_z
-from ...core.errors import VendorError
+from ...core.errors import Conflict, VendorError
 from ...core.phones import valid_for
 from ...core.store import Table
 from ...core.vendor import SESSION, Call, Lazy, Reply, Route, StateTables, StoreTable, Vendor, VendorContext, bearer_auth
@@ -295,16 +295,16 @@ class ETelecom(AccountUserRPCs, Vendor):
     def _add_member(
         self, tables: _Tables, shop_id: int, user: dict[str, Any], roles: list[str], joined: tuple[str, int], *,
         permissions: list[str] | None = None, position: str = "", department_id: int | None = None,
-        extension: str | None = None,
+        extension: str | None = None, member_id: int | None = None,
     ) -> None:
-        """A membership row, joined at ``joined`` (a ``_stamp``).  Its search
-        columns are built from the identity user at this moment, as eTop's
-        CreateAccountUser store does [PUB]."""
+        """A membership row (``member_id``, else the next one), joined at ``joined`` (a ``_stamp``).  Its
+        search columns are built from the identity user at this moment, as eTop's CreateAccountUser store
+        does [PUB]."""
         at, at_us = joined
         tables.account_users.insert(
             (shop_id, user["id"]),
             {
-                "id": self.ctx.next_id("account_users", _MEMBER_ID_START),
+                "id": self.ctx.next_id("account_users", _MEMBER_ID_START) if member_id is None else member_id,
                 "shop_id": shop_id,
                 "user_id": user["id"],
                 "roles": roles,
@@ -334,14 +334,12 @@ class ETelecom(AccountUserRPCs, Vendor):
         creation order, as the listing's order is [INF]."""
         ctx = self.ctx
         candidate = etop_id(ms, random24)
-        ctx.bump_id("user_ids", candidate - 1)
-        user_id = ctx.next_id("user_ids", candidate)  # the candidate, or one past the last id given
+        user_id = ctx.next_id_at_least("user_ids", candidate)  # the candidate, or one past the last id given
         if user_id != candidate:
             user_id = next_tagged(user_id - 1)
-        while users.get(user_id) is not None:  # a fixture user's id (those are the fixture's own)
+        # Skips a fixture user's id (those are the fixture's own); the ids given next pass one not the candidate.
+        while not ctx.bump_id_if_absent(users, user_id, "user_ids", None if user_id == candidate else user_id):
             user_id = next_tagged(user_id)
-        if user_id != candidate:
-            ctx.bump_id("user_ids", user_id)
         return user_id
 
     def _total_shop(self, user_id: int) -> int:
@@ -387,12 +385,23 @@ class ETelecom(AccountUserRPCs, Vendor):
 
         shop_id = caller["shop_id"]
         users = tables.users
-        existing = users.find("phone", phone)
+        department_id = request["department_id"] or None
+        known_department = department_id is None or department_id in self.departments[shop_id]
+        member_id: int | None = None
+        if known_department:
+            # The phone's look-up, and for a new one the membership's id and the user id's draw, in one step
+            # (Redis: one round trip); the memory store makes the calls one by one (find, next_id, draw).
+            taken = self.ctx.next_id_and_draw_if_free(users, {"phone": phone}, "account_users", _MEMBER_ID_START, "create_user")
+            if isinstance(taken, Conflict):
+                existing: dict[str, Any] | None = taken.existing
+            else:
+                existing, (member_id, drawn) = None, taken
+        else:  # answered not_found unless the phone is a member already: nothing is drawn
+            existing = users.find("phone", phone)
         if existing is not None and tables.account_users.get((shop_id, existing["id"])) is not None:
             # The real service has registered nothing new by then (the phone was known).
             raise VendorError("user_exists")
-        department_id = request["department_id"] or None
-        if department_id is not None and department_id not in self.departments[shop_id]:
+        if not known_department:
             # [PUB] CreateAccountUser's GetDepartmentByIDQuery: NotFound, default message.  The real
             # service has registered a new phone's user by then; a failed request changes nothing here [INF].
             raise VendorError("not_found")
@@ -402,7 +411,7 @@ class ETelecom(AccountUserRPCs, Vendor):
         now = stamp[0]
         if existing is None:
             ms = int(clock.timestamp() * 1000)
-            user_id = self._new_id(users, self.ctx.draw("create_user").below(1 << 24), ms)
+            user_id = self._new_id(users, drawn.below(1 << 24), ms)
             # _new_id picked an id no user has; every shop's owner is a user
             # (the fixture checks it, and users are never deleted), so a new
             # user owns no shop: total_shop is 0 without scanning the shops.
@@ -414,7 +423,8 @@ class ETelecom(AccountUserRPCs, Vendor):
             # passed, and unread).
             record = existing
             body = responses.user(record, self._total_shop(record["id"]))
-        self._add_member(tables, shop_id, record, roles, stamp, department_id=department_id)  # the decoded list is this request's alone
+        # The decoded list is this request's alone.
+        self._add_member(tables, shop_id, record, roles, stamp, department_id=department_id, member_id=member_id)
         return Reply(200, body)
 
 
