@@ -67,7 +67,7 @@ import orjson
 
 from .errors import Conflict
 from .packed import pack, unpack
-from .rowblocks import KEYED, Blocks, cut, join, ref, slot_of
+from .rowblocks import KEYED, SHIFT, Blocks, cut, join, ref, slot_of
 from .store import _NO_KEYS, NO_UNIQUE_KEYS, MemoryTable, Record, UniqueKeys, _row_key
 
 log = logging.getLogger("mockserver")
@@ -195,7 +195,8 @@ class PackedTable(MemoryTable):
 
     # ------------------------------------------------------------------ reads
     def get(self, key: Hashable) -> Record | None:
-        slot = key if type(key) is int and -_OWN <= key < _OWN else _hashed(key)
+        # _slot() written out: a create reads a key it is about to take (a miss, as a rule)
+        slot = key if type(key) is int and -_OWN <= key < _OWN else (hash((key,)) if type(key) is int else hash(key)) & _MASK
         kept = self._rows.get(slot)
         if kept is not None:
             if type(kept) is int:  # a row in a block (core.rowblocks)
@@ -213,13 +214,21 @@ class PackedTable(MemoryTable):
         return None
 
     def find(self, field: str, value: Hashable) -> Record | None:
+        # A miss (a create checking a value is free) ends at the index: no call, no row read.
+        hashed = (hash((value,)) if type(value) is int else hash(value)) & _MASK  # _hashed()
+        if hashed not in self._index.get(field, _NO_KEYS) and not self._spindex:
+            return None
         found = self._locate(field, value)
         return None if found is None else found[0]
 
     def conflict(self, unique: UniqueKeys, ignore: Hashable | None = None) -> Conflict | None:
+        index, spindex = self._index, self._spindex
         for field, value in unique.items():
             if value is None:
                 continue
+            hashed = (hash((value,)) if type(value) is int else hash(value)) & _MASK  # _hashed()
+            if hashed not in index.get(field, _NO_KEYS) and not spindex:
+                continue  # free, as find()
             found = self._locate(field, value)
             if found is not None and (ignore is None or not _same(found[1], ignore)):
                 return Conflict(field, found[0])
@@ -241,22 +250,58 @@ class PackedTable(MemoryTable):
 
     # ------------------------------------------------------------------ writes
     def insert(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
-        items = [(field, value) for field, value in unique.items() if value is not None]
-        for field, value in items:
-            found = self._locate(field, value)
-            if found is not None:
-                raise Conflict(field, found[0])
-        # get(key) when it could find something: a new key's slot is free and nothing spilled (a create's case)
-        slot = key if type(key) is int and -_OWN <= key < _OWN else _hashed(key)
-        if slot in self._rows or self._spill:
+        # Every create comes here: _locate, _place, _pack and _index_row written out for the usual
+        # row (no cap, a free slot, each value's hash free), each key and value hashed once.
+        index, spindex = self._index, self._spindex
+        uniques: dict[str, Hashable] = {}
+        hashes: list[int] = []
+        for field, value in unique.items():
+            if value is None:
+                continue
+            hashed = (hash((value,)) if type(value) is int else hash(value)) & _MASK  # _hashed()
+            if spindex or hashed in index.get(field, _NO_KEYS):  # maybe taken: read the row
+                found = self._locate(field, value)
+                if found is not None:
+                    raise Conflict(field, found[0])
+            uniques[field] = value
+            hashes.append(hashed)
+        own = type(key) is int and -_OWN <= key < _OWN
+        slot: int = key if own else (hash((key,)) if type(key) is int else hash(key)) & _MASK  # type: ignore[assignment]
+        rows = self._rows
+        shared = slot in rows
+        if shared or self._spill:  # get(key) only when it could find something
             existing = self.get(key)
             if existing is not None:
                 raise Conflict("id", existing)
-        cap = self._cap
-        if cap is not None and len(self._rows) + len(self._spill) >= cap:
-            self._pack(record, items, key)  # first: a record that cannot be kept evicts nothing
-            self._evict()
-        self._place(key, record, items, slot)
+        if shared or self._cap is not None:  # a shared slot, eviction, a ring to keep: the long way
+            items = list(uniques.items())
+            if self._cap is not None and len(rows) + len(self._spill) >= self._cap:
+                self._pack(record, items, key)  # first: a record that cannot be kept evicts nothing
+                self._evict()
+            self._place(key, record, items, slot)
+            return
+        try:
+            text: bytes = _dumps([record, uniques] if own else [record, uniques, key], option=_STRICT)
+        except _EncodeError:
+            text = _HEADS[ESCAPE | (0 if own else _KEYED)] + pack([record, uniques, [] if own else [key]])
+        rows[slot] = text
+        if hashes:
+            if index is _NO_KEYS:
+                index = self._index = {}
+            for (field, value), hashed in zip(uniques.items(), hashes, strict=True):
+                values = index.get(field)
+                if values is None:
+                    values = index[field] = {}
+                if hashed not in values:
+                    values[hashed] = slot
+                else:  # another value's hash: indexed by the value (_index_row)
+                    if self._spindex is _NO_KEYS:
+                        self._spindex = {}
+                    self._spindex.setdefault(field, {})[value] = key
+        pending = self._pending
+        pending.append(slot)
+        if len(pending) >= BATCH:
+            self._compress_pending()
 
     def update(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
         items = [(field, value) for field, value in unique.items() if value is not None]
@@ -347,13 +392,12 @@ class PackedTable(MemoryTable):
         rows, zc = self._rows, self._zc
         texts: list[bytes] = []
         slots: list[int] = []
-        for slot in pending:
+        for slot in dict.fromkeys(pending):  # a slot listed twice (rewritten) is taken once
             kept = rows.get(slot)
             if type(kept) is bytes and kept[0] == _PLAIN:
                 if zc is not None and len(kept) >= _DEFLATE_FROM:
                     texts.append(kept)
                     slots.append(slot)
-                    rows[slot] = -1  # taken (a slot listed twice is taken once); its reference below
                 else:  # short rows stay plain: copied, as orjson's result keeps its ~4 KB buffer (core.packed)
                     rows[slot] = _EMPTY.join((kept, _EMPTY))
         del pending[:]
@@ -362,10 +406,10 @@ class PackedTable(MemoryTable):
         blocks, size, mark, compress = self._blocks, BLOCK_ROWS, self._mark, zc.compress
         for first in range(0, len(texts), size):
             some, their = texts[first: first + size], slots[first: first + size]
-            number = blocks.add(mark, compress(join(some, their)), len(some))
-            for position, (slot, text) in enumerate(zip(their, some, strict=True)):
+            base = blocks.add(mark, compress(join(some, their)), len(some)) << SHIFT  # ref() written out
+            for position, slot in enumerate(their, base):
                 # same key, so the row keeps its place in the dict's order (values(), eviction)
-                rows[slot] = ref(number, position, text[-2] != _CLOSE)
+                rows[slot] = position | KEYED if some[position - base][-2] != _CLOSE else position
 
     def _text(self, kept: bytes | int) -> bytes:
         """A row's bytes: as kept, or cut out of its block."""

@@ -33,18 +33,18 @@ from __future__ import annotations
 
 import struct
 from array import array
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from typing import Any
 
 _Q = struct.Struct("<q")
 _UNPACK = _Q.unpack_from
 KEYED = 1 << 16
 _POSITION = KEYED - 1
-_SHIFT = 17
+SHIFT = 17
 
 
 def ref(number: int, position: int, keyed: bool) -> int:
-    return number << _SHIFT | (KEYED if keyed else 0) | position
+    return number << SHIFT | (KEYED if keyed else 0) | position
 
 
 def cut(payload: bytes, position: int) -> bytes:
@@ -69,11 +69,8 @@ def slot_of(payload: bytes, position: int) -> int:
 
 def join(texts: list[bytes], slots: list[int]) -> bytes:
     """A block's payload (what is compressed): counts, slots and offsets, then the texts."""
-    ends = [0]
-    for text in texts:
-        ends.append(ends[-1] + len(text))
     n = len(texts)
-    return struct.pack(f"<{2 * n + 2}q", n, *slots, *ends) + b"".join(texts)
+    return struct.pack(f"<{2 * n + 2}q", n, *slots, *accumulate(map(len, texts), initial=0)) + b"".join(texts)
 
 
 class Blocks:
@@ -107,7 +104,7 @@ class Blocks:
 
     def text(self, reference: int) -> bytes:
         """A row's text, its block decompressed unless it is one of the last two opened."""
-        number = reference >> _SHIFT
+        number = reference >> SHIFT
         if number == self._hot_number:
             payload = self._hot
         elif number == self._warm_number:
@@ -132,15 +129,15 @@ class Blocks:
         number, texts = -1, []
         for item in order:
             reference = item >> 32
-            if reference >> _SHIFT != number:
-                number = reference >> _SHIFT
+            if reference >> SHIFT != number:
+                number = reference >> SHIFT
                 texts = split(self.payload(number))
             out[item & 0xFFFFFFFF] = texts[reference & _POSITION]
         return out
 
     def drop(self, reference: int) -> int:
         """A row left its block: the block's number if it is now less than half live (to compact), else -1."""
-        number = reference >> _SHIFT
+        number = reference >> SHIFT
         live = self._live[number] - 1
         self._live[number] = live
         if live == 0:
