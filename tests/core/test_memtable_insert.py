@@ -1,0 +1,139 @@
+"""A grown memory table's insert path for the usual row (issue 13: CPU per create).
+
+``PackedTable.insert`` writes the usual row (no cap, a free slot) itself,
+hashing each key and unique value once, and ``find``/``conflict`` end a miss
+at the index.  These check that the rows and blocks it leaves are byte for
+byte those of the long way (``_place``, taken at a cap), that a miss reads no
+row, that a key or value hashed once still finds its row after its block is
+compacted, and that uniqueness holds across a block boundary (one row
+compressed in a block, the other still plain).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from mockserver.core import memtable
+from mockserver.core.store import Conflict, MemoryTable, Record
+
+BIG = 1 << 62  # an int key past _OWN: slotted by its hash and kept in the row
+
+
+def _record(n: int) -> Record:
+    return {"id": n, "full_name": f"User {n}", "phone": f"+84{n:09d}", "roles": ["staff"], "blocked_at": None,
+            "created_at": "2026-12-07T03:00:00.000Z"}
+
+
+def _fill(table: MemoryTable, rows: int, key: int = 0) -> None:
+    for n in range(rows):
+        table.insert(_key(n, key), _record(n), {"phone": f"+84{n:09d}", "email": None})
+
+
+def _key(n: int, kind: int) -> object:
+    return (n, BIG + n, ("shop", n), f"u{n}")[kind]
+
+
+@pytest.fixture
+def located(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, object]]]:
+    """The (field, value) pairs ``PackedTable._locate`` was asked for: each one reads a row."""
+    calls: list[tuple[str, object]] = []
+    locate = memtable.PackedTable._locate
+
+    def counting(self: memtable.PackedTable, field: str, value: object) -> object:
+        calls.append((field, value))
+        return locate(self, field, value)
+
+    monkeypatch.setattr(memtable.PackedTable, "_locate", counting)
+    yield calls
+
+
+@pytest.mark.parametrize("kind", range(4), ids=["int", "big-int", "tuple", "str"])
+def test_the_usual_insert_leaves_the_bytes_of_the_long_way(kind: int) -> None:
+    # A cap no insert reaches sends every row the long way (_place, _pack, _index_row).
+    fast, slow = MemoryTable(), MemoryTable(max_rows=10**9)
+    _fill(fast, 700, kind)
+    _fill(slow, 700, kind)
+    assert type(fast) is type(slow) is memtable.PackedTable
+    assert fast._rows == slow._rows
+    assert list(fast._rows) == list(slow._rows)
+    assert fast._index == slow._index
+    assert fast._blocks._blocks == slow._blocks._blocks
+    assert list(fast._pending) == list(slow._pending)
+    assert fast.find("phone", "+84000000650") == _record(650)
+    assert fast.get(_key(650, kind)) == _record(650)
+
+
+def test_a_miss_reads_no_row(located: list[tuple[str, object]]) -> None:
+    table = MemoryTable()
+    _fill(table, 400, 1)
+    assert table.find("phone", "+84999999999") is None
+    assert table.find("nothing", "x") is None
+    assert table.conflict({"phone": "+84999999999", "email": None}) is None
+    table.insert(BIG + 10_000, _record(10_000), {"phone": "+84999999999"})
+    assert located == [], "a free value was read as if taken"
+    with pytest.raises(Conflict) as caught:
+        table.insert(BIG + 10_001, _record(10_001), {"phone": "+84000000005"})
+    assert caught.value.field == "phone" and caught.value.existing == _record(5)
+    assert located == [("phone", "+84000000005")]
+
+
+def test_a_key_and_value_hashed_once_find_their_row_after_its_block_is_compacted() -> None:
+    table = MemoryTable()
+    _fill(table, 256 + 2 * memtable.BATCH, 2)  # grown, then two batches in blocks
+    rows = table._rows
+    kept = rows[memtable._slot(("shop", 300))]
+    assert type(kept) is int, "the row is not in a block"
+    number = kept >> 17
+    neighbours = [n for n in range(256, 256 + 2 * memtable.BATCH)
+                  if type(rows[memtable._slot(("shop", n))]) is int and rows[memtable._slot(("shop", n))] >> 17 == number]
+    others = [n for n in neighbours if n != 300]
+    for n in others[: len(neighbours) // 2 + 1]:  # more than half of the block gone: compacted
+        assert table.delete(("shop", n)) == _record(n)
+    assert number not in table._blocks._blocks, "the block was not compacted"
+    assert type(rows[memtable._slot(("shop", 300))]) is bytes, "its live rows are written plain again"
+    assert table.get(("shop", 300)) == _record(300)
+    assert table.find("phone", "+84000000300") == _record(300)
+    with pytest.raises(Conflict) as caught:
+        table.insert(("shop", 99_999), _record(99_999), {"phone": "+84000000300"})
+    assert caught.value.field == "phone" and caught.value.existing == _record(300)
+    with pytest.raises(Conflict) as caught:
+        table.insert(("shop", 300), _record(300), {"phone": "+84000099999"})
+    assert caught.value.field == "id" and caught.value.existing == _record(300)
+
+
+@pytest.mark.parametrize("kind", range(4), ids=["int", "big-int", "tuple", "str"])
+def test_uniqueness_holds_across_a_block_boundary(kind: int) -> None:
+    table = MemoryTable()
+    _fill(table, 256 + memtable.BATCH + 3, kind)  # one batch in blocks, three rows still plain
+    rows = table._rows
+    compressed, plain = 256 + memtable.BATCH - 1, 256 + memtable.BATCH + 1
+    assert type(rows[memtable._slot(_key(compressed, kind))]) is int
+    assert type(rows[memtable._slot(_key(plain, kind))]) is bytes
+    for holder in (compressed, plain):
+        with pytest.raises(Conflict) as caught:
+            table.insert(_key(50_000 + holder, kind), _record(0), {"phone": f"+84{holder:09d}"})
+        assert caught.value.field == "phone" and caught.value.existing == _record(holder)
+        with pytest.raises(Conflict) as caught:
+            table.insert(_key(holder, kind), _record(0), {"phone": "+84777777777"})
+        assert caught.value.field == "id" and caught.value.existing == _record(holder)
+        clash = table.conflict({"phone": f"+84{holder:09d}"})
+        assert clash is not None and clash.existing == _record(holder)
+        assert table.conflict({"phone": f"+84{holder:09d}"}, ignore=_key(holder, kind)) is None
+    assert table.find("phone", "+84777777777") is None
+    assert len(table) == 256 + memtable.BATCH + 3
+
+
+def test_a_value_sharing_a_hash_with_a_taken_one_is_indexed_by_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    table = MemoryTable()
+    _fill(table, 300, 1)
+    monkeypatch.setattr(memtable, "_MASK", 0)  # every value now hashes to 0, which no row's value took
+    table.insert(BIG + 1_000, _record(1_000), {"phone": "a"})
+    table.insert(BIG + 1_001, _record(1_001), {"phone": "b"})  # hash 0 taken by "a": the spill index
+    assert table._spindex == {"phone": {"b": BIG + 1_001}}
+    assert table.find("phone", "a") == _record(1_000)
+    assert table.find("phone", "b") == _record(1_001)
+    with pytest.raises(Conflict) as caught:
+        table.insert(BIG + 1_002, _record(1_002), {"phone": "b"})
+    assert caught.value.field == "phone" and caught.value.existing == _record(1_001)
