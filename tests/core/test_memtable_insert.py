@@ -11,7 +11,10 @@ compressed in a block, the other still plain).
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -137,3 +140,19 @@ def test_a_value_sharing_a_hash_with_a_taken_one_is_indexed_by_value(monkeypatch
     with pytest.raises(Conflict) as caught:
         table.insert(BIG + 1_002, _record(1_002), {"phone": "b"})
     assert caught.value.field == "phone" and caught.value.existing == _record(1_001)
+
+
+@pytest.mark.parametrize("first", ["mockserver.core.store", "mockserver.core.memtable"])
+def test_the_packed_table_is_loaded_with_the_store_not_at_the_first_growth(first: str) -> None:
+    # A table grows in a request (its SMALL_TABLE + 1st insert): loading core.memtable there (compiling it
+    # without a fresh .pyc) cost ~36M instructions.  Either module may be imported first.
+    code = (f"import sys, {first}\n"
+            "print('mockserver.core.memtable' in sys.modules)\n"
+            "from mockserver.core.store import MemoryTable\n"
+            "t = MemoryTable()\n"
+            "for n in range(300): t.insert(n, {'id': n}, {'email': f'{n}@x'})\n"
+            "print(type(t).__name__, t.find('email', '299@x'))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["True", "PackedTable {'id': 299}"]
