@@ -199,14 +199,19 @@ class PackedTable(MemoryTable):
         slot = key if type(key) is int and -_OWN <= key < _OWN else (hash((key,)) if type(key) is int else hash(key)) & _MASK
         kept = self._rows.get(slot)
         if kept is not None:
-            if type(kept) is int:  # a row in a block (core.rowblocks)
-                kept = self._blocks.text(kept)
-            if _holds_key(kept):
-                record, _, stored = self._open(kept)
+            if type(kept) is not int:
+                if _holds_key(kept):
+                    record, _, stored = self._open(kept)
+                    if _same(stored, key):
+                        return record
+                elif slot is key:  # _slot's first case: an int key, its own slot
+                    return self._open(kept)[0]
+            elif kept & KEYED:  # a row in a block (core.rowblocks) holding its key
+                record, _, stored = self._open(self._blocks.text(kept))
                 if _same(stored, key):
                     return record
-            elif slot is key:  # _slot's first case: an int key, its own slot
-                return self._open(kept)[0]
+            elif slot is key:  # a row in a block, its slot its key: plain JSON text, read as it is
+                return _loads(self._blocks.text(kept))[0]  # type: ignore[no-any-return]
         if self._spill:
             kept = self._spill.get(_row_key(key))
             if kept is not None:
