@@ -95,6 +95,7 @@ _MASK = (1 << 30) - 1
 # An int key in [-_OWN, _OWN) is its own slot: an int of 28 or 32 bytes.  A larger one takes 36,
 # which the allocator rounds to 48: slotted by its hash (32) and kept in the row, it costs less.
 _OWN = 1 << 60
+_LOW = -_OWN  # a constant: -_OWN in a comparison makes a new int each time
 # Deflate: a 2 KB window (the dictionary plus one row), the smallest hash table; rows shorter
 # than _DEFLATE_FROM are kept plain (a session, a token: read often, small anyway).
 _WBITS, _LEVEL, _MEMLEVEL = -11, 1, 1
@@ -164,7 +165,7 @@ def _codec(zdict: bytes) -> tuple[Any, Any]:
 
 
 def _slot(key: Hashable) -> int:
-    if type(key) is int and -_OWN <= key < _OWN:
+    if type(key) is int and _LOW <= key < _OWN:
         return key
     return _hashed(key)
 
@@ -196,7 +197,7 @@ class PackedTable(MemoryTable):
     # ------------------------------------------------------------------ reads
     def get(self, key: Hashable) -> Record | None:
         # _slot() written out: a create reads a key it is about to take (a miss, as a rule)
-        slot = key if type(key) is int and -_OWN <= key < _OWN else (hash((key,)) if type(key) is int else hash(key)) & _MASK
+        slot = key if type(key) is int and _LOW <= key < _OWN else (hash((key,)) if type(key) is int else hash(key)) & _MASK
         kept = self._rows.get(slot)
         if kept is not None:
             if type(kept) is not int:
@@ -259,7 +260,7 @@ class PackedTable(MemoryTable):
         # row (no cap, a free slot, each value's hash free), each key and value hashed once.
         index, spindex = self._index, self._spindex
         uniques: dict[str, Hashable] = {}
-        hashes: list[int] = []
+        hashes: dict[str, int] = {}  # by field, as uniques (no zip(strict=True): it parses keywords each call)
         for field, value in unique.items():
             if value is None:
                 continue
@@ -269,8 +270,8 @@ class PackedTable(MemoryTable):
                 if found is not None:
                     raise Conflict(field, found[0])
             uniques[field] = value
-            hashes.append(hashed)
-        own = type(key) is int and -_OWN <= key < _OWN
+            hashes[field] = hashed
+        own = type(key) is int and _LOW <= key < _OWN
         slot: int = key if own else (hash((key,)) if type(key) is int else hash(key)) & _MASK  # type: ignore[assignment]
         rows = self._rows
         shared = slot in rows
@@ -293,7 +294,7 @@ class PackedTable(MemoryTable):
         if hashes:
             if index is _NO_KEYS:
                 index = self._index = {}
-            for (field, value), hashed in zip(uniques.items(), hashes, strict=True):
+            for field, hashed in hashes.items():
                 values = index.get(field)
                 if values is None:
                     values = index[field] = {}
@@ -302,7 +303,7 @@ class PackedTable(MemoryTable):
                 else:  # another value's hash: indexed by the value (_index_row)
                     if self._spindex is _NO_KEYS:
                         self._spindex = {}
-                    self._spindex.setdefault(field, {})[value] = key
+                    self._spindex.setdefault(field, {})[uniques[field]] = key
         pending = self._pending
         pending.append(slot)
         if len(pending) >= BATCH:
