@@ -222,7 +222,8 @@ class PackedTable(MemoryTable):
     def find(self, field: str, value: Hashable) -> Record | None:
         # A miss (a create checking a value is free) ends at the index: no call, no row read.
         hashed = (hash((value,)) if type(value) is int else hash(value)) & _MASK  # _hashed()
-        if hashed not in self._index.get(field, _NO_KEYS) and not self._spindex:
+        spindex = self._spindex  # values on a shared hash: a few past ~50k rows (30 bits), so checked by value
+        if hashed not in self._index.get(field, _NO_KEYS) and (not spindex or value not in spindex.get(field, _NO_KEYS)):
             return None
         found = self._locate(field, value)
         return None if found is None else found[0]
@@ -233,7 +234,7 @@ class PackedTable(MemoryTable):
             if value is None:
                 continue
             hashed = (hash((value,)) if type(value) is int else hash(value)) & _MASK  # _hashed()
-            if hashed not in index.get(field, _NO_KEYS) and not spindex:
+            if hashed not in index.get(field, _NO_KEYS) and (not spindex or value not in spindex.get(field, _NO_KEYS)):
                 continue  # free, as find()
             found = self._locate(field, value)
             if found is not None and (ignore is None or not _same(found[1], ignore)):
@@ -265,7 +266,7 @@ class PackedTable(MemoryTable):
             if value is None:
                 continue
             hashed = (hash((value,)) if type(value) is int else hash(value)) & _MASK  # _hashed()
-            if spindex or hashed in index.get(field, _NO_KEYS):  # maybe taken: read the row
+            if hashed in index.get(field, _NO_KEYS) or (spindex and value in spindex.get(field, _NO_KEYS)):  # maybe taken
                 found = self._locate(field, value)
                 if found is not None:
                     raise Conflict(field, found[0])
@@ -275,10 +276,14 @@ class PackedTable(MemoryTable):
         slot: int = key if own else (hash((key,)) if type(key) is int else hash(key)) & _MASK  # type: ignore[assignment]
         rows = self._rows
         shared = slot in rows
-        if shared or self._spill:  # get(key) only when it could find something
+        if shared:  # get(key) only when it could find something
             existing = self.get(key)
             if existing is not None:
                 raise Conflict("id", existing)
+        elif self._spill:  # a few keys on a shared slot past ~50k rows: get()'s spill look-up alone
+            spilled = self._spill.get(_row_key(key))
+            if spilled is not None:
+                raise Conflict("id", self._open(spilled)[0])
         if shared or self._cap is not None:  # a shared slot, eviction, a ring to keep: the long way
             items = list(uniques.items())
             if self._cap is not None and len(rows) + len(self._spill) >= self._cap:

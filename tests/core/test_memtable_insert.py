@@ -156,3 +156,32 @@ def test_the_packed_table_is_loaded_with_the_store_not_at_the_first_growth(first
                           cwd=Path(__file__).resolve().parents[2])
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["True", "PackedTable {'id': 299}"]
+
+
+def test_with_spilled_keys_and_values_a_free_key_or_value_still_reads_no_row(
+        located: list[tuple[str, object]], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Past ~50k rows a few keys and values share a 30-bit hash (spilled): their presence must not
+    # send every later insert, find and conflict the long way.
+    table = MemoryTable()
+    _fill(table, 300, 1)
+    mask = memtable._MASK
+    monkeypatch.setattr(memtable, "_MASK", 0)  # every key and value on hash 0 (no row's key or value has it)
+    table.insert("x1", _record(1_001), {"phone": "a"})
+    table.insert("x2", _record(1_002), {"phone": "b"})  # slot 0 and value hash 0 taken: both spilled
+    assert list(table._spill) == ["x2"] and table._spindex == {"phone": {"b": "x2"}}
+    monkeypatch.setattr(memtable, "_MASK", mask)
+    gets: list[object] = []
+    get = memtable.PackedTable.get
+    monkeypatch.setattr(memtable.PackedTable, "get", lambda self, key: gets.append(key) or get(self, key))
+    located.clear()
+    assert table.find("phone", "+84999999999") is None
+    assert table.conflict({"phone": "+84999999999"}) is None
+    table.insert(BIG + 5_000, _record(5_000), {"phone": "+84999999999"})
+    assert located == [] and gets == []
+    assert table.find("phone", "b") == _record(1_002)  # the spilled value: found by value
+    with pytest.raises(Conflict) as caught:
+        table.insert("x2", _record(1_003), {"phone": "c"})  # the spilled key, on another slot now: still taken
+    assert caught.value.field == "id" and caught.value.existing == _record(1_002)
+    with pytest.raises(Conflict) as caught:
+        table.insert("x3", _record(1_003), {"phone": "b"})
+    assert caught.value.field == "phone" and caught.value.existing == _record(1_002)
