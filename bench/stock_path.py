@@ -4,6 +4,7 @@
     python3 bench/stock_path.py                      # cProfile: function calls per request
     python3 bench/stock_path.py --callgrind          # CPU instructions per request (valgrind)
     python3 bench/stock_path.py --vendors sabi -n 500 --callgrind
+    python3 bench/stock_path.py --server fast --callgrind   # the same through the fast transport (mockserver/wire.py)
 
 Timings on a shared machine say little; counted work does.  Each request goes through what
 ``mockserver serve --server stock`` runs (uvicorn's httptools protocol, the ASGI path of
@@ -13,7 +14,9 @@ request); every answer must be the vendor's create-user success.
 
 ``--callgrind`` re-runs this script under ``valgrind --tool=callgrind`` with instrumentation
 off until the warm-up is done, then counts the instructions (``Ir``) of the N requests of
-each vendor alone.
+each vendor alone.  ``--server fast`` feeds the same bytes to the fast transport's protocol
+(``mockserver/wire.py``, as plain ``mockserver serve`` runs it) instead; the floor stays on
+stock uvicorn, as bench/run.py serves it.
 """
 
 from __future__ import annotations
@@ -55,6 +58,8 @@ class Transport(asyncio.Transport):
     def write(self, data: bytes | bytearray | memoryview) -> None:
         self.out += data
         self.complete = _complete(self.out)
+
+    write_whole = write  # the fast transport's one write of a whole response
 
     def is_closing(self) -> bool:
         return self.closed
@@ -118,7 +123,7 @@ FLOOR = "floor"  # bench/floor.py's app: the reference every vendor is compared 
 FLOOR_REQUEST = b"POST / HTTP/1.1\r\nhost: 127.0.0.1:8080\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}"
 
 
-def build(vendors: list[str]) -> tuple[Any, Any]:
+def build(vendors: list[str], server: str = "stock") -> tuple[Any, Any]:
     import uvicorn
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol  # stock uvicorn's, as `--server stock` runs it
     from uvicorn.server import ServerState
@@ -133,11 +138,16 @@ def build(vendors: list[str]) -> tuple[Any, Any]:
     else:
         runtime = Runtime(Config(seed=0, vendors=tuple(vendors)))
         served = MockServer(runtime)
+    protocol: Any = HttpToolsProtocol
+    if server == "fast" and vendors != [FLOOR]:
+        from mockserver.wire import http_protocol
+
+        protocol = http_protocol()
     config = uvicorn.Config(served, log_level="warning", access_log=False, lifespan="off", server_header=False,
-                            date_header=False, proxy_headers=False, http="httptools")
+                            date_header=False, proxy_headers=False, http=protocol)
     config.load()
     tune_gc()
-    return runtime, lambda: HttpToolsProtocol(config=config, server_state=ServerState(), app_state={})
+    return runtime, lambda: protocol(config=config, server_state=ServerState(), app_state={})
 
 
 def main() -> None:
@@ -146,11 +156,12 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=1000, help="requests per vendor (default 1000)")
     parser.add_argument("--callgrind", action="store_true", help="count CPU instructions under valgrind")
     parser.add_argument("--keep", type=Path, help="with --callgrind: copy each vendor's dump here (for callgrind_annotate)")
+    parser.add_argument("--server", choices=("stock", "fast"), default="stock", help="the transport (default stock uvicorn)")
     parser.add_argument("--controlled", action="store_true", help=argparse.SUPPRESS)  # the process valgrind runs
     args = parser.parse_args()
     vendors = args.vendors.split(",")
     if args.callgrind:
-        counted = callgrind(vendors, args.n, args.keep)
+        counted = callgrind(vendors, args.n, args.keep, args.server)
         for vendor in vendors:
             print(f"{vendor:10} {counted[vendor] / args.n:12,.0f} instructions per request")
         return
@@ -162,7 +173,7 @@ def main() -> None:
         loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)  # uvicorn's protocol takes the current loop
     for vendor in vendors:
-        runtime, new_protocol = build([vendor])  # one vendor per app, as bench/run.py serves them
+        runtime, new_protocol = build([vendor], args.server)  # one vendor per app, as bench/run.py serves them
         batch = requests_for(vendor, runtime, WARM_UP + args.n)
         transport = Transport()
         protocol = new_protocol()
@@ -186,7 +197,7 @@ def main() -> None:
         protocol.connection_lost(None)
 
 
-def callgrind(vendors: list[str], count: int, keep: Path | None = None) -> dict[str, int]:
+def callgrind(vendors: list[str], count: int, keep: Path | None = None, server: str = "stock") -> dict[str, int]:
     """Each vendor's instructions over ``count`` requests: this script under callgrind, counting only then."""
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed")
@@ -194,7 +205,7 @@ def callgrind(vendors: list[str], count: int, keep: Path | None = None) -> dict[
     with tempfile.TemporaryDirectory() as work:
         out = Path(work) / "callgrind.out"
         command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
-                   sys.executable, __file__, "--controlled", "--vendors", ",".join(vendors), "-n", str(count)]
+                   sys.executable, __file__, "--controlled", "--vendors", ",".join(vendors), "-n", str(count), "--server", server]
         proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         assert proc.stdin is not None and proc.stdout is not None
         for vendor in vendors:

@@ -411,29 +411,14 @@ class VendorApp:
         once (a scenario's delay or fault, an awaiting handler) goes on to ASGI, as a
         ``Handover`` holding the work done, so the route is matched once and nothing is redone.
         """
-        started = time.perf_counter()
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in raw_headers}
-        # The server holds only bodies with a Content-Length (or none): their length is the declared one.
-        too_large = self._refused(headers, len(body)) if len(body) > self.max_body else None
-        request = Request(method, path[len(self.prefix):] or "/", raw_query, headers, b"" if too_large else body,
-                          headers.get("x-mock-session", ""), too_large, started)
-        answer = self.answer(request)
-        if type(answer) is Answer and answer.fault is None:
-            head = self.framing.head(answer.status, len(answer.payload), answer.extra)
-            if head is not None:
-                return head, answer.payload
-        return Handover(self, answer)
+        return self._framed(self.answer(self._direct_request(method, path, raw_query, raw_headers, body)))
 
     def _answered_in_turn(
         self, method: str, path: str, raw_query: bytes, raw_headers: list[tuple[bytes, bytes]], body: bytes,
     ) -> tuple[bytes, bytes] | Handover | AfterCommit:
         """``answer_directly`` on a transactional store: answered in the transaction of this turn of the
         loop, written once it is committed (``AfterCommit``; see core.commits)."""
-        started = time.perf_counter()
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in raw_headers}
-        too_large = self._refused(headers, len(body)) if len(body) > self.max_body else None
-        request = Request(method, path[len(self.prefix):] or "/", raw_query, headers, b"" if too_large else body,
-                          headers.get("x-mock-session", ""), too_large, started)
+        request = self._direct_request(method, path, raw_query, raw_headers, body)
         services = self.services
         try:
             batch = services.defer_request()
@@ -442,10 +427,9 @@ class VendorApp:
             answer = VendorApp.answer(self, request)
         except Exception as exc:
             return self._framed(self._store_failed(request, exc))
-        if type(answer) is Answer and answer.fault is None:
-            head = self.framing.head(answer.status, len(answer.payload), answer.extra)
-            if head is not None:
-                return AfterCommit(head, answer.payload, batch, self, request)
+        written = self._written(answer)
+        if written is not None:
+            return AfterCommit(*written, batch, self, request)
         # Handed to ASGI (a fault, a delay): written without waiting for the turn's end, so committed now.
         try:
             services.end_request()
@@ -453,12 +437,29 @@ class VendorApp:
             return self._framed(self._store_failed(request, exc))
         return Handover(self, answer if isinstance(answer, Answer) else self._then_committed(request, answer))
 
-    def _framed(self, answer: Answer | Pending) -> tuple[bytes, bytes] | Handover:
+    def _direct_request(
+        self, method: str, path: str, raw_query: bytes, raw_headers: list[tuple[bytes, bytes]], body: bytes,
+    ) -> Request:
+        """The ``Request`` of what the fast transport parsed (raw header pairs, the whole body)."""
+        started = time.perf_counter()
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in raw_headers}
+        # The server holds only bodies with a Content-Length (or none): their length is the declared one.
+        too_large = self._refused(headers, len(body)) if len(body) > self.max_body else None
+        return Request(method, path[len(self.prefix):] or "/", raw_query, headers, b"" if too_large else body,
+                       headers.get("x-mock-session", ""), too_large, started)
+
+    def _written(self, answer: Answer | Pending) -> tuple[bytes, bytes] | None:
+        """The head and body of an answer the transport can write at once, else None (a fault
+        to stage, a continuation to await, headers only ASGI frames)."""
         if type(answer) is Answer and answer.fault is None:
             head = self.framing.head(answer.status, len(answer.payload), answer.extra)
             if head is not None:
                 return head, answer.payload
-        return Handover(self, answer)
+        return None
+
+    def _framed(self, answer: Answer | Pending) -> tuple[bytes, bytes] | Handover:
+        written = self._written(answer)
+        return Handover(self, answer) if written is None else written
 
     # ------------------------------------------------------------------ the ASGI adapter
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

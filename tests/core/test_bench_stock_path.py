@@ -17,3 +17,10 @@ def test_stock_path_counts_the_calls_of_successful_creates() -> None:
     lines = done.stdout.splitlines()
     assert [line.split()[0] for line in lines] == ["floor", "pulse", "etelecom"]
     assert all(re.fullmatch(r"\w+ +\d+\.\d function calls per request", line) for line in lines), lines
+
+
+def test_stock_path_counts_the_fast_transport_too() -> None:
+    done = subprocess.run([sys.executable, "bench/stock_path.py", "-n", "3", "--vendors", "vaultspay,etelecom", "--server", "fast"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert [line.split()[0] for line in done.stdout.splitlines()] == ["vaultspay", "etelecom"]
