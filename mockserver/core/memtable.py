@@ -58,7 +58,6 @@ every deleted one.
 from __future__ import annotations
 
 import logging
-import zlib
 from array import array
 from collections.abc import Hashable, Iterator
 from typing import Any
@@ -67,7 +66,7 @@ import orjson
 
 from .errors import Conflict
 from .packed import pack, unpack
-from .rowblocks import KEYED, SHIFT, Blocks, cut, join, ref, slot_of
+from .rowblocks import KEYED, SHIFT, Blocks, codec, cut, join, ref, slot_of
 from .store import _NO_KEYS, NO_UNIQUE_KEYS, MemoryTable, Record, UniqueKeys, _row_key
 
 log = logging.getLogger("mockserver")
@@ -96,14 +95,9 @@ _MASK = (1 << 30) - 1
 # which the allocator rounds to 48: slotted by its hash (32) and kept in the row, it costs less.
 _OWN = 1 << 60
 _LOW = -_OWN  # a constant: -_OWN in a comparison makes a new int each time
-# Deflate: a 2 KB window (the dictionary plus one row), the smallest hash table; rows shorter
-# than _DEFLATE_FROM are kept plain (a session, a token: read often, small anyway).
-_WBITS, _LEVEL, _MEMLEVEL = -11, 1, 1
+# Rows shorter than _DEFLATE_FROM are kept plain (a session, a token: read often, small anyway);
+# the compressors themselves: core.rowblocks.codec.
 _DICTIONARY = 1536
-_ZSTD_LEVEL = 3
-# What a block of rows is, roughly (BLOCK_ROWS user rows of ~350 bytes: ~11 KB): the compressor's window and
-# tables are sized for it (~220 KB a table; 8 KB: ~190 KB and ~1-2 bytes a row more).
-_BLOCK_SIZE = 16384
 USE_ZSTD = True  # tests turn it off to run the zlib way
 _DEFLATE_FROM = 64
 # Rows are written plain and compressed BATCH at a time, on the write that makes the batch full:
@@ -120,48 +114,6 @@ BLOCK_ROWS = 32
 # (from _RENEW_FROM).  Rows already compressed keep theirs (never recompressed: no stall), so a
 # table keeps a decompressor per dictionary (~45 KB each), at most _GENERATIONS of them.
 _RENEW_FROM = 2048
-
-
-try:  # Zstandard, when installed (a dependency): ~4x faster than zlib each way at ~the same size
-    import zstandard
-
-    HAVE_ZSTD = True
-except ImportError:  # pragma: no cover - zlib then, slower (~3-5 us a row more per create)
-    HAVE_ZSTD = False
-
-
-class _Deflate:
-    """zlib with a preset dictionary, as ``zstandard``'s (de)compressors are called."""
-
-    __slots__ = ("_deflater", "_inflater")
-
-    def __init__(self, zdict: bytes) -> None:
-        self._deflater = zlib.compressobj(_LEVEL, zlib.DEFLATED, _WBITS, _MEMLEVEL, zlib.Z_DEFAULT_STRATEGY, zdict=zdict)
-        self._inflater = zlib.decompressobj(_WBITS, zdict=zdict)
-
-    def compress(self, text: bytes) -> bytes:
-        deflater = self._deflater.copy()  # primed with the dictionary once; each row from that state
-        return deflater.compress(text) + deflater.flush()
-
-    def decompress(self, packed: bytes | memoryview) -> bytes:
-        return self._inflater.copy().decompress(packed)
-
-
-def _codec(zdict: bytes) -> tuple[Any, Any]:
-    """A table's compressor and decompressor (objects with ``compress``/``decompress``), primed with ``zdict``."""
-    if not (HAVE_ZSTD and USE_ZSTD):
-        deflate = _Deflate(zdict)
-        return deflate, deflate
-    shared = zstandard.ZstdCompressionDict(zdict, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
-    # No magic number, checksum or dictionary id (a row is never read by anything else: 8 bytes
-    # less a block); parameters for a block (_BLOCK_SIZE).
-    params = zstandard.ZstdCompressionParameters.from_level(
-        _ZSTD_LEVEL, source_size=_BLOCK_SIZE, format=zstandard.FORMAT_ZSTD1_MAGICLESS,
-        write_checksum=False, write_content_size=True, write_dict_id=False,
-    )
-    compressor = zstandard.ZstdCompressor(dict_data=shared, compression_params=params)
-    decompressor = zstandard.ZstdDecompressor(dict_data=shared, format=zstandard.FORMAT_ZSTD1_MAGICLESS)
-    return compressor, decompressor
 
 
 def _slot(key: Hashable) -> int:
@@ -187,6 +139,11 @@ def _hashable(value: Any) -> Hashable:
 
 def _same(kept: Any, given: Hashable) -> bool:
     return kept == given if type(given) is not tuple else _hashable(kept) == given
+
+
+def _codec(zdict: bytes) -> tuple[Any, Any]:
+    """A table's compressor and decompressor, primed with ``zdict`` (zlib's when ``USE_ZSTD`` is off)."""
+    return codec(zdict, USE_ZSTD)
 
 
 class PackedTable(MemoryTable):
