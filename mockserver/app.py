@@ -25,7 +25,7 @@ from . import vendors as registry
 from .config import Config, default_fixtures_dir, default_scenarios_dir
 from .core.admin import build_admin
 from .core.clock import Clock
-from .core.commits import AfterCommit, Batch, GroupCommit
+from .core.commits import AfterCommit, Batch, Commits, GroupCommit, Immediate, Pipelined
 from .core.dashboard import root as dashboard_root
 from .core.didyoumean import unknown_names
 from .core.fixtures import FixtureError, load_model
@@ -94,8 +94,10 @@ class Runtime:
         # core.serving.Services: the pipeline calls begin_request/end_request around each request when the store
         # has a transaction to commit or other writers to notice (the memory store has neither: no hook at all).
         self.request_hooks = self.store.transactional or self._shared
-        # A transactional store's transactions, shared by the requests of one turn of the loop (core.commits).
-        self.commits = GroupCommit(self.store) if self.store.transactional else None
+        # How requests commit (core.commits): a transactional store's transactions, and a pipelining store's
+        # writes, shared by the requests of one turn of the loop; anything else one call at a time (memory).
+        self.commits: Commits = (Pipelined(self.store) if getattr(self.store, "pipelined", False)
+                                 else GroupCommit(self.store) if self.store.transactional else Immediate(self.store))
         self._version = -1
         self.closing = False  # set as the server shuts down: the dashboard's live streams end (server.py)
         self._start()
@@ -156,16 +158,6 @@ class Runtime:
     def transaction(self) -> Iterator[None]:
         """The store's writes in the block committed together (a transactional store), or none of them."""
         commits = self.commits
-        if commits is None:
-            store = self.store
-            store.begin()
-            try:
-                yield
-            except BaseException:
-                store.rollback()
-                raise
-            store.commit()
-            return
         commits.begin()  # joins the turn's open transaction, if any: committed with it, before this returns
         try:
             yield
@@ -176,20 +168,13 @@ class Runtime:
 
     def begin_request(self) -> None:
         """Before a request: its transaction (or the turn's open one joined), and another worker's changes loaded."""
-        commits = self.commits
-        if commits is None:
-            self.store.begin()
-            if self._shared:
-                self.sync()
-        elif commits.begin() and self._shared:  # joined: loaded when the transaction began (nobody else writes)
+        if self.commits.begin() and self._shared:  # joined: loaded when the transaction began (nobody else writes)
             self.sync()
 
     def defer_request(self) -> Batch | None:
         """``begin_request`` for a request answered directly: its writes committed with the others of this
         turn of the loop, at its end (core.commits); None (nothing begun) without a running loop."""
         commits = self.commits
-        if commits is None:
-            return None
         began = commits.batch is None
         batch = commits.defer()
         if batch is not None and began and self._shared:
@@ -197,16 +182,10 @@ class Runtime:
         return batch
 
     def end_request(self) -> None:
-        if self.commits is None:
-            self.store.commit()
-        else:
-            self.commits.commit()
+        self.commits.commit()
 
     def abort_request(self, error: BaseException | None = None) -> None:
-        if self.commits is None:
-            self.store.rollback()
-        else:
-            self.commits.rollback(error or RuntimeError("request aborted"))
+        self.commits.rollback(error or RuntimeError("request aborted"))
 
     def sync(self) -> None:
         """Loads what another worker changed (clock, scenarios, sessions, a reset) if the store's version moved."""

@@ -38,12 +38,9 @@ import argparse
 import asyncio
 import os
 import re
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections import defaultdict
@@ -53,6 +50,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import local_redis
+from local_redis import stop_redis  # tools/: this script's directory, first on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]  # this checkout's mockserver (its registry), as the servers started here run it
@@ -155,30 +154,11 @@ class Tally:
 
 
 # ------------------------------------------------------------------ processes
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_redis() -> tuple[subprocess.Popen[bytes], str]:
-    binary = shutil.which("redis-server") or shutil.which("valkey-server")
-    if binary is None:
-        sys.exit("scale_redis: no redis-server on PATH: install it (apt-get install redis-server) or pass --redis URL")
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no", "--dir", tempfile.mkdtemp()],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return process, f"redis://127.0.0.1:{port}/0"
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    sys.exit("scale_redis: redis-server did not start")
+    try:
+        return local_redis.start_redis()
+    except RuntimeError as exc:  # NoRedisServer too
+        sys.exit(f"scale_redis: {exc}: install it (apt-get install redis-server) or pass --redis URL")
 
 
 class Server:
@@ -387,8 +367,7 @@ def main() -> int:
                     one.stop()
     finally:
         if redis_process is not None:
-            redis_process.terminate()
-            redis_process.wait()
+            stop_redis(redis_process)
     return 0 if ok else 1
 
 

@@ -31,7 +31,14 @@ give (same seed and requests: same answers).  The transaction, and SQLite's
 write lock with it, is held for one turn of the loop: while the requests of
 that turn run, not across any wait.  Without a running loop (a direct call
 from a test) a request commits before it returns, as before.  The memory
-store has no transaction and never gets here (``Runtime.commits`` is None).
+store has no transaction: its policy is ``Immediate`` (each call the store's own, nothing
+deferred), so ``Runtime`` calls one policy object whatever the store.
+
+A store that pipelines (Redis, ``RedisStore.pipelined``) uses ``Pipelined``: its
+turn is no transaction, but the writes of the requests answered in it are sent
+without waiting (with the next command, or together at the turn's end), and a
+write Redis refused there (a unique key another worker took meanwhile) fails
+its own request only, answered as the vendor's conflict (``Batch.refused``).
 """
 
 from __future__ import annotations
@@ -45,22 +52,63 @@ from .store import Store
 log = logging.getLogger("mockserver")
 
 
+class Commits(Protocol):
+    """How a runtime's requests and admin changes commit (``Runtime.commits``): one of the classes below."""
+
+    per_turn: bool  # direct answers wait for the turn's commit (``AfterCommit``)
+    batch: Batch | None
+
+    def begin(self) -> bool: ...
+    def defer(self) -> Batch | None: ...
+    def commit(self) -> None: ...
+    def rollback(self, error: BaseException) -> None: ...
+
+
 class Batch:
     """One store transaction, shared by the requests answered in it: open, then committed or failed."""
 
-    __slots__ = ("commits", "deferred", "error", "open")
+    __slots__ = ("commits", "deferred", "error", "open", "refused", "requests")
 
     def __init__(self, commits: GroupCommit) -> None:
         self.commits = commits
         self.open = True
         self.deferred = False  # its commit is queued for the end of the turn (GroupCommit.defer)
         self.error: BaseException | None = None  # why it was not committed (rolled back); None: committed
+        self.requests = 0  # requests answered directly in it so far: the last one's number (``AfterCommit.index``)
+        # A pipelining store's writes it refused at the commit, by request number (``Pipelined``); None: none.
+        self.refused: dict[int, BaseException] | None = None
+
+
+class Immediate:
+    """The policy of a store with nothing to commit per turn (memory; what ``GroupCommit`` offers, as no-ops
+    around the store's own calls): requests are answered and committed one at a time."""
+
+    __slots__ = ("batch", "store")
+    per_turn = False  # direct answers are written at once (core.serving: no ``AfterCommit``)
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.batch: Batch | None = None  # never one
+
+    def begin(self) -> bool:
+        self.store.begin()
+        return True
+
+    def defer(self) -> Batch | None:
+        return None
+
+    def commit(self) -> None:
+        self.store.commit()
+
+    def rollback(self, error: BaseException) -> None:
+        self.store.rollback()
 
 
 class GroupCommit:
     """The store's transactions, as the requests of one turn of the event loop share them (see the module)."""
 
     __slots__ = ("batch", "store")
+    per_turn = True  # direct answers wait for the turn's commit (``AfterCommit``)
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -81,6 +129,7 @@ class GroupCommit:
         commits itself (``commit``)."""
         batch = self.batch
         if batch is not None and batch.deferred:
+            batch.requests += 1
             return batch
         try:
             loop = asyncio.get_running_loop()
@@ -89,9 +138,13 @@ class GroupCommit:
         if batch is None:
             self.store.begin()
             batch = self.batch = Batch(self)
+        batch.requests += 1
         batch.deferred = True
         loop.call_soon(self._end_turn, batch)
         return batch
+
+    def answered(self) -> None:
+        """The request last deferred is answered (its ``AfterCommit`` made): nothing to do here (``Pipelined``)."""
 
     def _end_turn(self, batch: Batch) -> None:
         if self.batch is batch:  # not committed meanwhile (an ASGI request, an admin change)
@@ -127,6 +180,46 @@ class GroupCommit:
         self.store.rollback()
 
 
+class PipeliningStore(Store, Protocol):
+    """What ``Pipelined`` needs of its store besides ``Store`` (core.redis_store.RedisStore)."""
+
+    def defer_writes(self, request: int) -> None: ...
+    def refused(self) -> dict[int, BaseException]: ...
+
+
+class Pipelined(GroupCommit):
+    """``GroupCommit`` for a store that pipelines the writes of a turn (see the module): the store is told
+    which request of the batch is answered (``defer_writes``: 0 for one that waits for its writes, as an
+    ASGI request or an admin change does), and after the commit which of them it refused."""
+
+    __slots__ = ()
+    store: PipeliningStore
+
+    def begin(self) -> bool:
+        self.store.defer_writes(0)
+        return super().begin()
+
+    def defer(self) -> Batch | None:
+        batch = super().defer()
+        if batch is not None:
+            self.store.defer_writes(batch.requests)
+        return batch
+
+    def answered(self) -> None:
+        # What runs next before the turn's end (another request's continuation after a wait, say) writes at once.
+        self.store.defer_writes(0)
+
+    def commit(self) -> None:
+        batch = self.batch
+        try:
+            super().commit()
+        finally:
+            if batch is not None:
+                refused = self.store.refused()
+                if refused:
+                    batch.refused = refused
+
+
 class Failing(Protocol):
     """What answers a request whose transaction failed (``core.serving.VendorApp``)."""
 
@@ -137,10 +230,12 @@ class AfterCommit:
     """A direct answer written once its transaction is settled: the transport calls ``settled()``
     as it writes, and writes the (head, payload) it returns."""
 
-    __slots__ = ("app", "batch", "head", "payload", "request")
+    __slots__ = ("app", "batch", "head", "index", "payload", "request")
 
     def __init__(self, head: bytes, payload: bytes, batch: Batch, app: Failing, request: Any) -> None:
         self.head, self.payload, self.batch, self.app, self.request = head, payload, batch, app, request
+        self.index = batch.requests  # made as its request is answered, before the next one is deferred
+        batch.commits.answered()
 
     def settled(self) -> tuple[bytes, bytes]:
         batch = self.batch
@@ -149,6 +244,10 @@ class AfterCommit:
                 batch.commits.commit()
             except Exception as exc:
                 log.error("store failed to commit the requests of one turn: each is answered as the vendor's internal error", exc_info=exc)
-        if batch.error is None:
-            return self.head, self.payload
-        return self.app.failed_directly(self.request, batch.error)
+        error = batch.error
+        if error is None:
+            refused = batch.refused
+            if refused is None or self.index not in refused:
+                return self.head, self.payload
+            error = refused[self.index]  # its write refused (a key taken meanwhile): what the write raising would answer
+        return self.app.failed_directly(self.request, error)

@@ -32,13 +32,15 @@ for i = 6, #ARGV, 2 do
     return {ARGV[i], redis.call('HGET', rows, taken)}
   end
 end
-if not update then
+local old = false
+if update then
+  old = drop_owned(owners, key)
+else  -- an insert: the row is new (no unique values owned, no place in the order yet) or refused
   local existing = redis.call('HGET', rows, key)
   if existing then return {'id', existing} end
 end
-local old = drop_owned(owners, key)
 redis.call('HSET', rows, key, ARGV[3])
-if not redis.call('ZSCORE', order, key) then
+if not update or not redis.call('ZSCORE', order, key) then
   redis.call('ZADD', order, redis.call('HINCRBY', meta, ARGV[5], 1), key)
 end
 local owned = {}
@@ -148,17 +150,22 @@ return #keys
 """
 
 
-# KEYS: stream, seq counter.  ARGV: packed row, session, the cap.  One global seq per row, in stream order.
+# KEYS: stream, seq counter.  ARGV: the cap, then packed row, session pairs (a turn's rows: one call).
+# One global seq per row, in stream order.
 JOURNAL_PUT = """
-local seq = redis.call('INCR', KEYS[2])
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 's', seq, 'n', ARGV[2], 'r', ARGV[1])
-return seq
+for i = 2, #ARGV, 2 do
+  local seq = redis.call('INCR', KEYS[2])
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 's', seq, 'n', ARGV[i + 1], 'r', ARGV[i])
+end
+return 0
 """
 
-# KEYS: rows, owners, counters, namespace's key set, namespaces set.  ARGV: namespace, name, start - 1, then
-# field, value pairs.  {field, record} if a value is taken (no id taken), else the next id (as text: NEXT_ID's).
+# KEYS: rows, owners, counters, namespace's key set, namespaces set.  ARGV: namespace, name, start - 1, a counter
+# to move with the id ("" for none: a draw's, VendorContext.next_id_and_draw_if_free), then field, value pairs.
+# {field, record} if a value is taken (no id taken, no counter moved), else the next id (as text: NEXT_ID's),
+# followed by " " and the counter's value after it moved when one is named.
 NEXT_ID_IF_FREE = """
-for i = 4, #ARGV, 2 do
+for i = 5, #ARGV, 2 do
   local taken = redis.call('HGET', KEYS[2] .. ':' .. ARGV[i], ARGV[i + 1])
   if taken then return {ARGV[i], redis.call('HGET', KEYS[1], taken)} end
 end
@@ -168,5 +175,8 @@ if redis.call('EXISTS', KEYS[3]) == 0 then
 end
 if redis.call('HEXISTS', KEYS[3], ARGV[2]) == 0 then redis.call('HSET', KEYS[3], ARGV[2], ARGV[3]) end
 redis.call('HINCRBY', KEYS[3], ARGV[2], 1)
-return redis.call('HGET', KEYS[3], ARGV[2])
+local id = redis.call('HGET', KEYS[3], ARGV[2])
+if ARGV[4] == '' then return id end
+redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
+return id .. ' ' .. redis.call('HGET', KEYS[3], ARGV[4])
 """

@@ -27,7 +27,10 @@ A request waits for as few round trips as it can (``RedisStore.command``): its
 commands go over one connection of the store's own, a table's rows read once are
 kept while the table's generation (moved by every write, in the same script) has
 not moved, checked in the request's first round trip with the change version,
-and the journal's row is sent without waiting for its reply.
+and the journal's row is sent without waiting for its reply.  The requests the
+fast transport answers in one turn of the event loop share that check, and their
+writes are pipelined: sent with the next command, confirmed at the turn's end
+before any answer leaves (core.redis_lane, core.commits.Pipelined).
 
 A connection failure while serving is a ``StoreUnavailable``: the vendor's own
 internal-error answer and one log line, never a traceback.
@@ -36,8 +39,6 @@ internal-error answer and one log line, never a traceback.
 from __future__ import annotations
 
 import logging
-import marshal
-import threading
 from collections.abc import Hashable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -46,11 +47,13 @@ import redis
 from redis.commands.core import Script
 
 from . import redis_scripts as scripts
-from .errors import Conflict, InternalFault
-from .journal import Row
+from .errors import Conflict
 from .packed import pack, unpack
 from .packed import pack_key as _key
 from .packed import unpack_key as _given_key
+from .redis_journal import RedisJournal
+from .redis_lane import Head, Lane, StoreUnavailable, reason
+from .redis_lane import packed as _packed
 from .store import CLAIM_PREFIX, NO_UNIQUE_KEYS, Record, StoreError, UniqueKeys, description, redacted
 
 log = logging.getLogger("mockserver")
@@ -60,23 +63,7 @@ DEFAULT_PREFIX = "mockserver"
 _ABSENT = object()  # no copy of a row (a copy may be None: the row is known to be absent)
 
 
-class StoreUnavailable(InternalFault, StoreError):
-    """Redis could not be reached or refused a command: the vendor's internal error and one log line
-    while serving; at start-up a StoreError (a ValueError), which ``serve`` prints as one line."""
-
-
-def _packed(args: tuple[Any, ...]) -> bytes:
-    """A command as RESP, as redis-py's ``pack_command`` makes it for these arguments (str, bytes, int) in a
-    third of its time (~5 against ~15 us for a write's 17 arguments): a create sends several."""
-    out = [b"*%d\r\n" % len(args)]
-    for arg in args:
-        kind = type(arg)
-        if kind is str:
-            arg = arg.encode()
-        elif kind is not bytes:
-            arg = b"%d" % arg if kind is int else str(arg).encode()
-        out.append(b"$%d\r\n%b\r\n" % (len(arg), arg))
-    return b"".join(out)
+__all__ = ["DEFAULT_PREFIX", "RedisJournal", "RedisStore", "RedisTable", "StoreUnavailable", "_packed", "open_redis"]
 
 
 def _pairs(unique: UniqueKeys) -> list[bytes | str]:
@@ -91,7 +78,7 @@ def _pairs(unique: UniqueKeys) -> list[bytes | str]:
 class RedisTable:
     """One table's keys; stateless besides their names, so a handle is as good after a clear as before."""
 
-    __slots__ = ("_gen", "_meta", "_name", "_namespace", "_nskeys", "_order", "_owners", "_rows", "_spaces", "_store")
+    __slots__ = ("_gen", "_meta", "_name", "_namespace", "_nskeys", "_order", "_owners", "_rows", "_spaces", "_store", "_write_head")
 
     def __init__(self, store: RedisStore, namespace: str, name: str) -> None:
         base = store.space_key(namespace)
@@ -105,6 +92,8 @@ class RedisTable:
         self._nskeys = f"{base}:keys"
         self._spaces = store.spaces_key
         self._gen = f"{base}:g:{name}"  # moved by every write: what a worker's copies of rows are checked against
+        self._write_head = Head("EVALSHA", store.write_script.sha, 7, self._rows, self._order, self._owners, self._nskeys,
+                                self._spaces, self._meta, self._gen, namespace)
 
     @property
     def rows_key(self) -> str:
@@ -138,8 +127,14 @@ class RedisTable:
     def _write(self, key: Hashable, record: Record, unique: UniqueKeys, update: bytes) -> None:
         packed = pack(record)  # before anything is sent: a record that cannot be kept changes nothing
         kept_key = _key(key)
-        found = self._store.run(
-            self._store.write_script,
+        store = self._store
+        script = store.write_script
+        if store.lane.request and script.sha in store._loaded:  # a request of a turn: confirmed at the turn's end
+            store.defer_write(self._gen, kept_key, script.sha,
+                              self._write_head.with_rest((kept_key, packed, update, self._name, *_pairs(unique))))
+            return
+        found = store.run(
+            script,
             [self._rows, self._order, self._owners, self._nskeys, self._spaces, self._meta, self._gen],
             [self._namespace, kept_key, packed, update, self._name, *_pairs(unique)],
         )
@@ -204,11 +199,10 @@ class RedisStore:
         self.incr_script = register(scripts.INCR)
         self.set_counter_script = register(scripts.SET_COUNTER)
         self.next_id_if_free_script = register(scripts.NEXT_ID_IF_FREE)
-        self._conn: Any = None  # the request path's connection (``command``), made at its first use
-        self._owed = 0  # replies of ``post``ed commands not read yet
-        self.round_trips = 0  # waited for on the request path's connection, ever (bench and tests count them)
-        self.posted = 0  # commands sent without a wait (``post``), ever
-        self._lock = threading.Lock()  # one command at a time on it (the event loop's thread, as a rule)
+        self.lane = Lane(self.client, self.url)  # the request path's connection (core.redis_lane)
+        self._loaded: set[str] = set()  # scripts this Redis was seen to hold: a deferred write runs only those
+        self._refused: dict[int, BaseException] = {}  # the last commit's refused writes (``refused``)
+        self._heads: dict[tuple[str, str, int, str], Head] = {}  # next_id_if_free's packed first arguments, per sequence
         # Rows read, kept per table until the table's generation moves (``read_row``): table generation
         # key -> the generation they were read at, and -> {packed key: packed record or None}.
         self._gens: dict[str, int] = {}
@@ -222,7 +216,7 @@ class RedisStore:
         try:
             info = self.client.info("server")
         except redis.RedisError as exc:
-            raise ValueError(f"cannot reach {self.url}: {_reason(exc)}") from None
+            raise ValueError(f"cannot reach {self.url}: {reason(exc)}") from None
         name = "Valkey" if info.get("valkey_version") else "Redis"
         self.server = f"{name} {info.get('valkey_version') or info.get('redis_version') or '?'}"
         return self.server
@@ -247,47 +241,52 @@ class RedisStore:
     # redis-py's client costs ~25 us of Python per command besides the round trip (its connection
     # pool, events, response callbacks: ~35 us a command against ~13 us here, measured on the 2-core
     # machine), and a create sends several.  So the request path's commands go through one connection
-    # of the store's own, through redis-py's public Connection methods (the same packing, parsing,
-    # reconnection, TLS and AUTH), and a command whose answer nobody waits for (the journal's row,
-    # ``post``) is sent at once, its reply read with the next command's: no round trip of its own.
+    # of the store's own (core.redis_lane), which pipelines what nobody waits for: journal rows, and the
+    # writes of the requests answered in one turn of the loop (``core.commits.Pipelined``).
 
-    def _lane(self) -> Any:
-        conn = self._conn
-        if conn is None:
-            conn = self._conn = self.client.connection_pool.make_connection()
-        return conn
+    @property
+    def round_trips(self) -> int:
+        return self.lane.round_trips
+
+    @property
+    def posted(self) -> int:
+        return self.lane.posted
 
     def command(self, *args: Any) -> Any:
-        """One command's reply, over the request path's connection (its replies owed read first)."""
+        """One command's reply, over the request path's connection (what is queued on it sent first)."""
         try:
-            return self._command(*args)
+            return self.lane.command(*args)
         except redis.ResponseError as exc:
-            raise self._unavailable(exc) from None
+            raise self.lane.unavailable(exc) from None
 
     def _command(self, *args: Any) -> Any:
-        with self._lock:
-            conn = self._lane()
-            try:
-                conn.send_packed_command([_packed(args)], False)
-                self.round_trips += 1
-                if self._owed:
-                    self._settle(conn)
-                return conn.read_response()
-            except redis.ResponseError:
-                raise
-            except redis.RedisError as exc:
-                self._owed = 0  # redis-py has dropped the connection: nothing more to read from it
-                raise self._unavailable(exc) from None
+        return self.lane.command(*args)
+
+    def post(self, row: tuple[bytes, str]) -> None:
+        """A journal row (its bytes, its session), not waited for: Redis applies it before anything this process
+        sends after it (core.redis_lane: held until the turn's end in a turn, its reply read later)."""
+        self.lane.post(row)
+
+    def settle(self) -> None:
+        """Everything queued on the request path's connection sent and confirmed (before reading through the client)."""
+        self.lane.settle()
+
+    def _unavailable(self, exc: redis.RedisError) -> StoreUnavailable:
+        return self.lane.unavailable(exc)
 
     def run(self, script: Script, keys: list[str], args: list[Any]) -> Any:
         """``script`` (EVALSHA; loaded first if this Redis does not hold it: a restart, SCRIPT FLUSH)."""
         try:
-            return self._command("EVALSHA", script.sha, len(keys), *keys, *args)
+            found = self._command("EVALSHA", script.sha, len(keys), *keys, *args)
         except redis.exceptions.NoScriptError:
-            pass
+            self._loaded.discard(script.sha)
         except redis.ResponseError as exc:
             raise self._unavailable(exc) from None
+        else:
+            self._loaded.add(script.sha)
+            return found
         self.call(self.client.script_load, script.script)
+        self._loaded.add(script.sha)
         return self.command("EVALSHA", script.sha, len(keys), *keys, *args)
 
     # ------------------------------------------------------------ copies of rows, checked per request
@@ -342,45 +341,40 @@ class RedisStore:
             copies.clear()
         self._gens[gen] = now
 
+    def defer_write(self, gen: str, key: bytes, sha: str, command: bytes) -> None:
+        """A write script sent without waiting (core.redis_lane): row ``key``'s copy dropped now, and the table's
+        copies kept as ``wrote`` would keep them if the reply is the generation expected; a refusal recorded
+        for the request, its table's copies dropped (nothing was written: its generation did not move)."""
+        lane = self.lane
+        request = lane.request
+        known = self._gens.get(gen)
+        expected = 0
+        if known is not None:
+            self._copies[gen].pop(key, None)
+            if known >= 0:
+                expected = self._gens[gen] = known + 1
+
+        def settle(reply: Any) -> None:
+            if type(reply) is int:
+                if reply != expected and gen in self._gens:
+                    self._copies[gen].clear()
+                    self._gens[gen] = reply
+                return
+            if gen in self._gens:
+                self._copies[gen].clear()
+                self._gens[gen] = -1  # unknown: nothing kept before the next check
+            if type(reply) is list:
+                lane.refused[request] = Conflict(reply[0].decode(), unpack(reply[1]))
+                return
+            if isinstance(reply, redis.exceptions.NoScriptError):
+                self._loaded.discard(sha)
+            lane.refused[request] = self._unavailable(reply) if isinstance(reply, redis.RedisError) else reply
+
+        lane.defer(command, settle)
+
     def forget_copies(self) -> None:
         """No row kept any more (the tables' generations are fetched afresh at the next check)."""
-        self._gens, self._copies = {}, {}
-
-    def post(self, *args: Any) -> None:
-        """Sends a command now and reads its reply later (with the next command's, or ``settle``):
-        Redis applies it in order, before anything this process sends after it."""
-        with self._lock:
-            conn = self._lane()
-            try:
-                conn.send_packed_command([_packed(args)], False)
-            except redis.RedisError as exc:
-                self._owed = 0
-                raise self._unavailable(exc) from None
-            self._owed += 1
-            self.posted += 1
-
-    def settle(self) -> None:
-        """Reads the replies still owed for ``post``ed commands (before reading through the client)."""
-        if self._owed:
-            with self._lock:
-                try:
-                    self._settle(self._lane())
-                except redis.RedisError as exc:
-                    self._owed = 0
-                    raise self._unavailable(exc) from None
-
-    def _settle(self, conn: Any) -> None:
-        while self._owed:
-            self._owed -= 1
-            try:
-                conn.read_response()
-            except redis.ResponseError as exc:  # applied or refused, the stream stays in step: say it and go on
-                log.error("store %s refused a journal row: %s", self.url, _reason(exc))
-
-    def _unavailable(self, exc: redis.RedisError) -> StoreUnavailable:
-        line = f"store {self.url} unavailable: {_reason(exc)}"
-        log.error("%s", line)
-        return StoreUnavailable(line)
+        self._gens, self._copies, self._heads = {}, {}, {}
 
     # ------------------------------------------------------------ Store
     def table(self, namespace: str, name: str) -> RedisTable:
@@ -391,11 +385,41 @@ class RedisStore:
 
     def next_id_if_free(self, namespace: str, table: RedisTable, unique: UniqueKeys, name: str, start: int) -> int | Conflict:
         """``VendorContext.next_id_if_free``: ``table.conflict(unique)`` and, if none, ``next_id`` in one script."""
-        found = self.run(self.next_id_if_free_script, [table.rows_key, table.owners_key, *self._counter_keys(namespace)],
-                         [namespace, name, start - 1, *_pairs(unique)])
+        found = self._claim(namespace, table, unique, name, start, "")
+        return found if isinstance(found, Conflict) else int(found)
+
+    def next_id_and_count_if_free(
+        self, namespace: str, table: RedisTable, unique: UniqueKeys, name: str, start: int, counter: str,
+    ) -> tuple[int, int] | Conflict:
+        """``VendorContext.next_id_and_draw_if_free``: ``next_id_if_free`` and, if free, ``incr(counter)``, in one
+        script: (the id, the counter's value after it)."""
+        found = self._claim(namespace, table, unique, name, start, counter)
+        if isinstance(found, Conflict):
+            return found
+        taken, count = found.split()
+        return int(taken), int(count)
+
+    def _claim(self, namespace: str, table: RedisTable, unique: UniqueKeys, name: str, start: int, counter: str) -> Any:
+        script = self.next_id_if_free_script
+        key = (table.rows_key, name, start, counter)
+        head = self._heads.get(key) if script.sha in self._loaded else None
+        if head is None:
+            found = self.run(script, [table.rows_key, table.owners_key, *self._counter_keys(namespace)],
+                             [namespace, name, start - 1, counter, *_pairs(unique)])
+            if len(self._heads) < 256:  # bounded: a few tables and sequences per namespace, and sessions come and go
+                self._heads[key] = Head("EVALSHA", script.sha, 5, table.rows_key, table.owners_key,
+                                        *self._counter_keys(namespace), namespace, name, start - 1, counter)
+        else:
+            try:
+                found = self.lane.send(head.with_rest(_pairs(unique)))
+            except redis.exceptions.NoScriptError:
+                self._loaded.discard(script.sha)
+                return self._claim(namespace, table, unique, name, start, counter)
+            except redis.ResponseError as exc:
+                raise self._unavailable(exc) from None
         if type(found) is list:
             return Conflict(found[0].decode(), unpack(found[1]))
-        return int(found)
+        return found
 
     def bump_id(self, namespace: str, name: str, at_least: int) -> None:
         """Make the next id larger than ``at_least`` (used when seeding fixtures)."""
@@ -478,16 +502,33 @@ class RedisStore:
     def bump_version(self) -> int:
         return int(self.command("INCR", self.version_key))
 
-    # A request's copies are good from its ``version`` check to its end: not in a reader outside any request
-    # (start-up, the admin API), which reads Redis.
+    # A request's copies are good from its ``version`` check to its end (a turn's, for the requests answered
+    # in one turn of the loop: core.commits): not in a reader outside any request (start-up, the admin API),
+    # which reads Redis.  The turn's writes and journal rows are pipelined (core.redis_lane) and confirmed at
+    # its commit, before any of its answers is written.
+    pipelined = True  # core.commits.Pipelined is this store's policy (app.Runtime)
+
     def begin(self) -> None:
         self._checked, self._began = False, True
+        self.lane.turn = True
 
     def commit(self) -> None:
         self._checked = self._began = False
+        self._refused = self.lane.flush()
 
     def rollback(self) -> None:
         self._checked = self._began = False
+        self.lane.drop()
+
+    def defer_writes(self, request: int) -> None:
+        """``core.commits.Pipelined``: the writes of request number ``request`` of the turn are sent without
+        waiting (0: the writes wait for their replies)."""
+        self.lane.request = request
+
+    def refused(self) -> dict[int, BaseException]:
+        """The deferred writes Redis refused at the last commit, by request number."""
+        refused, self._refused = self._refused, {}
+        return refused
 
     def describe(self) -> dict[str, Any]:
         rows = 0
@@ -508,64 +549,12 @@ class RedisStore:
     def after_fork(self) -> None:
         """In a forked worker: connections of its own (the parent's stay the parent's)."""
         self.client.connection_pool.reset()
-        self._conn, self._owed, self._lock = None, 0, threading.Lock()  # the parent's, forgotten (not closed)
+        self.lane.forget()  # the parent's connection, forgotten (not closed)
         self._gens, self._copies, self._checked, self._began = {}, {}, False, False
 
     def close(self) -> None:
-        if self._conn is not None:
-            try:
-                self.settle()
-            except StoreUnavailable:
-                pass
-            self._conn.disconnect()
-            self._conn = None
+        self.lane.close()
         self.client.close()
-
-
-class RedisJournal:
-    """``core.journal.JournalSink`` on a capped stream (``XADD MAXLEN ~``): every worker's calls, in one order.
-
-    A row goes in as ``marshal`` bytes (a tuple of str, bytes and numbers: read
-    back exactly, by the same code that wrote it) with its global ``seq``, from
-    one counter, and its session (so clearing one session's rows reads no row).
-    ``MAXLEN ~`` trims whole stream nodes (100 entries each), so the stream
-    holds at most ~100 entries past ``size``; a read returns the newest ``size``.
-    """
-
-    def __init__(self, store: RedisStore, size: int) -> None:
-        self._store = store
-        self.size = size
-        self.key = f"{store.prefix}:journal"
-        self._seq = f"{store.prefix}:journal:seq"  # never cleared: a reader's `after` cursor stays valid
-
-    def put(self, row: Row) -> None:
-        # Posted (RedisStore.post): sent before the answer leaves, so Redis holds the row ahead of anything a
-        # client does after reading the answer, through any worker; its reply is read with this process's next
-        # command, sparing the request a round trip.  EVAL, not EVALSHA: a reply read later could only say
-        # NOSCRIPT, the row lost; Redis caches the script by its digest all the same.
-        if self.size:
-            self._store.post("EVAL", scripts.JOURNAL_PUT, 2, self.key, self._seq, marshal.dumps(row), row[14], self.size)
-
-    def rows(self) -> list[Row]:
-        if not self.size:
-            return []
-        found = self._store.call(self._store.client.xrevrange, self.key, "+", "-", self.size)
-        rows: list[Row] = []
-        for _, fields in reversed(found):
-            row = marshal.loads(fields[b"r"])
-            rows.append((int(fields[b"s"]), *row[1:]))
-        return rows
-
-    def clear(self, session: str | None) -> None:
-        client = self._store.client
-        if session is None:
-            self._store.call(client.delete, self.key)
-            return
-        wanted = session.encode()
-        found = self._store.call(client.xrange, self.key, "-", "+")
-        ids = [entry for entry, fields in found if fields.get(b"n") == wanted]
-        for start in range(0, len(ids), 1000):
-            self._store.call(client.xdel, self.key, *ids[start : start + 1000])
 
 
 def open_redis(url: str) -> RedisStore:
@@ -578,6 +567,3 @@ def open_redis(url: str) -> RedisStore:
     return store
 
 
-def _reason(exc: redis.RedisError) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

@@ -168,7 +168,7 @@ class Seeder:
         # worker's n-th call gets the same values as a lone run's n-th call.
         known = self._prefix.get(operation)
         if known is None:
-            known = self._prefix[operation] = ("draw:" + operation, _fold(0x9E3779B97F4A7C15, (self.seed, self._vendor_salt, salt(operation))))
+            known = self._known(operation)
         if scope:
             namespace = self._names.get(scope)
             if namespace is None:
@@ -185,6 +185,20 @@ class Seeder:
         n = counters.get(name, 0)
         counters[name] = n + 1
         return Draw.from_state(known[1], n)
+
+    def _known(self, operation: str) -> tuple[str, int]:
+        known = self._prefix[operation] = ("draw:" + operation, _fold(0x9E3779B97F4A7C15, (self.seed, self._vendor_salt, salt(operation))))
+        return known
+
+    def counter(self, operation: str) -> str:
+        """The name of ``operation``'s draw counter (in the namespace ``draw`` counts it in)."""
+        return "draw:" + operation
+
+    def drawn(self, operation: str, count: int) -> Draw:
+        """The draw ``draw(operation)`` gives when its counter moves to ``count``: for a store that moved it
+        itself (``VendorContext.next_id_and_draw_if_free``)."""
+        known = self._prefix.get(operation) or self._known(operation)
+        return Draw.from_state(known[1], count - 1)
 
     def reset(self, scope: str | None = None) -> None:
         """Forget cached names (of one scope, a test session, or all); the counters themselves go with

@@ -49,7 +49,7 @@ from urllib.parse import parse_qsl
 import orjson
 
 from .clock import Clock
-from .commits import AfterCommit, Batch, GroupCommit
+from .commits import AfterCommit, Batch, Commits
 from .errors import BodyTooLarge, MethodNotAllowed, Problem, RouteNotFound, VendorError
 from .faults import send_with_fault
 from .framing import Framing, Pairs, checked_headers
@@ -112,7 +112,7 @@ class Services(Protocol):
     # A transactional or shared store (core.store): each request's writes committed before its answer is
     # sent, and other workers' changes loaded before it starts.
     request_hooks: bool
-    commits: GroupCommit | None  # a transactional store's: requests answered directly commit per turn of the loop
+    commits: Commits  # core.commits: a transactional or pipelining store's direct answers commit per turn of the loop
 
     def begin_request(self) -> None: ...
     def defer_request(self) -> Batch | None: ...
@@ -226,7 +226,7 @@ class VendorApp:
         self._limit_digits = len(str(max_body))
         if services.request_hooks:  # decided once: the memory store's requests pay nothing for it
             self.answer = self._committed  # type: ignore[method-assign]
-            if services.commits is not None:  # a transactional store: direct answers commit once per turn of the loop
+            if services.commits.per_turn:  # direct answers commit once per turn of the loop
                 self.answer_directly = self._answered_in_turn  # type: ignore[method-assign]
 
     def _committed(self, request: Request) -> Answer | Pending:

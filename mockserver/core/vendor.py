@@ -187,6 +187,27 @@ class VendorContext:
         clash = table.conflict(unique)
         return clash if clash is not None else store.next_id(self.namespace, name, start)
 
+    def next_id_and_draw_if_free(
+        self, table: Table, unique: UniqueKeys, name: str, start: int, operation: str,
+    ) -> tuple[int, Draw] | Conflict:
+        """``next_id_if_free`` and, if free, ``draw(operation)``: where the store offers it (Redis) the look-up,
+        the id and the draw's counter move in one step (one round trip instead of two); the same counters
+        move in the same order either way, so the answers are the same."""
+        store = self.store
+        if store.shared:
+            claim = getattr(store, "next_id_and_count_if_free", None)
+            if claim is not None:
+                seeder = self.seeder
+                found: tuple[int, int] | Conflict = claim(self.namespace, table, unique, name, start, seeder.counter(operation))
+                if isinstance(found, Conflict):
+                    return found
+                return found[0], seeder.drawn(operation, found[1])
+        # What next_id_if_free then draw do, inlined: the memory store's creates pay no extra call for this.
+        clash = table.conflict(unique)
+        if clash is not None:
+            return clash
+        return store.next_id(self.namespace, name, start), self.seeder.draw(operation, SESSION.get())
+
     def find_or_next_id(self, table: Table, field: str, value: Hashable, name: str, start: int = 1) -> Record | int:
         """``next_id_if_free`` for one unique field: the record holding ``value`` (a copy), else the next id of
         ``name``; the memory store does exactly ``find`` then ``next_id``, as a create did before."""

@@ -83,7 +83,7 @@ def test_sqlite_answers_directly_in_turns_and_memory_is_untouched(server: MockSe
     app = vendor_app(server)
     assert vars(app)["answer_directly"] == app._answered_in_turn and server.runtime.commits is not None
     memory = MockServer(Runtime(Config(vendors=("vaultspay",))))
-    assert memory.runtime.commits is None and "answer_directly" not in vars(memory._by_segment["vaultspay"])
+    assert not memory.runtime.commits.per_turn and "answer_directly" not in vars(memory._by_segment["vaultspay"])
 
 
 @in_loop

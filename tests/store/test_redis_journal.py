@@ -1,4 +1,4 @@
-"""The journal as a capped Redis stream: every worker's calls, in one order (core.redis_store.RedisJournal)."""
+"""The journal as a capped Redis stream: every worker's calls, in one order (core.redis_journal.RedisJournal)."""
 
 from __future__ import annotations
 

@@ -185,11 +185,13 @@ class VaultsPay(Vendor):
         # no phone is kept (phoneNumber stays null), a phone keeps its leading 0.
         unique = contact_keys(email, country_code, phone)
         users = self.ctx.table("users")
-        user_id = self.ctx.next_id_if_free(users, unique, "users", self.first_user_id)
-        if isinstance(user_id, Conflict):  # checked before an id is taken: errors.PROBLEMS answers it
-            raise user_id
+        # The username's draw with the id (Redis: one round trip for both)
+        taken = self.ctx.next_id_and_draw_if_free(users, unique, "users", self.first_user_id, "create_user")
+        if isinstance(taken, Conflict):  # checked before an id is taken: errors.PROBLEMS answers it
+            raise taken
+        user_id, drawn = taken
         first_name, last_name, status = body["firstName"], body["lastName"], body["status"]
-        username = self.ctx.draw("create_user").hex(32)
+        username = drawn.hex(32)
         record: dict[str, Any] = {
             "parentId": agent_id,  # whatever the client sent, the caller is the parent
             "firstName": first_name,
