@@ -58,7 +58,6 @@ every deleted one.
 from __future__ import annotations
 
 import logging
-import zlib
 from array import array
 from collections.abc import Hashable, Iterator
 from typing import Any
@@ -67,7 +66,7 @@ import orjson
 
 from .errors import Conflict
 from .packed import pack, unpack
-from .rowblocks import KEYED, Blocks, cut, join, ref, slot_of
+from .rowblocks import KEYED, SHIFT, Blocks, codec, cut, join, ref, slot_of
 from .store import _NO_KEYS, NO_UNIQUE_KEYS, MemoryTable, Record, UniqueKeys, _row_key
 
 log = logging.getLogger("mockserver")
@@ -95,14 +94,10 @@ _MASK = (1 << 30) - 1
 # An int key in [-_OWN, _OWN) is its own slot: an int of 28 or 32 bytes.  A larger one takes 36,
 # which the allocator rounds to 48: slotted by its hash (32) and kept in the row, it costs less.
 _OWN = 1 << 60
-# Deflate: a 2 KB window (the dictionary plus one row), the smallest hash table; rows shorter
-# than _DEFLATE_FROM are kept plain (a session, a token: read often, small anyway).
-_WBITS, _LEVEL, _MEMLEVEL = -11, 1, 1
+_LOW = -_OWN  # a constant: -_OWN in a comparison makes a new int each time
+# Rows shorter than _DEFLATE_FROM are kept plain (a session, a token: read often, small anyway);
+# the compressors themselves: core.rowblocks.codec.
 _DICTIONARY = 1536
-_ZSTD_LEVEL = 3
-# What a block of rows is, roughly (BLOCK_ROWS user rows of ~350 bytes: ~11 KB): the compressor's window and
-# tables are sized for it (~220 KB a table; 8 KB: ~190 KB and ~1-2 bytes a row more).
-_BLOCK_SIZE = 16384
 USE_ZSTD = True  # tests turn it off to run the zlib way
 _DEFLATE_FROM = 64
 # Rows are written plain and compressed BATCH at a time, on the write that makes the batch full:
@@ -121,50 +116,8 @@ BLOCK_ROWS = 32
 _RENEW_FROM = 2048
 
 
-try:  # Zstandard, when installed (a dependency): ~4x faster than zlib each way at ~the same size
-    import zstandard
-
-    HAVE_ZSTD = True
-except ImportError:  # pragma: no cover - zlib then, slower (~3-5 us a row more per create)
-    HAVE_ZSTD = False
-
-
-class _Deflate:
-    """zlib with a preset dictionary, as ``zstandard``'s (de)compressors are called."""
-
-    __slots__ = ("_deflater", "_inflater")
-
-    def __init__(self, zdict: bytes) -> None:
-        self._deflater = zlib.compressobj(_LEVEL, zlib.DEFLATED, _WBITS, _MEMLEVEL, zlib.Z_DEFAULT_STRATEGY, zdict=zdict)
-        self._inflater = zlib.decompressobj(_WBITS, zdict=zdict)
-
-    def compress(self, text: bytes) -> bytes:
-        deflater = self._deflater.copy()  # primed with the dictionary once; each row from that state
-        return deflater.compress(text) + deflater.flush()
-
-    def decompress(self, packed: bytes | memoryview) -> bytes:
-        return self._inflater.copy().decompress(packed)
-
-
-def _codec(zdict: bytes) -> tuple[Any, Any]:
-    """A table's compressor and decompressor (objects with ``compress``/``decompress``), primed with ``zdict``."""
-    if not (HAVE_ZSTD and USE_ZSTD):
-        deflate = _Deflate(zdict)
-        return deflate, deflate
-    shared = zstandard.ZstdCompressionDict(zdict, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
-    # No magic number, checksum or dictionary id (a row is never read by anything else: 8 bytes
-    # less a block); parameters for a block (_BLOCK_SIZE).
-    params = zstandard.ZstdCompressionParameters.from_level(
-        _ZSTD_LEVEL, source_size=_BLOCK_SIZE, format=zstandard.FORMAT_ZSTD1_MAGICLESS,
-        write_checksum=False, write_content_size=True, write_dict_id=False,
-    )
-    compressor = zstandard.ZstdCompressor(dict_data=shared, compression_params=params)
-    decompressor = zstandard.ZstdDecompressor(dict_data=shared, format=zstandard.FORMAT_ZSTD1_MAGICLESS)
-    return compressor, decompressor
-
-
 def _slot(key: Hashable) -> int:
-    if type(key) is int and -_OWN <= key < _OWN:
+    if type(key) is int and _LOW <= key < _OWN:
         return key
     return _hashed(key)
 
@@ -188,6 +141,11 @@ def _same(kept: Any, given: Hashable) -> bool:
     return kept == given if type(given) is not tuple else _hashable(kept) == given
 
 
+def _codec(zdict: bytes) -> tuple[Any, Any]:
+    """A table's compressor and decompressor, primed with ``zdict`` (zlib's when ``USE_ZSTD`` is off)."""
+    return codec(zdict, USE_ZSTD)
+
+
 class PackedTable(MemoryTable):
     """A grown ``MemoryTable`` (its class is switched, see the module docstring); same behaviour."""
 
@@ -195,17 +153,23 @@ class PackedTable(MemoryTable):
 
     # ------------------------------------------------------------------ reads
     def get(self, key: Hashable) -> Record | None:
-        slot = key if type(key) is int and -_OWN <= key < _OWN else _hashed(key)
+        # _slot() written out: a create reads a key it is about to take (a miss, as a rule)
+        slot = key if type(key) is int and _LOW <= key < _OWN else (hash((key,)) if type(key) is int else hash(key)) & _MASK
         kept = self._rows.get(slot)
         if kept is not None:
-            if type(kept) is int:  # a row in a block (core.rowblocks)
-                kept = self._blocks.text(kept)
-            if _holds_key(kept):
-                record, _, stored = self._open(kept)
+            if type(kept) is not int:
+                if _holds_key(kept):
+                    record, _, stored = self._open(kept)
+                    if _same(stored, key):
+                        return record
+                elif slot is key:  # _slot's first case: an int key, its own slot
+                    return self._open(kept)[0]
+            elif kept & KEYED:  # a row in a block (core.rowblocks) holding its key
+                record, _, stored = self._open(self._blocks.text(kept))
                 if _same(stored, key):
                     return record
-            elif slot is key:  # _slot's first case: an int key, its own slot
-                return self._open(kept)[0]
+            elif slot is key:  # a row in a block, its slot its key: plain JSON text, read as it is
+                return _loads(self._blocks.text(kept))[0]  # type: ignore[no-any-return]
         if self._spill:
             kept = self._spill.get(_row_key(key))
             if kept is not None:
@@ -213,13 +177,22 @@ class PackedTable(MemoryTable):
         return None
 
     def find(self, field: str, value: Hashable) -> Record | None:
+        # A miss (a create checking a value is free) ends at the index: no call, no row read.
+        hashed = (hash((value,)) if type(value) is int else hash(value)) & _MASK  # _hashed()
+        spindex = self._spindex  # values on a shared hash: a few past ~50k rows (30 bits), so checked by value
+        if hashed not in self._index.get(field, _NO_KEYS) and (not spindex or value not in spindex.get(field, _NO_KEYS)):
+            return None
         found = self._locate(field, value)
         return None if found is None else found[0]
 
     def conflict(self, unique: UniqueKeys, ignore: Hashable | None = None) -> Conflict | None:
+        index, spindex = self._index, self._spindex
         for field, value in unique.items():
             if value is None:
                 continue
+            hashed = (hash((value,)) if type(value) is int else hash(value)) & _MASK  # _hashed()
+            if hashed not in index.get(field, _NO_KEYS) and (not spindex or value not in spindex.get(field, _NO_KEYS)):
+                continue  # free, as find()
             found = self._locate(field, value)
             if found is not None and (ignore is None or not _same(found[1], ignore)):
                 return Conflict(field, found[0])
@@ -241,22 +214,62 @@ class PackedTable(MemoryTable):
 
     # ------------------------------------------------------------------ writes
     def insert(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
-        items = [(field, value) for field, value in unique.items() if value is not None]
-        for field, value in items:
-            found = self._locate(field, value)
-            if found is not None:
-                raise Conflict(field, found[0])
-        # get(key) when it could find something: a new key's slot is free and nothing spilled (a create's case)
-        slot = key if type(key) is int and -_OWN <= key < _OWN else _hashed(key)
-        if slot in self._rows or self._spill:
+        # Every create comes here: _locate, _place, _pack and _index_row written out for the usual
+        # row (no cap, a free slot, each value's hash free), each key and value hashed once.
+        index, spindex = self._index, self._spindex
+        uniques: dict[str, Hashable] = {}
+        hashes: dict[str, int] = {}  # by field, as uniques (no zip(strict=True): it parses keywords each call)
+        for field, value in unique.items():
+            if value is None:
+                continue
+            hashed = (hash((value,)) if type(value) is int else hash(value)) & _MASK  # _hashed()
+            if hashed in index.get(field, _NO_KEYS) or (spindex and value in spindex.get(field, _NO_KEYS)):  # maybe taken
+                found = self._locate(field, value)
+                if found is not None:
+                    raise Conflict(field, found[0])
+            uniques[field] = value
+            hashes[field] = hashed
+        own = type(key) is int and _LOW <= key < _OWN
+        slot: int = key if own else (hash((key,)) if type(key) is int else hash(key)) & _MASK  # type: ignore[assignment]
+        rows = self._rows
+        shared = slot in rows
+        if shared:  # get(key) only when it could find something
             existing = self.get(key)
             if existing is not None:
                 raise Conflict("id", existing)
-        cap = self._cap
-        if cap is not None and len(self._rows) + len(self._spill) >= cap:
-            self._pack(record, items, key)  # first: a record that cannot be kept evicts nothing
-            self._evict()
-        self._place(key, record, items, slot)
+        elif self._spill:  # a few keys on a shared slot past ~50k rows: get()'s spill look-up alone
+            spilled = self._spill.get(_row_key(key))
+            if spilled is not None:
+                raise Conflict("id", self._open(spilled)[0])
+        if shared or self._cap is not None:  # a shared slot, eviction, a ring to keep: the long way
+            items = list(uniques.items())
+            if self._cap is not None and len(rows) + len(self._spill) >= self._cap:
+                self._pack(record, items, key)  # first: a record that cannot be kept evicts nothing
+                self._evict()
+            self._place(key, record, items, slot)
+            return
+        try:
+            text: bytes = _dumps([record, uniques] if own else [record, uniques, key], option=_STRICT)
+        except _EncodeError:
+            text = _HEADS[ESCAPE | (0 if own else _KEYED)] + pack([record, uniques, [] if own else [key]])
+        rows[slot] = text
+        if hashes:
+            if index is _NO_KEYS:
+                index = self._index = {}
+            for field, hashed in hashes.items():
+                values = index.get(field)
+                if values is None:
+                    values = index[field] = {}
+                if hashed not in values:
+                    values[hashed] = slot
+                else:  # another value's hash: indexed by the value (_index_row)
+                    if self._spindex is _NO_KEYS:
+                        self._spindex = {}
+                    self._spindex.setdefault(field, {})[uniques[field]] = key
+        pending = self._pending
+        pending.append(slot)
+        if len(pending) >= BATCH:
+            self._compress_pending()
 
     def update(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
         items = [(field, value) for field, value in unique.items() if value is not None]
@@ -347,13 +360,12 @@ class PackedTable(MemoryTable):
         rows, zc = self._rows, self._zc
         texts: list[bytes] = []
         slots: list[int] = []
-        for slot in pending:
+        for slot in dict.fromkeys(pending):  # a slot listed twice (rewritten) is taken once
             kept = rows.get(slot)
             if type(kept) is bytes and kept[0] == _PLAIN:
                 if zc is not None and len(kept) >= _DEFLATE_FROM:
                     texts.append(kept)
                     slots.append(slot)
-                    rows[slot] = -1  # taken (a slot listed twice is taken once); its reference below
                 else:  # short rows stay plain: copied, as orjson's result keeps its ~4 KB buffer (core.packed)
                     rows[slot] = _EMPTY.join((kept, _EMPTY))
         del pending[:]
@@ -362,10 +374,10 @@ class PackedTable(MemoryTable):
         blocks, size, mark, compress = self._blocks, BLOCK_ROWS, self._mark, zc.compress
         for first in range(0, len(texts), size):
             some, their = texts[first: first + size], slots[first: first + size]
-            number = blocks.add(mark, compress(join(some, their)), len(some))
-            for position, (slot, text) in enumerate(zip(their, some, strict=True)):
+            base = blocks.add(mark, compress(join(some, their)), len(some)) << SHIFT  # ref() written out
+            for position, slot in enumerate(their, base):
                 # same key, so the row keeps its place in the dict's order (values(), eviction)
-                rows[slot] = ref(number, position, text[-2] != _CLOSE)
+                rows[slot] = position | KEYED if some[position - base][-2] != _CLOSE else position
 
     def _text(self, kept: bytes | int) -> bytes:
         """A row's bytes: as kept, or cut out of its block."""
