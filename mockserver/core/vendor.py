@@ -242,6 +242,26 @@ class VendorContext:
         existing = table.find(field, value)
         return existing if existing is not None else store.next_id(self.namespace, name, start)
 
+    def find_or_next_id_and_draw(
+        self, table: Table, field: str, value: Hashable, name: str, start: int, operation: str,
+    ) -> Record | tuple[int, Draw]:
+        """``find_or_next_id`` with ``next_id_and_draw_if_free``'s draw: the record holding ``value`` (a copy),
+        else (the next id of ``name``, ``draw(operation)``); the memory store does exactly ``find``,
+        ``next_id``, ``draw``."""
+        store = self.store
+        if store.shared:
+            claim = getattr(store, "next_id_and_count_if_free", None)
+            if claim is not None:
+                seeder = self.seeder
+                found: tuple[int, int] | Conflict = claim(self.namespace, table, {field: value}, name, start, seeder.counter(operation))
+                if isinstance(found, Conflict):
+                    return found.existing
+                return found[0], seeder.drawn(operation, found[1])
+        existing = table.find(field, value)
+        if existing is not None:
+            return existing
+        return store.next_id(self.namespace, name, start), self.seeder.draw(operation, SESSION.get())
+
     def bump_id(self, name: str, at_least: int) -> None:
         """Make the next id of ``name`` larger than ``at_least`` (fixture seeding)."""
         self.store.bump_id(self.namespace, name, at_least)

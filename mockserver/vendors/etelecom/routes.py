@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ...core.clock import iso_z
-from ...core.errors import Conflict, VendorError
+from ...core.errors import VendorError
 from ...core.phones import valid_for
 from ...core.store import Table
 from ...core.vendor import SESSION, Call, Lazy, Reply, Route, StateTables, StoreTable, Vendor, VendorContext, bearer_auth
@@ -391,11 +391,12 @@ class ETelecom(AccountUserRPCs, Vendor):
         if known_department:
             # The phone's look-up, and for a new one the membership's id and the user id's draw, in one step
             # (Redis: one round trip); the memory store makes the calls one by one (find, next_id, draw).
-            taken = self.ctx.next_id_and_draw_if_free(users, {"phone": phone}, "account_users", _MEMBER_ID_START, "create_user")
-            if isinstance(taken, Conflict):
-                existing: dict[str, Any] | None = taken.existing
+            taken = self.ctx.find_or_next_id_and_draw(users, "phone", phone, "account_users", _MEMBER_ID_START, "create_user")
+            if isinstance(taken, tuple):
+                existing: dict[str, Any] | None = None
+                member_id, drawn = taken
             else:
-                existing, (member_id, drawn) = None, taken
+                existing = taken
         else:  # answered not_found unless the phone is a member already: nothing is drawn
             existing = users.find("phone", phone)
         if existing is not None and tables.account_users.get((shop_id, existing["id"])) is not None:
