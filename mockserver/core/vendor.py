@@ -242,25 +242,19 @@ class VendorContext:
         existing = table.find(field, value)
         return existing if existing is not None else store.next_id(self.namespace, name, start)
 
-    def find_or_next_id_and_draw(
-        self, table: Table, field: str, value: Hashable, name: str, start: int, operation: str,
-    ) -> Record | tuple[int, Draw]:
-        """``find_or_next_id`` with ``next_id_and_draw_if_free``'s draw: the record holding ``value`` (a copy),
-        else (the next id of ``name``, ``draw(operation)``); the memory store does exactly ``find``,
-        ``next_id``, ``draw``."""
+    def find_or_draw(self, table: Table, field: str, value: Hashable, operation: str) -> Record | Draw:
+        """``find_or_next_id`` whose "id" is ``draw(operation)``'s: the record holding ``value`` (a copy), else
+        the draw, in one step where the store offers it (Redis: the draw's counter moves as an id would, from 0
+        by one); the memory store does exactly ``find`` then ``draw``."""
         store = self.store
         if store.shared:
-            claim = getattr(store, "next_id_and_count_if_free", None)
+            claim = getattr(store, "next_id_if_free", None)
             if claim is not None:
                 seeder = self.seeder
-                found: tuple[int, int] | Conflict = claim(self.namespace, table, {field: value}, name, start, seeder.counter(operation))
-                if isinstance(found, Conflict):
-                    return found.existing
-                return found[0], seeder.drawn(operation, found[1])
+                found: int | Conflict = claim(self.namespace, table, {field: value}, seeder.counter(operation), 1)
+                return found.existing if isinstance(found, Conflict) else seeder.drawn(operation, found)
         existing = table.find(field, value)
-        if existing is not None:
-            return existing
-        return store.next_id(self.namespace, name, start), self.seeder.draw(operation, SESSION.get())
+        return existing if existing is not None else self.seeder.draw(operation, SESSION.get())
 
     def bump_id(self, name: str, at_least: int) -> None:
         """Make the next id of ``name`` larger than ``at_least`` (fixture seeding)."""

@@ -21,6 +21,7 @@ from typing import Any
 from ...core.clock import iso_z
 from ...core.errors import VendorError
 from ...core.phones import valid_for
+from ...core.seeding import Draw
 from ...core.store import Table
 from ...core.vendor import SESSION, Call, Lazy, Reply, Route, StateTables, StoreTable, Vendor, VendorContext, bearer_auth
 from . import create_request, errors, responses
@@ -295,16 +296,16 @@ class ETelecom(AccountUserRPCs, Vendor):
     def _add_member(
         self, tables: _Tables, shop_id: int, user: dict[str, Any], roles: list[str], joined: tuple[str, int], *,
         permissions: list[str] | None = None, position: str = "", department_id: int | None = None,
-        extension: str | None = None, member_id: int | None = None,
+        extension: str | None = None,
     ) -> None:
-        """A membership row (``member_id``, else the next one), joined at ``joined`` (a ``_stamp``).  Its
-        search columns are built from the identity user at this moment, as eTop's CreateAccountUser store
-        does [PUB]."""
+        """A membership row, joined at ``joined`` (a ``_stamp``).  Its search
+        columns are built from the identity user at this moment, as eTop's
+        CreateAccountUser store does [PUB]."""
         at, at_us = joined
         tables.account_users.insert(
             (shop_id, user["id"]),
             {
-                "id": self.ctx.next_id("account_users", _MEMBER_ID_START) if member_id is None else member_id,
+                "id": self.ctx.next_id("account_users", _MEMBER_ID_START),
                 "shop_id": shop_id,
                 "user_id": user["id"],
                 "roles": roles,
@@ -387,14 +388,15 @@ class ETelecom(AccountUserRPCs, Vendor):
         users = tables.users
         department_id = request["department_id"] or None
         known_department = department_id is None or department_id in self.departments[shop_id]
-        member_id: int | None = None
         if known_department:
-            # The phone's look-up, and for a new one the membership's id and the user id's draw, in one step
-            # (Redis: one round trip); the memory store makes the calls one by one (find, next_id, draw).
-            taken = self.ctx.find_or_next_id_and_draw(users, "phone", phone, "account_users", _MEMBER_ID_START, "create_user")
-            if isinstance(taken, tuple):
+            # The phone's look-up and, for a new one, the user id's draw in one step (Redis: one round trip); the
+            # memory store makes the calls one by one (find, draw).  The membership's id is taken after the user's
+            # insert, as before: on Redis that confirms the insert (refused if another worker took the phone
+            # meanwhile) before the membership is written.
+            taken = self.ctx.find_or_draw(users, "phone", phone, "create_user")
+            if isinstance(taken, Draw):
                 existing: dict[str, Any] | None = None
-                member_id, drawn = taken
+                drawn = taken
             else:
                 existing = taken
         else:  # answered not_found unless the phone is a member already: nothing is drawn
@@ -424,8 +426,7 @@ class ETelecom(AccountUserRPCs, Vendor):
             # passed, and unread).
             record = existing
             body = responses.user(record, self._total_shop(record["id"]))
-        # The decoded list is this request's alone.
-        self._add_member(tables, shop_id, record, roles, stamp, department_id=department_id, member_id=member_id)
+        self._add_member(tables, shop_id, record, roles, stamp, department_id=department_id)  # the decoded list is this request's alone
         return Reply(200, body)
 
 
