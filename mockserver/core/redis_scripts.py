@@ -116,13 +116,40 @@ redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
 return redis.call('HGET', KEYS[1], ARGV[2])  -- as text: HINCRBY's integer reaches Lua as a double
 """
 
-BUMP_ID = LISTED + """
+BELOW = """
 local function below(a, b)  -- a <= b, for decimal integer texts of any size
   local na, nb = a:sub(1, 1) == '-', b:sub(1, 1) == '-'
   if na ~= nb then return na end
   if na then a, b = b:sub(2), a:sub(2) end
   if #a ~= #b then return #a < #b end
   return a <= b
+end
+"""
+
+BUMP_ID = LISTED + BELOW + """
+local now = redis.call('HGET', KEYS[1], ARGV[2])
+if not now or below(now, ARGV[3]) then redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
+return 0
+"""
+
+# ARGV: namespace, name, at_least - 1.  BUMP_ID then NEXT_ID (VendorContext.next_id_at_least): the larger of
+# at_least and one past the last id given, as text.
+NEXT_ID_AT_LEAST = LISTED + BELOW + """
+local now = redis.call('HGET', KEYS[1], ARGV[2])
+if not now or below(now, ARGV[3]) then redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
+redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
+return redis.call('HGET', KEYS[1], ARGV[2])
+"""
+
+# KEYS: counters, namespace's key set, namespaces set, rows.  ARGV: namespace, name, at_least ("" for none), row key.
+# 1 if the row is there (nothing moved), else BUMP_ID's move (when at_least is given) and 0
+# (VendorContext.bump_id_if_absent).
+BUMP_ID_IF_ABSENT = BELOW + """
+if redis.call('HEXISTS', KEYS[4], ARGV[4]) == 1 then return 1 end
+if ARGV[3] == '' then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('SADD', KEYS[2], KEYS[1])
+  redis.call('SADD', KEYS[3], ARGV[1])
 end
 local now = redis.call('HGET', KEYS[1], ARGV[2])
 if not now or below(now, ARGV[3]) then redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
@@ -160,12 +187,13 @@ end
 return 0
 """
 
-# KEYS: rows, owners, counters, namespace's key set, namespaces set.  ARGV: namespace, name, start - 1, a counter
-# to move with the id ("" for none: a draw's, VendorContext.next_id_and_draw_if_free), then field, value pairs.
+# KEYS: rows, owners, counters, namespace's key set, namespaces set.  ARGV: namespace, name, start - 1, the step
+# (1 for an id; n for n ids taken at once: VendorContext.draw_and_count_if_free), a counter to move by one with the
+# id ("" for none: a draw's, VendorContext.next_id_and_draw_if_free), then field, value pairs.
 # {field, record} if a value is taken (no id taken, no counter moved), else the next id (as text: NEXT_ID's),
 # followed by " " and the counter's value after it moved when one is named.
 NEXT_ID_IF_FREE = """
-for i = 5, #ARGV, 2 do
+for i = 6, #ARGV, 2 do
   local taken = redis.call('HGET', KEYS[2] .. ':' .. ARGV[i], ARGV[i + 1])
   if taken then return {ARGV[i], redis.call('HGET', KEYS[1], taken)} end
 end
@@ -174,9 +202,9 @@ if redis.call('EXISTS', KEYS[3]) == 0 then
   redis.call('SADD', KEYS[5], ARGV[1])
 end
 if redis.call('HEXISTS', KEYS[3], ARGV[2]) == 0 then redis.call('HSET', KEYS[3], ARGV[2], ARGV[3]) end
-redis.call('HINCRBY', KEYS[3], ARGV[2], 1)
+redis.call('HINCRBY', KEYS[3], ARGV[2], ARGV[4])
 local id = redis.call('HGET', KEYS[3], ARGV[2])
-if ARGV[4] == '' then return id end
-redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
-return id .. ' ' .. redis.call('HGET', KEYS[3], ARGV[4])
+if ARGV[5] == '' then return id end
+redis.call('HINCRBY', KEYS[3], ARGV[5], 1)
+return id .. ' ' .. redis.call('HGET', KEYS[3], ARGV[5])
 """

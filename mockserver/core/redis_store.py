@@ -199,10 +199,12 @@ class RedisStore:
         self.incr_script = register(scripts.INCR)
         self.set_counter_script = register(scripts.SET_COUNTER)
         self.next_id_if_free_script = register(scripts.NEXT_ID_IF_FREE)
+        self.next_id_at_least_script = register(scripts.NEXT_ID_AT_LEAST)
+        self.bump_id_if_absent_script = register(scripts.BUMP_ID_IF_ABSENT)
         self.lane = Lane(self.client, self.url)  # the request path's connection (core.redis_lane)
         self._loaded: set[str] = set()  # scripts this Redis was seen to hold: a deferred write runs only those
         self._refused: dict[int, BaseException] = {}  # the last commit's refused writes (``refused``)
-        self._heads: dict[tuple[str, str, int, str], Head] = {}  # next_id_if_free's packed first arguments, per sequence
+        self._heads: dict[tuple[str, str, int, int, str], Head] = {}  # next_id_if_free's packed first arguments, per sequence
         # Rows read, kept per table until the table's generation moves (``read_row``): table generation
         # key -> the generation they were read at, and -> {packed key: packed record or None}.
         self._gens: dict[str, int] = {}
@@ -385,7 +387,7 @@ class RedisStore:
 
     def next_id_if_free(self, namespace: str, table: RedisTable, unique: UniqueKeys, name: str, start: int) -> int | Conflict:
         """``VendorContext.next_id_if_free``: ``table.conflict(unique)`` and, if none, ``next_id`` in one script."""
-        found = self._claim(namespace, table, unique, name, start, "")
+        found = self._claim(namespace, table, unique, name, start, 1, "")
         return found if isinstance(found, Conflict) else int(found)
 
     def next_id_and_count_if_free(
@@ -393,33 +395,56 @@ class RedisStore:
     ) -> tuple[int, int] | Conflict:
         """``VendorContext.next_id_and_draw_if_free``: ``next_id_if_free`` and, if free, ``incr(counter)``, in one
         script: (the id, the counter's value after it)."""
-        found = self._claim(namespace, table, unique, name, start, counter)
+        return self._pair(self._claim(namespace, table, unique, name, start, 1, counter))
+
+    def incr_and_count_if_free(
+        self, namespace: str, table: RedisTable, unique: UniqueKeys, name: str, by: int, counter: str,
+    ) -> tuple[int, int] | Conflict:
+        """``VendorContext.draw_and_incr_if_free``: ``table.conflict(unique)`` and, if none, ``incr(counter)`` and
+        ``incr(name, by)`` in one script: (``name``'s value after it, the counter's)."""
+        return self._pair(self._claim(namespace, table, unique, name, 1, by, counter))
+
+    @staticmethod
+    def _pair(found: Any) -> tuple[int, int] | Conflict:
         if isinstance(found, Conflict):
             return found
         taken, count = found.split()
         return int(taken), int(count)
 
-    def _claim(self, namespace: str, table: RedisTable, unique: UniqueKeys, name: str, start: int, counter: str) -> Any:
+    def _claim(
+        self, namespace: str, table: RedisTable, unique: UniqueKeys, name: str, start: int, step: int, counter: str,
+    ) -> Any:
         script = self.next_id_if_free_script
-        key = (table.rows_key, name, start, counter)
+        key = (table.rows_key, name, start, step, counter)
         head = self._heads.get(key) if script.sha in self._loaded else None
         if head is None:
             found = self.run(script, [table.rows_key, table.owners_key, *self._counter_keys(namespace)],
-                             [namespace, name, start - 1, counter, *_pairs(unique)])
+                             [namespace, name, start - 1, step, counter, *_pairs(unique)])
             if len(self._heads) < 256:  # bounded: a few tables and sequences per namespace, and sessions come and go
                 self._heads[key] = Head("EVALSHA", script.sha, 5, table.rows_key, table.owners_key,
-                                        *self._counter_keys(namespace), namespace, name, start - 1, counter)
+                                        *self._counter_keys(namespace), namespace, name, start - 1, step, counter)
         else:
             try:
                 found = self.lane.send(head.with_rest(_pairs(unique)))
             except redis.exceptions.NoScriptError:
                 self._loaded.discard(script.sha)
-                return self._claim(namespace, table, unique, name, start, counter)
+                return self._claim(namespace, table, unique, name, start, step, counter)
             except redis.ResponseError as exc:
                 raise self._unavailable(exc) from None
         if type(found) is list:
             return Conflict(found[0].decode(), unpack(found[1]))
         return found
+
+    def next_id_at_least(self, namespace: str, name: str, at_least: int) -> int:
+        """``VendorContext.next_id_at_least``: ``bump_id(at_least - 1)`` then ``next_id(at_least)`` in one script."""
+        return int(self.run(self.next_id_at_least_script, self._counter_keys(namespace), [namespace, name, at_least - 1]))
+
+    def bump_id_if_absent(self, namespace: str, table: RedisTable, key: Hashable, name: str, at_least: int | None) -> bool:
+        """``VendorContext.bump_id_if_absent``: whether ``table`` has no row ``key`` and, if so, ``bump_id`` (when
+        ``at_least`` is given), in one script."""
+        found = self.run(self.bump_id_if_absent_script, [*self._counter_keys(namespace), table.rows_key],
+                         [namespace, name, b"" if at_least is None else at_least, _key(key)])
+        return int(found) == 0
 
     def bump_id(self, namespace: str, name: str, at_least: int) -> None:
         """Make the next id larger than ``at_least`` (used when seeding fixtures)."""

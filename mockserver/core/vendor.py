@@ -208,6 +208,28 @@ class VendorContext:
             return clash
         return store.next_id(self.namespace, name, start), self.seeder.draw(operation, SESSION.get())
 
+    def draw_and_incr_if_free(
+        self, table: Table, unique: UniqueKeys, operation: str, name: str, by: int,
+    ) -> tuple[Draw, int] | Conflict:
+        """Unless a key of ``unique`` is taken in ``table`` (then that ``Conflict``, and nothing moves):
+        ``draw(operation)`` and the store's counter ``name`` moved by ``by`` (its value after it), for ids
+        taken ``by`` at a time.  Where the store offers it (Redis) in one step (one round trip instead of three);
+        the memory store does exactly ``conflict``, ``draw``, ``incr``, as a create did before."""
+        store = self.store
+        if store.shared:
+            claim = getattr(store, "incr_and_count_if_free", None)
+            if claim is not None:
+                seeder = self.seeder
+                found: tuple[int, int] | Conflict = claim(self.namespace, table, unique, name, by, seeder.counter(operation))
+                if isinstance(found, Conflict):
+                    return found
+                return seeder.drawn(operation, found[1]), found[0]
+        clash = table.conflict(unique)
+        if clash is not None:
+            return clash
+        drawn = self.seeder.draw(operation, SESSION.get())
+        return drawn, store.incr(self.namespace, name, by)
+
     def find_or_next_id(self, table: Table, field: str, value: Hashable, name: str, start: int = 1) -> Record | int:
         """``next_id_if_free`` for one unique field: the record holding ``value`` (a copy), else the next id of
         ``name``; the memory store does exactly ``find`` then ``next_id``, as a create did before."""
@@ -220,9 +242,52 @@ class VendorContext:
         existing = table.find(field, value)
         return existing if existing is not None else store.next_id(self.namespace, name, start)
 
+    def find_or_draw(self, table: Table, field: str, value: Hashable, operation: str) -> Record | Draw:
+        """``find_or_next_id`` whose "id" is ``draw(operation)``'s: the record holding ``value`` (a copy), else
+        the draw, in one step where the store offers it (Redis: the draw's counter moves as an id would, from 0
+        by one); the memory store does exactly ``find`` then ``draw``."""
+        store = self.store
+        if store.shared:
+            claim = getattr(store, "next_id_if_free", None)
+            if claim is not None:
+                seeder = self.seeder
+                found: int | Conflict = claim(self.namespace, table, {field: value}, seeder.counter(operation), 1)
+                return found.existing if isinstance(found, Conflict) else seeder.drawn(operation, found)
+        existing = table.find(field, value)
+        return existing if existing is not None else self.seeder.draw(operation, SESSION.get())
+
     def bump_id(self, name: str, at_least: int) -> None:
         """Make the next id of ``name`` larger than ``at_least`` (fixture seeding)."""
         self.store.bump_id(self.namespace, name, at_least)
+
+    def next_id_at_least(self, name: str, at_least: int) -> int:
+        """The next id of ``name``, ``at_least`` or one past the last id given (the larger): ``bump_id(name,
+        at_least - 1)`` then ``next_id(name, at_least)``, in one step where the store offers it (Redis)."""
+        store = self.store
+        if store.shared:
+            step = getattr(store, "next_id_at_least", None)
+            if step is not None:
+                taken: int = step(self.namespace, name, at_least)
+                return taken
+        namespace = self.namespace
+        store.bump_id(namespace, name, at_least - 1)
+        return store.next_id(namespace, name, at_least)
+
+    def bump_id_if_absent(self, table: Table, key: Hashable, name: str, at_least: int | None) -> bool:
+        """Whether ``table`` has no row ``key``; if it has none, ``bump_id(name, at_least)`` too (unless
+        ``at_least`` is None): ``get`` then ``bump_id``, in one step where the store offers it (Redis).  For an
+        id of one's own making, free of the rows a fixture placed, that the ids given after it pass."""
+        store = self.store
+        if store.shared:
+            step = getattr(store, "bump_id_if_absent", None)
+            if step is not None:
+                free: bool = step(self.namespace, table, key, name, at_least)
+                return free
+        if table.get(key) is not None:
+            return False
+        if at_least is not None:
+            store.bump_id(self.namespace, name, at_least)
+        return True
 
     def draw(self, operation: str) -> Draw:
         return self.seeder.draw(operation, SESSION.get())

@@ -17,12 +17,20 @@ from mockserver.app import build_app
 from mockserver.config import Config
 from mockserver.core.journal import Journal
 from mockserver.core.redis_store import RedisStore, StoreUnavailable, _packed
+from mockserver.core.store import MemoryStore
 
 ORIGIN = "http://test.local"
 BODIES = {
     "pulse": lambda n: {"email": f"u{n}@rt.com", "name": "Round Trip"},
     "vaultspay": lambda n: {"firstName": "khalid", "lastName": "raza", "email": f"u{n}@rt.pk", "countryCode": "92",
                             "phone": f"3{n:09d}", "status": "ACTIVE"},
+    "payabli": lambda n: {"email": f"u{n}@rt.com", "phone": "5555555555", "name": "Sean Smith", "pwd": "x",
+                          "scope": [{"orgType": 0, "orgId": 123}], "access": [{"roleLabel": "customers", "roleValue": True}],
+                          "usrStatus": 1},
+    "sabi": lambda n: {"username": f"u{n}@rt.ng", "password": "Secret123!", "firstName": "Ada", "lastName": "Obi",
+                       "role": "CUSTOMER", "gender": "FEMALE", "phone": f"0803{n:07d}"},
+    "etelecom": lambda n: {"full_name": "Nguyễn Văn An", "password": "secret123", "phone": f"092{n:07d}",
+                           "roles": ["telecom_customerservice"], **({"department_id": "424242"} if n == 9 else {})},
 }
 
 
@@ -31,9 +39,9 @@ def store(redis_store: RedisStore) -> RedisStore:
     return redis_store  # Redis alone (tests/store/conftest.py)
 
 
-def _creator(redis_url: str, vendor: str) -> tuple[Any, RedisStore, Any]:
+def _creator(redis_url: str, vendor: str, clock: str | None = None) -> tuple[Any, RedisStore, Any]:
     """An app on a Redis prefix of its own, its store, and a function making the n-th create (the answer's status)."""
-    app = build_app(Config(seed=1, vendors=(vendor,), store=f"{redis_url}?prefix=t{uuid.uuid4().hex[:12]}"))
+    app = build_app(Config(seed=1, vendors=(vendor,), store=f"{redis_url}?prefix=t{uuid.uuid4().hex[:12]}", clock=clock))
     store = app.runtime.store
     assert isinstance(store, RedisStore)
     info = app.runtime.describe(ORIGIN)[vendor]
@@ -49,15 +57,20 @@ def _creator(redis_url: str, vendor: str) -> tuple[Any, RedisStore, Any]:
 
 
 def _created(status: int) -> bool:
-    return status in (200, 201)  # VaultsPay answers a create 200, Pulse 201
+    return status in (200, 201)  # VaultsPay, Payabli and eTelecom answer a create 200, Pulse and Sabi 201
 
 
-@pytest.mark.parametrize(("vendor", "trips"), [("pulse", 3), ("vaultspay", 3)])
+@pytest.mark.parametrize(("vendor", "trips"), [("pulse", 3), ("vaultspay", 3), ("payabli", 3), ("sabi", 3), ("etelecom", 7)])
 def test_a_create_costs_few_round_trips(redis_url: str, vendor: str, trips: int) -> None:
     """Pulse: the version check (with the kept tables' generations), the e-mail look-up with the id (one
     script: VendorContext.next_id_if_free), the insert; its caller's token and record come from the copies.
-    VaultsPay's username's draw moves in the same script (VendorContext.next_id_and_draw_if_free).  The journal's
-    row is posted: no wait of its own."""
+    VaultsPay's username's draw moves in the same script (VendorContext.next_id_and_draw_if_free); Payabli's
+    e-mail look-up and id as Pulse's; Sabi's username look-up, draw and ids' count in one script
+    (VendorContext.draw_and_incr_if_free).  eTelecom: the version check, the phone's look-up with the draw
+    (find_or_draw), the user id at least the clock's (next_id_at_least), the id checked free of a fixture's user
+    with the counter moved past it (bump_id_if_absent), the user's insert, the membership's id (after the insert:
+    it confirms it before the membership is written), the membership's insert.  The journal's row is posted: no
+    wait of its own."""
     app, store, create = _creator(redis_url, vendor)
     try:
         assert _created(create(1)[0]) and _created(create(2)[0])  # the first requests read (and keep) the caller
@@ -70,6 +83,53 @@ def test_a_create_costs_few_round_trips(redis_url: str, vendor: str, trips: int)
         for space in store.namespaces():
             store.drop(space)
         store.close()
+
+
+@pytest.mark.parametrize("vendor", ["payabli", "sabi", "etelecom"])
+def test_a_creates_answers_equal_the_memory_stores(redis_url: str, vendor: str) -> None:
+    """Same seed, same creates (a repeated one refused): byte-identical answers from Redis, where the look-up, the
+    ids and the draws move in one script, and from the memory store, which makes the calls one by one."""
+    frozen = "frozen:2026-01-01T00:00:00Z"  # the instants are in the answers (and in eTelecom's ids)
+    memory = build_app(Config(seed=1, vendors=(vendor,), clock=frozen))
+    info = memory.runtime.describe(ORIGIN)[vendor]
+    method, _, url = info["create_user"].partition(" ")
+    headers = [(k.lower().encode(), str(v).encode()) for k, v in info["headers"].items()]
+    headers += [(b"content-type", b"application/json"), (b"host", b"test.local")]
+    _, store, create = _creator(redis_url, vendor, frozen)
+    # The repeats are refused: nothing may move for them (nor for eTelecom's unknown department, n = 9).
+    order = [1, 2, 2, 3, 1, 9, 4, 5]
+    try:
+        answers = [create(n) for n in order]
+        expected = [memory.answer_directly(method, url[len(ORIGIN):], b"", headers, orjson.dumps(BODIES[vendor](n)))
+                    for n in order]
+        assert answers == [(int(head.split(b" ", 2)[1]), orjson.loads(payload)) for head, payload in expected]
+        refused = vendor == "etelecom"
+        assert [_created(status) for status, _ in answers] == [True, True, False, True, False, not refused, True, True]
+    finally:
+        for space in store.namespaces():
+            store.drop(space)
+        store.close()
+
+
+def test_id_steps_move_the_counters_as_the_calls_they_fold(store: RedisStore) -> None:
+    """next_id_at_least is bump_id(at_least - 1) then next_id, bump_id_if_absent is get then bump_id: Redis's
+    one-script versions give what the memory store's calls give, 19-digit ids included (past Lua's exact range)."""
+    memory = MemoryStore()
+    big = 9_214_322_001_040_123_905
+    for at_least in (100, 50, 101, 200, 7, big, big - 5, big):
+        expected = (memory.bump_id("ns", "ids", at_least - 1), memory.next_id("ns", "ids", at_least))[1]
+        assert store.next_id_at_least("ns", "ids", at_least) == expected
+    assert store.next_id_at_least("ns", "ids", 1) == big + 3  # big, then big - 5 and big: one past the last id
+    rows = store.table("ns", "users")
+    rows.insert(big + 10, {"id": big + 10})
+    assert store.bump_id_if_absent("ns", rows, big + 10, "ids", big + 10) is False  # taken: nothing moves
+    assert store.next_id("ns", "ids", 1) == big + 4
+    assert store.bump_id_if_absent("ns", rows, big + 20, "ids", None) is True  # free, no counter asked to move
+    assert store.next_id("ns", "ids", 1) == big + 5
+    assert store.bump_id_if_absent("ns", rows, big + 20, "ids", big + 20) is True
+    assert store.next_id("ns", "ids", 1) == big + 21
+    assert store.bump_id_if_absent("ns", rows, 3, "fresh", 3) is True  # a counter not there yet is made
+    assert store.next_id("ns", "fresh", 1) == 4
 
 
 def test_answers_equal_those_without_copies(redis_url: str) -> None:

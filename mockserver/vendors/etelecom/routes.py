@@ -21,6 +21,7 @@ from typing import Any
 from ...core.clock import iso_z
 from ...core.errors import VendorError
 from ...core.phones import valid_for
+from ...core.seeding import Draw
 from ...core.store import Table
 from ...core.vendor import SESSION, Call, Lazy, Reply, Route, StateTables, StoreTable, Vendor, VendorContext, bearer_auth
 from . import create_request, errors, responses
@@ -334,14 +335,12 @@ class ETelecom(AccountUserRPCs, Vendor):
         creation order, as the listing's order is [INF]."""
         ctx = self.ctx
         candidate = etop_id(ms, random24)
-        ctx.bump_id("user_ids", candidate - 1)
-        user_id = ctx.next_id("user_ids", candidate)  # the candidate, or one past the last id given
+        user_id = ctx.next_id_at_least("user_ids", candidate)  # the candidate, or one past the last id given
         if user_id != candidate:
             user_id = next_tagged(user_id - 1)
-        while users.get(user_id) is not None:  # a fixture user's id (those are the fixture's own)
+        # Skips a fixture user's id (those are the fixture's own); the ids given next pass one not the candidate.
+        while not ctx.bump_id_if_absent(users, user_id, "user_ids", None if user_id == candidate else user_id):
             user_id = next_tagged(user_id)
-        if user_id != candidate:
-            ctx.bump_id("user_ids", user_id)
         return user_id
 
     def _total_shop(self, user_id: int) -> int:
@@ -387,12 +386,25 @@ class ETelecom(AccountUserRPCs, Vendor):
 
         shop_id = caller["shop_id"]
         users = tables.users
-        existing = users.find("phone", phone)
+        department_id = request["department_id"] or None
+        known_department = department_id is None or department_id in self.departments[shop_id]
+        if known_department:
+            # The phone's look-up and, for a new one, the user id's draw in one step (Redis: one round trip); the
+            # memory store makes the calls one by one (find, draw).  The membership's id is taken after the user's
+            # insert, as before: on Redis that confirms the insert (refused if another worker took the phone
+            # meanwhile) before the membership is written.
+            taken = self.ctx.find_or_draw(users, "phone", phone, "create_user")
+            if isinstance(taken, Draw):
+                existing: dict[str, Any] | None = None
+                drawn = taken
+            else:
+                existing = taken
+        else:  # answered not_found unless the phone is a member already: nothing is drawn
+            existing = users.find("phone", phone)
         if existing is not None and tables.account_users.get((shop_id, existing["id"])) is not None:
             # The real service has registered nothing new by then (the phone was known).
             raise VendorError("user_exists")
-        department_id = request["department_id"] or None
-        if department_id is not None and department_id not in self.departments[shop_id]:
+        if not known_department:
             # [PUB] CreateAccountUser's GetDepartmentByIDQuery: NotFound, default message.  The real
             # service has registered a new phone's user by then; a failed request changes nothing here [INF].
             raise VendorError("not_found")
@@ -402,7 +414,7 @@ class ETelecom(AccountUserRPCs, Vendor):
         now = stamp[0]
         if existing is None:
             ms = int(clock.timestamp() * 1000)
-            user_id = self._new_id(users, self.ctx.draw("create_user").below(1 << 24), ms)
+            user_id = self._new_id(users, drawn.below(1 << 24), ms)
             # _new_id picked an id no user has; every shop's owner is a user
             # (the fixture checks it, and users are never deleted), so a new
             # user owns no shop: total_shop is 0 without scanning the shops.

@@ -8,7 +8,7 @@ import hmac
 import re
 from typing import Any
 
-from ...core.errors import FieldError, InvalidFields, MalformedBody, NotAnObject, VendorError
+from ...core.errors import Conflict, FieldError, InvalidFields, MalformedBody, NotAnObject, VendorError
 from ...core.phones import US_AREA_CODES, valid_for
 from ...core.seeding import NAME_POOLS
 from ...core.vendor import Call, Lazy, Reply, Route, StateTables, StoreTable, Vendor, VendorContext, bearer_auth
@@ -263,10 +263,11 @@ class Payabli(Vendor):
         user = self.bind_new_user(call.body)
         unique = self._unique(user["email"])
         users = self.users
-        clash = users.conflict(unique)
-        if clash is not None:  # checked before an id is taken: errors.PROBLEMS answers it
-            raise clash
-        record = self._record(user, token["name"])
+        # The look-up and the id in one step (Redis: one round trip for both)
+        taken = self.ctx.next_id_if_free(users, unique, "users", self.settings.firstUserId)
+        if isinstance(taken, Conflict):  # checked before an id is taken: errors.PROBLEMS answers it
+            raise taken
+        record = self._record(taken, user, token["name"])
         users.insert(record["userId"], record, unique)
         return responses.success()
 
@@ -365,8 +366,8 @@ class Payabli(Vendor):
                 record["UsrMFAMode"] = body.mfaData.mfaMode
         return record
 
-    def _record(self, user: dict[str, Any], created_by: str) -> dict[str, Any]:
-        """The stored record of a new user from ``binding.CreateBinding``'s plain
+    def _record(self, user_id: int, user: dict[str, Any], created_by: str) -> dict[str, Any]:
+        """The stored record of a new user ``user_id`` from ``binding.CreateBinding``'s plain
         dicts (every key present).  Only called once every check has passed:
         taking the id is the first write."""
         mfa, status, time_zone, pwd = user["mfaData"] or _NO_MFA, user["usrStatus"], user["timeZone"], user["pwd"]
@@ -374,7 +375,7 @@ class Payabli(Vendor):
         # Create binding guarantees a non-empty scope, every orgId set and known.
         scope = [self._scope(item["orgType"] or 0, item["orgId"]) for item in user["scope"]]
         return responses.user_record(
-            user_id=self.ctx.next_id("users", self.settings.firstUserId),
+            user_id=user_id,
             name=user["name"],
             email=user["email"],
             phone=user["phone"],

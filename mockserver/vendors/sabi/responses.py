@@ -58,11 +58,19 @@ class ObjectIds:
 
     def take(self, timestamp: float, count: int) -> list[str]:
         """``count`` consecutive ids stamped with ``timestamp``'s whole seconds."""
-        global _base_second, _base_process, _base
         table = self.ctx.table(_TABLE)
         state = table.get("process") or _unseeded(table)
         ctx = self.ctx
-        first = state["start"] + ctx.store.incr(ctx.namespace, _TABLE, count) - count
+        return self.stamped(timestamp, count, ctx.store.incr(ctx.namespace, _TABLE, count), state)
+
+    def stamped(self, timestamp: float, count: int, counted: int, state: dict[str, Any] | None = None) -> list[str]:
+        """The ``count`` ids ``take`` gives once the count has moved to ``counted`` (``COUNTER`` moved by the
+        caller: ``VendorContext.draw_and_incr_if_free``)."""
+        global _base_second, _base_process, _base
+        if state is None:
+            table = self.ctx.table(_TABLE)
+            state = table.get("process") or _unseeded(table)
+        first = state["start"] + counted - count
         second, process = int(timestamp) & 0xFFFFFFFF, state["process"]
         if second != _base_second or process != _base_process:
             _base_second, _base_process = second, process
@@ -92,6 +100,7 @@ def _unseeded(table: Table) -> dict[str, Any]:
 
 
 _TABLE = "object_ids"
+COUNTER = _TABLE  # the store's counter of ids taken (ObjectIds.take moves it)
 
 # 8 symbols of 5 bits = 4 pairs of 10 bits: one lookup per pair instead of one per symbol.
 _PASS_PAIRS: tuple[str, ...] = tuple(_PASS_ALPHABET[pair & 31] + _PASS_ALPHABET[pair >> 5] for pair in range(1024))

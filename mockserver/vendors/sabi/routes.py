@@ -16,7 +16,7 @@ from typing import Any
 
 from ...core import lint
 from ...core.clock import parse_instant
-from ...core.errors import VendorError
+from ...core.errors import Conflict, VendorError
 from ...core.phones import valid_for
 from ...core.seeding import NAME_POOLS
 from ...core.validation import VOUCHED
@@ -174,16 +174,17 @@ class Sabi(Vendor):
             query = {name: call.query[name] for name in dto.INVITE_FIELDS}
         users = ctx.table("users")
         unique = {"username": data["username"].lower()}  # [INF] case-insensitive, like a lower-cased index
-        clash = users.conflict(unique)
-        if clash is not None:  # checked before randomness is drawn: errors.PROBLEMS answers it
-            raise clash
-
-        # Validated and free: only now draw randomness and take ids.
-        draw = ctx.draw("invite_user" if invite else "create_user")
-        seconds, created_at = responses.instant(ctx.clock.timestamp())
         layout = responses.shape(data, keys)
+        count = 2 + len(layout.subdocuments)
+        # Validated and free: only now draw randomness and take ids (checked before: errors.PROBLEMS answers
+        # a conflict).  The look-up, the draw and the ids' count in one step (Redis: one round trip).
+        taken = ctx.draw_and_incr_if_free(users, unique, "invite_user" if invite else "create_user", responses.COUNTER, count)
+        if isinstance(taken, Conflict):
+            raise taken
+        draw, counted = taken
+        seconds, created_at = responses.instant(ctx.clock.timestamp())
         # Ids in a fixed order: the user, its country, then each sent sub-document.
-        ids = self.ids.take(seconds, 2 + len(layout.subdocuments))
+        ids = self.ids.stamped(seconds, count, counted)
         pass_code = responses.pass_id(draw)
         handle = responses.user_handle(data["firstName"], data["lastName"], draw)
         tenant = data.get("tenantId") or key["tenantId"]  # [INF] the body's tenant, else the key's
