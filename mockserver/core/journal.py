@@ -17,6 +17,7 @@ journal, and the decoding and redaction that make an ``Entry`` of it) lives in
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import queue
@@ -87,6 +88,8 @@ SLICE_ENTRIES = 64
 SLICE_BYTES = 256 * 1024
 DECODED = ("body", "headers", "response", "query")  # match criteria compared with a decoded entry
 _join = SEP.join
+_YOUNG_STEP = 511  # rows between the journal's own young collections (a power of two less one: a mask)
+_collect_young = gc.collect
 
 
 class Journal:
@@ -163,6 +166,13 @@ class Journal:
         self._bytes += size
         if self._bytes > self.max_bytes:
             self._evict()
+        if not self._seq & _YOUNG_STEP:
+            # A full journal frees a row for each it keeps: the collector's count of young objects
+            # stops growing, so no collection comes, and every row since the last one (a tuple stays
+            # tracked until a collection looks at it) waits for one that walks them all: 10,000 rows,
+            # ~9 ms, a p99 spike.  Collected here in steps of 512 rows instead (~0.4 ms each): the
+            # same work, spread out.
+            _collect_young(0)
         if self._writer is not None:
             self._writer.put(row)
         if self.sink is not None:
