@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from .store import Store
@@ -67,7 +68,7 @@ class Commits(Protocol):
 class Batch:
     """One store transaction, shared by the requests answered in it: open, then committed or failed."""
 
-    __slots__ = ("commits", "deferred", "error", "open", "refused", "requests")
+    __slots__ = ("commits", "deferred", "error", "open", "refused", "requests", "start")
 
     def __init__(self, commits: GroupCommit) -> None:
         self.commits = commits
@@ -77,6 +78,8 @@ class Batch:
         self.requests = 0  # requests answered directly in it so far: the last one's number (``AfterCommit.index``)
         # A pipelining store's writes it refused at the commit, by request number (``Pipelined``); None: none.
         self.refused: dict[int, BaseException] | None = None
+        # A pipelining store's way to run a request of the turn suspended while it waits for Redis (``Pipelined``).
+        self.start: Callable[..., Suspended] | None = None
 
 
 class Immediate:
@@ -180,11 +183,21 @@ class GroupCommit:
         self.store.rollback()
 
 
+class Suspended(Protocol):
+    """A request run by ``Batch.start`` (core.redis_lane.Waiting): done (``dead``, its ``result``) or waiting."""
+
+    dead: bool
+    result: Any
+
+    def finished(self) -> Any: ...
+
+
 class PipeliningStore(Store, Protocol):
     """What ``Pipelined`` needs of its store besides ``Store`` (core.redis_store.RedisStore)."""
 
     def defer_writes(self, request: int) -> None: ...
     def refused(self) -> dict[int, BaseException]: ...
+    def start(self, work: Callable[..., Any], *args: Any) -> Suspended: ...
 
 
 class Pipelined(GroupCommit):
@@ -203,6 +216,7 @@ class Pipelined(GroupCommit):
         batch = super().defer()
         if batch is not None:
             self.store.defer_writes(batch.requests)
+            batch.start = self.store.start
         return batch
 
     def answered(self) -> None:
@@ -224,16 +238,20 @@ class Failing(Protocol):
     """What answers a request whose transaction failed (``core.serving.VendorApp``)."""
 
     def failed_directly(self, request: Any, error: BaseException) -> tuple[bytes, bytes]: ...
+    def resumed(self, request: Any, task: Suspended) -> tuple[bytes, bytes]: ...
 
 
 class AfterCommit:
     """A direct answer written once its transaction is settled: the transport calls ``settled()``
-    as it writes, and writes the (head, payload) it returns."""
+    as it writes, and writes the (head, payload) it returns.  With a ``task`` (a request suspended while it
+    waits for the store: ``Batch.start``) the answer is not known yet: the commit finishes the task, and
+    ``settled`` takes its answer then."""
 
-    __slots__ = ("app", "batch", "head", "index", "payload", "request")
+    __slots__ = ("app", "batch", "head", "index", "payload", "request", "task")
 
-    def __init__(self, head: bytes, payload: bytes, batch: Batch, app: Failing, request: Any) -> None:
-        self.head, self.payload, self.batch, self.app, self.request = head, payload, batch, app, request
+    def __init__(self, head: bytes, payload: bytes, batch: Batch, app: Failing, request: Any,
+                 task: Suspended | None = None) -> None:
+        self.head, self.payload, self.batch, self.app, self.request, self.task = head, payload, batch, app, request, task
         self.index = batch.requests  # made as its request is answered, before the next one is deferred
         batch.commits.answered()
 
@@ -244,6 +262,10 @@ class AfterCommit:
                 batch.commits.commit()
             except Exception as exc:
                 log.error("store failed to commit the requests of one turn: each is answered as the vendor's internal error", exc_info=exc)
+        task = self.task
+        if task is not None:  # finished by the commit (the store resumes its suspended requests first)
+            self.task = None
+            self.head, self.payload = self.app.resumed(self.request, task)
         error = batch.error
         if error is None:
             refused = batch.refused

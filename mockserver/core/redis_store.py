@@ -39,7 +39,7 @@ internal-error answer and one log line, never a traceback.
 from __future__ import annotations
 
 import logging
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -52,7 +52,7 @@ from .packed import pack, unpack
 from .packed import pack_key as _key
 from .packed import unpack_key as _given_key
 from .redis_journal import RedisJournal
-from .redis_lane import Head, Lane, StoreUnavailable, reason
+from .redis_lane import Head, Lane, StoreUnavailable, Waiting, reason
 from .redis_lane import packed as _packed
 from .store import CLAIM_PREFIX, NO_UNIQUE_KEYS, Record, StoreError, UniqueKeys, description, redacted
 
@@ -115,6 +115,7 @@ class RedisTable:
         pairs = _pairs(unique)
         if not pairs:
             return None
+        self._store.lane.claiming(self._owners, pairs)  # a request suspended in a turn: after another claiming one
         found = self._store.run(self._store.conflict_script, [self._rows, self._owners], [b"" if ignore is None else _key(ignore), *pairs])
         return None if not found else Conflict(found[0].decode(), unpack(found[1]))
 
@@ -415,17 +416,19 @@ class RedisStore:
         self, namespace: str, table: RedisTable, unique: UniqueKeys, name: str, start: int, step: int, counter: str,
     ) -> Any:
         script = self.next_id_if_free_script
+        pairs = _pairs(unique)
+        self.lane.claiming(table.owners_key, pairs)  # a request suspended in a turn: after another claiming one
         key = (table.rows_key, name, start, step, counter)
         head = self._heads.get(key) if script.sha in self._loaded else None
         if head is None:
             found = self.run(script, [table.rows_key, table.owners_key, *self._counter_keys(namespace)],
-                             [namespace, name, start - 1, step, counter, *_pairs(unique)])
+                             [namespace, name, start - 1, step, counter, *pairs])
             if len(self._heads) < 256:  # bounded: a few tables and sequences per namespace, and sessions come and go
                 self._heads[key] = Head("EVALSHA", script.sha, 5, table.rows_key, table.owners_key,
                                         *self._counter_keys(namespace), namespace, name, start - 1, step, counter)
         else:
             try:
-                found = self.lane.send(head.with_rest(_pairs(unique)))
+                found = self.lane.send(head.with_rest(pairs))
             except redis.exceptions.NoScriptError:
                 self._loaded.discard(script.sha)
                 return self._claim(namespace, table, unique, name, start, step, counter)
@@ -538,10 +541,12 @@ class RedisStore:
         self.lane.turn = True
 
     def commit(self) -> None:
+        self.lane.finish()  # the turn's suspended requests first, with this turn's copies (core.redis_lane)
         self._checked = self._began = False
         self._refused = self.lane.flush()
 
     def rollback(self) -> None:
+        self.lane.finish()
         self._checked = self._began = False
         self.lane.drop()
 
@@ -549,6 +554,11 @@ class RedisStore:
         """``core.commits.Pipelined``: the writes of request number ``request`` of the turn are sent without
         waiting (0: the writes wait for their replies)."""
         self.lane.request = request
+
+    def start(self, work: Callable[..., Any], *args: Any) -> Waiting:
+        """``core.commits.Pipelined``: a request of the turn run so that each reply it waits for is read with the
+        others' at the turn's end, in one round trip (``core.redis_lane.Lane.start``)."""
+        return self.lane.start(work, *args)
 
     def refused(self) -> dict[int, BaseException]:
         """The deferred writes Redis refused at the last commit, by request number."""

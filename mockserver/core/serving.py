@@ -49,8 +49,8 @@ from urllib.parse import parse_qsl
 import orjson
 
 from .clock import Clock
-from .commits import AfterCommit, Batch, Commits
-from .errors import BodyTooLarge, MethodNotAllowed, Problem, RouteNotFound, VendorError
+from .commits import AfterCommit, Batch, Commits, Suspended
+from .errors import BodyTooLarge, InternalFault, MethodNotAllowed, Problem, RouteNotFound, VendorError
 from .faults import send_with_fault
 from .framing import Framing, Pairs, checked_headers
 from .journal import Journal
@@ -268,6 +268,20 @@ class VendorApp:
             raise failure
         return head, answer.payload
 
+    def resumed(self, request: Request, task: Suspended) -> tuple[bytes, bytes]:
+        """``core.commits.AfterCommit``: the direct answer of a request that waited for the store in its turn."""
+        try:
+            answer = task.finished()
+        except Exception as exc:  # the store failed outside the handler (which answers its own failures)
+            if not isinstance(exc, InternalFault):  # a lost connection is logged once, where it was lost
+                log.error("store failed in %s %s %s", self.name, request.method, request.path, exc_info=exc)
+            return self.failed_directly(request, exc)
+        written = self._written(answer)
+        if written is None:  # never for a plain request: a status no HTTP head can carry (a vendor's bug)
+            log.error("internal error in %s %s %s: an answer the fast transport cannot write", self.name, request.method, request.path)
+            return self.failed_directly(request, RuntimeError("an answer the fast transport cannot write"))
+        return written
+
     # ------------------------------------------------------------------ the pipeline
     def answer(self, request: Request) -> Answer | Pending:
         """The answer to ``request``, at once, or an awaitable of it when it must wait (see the module)."""
@@ -424,7 +438,18 @@ class VendorApp:
             batch = services.defer_request()
             if batch is None:  # no loop runs (a direct call): committed before it returns
                 return self._framed(self._committed(request))
-            answer = VendorApp.answer(self, request)
+            start = batch.start
+            if (start is not None and batch.open and not services.scenarios.has_active(self.name)
+                    and _CONTROL_HEADERS.isdisjoint(request.headers)):
+                # A pipelining store (Redis): the request runs in a greenlet of its own, suspended while it waits
+                # for a reply, read with the other requests' of this turn at its end (core.redis_lane).  Only a
+                # plain request (no scenario: no delay or fault) whose answer is then always written directly.
+                task = start(VendorApp.answer, self, request)
+                if not task.dead:
+                    return AfterCommit(b"", b"", batch, self, request, task)
+                answer = task.result
+            else:
+                answer = VendorApp.answer(self, request)
         except Exception as exc:
             return self._framed(self._store_failed(request, exc))
         written = self._written(answer)
