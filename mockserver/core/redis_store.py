@@ -445,8 +445,12 @@ class RedisStore:
     def bump_id_if_absent(self, namespace: str, table: RedisTable, key: Hashable, name: str, at_least: int | None) -> bool:
         """``VendorContext.bump_id_if_absent``: whether ``table`` has no row ``key`` and, if so, ``bump_id`` (when
         ``at_least`` is given), in one script."""
+        kept_key = _key(key)
+        # The key is claimed as a unique value is: in a turn, a request whose chosen id another unfinished one
+        # chose (eTelecom's next id past the one given) checks after it, so sees its row, as one after the other.
+        self.lane.claiming(table.rows_key, [b"", kept_key])
         found = self.run(self.bump_id_if_absent_script, [*self._counter_keys(namespace), table.rows_key],
-                         [namespace, name, b"" if at_least is None else at_least, _key(key)])
+                         [namespace, name, b"" if at_least is None else at_least, kept_key])
         return int(found) == 0
 
     def bump_id(self, namespace: str, name: str, at_least: int) -> None:
