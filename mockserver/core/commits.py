@@ -48,6 +48,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from .errors import InternalFault
 from .store import Store
 
 log = logging.getLogger("mockserver")
@@ -154,7 +155,7 @@ class GroupCommit:
             try:
                 self.commit()
             except Exception as exc:  # recorded in the batch: each of its answers is the vendor's 500
-                log.error("store failed to commit the requests of one turn: each is answered as the vendor's internal error", exc_info=exc)
+                _failed(exc)
 
     def commit(self) -> None:
         """Commits the open transaction, if any (rolled back, the error recorded and raised, if that fails)."""
@@ -234,6 +235,12 @@ class Pipelined(GroupCommit):
                     batch.refused = refused
 
 
+def _failed(exc: Exception) -> None:
+    if isinstance(exc, InternalFault):  # the store's own failure (Redis unreachable): logged once where it failed
+        return
+    log.error("store failed to commit the requests of one turn: each is answered as the vendor's internal error", exc_info=exc)
+
+
 class Failing(Protocol):
     """What answers a request whose transaction failed (``core.serving.VendorApp``)."""
 
@@ -261,7 +268,7 @@ class AfterCommit:
             try:
                 batch.commits.commit()
             except Exception as exc:
-                log.error("store failed to commit the requests of one turn: each is answered as the vendor's internal error", exc_info=exc)
+                _failed(exc)
         task = self.task
         if task is not None:  # finished by the commit (the store resumes its suspended requests first)
             self.task = None

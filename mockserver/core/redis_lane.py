@@ -153,6 +153,7 @@ class Lane:
         self._suspended: list[Waiting] = []  # requests waiting for a reply (or their own write), in order
         self._behind: list[Waiting] = []  # requests waiting for the others to finish (a unique value claimed twice)
         self._claims: dict[Any, Waiting] = {}  # unique values claimed by the turn's unfinished requests
+        self._down = False  # the connection was lost and no reply has come back since: one log line per outage
         self.posted = 0  # journal rows sent without a wait, ever
         self._lock = threading.Lock()  # one command at a time on it (the event loop's thread, as a rule)
 
@@ -170,7 +171,11 @@ class Lane:
     def _lost(self, exc: redis.RedisError) -> StoreUnavailable:
         """The connection failed (redis-py has dropped it): nothing queued or owed can be told any more.  Each
         reply owed is this one failure (logged once): each deferred write refused, each suspended request raises it."""
-        failure = self.unavailable(exc)
+        if self._down:  # lost again before any reply came back (Redis still away): logged once already
+            failure = StoreUnavailable(f"store {self.url} unavailable: {reason(exc)}")
+        else:
+            failure = self.unavailable(exc)
+            self._down = True
         owed = self._owed
         self._unsent, self._owed, self._held, self._writes, self._mine = [], [], [], 0, 0
         self.rounds += 1
@@ -205,7 +210,9 @@ class Lane:
                 self.round_trips += 1
                 if self._owed:
                     self._read_owed(conn)
-                return conn.read_response()
+                reply = conn.read_response()
+                self._down = False
+                return reply
             except redis.ResponseError:
                 raise
             except redis.RedisError as exc:
@@ -259,6 +266,7 @@ class Lane:
                 settle(reply)
         self._mine = 0
         self.rounds += 1
+        self._down = False
 
     def _confirm(self, conn: Any) -> None:
         """Sends what is queued and reads every reply owed: each deferred write confirmed or refused; this

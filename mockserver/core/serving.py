@@ -262,7 +262,11 @@ class VendorApp:
     def failed_directly(self, request: Request, error: BaseException) -> tuple[bytes, bytes]:
         """``core.commits.AfterCommit``: the direct answer to a request whose transaction failed to commit."""
         failure = error if isinstance(error, Exception) else RuntimeError(str(error))
-        answer = self._answered(request, {}, "unknown", self.vendor.answer_failure(failure), None, None)
+        reply = self.vendor.answer_failure(failure)
+        try:
+            answer = self._answered(request, {}, "unknown", reply, None, None)
+        except Exception:  # the journal's store failed too (Redis still away): the answer unjournalled, never lost
+            answer = Answer(reply.status, orjson.dumps(reply.body), checked_headers(reply.headers) if reply.headers else ())
         head = self.framing.head(answer.status, len(answer.payload), answer.extra)
         if head is None:  # a vendor's failure answer is always framed here; never a 2xx if not
             raise failure
