@@ -447,7 +447,7 @@ class RedisStore:
         ``at_least`` is given), in one script."""
         kept_key = _key(key)
         # The key is claimed as a unique value is: in a turn, a request whose chosen id another unfinished one
-        # chose (eTelecom's next id past the one given) checks after it, so sees its row, as one after the other.
+        # chose (a vendor's next id past the one given, say) checks after it, so sees its row, as one after the other.
         self.lane.claiming(table.rows_key, [b"", kept_key])
         found = self.run(self.bump_id_if_absent_script, [*self._counter_keys(namespace), table.rows_key],
                          [namespace, name, b"" if at_least is None else at_least, kept_key])
