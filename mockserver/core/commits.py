@@ -39,6 +39,16 @@ turn is no transaction, but the writes of the requests answered in it are sent
 without waiting (with the next command, or together at the turn's end), and a
 write Redis refused there (a unique key another worker took meanwhile) fails
 its own request only, answered as the vendor's conflict (``Batch.refused``).
+Its requests' reads are no longer waited for one at a time either: a plain
+request of the turn (no scenario) runs through ``Batch.start``, in a greenlet
+of its own that is suspended while it waits for a reply; its answer is then an
+``AfterCommit`` with a ``task`` and no bytes yet.  The store's commit resumes
+the suspended requests, every reply they wait for read in one round trip per
+round, until none waits, before it flushes their writes (core.redis_lane): so
+``settled`` still commits first when the batch is open, then takes the task's
+answer (the vendor's 500 if it failed), then applies the batch's failure or
+the request's refused write as for any other answer.  Only the loop's own
+greenlet resumes them: an answer written before the turn's end commits first.
 """
 
 from __future__ import annotations

@@ -23,6 +23,42 @@ So the commands a request does not need an answer to are not waited for:
   (``turn``), then sent (without the rows of the requests refused) and its
   reply read with the next command; outside a turn it is sent at once.
 
+A command whose reply a request needs (a claim: look-up and id in one script,
+a row not kept, a counter) cannot be deferred, and each was a round trip that
+blocked the event loop: the worker used 58-67% of a core under load, Redis
+0.06-0.19x the floor with one worker (2026-12-07).  So the requests the fast
+transport answers in one turn run each in a greenlet of its own (``start``,
+from ``core.commits.Pipelined``: ``Batch.start``; greenlet is the package
+SQLAlchemy bridges sync code over async I/O with):
+
+- ``send`` in such a request queues the command (its reply owed to the
+  request, like a deferred write's) and switches back to the loop: the
+  transport gets a pending answer (``core.commits.AfterCommit`` with a task);
+- at the turn's end (``finish``, from the store's commit, before ``flush``)
+  everything queued goes in one write and every reply owed is read: one round
+  trip for all of the turn's requests; each suspended request is resumed in
+  order with its reply (a refusal raised in it, a lost connection raised as
+  ``StoreUnavailable``: its vendor's 500, one log line per outage), and may
+  queue writes or wait again (another round: eTelecom waits 5 times, for all
+  its requests at once); then the writes and journal rows are flushed;
+- a request that sends while its own deferred write is unconfirmed waits a
+  round first (its refusal raised before anything after it runs, as above);
+- two requests of one turn must answer as if one ran after the other: a claim
+  of unique values (``claiming``: ``RedisStore``'s look-ups that decide a
+  write or an id) another unfinished request of the turn claimed waits until
+  the others are done, then runs (it sees the first one's row: one winner, the
+  vendor's conflict for the other, no id taken for it).  Sequential clients
+  (one request per turn) see exactly what they saw before;
+- anything else that sends (the admin API, an ASGI request, start-up, a
+  request not suspended: a scenario's) first finishes the suspended requests
+  (``finish``: they arrived first), then runs synchronously, as before.  So do
+  a settle, a commit and a rollback.  At most ``MAX_SUSPENDED`` wait at once.
+
+Measured on the 2-core machine (2026-12-07, ``bench/run.py --quick --store
+redis``, load average 1-2.5): round trips per create 1.1-1.2 -> 0.1-0.2
+(Payabli, Sabi) and 5.3 -> 0.3 (eTelecom); req/s 0.18-0.28x -> 0.37-0.45x the
+floor for Payabli and Sabi, 0.05x -> 0.32x for eTelecom (docs/speed.md).
+
 Every other command is one round trip, carrying whatever is queued ahead of it.
 """
 
