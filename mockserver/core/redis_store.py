@@ -78,7 +78,8 @@ def _pairs(unique: UniqueKeys) -> list[bytes | str]:
 class RedisTable:
     """One table's keys; stateless besides their names, so a handle is as good after a clear as before."""
 
-    __slots__ = ("_gen", "_meta", "_name", "_namespace", "_nskeys", "_order", "_owners", "_rows", "_spaces", "_store", "_write_head")
+    __slots__ = ("_chosen", "_gen", "_meta", "_name", "_namespace", "_nskeys", "_order", "_owners", "_rows", "_spaces", "_store",
+                 "_write_head")
 
     def __init__(self, store: RedisStore, namespace: str, name: str) -> None:
         base = store.space_key(namespace)
@@ -92,8 +93,9 @@ class RedisTable:
         self._nskeys = f"{base}:keys"
         self._spaces = store.spaces_key
         self._gen = f"{base}:g:{name}"  # moved by every write: what a worker's copies of rows are checked against
-        self._write_head = Head("EVALSHA", store.write_script.sha, 7, self._rows, self._order, self._owners, self._nskeys,
-                                self._spaces, self._meta, self._gen, namespace)
+        self._chosen = f"{base}:h:{name}"  # keys chosen (bump_id_if_absent) and not written yet
+        self._write_head = Head("EVALSHA", store.write_script.sha, 8, self._rows, self._order, self._owners, self._nskeys,
+                                self._spaces, self._meta, self._gen, self._chosen, namespace)
 
     @property
     def rows_key(self) -> str:
@@ -102,6 +104,10 @@ class RedisTable:
     @property
     def owners_key(self) -> str:
         return self._owners
+
+    @property
+    def chosen_key(self) -> str:
+        return self._chosen
 
     def get(self, key: Hashable) -> Record | None:
         kept = self._store.read_row(self._gen, self._rows, _key(key))
@@ -136,7 +142,7 @@ class RedisTable:
             return
         found = store.run(
             script,
-            [self._rows, self._order, self._owners, self._nskeys, self._spaces, self._meta, self._gen],
+            [self._rows, self._order, self._owners, self._nskeys, self._spaces, self._meta, self._gen, self._chosen],
             [self._namespace, kept_key, packed, update, self._name, *_pairs(unique)],
         )
         if type(found) is list:
@@ -446,10 +452,9 @@ class RedisStore:
         """``VendorContext.bump_id_if_absent``: whether ``table`` has no row ``key`` and, if so, ``bump_id`` (when
         ``at_least`` is given), in one script."""
         kept_key = _key(key)
-        # The key is claimed as a unique value is: in a turn, a request whose chosen id another unfinished one
-        # chose (a vendor's next id past the one given, say) checks after it, so sees its row, as one after the other.
-        self.lane.claiming(table.rows_key, [b"", kept_key])
-        found = self.run(self.bump_id_if_absent_script, [*self._counter_keys(namespace), table.rows_key],
+        # The script marks the key chosen until its row is written: two requests given one id (two workers', or two
+        # of one turn suspended between the id and its check) check it once each, and only the first gets it.
+        found = self.run(self.bump_id_if_absent_script, [*self._counter_keys(namespace), table.rows_key, table.chosen_key],
                          [namespace, name, b"" if at_least is None else at_least, kept_key])
         return int(found) == 0
 

@@ -190,8 +190,9 @@ async def test_a_duplicate_email_in_one_turn_is_the_vendors_conflict_and_ids_sta
 async def test_two_requests_that_chose_one_id_check_it_one_after_the_other(servers: Callable[[str], MockServer]) -> None:
     """eTelecom's id: the next past the last one given, moved to the next that carries the user tag, then checked
     free (``bump_id_if_absent``).  Past the end of a tag's range, the two requests of a turn are given ids that
-    both move to the next range's first: the second's check waits for the first's (its claim), finds its row and
-    takes the next one, as one after the other would (without the claim both found it free: one was a 409)."""
+    both move to the next range's first, and both check it in one round: the first marks it chosen (the script),
+    the second finds it taken and takes the next one, as one after the other would (unmarked, both found it free:
+    one insert was refused, a 409; two workers race the same way, with a shorter window, without the mark)."""
     server = servers("etelecom")
     await warm(server, "etelecom")
     await warm(server, "etelecom")
