@@ -146,6 +146,7 @@ class Waiting(greenlet):  # type: ignore[misc]
         self.error: Exception | None = None  # what ``work`` raised once resumed (``Lane.finish``)
         self.claims: list[Any] = []  # unique values it claimed in the turn: another request claiming one waits
         self.wrote = -1  # the round (``Lane.rounds``) its last deferred write is owed in
+        self.go = False  # claims what it claims next even if another request waiting too holds it (``Lane.finish``)
 
     def run(self) -> None:
         self.result = self.work(*self.args)
@@ -449,8 +450,9 @@ class Lane:
             return
         keys = [(owners, pairs[at], pairs[at + 1]) for at in range(0, len(pairs), 2)]
         claims = self._claims
-        while any(claims.get(key, me) is not me for key in keys):
+        while not me.go and any(claims.get(key, me) is not me for key in keys):
             self._wait(me, self._behind)
+        me.go = False
         for key in keys:
             claims[key] = me
         me.claims.extend(keys)
@@ -464,8 +466,10 @@ class Lane:
     def finish(self) -> None:
         """The turn's suspended requests resumed until none is: what they wait for is sent in one write and read
         (one round trip for all of them), then each is resumed in order with its reply (or the failure); they may
-        queue writes or wait again (another round).  Those behind another's claim go once no other is suspended.
-        A no-op inside a request's greenlet (only the loop's own greenlet resumes them)."""
+        queue writes or wait again (another round).  Those behind another's claim go once no other is suspended,
+        one at a time in order, the first told to go: what holds its claim is finished, or waits behind too (each
+        holding what the other claims: it goes first, as the earlier).  A no-op inside a request's greenlet (only
+        the loop's own greenlet resumes them)."""
         if type(getcurrent()) is Waiting:
             return
         request = self.request
@@ -476,7 +480,8 @@ class Lane:
                         self._round_trip()
                     suspended, self._suspended = self._suspended, []
                 else:
-                    suspended, self._behind = self._behind, []
+                    suspended = [self._behind.pop(0)]
+                    suspended[0].go = True
                 for me in suspended:
                     self.request = me.request
                     self._resume(me)

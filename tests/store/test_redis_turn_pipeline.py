@@ -302,3 +302,29 @@ async def test_a_request_with_a_scenario_is_not_suspended(servers: Callable[[str
     assert len(made) == 1  # the plain one only: a scenario may delay or fault, which ASGI writes
     assert status_of(answered[0]) == b"HTTP/1.1 201 Created"
     assert status_of(answered[1]) == b"HTTP/1.1 409 Conflict"
+
+
+def test_two_requests_each_holding_what_the_other_claims_next_do_not_wait_forever(redis_store: RedisStore) -> None:
+    """A claims x then y, B claims y then x, each suspended in between: once both wait behind the other, the
+    earlier (A) goes first, then B (what it waits for released): no request of the turn is left waiting."""
+    lane = redis_store.lane
+    order: list[str] = []
+
+    def request(name: str, first: bytes, then: bytes) -> str:
+        lane.claiming("o", ["f", first])
+        assert lane.command("PING") == b"PONG"  # suspended: both hold their first claim
+        lane.claiming("o", ["f", then])
+        order.append(name)
+        return name
+
+    redis_store.begin()
+    redis_store.defer_writes(1)
+    a = lane.start(request, "a", b"x", b"y")
+    redis_store.defer_writes(2)
+    b = lane.start(request, "b", b"y", b"x")
+    redis_store.defer_writes(0)
+    assert not a.dead and not b.dead
+    redis_store.commit()  # resumes them until none waits
+    assert (a.finished(), b.finished()) == ("a", "b")
+    assert order == ["a", "b"]
+    assert lane._suspended == [] and lane._behind == [] and lane._claims == {}
