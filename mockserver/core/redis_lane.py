@@ -39,8 +39,8 @@ SQLAlchemy bridges sync code over async I/O with):
   trip for all of the turn's requests; each suspended request is resumed in
   order with its reply (a refusal raised in it, a lost connection raised as
   ``StoreUnavailable``: its vendor's 500, one log line per outage), and may
-  queue writes or wait again (another round: eTelecom waits 5 times, for all
-  its requests at once); then the writes and journal rows are flushed;
+  queue writes or wait again (another round: a create that waited 5 times
+  still does, once for all of its turn); then writes and journal rows flush;
 - a request that sends while its own deferred write is unconfirmed waits a
   round first (its refusal raised before anything after it runs, as above);
 - two requests of one turn must answer as if one ran after the other: a claim
@@ -54,10 +54,14 @@ SQLAlchemy bridges sync code over async I/O with):
   (``finish``: they arrived first), then runs synchronously, as before.  So do
   a settle, a commit and a rollback.  At most ``MAX_SUSPENDED`` wait at once.
 
-Measured on the 2-core machine (2026-12-07, ``bench/run.py --quick --store
-redis``, load average 1-2.5): round trips per create 1.1-1.2 -> 0.1-0.2
-(Payabli, Sabi) and 5.3 -> 0.3 (eTelecom); req/s 0.18-0.28x -> 0.37-0.45x the
-floor for Payabli and Sabi, 0.05x -> 0.32x for eTelecom (docs/speed.md).
+Measured on the 2-core machine (2026-12-07 09:40-09:44, ``bench/run.py --quick
+--store redis --vendors ...``, base and this interleaved, load average 1.6-2.5;
+wrk takes one core, the worker and redis-server share the other): round trips
+per create 1.1-1.2 -> 0.1-0.2 for the creates that claim once, 5.2 -> 0.3 for
+the one that waits five times; one worker's req/s 1.5-1.9x and 2-3x what it
+was (4,362-5,275 -> 8,018-8,168 for one vendor); CPU per create ~120-150 ->
+~95 us in the worker and ~60 -> ~30 us in redis-server (syscalls and wake-ups
+per round trip, no longer per request).
 
 Every other command is one round trip, carrying whatever is queued ahead of it.
 """
