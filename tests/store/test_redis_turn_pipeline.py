@@ -40,6 +40,10 @@ BODIES: dict[str, Callable[[str], dict[str, Any]]] = {
     "payabli": lambda tag: {"email": f"{tag}@turn.com", "phone": "5555555555", "name": "Sean Smith", "pwd": "x",
                             "scope": [{"orgType": 0, "orgId": 123}], "access": [{"roleLabel": "customers", "roleValue": True}],
                             "usrStatus": 1, "timeZone": -5, "language": "en", "mfaData": {"mfa": True, "mfaMode": 0}},
+    "vaultspay": lambda tag: {"firstName": "khalid", "lastName": "raza", "email": f"u{tag}@turn.pk", "countryCode": "92",
+                              "phone": f"3{int(tag):09d}", "status": "ACTIVE"},
+    "sabi": lambda tag: {"username": f"u{tag}@turn.ng", "password": "Secret123!", "firstName": "Ada", "lastName": "Obi",
+                         "role": "CUSTOMER", "gender": "FEMALE", "phone": f"0803{int(tag):07d}"},
     "etelecom": lambda tag: {"full_name": "Nguyễn Văn An", "password": "secret123", "phone": f"092{int(tag):07d}",
                              "roles": ["telecom_customerservice"]},
 }
@@ -138,7 +142,7 @@ async def test_a_turns_creates_wait_for_one_round_trip_for_all_their_claims(serv
     assert store.lane._suspended == [] and store.lane._behind == [] and store.lane._claims == {}
 
 
-@pytest.mark.parametrize("vendor", ["payabli", "pulse", "etelecom"])
+@pytest.mark.parametrize("vendor", ["vaultspay", "payabli", "sabi", "pulse", "etelecom"])
 @in_loop
 async def test_a_turns_answers_are_the_bytes_one_request_at_a_time_gives(servers: Callable[[str], MockServer], vendor: str) -> None:
     together, alone = servers(vendor), servers(vendor)
@@ -156,7 +160,7 @@ async def test_a_turns_answers_are_the_bytes_one_request_at_a_time_gives(servers
     assert store_of(together).round_trips < store_of(alone).round_trips
 
 
-@pytest.mark.parametrize("vendor", ["payabli", "pulse", "etelecom"])
+@pytest.mark.parametrize("vendor", ["vaultspay", "payabli", "sabi", "pulse", "etelecom"])
 @in_loop
 async def test_a_unique_value_claimed_twice_in_one_turn_has_one_winner_and_skips_no_id(
     servers: Callable[[str], MockServer], vendor: str,
