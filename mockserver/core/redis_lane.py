@@ -61,7 +61,12 @@ per create 1.1-1.2 -> 0.1-0.2 for the creates that claim once, 5.2 -> 0.3 for
 the one that waits five times; one worker's req/s 1.5-1.9x and 2-3x what it
 was (4,362-5,275 -> 8,018-8,168 for one vendor); CPU per create ~120-150 ->
 ~95 us in the worker and ~60 -> ~30 us in redis-server (syscalls and wake-ups
-per round trip, no longer per request).
+per round trip, no longer per request).  All five creates, 09:56-09:58 (load
+0.8-1.7, nothing else running): one worker 0.17-0.27x -> 0.20-0.32x the floor
+(it gets ~0.75 of a core: wrk and redis-server take the rest), two workers
+0.12-0.30x -> 0.21-0.48x.  In process (32 creates a turn) a create costs the
+worker ~85 us against ~38 us on the memory store: redis-py's reply parser,
+packing, the journal's rows and the greenlet switches.
 
 Every other command is one round trip, carrying whatever is queued ahead of it.
 """
