@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 HIREDIS = importlib.util.find_spec("hiredis") is not None
 
 # The tests re-run without hiredis: a turn's creates pipelined (every vendor's answers byte for byte as one
-# request at a time gives them, refusals, a lost connection) and the deferred writes and journal rows.
-WITHOUT = ["tests/store/test_redis_turn_pipeline.py", "tests/store/test_redis_pipeline.py"]
+# request at a time gives them, refusals, a lost connection), the deferred writes and journal rows, the runners.
+WITHOUT = ["tests/store/test_redis_turn_pipeline.py", "tests/store/test_redis_pipeline.py", "tests/store/test_redis_runners.py"]
 
 # ``import hiredis`` fails when sys.modules holds None under its name: redis-py then falls back to its own parser.
 HIDDEN = (
