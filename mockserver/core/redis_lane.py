@@ -71,7 +71,13 @@ per round trip, no longer per request).  All five creates, 09:56-09:58 (load
 (it gets ~0.75 of a core: wrk and redis-server take the rest), two workers
 0.12-0.30x -> 0.21-0.48x.  In process (32 creates a turn) a create costs the
 worker ~85 us against ~38 us on the memory store: redis-py's reply parser,
-packing, the journal's rows and the greenlet switches.
+packing, the journal's rows and the greenlet switches.  Then (10:18-10:23, load
+1.9-3.7, another helper's benchmarks running) hiredis (redis-py's reply parser in
+C) and the runners kept between requests: in process ~85-100 -> ~60-75 us per
+create; one worker 0.41-0.49x -> 0.48-0.57x the floor for four creates (req/s
+~7,000-7,700 -> ~8,200-9,500), 0.21-0.26x -> 0.31-0.38x for the one that waits
+five times; two workers 0.36-0.44x -> 0.45-0.54x (that one 0.28-0.42x ->
+0.20-0.32x: two workers' requests choosing one id retry it, a round each).
 
 Every other command is one round trip, carrying whatever is queued ahead of it.
 """
