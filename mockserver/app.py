@@ -76,9 +76,7 @@ class Runtime:
             config.journal_size, config.journal_file, max_bytes=config.journal_bytes,
             secrets={name: (v.secret_fields, v.secret_headers) for name, v in self.vendors.items()},
         )
-        make_sink = getattr(self.store, "journal_sink", None)  # a shared store: one journal for every worker
-        if make_sink is not None:
-            self.journal.sink = make_sink(config.journal_size)
+        self.journal.sink = self.store.journal_sink(config.journal_size)  # a shared journal, or None: this process's
         operations = {name: {r.operation for r in v.routes()} for name, v in self.vendors.items()}
         self.scenarios = ScenarioEngine(config.seed, self.vendors, operations, self.store)
         self.strictness = Strictness(config.strict)  # the contract lint's --strict, and per test session
@@ -96,7 +94,7 @@ class Runtime:
         self.request_hooks = self.store.transactional or self._shared
         # How requests commit (core.commits): a transactional store's transactions, and a pipelining store's
         # writes, shared by the requests of one turn of the loop; anything else one call at a time (memory).
-        self.commits: Commits = (Pipelined(self.store) if getattr(self.store, "pipelined", False)
+        self.commits: Commits = (Pipelined(self.store) if self.store.pipelined
                                  else GroupCommit(self.store) if self.store.transactional else Immediate(self.store))
         self._version = -1
         self.closing = False  # set as the server shuts down: the dashboard's live streams end (server.py)

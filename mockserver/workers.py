@@ -36,28 +36,29 @@ from types import FrameType
 from typing import Any
 
 from .app import MockServer
+from .core.store import Store
 
 log = logging.getLogger("mockserver")
 Handler = Callable[[int, FrameType | None], Any] | int | None  # what signal.signal returns
 
 
-def refusal(workers: int, store: Any, journal_file: Path | None = None) -> str | None:
+def refusal(workers: int, store: Store, journal_file: Path | None = None) -> str | None:
     """Why ``workers`` processes cannot serve ``store`` (None when they can).
 
-    A store can serve workers when other processes may write it too (``shared``)
-    and it can open connections of its own in a forked child (``after_fork``):
+    A store can serve workers when other processes may write it too (``shared``);
+    every such store opens connections of its own in a forked child (``after_fork``):
     a connection carried across a fork (SQLite's, say) must never be used there.
     The memory store is this process alone: N copies would be N servers."""
     if workers <= 1:
         return None
-    if not store.shared or not callable(getattr(store, "after_fork", None)):
+    if not store.shared:
         return (
             f"--workers {workers} needs a store every process shares; {store.url} is not one: "
             "use --store sqlite:///FILE.db or redis://HOST:PORT/DB"
         )
     if journal_file is not None:
         # N processes appending to one file would interleave partial lines.
-        shows = "any worker shows all their calls" if callable(getattr(store, "journal_sink", None)) else "a worker shows its own calls"
+        shows = "any worker shows all their calls" if store.journal_shared else "a worker shows its own calls"
         return f"--journal-file cannot be written by {workers} workers at once: drop it (GET /__admin/requests on {shows})"
     return None
 
@@ -124,7 +125,7 @@ def _child(
             os._exit(1)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-        app.runtime.store.after_fork()  # type: ignore[attr-defined]  # refusal() made sure it has one
+        app.runtime.store.after_fork()
         uvicorn_server(app, log_level, json_logs=json_logs).run(sockets=[sock])
     except BaseException as exc:  # a worker must never unwind into the parent's loop
         print(f"mockserver: worker {number} failed: {exc}", file=sys.stderr, flush=True)

@@ -532,6 +532,7 @@ class RedisStore:
     # which reads Redis.  The turn's writes and journal rows are pipelined (core.redis_lane) and confirmed at
     # its commit, before any of its answers is written.
     pipelined = True  # core.commits.Pipelined is this store's policy (app.Runtime)
+    journal_shared = True  # journal_sink: one stream every worker and host writes
 
     def begin(self) -> None:
         self._checked, self._began = False, True

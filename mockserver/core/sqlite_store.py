@@ -257,6 +257,8 @@ class SQLiteStore:
 
     shared = True  # other processes may write the same file: the version is compared per request
     transactional = True
+    pipelined = False  # a transaction per turn (core.commits.GroupCommit): nothing is sent ahead of its commit
+    journal_shared = False  # each worker keeps its own journal
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -542,6 +544,9 @@ class SQLiteStore:
 
     def banner(self) -> str:
         return f"{self.url} ({self.journal_mode})"
+
+    def journal_sink(self, size: int) -> None:
+        return None  # each worker keeps its own (docs/stores.md: what is and is not shared)
 
     def close(self) -> None:
         self._stop_checkpoints()

@@ -67,7 +67,7 @@ import gc
 import logging
 from collections.abc import Hashable, Iterator, Mapping
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
@@ -75,6 +75,9 @@ import orjson
 # vendor's own answer (its ``problems`` map's ``conflict`` entry).
 from .errors import Conflict as Conflict
 from .packed import pack, unpack
+
+if TYPE_CHECKING:
+    from .journal_rows import JournalSink
 
 Record = dict[str, Any]
 UniqueKeys = Mapping[str, Hashable | None]
@@ -158,6 +161,12 @@ class Store(Protocol):
     def rollback(self) -> None: ...
     def describe(self) -> dict[str, Any]: ...
     def close(self) -> None: ...
+    # How its requests commit (app.Runtime picks the core.commits policy): True when the writes of the requests
+    # answered in one turn of the loop are sent without waiting and confirmed at the turn's end (Redis).
+    pipelined: bool
+    def journal_sink(self, size: int) -> JournalSink | None: ...  # the journal every process naming it shares, or None
+    journal_shared: bool  # journal_sink gives one: every worker's calls in one journal
+    def after_fork(self) -> None: ...  # in a forked worker (serve --workers): connections of its own
 
 
 # Shared by every table that holds no unique key yet (sessions, tokens,
@@ -364,6 +373,8 @@ class MemoryStore:
     url = "memory://"
     shared = False  # one process: no other writer, no version to compare
     transactional = False
+    pipelined = False
+    journal_shared = False
 
     def __init__(self, max_rows: int | None = None) -> None:
         self._spaces: dict[str, dict[str, MemoryTable]] = {}
@@ -488,6 +499,12 @@ class MemoryStore:
     def describe(self) -> dict[str, Any]:
         rows = sum(len(table) for space in self._spaces.values() for table in space.values())
         return description("memory", self.url, False, len(self.namespaces()), rows, len(self._values))
+
+    def after_fork(self) -> None:
+        """Never called: ``serve --workers`` refuses a store that is not shared (mockserver.workers)."""
+
+    def journal_sink(self, size: int) -> None:
+        return None  # one process: the journal in memory is the whole journal
 
     def close(self) -> None:
         pass
