@@ -39,14 +39,26 @@ turn is no transaction, but the writes of the requests answered in it are sent
 without waiting (with the next command, or together at the turn's end), and a
 write Redis refused there (a unique key another worker took meanwhile) fails
 its own request only, answered as the vendor's conflict (``Batch.refused``).
+Its requests' reads are no longer waited for one at a time either: a plain
+request of the turn (no scenario) runs through ``Batch.start``, in a greenlet
+of its own that is suspended while it waits for a reply; its answer is then an
+``AfterCommit`` with a ``task`` and no bytes yet.  The store's commit resumes
+the suspended requests, every reply they wait for read in one round trip per
+round, until none waits, before it flushes their writes (core.redis_lane): so
+``settled`` still commits first when the batch is open, then takes the task's
+answer (the vendor's 500 if it failed), then applies the batch's failure or
+the request's refused write as for any other answer.  Only the loop's own
+greenlet resumes them: an answer written before the turn's end commits first.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any, Protocol
 
+from .errors import InternalFault
 from .store import Store
 
 log = logging.getLogger("mockserver")
@@ -67,7 +79,7 @@ class Commits(Protocol):
 class Batch:
     """One store transaction, shared by the requests answered in it: open, then committed or failed."""
 
-    __slots__ = ("commits", "deferred", "error", "open", "refused", "requests")
+    __slots__ = ("commits", "deferred", "error", "open", "refused", "requests", "start")
 
     def __init__(self, commits: GroupCommit) -> None:
         self.commits = commits
@@ -77,6 +89,8 @@ class Batch:
         self.requests = 0  # requests answered directly in it so far: the last one's number (``AfterCommit.index``)
         # A pipelining store's writes it refused at the commit, by request number (``Pipelined``); None: none.
         self.refused: dict[int, BaseException] | None = None
+        # A pipelining store's way to run a request of the turn suspended while it waits for Redis (``Pipelined``).
+        self.start: Callable[..., Suspended] | None = None
 
 
 class Immediate:
@@ -151,7 +165,7 @@ class GroupCommit:
             try:
                 self.commit()
             except Exception as exc:  # recorded in the batch: each of its answers is the vendor's 500
-                log.error("store failed to commit the requests of one turn: each is answered as the vendor's internal error", exc_info=exc)
+                _failed(exc)
 
     def commit(self) -> None:
         """Commits the open transaction, if any (rolled back, the error recorded and raised, if that fails)."""
@@ -180,11 +194,21 @@ class GroupCommit:
         self.store.rollback()
 
 
+class Suspended(Protocol):
+    """A request run by ``Batch.start`` (core.redis_lane.Waiting): done (``dead``, its ``result``) or waiting."""
+
+    dead: bool
+    result: Any
+
+    def finished(self) -> Any: ...
+
+
 class PipeliningStore(Store, Protocol):
     """What ``Pipelined`` needs of its store besides ``Store`` (core.redis_store.RedisStore)."""
 
     def defer_writes(self, request: int) -> None: ...
     def refused(self) -> dict[int, BaseException]: ...
+    def start(self, work: Callable[..., Any], *args: Any) -> Suspended: ...
 
 
 class Pipelined(GroupCommit):
@@ -203,6 +227,7 @@ class Pipelined(GroupCommit):
         batch = super().defer()
         if batch is not None:
             self.store.defer_writes(batch.requests)
+            batch.start = self.store.start
         return batch
 
     def answered(self) -> None:
@@ -220,20 +245,30 @@ class Pipelined(GroupCommit):
                     batch.refused = refused
 
 
+def _failed(exc: Exception) -> None:
+    if isinstance(exc, InternalFault):  # the store's own failure (Redis unreachable): logged once where it failed
+        return
+    log.error("store failed to commit the requests of one turn: each is answered as the vendor's internal error", exc_info=exc)
+
+
 class Failing(Protocol):
     """What answers a request whose transaction failed (``core.serving.VendorApp``)."""
 
     def failed_directly(self, request: Any, error: BaseException) -> tuple[bytes, bytes]: ...
+    def resumed(self, request: Any, task: Suspended) -> tuple[bytes, bytes]: ...
 
 
 class AfterCommit:
     """A direct answer written once its transaction is settled: the transport calls ``settled()``
-    as it writes, and writes the (head, payload) it returns."""
+    as it writes, and writes the (head, payload) it returns.  With a ``task`` (a request suspended while it
+    waits for the store: ``Batch.start``) the answer is not known yet: the commit finishes the task, and
+    ``settled`` takes its answer then."""
 
-    __slots__ = ("app", "batch", "head", "index", "payload", "request")
+    __slots__ = ("app", "batch", "head", "index", "payload", "request", "task")
 
-    def __init__(self, head: bytes, payload: bytes, batch: Batch, app: Failing, request: Any) -> None:
-        self.head, self.payload, self.batch, self.app, self.request = head, payload, batch, app, request
+    def __init__(self, head: bytes, payload: bytes, batch: Batch, app: Failing, request: Any,
+                 task: Suspended | None = None) -> None:
+        self.head, self.payload, self.batch, self.app, self.request, self.task = head, payload, batch, app, request, task
         self.index = batch.requests  # made as its request is answered, before the next one is deferred
         batch.commits.answered()
 
@@ -243,7 +278,11 @@ class AfterCommit:
             try:
                 batch.commits.commit()
             except Exception as exc:
-                log.error("store failed to commit the requests of one turn: each is answered as the vendor's internal error", exc_info=exc)
+                _failed(exc)
+        task = self.task
+        if task is not None:  # finished by the commit (the store resumes its suspended requests first)
+            self.task = None
+            self.head, self.payload = self.app.resumed(self.request, task)
         error = batch.error
         if error is None:
             refused = batch.refused

@@ -23,6 +23,51 @@ So the commands a request does not need an answer to are not waited for:
   (``turn``), then sent (without the rows of the requests refused) and its
   reply read with the next command; outside a turn it is sent at once.
 
+A command whose reply a request needs (a claim: look-up and id in one script,
+a row not kept, a counter) cannot be deferred, and each was a round trip that
+blocked the event loop: the worker used 58-67% of a core under load, Redis
+0.06-0.19x the floor with one worker (2026-12-07).  So the requests the fast
+transport answers in one turn run each in a greenlet of its own (``start``,
+from ``core.commits.Pipelined``: ``Batch.start``; greenlet is the package
+SQLAlchemy bridges sync code over async I/O with):
+
+- ``send`` in such a request queues the command (its reply owed to the
+  request, like a deferred write's) and switches back to the loop: the
+  transport gets a pending answer (``core.commits.AfterCommit`` with a task);
+- at the turn's end (``finish``, from the store's commit, before ``flush``)
+  everything queued goes in one write and every reply owed is read: one round
+  trip for all of the turn's requests; each suspended request is resumed in
+  order with its reply (a refusal raised in it, a lost connection raised as
+  ``StoreUnavailable``: its vendor's 500, one log line per outage), and may
+  queue writes or wait again (another round: a create that waited 5 times
+  still does, once for all of its turn); then writes and journal rows flush;
+- a request that sends while its own deferred write is unconfirmed waits a
+  round first (its refusal raised before anything after it runs, as above);
+- two requests of one turn must answer as if one ran after the other: a claim
+  of unique values (``claiming``: ``RedisStore``'s look-ups that decide a
+  write or an id) another unfinished request of the turn claimed waits until
+  the others are done, then runs (it sees the first one's row: one winner, the
+  vendor's conflict for the other, no id taken for it).  Sequential clients
+  (one request per turn) see exactly what they saw before;
+- anything else that sends (the admin API, an ASGI request, start-up, a
+  request not suspended: a scenario's) first finishes the suspended requests
+  (``finish``: they arrived first), then runs synchronously, as before.  So do
+  a settle, a commit and a rollback.  At most ``MAX_SUSPENDED`` wait at once.
+
+Measured on the 2-core machine (2026-12-07 09:40-09:44, ``bench/run.py --quick
+--store redis --vendors ...``, base and this interleaved, load average 1.6-2.5;
+wrk takes one core, the worker and redis-server share the other): round trips
+per create 1.1-1.2 -> 0.1-0.2 for the creates that claim once, 5.2 -> 0.3 for
+the one that waits five times; one worker's req/s 1.5-1.9x and 2-3x what it
+was (4,362-5,275 -> 8,018-8,168 for one vendor); CPU per create ~120-150 ->
+~95 us in the worker and ~60 -> ~30 us in redis-server (syscalls and wake-ups
+per round trip, no longer per request).  All five creates, 09:56-09:58 (load
+0.8-1.7, nothing else running): one worker 0.17-0.27x -> 0.20-0.32x the floor
+(it gets ~0.75 of a core: wrk and redis-server take the rest), two workers
+0.12-0.30x -> 0.21-0.48x.  In process (32 creates a turn) a create costs the
+worker ~85 us against ~38 us on the memory store: redis-py's reply parser,
+packing, the journal's rows and the greenlet switches.
+
 Every other command is one round trip, carrying whatever is queued ahead of it.
 """
 
@@ -31,16 +76,24 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from contextvars import copy_context
 from typing import Any
 
 import redis
+from greenlet import getcurrent, greenlet
 
 from .errors import InternalFault
 from .store import StoreError
+from .validation import VOUCHED
 
 log = logging.getLogger("mockserver")
 
 Settle = Callable[[Any], None]  # takes a deferred write's reply (an exception when Redis refused it)
+
+# At most this many requests suspended at once (``Lane.start``): the transport answers in one turn what one
+# round of ``data_received`` gave (one request per connection: it holds none while one is in flight), so the
+# connections bound it; past this one, the suspended ones are finished first (a turn's end come early).
+MAX_SUSPENDED = 256
 
 
 class StoreUnavailable(InternalFault, StoreError):
@@ -90,6 +143,37 @@ def _no_journal(rows: list[tuple[bytes, str]]) -> bytes:
     raise RuntimeError("no journal on this store")  # never: only a RedisJournal posts rows, and it sets its own
 
 
+class Waiting(greenlet):  # type: ignore[misc]
+    """A request of a turn run in a greenlet of its own (``Lane.start``), suspended while it waits for a reply."""
+
+    def __init__(self, lane: Lane, work: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        super().__init__()
+        self.lane, self.work, self.args = lane, work, args
+        self.request = lane.request  # its number in the turn (its deferred writes and journal rows)
+        self.reply: Any = None  # the reply it waits for (an exception: refused, or the connection lost)
+        self.result: Any = None  # what ``work`` returned
+        self.error: Exception | None = None  # what ``work`` raised once resumed (``Lane.finish``)
+        self.claims: list[Any] = []  # unique values it claimed in the turn: another request claiming one waits
+        self.wrote = -1  # the round (``Lane.rounds``) its last deferred write is owed in
+        self.go = False  # claims what it claims next even if another request waiting too holds it (``Lane.finish``)
+
+    def run(self) -> None:
+        self.result = self.work(*self.args)
+
+    def take(self, reply: Any) -> None:
+        self.reply = reply
+
+    def finished(self) -> Any:
+        """``work``'s result (what it raised, raised), the turn's suspended requests finished first if it is not."""
+        if not self.dead:
+            self.lane.finish()
+        if not self.dead:  # only when asked from inside another request's greenlet: never on the request path
+            raise RuntimeError("a request suspended in a turn was never resumed")
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
 class Lane:
     """The request path's connection (see the module docstring): made at its first use, through redis-py's
     public ``Connection`` methods (its packing of nothing, its reply parser, reconnection, TLS, AUTH)."""
@@ -111,6 +195,11 @@ class Lane:
         self.rows_command: Callable[[list[tuple[bytes, str]]], bytes] = _no_journal
         self.refused: dict[int, BaseException] = {}  # request number -> why Redis refused its deferred write
         self.round_trips = 0  # waited for on this connection, ever (bench and tests count them)
+        self.rounds = 0  # times every reply owed was read: a write deferred before the last one is confirmed
+        self._suspended: list[Waiting] = []  # requests waiting for a reply (or their own write), in order
+        self._behind: list[Waiting] = []  # requests waiting for the others to finish (a unique value claimed twice)
+        self._claims: dict[Any, Waiting] = {}  # unique values claimed by the turn's unfinished requests
+        self._down = False  # the connection was lost and no reply has come back since: one log line per outage
         self.posted = 0  # journal rows sent without a wait, ever
         self._lock = threading.Lock()  # one command at a time on it (the event loop's thread, as a rule)
 
@@ -126,12 +215,20 @@ class Lane:
         return StoreUnavailable(line)
 
     def _lost(self, exc: redis.RedisError) -> StoreUnavailable:
-        """The connection failed (redis-py has dropped it): nothing queued or owed can be told any more."""
-        for settle in self._owed:
-            if settle is not None:
-                settle(exc)
+        """The connection failed (redis-py has dropped it): nothing queued or owed can be told any more.  Each
+        reply owed is this one failure (logged once): each deferred write refused, each suspended request raises it."""
+        if self._down:  # lost again before any reply came back (Redis still away): logged once already
+            failure = StoreUnavailable(f"store {self.url} unavailable: {reason(exc)}")
+        else:
+            failure = self.unavailable(exc)
+            self._down = True
+        owed = self._owed
         self._unsent, self._owed, self._held, self._writes, self._mine = [], [], [], 0, 0
-        return self.unavailable(exc)
+        self.rounds += 1
+        for settle in owed:
+            if settle is not None:
+                settle(failure)
+        return failure
 
     # ------------------------------------------------------------ sending
     def command(self, *args: Any) -> Any:
@@ -139,7 +236,15 @@ class Lane:
         return self.send(packed(args))
 
     def send(self, command: bytes) -> Any:
-        """``command`` for a command packed already (``Head``)."""
+        """``command`` for a command packed already (``Head``).  In a request run in a greenlet of its own
+        (``start``) while its turn is open: queued, and the request suspended until the turn's end reads its
+        reply (``finish``); anywhere else the turn's suspended requests are finished first (as if they had
+        run to their end before this one, as they arrived before it), then the command is sent."""
+        me = getcurrent()
+        if type(me) is Waiting and me.lane is self and self.turn:
+            return self._suspend(me, command)
+        if self._suspended or self._behind:
+            self.finish()
         with self._lock:
             conn = self._lane()
             try:
@@ -151,7 +256,9 @@ class Lane:
                 self.round_trips += 1
                 if self._owed:
                     self._read_owed(conn)
-                return conn.read_response()
+                reply = conn.read_response()
+                self._down = False
+                return reply
             except redis.ResponseError:
                 raise
             except redis.RedisError as exc:
@@ -163,6 +270,9 @@ class Lane:
         self._owed.append(settle)
         self._writes += 1
         self._mine = self.request
+        me = getcurrent()
+        if type(me) is Waiting:
+            me.wrote = self.rounds  # confirmed once the replies owed now are read (``_suspend``)
 
     def post(self, row: tuple[bytes, str]) -> None:
         """A journal row (its bytes and session): held until the turn's end in a turn, else sent at once
@@ -201,6 +311,8 @@ class Lane:
                 self._writes -= 1
                 settle(reply)
         self._mine = 0
+        self.rounds += 1
+        self._down = False
 
     def _confirm(self, conn: Any) -> None:
         """Sends what is queued and reads every reply owed: each deferred write confirmed or refused; this
@@ -217,6 +329,8 @@ class Lane:
     def settle(self) -> None:
         """Everything queued or held sent, and every reply owed read (before reading through another
         connection, the client's: it then sees every row and write of this one)."""
+        if self._suspended or self._behind:
+            self.finish()
         with self._lock:
             if not (self._unsent or self._owed or self._held):
                 return
@@ -237,7 +351,10 @@ class Lane:
         """The turn's end: its deferred writes confirmed (one round trip for all), then its journal rows sent
         (those of refused requests dropped: each is answered again, and journalled as answered); the
         refusals, by request number."""
+        if self._suspended or self._behind:
+            self.finish()
         self.request, self.turn = 0, False
+        self._claims.clear()
         if self._writes or self._held:
             with self._lock:
                 conn = self._lane()
@@ -262,7 +379,10 @@ class Lane:
     def drop(self) -> None:
         """A turn rolled back (the store failed): its journal rows forgotten, its writes confirmed now if the
         connection still works (a refusal of one could otherwise be taken for a later turn's request)."""
+        if self._suspended or self._behind:
+            self.finish()  # each answered (then as failed: the turn's batch is), none left waiting
         self.request, self.turn, self._held = 0, False, []
+        self._claims.clear()
         if self._writes:
             with self._lock:
                 try:
@@ -284,3 +404,117 @@ class Lane:
         """In a forked worker: the parent's connection forgotten (not closed), nothing queued."""
         self._conn, self._unsent, self._owed, self._held, self._writes, self._mine = None, [], [], [], 0, 0
         self.request, self.turn, self.refused, self._lock = 0, False, {}, threading.Lock()
+        self._suspended, self._behind, self._claims = [], [], {}
+
+    # ------------------------------------------------------------ requests suspended in a turn
+    def start(self, work: Callable[..., Any], *args: Any) -> Waiting:
+        """``work(*args)`` run in a greenlet of its own, as request number ``self.request`` of the turn: back here
+        when it is done (``dead``: its ``result``) or suspended, waiting for a reply (``finish`` resumes it).  What
+        it raises before it first waits is raised here, as a direct call's would be."""
+        if len(self._suspended) + len(self._behind) >= MAX_SUSPENDED:
+            self.finish()
+        me = Waiting(self, work, args)
+        me.gr_context = copy_context()  # its SESSION and the rest, as a direct call sees them (it may set its own)
+        try:
+            me.switch()
+        finally:
+            if me.dead and me.claims:
+                self._release(me)
+        return me
+
+    def _suspend(self, me: Waiting, command: bytes) -> Any:
+        """``send`` in a request's greenlet: ``command`` queued and the request suspended until its reply is read."""
+        if me.wrote == self.rounds:
+            # Its own deferred write is not confirmed yet: confirmed first, so its refusal is raised here, as
+            # ``send`` raises it, and nothing after a refused write runs.
+            self._wait(me, self._suspended)
+            own = self.refused.pop(me.request, None)
+            if own is not None:
+                raise own
+        self._unsent.append(command)
+        self._owed.append(me.take)
+        self._writes += 1  # a reply waited for, as a deferred write's: the turn's end reads it
+        me.reply = None
+        self._wait(me, self._suspended)
+        reply = me.reply
+        if isinstance(reply, BaseException):
+            if isinstance(reply, StoreUnavailable):  # the connection lost (``_lost``, logged once): its own copy
+                raise StoreUnavailable(str(reply))
+            raise reply  # redis.ResponseError, as ``send`` raises it
+        return reply
+
+    def _wait(self, me: Waiting, queue: list[Waiting]) -> None:
+        queue.append(me)
+        vouched = VOUCHED.check  # the pipeline's one global a handler sets and reads around a wait (core.serving)
+        me.parent.switch()
+        VOUCHED.check = vouched
+
+    def claiming(self, owners: str, pairs: list[Any]) -> None:
+        """Before a look-up of unique values (``pairs``: field, packed value, ...) that decides whether a request
+        writes (and takes an id): in a request suspended in a turn, it waits while another unfinished request of
+        the turn claimed one of them, and runs after it (as one after the other: one winner, the other the
+        vendor's conflict, no id taken for it)."""
+        me = getcurrent()
+        if type(me) is not Waiting or me.lane is not self or not self.turn:
+            return
+        keys = [(owners, pairs[at], pairs[at + 1]) for at in range(0, len(pairs), 2)]
+        claims = self._claims
+        while not me.go and any(claims.get(key, me) is not me for key in keys):
+            self._wait(me, self._behind)
+        me.go = False
+        for key in keys:
+            claims[key] = me
+        me.claims.extend(keys)
+
+    def _release(self, me: Waiting) -> None:
+        claims = self._claims
+        for key in me.claims:
+            if claims.get(key) is me:
+                del claims[key]
+
+    def finish(self) -> None:
+        """The turn's suspended requests resumed until none is: what they wait for is sent in one write and read
+        (one round trip for all of them), then each is resumed in order with its reply (or the failure); they may
+        queue writes or wait again (another round).  Those behind another's claim go once no other is suspended,
+        one at a time in order, the first told to go: what holds its claim is finished, or waits behind too (each
+        holding what the other claims: it goes first, as the earlier).  A no-op inside a request's greenlet (only
+        the loop's own greenlet resumes them)."""
+        if type(getcurrent()) is Waiting:
+            return
+        request = self.request
+        try:
+            while self._suspended or self._behind:
+                if self._suspended:
+                    if self._unsent or self._owed:
+                        self._round_trip()
+                    suspended, self._suspended = self._suspended, []
+                else:
+                    suspended = [self._behind.pop(0)]
+                    suspended[0].go = True
+                for me in suspended:
+                    self.request = me.request
+                    self._resume(me)
+        finally:
+            self.request = request
+
+    def _round_trip(self) -> None:
+        with self._lock:
+            self.request = 0  # no request's refusal raised here: each suspended one checks its own
+            try:
+                conn = self._lane()
+                if self._unsent:
+                    conn.send_packed_command((b"".join(self._unsent),), False)  # one sendall: redis-py sends each item on its own
+                    self._unsent = []
+                self.round_trips += 1
+                self._read_owed(conn)
+            except redis.RedisError as exc:
+                self._lost(exc)  # each suspended request resumed with the failure: its vendor's 500
+
+    def _resume(self, me: Waiting) -> None:
+        me.parent = getcurrent()
+        try:
+            me.switch()
+        except Exception as exc:  # the request's failure outside its handler (which answers its own): its answer
+            me.error = exc
+        if me.dead and me.claims:
+            self._release(me)

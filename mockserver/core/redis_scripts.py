@@ -20,7 +20,8 @@ local function drop_owned(owners, key)
 end
 """
 
-# KEYS: rows, order, owners, namespace's key set, namespaces set, meta (order counters), the table's generation.
+# KEYS: rows, order, owners, namespace's key set, namespaces set, meta (order counters), the table's generation,
+# the keys chosen and not written yet (BUMP_ID_IF_ABSENT).
 # ARGV: namespace, row key, record, "1" for an update, table name, then field, value pairs.
 # {field, record} taken, or the table's generation after the write.
 WRITE = DROP_OWNED + """
@@ -38,6 +39,7 @@ if update then
 else  -- an insert: the row is new (no unique values owned, no place in the order yet) or refused
   local existing = redis.call('HGET', rows, key)
   if existing then return {'id', existing} end
+  redis.call('HDEL', KEYS[8], key)  -- chosen by BUMP_ID_IF_ABSENT (if it was): written now
 end
 redis.call('HSET', rows, key, ARGV[3])
 if not update or not redis.call('ZSCORE', order, key) then
@@ -141,11 +143,15 @@ redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
 return redis.call('HGET', KEYS[1], ARGV[2])
 """
 
-# KEYS: counters, namespace's key set, namespaces set, rows.  ARGV: namespace, name, at_least ("" for none), row key.
-# 1 if the row is there (nothing moved), else BUMP_ID's move (when at_least is given) and 0
-# (VendorContext.bump_id_if_absent).
+# KEYS: counters, namespace's key set, namespaces set, rows, the keys chosen and not written yet.  ARGV: namespace,
+# name, at_least ("" for none), row key.  1 if the row is there, or was chosen here and not written yet (nothing
+# moved), else the key is marked chosen (WRITE unmarks it), BUMP_ID's move made (when at_least is given) and 0
+# (VendorContext.bump_id_if_absent).  The mark makes the check and the choice one step: two requests (two
+# workers, or two of one turn) that were both given the id check it once each, and only the first gets it.
 BUMP_ID_IF_ABSENT = BELOW + """
 if redis.call('HEXISTS', KEYS[4], ARGV[4]) == 1 then return 1 end
+if redis.call('HSETNX', KEYS[5], ARGV[4], 1) == 0 then return 1 end
+redis.call('SADD', KEYS[2], KEYS[5])  -- a clear or a drop of the namespace takes it along
 if ARGV[3] == '' then return 0 end
 if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('SADD', KEYS[2], KEYS[1])

@@ -39,7 +39,7 @@ internal-error answer and one log line, never a traceback.
 from __future__ import annotations
 
 import logging
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -52,7 +52,7 @@ from .packed import pack, unpack
 from .packed import pack_key as _key
 from .packed import unpack_key as _given_key
 from .redis_journal import RedisJournal
-from .redis_lane import Head, Lane, StoreUnavailable, reason
+from .redis_lane import Head, Lane, StoreUnavailable, Waiting, reason
 from .redis_lane import packed as _packed
 from .store import CLAIM_PREFIX, NO_UNIQUE_KEYS, Record, StoreError, UniqueKeys, description, redacted
 
@@ -78,7 +78,8 @@ def _pairs(unique: UniqueKeys) -> list[bytes | str]:
 class RedisTable:
     """One table's keys; stateless besides their names, so a handle is as good after a clear as before."""
 
-    __slots__ = ("_gen", "_meta", "_name", "_namespace", "_nskeys", "_order", "_owners", "_rows", "_spaces", "_store", "_write_head")
+    __slots__ = ("_chosen", "_gen", "_meta", "_name", "_namespace", "_nskeys", "_order", "_owners", "_rows", "_spaces", "_store",
+                 "_write_head")
 
     def __init__(self, store: RedisStore, namespace: str, name: str) -> None:
         base = store.space_key(namespace)
@@ -92,8 +93,9 @@ class RedisTable:
         self._nskeys = f"{base}:keys"
         self._spaces = store.spaces_key
         self._gen = f"{base}:g:{name}"  # moved by every write: what a worker's copies of rows are checked against
-        self._write_head = Head("EVALSHA", store.write_script.sha, 7, self._rows, self._order, self._owners, self._nskeys,
-                                self._spaces, self._meta, self._gen, namespace)
+        self._chosen = f"{base}:h:{name}"  # keys chosen (bump_id_if_absent) and not written yet
+        self._write_head = Head("EVALSHA", store.write_script.sha, 8, self._rows, self._order, self._owners, self._nskeys,
+                                self._spaces, self._meta, self._gen, self._chosen, namespace)
 
     @property
     def rows_key(self) -> str:
@@ -102,6 +104,10 @@ class RedisTable:
     @property
     def owners_key(self) -> str:
         return self._owners
+
+    @property
+    def chosen_key(self) -> str:
+        return self._chosen
 
     def get(self, key: Hashable) -> Record | None:
         kept = self._store.read_row(self._gen, self._rows, _key(key))
@@ -115,6 +121,7 @@ class RedisTable:
         pairs = _pairs(unique)
         if not pairs:
             return None
+        self._store.lane.claiming(self._owners, pairs)  # a request suspended in a turn: after another claiming one
         found = self._store.run(self._store.conflict_script, [self._rows, self._owners], [b"" if ignore is None else _key(ignore), *pairs])
         return None if not found else Conflict(found[0].decode(), unpack(found[1]))
 
@@ -135,7 +142,7 @@ class RedisTable:
             return
         found = store.run(
             script,
-            [self._rows, self._order, self._owners, self._nskeys, self._spaces, self._meta, self._gen],
+            [self._rows, self._order, self._owners, self._nskeys, self._spaces, self._meta, self._gen, self._chosen],
             [self._namespace, kept_key, packed, update, self._name, *_pairs(unique)],
         )
         if type(found) is list:
@@ -415,17 +422,19 @@ class RedisStore:
         self, namespace: str, table: RedisTable, unique: UniqueKeys, name: str, start: int, step: int, counter: str,
     ) -> Any:
         script = self.next_id_if_free_script
+        pairs = _pairs(unique)
+        self.lane.claiming(table.owners_key, pairs)  # a request suspended in a turn: after another claiming one
         key = (table.rows_key, name, start, step, counter)
         head = self._heads.get(key) if script.sha in self._loaded else None
         if head is None:
             found = self.run(script, [table.rows_key, table.owners_key, *self._counter_keys(namespace)],
-                             [namespace, name, start - 1, step, counter, *_pairs(unique)])
+                             [namespace, name, start - 1, step, counter, *pairs])
             if len(self._heads) < 256:  # bounded: a few tables and sequences per namespace, and sessions come and go
                 self._heads[key] = Head("EVALSHA", script.sha, 5, table.rows_key, table.owners_key,
                                         *self._counter_keys(namespace), namespace, name, start - 1, step, counter)
         else:
             try:
-                found = self.lane.send(head.with_rest(_pairs(unique)))
+                found = self.lane.send(head.with_rest(pairs))
             except redis.exceptions.NoScriptError:
                 self._loaded.discard(script.sha)
                 return self._claim(namespace, table, unique, name, start, step, counter)
@@ -442,8 +451,11 @@ class RedisStore:
     def bump_id_if_absent(self, namespace: str, table: RedisTable, key: Hashable, name: str, at_least: int | None) -> bool:
         """``VendorContext.bump_id_if_absent``: whether ``table`` has no row ``key`` and, if so, ``bump_id`` (when
         ``at_least`` is given), in one script."""
-        found = self.run(self.bump_id_if_absent_script, [*self._counter_keys(namespace), table.rows_key],
-                         [namespace, name, b"" if at_least is None else at_least, _key(key)])
+        kept_key = _key(key)
+        # The script marks the key chosen until its row is written: two requests given one id (two workers', or two
+        # of one turn suspended between the id and its check) check it once each, and only the first gets it.
+        found = self.run(self.bump_id_if_absent_script, [*self._counter_keys(namespace), table.rows_key, table.chosen_key],
+                         [namespace, name, b"" if at_least is None else at_least, kept_key])
         return int(found) == 0
 
     def bump_id(self, namespace: str, name: str, at_least: int) -> None:
@@ -539,10 +551,12 @@ class RedisStore:
         self.lane.turn = True
 
     def commit(self) -> None:
+        self.lane.finish()  # the turn's suspended requests first, with this turn's copies (core.redis_lane)
         self._checked = self._began = False
         self._refused = self.lane.flush()
 
     def rollback(self) -> None:
+        self.lane.finish()
         self._checked = self._began = False
         self.lane.drop()
 
@@ -550,6 +564,11 @@ class RedisStore:
         """``core.commits.Pipelined``: the writes of request number ``request`` of the turn are sent without
         waiting (0: the writes wait for their replies)."""
         self.lane.request = request
+
+    def start(self, work: Callable[..., Any], *args: Any) -> Waiting:
+        """``core.commits.Pipelined``: a request of the turn run so that each reply it waits for is read with the
+        others' at the turn's end, in one round trip (``core.redis_lane.Lane.start``)."""
+        return self.lane.start(work, *args)
 
     def refused(self) -> dict[int, BaseException]:
         """The deferred writes Redis refused at the last commit, by request number."""

@@ -49,8 +49,8 @@ from urllib.parse import parse_qsl
 import orjson
 
 from .clock import Clock
-from .commits import AfterCommit, Batch, Commits
-from .errors import BodyTooLarge, MethodNotAllowed, Problem, RouteNotFound, VendorError
+from .commits import AfterCommit, Batch, Commits, Suspended
+from .errors import BodyTooLarge, InternalFault, MethodNotAllowed, Problem, RouteNotFound, VendorError
 from .faults import send_with_fault
 from .framing import Framing, Pairs, checked_headers, header_texts
 from .journal import Journal
@@ -262,11 +262,29 @@ class VendorApp:
     def failed_directly(self, request: Request, error: BaseException) -> tuple[bytes, bytes]:
         """``core.commits.AfterCommit``: the direct answer to a request whose transaction failed to commit."""
         failure = error if isinstance(error, Exception) else RuntimeError(str(error))
-        answer = self._answered(request, {}, "unknown", self.vendor.answer_failure(failure), None, None)
+        reply = self.vendor.answer_failure(failure)
+        try:
+            answer = self._answered(request, {}, "unknown", reply, None, None)
+        except Exception:  # the journal's store failed too (Redis still away): the answer unjournalled, never lost
+            answer = Answer(reply.status, orjson.dumps(reply.body), checked_headers(reply.headers) if reply.headers else ())
         head = self.framing.head(answer.status, len(answer.payload), answer.extra)
         if head is None:  # a vendor's failure answer is always framed here; never a 2xx if not
             raise failure
         return head, answer.payload
+
+    def resumed(self, request: Request, task: Suspended) -> tuple[bytes, bytes]:
+        """``core.commits.AfterCommit``: the direct answer of a request that waited for the store in its turn."""
+        try:
+            answer = task.finished()
+        except Exception as exc:  # the store failed outside the handler (which answers its own failures)
+            if not isinstance(exc, InternalFault):  # a lost connection is logged once, where it was lost
+                log.error("store failed in %s %s %s", self.name, request.method, request.path, exc_info=exc)
+            return self.failed_directly(request, exc)
+        written = self._written(answer)
+        if written is None:  # never for a plain request: a status no HTTP head can carry (a vendor's bug)
+            log.error("internal error in %s %s %s: an answer the fast transport cannot write", self.name, request.method, request.path)
+            return self.failed_directly(request, RuntimeError("an answer the fast transport cannot write"))
+        return written
 
     # ------------------------------------------------------------------ the pipeline
     def answer(self, request: Request) -> Answer | Pending:
@@ -424,7 +442,18 @@ class VendorApp:
             batch = services.defer_request()
             if batch is None:  # no loop runs (a direct call): committed before it returns
                 return self._framed(self._committed(request))
-            answer = VendorApp.answer(self, request)
+            start = batch.start
+            if (start is not None and batch.open and not services.scenarios.has_active(self.name)
+                    and _CONTROL_HEADERS.isdisjoint(request.headers)):
+                # A pipelining store (Redis): the request runs in a greenlet of its own, suspended while it waits
+                # for a reply, read with the other requests' of this turn at its end (core.redis_lane).  Only a
+                # plain request (no scenario: no delay or fault) whose answer is then always written directly.
+                task = start(VendorApp.answer, self, request)
+                if not task.dead:
+                    return AfterCommit(b"", b"", batch, self, request, task)
+                answer = task.result
+            else:
+                answer = VendorApp.answer(self, request)
         except Exception as exc:
             return self._framed(self._store_failed(request, exc))
         written = self._written(answer)

@@ -88,7 +88,7 @@ def users_in(server: MockServer) -> int:
 
 
 @in_loop
-async def test_one_turns_creates_wait_for_one_round_trip_each_and_one_flush(server: MockServer) -> None:
+async def test_one_turns_creates_wait_for_one_round_trip_together_and_one_flush(server: MockServer) -> None:
     store = store_of(server)
     for n in range(2):  # the scripts loaded, the caller's rows read (and kept from the next turn's check on)
         (proto, _), = connections(server, 1)
@@ -105,8 +105,9 @@ async def test_one_turns_creates_wait_for_one_round_trip_each_and_one_flush(serv
     assert store.lane.request == 0 and store.lane.turn
     await settle()
     assert [answer_of(transport)[0] for _, transport in conns] == [b"HTTP/1.1 201 Created"] * 8
-    # The version check, each create's look-up with its id (its write sent with the next one's), the turn's end.
-    assert store.round_trips - trips == 1 + 8 + 1
+    # The version check, the eight creates' look-ups with their ids in one round trip (each create suspended
+    # while it waits: core.redis_lane), the turn's end (the eight writes and journal rows).
+    assert store.round_trips - trips == 1 + 1 + 1
     assert calls(store.client, "eval") - evals == 1  # the eight journal rows in one call
     assert users_in(server) == users + 8
     rows = server.runtime.journal.query()

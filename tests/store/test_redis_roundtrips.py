@@ -126,10 +126,29 @@ def test_id_steps_move_the_counters_as_the_calls_they_fold(store: RedisStore) ->
     assert store.next_id("ns", "ids", 1) == big + 4
     assert store.bump_id_if_absent("ns", rows, big + 20, "ids", None) is True  # free, no counter asked to move
     assert store.next_id("ns", "ids", 1) == big + 5
-    assert store.bump_id_if_absent("ns", rows, big + 20, "ids", big + 20) is True
-    assert store.next_id("ns", "ids", 1) == big + 21
+    assert store.bump_id_if_absent("ns", rows, big + 30, "ids", big + 30) is True
+    assert store.next_id("ns", "ids", 1) == big + 31
     assert store.bump_id_if_absent("ns", rows, 3, "fresh", 3) is True  # a counter not there yet is made
     assert store.next_id("ns", "fresh", 1) == 4
+
+
+def test_an_id_checked_free_is_taken_for_the_next_check_until_its_row_is_written(store: RedisStore, redis_url: str) -> None:
+    """bump_id_if_absent marks the id chosen: another worker given the same id (or a request of the same turn)
+    finds it taken before the first one's row is written, never free twice (one insert would be refused: a 409).
+    The memory store (one process, a request at a time) never checks an id twice before its insert."""
+    other = RedisStore(redis_url, prefix=store.prefix)
+    mine, theirs = store.table("ns", "users"), other.table("ns", "users")
+    assert store.bump_id_if_absent("ns", mine, 7, "ids", 7) is True
+    assert other.bump_id_if_absent("ns", theirs, 7, "ids", 7) is False  # chosen here, not written yet
+    assert other.bump_id_if_absent("ns", theirs, 8, "ids", 8) is True
+    mine.insert(7, {"id": 7})
+    assert store.client.hlen(mine.chosen_key) == 1  # 7 unmarked by its insert; 8 still chosen
+    theirs.insert(8, {"id": 8})
+    assert store.client.hlen(mine.chosen_key) == 0
+    assert other.bump_id_if_absent("ns", theirs, 7, "ids", 7) is False  # its row now
+    store.clear("ns")
+    assert store.client.exists(mine.chosen_key) == 0  # a clear takes the marks along
+    other.close()
 
 
 def test_answers_equal_those_without_copies(redis_url: str) -> None:
