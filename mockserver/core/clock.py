@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from math import modf
 
 # A duration or instant is a few dozen characters; longer input is not quoted back in full.
 _QUOTED = 40
@@ -122,6 +123,39 @@ def iso_z(moment: datetime) -> str:
         prefix = moment.replace(microsecond=0).isoformat()[:-6]
         _second = (second, prefix)
     return prefix + _MILLIS[moment.microsecond // 1000]
+
+
+# instant_parts() works from the clock's float (no datetime per request): the
+# "YYYY-MM-DDTHH:MM:SS" of the last whole second it saw, and ".mmmZ" from _MILLIS.
+_parts_second = -1
+_parts_prefix = ""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def instant_parts(timestamp: float) -> tuple[int, int, str]:
+    """(whole seconds since the epoch, microseconds, ``iso_z``) of a clock timestamp, without a datetime.
+
+    Exactly what ``dt = datetime.fromtimestamp(timestamp, UTC)`` gives: ``(dt - epoch)``'s whole
+    seconds (floored), ``dt.microsecond`` and ``iso_z(dt)``.  CPython splits the float with
+    modf and rounds the fraction to microseconds half-to-even, carrying into the seconds
+    (tests/core/test_clock_parts.py checks the two agree).  Times before 1970 take the
+    datetime path.  A create stamps its records with this (a datetime and its formatting
+    cost several times as much, on every request).
+    """
+    global _parts_second, _parts_prefix
+    if not timestamp >= 0.0:  # negative or NaN
+        moment = datetime.fromtimestamp(timestamp, UTC)
+        delta = moment - _EPOCH
+        return delta.days * 86400 + delta.seconds, moment.microsecond, iso_z(moment)
+    fraction, whole = modf(timestamp)
+    micro = round(fraction * 1e6)
+    second = int(whole)
+    if micro >= 1_000_000:
+        micro -= 1_000_000
+        second += 1
+    if second != _parts_second:
+        _parts_second, _parts_prefix = second, iso_z(datetime.fromtimestamp(second, UTC))[:-5]
+    return second, micro, _parts_prefix + _MILLIS[micro // 1000]
 
 
 def iso_offset(moment: datetime) -> str:

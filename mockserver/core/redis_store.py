@@ -546,6 +546,11 @@ class RedisStore:
     pipelined = True  # core.commits.Pipelined is this store's policy (app.Runtime)
     journal_shared = True  # journal_sink: one stream every worker and host writes
 
+    @property
+    def claims(self) -> RedisStore:
+        """``core.store.Claims``: this store's one-script steps (``next_id_if_free`` and the others above)."""
+        return self
+
     def begin(self) -> None:
         self._checked, self._began = False, True
         self.lane.turn = True

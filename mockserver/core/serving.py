@@ -52,7 +52,7 @@ from .clock import Clock
 from .commits import AfterCommit, Batch, Commits, Suspended
 from .errors import BodyTooLarge, InternalFault, MethodNotAllowed, Problem, RouteNotFound, VendorError
 from .faults import send_with_fault
-from .framing import Framing, Pairs, checked_headers
+from .framing import Framing, Pairs, checked_headers, header_texts
 from .journal import Journal
 from .lint import LintWarning, Strictness, header_value, linter_for, strict_problem
 from .scenarios import Outcome, ScenarioEngine, ScenarioError
@@ -471,7 +471,7 @@ class VendorApp:
     ) -> Request:
         """The ``Request`` of what the fast transport parsed (raw header pairs, the whole body)."""
         started = time.perf_counter()
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in raw_headers}
+        headers = header_texts(raw_headers)
         # The server holds only bodies with a Content-Length (or none): their length is the declared one.
         too_large = self._refused(headers, len(body)) if len(body) > self.max_body else None
         return Request(method, path[len(self.prefix):] or "/", raw_query, headers, b"" if too_large else body,
@@ -494,7 +494,7 @@ class VendorApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         # ASGI servers already lower-case header names: case-insensitive matching for free.
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        headers = header_texts(scope["headers"])
         # The usual request, read here: a declared length too short to be over the limit (fewer
         # digits than max_body has: no int() of it) and the whole body in its first message.
         message = None

@@ -259,6 +259,7 @@ class SQLiteStore:
     transactional = True
     pipelined = False  # a transaction per turn (core.commits.GroupCommit): nothing is sent ahead of its commit
     journal_shared = False  # each worker keeps its own journal
+    claims = None  # a statement is no round trip: VendorContext's calls one by one, in the turn's transaction
 
     def __init__(self, url: str) -> None:
         self.url = url

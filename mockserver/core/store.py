@@ -131,6 +131,23 @@ class Table(Protocol):
     def __iter__(self) -> Iterator[Hashable]: ...
 
 
+class Claims(Protocol):
+    """A look-up and what it decides, taken in one step by a store where every call is a round trip (Redis:
+    one script): ``VendorContext``'s ``*_if_free``, ``find_or_*``, ``next_id_at_least`` and ``bump_id_if_absent``
+    use these where the store offers them (``Store.claims``), and make the calls one by one otherwise (the same
+    counters move in the same order either way: the same answers).  ``table`` is one of the store's own tables."""
+
+    def next_id_if_free(self, namespace: str, table: Any, unique: UniqueKeys, name: str, start: int) -> int | Conflict: ...
+    def next_id_and_count_if_free(
+        self, namespace: str, table: Any, unique: UniqueKeys, name: str, start: int, counter: str,
+    ) -> tuple[int, int] | Conflict: ...
+    def incr_and_count_if_free(
+        self, namespace: str, table: Any, unique: UniqueKeys, name: str, by: int, counter: str,
+    ) -> tuple[int, int] | Conflict: ...
+    def next_id_at_least(self, namespace: str, name: str, at_least: int) -> int: ...
+    def bump_id_if_absent(self, namespace: str, table: Any, key: Hashable, name: str, at_least: int | None) -> bool: ...
+
+
 class Store(Protocol):
     # A table handle stays valid until its namespace is dropped (clear() empties
     # tables in place), so vendors may keep handles instead of looking them up per
@@ -166,6 +183,8 @@ class Store(Protocol):
     pipelined: bool
     def journal_sink(self, size: int) -> JournalSink | None: ...  # the journal every process naming it shares, or None
     journal_shared: bool  # journal_sink gives one: every worker's calls in one journal
+    @property
+    def claims(self) -> Claims | None: ...  # steps in one round trip (Redis), or None: the calls one by one
     def after_fork(self) -> None: ...  # in a forked worker (serve --workers): connections of its own
 
 
@@ -375,6 +394,7 @@ class MemoryStore:
     transactional = False
     pipelined = False
     journal_shared = False
+    claims = None  # every call is a dict's: nothing to save by taking steps together
 
     def __init__(self, max_rows: int | None = None) -> None:
         self._spaces: dict[str, dict[str, MemoryTable]] = {}

@@ -179,11 +179,9 @@ class VendorContext:
         the store offers one (Redis: one round trip instead of two); else ``conflict`` then ``next_id``.
         The insert still checks its keys: this only spares a round trip, it decides nothing alone."""
         store = self.store
-        if store.shared:  # the memory store never is: it pays one attribute read for this
-            claim = getattr(store, "next_id_if_free", None)
-            if claim is not None:
-                found: int | Conflict = claim(self.namespace, table, unique, name, start)
-                return found
+        claims = store.claims
+        if claims is not None:  # Redis (core.store.Claims); the memory store's is None
+            return claims.next_id_if_free(self.namespace, table, unique, name, start)
         clash = table.conflict(unique)
         return clash if clash is not None else store.next_id(self.namespace, name, start)
 
@@ -194,14 +192,13 @@ class VendorContext:
         the id and the draw's counter move in one step (one round trip instead of two); the same counters
         move in the same order either way, so the answers are the same."""
         store = self.store
-        if store.shared:
-            claim = getattr(store, "next_id_and_count_if_free", None)
-            if claim is not None:
-                seeder = self.seeder
-                found: tuple[int, int] | Conflict = claim(self.namespace, table, unique, name, start, seeder.counter(operation))
-                if isinstance(found, Conflict):
-                    return found
-                return found[0], seeder.drawn(operation, found[1])
+        claims = store.claims
+        if claims is not None:  # Redis (core.store.Claims); the memory store's is None
+            seeder = self.seeder
+            found = claims.next_id_and_count_if_free(self.namespace, table, unique, name, start, seeder.counter(operation))
+            if isinstance(found, Conflict):
+                return found
+            return found[0], seeder.drawn(operation, found[1])
         # What next_id_if_free then draw do, inlined: the memory store's creates pay no extra call for this.
         clash = table.conflict(unique)
         if clash is not None:
@@ -216,14 +213,13 @@ class VendorContext:
         taken ``by`` at a time.  Where the store offers it (Redis) in one step (one round trip instead of three);
         the memory store does exactly ``conflict``, ``draw``, ``incr``, as a create did before."""
         store = self.store
-        if store.shared:
-            claim = getattr(store, "incr_and_count_if_free", None)
-            if claim is not None:
-                seeder = self.seeder
-                found: tuple[int, int] | Conflict = claim(self.namespace, table, unique, name, by, seeder.counter(operation))
-                if isinstance(found, Conflict):
-                    return found
-                return seeder.drawn(operation, found[1]), found[0]
+        claims = store.claims
+        if claims is not None:  # Redis (core.store.Claims); the memory store's is None
+            seeder = self.seeder
+            found = claims.incr_and_count_if_free(self.namespace, table, unique, name, by, seeder.counter(operation))
+            if isinstance(found, Conflict):
+                return found
+            return seeder.drawn(operation, found[1]), found[0]
         clash = table.conflict(unique)
         if clash is not None:
             return clash
@@ -234,11 +230,10 @@ class VendorContext:
         """``next_id_if_free`` for one unique field: the record holding ``value`` (a copy), else the next id of
         ``name``; the memory store does exactly ``find`` then ``next_id``, as a create did before."""
         store = self.store
-        if store.shared:
-            claim = getattr(store, "next_id_if_free", None)
-            if claim is not None:
-                found: int | Conflict = claim(self.namespace, table, {field: value}, name, start)
-                return found.existing if isinstance(found, Conflict) else found
+        claims = store.claims
+        if claims is not None:  # Redis (core.store.Claims); the memory store's is None
+            taken = claims.next_id_if_free(self.namespace, table, {field: value}, name, start)
+            return taken.existing if isinstance(taken, Conflict) else taken
         existing = table.find(field, value)
         return existing if existing is not None else store.next_id(self.namespace, name, start)
 
@@ -247,12 +242,11 @@ class VendorContext:
         the draw, in one step where the store offers it (Redis: the draw's counter moves as an id would, from 0
         by one); the memory store does exactly ``find`` then ``draw``."""
         store = self.store
-        if store.shared:
-            claim = getattr(store, "next_id_if_free", None)
-            if claim is not None:
-                seeder = self.seeder
-                found: int | Conflict = claim(self.namespace, table, {field: value}, seeder.counter(operation), 1)
-                return found.existing if isinstance(found, Conflict) else seeder.drawn(operation, found)
+        claims = store.claims
+        if claims is not None:  # Redis (core.store.Claims); the memory store's is None
+            seeder = self.seeder
+            taken = claims.next_id_if_free(self.namespace, table, {field: value}, seeder.counter(operation), 1)
+            return taken.existing if isinstance(taken, Conflict) else seeder.drawn(operation, taken)
         existing = table.find(field, value)
         return existing if existing is not None else self.seeder.draw(operation, SESSION.get())
 
@@ -264,11 +258,9 @@ class VendorContext:
         """The next id of ``name``, ``at_least`` or one past the last id given (the larger): ``bump_id(name,
         at_least - 1)`` then ``next_id(name, at_least)``, in one step where the store offers it (Redis)."""
         store = self.store
-        if store.shared:
-            step = getattr(store, "next_id_at_least", None)
-            if step is not None:
-                taken: int = step(self.namespace, name, at_least)
-                return taken
+        claims = store.claims
+        if claims is not None:  # Redis (core.store.Claims); the memory store's is None
+            return claims.next_id_at_least(self.namespace, name, at_least)
         namespace = self.namespace
         store.bump_id(namespace, name, at_least - 1)
         return store.next_id(namespace, name, at_least)
@@ -278,11 +270,9 @@ class VendorContext:
         ``at_least`` is None): ``get`` then ``bump_id``, in one step where the store offers it (Redis).  For an
         id of one's own making, free of the rows a fixture placed, that the ids given after it pass."""
         store = self.store
-        if store.shared:
-            step = getattr(store, "bump_id_if_absent", None)
-            if step is not None:
-                free: bool = step(self.namespace, table, key, name, at_least)
-                return free
+        claims = store.claims
+        if claims is not None:  # Redis (core.store.Claims); the memory store's is None
+            return claims.bump_id_if_absent(self.namespace, table, key, name, at_least)
         if table.get(key) is not None:
             return False
         if at_least is not None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ...core.clock import iso_z
+from ...core.clock import instant_parts, iso_z
 from ...core.errors import VendorError
 from ...core.phones import valid_for
 from ...core.seeding import Draw
@@ -76,6 +76,12 @@ def _stamp(moment: datetime) -> tuple[str, int]:
     shared by every record a request writes."""
     delta = moment - _EPOCH  # the timedelta's fields: cheaper than dividing by a 1 us timedelta
     return iso_z(moment), (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _stamp_at(timestamp: float) -> tuple[str, int]:
+    """``_stamp`` of the clock's ``timestamp``, without a datetime (core.clock.instant_parts): on every create."""
+    second, micro, text = instant_parts(timestamp)
+    return text, second * 1_000_000 + micro
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,7 +332,7 @@ class ETelecom(AccountUserRPCs, Vendor):
 
     def _now(self) -> tuple[str, int]:
         """The clock as the wire shows it and as cursors count it."""
-        return _stamp(self.ctx.clock.now())
+        return _stamp_at(self.ctx.clock.timestamp())
 
     def _new_id(self, users: Table, random24: int, ms: int) -> int:
         """An identity user's id made at ``ms`` the way eTop makes it (rules.etop_id:
@@ -409,11 +415,11 @@ class ETelecom(AccountUserRPCs, Vendor):
             # service has registered a new phone's user by then; a failed request changes nothing here [INF].
             raise VendorError("not_found")
 
-        clock = self.ctx.clock
-        stamp = _stamp(clock.now())  # formatted once: the user and the membership share it
+        timestamp = self.ctx.clock.timestamp()  # one reading: the user's id, its record and the membership share it
+        stamp = _stamp_at(timestamp)  # formatted once
         now = stamp[0]
         if existing is None:
-            ms = int(clock.timestamp() * 1000)
+            ms = int(timestamp * 1000)
             user_id = self._new_id(users, drawn.below(1 << 24), ms)
             # _new_id picked an id no user has; every shop's owner is a user
             # (the fixture checks it, and users are never deleted), so a new

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...core.clock import iso_z, parse_instant
+from ...core.clock import instant_parts, iso_z, parse_instant
 from ...core.errors import FieldError, VendorError
 from ...core.phones import US_AREA_CODES, valid_for
 from ...core.seeding import NAME_POOLS
@@ -266,7 +266,7 @@ class Pulse(Vendor):
 
         email = body["email"]
         email_key = email.lower()
-        stamp = iso_z(self.ctx.clock.now())
+        stamp = instant_parts(self.ctx.clock.timestamp())[2]  # iso_z(clock.now()) without a datetime
         user_id = self.ctx.find_or_next_id(users, "email", email_key, "users", self.first_user_id)  # no id taken for a known e-mail
         if isinstance(user_id, dict):
             return self._add_existing(user_id, users, account_id, roles, caller, stamp)
@@ -346,7 +346,7 @@ class Pulse(Vendor):
         else:
             if not any(m["primary"] for m in remaining):
                 remaining[0] = {**remaining[0], "primary": True}  # [INF] next membership becomes primary
-            stamp = iso_z(self.ctx.clock.now())
+            stamp = instant_parts(self.ctx.clock.timestamp())[2]  # iso_z(clock.now()) without a datetime
             record = {**target, "accounts": remaining, "updatedBy": caller["email"], "updatedAt": stamp}
             users.update(target["id"], record, {"email": target["email"].lower()})
             self.sessions.drop(target["id"], account_id)  # its impersonations in this account end

@@ -13,10 +13,9 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
-from math import modf
 from typing import Any
 
-from ...core.clock import iso_z
+from ...core.clock import instant_parts, iso_z
 from ...core.seeding import Draw
 from ...core.store import Table
 from ...core.vendor import VendorContext
@@ -117,35 +116,16 @@ def pass_id(draw: Draw) -> str:
 # core.clock.iso_z already formats each clock second once; a Sabi stamp is that.
 stamp = iso_z
 
-# instant() works from the clock's float (no datetime per request), so it keeps
-# its own "YYYY-MM-DDTHH:MM:SS." of the last second seen.
-_stamp_second = -1
-_stamp_prefix = ""
-_MILLIS: tuple[str, ...] = tuple(f"{ms:03d}Z" for ms in range(1000))
-
-
 def instant(timestamp: float) -> tuple[int, str]:
-    """(whole seconds, ``stamp``) of a clock timestamp, without building a datetime.
-
-    Exactly what ``int(dt.timestamp())`` and ``stamp(dt)`` give for
-    ``dt = datetime.fromtimestamp(timestamp, UTC)``: CPython splits the float
-    with modf and rounds the fraction to microseconds half-to-even, carrying
-    into the seconds (tests/vendors/sabi/test_fast_paths.py checks the two
-    agree).  Times before 1970 take the datetime path.
-    """
-    global _stamp_second, _stamp_prefix
+    """(whole seconds, ``stamp``) of a clock timestamp, without building a datetime: exactly
+    ``int(dt.timestamp())`` and ``stamp(dt)`` for ``dt = datetime.fromtimestamp(timestamp, UTC)``
+    (core.clock.instant_parts; tests/vendors/sabi/test_fast_paths.py checks the two agree).
+    Times before 1970 take the datetime path (int() truncates where instant_parts floors)."""
     if not timestamp >= 0.0:  # negative or NaN
         moment = datetime.fromtimestamp(timestamp, UTC)
         return int(moment.timestamp()), stamp(moment)
-    fraction, whole = modf(timestamp)
-    micro = round(fraction * 1e6)
-    second = int(whole)
-    if micro >= 1_000_000:
-        micro -= 1_000_000
-        second += 1
-    if second != _stamp_second:
-        _stamp_second, _stamp_prefix = second, iso_z(datetime.fromtimestamp(second, UTC))[:-4]
-    return second, _stamp_prefix + _MILLIS[micro // 1000]
+    second, _, text = instant_parts(timestamp)
+    return second, text
 
 
 @lru_cache(maxsize=4096)
