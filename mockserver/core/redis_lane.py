@@ -49,6 +49,11 @@ SQLAlchemy bridges sync code over async I/O with):
   the others are done, then runs (it sees the first one's row: one winner, the
   vendor's conflict for the other, no id taken for it).  Sequential clients
   (one request per turn) see exactly what they saw before;
+- the greenlets (``Runner``) are kept between requests: a greenlet's first
+  switch and its end cost the worker ~10-20 us, a switch into a parked one
+  ~1 us (one worker, 32 creates a turn, in process: ~85-95 -> ~60-75 us per
+  create, 2026-12-07); each request starts in a fresh copy of its caller's
+  context, as a greenlet of its own did;
 - anything else that sends (the admin API, an ASGI request, start-up, a
   request not suspended: a scenario's) first finishes the suspended requests
   (``finish``: they arrived first), then runs synchronously, as before.  So do
@@ -66,7 +71,18 @@ per round trip, no longer per request).  All five creates, 09:56-09:58 (load
 (it gets ~0.75 of a core: wrk and redis-server take the rest), two workers
 0.12-0.30x -> 0.21-0.48x.  In process (32 creates a turn) a create costs the
 worker ~85 us against ~38 us on the memory store: redis-py's reply parser,
-packing, the journal's rows and the greenlet switches.
+packing, the journal's rows and the greenlet switches.  Then (10:18-10:23, load
+1.9-3.7, another helper's benchmarks running) hiredis (redis-py's reply parser in
+C) and the runners kept between requests: in process ~85-100 -> ~60-75 us per
+create; one worker 0.41-0.49x -> 0.48-0.57x the floor for four creates (req/s
+~7,000-7,700 -> ~8,200-9,500), 0.21-0.26x -> 0.31-0.38x for the one that waits
+five times; two workers 0.36-0.44x -> 0.45-0.54x (that one 0.28-0.42x ->
+0.20-0.32x: two workers' requests choosing one id retry it, a round each).
+Quiet machine (10:40-10:45, load 0.9-1.6, floor ~22,000-24,000 req/s), two
+interleaved pairs: one worker 0.19-0.34x -> 0.22-0.42x (payabli 7,400-7,800
+-> 8,100-10,000 req/s; the worker at ~70-75% of a core either way), two
+workers 0.25-0.47x -> 0.21-0.65x; round trips per create 0.2 (0.3 for the
+one that waits five times; 0.9 when two workers' ids collide).
 
 Every other command is one round trip, carrying whatever is queued ahead of it.
 """
@@ -143,22 +159,22 @@ def _no_journal(rows: list[tuple[bytes, str]]) -> bytes:
     raise RuntimeError("no journal on this store")  # never: only a RedisJournal posts rows, and it sets its own
 
 
-class Waiting(greenlet):  # type: ignore[misc]
-    """A request of a turn run in a greenlet of its own (``Lane.start``), suspended while it waits for a reply."""
+class Waiting:
+    """A request of a turn (``Lane.start``): run by a ``Runner`` greenlet, suspended while it waits for a reply."""
+
+    __slots__ = ("args", "claims", "dead", "error", "go", "lane", "reply", "request", "result", "runner", "work", "wrote")
 
     def __init__(self, lane: Lane, work: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        super().__init__()
         self.lane, self.work, self.args = lane, work, args
         self.request = lane.request  # its number in the turn (its deferred writes and journal rows)
         self.reply: Any = None  # the reply it waits for (an exception: refused, or the connection lost)
         self.result: Any = None  # what ``work`` returned
-        self.error: Exception | None = None  # what ``work`` raised once resumed (``Lane.finish``)
+        self.error: Exception | None = None  # what ``work`` raised
         self.claims: list[Any] = []  # unique values it claimed in the turn: another request claiming one waits
         self.wrote = -1  # the round (``Lane.rounds``) its last deferred write is owed in
         self.go = False  # claims what it claims next even if another request waiting too holds it (``Lane.finish``)
-
-    def run(self) -> None:
-        self.result = self.work(*self.args)
+        self.dead = False  # ``work`` returned or raised
+        self.runner: Runner | None = None  # the greenlet that runs it, until it is done
 
     def take(self, reply: Any) -> None:
         self.reply = reply
@@ -172,6 +188,31 @@ class Waiting(greenlet):  # type: ignore[misc]
         if self.error is not None:
             raise self.error
         return self.result
+
+
+class Runner(greenlet):  # type: ignore[misc]
+    """A greenlet that runs the requests of turns, one after the other (``Lane.start``), kept between them: a
+    greenlet's first switch and its end cost ~10-20 us (a create's work is ~80), a switch into a parked one ~1."""
+
+    def __init__(self, lane: Lane, task: Waiting) -> None:
+        super().__init__()
+        self.lane = lane
+        self.task = task  # the request it runs (the last one, while parked: replaced by ``Lane.start``)
+
+    def run(self) -> None:
+        while True:
+            task = self.task
+            try:
+                task.result = task.work(*task.args)
+            except Exception as exc:  # raised where a direct call would raise it (``Lane.start``/``_resume``)
+                task.error = exc
+            task.dead = True
+            task.work, task.args, task.runner = _done, (), None  # freed with the request, not kept by the runner
+            self.parent.switch()  # parked until ``Lane.start`` gives it the next request
+
+
+def _done() -> None:
+    return None
 
 
 class Lane:
@@ -197,6 +238,8 @@ class Lane:
         self.round_trips = 0  # waited for on this connection, ever (bench and tests count them)
         self.rounds = 0  # times every reply owed was read: a write deferred before the last one is confirmed
         self._suspended: list[Waiting] = []  # requests waiting for a reply (or their own write), in order
+        self._idle: list[Runner] = []  # runners parked between requests (``start``), all made in ``_idle_in``
+        self._idle_in = threading.get_ident()  # the thread they were made in: a greenlet runs only there
         self._behind: list[Waiting] = []  # requests waiting for the others to finish (a unique value claimed twice)
         self._claims: dict[Any, Waiting] = {}  # unique values claimed by the turn's unfinished requests
         self._down = False  # the connection was lost and no reply has come back since: one log line per outage
@@ -241,8 +284,8 @@ class Lane:
         reply (``finish``); anywhere else the turn's suspended requests are finished first (as if they had
         run to their end before this one, as they arrived before it), then the command is sent."""
         me = getcurrent()
-        if type(me) is Waiting and me.lane is self and self.turn:
-            return self._suspend(me, command)
+        if type(me) is Runner and me.lane is self and self.turn:
+            return self._suspend(me.task, command)
         if self._suspended or self._behind:
             self.finish()
         with self._lock:
@@ -271,8 +314,8 @@ class Lane:
         self._writes += 1
         self._mine = self.request
         me = getcurrent()
-        if type(me) is Waiting:
-            me.wrote = self.rounds  # confirmed once the replies owed now are read (``_suspend``)
+        if type(me) is Runner:
+            me.task.wrote = self.rounds  # confirmed once the replies owed now are read (``_suspend``)
 
     def post(self, row: tuple[bytes, str]) -> None:
         """A journal row (its bytes and session): held until the turn's end in a turn, else sent at once
@@ -404,7 +447,7 @@ class Lane:
         """In a forked worker: the parent's connection forgotten (not closed), nothing queued."""
         self._conn, self._unsent, self._owed, self._held, self._writes, self._mine = None, [], [], [], 0, 0
         self.request, self.turn, self.refused, self._lock = 0, False, {}, threading.Lock()
-        self._suspended, self._behind, self._claims = [], [], {}
+        self._suspended, self._behind, self._claims, self._idle = [], [], {}, []
 
     # ------------------------------------------------------------ requests suspended in a turn
     def start(self, work: Callable[..., Any], *args: Any) -> Waiting:
@@ -414,13 +457,35 @@ class Lane:
         if len(self._suspended) + len(self._behind) >= MAX_SUSPENDED:
             self.finish()
         me = Waiting(self, work, args)
-        me.gr_context = copy_context()  # its SESSION and the rest, as a direct call sees them (it may set its own)
+        idle = self._idle
+        if idle and self._idle_in == threading.get_ident():
+            runner = idle.pop()
+            runner.parent = getcurrent()
+            runner.task = me
+        else:
+            runner = Runner(self, me)
+        me.runner = runner
+        runner.gr_context = copy_context()  # its SESSION and the rest, as a direct call sees them (it may set its own)
         try:
-            me.switch()
+            runner.switch()
         finally:
-            if me.dead and me.claims:
-                self._release(me)
+            if me.dead or runner.dead:
+                if me.claims:
+                    self._release(me)
+                self._park(runner)
+        if me.error is not None:
+            raise me.error
         return me
+
+    def _park(self, runner: Runner) -> None:
+        """A runner whose request is done kept for the next one (at most ``MAX_SUSPENDED``: as many as may wait)."""
+        if runner.dead:  # it raised what a request may not catch (BaseException): ended, as a greenlet ends
+            return
+        here = threading.get_ident()
+        if self._idle_in != here:
+            self._idle, self._idle_in = [], here
+        if len(self._idle) < MAX_SUSPENDED:
+            self._idle.append(runner)
 
     def _suspend(self, me: Waiting, command: bytes) -> Any:
         """``send`` in a request's greenlet: ``command`` queued and the request suspended until its reply is read."""
@@ -446,7 +511,7 @@ class Lane:
     def _wait(self, me: Waiting, queue: list[Waiting]) -> None:
         queue.append(me)
         vouched = VOUCHED.check  # the pipeline's one global a handler sets and reads around a wait (core.serving)
-        me.parent.switch()
+        getcurrent().parent.switch()  # its runner's
         VOUCHED.check = vouched
 
     def claiming(self, owners: str, pairs: list[Any]) -> None:
@@ -454,9 +519,10 @@ class Lane:
         writes (and takes an id): in a request suspended in a turn, it waits while another unfinished request of
         the turn claimed one of them, and runs after it (as one after the other: one winner, the other the
         vendor's conflict, no id taken for it)."""
-        me = getcurrent()
-        if type(me) is not Waiting or me.lane is not self or not self.turn:
+        runner = getcurrent()
+        if type(runner) is not Runner or runner.lane is not self or not self.turn:
             return
+        me = runner.task
         keys = [(owners, pairs[at], pairs[at + 1]) for at in range(0, len(pairs), 2)]
         claims = self._claims
         while not me.go and any(claims.get(key, me) is not me for key in keys):
@@ -479,7 +545,7 @@ class Lane:
         one at a time in order, the first told to go: what holds its claim is finished, or waits behind too (each
         holding what the other claims: it goes first, as the earlier).  A no-op inside a request's greenlet (only
         the loop's own greenlet resumes them)."""
-        if type(getcurrent()) is Waiting:
+        if type(getcurrent()) is Runner:
             return
         request = self.request
         try:
@@ -511,10 +577,16 @@ class Lane:
                 self._lost(exc)  # each suspended request resumed with the failure: its vendor's 500
 
     def _resume(self, me: Waiting) -> None:
-        me.parent = getcurrent()
+        runner = me.runner
+        if runner is None:  # never: a request is resumed only while suspended
+            return
+        runner.parent = getcurrent()
         try:
-            me.switch()
+            runner.switch()
         except Exception as exc:  # the request's failure outside its handler (which answers its own): its answer
             me.error = exc
-        if me.dead and me.claims:
-            self._release(me)
+            me.dead = True
+        if me.dead:
+            if me.claims:
+                self._release(me)
+            self._park(runner)
