@@ -1,0 +1,51 @@
+"""A new user's id when other requests took the ids after it meanwhile (workers on Redis, or a turn's requests
+suspended together): the next try starts past every id given since, in one step, not one look-up per taken id
+(10 requests once walked 7,787 taken ids in one turn on Redis: 3.3 s)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.vendors.etelecom.rules import next_tagged
+from tests.conftest import vendor_client_fixture
+from tests.vendors.etelecom.helpers import OWNER_KEY, SEED_EXAMPLE, URL, bearer
+
+client, _reset = vendor_client_fixture("etelecom")
+
+RUN = 500  # ids another process hands out between this request's pick and its check
+
+
+def test_ids_taken_meanwhile_are_passed_in_one_step_not_walked(client: Any) -> None:
+    vendor = client.app.runtime.vendors["etelecom"]
+    ctx = vendor.ctx
+    checks: list[int] = []
+    check = ctx.bump_id_if_absent
+
+    def taken_meanwhile(table: Any, key: Any, name: str, at_least: Any) -> bool:
+        if not checks:  # before the first check: RUN users created elsewhere from this id on, the counter past them
+            user_id = key
+            for _ in range(RUN):
+                table.insert(user_id, {"id": user_id, "phone": f"x{user_id}"})
+                user_id = next_tagged(user_id)
+            ctx.next_id_at_least("user_ids", user_id)
+        checks.append(key)
+        return bool(check(table, key, name, at_least))
+
+    vendor.ctx = _Spy(ctx, taken_meanwhile)
+    try:
+        response = client.post(URL, json={**SEED_EXAMPLE, "phone": "0912000501"}, headers=bearer(OWNER_KEY))
+    finally:
+        vendor.ctx = ctx
+    assert response.status_code == 200, response.text
+    assert len(checks) == 2  # the id taken, then one past every id given since (RUN + 1 before)
+    assert int(response.json()["id"]) > checks[0]
+
+
+class _Spy:
+    """The vendor's context with ``bump_id_if_absent`` replaced (VendorContext has slots)."""
+
+    def __init__(self, ctx: Any, bump: Any) -> None:
+        self._ctx, self.bump_id_if_absent = ctx, bump
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ctx, name)
