@@ -77,9 +77,11 @@ C) and the runners kept between requests: in process ~85-100 -> ~60-75 us per
 create; one worker 0.41-0.49x -> 0.48-0.57x the floor for four creates (req/s
 ~7,000-7,700 -> ~8,200-9,500), 0.21-0.26x -> 0.31-0.38x for the one that waits
 five times; two workers 0.36-0.44x -> 0.45-0.54x (that one 0.28-0.42x ->
-0.20-0.32x: two workers' requests choosing one id retry it, a round each).
+0.20-0.32x: two workers' requests choosing one id retried it a round each, walking
+the ids taken meanwhile one by one; since they pass them in one step, no turn of
+5 runs took over 20 ms).
 Quiet machine (10:40-10:45, load 0.9-1.6, floor ~22,000-24,000 req/s), two
-interleaved pairs: one worker 0.19-0.34x -> 0.22-0.42x (payabli 7,400-7,800
+interleaved pairs: one worker 0.19-0.34x -> 0.22-0.42x (the best of them 7,400-7,800
 -> 8,100-10,000 req/s; the worker at ~70-75% of a core either way), two
 workers 0.25-0.47x -> 0.21-0.65x; round trips per create 0.2 (0.3 for the
 one that waits five times; 0.9 when two workers' ids collide).
