@@ -46,7 +46,12 @@ def url(redis_url: str) -> str:
 def server(url: str) -> Iterator[MockServer]:
     made = _server(url)
     yield made
-    store = made.runtime.store
+    closed(made)
+
+
+def closed(server: MockServer) -> None:
+    """A test server's namespaces dropped from the shared Redis, and its store closed."""
+    store = server.runtime.store
     for space in store.namespaces():
         store.drop(space)
     store.close()

@@ -32,6 +32,7 @@ from mockserver.core.redis_store import RedisStore
 from mockserver.vendors.etelecom.rules import next_tagged
 from tests.core.wiring import FakeTransport, in_loop, protocol, settle
 from tests.redis_server import start_redis, stop_redis
+from tests.store.test_redis_pipeline import closed, store_of
 
 CLOCK = "frozen:2026-03-01T12:00:00Z"
 
@@ -63,16 +64,7 @@ def servers(redis_url: str) -> Iterator[Callable[[str], MockServer]]:
 
     yield make
     for server in made:
-        store = server.runtime.store
-        for space in store.namespaces():
-            store.drop(space)
-        store.close()
-
-
-def store_of(server: MockServer) -> RedisStore:
-    store = server.runtime.store
-    assert isinstance(store, RedisStore)
-    return store
+        closed(server)
 
 
 def create(server: MockServer, vendor: str, tag: str, session: str = "") -> bytes:
