@@ -39,7 +39,7 @@ internal-error answer and one log line, never a traceback.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -50,11 +50,11 @@ from . import redis_scripts as scripts
 from .errors import Conflict
 from .packed import pack, unpack
 from .packed import pack_key as _key
-from .packed import unpack_key as _given_key
 from .redis_journal import RedisJournal
 from .redis_lane import Head, Lane, StoreUnavailable, Waiting, reason
 from .redis_lane import packed as _packed
-from .store import CLAIM_PREFIX, NO_UNIQUE_KEYS, Record, StoreError, UniqueKeys, description, redacted
+from .redis_table import RedisTable, _pairs
+from .store import CLAIM_PREFIX, StoreError, UniqueKeys, description, redacted
 
 log = logging.getLogger("mockserver")
 
@@ -64,108 +64,6 @@ _ABSENT = object()  # no copy of a row (a copy may be None: the row is known to 
 
 
 __all__ = ["DEFAULT_PREFIX", "RedisJournal", "RedisStore", "RedisTable", "StoreUnavailable", "_packed", "open_redis"]
-
-
-def _pairs(unique: UniqueKeys) -> list[bytes | str]:
-    out: list[bytes | str] = []
-    for field, value in unique.items():
-        if value is not None:
-            out.append(field)
-            out.append(pack(value))
-    return out
-
-
-class RedisTable:
-    """One table's keys; stateless besides their names, so a handle is as good after a clear as before."""
-
-    __slots__ = ("_chosen", "_gen", "_meta", "_name", "_namespace", "_nskeys", "_order", "_owners", "_rows", "_spaces", "_store",
-                 "_write_head")
-
-    def __init__(self, store: RedisStore, namespace: str, name: str) -> None:
-        base = store.space_key(namespace)
-        self._store = store
-        self._namespace = namespace
-        self._name = name
-        self._rows = f"{base}:r:{name}"
-        self._order = f"{base}:z:{name}"
-        self._owners = f"{base}:o:{name}"
-        self._meta = f"{base}:m"
-        self._nskeys = f"{base}:keys"
-        self._spaces = store.spaces_key
-        self._gen = f"{base}:g:{name}"  # moved by every write: what a worker's copies of rows are checked against
-        self._chosen = f"{base}:h:{name}"  # keys chosen (bump_id_if_absent) and not written yet
-        self._write_head = Head("EVALSHA", store.write_script.sha, 8, self._rows, self._order, self._owners, self._nskeys,
-                                self._spaces, self._meta, self._gen, self._chosen, namespace)
-
-    @property
-    def rows_key(self) -> str:
-        return self._rows
-
-    @property
-    def owners_key(self) -> str:
-        return self._owners
-
-    @property
-    def chosen_key(self) -> str:
-        return self._chosen
-
-    def get(self, key: Hashable) -> Record | None:
-        kept = self._store.read_row(self._gen, self._rows, _key(key))
-        return None if kept is None else unpack(kept)
-
-    def find(self, field: str, value: Hashable) -> Record | None:
-        kept = self._store.run(self._store.find_script, [self._rows, self._owners], [field, pack(value)])
-        return None if kept is None else unpack(kept)
-
-    def conflict(self, unique: UniqueKeys, ignore: Hashable | None = None) -> Conflict | None:
-        pairs = _pairs(unique)
-        if not pairs:
-            return None
-        self._store.lane.claiming(self._owners, pairs)  # a request suspended in a turn: after another claiming one
-        found = self._store.run(self._store.conflict_script, [self._rows, self._owners], [b"" if ignore is None else _key(ignore), *pairs])
-        return None if not found else Conflict(found[0].decode(), unpack(found[1]))
-
-    def insert(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
-        self._write(key, record, unique, b"0")
-
-    def update(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
-        self._write(key, record, unique, b"1")
-
-    def _write(self, key: Hashable, record: Record, unique: UniqueKeys, update: bytes) -> None:
-        packed = pack(record)  # before anything is sent: a record that cannot be kept changes nothing
-        kept_key = _key(key)
-        store = self._store
-        script = store.write_script
-        if store.lane.request and script.sha in store._loaded:  # a request of a turn: confirmed at the turn's end
-            store.defer_write(self._gen, kept_key, script.sha,
-                              self._write_head.with_rest((kept_key, packed, update, self._name, *_pairs(unique))))
-            return
-        found = store.run(
-            script,
-            [self._rows, self._order, self._owners, self._nskeys, self._spaces, self._meta, self._gen, self._chosen],
-            [self._namespace, kept_key, packed, update, self._name, *_pairs(unique)],
-        )
-        if type(found) is list:
-            raise Conflict(found[0].decode(), unpack(found[1]))
-        self._store.wrote(self._gen, kept_key, found)
-
-    def delete(self, key: Hashable) -> Record | None:
-        kept_key = _key(key)
-        kept, gen = self._store.run(self._store.delete_script, [self._rows, self._order, self._owners, self._gen], [kept_key])
-        if kept is None:
-            return None
-        self._store.wrote(self._gen, kept_key, gen)
-        record: Record = unpack(kept)
-        return record
-
-    def values(self) -> list[Record]:
-        return [unpack(kept) for kept in self._store.run(self._store.values_script, [self._rows, self._order], []) if kept is not None]
-
-    def __len__(self) -> int:
-        return int(self._store.call(self._store.client.hlen, self._rows))
-
-    def __iter__(self) -> Iterator[Hashable]:
-        return iter([_given_key(kept) for kept in self._store.call(self._store.client.zrange, self._order, 0, -1)])
 
 
 class RedisStore:

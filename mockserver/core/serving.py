@@ -41,8 +41,7 @@ import difflib
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, MutableMapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
@@ -51,8 +50,11 @@ import orjson
 from .clock import Clock
 from .commits import AfterCommit, Batch, Commits, Suspended
 from .errors import BodyTooLarge, InternalFault, MethodNotAllowed, Problem, RouteNotFound, VendorError
+from .exchange import Answer as Answer
+from .exchange import Pending as Pending
+from .exchange import Request as Request
 from .faults import send_with_fault
-from .framing import Framing, Pairs, checked_headers, header_texts
+from .framing import Framing, checked_headers, header_texts
 from .journal import Journal
 from .lint import LintWarning, Strictness, header_value, linter_for, strict_problem
 from .scenarios import Outcome, ScenarioEngine, ScenarioError
@@ -118,35 +120,6 @@ class Services(Protocol):
     def defer_request(self) -> Batch | None: ...
     def end_request(self) -> None: ...
     def abort_request(self, error: BaseException | None = None) -> None: ...
-
-
-@dataclass(slots=True)
-class Request:
-    """One request as every transport hands it to the pipeline."""
-
-    method: str
-    path: str  # below the vendor's mount ("/" at least)
-    raw_query: bytes
-    headers: dict[str, str]  # lower-cased names
-    body: bytes  # whole; b"" when refused (too_large)
-    session: str = ""  # X-Mock-Session: the test session, "" for none
-    too_large: str | None = None  # why the body was refused (over max_body); None: it was not
-    started: float = 0.0  # time.perf_counter() when it arrived (the journal's latency)
-    warnings: tuple[LintWarning, ...] = ()  # the contract lint's findings (core.lint)
-
-
-@dataclass(slots=True)
-class Answer:
-    """What the pipeline answers (already journalled): the response, and the fault to act out."""
-
-    status: int
-    payload: bytes  # the encoded body
-    extra: Pairs = ()  # headers besides content-type and content-length, checked (core.framing)
-    fault: str | None = None  # a scenario's socket-level fault (core.faults), acted out by the transport
-    fault_params: Mapping[str, Any] | None = None
-
-
-Pending = Coroutine[Any, Any, Answer]
 
 
 class Router:
