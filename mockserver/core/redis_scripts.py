@@ -192,16 +192,35 @@ return #keys
 """
 
 
-# KEYS: stream, seq counter.  ARGV: the cap, then packed row, session pairs (a turn's rows: one call).
-# One global seq per row, in stream order: the call's rows take theirs in one INCRBY (the script runs alone).
-# Sent as EVAL (core.redis_journal): kept short, since its text goes with every call.
-JOURNAL_PUT = """local n = (#ARGV - 1) / 2
-local seq = redis.call('INCRBY', KEYS[2], n) - n
-for i = 2, #ARGV, 2 do
-seq = seq + 1
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 's', seq, 'n', ARGV[i + 1], 'r', ARGV[i])
+# KEYS: stream.  ARGV: the cap, then packed row, session pairs.  The journal's rows in one call where Redis
+# refuses CLIENT REPLY (core.redis_journal: the rows go in as plain XADDs wherever it is allowed, since every
+# argument a script is given costs Redis a hash of all its bytes, and a row is ~1-3 KB).
+JOURNAL_PUT = """for i = 2, #ARGV, 2 do
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '0-*', 'n', ARGV[i + 1], 'r', ARGV[i])
 end
 return 0"""
+
+# KEYS: stream, an earlier version's seq counter.  A journal written by an earlier version (auto ids, each row's
+# seq in its field "s", the last seq given in a counter) made what this one writes: each row re-added under the id
+# 0-<its seq>, and the stream's last id made the counter's, so the next row's seq follows the last one given (the
+# id of a row added and removed at once: XDEL keeps a stream's last id).  The number of rows kept.
+JOURNAL_CONVERT = """local last = redis.call('GET', KEYS[2])
+if not last then return -1 end
+local entries = redis.call('XRANGE', KEYS[1], '-', '+')
+redis.call('DEL', KEYS[1], KEYS[2])
+local top = 0
+for _, entry in ipairs(entries) do
+  local f = {}
+  for i = 1, #entry[2], 2 do f[entry[2][i]] = entry[2][i + 1] end
+  if f.s and f.r and tonumber(f.s) > top then
+    redis.call('XADD', KEYS[1], '0-' .. f.s, 'n', f.n or '', 'r', f.r)
+    top = tonumber(f.s)
+  end
+end
+if tonumber(last) > top then
+  redis.call('XDEL', KEYS[1], redis.call('XADD', KEYS[1], '0-' .. last, 'n', '', 'r', ''))
+end
+return #entries"""
 
 # KEYS: rows, owners, counters, namespace's key set, namespaces set.  ARGV: namespace, name, start - 1, the step
 # (1 for an id; n for n ids taken at once: VendorContext.draw_and_count_if_free), a counter to move by one with the
