@@ -97,7 +97,7 @@ class RedisJournal:
     def clear(self, session: str | None) -> None:
         client = self._store.client
         if session is None:
-            self._store.call(client.xtrim, self.key, 0)  # emptied, not deleted: its last id (the seq) is kept
+            self._store.call(client.xtrim, self.key, 0, False)  # emptied (exactly), not deleted: its last id (the seq) is kept
             return
         wanted = session.encode()
         found = self._store.call(client.xrange, self.key, "-", "+")

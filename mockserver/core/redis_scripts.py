@@ -203,9 +203,11 @@ return 0"""
 # KEYS: stream, an earlier version's seq counter.  A journal written by an earlier version (auto ids, each row's
 # seq in its field "s", the last seq given in a counter) made what this one writes: each row re-added under the id
 # 0-<its seq>, and the stream's last id made the counter's, so the next row's seq follows the last one given (the
-# id of a row added and removed at once: XDEL keeps a stream's last id).  The number of rows kept.
+# id of a row added and removed at once: XDEL keeps a stream's last id).  The number of rows kept, -1 if there was
+# nothing to convert (run by every worker at start-up: only the first finds any).
 JOURNAL_CONVERT = """local last = redis.call('GET', KEYS[2])
-if not last then return -1 end
+local newest = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+if not last and (#newest == 0 or string.sub(newest[1][1], 1, 2) == '0-') then return -1 end
 local entries = redis.call('XRANGE', KEYS[1], '-', '+')
 redis.call('DEL', KEYS[1], KEYS[2])
 local top = 0
@@ -217,7 +219,7 @@ for _, entry in ipairs(entries) do
     top = tonumber(f.s)
   end
 end
-if tonumber(last) > top then
+if last and tonumber(last) > top then
   redis.call('XDEL', KEYS[1], redis.call('XADD', KEYS[1], '0-' .. last, 'n', '', 'r', ''))
 end
 return #entries"""

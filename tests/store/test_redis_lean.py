@@ -121,6 +121,17 @@ def test_a_journal_an_earlier_version_wrote_is_kept_and_its_seq_goes_on(store: R
     assert [row[0] for row in sink.rows()] == [1, 2, 4, 6]
 
 
+def test_an_earlier_versions_rows_without_their_counter_are_converted_too(store: RedisStore) -> None:
+    key = f"{store.prefix}:journal"
+    for n in (7, 8):
+        row = (0, float(n), "pulse", "create_user", "POST", "/pulse/users", b"", 0, b"{}", 201, b"{}", None, 1.5, 0, "")
+        store.client.xadd(key, {"s": n, "n": "", "r": marshal.dumps(row)})
+    journal = Journal(100)
+    journal.sink = sink = store.journal_sink(100)
+    record(journal, 9)  # would be refused under the old auto ids (and lost unseen): the stream was converted
+    assert [row[0] for row in sink.rows()] == [7, 8, 9]
+
+
 def test_a_clear_empties_the_stream_and_its_seq_goes_on(store: RedisStore) -> None:
     journal = Journal(100)
     journal.sink = sink = store.journal_sink(100)
