@@ -47,7 +47,8 @@ class RedisJournal:
         self._store = store
         self.size = size
         self.key = f"{store.prefix}:journal"
-        self._xadd = Head("XADD", self.key, "MAXLEN", "~", size, "0-*", "n")
+        xadd = Head("XADD", self.key, "MAXLEN", "~", size, "0-*", "n")  # then the session, "r", the row
+        self._xadd_start = b"*%d\r\n%b" % (xadd.count + 3, xadd.packed)
         self._script = Head("EVAL", scripts.JOURNAL_PUT, 1, self.key, size)
         self._quiet = False  # Redis takes CLIENT REPLY (asked once, below)
         if size:
@@ -69,13 +70,17 @@ class RedisJournal:
         self._store.call(client.eval, scripts.JOURNAL_CONVERT, 2, self.key, f"{self._store.prefix}:journal:seq")
 
     def _command(self, rows: list[tuple[bytes, str]]) -> bytes:
-        xadd = self._xadd
         if len(rows) == 1:
-            row, session = rows[0]
-            return xadd.with_rest((session, b"r", row))
+            return self._xadd_of(*rows[0])
         if self._quiet:
-            return b"".join([_QUIET, *[xadd.with_rest((session, b"r", row)) for row, session in rows], _LOUD])
+            return b"".join([_QUIET, *[self._xadd_of(row, session) for row, session in rows], _LOUD])
         return self._script.with_rest([part for row in rows for part in row])
+
+    def _xadd_of(self, row: bytes, session: str) -> bytes:
+        # The XADD as Head.with_rest((session, b"r", row)) packs it, the row (~1-3 KB) copied once, not three
+        # times: ~0.5 against ~2.5 us a row.
+        name = session.encode()
+        return b"%b$%d\r\n%b\r\n$1\r\nr\r\n$%d\r\n%b\r\n" % (self._xadd_start, len(name), name, len(row), row)
 
     def put(self, row: Row) -> None:
         # Posted (RedisStore.post): sent before the answer leaves, so Redis holds the row ahead of anything a

@@ -9,7 +9,7 @@ from .errors import Conflict
 from .packed import pack, unpack
 from .packed import pack_key as _key
 from .packed import unpack_key as _given_key
-from .redis_lane import Head
+from .redis_lane import Head, bulk
 from .store import NO_UNIQUE_KEYS, Record, UniqueKeys
 
 if TYPE_CHECKING:
@@ -87,7 +87,11 @@ class RedisTable:
         store = self._store
         script = store.write_script
         if store.lane.request and script.sha in store._loaded:  # a request of a turn: confirmed at the turn's end
-            store.defer_write(self._gen, kept_key, script.sha, self._heads[update].with_rest((kept_key, packed, *_pairs(unique))))
+            head, pairs = self._heads[update], _pairs(unique)
+            # Head.with_rest's packing, with the record (~0.3-3 KB) copied once rather than three times: ~0.4 us.
+            command = b"*%d\r\n%b$%d\r\n%b\r\n$%d\r\n%b\r\n%b" % (
+                head.count + 2 + len(pairs), head.packed, len(kept_key), kept_key, len(packed), packed, bulk(pairs))
+            store.defer_write(self._gen, kept_key, script.sha, command)
             return
         found = store.run(script, self._keys, [self._namespace, self._name, update, kept_key, packed, *_pairs(unique)])
         if type(found) is list:

@@ -14,6 +14,7 @@ import redis
 
 from mockserver.core.journal import Journal
 from mockserver.core.redis_journal import RedisJournal
+from mockserver.core.redis_lane import packed
 from mockserver.core.redis_store import RedisStore
 from tests.redis_server import start_redis, stop_redis
 
@@ -209,3 +210,10 @@ def test_a_tables_first_write_lists_its_keys_and_a_clear_takes_them(store: Redis
     assert store.client.keys(f"{base}:*") == [f"{base}:keys".encode()] or store.client.keys(f"{base}:*") == []
     table.insert("a", {"k": "a"}, {"email": "a@x"})  # listed again on the first write after the clear
     assert list(table) == ["a"] and store.client.get(f"{base}:g:users") == b"1"
+
+
+def test_a_journal_row_is_packed_as_redis_py_would_pack_its_xadd(store: RedisStore) -> None:
+    sink = store.journal_sink(100)
+    row = marshal.dumps((0, 1.0, "pulse", "é" * 700))
+    assert sink._command([(row, "sé")]) == packed(("XADD", sink.key, "MAXLEN", "~", 100, "0-*", "n", "sé", b"r", row))
+    assert store.command("PING") == b"PONG"
