@@ -19,9 +19,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ...core.clock import instant_parts, iso_z
-from ...core.errors import VendorError
+from ...core.errors import Conflict, VendorError
 from ...core.phones import valid_for
-from ...core.seeding import Draw
 from ...core.store import Table
 from ...core.vendor import SESSION, Call, Lazy, Reply, Route, StateTables, StoreTable, Vendor, VendorContext, bearer_auth
 from . import create_request, errors, responses
@@ -302,16 +301,15 @@ class ETelecom(AccountUserRPCs, Vendor):
     def _add_member(
         self, tables: _Tables, shop_id: int, user: dict[str, Any], roles: list[str], joined: tuple[str, int], *,
         permissions: list[str] | None = None, position: str = "", department_id: int | None = None,
-        extension: str | None = None,
+        extension: str | None = None, member_id: int | None = None,
     ) -> None:
-        """A membership row, joined at ``joined`` (a ``_stamp``).  Its search
-        columns are built from the identity user at this moment, as eTop's
-        CreateAccountUser store does [PUB]."""
+        """A membership row, joined at ``joined`` (a ``_stamp``), with id ``member_id`` (None: the next one).  Its
+        search columns are built from the identity user at this moment, as eTop's CreateAccountUser store does [PUB]."""
         at, at_us = joined
         tables.account_users.insert(
             (shop_id, user["id"]),
             {
-                "id": self.ctx.next_id("account_users", _MEMBER_ID_START),
+                "id": self.ctx.next_id("account_users", _MEMBER_ID_START) if member_id is None else member_id,
                 "shop_id": shop_id,
                 "user_id": user["id"],
                 "roles": roles,
@@ -399,17 +397,17 @@ class ETelecom(AccountUserRPCs, Vendor):
         users = tables.users
         department_id = request["department_id"] or None
         known_department = department_id is None or department_id in self.departments[shop_id]
+        member_id: int | None = None  # a known phone's membership takes its id when it is added
         if known_department:
-            # The phone's look-up and, for a new one, the user id's draw in one step (Redis: one round trip); the
-            # memory store makes the calls one by one (find, draw).  The membership's id is taken after the user's
-            # insert, as before: on Redis that confirms the insert (refused if another worker took the phone
-            # meanwhile) before the membership is written.
-            taken = self.ctx.find_or_draw(users, "phone", phone, "create_user")
-            if isinstance(taken, Draw):
-                existing: dict[str, Any] | None = None
-                drawn = taken
+            # The phone's look-up and, for a new one, the membership's id and the user id's draw, in one step
+            # (Redis: one round trip; the memory store makes the calls one by one: conflict, next_id, draw).
+            # Both counters move only for a new phone, as they did when the membership's id was taken last.
+            taken = self.ctx.next_id_and_draw_if_free(users, {"phone": phone}, "account_users", _MEMBER_ID_START, "create_user")
+            if isinstance(taken, Conflict):
+                existing: dict[str, Any] | None = taken.existing
             else:
-                existing = taken
+                existing = None
+                member_id, drawn = taken
         else:  # answered not_found unless the phone is a member already: nothing is drawn
             existing = users.find("phone", phone)
         if existing is not None and tables.account_users.get((shop_id, existing["id"])) is not None:
@@ -437,7 +435,8 @@ class ETelecom(AccountUserRPCs, Vendor):
             # passed, and unread).
             record = existing
             body = responses.user(record, self._total_shop(record["id"]))
-        self._add_member(tables, shop_id, record, roles, stamp, department_id=department_id)  # the decoded list is this request's alone
+        # The decoded list is this request's alone.
+        self._add_member(tables, shop_id, record, roles, stamp, department_id=department_id, member_id=member_id)
         return Reply(200, body)
 
 
