@@ -340,11 +340,18 @@ class ETelecom(AccountUserRPCs, Vendor):
         ctx = self.ctx
         candidate = etop_id(ms, random24)
         while True:
-            user_id = ctx.next_id_at_least("user_ids", candidate)  # the candidate, or one past the last id given
-            if user_id != candidate:
-                user_id = next_tagged(user_id - 1)
-            # The ids given next pass one that is not the candidate.
-            if ctx.bump_id_if_absent(users, user_id, "user_ids", None if user_id == candidate else user_id):
+            # The candidate, or one past the last id given, checked free in the same step (Redis: one round trip):
+            # what next_id_at_least then bump_id_if_absent (with no counter to move) did one by one.
+            user_id, free = ctx.next_id_at_least_if_absent(users, "user_ids", candidate)
+            tagged = user_id if user_id == candidate else next_tagged(user_id - 1)
+            if tagged != user_id:
+                # One past the last id given, past its tag's range (2^-24 of the time): the first id with the tag
+                # above it is checked instead, and the ids given next pass it.  (The id checked first, tagless, is
+                # never a user's: on Redis its "chosen" mark stays, and no id below the counter is checked again.)
+                user_id = tagged
+                free = ctx.bump_id_if_absent(users, user_id, "user_ids", user_id)
+            # (A tagged id one past the last one given is the counter's value now: no counter moves for it.)
+            if free:
                 return user_id
             # Taken: a fixture user's id (the fixture's own), or one another request chose meanwhile (workers on
             # Redis).  The next try starts past it AND past every id given since, so requests that met on one id
