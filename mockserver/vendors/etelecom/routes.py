@@ -23,7 +23,7 @@ from ...core.errors import Conflict, VendorError
 from ...core.phones import valid_for
 from ...core.store import Table
 from ...core.vendor import SESSION, Call, Lazy, Reply, Route, StateTables, StoreTable, Vendor, VendorContext, bearer_auth
-from . import create_request, errors, responses
+from . import create_request, errors, members, responses
 from .account_users import AccountUserRPCs
 from .auth import authenticate
 from .gojson import go_quote
@@ -153,7 +153,9 @@ class ETelecom(AccountUserRPCs, Vendor):
     # shops: {id, name, owner_id} by id
     # api_keys: {shop_id, roles, revoked} by key string
     # account_users: shop memberships by (shop_id, user_id); deleting one
-    #   removes the row (eTop soft-deletes; deleted rows are never read back)
+    #   removes the row (eTop soft-deletes; deleted rows are never read back).
+    #   A create's new user keeps its first membership inside its own row
+    #   instead (members.py): one row written per create.
     users = StoreTable("users")
     shops = StoreTable("shops")
     api_keys = StoreTable("api_keys")
@@ -301,15 +303,16 @@ class ETelecom(AccountUserRPCs, Vendor):
     def _add_member(
         self, tables: _Tables, shop_id: int, user: dict[str, Any], roles: list[str], joined: tuple[str, int], *,
         permissions: list[str] | None = None, position: str = "", department_id: int | None = None,
-        extension: str | None = None, member_id: int | None = None,
+        extension: str | None = None,
     ) -> None:
-        """A membership row, joined at ``joined`` (a ``_stamp``), with id ``member_id`` (None: the next one).  Its
-        search columns are built from the identity user at this moment, as eTop's CreateAccountUser store does [PUB]."""
+        """A membership row, joined at ``joined`` (a ``_stamp``).  Its search
+        columns are built from the identity user at this moment, as eTop's
+        CreateAccountUser store does [PUB]."""
         at, at_us = joined
         tables.account_users.insert(
             (shop_id, user["id"]),
             {
-                "id": self.ctx.next_id("account_users", _MEMBER_ID_START) if member_id is None else member_id,
+                "id": self.ctx.next_id("account_users", _MEMBER_ID_START),
                 "shop_id": shop_id,
                 "user_id": user["id"],
                 "roles": roles,
@@ -404,7 +407,7 @@ class ETelecom(AccountUserRPCs, Vendor):
         users = tables.users
         department_id = request["department_id"] or None
         known_department = department_id is None or department_id in self.departments[shop_id]
-        member_id: int | None = None  # a known phone's membership takes its id when it is added
+        member_id = 0  # a new phone's membership id (a known phone's membership takes its own when it is added)
         if known_department:
             # The phone's look-up and, for a new one, the membership's id and the user id's draw, in one step
             # (Redis: one round trip; the memory store makes the calls one by one: conflict, next_id, draw).
@@ -417,7 +420,9 @@ class ETelecom(AccountUserRPCs, Vendor):
                 member_id, drawn = taken
         else:  # answered not_found unless the phone is a member already: nothing is drawn
             existing = users.find("phone", phone)
-        if existing is not None and tables.account_users.get((shop_id, existing["id"])) is not None:
+        if existing is not None and (
+            members.of_shop(existing, shop_id) is not None or tables.account_users.get((shop_id, existing["id"])) is not None
+        ):
             # The real service has registered nothing new by then (the phone was known).
             raise VendorError("user_exists")
         if not known_department:
@@ -435,16 +440,15 @@ class ETelecom(AccountUserRPCs, Vendor):
             # (the fixture checks it, and users are never deleted), so a new
             # user owns no shop: total_shop is 0 without scanning the shops.
             record, body = self._register(user_id, full_name, phone, now, password)
+            # Its membership inside its row (members.py): one row written.  The decoded list is this request's alone.
+            record[members.MEMBER] = members.embedded(member_id, shop_id, roles, department_id, stamp[1])
             users.insert(user_id, record, {"phone": phone})  # _unique(record) without its email: None, never indexed
-        else:
-            # RegisterSimplify returns at once for a known phone [PUB]: the user is added to
-            # the shop as it is - name, password, updated_at untouched (IsUpdatePassword is
-            # passed, and unread).
-            record = existing
-            body = responses.user(record, self._total_shop(record["id"]))
-        # The decoded list is this request's alone.
-        self._add_member(tables, shop_id, record, roles, stamp, department_id=department_id, member_id=member_id)
-        return Reply(200, body)
+            return Reply(200, body)
+        # RegisterSimplify returns at once for a known phone [PUB]: the user is added to
+        # the shop as it is - name, password, updated_at untouched (IsUpdatePassword is
+        # passed, and unread) - as a membership row of its own.
+        self._add_member(tables, shop_id, existing, roles, stamp, department_id=department_id)
+        return Reply(200, responses.user(existing, self._total_shop(existing["id"])))
 
 
 # The record of a new identity user with nothing set yet and its body: the
