@@ -106,6 +106,7 @@ class RedisStore:
         self.next_id_if_free_script = register(scripts.NEXT_ID_IF_FREE)
         self.next_id_at_least_script = register(scripts.NEXT_ID_AT_LEAST)
         self.bump_id_if_absent_script = register(scripts.BUMP_ID_IF_ABSENT)
+        self.next_id_at_least_if_absent_script = register(scripts.NEXT_ID_AT_LEAST_IF_ABSENT)
         self.lane = Lane(self.client, self.url)  # the request path's connection (core.redis_lane)
         self._loaded: set[str] = set()  # scripts this Redis was seen to hold: a deferred write runs only those
         self._refused: dict[int, BaseException] = {}  # the last commit's refused writes (``refused``)
@@ -355,6 +356,14 @@ class RedisStore:
         found = self.run(self.bump_id_if_absent_script, [*self._counter_keys(namespace), table.rows_key, table.chosen_key],
                          [namespace, name, b"" if at_least is None else at_least, kept_key])
         return int(found) == 0
+
+    def next_id_at_least_if_absent(self, namespace: str, table: RedisTable, name: str, at_least: int) -> tuple[int, bool]:
+        """``VendorContext.next_id_at_least_if_absent``: ``next_id_at_least`` then ``bump_id_if_absent`` of that id
+        (marked chosen when free, no counter moved), in one script."""
+        found = self.run(self.next_id_at_least_if_absent_script, [*self._counter_keys(namespace), table.rows_key, table.chosen_key],
+                         [namespace, name, at_least - 1])
+        taken, absent = found.split()
+        return int(taken), absent == b"0"
 
     def bump_id(self, namespace: str, name: str, at_least: int) -> None:
         """Make the next id larger than ``at_least`` (used when seeding fixtures)."""

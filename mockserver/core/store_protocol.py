@@ -33,7 +33,7 @@ class Table(Protocol):
 
 class Claims(Protocol):
     """A look-up and what it decides, taken in one step by a store where every call is a round trip (Redis:
-    one script): ``VendorContext``'s ``*_if_free``, ``find_or_*``, ``next_id_at_least`` and ``bump_id_if_absent``
+    one script): ``VendorContext``'s ``*_if_free``, ``find_or_*``, ``next_id_at_least``, ``bump_id_if_absent`` and ``next_id_at_least_if_absent``
     use these where the store offers them (``Store.claims``), and make the calls one by one otherwise (the same
     counters move in the same order either way: the same answers).  ``table`` is one of the store's own tables."""
 
@@ -46,6 +46,7 @@ class Claims(Protocol):
     ) -> tuple[int, int] | Conflict: ...
     def next_id_at_least(self, namespace: str, name: str, at_least: int) -> int: ...
     def bump_id_if_absent(self, namespace: str, table: Any, key: Hashable, name: str, at_least: int | None) -> bool: ...
+    def next_id_at_least_if_absent(self, namespace: str, table: Any, name: str, at_least: int) -> tuple[int, bool]: ...
 
 
 class Store(Protocol):

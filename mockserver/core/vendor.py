@@ -279,6 +279,20 @@ class VendorContext:
             store.bump_id(self.namespace, name, at_least)
         return True
 
+    def next_id_at_least_if_absent(self, table: Table, name: str, at_least: int) -> tuple[int, bool]:
+        """``next_id_at_least(name, at_least)`` and whether ``table`` has no row keyed by that id (an int key):
+        ``bump_id_if_absent(table, id, name, None)``, so where that marks a free id chosen (Redis) this does too.
+        In one step where the store offers it (Redis: one round trip instead of two); the memory store makes the
+        calls one by one.  For an id of one's own making that must be above every id given before it."""
+        store = self.store
+        claims = store.claims
+        if claims is not None:  # Redis (core.store.Claims); the memory store's is None
+            return claims.next_id_at_least_if_absent(self.namespace, table, name, at_least)
+        namespace = self.namespace
+        store.bump_id(namespace, name, at_least - 1)
+        taken = store.next_id(namespace, name, at_least)
+        return taken, table.get(taken) is None
+
     def draw(self, operation: str) -> Draw:
         return self.seeder.draw(operation, SESSION.get())
 

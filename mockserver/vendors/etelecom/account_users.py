@@ -8,7 +8,9 @@ only ever sees and changes the members of its own shop; identity users are
 shared by all shops, memberships are not.
 
 Mixed into the vendor class, which provides the tables, the Content-Type
-gate and the membership helpers.
+gate and the membership helpers.  A membership is a row of ``account_users``
+or, for the one a create made with its new user, kept inside the user's row
+(members.py): each RPC reads and writes it where it is.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ...core.errors import VendorError
 from ...core.store import Table
 from ...core.vendor import Call, Reply, VendorContext
-from . import errors, responses
+from . import errors, members, responses
 from .auth import authenticate
 from .godecode import decode
 from .models import DELETE_ACCOUNT_USER, GET_ACCOUNT_USERS, UPDATE_ACCOUNT_USER
@@ -62,9 +64,16 @@ class AccountUserRPCs:
 
         shop_id = caller["shop_id"]
         test = _filter(wanted)
-        rows = [m for m in self.account_users.values() if m["shop_id"] == shop_id and test(m)]
-        page = paginate(rows, request.get("paging"))
-        items = [responses.account_user(m, self._identity_user(m["user_id"])) for m in page.rows]
+        identities: dict[int, dict[str, Any]] = {}
+        rows = []
+        for user in self.users.values():  # every user's row: the memberships kept inside them, and their names
+            identities[user["id"]] = user
+            member = members.of_shop(user, shop_id)
+            if member is not None and test(member):
+                rows.append(member)
+        rows += [m for m in self.account_users.values() if m["shop_id"] == shop_id and test(m)]
+        page = paginate(rows, request.get("paging"))  # sorted on (instant, membership id): where a row came from is lost
+        items = [responses.account_user(m, _identity_of(identities, m["user_id"])) for m in page.rows]
         return Reply(200, responses.account_users(items, page.info))
 
     # ---------------------------------------------------------- update
@@ -73,7 +82,7 @@ class AccountUserRPCs:
         request = decode(call.body, UPDATE_ACCOUNT_USER)
         caller = authenticate(call, self.api_keys)
         roles: list[str] = request.get("roles", [])
-        member = self._target(caller, request.get("user_id", 0))
+        member, identity, inside = self._target(caller, request.get("user_id", 0))
         # [PUB] permission over the member's roles plus the new ones...
         combined = list(member["roles"]) + [r for r in roles if r not in member["roles"]]
         if not has_permission(caller["roles"], combined):
@@ -93,7 +102,6 @@ class AccountUserRPCs:
         password: str = request.get("password", "")
         full_name: str = request.get("full_name", "")
         now, now_us = self._now()
-        identity = self._identity_user(member["user_id"])
         changes: dict[str, Any] = {}
         updated = 0
         if password:  # [PUB] counted even when it is the same password
@@ -107,17 +115,20 @@ class AccountUserRPCs:
             if department_id != member["department_id"]:
                 moved["department_id"] = department_id
             updated += 1
-        if moved:
+        if moved and not inside:
             member = {**member, **moved, "updated_at": now, "updated_us": now_us}
             self.account_users.update((member["shop_id"], member["user_id"]), member)
         if full_name:
             # [PUB] UpdateUserInfo: the identity's name (what every listing shows), not its
-            # short name; [INF] each membership's search index is rebuilt from it.
+            # short name; [INF] each membership's search index is rebuilt from it (the one
+            # kept inside the user's row reads it from there).
             changes["full_name"] = full_name
             self._reindex_name(member["user_id"], full_name)
             updated += 1
-        if changes:
-            record = {**identity, **changes, "updated_at": now}
+        record = {**identity, **changes, "updated_at": now} if changes else None
+        if moved and inside:  # the membership kept inside the user's row: one write with the identity's changes
+            record = members.changed(record or identity, {**member, **moved, "updated_us": now_us})
+        if record is not None:
             self.users.update(record["id"], record, self._unique(record))
         return Reply(200, responses.updated(min(updated, 1)))  # [PUB] capped at 1
 
@@ -126,35 +137,47 @@ class AccountUserRPCs:
         self._check_content_type(call)
         request = decode(call.body, DELETE_ACCOUNT_USER)
         caller = authenticate(call, self.api_keys)
-        member = self._target(caller, request.get("user_id", 0))
+        member, identity, inside = self._target(caller, request.get("user_id", 0))
         if not has_permission(caller["roles"], member["roles"]):  # the owner is never deletable [PUB]
             raise VendorError("permission_denied")
         # [PUB] only the membership goes: the identity user (phone, password)
         # stays, so adding the phone again reuses it.
-        self.account_users.delete((member["shop_id"], member["user_id"]))
+        if inside:
+            self.users.update(identity["id"], members.without(identity), self._unique(identity))
+        else:
+            self.account_users.delete((member["shop_id"], member["user_id"]))
         return Reply(200, responses.deleted(1))
 
     # ---------------------------------------------------------- helpers
-    def _target(self, caller: dict[str, Any], user_id: int) -> dict[str, Any]:
+    def _target(self, caller: dict[str, Any], user_id: int) -> tuple[dict[str, Any], dict[str, Any], bool]:
+        """The caller's shop's membership of ``user_id``, its identity user, and whether the membership is
+        kept inside the user's row (members.py); not_found when the user is no member of *this* shop."""
         if user_id == 0:
             raise VendorError("invalid_argument", errors.MSG_USER_ID_MISSING)
-        member = self.account_users.get((caller["shop_id"], user_id))
-        if member is None:  # not a member of *this* shop, whatever other shops say
-            raise VendorError("not_found")  # [INF] GetAccountUserQuery's NotFound, default msg
-        return member
-
-    def _identity_user(self, user_id: int) -> dict[str, Any]:
-        # A membership's identity user is never deleted (deleting a membership keeps it).
-        identity = self.users.get(user_id)
+        shop_id = caller["shop_id"]
+        identity = self.users.get(user_id)  # a membership's identity user is never deleted (deleting one keeps it)
         if identity is None:
-            raise LookupError(f"membership of user {user_id} without its identity user")
-        return identity
+            raise VendorError("not_found")  # [INF] GetAccountUserQuery's NotFound, default msg
+        member = members.of_shop(identity, shop_id)
+        if member is not None:
+            return member, identity, True
+        member = self.account_users.get((shop_id, user_id))
+        if member is None:  # not a member of *this* shop, whatever other shops say
+            raise VendorError("not_found")
+        return member, identity, False
 
     def _reindex_name(self, user_id: int, full_name: str) -> None:
         table = self.account_users
         for member in table.values():
             if member["user_id"] == user_id:
                 table.update((member["shop_id"], user_id), {**member, "name_indexed": full_name})
+
+
+def _identity_of(identities: dict[int, dict[str, Any]], user_id: int) -> dict[str, Any]:
+    identity = identities.get(user_id)
+    if identity is None:  # a membership's identity user is never deleted (deleting a membership keeps it)
+        raise LookupError(f"membership of user {user_id} without its identity user")
+    return identity
 
 
 def _filter(wanted: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:

@@ -19,12 +19,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ...core.clock import instant_parts, iso_z
-from ...core.errors import VendorError
+from ...core.errors import Conflict, VendorError
 from ...core.phones import valid_for
-from ...core.seeding import Draw
 from ...core.store import Table
 from ...core.vendor import SESSION, Call, Lazy, Reply, Route, StateTables, StoreTable, Vendor, VendorContext, bearer_auth
-from . import create_request, errors, responses
+from . import create_request, errors, members, responses
 from .account_users import AccountUserRPCs
 from .auth import authenticate
 from .gojson import go_quote
@@ -154,7 +153,9 @@ class ETelecom(AccountUserRPCs, Vendor):
     # shops: {id, name, owner_id} by id
     # api_keys: {shop_id, roles, revoked} by key string
     # account_users: shop memberships by (shop_id, user_id); deleting one
-    #   removes the row (eTop soft-deletes; deleted rows are never read back)
+    #   removes the row (eTop soft-deletes; deleted rows are never read back).
+    #   A create's new user keeps its first membership inside its own row
+    #   instead (members.py): one row written per create.
     users = StoreTable("users")
     shops = StoreTable("shops")
     api_keys = StoreTable("api_keys")
@@ -342,11 +343,18 @@ class ETelecom(AccountUserRPCs, Vendor):
         ctx = self.ctx
         candidate = etop_id(ms, random24)
         while True:
-            user_id = ctx.next_id_at_least("user_ids", candidate)  # the candidate, or one past the last id given
-            if user_id != candidate:
-                user_id = next_tagged(user_id - 1)
-            # The ids given next pass one that is not the candidate.
-            if ctx.bump_id_if_absent(users, user_id, "user_ids", None if user_id == candidate else user_id):
+            # The candidate, or one past the last id given, checked free in the same step (Redis: one round trip):
+            # what next_id_at_least then bump_id_if_absent (with no counter to move) did one by one.
+            user_id, free = ctx.next_id_at_least_if_absent(users, "user_ids", candidate)
+            tagged = user_id if user_id == candidate else next_tagged(user_id - 1)
+            if tagged != user_id:
+                # One past the last id given, past its tag's range (2^-24 of the time): the first id with the tag
+                # above it is checked instead, and the ids given next pass it.  (The id checked first, tagless, is
+                # never a user's: on Redis its "chosen" mark stays, and no id below the counter is checked again.)
+                user_id = tagged
+                free = ctx.bump_id_if_absent(users, user_id, "user_ids", user_id)
+            # (A tagged id one past the last one given is the counter's value now: no counter moves for it.)
+            if free:
                 return user_id
             # Taken: a fixture user's id (the fixture's own), or one another request chose meanwhile (workers on
             # Redis).  The next try starts past it AND past every id given since, so requests that met on one id
@@ -399,20 +407,22 @@ class ETelecom(AccountUserRPCs, Vendor):
         users = tables.users
         department_id = request["department_id"] or None
         known_department = department_id is None or department_id in self.departments[shop_id]
+        member_id = 0  # a new phone's membership id (a known phone's membership takes its own when it is added)
         if known_department:
-            # The phone's look-up and, for a new one, the user id's draw in one step (Redis: one round trip); the
-            # memory store makes the calls one by one (find, draw).  The membership's id is taken after the user's
-            # insert, as before: on Redis that confirms the insert (refused if another worker took the phone
-            # meanwhile) before the membership is written.
-            taken = self.ctx.find_or_draw(users, "phone", phone, "create_user")
-            if isinstance(taken, Draw):
-                existing: dict[str, Any] | None = None
-                drawn = taken
+            # The phone's look-up and, for a new one, the membership's id and the user id's draw, in one step
+            # (Redis: one round trip; the memory store makes the calls one by one: conflict, next_id, draw).
+            # Both counters move only for a new phone, as they did when the membership's id was taken last.
+            taken = self.ctx.next_id_and_draw_if_free(users, {"phone": phone}, "account_users", _MEMBER_ID_START, "create_user")
+            if isinstance(taken, Conflict):
+                existing: dict[str, Any] | None = taken.existing
             else:
-                existing = taken
+                existing = None
+                member_id, drawn = taken
         else:  # answered not_found unless the phone is a member already: nothing is drawn
             existing = users.find("phone", phone)
-        if existing is not None and tables.account_users.get((shop_id, existing["id"])) is not None:
+        if existing is not None and (
+            members.of_shop(existing, shop_id) is not None or tables.account_users.get((shop_id, existing["id"])) is not None
+        ):
             # The real service has registered nothing new by then (the phone was known).
             raise VendorError("user_exists")
         if not known_department:
@@ -430,15 +440,15 @@ class ETelecom(AccountUserRPCs, Vendor):
             # (the fixture checks it, and users are never deleted), so a new
             # user owns no shop: total_shop is 0 without scanning the shops.
             record, body = self._register(user_id, full_name, phone, now, password)
+            # Its membership inside its row (members.py): one row written.  The decoded list is this request's alone.
+            record[members.MEMBER] = members.embedded(member_id, shop_id, roles, department_id, stamp[1])
             users.insert(user_id, record, {"phone": phone})  # _unique(record) without its email: None, never indexed
-        else:
-            # RegisterSimplify returns at once for a known phone [PUB]: the user is added to
-            # the shop as it is - name, password, updated_at untouched (IsUpdatePassword is
-            # passed, and unread).
-            record = existing
-            body = responses.user(record, self._total_shop(record["id"]))
-        self._add_member(tables, shop_id, record, roles, stamp, department_id=department_id)  # the decoded list is this request's alone
-        return Reply(200, body)
+            return Reply(200, body)
+        # RegisterSimplify returns at once for a known phone [PUB]: the user is added to
+        # the shop as it is - name, password, updated_at untouched (IsUpdatePassword is
+        # passed, and unread) - as a membership row of its own.
+        self._add_member(tables, shop_id, existing, roles, stamp, department_id=department_id)
+        return Reply(200, responses.user(existing, self._total_shop(existing["id"])))
 
 
 # The record of a new identity user with nothing set yet and its body: the

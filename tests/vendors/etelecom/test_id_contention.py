@@ -19,17 +19,22 @@ def test_ids_taken_meanwhile_are_passed_in_one_step_not_walked(client: Any) -> N
     vendor = client.app.runtime.vendors["etelecom"]
     ctx = vendor.ctx
     checks: list[int] = []
-    check = ctx.bump_id_if_absent
+    step = ctx.next_id_at_least_if_absent
 
-    def taken_meanwhile(table: Any, key: Any, name: str, at_least: Any) -> bool:
-        if not checks:  # before the first check: RUN users created elsewhere from this id on, the counter past them
-            user_id = key
+    def taken_meanwhile(table: Any, name: str, at_least: int) -> tuple[int, bool]:
+        if not checks:
+            # The first pick found taken, and RUN users created elsewhere from it on meanwhile, the counter past
+            # them: what two separate steps (the id, then its check) once let other requests do in between, and
+            # what a fixture's user on the candidate's id still does.
+            checks.append(at_least)
+            user_id = at_least
             for _ in range(RUN):
                 table.insert(user_id, {"id": user_id, "phone": f"x{user_id}"})
                 user_id = next_tagged(user_id)
             ctx.next_id_at_least("user_ids", user_id)
-        checks.append(key)
-        return bool(check(table, key, name, at_least))
+            return at_least, False
+        checks.append(at_least)
+        return step(table, name, at_least)
 
     vendor.ctx = _Spy(ctx, taken_meanwhile)
     try:
@@ -39,13 +44,14 @@ def test_ids_taken_meanwhile_are_passed_in_one_step_not_walked(client: Any) -> N
     assert response.status_code == 200, response.text
     assert len(checks) == 2  # the id taken, then one past every id given since (RUN + 1 before)
     assert int(response.json()["id"]) > checks[0]
+    assert client.post(URL, json={**SEED_EXAMPLE, "phone": "0912000502"}, headers=bearer(OWNER_KEY)).status_code == 200
 
 
 class _Spy:
-    """The vendor's context with ``bump_id_if_absent`` replaced (VendorContext has slots)."""
+    """The vendor's context with ``next_id_at_least_if_absent`` replaced (VendorContext has slots)."""
 
-    def __init__(self, ctx: Any, bump: Any) -> None:
-        self._ctx, self.bump_id_if_absent = ctx, bump
+    def __init__(self, ctx: Any, step: Any) -> None:
+        self._ctx, self.next_id_at_least_if_absent = ctx, step
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._ctx, name)
