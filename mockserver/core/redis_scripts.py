@@ -176,11 +176,10 @@ return 0
 # name, at_least - 1.  NEXT_ID_AT_LEAST, then BUMP_ID_IF_ABSENT of the row keyed by that id (an int key: its packed
 # form is its decimal text, as HGET reads the counter) with no counter to move: "<id> 0" when the row is absent and
 # was not chosen (it is marked chosen now), "<id> 1" when it is taken (VendorContext.next_id_at_least_if_absent).
-NEXT_ID_AT_LEAST_IF_ABSENT = LISTED + BELOW + """
+NEXT_ID_AT_LEAST_IF_ABSENT = LISTED + BELOW + EXACT + """
 local now = redis.call('HGET', KEYS[1], ARGV[2])
 if not now or below(now, ARGV[3]) then redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
-redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
-local id = redis.call('HGET', KEYS[1], ARGV[2])
+local id = exact(redis.call('HINCRBY', KEYS[1], ARGV[2], 1), KEYS[1], ARGV[2])
 if redis.call('HEXISTS', KEYS[4], id) == 1 or redis.call('HSETNX', KEYS[5], id, 1) == 0 then return id .. ' 1' end
 redis.call('SADD', KEYS[2], KEYS[5])  -- a clear or a drop of the namespace takes it along
 return id .. ' 0'
