@@ -20,13 +20,26 @@ local function drop_owned(owners, key)
 end
 """
 
-# KEYS: rows, order, owners, namespace's key set, namespaces set, meta (order counters), the table's generation,
-# the keys chosen and not written yet (BUMP_ID_IF_ABSENT).
-# ARGV: namespace, row key, record, "1" for an update, table name, then field, value pairs.
-# {field, record} taken, or the table's generation after the write.
+# Lua: a counter's value after HINCRBY, as text (ids can pass 2^53, where Lua's numbers are inexact:
+# HINCRBY's integer reaches Lua as a double, exact below 2^53; past it, read back as text).
+EXACT = """
+local function exact(n, hash, field)
+  if n < 9007199254740992 and n > -9007199254740992 then return string.format('%d', n) end
+  return redis.call('HGET', hash, field)
+end
+"""
+
+# KEYS: rows, order, owners, namespace's key set, namespaces set, the table's generation, the keys chosen and not
+# written yet (BUMP_ID_IF_ABSENT).
+# ARGV: namespace, table name, "1" for an update, row key, record, then field, value pairs (the first three the
+# same for every call on a table: packed once, core.redis_table).
+# {field, record} taken, or the table's generation after the write.  The generation (INCR: 1 on a table's first
+# write since it was created or cleared, when its keys are listed) is also the new row's place in the order:
+# it moves at every write and delete, so it only grows while the order exists (both go in one clear), and a
+# table written by an earlier version (places from a per-table counter, never above the generation) keeps its order.
 WRITE = DROP_OWNED + """
-local rows, order, owners, nskeys, spaces, meta, gen = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
-local key, update = ARGV[2], ARGV[4] == '1'
+local rows, order, owners, nskeys, gen = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[6]
+local key, update = ARGV[4], ARGV[3] == '1'
 for i = 6, #ARGV, 2 do
   local taken = redis.call('HGET', owners .. ':' .. ARGV[i], ARGV[i + 1])
   if taken and (not update or taken ~= key) then
@@ -36,15 +49,14 @@ end
 local old = false
 if update then
   old = drop_owned(owners, key)
-else  -- an insert: the row is new (no unique values owned, no place in the order yet) or refused
-  local existing = redis.call('HGET', rows, key)
-  if existing then return {'id', existing} end
-  redis.call('HDEL', KEYS[8], key)  -- chosen by BUMP_ID_IF_ABSENT (if it was): written now
+  redis.call('HSET', rows, key, ARGV[5])
+elseif redis.call('HSETNX', rows, key, ARGV[5]) == 0 then  -- an insert: the row is new or refused
+  return {'id', redis.call('HGET', rows, key)}
+else
+  redis.call('HDEL', KEYS[7], key)  -- chosen by BUMP_ID_IF_ABSENT (if it was): written now
 end
-redis.call('HSET', rows, key, ARGV[3])
-if not update or not redis.call('ZSCORE', order, key) then
-  redis.call('ZADD', order, redis.call('HINCRBY', meta, ARGV[5], 1), key)
-end
+local now = redis.call('INCR', gen)
+if not update or not redis.call('ZSCORE', order, key) then redis.call('ZADD', order, now, key) end
 local owned = {}
 for i = 6, #ARGV, 2 do
   local index = owners .. ':' .. ARGV[i]
@@ -54,11 +66,11 @@ for i = 6, #ARGV, 2 do
   owned[#owned + 1] = ARGV[i + 1]
 end
 if #owned > 0 then redis.call('HSET', owners, key, cmsgpack.pack(owned)) elseif old then redis.call('HDEL', owners, key) end
-if redis.call('EXISTS', gen) == 0 then  -- the table's first write since it was created or cleared
-  redis.call('SADD', nskeys, rows, order, owners, meta, gen)
-  redis.call('SADD', spaces, ARGV[1])
+if now == 1 then  -- the table's first write since it was created or cleared
+  redis.call('SADD', nskeys, rows, order, owners, gen)
+  redis.call('SADD', KEYS[5], ARGV[1])
 end
-return redis.call('INCR', gen)
+return now
 """
 
 # KEYS: rows, order, owners, the table's generation.  ARGV: row key.  {the removed record or false, generation after}.
@@ -112,10 +124,9 @@ end
 # KEYS: counters, namespace's key set, namespaces set.  ARGV: namespace, name, start | at_least.
 # Ids can pass 2^53 (a vendor's 19-digit ids), where Lua's numbers are inexact: the arithmetic is
 # HINCRBY's (64-bit), "start - 1" comes from Python, and two ids compare as decimal texts.
-NEXT_ID = LISTED + """
-if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 0 then redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
-redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
-return redis.call('HGET', KEYS[1], ARGV[2])  -- as text: HINCRBY's integer reaches Lua as a double
+NEXT_ID = LISTED + EXACT + """
+redis.call('HSETNX', KEYS[1], ARGV[2], ARGV[3])
+return exact(redis.call('HINCRBY', KEYS[1], ARGV[2], 1), KEYS[1], ARGV[2])
 """
 
 BELOW = """
@@ -136,11 +147,10 @@ return 0
 
 # ARGV: namespace, name, at_least - 1.  BUMP_ID then NEXT_ID (VendorContext.next_id_at_least): the larger of
 # at_least and one past the last id given, as text.
-NEXT_ID_AT_LEAST = LISTED + BELOW + """
+NEXT_ID_AT_LEAST = LISTED + BELOW + EXACT + """
 local now = redis.call('HGET', KEYS[1], ARGV[2])
 if not now or below(now, ARGV[3]) then redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
-redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
-return redis.call('HGET', KEYS[1], ARGV[2])
+return exact(redis.call('HINCRBY', KEYS[1], ARGV[2], 1), KEYS[1], ARGV[2])
 """
 
 # KEYS: counters, namespace's key set, namespaces set, rows, the keys chosen and not written yet.  ARGV: namespace,
@@ -166,20 +176,18 @@ return 0
 # name, at_least - 1.  NEXT_ID_AT_LEAST, then BUMP_ID_IF_ABSENT of the row keyed by that id (an int key: its packed
 # form is its decimal text, as HGET reads the counter) with no counter to move: "<id> 0" when the row is absent and
 # was not chosen (it is marked chosen now), "<id> 1" when it is taken (VendorContext.next_id_at_least_if_absent).
-NEXT_ID_AT_LEAST_IF_ABSENT = LISTED + BELOW + """
+NEXT_ID_AT_LEAST_IF_ABSENT = LISTED + BELOW + EXACT + """
 local now = redis.call('HGET', KEYS[1], ARGV[2])
 if not now or below(now, ARGV[3]) then redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
-redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
-local id = redis.call('HGET', KEYS[1], ARGV[2])
+local id = exact(redis.call('HINCRBY', KEYS[1], ARGV[2], 1), KEYS[1], ARGV[2])
 if redis.call('HEXISTS', KEYS[4], id) == 1 or redis.call('HSETNX', KEYS[5], id, 1) == 0 then return id .. ' 1' end
 redis.call('SADD', KEYS[2], KEYS[5])  -- a clear or a drop of the namespace takes it along
 return id .. ' 0'
 """
 
 # KEYS: counters, namespace's key set, namespaces set.  ARGV: namespace, name, by.  The value after.
-INCR = LISTED + """
-redis.call('HINCRBY', KEYS[1], ARGV[2], ARGV[3])
-return redis.call('HGET', KEYS[1], ARGV[2])
+INCR = LISTED + EXACT + """
+return exact(redis.call('HINCRBY', KEYS[1], ARGV[2], ARGV[3]), KEYS[1], ARGV[2])
 """
 
 SET_COUNTER = LISTED + """
@@ -197,22 +205,44 @@ return #keys
 """
 
 
-# KEYS: stream, seq counter.  ARGV: the cap, then packed row, session pairs (a turn's rows: one call).
-# One global seq per row, in stream order.
-JOURNAL_PUT = """
-for i = 2, #ARGV, 2 do
-  local seq = redis.call('INCR', KEYS[2])
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 's', seq, 'n', ARGV[i + 1], 'r', ARGV[i])
+# KEYS: stream.  ARGV: the cap, then packed row, session pairs.  The journal's rows in one call where Redis
+# refuses CLIENT REPLY (core.redis_journal: the rows go in as plain XADDs wherever it is allowed, since every
+# argument a script is given costs Redis a hash of all its bytes, and a row is ~1-3 KB).
+JOURNAL_PUT = """for i = 2, #ARGV, 2 do
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '0-*', 'n', ARGV[i + 1], 'r', ARGV[i])
 end
-return 0
-"""
+return 0"""
+
+# KEYS: stream, an earlier version's seq counter.  A journal written by an earlier version (auto ids, each row's
+# seq in its field "s", the last seq given in a counter) made what this one writes: each row re-added under the id
+# 0-<its seq>, and the stream's last id made the counter's, so the next row's seq follows the last one given (the
+# id of a row added and removed at once: XDEL keeps a stream's last id).  The number of rows kept, -1 if there was
+# nothing to convert (run by every worker at start-up: only the first finds any).
+JOURNAL_CONVERT = """local last = redis.call('GET', KEYS[2])
+local newest = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+if not last and (#newest == 0 or string.sub(newest[1][1], 1, 2) == '0-') then return -1 end
+local entries = redis.call('XRANGE', KEYS[1], '-', '+')
+redis.call('DEL', KEYS[1], KEYS[2])
+local top = 0
+for _, entry in ipairs(entries) do
+  local f = {}
+  for i = 1, #entry[2], 2 do f[entry[2][i]] = entry[2][i + 1] end
+  if f.s and f.r and tonumber(f.s) > top then
+    redis.call('XADD', KEYS[1], '0-' .. f.s, 'n', f.n or '', 'r', f.r)
+    top = tonumber(f.s)
+  end
+end
+if last and tonumber(last) > top then
+  redis.call('XDEL', KEYS[1], redis.call('XADD', KEYS[1], '0-' .. last, 'n', '', 'r', ''))
+end
+return #entries"""
 
 # KEYS: rows, owners, counters, namespace's key set, namespaces set.  ARGV: namespace, name, start - 1, the step
 # (1 for an id; n for n ids taken at once: VendorContext.draw_and_count_if_free), a counter to move by one with the
 # id ("" for none: a draw's, VendorContext.next_id_and_draw_if_free), then field, value pairs.
 # {field, record} if a value is taken (no id taken, no counter moved), else the next id (as text: NEXT_ID's),
 # followed by " " and the counter's value after it moved when one is named.
-NEXT_ID_IF_FREE = """
+NEXT_ID_IF_FREE = EXACT + """
 for i = 6, #ARGV, 2 do
   local taken = redis.call('HGET', KEYS[2] .. ':' .. ARGV[i], ARGV[i + 1])
   if taken then return {ARGV[i], redis.call('HGET', KEYS[1], taken)} end
@@ -221,10 +251,8 @@ if redis.call('EXISTS', KEYS[3]) == 0 then
   redis.call('SADD', KEYS[4], KEYS[3])
   redis.call('SADD', KEYS[5], ARGV[1])
 end
-if redis.call('HEXISTS', KEYS[3], ARGV[2]) == 0 then redis.call('HSET', KEYS[3], ARGV[2], ARGV[3]) end
-redis.call('HINCRBY', KEYS[3], ARGV[2], ARGV[4])
-local id = redis.call('HGET', KEYS[3], ARGV[2])
+redis.call('HSETNX', KEYS[3], ARGV[2], ARGV[3])
+local id = exact(redis.call('HINCRBY', KEYS[3], ARGV[2], ARGV[4]), KEYS[3], ARGV[2])
 if ARGV[5] == '' then return id end
-redis.call('HINCRBY', KEYS[3], ARGV[5], 1)
-return id .. ' ' .. redis.call('HGET', KEYS[3], ARGV[5])
+return id .. ' ' .. exact(redis.call('HINCRBY', KEYS[3], ARGV[5], 1), KEYS[3], ARGV[5])
 """

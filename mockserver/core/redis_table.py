@@ -9,7 +9,7 @@ from .errors import Conflict
 from .packed import pack, unpack
 from .packed import pack_key as _key
 from .packed import unpack_key as _given_key
-from .redis_lane import Head
+from .redis_lane import Head, bulk
 from .store import NO_UNIQUE_KEYS, Record, UniqueKeys
 
 if TYPE_CHECKING:
@@ -28,8 +28,7 @@ def _pairs(unique: UniqueKeys) -> list[bytes | str]:
 class RedisTable:
     """One table's keys; stateless besides their names, so a handle is as good after a clear as before."""
 
-    __slots__ = ("_chosen", "_gen", "_meta", "_name", "_namespace", "_nskeys", "_order", "_owners", "_rows", "_spaces", "_store",
-                 "_write_head")
+    __slots__ = ("_chosen", "_gen", "_heads", "_keys", "_name", "_namespace", "_order", "_owners", "_rows", "_store")
 
     def __init__(self, store: RedisStore, namespace: str, name: str) -> None:
         base = store.space_key(namespace)
@@ -39,13 +38,14 @@ class RedisTable:
         self._rows = f"{base}:r:{name}"
         self._order = f"{base}:z:{name}"
         self._owners = f"{base}:o:{name}"
-        self._meta = f"{base}:m"
-        self._nskeys = f"{base}:keys"
-        self._spaces = store.spaces_key
         self._gen = f"{base}:g:{name}"  # moved by every write: what a worker's copies of rows are checked against
         self._chosen = f"{base}:h:{name}"  # keys chosen (bump_id_if_absent) and not written yet
-        self._write_head = Head("EVALSHA", store.write_script.sha, 8, self._rows, self._order, self._owners, self._nskeys,
-                                self._spaces, self._meta, self._gen, self._chosen, namespace)
+        # The write script's keys and first arguments (namespace, table, insert or update): the same for every
+        # write of this table, packed once per kind (a write packs only its row key, record and unique values).
+        self._keys = [self._rows, self._order, self._owners, f"{base}:keys", store.spaces_key, self._gen, self._chosen]
+        sha = store.write_script.sha
+        self._heads = (Head("EVALSHA", sha, len(self._keys), *self._keys, namespace, name, b"0"),
+                       Head("EVALSHA", sha, len(self._keys), *self._keys, namespace, name, b"1"))
 
     @property
     def rows_key(self) -> str:
@@ -76,25 +76,24 @@ class RedisTable:
         return None if not found else Conflict(found[0].decode(), unpack(found[1]))
 
     def insert(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
-        self._write(key, record, unique, b"0")
+        self._write(key, record, unique, 0)
 
     def update(self, key: Hashable, record: Record, unique: UniqueKeys = NO_UNIQUE_KEYS) -> None:
-        self._write(key, record, unique, b"1")
+        self._write(key, record, unique, 1)
 
-    def _write(self, key: Hashable, record: Record, unique: UniqueKeys, update: bytes) -> None:
+    def _write(self, key: Hashable, record: Record, unique: UniqueKeys, update: int) -> None:
         packed = pack(record)  # before anything is sent: a record that cannot be kept changes nothing
         kept_key = _key(key)
         store = self._store
         script = store.write_script
         if store.lane.request and script.sha in store._loaded:  # a request of a turn: confirmed at the turn's end
-            store.defer_write(self._gen, kept_key, script.sha,
-                              self._write_head.with_rest((kept_key, packed, update, self._name, *_pairs(unique))))
+            head, pairs = self._heads[update], _pairs(unique)
+            # Head.with_rest's packing, with the record (~0.3-3 KB) copied once rather than three times: ~0.4 us.
+            command = b"*%d\r\n%b$%d\r\n%b\r\n$%d\r\n%b\r\n%b" % (
+                head.count + 2 + len(pairs), head.packed, len(kept_key), kept_key, len(packed), packed, bulk(pairs))
+            store.defer_write(self._gen, kept_key, script.sha, command)
             return
-        found = store.run(
-            script,
-            [self._rows, self._order, self._owners, self._nskeys, self._spaces, self._meta, self._gen, self._chosen],
-            [self._namespace, kept_key, packed, update, self._name, *_pairs(unique)],
-        )
+        found = store.run(script, self._keys, [self._namespace, self._name, update, kept_key, packed, *_pairs(unique)])
         if type(found) is list:
             raise Conflict(found[0].decode(), unpack(found[1]))
         self._store.wrote(self._gen, kept_key, found)

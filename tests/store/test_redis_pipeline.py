@@ -101,7 +101,7 @@ async def test_one_turns_creates_wait_for_one_round_trip_together_and_one_flush(
         await settle()
     conns = connections(server, 8)
     sent = [create(server, f"u{n}@pipe.io") for n in range(8)]  # (describe() reads the store: not counted)
-    trips, evals, users = store.round_trips, calls(store.client, "eval"), users_in(server)
+    trips, xadds, quiet, users = store.round_trips, calls(store.client, "xadd"), calls(store.client, "client|reply"), users_in(server)
     for (proto, _), request in zip(conns, sent, strict=True):
         proto.data_received(request)  # eight connections' creates, answered in one turn
     assert all(transport.writes == [] for _, transport in conns)  # nothing written before the turn's writes are confirmed
@@ -113,7 +113,8 @@ async def test_one_turns_creates_wait_for_one_round_trip_together_and_one_flush(
     # The version check, the eight creates' look-ups with their ids in one round trip (each create suspended
     # while it waits: core.redis_lane), the turn's end (the eight writes and journal rows).
     assert store.round_trips - trips == 1 + 1 + 1
-    assert calls(store.client, "eval") - evals == 1  # the eight journal rows in one call
+    # The eight journal rows in one command (core.redis_journal): eight XADDs between CLIENT REPLY OFF and ON.
+    assert calls(store.client, "xadd") - xadds == 8 and calls(store.client, "client|reply") - quiet == 2
     assert users_in(server) == users + 8
     rows = server.runtime.journal.query()
     assert sum(1 for row in rows if row["status"] == 201) == 10
