@@ -288,9 +288,7 @@ class VendorContext:
         claims = store.claims
         if claims is not None:  # Redis (core.store.Claims); the memory store's is None
             return claims.next_id_at_least_if_absent(self.namespace, table, name, at_least)
-        namespace = self.namespace
-        store.bump_id(namespace, name, at_least - 1)
-        taken = store.next_id(namespace, name, at_least)
+        taken = self.next_id_at_least(name, at_least)
         return taken, table.get(taken) is None
 
     def draw(self, operation: str) -> Draw:

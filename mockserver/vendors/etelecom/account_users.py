@@ -64,16 +64,14 @@ class AccountUserRPCs:
 
         shop_id = caller["shop_id"]
         test = _filter(wanted)
-        identities: dict[int, dict[str, Any]] = {}
         rows = []
-        for user in self.users.values():  # every user's row: the memberships kept inside them, and their names
-            identities[user["id"]] = user
+        for user in self.users.values():  # the memberships kept inside users' rows
             member = members.of_shop(user, shop_id)
             if member is not None and test(member):
                 rows.append(member)
         rows += [m for m in self.account_users.values() if m["shop_id"] == shop_id and test(m)]
         page = paginate(rows, request.get("paging"))  # sorted on (instant, membership id): where a row came from is lost
-        items = [responses.account_user(m, _identity_of(identities, m["user_id"])) for m in page.rows]
+        items = [responses.account_user(m, self._identity_user(m["user_id"])) for m in page.rows]
         return Reply(200, responses.account_users(items, page.info))
 
     # ---------------------------------------------------------- update
@@ -166,18 +164,17 @@ class AccountUserRPCs:
             raise VendorError("not_found")
         return member, identity, False
 
+    def _identity_user(self, user_id: int) -> dict[str, Any]:
+        identity = self.users.get(user_id)
+        if identity is None:  # a membership's identity user is never deleted (deleting a membership keeps it)
+            raise LookupError(f"membership of user {user_id} without its identity user")
+        return identity
+
     def _reindex_name(self, user_id: int, full_name: str) -> None:
         table = self.account_users
         for member in table.values():
             if member["user_id"] == user_id:
                 table.update((member["shop_id"], user_id), {**member, "name_indexed": full_name})
-
-
-def _identity_of(identities: dict[int, dict[str, Any]], user_id: int) -> dict[str, Any]:
-    identity = identities.get(user_id)
-    if identity is None:  # a membership's identity user is never deleted (deleting a membership keeps it)
-        raise LookupError(f"membership of user {user_id} without its identity user")
-    return identity
 
 
 def _filter(wanted: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:

@@ -25,23 +25,41 @@ def embedded(member_id: int, shop_id: int, roles: list[str], department_id: int 
     return {"id": member_id, "shop_id": shop_id, "roles": roles, "department_id": department_id, "created_us": joined_us}
 
 
+def membership(
+    member_id: int, shop_id: int, user: dict[str, Any], roles: list[str], created_us: int, updated_us: int, *,
+    permissions: list[str] | None = None, position: str = "", department_id: int | None = None,
+    extension: str | None = None, at: str | None = None,
+) -> dict[str, Any]:
+    """An ``account_users`` row: the one shape of a membership, kept as a row (``at``: its instant's text, stored
+    with a row of its own) or rebuilt from the one inside a user's row (``row``).  Its search columns are the
+    identity user's at this moment, as eTop's CreateAccountUser store builds them [PUB]."""
+    member: dict[str, Any] = {
+        "id": member_id,
+        "shop_id": shop_id,
+        "user_id": user["id"],
+        "roles": roles,
+        "permissions": permissions or [],
+        "position": position,
+        "department_id": department_id,
+        "extension_number": extension,
+        # The texts full_name_norm / phone_norm / extension_number_norm are built from (search.index_tokens) [PUB].
+        "name_indexed": user["full_name"],
+        "phone_indexed": user["phone"],
+    }
+    if at is not None:
+        member["created_at"] = at
+    member["created_us"] = created_us
+    if at is not None:
+        member["updated_at"] = at
+    member["updated_us"] = updated_us
+    return member
+
+
 def row(user: dict[str, Any], kept: dict[str, Any]) -> dict[str, Any]:
     """The membership row (an ``account_users`` row's keys) of ``kept``, the membership inside ``user``'s row."""
     created = kept["created_us"]
-    return {
-        "id": kept["id"],
-        "shop_id": kept["shop_id"],
-        "user_id": user["id"],
-        "roles": kept["roles"],
-        "permissions": [],
-        "position": "",
-        "department_id": kept["department_id"],
-        "extension_number": None,
-        "name_indexed": user["full_name"],
-        "phone_indexed": user["phone"],
-        "created_us": created,
-        "updated_us": kept.get("updated_us", created),
-    }
+    return membership(kept["id"], kept["shop_id"], user, kept["roles"], created, kept.get("updated_us", created),
+                      department_id=kept["department_id"])
 
 
 def of_shop(user: dict[str, Any], shop_id: int) -> dict[str, Any] | None:

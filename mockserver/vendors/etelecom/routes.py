@@ -305,30 +305,13 @@ class ETelecom(AccountUserRPCs, Vendor):
         permissions: list[str] | None = None, position: str = "", department_id: int | None = None,
         extension: str | None = None,
     ) -> None:
-        """A membership row, joined at ``joined`` (a ``_stamp``).  Its search
-        columns are built from the identity user at this moment, as eTop's
-        CreateAccountUser store does [PUB]."""
+        """A membership row of its own, joined at ``joined`` (a ``_stamp``): members.membership's shape."""
         at, at_us = joined
+        member_id = self.ctx.next_id("account_users", _MEMBER_ID_START)
         tables.account_users.insert(
             (shop_id, user["id"]),
-            {
-                "id": self.ctx.next_id("account_users", _MEMBER_ID_START),
-                "shop_id": shop_id,
-                "user_id": user["id"],
-                "roles": roles,
-                "permissions": permissions or [],
-                "position": position,
-                "department_id": department_id,
-                "extension_number": extension,
-                # The texts full_name_norm / phone_norm / extension_number_norm
-                # are built from (search.index_tokens), frozen at joining [PUB].
-                "name_indexed": user["full_name"],
-                "phone_indexed": user["phone"],
-                "created_at": at,
-                "created_us": at_us,
-                "updated_at": at,
-                "updated_us": at_us,
-            },
+            members.membership(member_id, shop_id, user, roles, at_us, at_us, permissions=permissions, position=position,
+                               department_id=department_id, extension=extension, at=at),
         )
 
     def _now(self) -> tuple[str, int]:
