@@ -43,6 +43,9 @@ local key, update = ARGV[4], ARGV[3] == '1'
 for i = 6, #ARGV, 2 do
   local taken = redis.call('HGET', owners .. ':' .. ARGV[i], ARGV[i + 1])
   if taken and (not update or taken ~= key) then
+    -- An insert refused: a key chosen for it (BUMP_ID_IF_ABSENT) is given back, or the mark would outlive the
+    -- request (one field per refused create, until a clear).  No counter hands the key out again.
+    if not update then redis.call('HDEL', KEYS[7], key) end
     return {ARGV[i], redis.call('HGET', rows, taken)}
   end
 end
@@ -51,6 +54,7 @@ if update then
   old = drop_owned(owners, key)
   redis.call('HSET', rows, key, ARGV[5])
 elseif redis.call('HSETNX', rows, key, ARGV[5]) == 0 then  -- an insert: the row is new or refused
+  redis.call('HDEL', KEYS[7], key)  -- the row is there: a mark on its key has nothing left to guard
   return {'id', redis.call('HGET', rows, key)}
 else
   redis.call('HDEL', KEYS[7], key)  -- chosen by BUMP_ID_IF_ABSENT (if it was): written now

@@ -63,3 +63,36 @@ def test_on_redis_a_free_id_is_chosen_until_its_row_is_written(redis_store: Redi
         assert ctx.next_id_at_least_if_absent(users, "ids", 41) == (41, True)
     finally:
         other.close()
+
+
+def test_on_redis_a_refused_insert_gives_its_chosen_id_back(redis_store: RedisStore) -> None:
+    """A create refused at its write (a unique value taken meanwhile, or the row there already) leaves no "chosen"
+    mark behind: without this each refused create kept one field in Redis until the namespace was cleared."""
+    from mockserver.core.errors import Conflict
+
+    ctx = _context(redis_store)
+    users = ctx.table("users")
+    users.insert(7, {"id": 7, "phone": "1"}, {"phone": "1"})
+    chosen = users.chosen_key  # type: ignore[attr-defined]
+    assert ctx.next_id_at_least_if_absent(users, "ids", 40) == (40, True)
+    assert redis_store.client.hexists(chosen, "40")
+    try:
+        users.insert(40, {"id": 40, "phone": "1"}, {"phone": "1"})
+    except Conflict as refused:
+        assert refused.field == "phone"
+    else:
+        raise AssertionError("the taken phone was not refused")
+    assert not redis_store.client.hexists(chosen, "40")
+    assert ctx.bump_id_if_absent(users, 40, "ids", None) is True  # free again: no row, no mark
+
+    assert ctx.bump_id_if_absent(users, 41, "ids", None) is True  # chosen, then written by another path first
+    redis_store.table("v", "users").insert(41, {"id": 41})
+    assert not redis_store.client.hexists(chosen, "41")  # a write takes its key's mark (as before)
+    assert ctx.next_id_at_least_if_absent(users, "other", 7) == (7, False)  # a taken id: not marked
+    try:
+        users.insert(7, {"id": 7})
+    except Conflict as refused:
+        assert refused.field == "id"
+    else:
+        raise AssertionError("the existing row was not refused")
+    assert redis_store.client.hlen(chosen) == 1  # 40's mark (bump_id_if_absent above) alone
