@@ -9,10 +9,11 @@
     python3 bench/run.py --store sqlite            # mockserver on a temporary SQLite file
     python3 bench/run.py --store redis --workers 1,2,4  # a private redis-server; the 1 -> 2 -> 4 worker curve
     python3 bench/run.py --store sqlite --workers 1,2,4 # N workers on one temporary SQLite file
+    python3 bench/run.py --quick --server both --repeat 3  # 3 interleaved rounds: median ratios, min-max range
 
 One server at a time on 127.0.0.1, loaded by wrk (-t2 -c64) on the same
-machine. Exits 1 when a target is missed (TARGETS). See bench/README.md for
-what the numbers mean.
+machine. Exits 1 when a target is missed (TARGETS; judged on the medians with
+--repeat N). See bench/README.md for what the numbers mean.
 """
 
 from __future__ import annotations
@@ -27,12 +28,16 @@ import resource
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+
+import report  # bench/report.py (this script's directory is sys.path[0])
+from report import P99_TARGET, STORE_TARGETS, TARGETS, Result, check_targets
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -40,14 +45,7 @@ LUA = HERE / "unique.lua"
 VENDORS = ("vaultspay", "payabli", "sabi", "pulse", "etelecom")
 HOST = "127.0.0.1"
 SERVERS = ("fast", "stock")  # mockserver serve --server
-# Issue 13's targets: req/s at least this share of the floor's, per transport, and p99 at
-# most P99_TARGET times the floor's (the floor runs just before and after each vendor).
-TARGETS = {"fast": 1.0, "stock": 0.6}
-P99_TARGET = 3.0
-# Issue 15's goals for the stores that keep state outside the process (any transport, any worker count): a
-# create on them does a commit (SQLite) or network round trips (Redis) that the floor never does.
-STORES = ("memory", "sqlite", "redis")
-STORE_TARGETS = {"sqlite": 0.4, "redis": 0.4}
+STORES = ("memory", "sqlite", "redis")  # serve --store kinds (their targets: report.STORE_TARGETS)
 
 # Request bodies; {ID} and {D7}/{D8}/{D9} are made unique per request (see unique.lua).
 BODIES = {
@@ -128,26 +126,6 @@ class Server:
         self.log.unlink(missing_ok=True)
 
 
-@dataclass
-class Result:
-    target: str
-    rps: float = 0.0
-    p50_ms: float = 0.0
-    p99_ms: float = 0.0
-    rss_mib: float | None = None
-    non2xx: int = 0
-    ratio: float | None = None
-    floor_rps: float | None = None  # the floor this ratio is against
-    floor_p99_ms: float | None = None  # the floor's p99 in the same runs
-    p99_ratio: float | None = None  # p99_ms / floor_p99_ms
-    server: str | None = None  # mockserver's transport (None: the floor)
-    store: str = "memory"  # mockserver's --store kind
-    workers: int = 1  # serve --workers
-    missed: list[str] = field(default_factory=list)  # targets this row missed
-    note: str = ""
-    raw: dict = field(default_factory=dict)
-
-
 RUNNING: list[Server] = []
 REDIS: list[Redis] = []  # the run's private redis-server, if any (stopped at exit)
 
@@ -172,15 +150,9 @@ class Floor:
         self.p99s.append(result.p99_ms)
         return result
 
-    def around(self, before: int) -> float:
-        """Mean of the floor runs just before and just after a vendor run (only before with --floor-once)."""
-        pair = self.segments[before:before + 2]
-        return sum(pair) / len(pair)
-
-    def p99_around(self, before: int) -> float:
-        """Mean p99 of the same floor runs as ``around``."""
-        pair = self.p99s[before:before + 2]
-        return sum(pair) / len(pair)
+    def compare(self, result: Result, before: int) -> None:
+        """A vendor row's ratios against the floor runs just before (index ``before``) and just after it."""
+        report.compare(result, self.segments, self.p99s, before)
 
 
 def ensure_wrk() -> str:
@@ -511,10 +483,7 @@ def bench_mockserver(wrk_bin: str, vendors: list[str], extra: list[str], args, s
             if not args.floor_once:
                 floor.measure()  # and the one just after (also the next vendor's "before")
             result.server, result.store, result.workers = transport, store, workers
-            result.floor_rps = floor.around(before)
-            result.ratio = result.rps / result.floor_rps if result.floor_rps else None
-            result.floor_p99_ms = floor.p99_around(before)
-            result.p99_ratio = result.p99_ms / result.floor_p99_ms if result.floor_p99_ms else None
+            floor.compare(result, before)
             check_targets(result)
             results.append(result)
             if server.proc.poll() is not None:
@@ -541,50 +510,6 @@ def watch_stream(port: int) -> None:
             pass
 
     threading.Thread(target=read, daemon=True).start()
-
-
-def target_ratio(r: Result) -> float:
-    """The req/s share of the floor a row must reach: issue 15's for SQLite/Redis, issue 13's otherwise."""
-    return STORE_TARGETS.get(r.store, TARGETS[r.server or "fast"])
-
-
-def check_targets(r: Result) -> None:
-    """Record in ``r.missed`` each target of issue 13 the row misses (req/s ratio, p99 ratio)."""
-    wanted = target_ratio(r)
-    if r.ratio is not None and r.ratio < wanted:
-        r.missed.append(f"req/s {r.ratio:.2f}x the floor (target >= {wanted:.1f}x with --server {r.server}"
-                        + ("" if r.store == "memory" else f" --store {r.store}") + ")")
-    if r.p99_ratio is not None and r.p99_ratio > P99_TARGET:
-        r.missed.append(f"p99 {r.p99_ms:.1f} ms = {r.p99_ratio:.1f}x the floor's {r.floor_p99_ms:.1f} ms "
-                        f"(target <= {P99_TARGET:.0f}x)")
-    if r.non2xx:
-        r.missed.append(f"{r.non2xx} non-2xx answers")
-
-
-def table(results: list[Result]) -> str:
-    # "!" after a ratio: a missed target (TARGETS, P99_TARGET).
-    rows = [("target", "req/s", "p50 ms", "p99 ms", "RSS MiB", "non-2xx", "floor req/s", "ratio", "floor p99",
-             "p99 ratio", "srv CPU", "other CPU")]
-    notes = []
-    for r in results:
-        if r.raw:
-            slow = r.ratio is not None and r.server is not None and r.ratio < target_ratio(r)
-            late = r.p99_ratio is not None and r.p99_ratio > P99_TARGET
-            rows.append((r.target, f"{r.rps:,.0f}", f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}",
-                         f"{r.rss_mib:.1f}" if r.rss_mib is not None else "?", str(r.non2xx),
-                         f"{r.floor_rps:,.0f}" if r.floor_rps else "-",
-                         f"{r.ratio:.2f}x" + ("!" if slow else "") if r.ratio is not None else "-",
-                         f"{r.floor_p99_ms:.1f}" if r.floor_p99_ms else "-",
-                         f"{r.p99_ratio:.1f}x" + ("!" if late else "") if r.p99_ratio is not None else "-",
-                         f"{r.raw['server_cpu']:.0%}", f"{r.raw['other_cpu']:.0%}"))
-        else:
-            rows.append((r.target, *["-"] * (len(rows[0]) - 1)))
-        if r.note:
-            notes.append(f"  {r.target}: {r.note}")
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))) for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines + (["", "notes:", *notes] if notes else []))
 
 
 def bench_transport(wrk_bin: str, vendors: list[str], transport: str, args, salt: int, results: list[Result],
@@ -642,7 +567,13 @@ def main() -> int:
     parser.add_argument("--workers", default="1", metavar="N[,N...]",
                         help="serve --workers: one count, or a list for the throughput curve (e.g. 1,2,4); "
                              "more than 1 needs --store sqlite or redis (memory:// runs with one worker)")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="run the whole sequence N times, interleaved, and report each target's median ratio over "
+                             "the rounds (each against its own round's floor runs) with its min-max range; the "
+                             "targets are judged on the medians (default 1)")
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error(f"--repeat: expected a positive integer, got {args.repeat}")
     if args.quick:
         args.duration = 3
     try:
@@ -669,8 +600,6 @@ def main() -> int:
           f"({busy:.0%} busy before start)", flush=True)
     if busy > 0.1:
         print("  WARNING: something else is using the CPU: absolute numbers and ratios will be noisy", flush=True)
-    results: list[Result] = []
-    startups: dict[str, float] = {}
     # Start-up is timed as users meet it: with Python's bytecode cache in place, which pip
     # writes on install and any earlier run leaves behind.  Without it (a source tree under
     # PYTHONDONTWRITEBYTECODE) every start compiles ~70 modules first: about 0.15 s more.
@@ -680,60 +609,88 @@ def main() -> int:
         print(f"  note: compileall failed, start-up includes compiling:\n{compiled.stdout[-500:]}", flush=True)
 
     floor_server = start("floor", [sys.executable, str(HERE / "floor.py")], "/")
-    startups["floor"] = floor_server.startup_s
     print(f"floor: first 200 after {floor_server.startup_s * 1000:.0f} ms (idle RSS {floor_server.rss_mib():.1f} MiB)",
           flush=True)
     floor = Floor(wrk_bin, floor_server, args, salt)
     floor_result = floor.measure()
     floor_result.ratio = 1.0
-    results.append(floor_result)
+    # --repeat N: the whole sequence N times, interleaved (floor, v1, floor, v2, ..., then again), each round's
+    # rows against its own floor runs around them; one server per target per round, as with one round.
+    rounds: list[list[Result]] = []
+    round_startups: list[dict[str, float]] = []
+    round_salts: list[int] = []
+    for index in range(args.repeat):
+        rows: list[Result] = []
+        startups = {"floor": floor_server.startup_s} if index == 0 else {}
+        salt_now = report.round_salt(salt, index, args.repeat)  # no create meets an earlier round's user
+        if args.repeat > 1:
+            print(f"\nround {index + 1} of {args.repeat} (salt {salt_now})", flush=True)
+            if index and args.floor_once:  # once per round: each round's ratios against its own floor
+                floor.measure()
+        if args.wire_floor:
+            wired = start("floor --wire", [sys.executable, str(HERE / "floor.py"), "--wire"], "/")
+            try:
+                print(f"floor --wire: wrk POST / for {args.duration}s ...", flush=True)
+                wired_result = wrk(wrk_bin, "floor under mockserver.wire", wired, f"http://{HOST}:{wired.port}/",
+                                   {"Content-Type": "application/json"}, json.dumps(BODIES["vaultspay"]), salt_now, args)
+                # Against the stock floor's run just before it (the run's first one in the first round).
+                wired_result.floor_runs = [len(floor.segments) - 1]
+                wired_result.floor_rps = floor.segments[-1]
+                wired_result.ratio = wired_result.rps / floor.segments[-1]
+                rows.append(wired_result)
+            finally:
+                wired.stop()
 
-    if args.wire_floor:
-        wired = start("floor --wire", [sys.executable, str(HERE / "floor.py"), "--wire"], "/")
-        try:
-            print(f"floor --wire: wrk POST / for {args.duration}s ...", flush=True)
-            wired_result = wrk(wrk_bin, "floor under mockserver.wire", wired, f"http://{HOST}:{wired.port}/",
-                               {"Content-Type": "application/json"}, json.dumps(BODIES["vaultspay"]), salt, args)
-            wired_result.floor_rps = floor.segments[0]
-            wired_result.ratio = wired_result.rps / floor.segments[0]
-            results.append(wired_result)
-        finally:
-            wired.stop()
-
-    for transport in (SERVERS if args.server == "both" else (args.server,)):
-        for store in stores:
-            for workers in worker_counts if store != "memory" else [1]:
-                bench_transport(wrk_bin, vendors, transport, args, salt, results, floor, startups, store, workers)
+        for transport in (SERVERS if args.server == "both" else (args.server,)):
+            for store in stores:
+                for workers in worker_counts if store != "memory" else [1]:
+                    bench_transport(wrk_bin, vendors, transport, args, salt_now, rows, floor, startups, store, workers)
+        for r in rows:
+            r.round = index + 1
+        rounds.append(rows)
+        round_startups.append(startups)
+        round_salts.append(salt_now)
     floor_server.stop()
-    if len(floor.segments) > 1:  # the floor row shows the mean of all its runs
-        floor_result.rps = sum(floor.segments) / len(floor.segments)
-        floor_result.p99_ms = sum(floor.p99s) / len(floor.p99s)
-        floor_result.note = (f"{len(floor.segments)} runs, one between each two vendors: "
-                             + " / ".join(f"{rps:,.0f}" for rps in floor.segments) + " req/s; p99 "
-                             + " / ".join(f"{p99:.1f}" for p99 in floor.p99s) + " ms")
-    print("\n" + table(results))
+    report.floor_row(floor_result, floor.segments, floor.p99s, args.repeat,
+                     "one per round" if args.floor_once else "one between each two vendors")
+    results = [floor_result, *report.aggregate(rounds)]
+    startups = {key: statistics.median([s[key] for s in round_startups if key in s])
+                for key in dict.fromkeys(k for s in round_startups for k in s)}
+    print("\n" + report.table(results, args.repeat))
+    if noisy := report.floor_noise(floor.segments, args.repeat):
+        print(noisy)
     missed = [r for r in results if r.missed]
     unmeasured = [r for r in results if r.server is not None and not r.raw]
     print(f"\ntargets: req/s >= {TARGETS['fast']:.1f}x the floor (fast), >= {TARGETS['stock']:.1f}x (stock)"
           + "".join(f", >= {STORE_TARGETS[kind]:.1f}x (--store {kind})" for kind in stores if kind in STORE_TARGETS)
-          + f"; p99 <= {P99_TARGET:.0f}x the floor's; no non-2xx")
+          + f"; p99 <= {P99_TARGET:.0f}x the floor's; no non-2xx"
+          + (f"; judged on the medians of {args.repeat} rounds" if args.repeat > 1 else ""))
     for r in missed:
         print(f"  MISSED {r.target}: " + "; ".join(r.missed))
     for r in unmeasured:
         print(f"  NOT MEASURED {r.target}: {r.note}")
     if not missed and not unmeasured:
         print("  all met")
-    print("\nstartup (launch -> first 200):",
+    print("\nstartup (launch -> first 200" + (f", median of {args.repeat} rounds" if args.repeat > 1 else "") + "):",
           ", ".join(f"{k} {v * 1000:.0f} ms" + (" (target < 1000 ms)" if k.startswith("mock") else "")
                     for k, v in startups.items()))
     if not args.no_save:
         out = HERE / "results" / time.strftime("bench-%Y%m%d-%H%M%S.json")
         out.parent.mkdir(exist_ok=True)
+        # The keys of a one-round run stay (their "results" now the medians with several rounds); "rounds" holds
+        # every round's own rows, "floor_runs" every floor run (the rows' floor_runs index it).
         out.write_text(json.dumps({"duration_s": args.duration, "threads": args.threads, "store": args.store,
                                    "loadavg": Path("/proc/loadavg").read_text().split()[:3],
                                    "connections": args.connections, "salt": salt, "cpu_busy_before": busy,
                                    "startup_s": startups,
-                                   "results": [r.__dict__ for r in results]}, indent=2, ensure_ascii=False))
+                                   "results": [r.__dict__ for r in results],
+                                   "repeat": args.repeat,
+                                   "floor_runs": {"rps": floor.segments, "p99_ms": floor.p99s},
+                                   "rounds": [{"round": n, "salt": salt_r, "startup_s": started,
+                                               "results": [r.__dict__ for r in rows]}
+                                              for n, (rows, salt_r, started)
+                                              in enumerate(zip(rounds, round_salts, round_startups, strict=True), 1)]},
+                                  indent=2, ensure_ascii=False))
         print(f"wrote {out.relative_to(ROOT)}")
     return 1 if missed or unmeasured else 0
 
