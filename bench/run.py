@@ -329,7 +329,7 @@ def wrk(wrk_bin: str, target: str, server: Server, url: str, headers: dict, temp
     cmd = [wrk_bin, f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "-s", str(LUA)]
     for key, value in headers.items():
         cmd += ["-H", f"{key}: {value}"]
-    cmd += [url, "--", str(salt), template, str(args.threads)]
+    cmd += [url, "--", str(salt), template, str(args.threads), str(args.connections)]  # unique.lua holds each connection's first request
     redis = REDIS[0] if REDIS and "--store redis" in server.name else None  # a row served from Redis
     redis0, (commands0, reads0) = (redis.cpu_s(), redis.commands()) if redis else (0.0, (0, 0))
     ticks0, server0, wrk0, t0 = busy_ticks()[1], server.cpu_s(), children_cpu(), time.perf_counter()
