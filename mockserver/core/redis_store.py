@@ -53,7 +53,7 @@ from .packed import pack_key as _key
 from .redis_journal import RedisJournal
 from .redis_lane import Head, Lane, StoreUnavailable, Waiting, reason
 from .redis_lane import packed as _packed
-from .redis_table import RedisTable, _pairs
+from .redis_table import RedisTable, _claimed
 from .store import CLAIM_PREFIX, StoreError, UniqueKeys, description, redacted
 
 log = logging.getLogger("mockserver")
@@ -321,19 +321,19 @@ class RedisStore:
         self, namespace: str, table: RedisTable, unique: UniqueKeys, name: str, start: int, step: int, counter: str,
     ) -> Any:
         script = self.next_id_if_free_script
-        pairs = _pairs(unique)
-        self.lane.claiming(table.owners_key, pairs)  # a request suspended in a turn: after another claiming one
+        keys, rest = _claimed(table.owners_key, unique)
+        self.lane.claim(keys)  # a request suspended in a turn: after another claiming one
         key = (table.rows_key, name, start, step, counter)
         head = self._heads.get(key) if script.sha in self._loaded else None
         if head is None:
             found = self.run(script, [table.rows_key, table.owners_key, *self._counter_keys(namespace)],
-                             [namespace, name, start - 1, step, counter, *pairs])
+                             [namespace, name, start - 1, step, counter, *[part for _, field, kept in keys for part in (field, kept)]])
             if len(self._heads) < 256:  # bounded: a few tables and sequences per namespace, and sessions come and go
                 self._heads[key] = Head("EVALSHA", script.sha, 5, table.rows_key, table.owners_key,
                                         *self._counter_keys(namespace), namespace, name, start - 1, step, counter)
         else:
             try:
-                found = self.lane.send(head.with_rest(pairs))
+                found = self.lane.send(b"*%d\r\n%b%b" % (head.count + 2 * len(keys), head.packed, rest))  # head.with_rest(pairs)
             except redis.exceptions.NoScriptError:
                 self._loaded.discard(script.sha)
                 return self._claim(namespace, table, unique, name, start, step, counter)
