@@ -6,8 +6,8 @@ ratio is against) can be tested with made-up rows, without wrk or a server.
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass, field
+from statistics import median  # of an even count: the mean of the two middle values
 from typing import Any
 
 # Issue 13's targets: req/s at least this share of the floor's, per transport, and p99 at
@@ -100,11 +100,6 @@ def span(pair: list[float] | None, digits: int = 2) -> str:
     return f"{pair[0]:.{digits}f}-{pair[1]:.{digits}f}x" if pair else "-"
 
 
-def _median(values: list[float]) -> float:
-    # The mean of the two middle values when there are an even number: with two rounds, their mean.
-    return statistics.median(values)
-
-
 def _merge_raw(raws: list[dict[str, Any]]) -> dict[str, Any]:
     """One raw dict for a --repeat row, with the keys of a single run's (older readers of results/*.json read
     them): numbers are the median over the rounds, except counts of failures (non2xx and the status and socket
@@ -125,7 +120,7 @@ def _merge_raw(raws: list[dict[str, Any]]) -> dict[str, Any]:
             merged[key] = next((v for v in values if v is not None), None)
         elif isinstance(first, int | float) and not isinstance(first, bool) and all(
                 isinstance(v, int | float) for v in values):
-            merged[key] = _median([float(v) for v in values if v is not None])
+            merged[key] = median([float(v) for v in values if v is not None])
         else:
             merged[key] = first
     return merged
@@ -144,20 +139,20 @@ def combine(runs: list[Result], repeat: int) -> Result:
         return row
     row.rounds = len(measured)
     row.raw = _merge_raw([r.raw for r in measured])
-    row.rps = _median([r.rps for r in measured])
-    row.p50_ms = _median([r.p50_ms for r in measured])
-    row.p99_ms = _median([r.p99_ms for r in measured])
+    row.rps = median([r.rps for r in measured])
+    row.p50_ms = median([r.p50_ms for r in measured])
+    row.p99_ms = median([r.p99_ms for r in measured])
     rss = [r.rss_mib for r in measured if r.rss_mib is not None]
-    row.rss_mib = _median(rss) if rss else None
+    row.rss_mib = median(rss) if rss else None
     row.non2xx = sum(r.non2xx for r in measured)
     if ratios := [r.ratio for r in measured if r.ratio is not None]:
-        row.ratio, row.ratio_range = _median(ratios), [min(ratios), max(ratios)]
+        row.ratio, row.ratio_range = median(ratios), [min(ratios), max(ratios)]
     if floors := [r.floor_rps for r in measured if r.floor_rps]:
-        row.floor_rps = _median(floors)
+        row.floor_rps = median(floors)
     if floor_p99s := [r.floor_p99_ms for r in measured if r.floor_p99_ms]:
-        row.floor_p99_ms = _median(floor_p99s)
+        row.floor_p99_ms = median(floor_p99s)
     if p99_ratios := [r.p99_ratio for r in measured if r.p99_ratio is not None]:
-        row.p99_ratio, row.p99_ratio_range = _median(p99_ratios), [min(p99_ratios), max(p99_ratios)]
+        row.p99_ratio, row.p99_ratio_range = median(p99_ratios), [min(p99_ratios), max(p99_ratios)]
     row.note = "; ".join(notes)
     if row.server is not None:  # a mockserver row (not --wire-floor's)
         check_targets(row)
@@ -190,7 +185,7 @@ def floor_row(row: Result, rps: list[float], p99s: list[float], repeat: int,
     if len(rps) <= 1:
         return
     if repeat > 1:
-        row.rps, row.p99_ms, row.round, row.rounds = _median(rps), _median(p99s), None, repeat
+        row.rps, row.p99_ms, row.round, row.rounds = median(rps), median(p99s), None, repeat
     else:
         row.rps, row.p99_ms = sum(rps) / len(rps), sum(p99s) / len(p99s)
     row.note = (f"{len(rps)} runs, {when}: "

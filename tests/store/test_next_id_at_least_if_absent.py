@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mockserver.core.clock import Clock
-from mockserver.core.seeding import Pools, Seeder
 from mockserver.core.store import MemoryStore, Store
-from mockserver.core.vendor import VendorContext
+
+from .contexts import vendor_context
 
 if TYPE_CHECKING:  # imported by the Redis test alone: the others run without the redis package
     from mockserver.core.redis_store import RedisStore
@@ -17,13 +16,9 @@ if TYPE_CHECKING:  # imported by the Redis test alone: the others run without th
 BIG = 9_214_322_001_040_123_905
 
 
-def _context(store: Store) -> VendorContext:
-    return VendorContext(store=store, clock=Clock.from_spec(None), seeder=Seeder(1, "v", store), pools=Pools(1, "v", "en", {}),
-                         vendor="v")
-
 
 def test_the_next_id_at_least_and_whether_its_row_is_absent(store: Store) -> None:
-    ctx = _context(store)
+    ctx = vendor_context(store)
     users = ctx.table("users")
     users.insert(BIG + 2, {"id": BIG + 2})
     assert ctx.next_id_at_least_if_absent(users, "ids", 100) == (100, True)
@@ -38,7 +33,7 @@ def test_the_next_id_at_least_and_whether_its_row_is_absent(store: Store) -> Non
 
 def test_it_gives_what_next_id_at_least_then_bump_id_if_absent_give(store: Store) -> None:
     """The calls it folds, made one by one on a memory store, from the same rows: the same answers."""
-    ctx, calls = _context(store), _context(MemoryStore())
+    ctx, calls = vendor_context(store), vendor_context(MemoryStore())
     users, rows = ctx.table("users"), calls.table("users")
     for taken in (300, 302, BIG + 1):
         users.insert(taken, {"id": taken})
@@ -53,7 +48,7 @@ def test_on_redis_a_free_id_is_chosen_until_its_row_is_written(redis_store: Redi
     before the row is written, so two requests never both get one id."""
     from mockserver.core.redis_store import RedisStore
 
-    ctx = _context(redis_store)
+    ctx = vendor_context(redis_store)
     users = ctx.table("users")
     other = RedisStore(redis_url, prefix=redis_store.prefix)
     try:
@@ -70,7 +65,7 @@ def test_on_redis_a_refused_insert_gives_its_chosen_id_back(redis_store: RedisSt
     mark behind: without this each refused create kept one field in Redis until the namespace was cleared."""
     from mockserver.core.errors import Conflict
 
-    ctx = _context(redis_store)
+    ctx = vendor_context(redis_store)
     users = ctx.table("users")
     users.insert(7, {"id": 7, "phone": "1"}, {"phone": "1"})
     chosen = users.chosen_key  # type: ignore[attr-defined]

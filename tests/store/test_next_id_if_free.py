@@ -4,20 +4,15 @@ either way no id is taken for a key already held."""
 
 from __future__ import annotations
 
-from mockserver.core.clock import Clock
 from mockserver.core.errors import Conflict
-from mockserver.core.seeding import Pools, Seeder
+from mockserver.core.seeding import Seeder
 from mockserver.core.store import Store
-from mockserver.core.vendor import VendorContext
 
-
-def _context(store: Store) -> VendorContext:
-    return VendorContext(store=store, clock=Clock.from_spec(None), seeder=Seeder(1, "v", store), pools=Pools(1, "v", "en", {}),
-                         vendor="v")
+from .contexts import vendor_context
 
 
 def test_an_id_only_for_free_keys(store: Store) -> None:
-    ctx = _context(store)
+    ctx = vendor_context(store)
     users = ctx.table("users")
     assert ctx.next_id_if_free(users, {"email": "a@x", "phone": None}, "users", 600) == 600
     users.insert(600, {"id": 600, "email": "a@x"}, {"email": "a@x"})
@@ -32,7 +27,7 @@ def test_an_id_only_for_free_keys(store: Store) -> None:
 def test_the_draw_taken_with_the_id_is_the_draw_taken_after_it(store: Store) -> None:
     """next_id_and_draw_if_free: one script on Redis, next_id_if_free then draw elsewhere; the same draws on
     every backend (the seeder's n-th draw, counted only when the id was free), so answers do not change."""
-    ctx, alone = _context(store), Seeder(1, "v")  # alone: what draw() gives, one after the other, on no store
+    ctx, alone = vendor_context(store), Seeder(1, "v")  # alone: what draw() gives, one after the other, on no store
     users = ctx.table("users")
     first = ctx.next_id_and_draw_if_free(users, {"email": "a@x"}, "users", 600, "create_user")
     assert not isinstance(first, Conflict)
