@@ -59,31 +59,12 @@ SQLAlchemy bridges sync code over async I/O with):
   (``finish``: they arrived first), then runs synchronously, as before.  So do
   a settle, a commit and a rollback.  At most ``MAX_SUSPENDED`` wait at once.
 
-Measured on the 2-core machine (2026-12-07 09:40-09:44, ``bench/run.py --quick
---store redis --vendors ...``, base and this interleaved, load average 1.6-2.5;
-wrk takes one core, the worker and redis-server share the other): round trips
-per create 1.1-1.2 -> 0.1-0.2 for the creates that claim once, 5.2 -> 0.3 for
-the one that waits five times; one worker's req/s 1.5-1.9x and 2-3x what it
-was (4,362-5,275 -> 8,018-8,168 for one vendor); CPU per create ~120-150 ->
-~95 us in the worker and ~60 -> ~30 us in redis-server (syscalls and wake-ups
-per round trip, no longer per request).  All five creates, 09:56-09:58 (load
-0.8-1.7, nothing else running): one worker 0.17-0.27x -> 0.20-0.32x the floor
-(it gets ~0.75 of a core: wrk and redis-server take the rest), two workers
-0.12-0.30x -> 0.21-0.48x.  In process (32 creates a turn) a create costs the
-worker ~85 us against ~38 us on the memory store: redis-py's reply parser,
-packing, the journal's rows and the greenlet switches.  Then (10:18-10:23, load
-1.9-3.7, another helper's benchmarks running) hiredis (redis-py's reply parser in
-C) and the runners kept between requests: in process ~85-100 -> ~60-75 us per
-create; one worker 0.41-0.49x -> 0.48-0.57x the floor for four creates (req/s
-~7,000-7,700 -> ~8,200-9,500), 0.21-0.26x -> 0.31-0.38x for the one that waits
-five times; two workers 0.36-0.44x -> 0.45-0.54x (that one 0.28-0.42x ->
-0.20-0.32x: two workers' requests choosing one id retried it a round each, walking the ids
-taken meanwhile one by one; since they pass them in one step, no turn of 5 runs took over 20 ms).
-Quiet machine (10:40-10:45, load 0.9-1.6, floor ~22,000-24,000 req/s), two
-interleaved pairs: one worker 0.19-0.34x -> 0.22-0.42x (the best of them 7,400-7,800
--> 8,100-10,000 req/s; the worker at ~70-75% of a core either way), two
-workers 0.25-0.47x -> 0.21-0.65x; round trips per create 0.2 (0.3 for the
-one that waits five times; 0.9 when two workers' ids collide).
+Sent ahead: a turn's queued commands go to Redis once ``SEND_AHEAD`` of them
+wait (``_send_ahead``: one ``sendall``, no reply read), while the turn's later
+requests still run; their replies are read where they were before.  Redis
+runs them in the order queued either way, so nothing a request sees changes;
+only when: without it the worker sat idle on every round of a busy turn while
+redis-server ran the round's scripts.  Figures: docs/stores.md.
 
 Every other command is one round trip, carrying whatever is queued ahead of it.
 """
@@ -111,6 +92,10 @@ Settle = Callable[[Any], None]  # takes a deferred write's reply (an exception w
 # round of ``data_received`` gave (one request per connection: it holds none while one is in flight), so the
 # connections bound it; past this one, the suspended ones are finished first (a turn's end come early).
 MAX_SUSPENDED = 256
+
+# A turn's queued commands are sent ahead once this many wait (``_send_ahead``); fewer would cost a ``sendall``
+# and a redis-server wake-up per command for little more overlap (docs/stores.md); a small turn sends at its end.
+SEND_AHEAD = 8
 
 
 class StoreUnavailable(InternalFault, StoreError):
@@ -317,6 +302,8 @@ class Lane:
         me = getcurrent()
         if type(me) is Runner:
             me.task.wrote = self.rounds  # confirmed once the replies owed now are read (``_suspend``)
+        if self.turn and len(self._unsent) >= SEND_AHEAD:
+            self._send_ahead()
 
     def post(self, row: tuple[bytes, str]) -> None:
         """A journal row (its bytes and session): held until the turn's end in a turn, else sent at once
@@ -501,6 +488,8 @@ class Lane:
         self._owed.append(me.take)
         self._writes += 1  # a reply waited for, as a deferred write's: the turn's end reads it
         me.reply = None
+        if len(self._unsent) >= SEND_AHEAD:
+            self._send_ahead()
         self._wait(me, self._suspended)
         reply = me.reply
         if isinstance(reply, BaseException):
@@ -508,6 +497,17 @@ class Lane:
                 raise StoreUnavailable(str(reply))
             raise reply  # redis.ResponseError, as ``send`` raises it
         return reply
+
+    def _send_ahead(self) -> None:
+        """The queued commands sent now, their replies still owed (read where they would have been): Redis runs
+        them while the turn's other requests run.  A failure is the connection lost (``_lost``), as in a round trip."""
+        with self._lock:
+            try:
+                self._lane().send_packed_command((b"".join(self._unsent),), False)
+            except redis.RedisError as exc:
+                self._lost(exc)  # each reply owed is the failure: the suspended requests' and writes' (their 500)
+                return
+            self._unsent = []
 
     def _wait(self, me: Waiting, queue: list[Waiting]) -> None:
         queue.append(me)

@@ -324,3 +324,112 @@ def test_two_requests_each_holding_what_the_other_claims_next_do_not_wait_foreve
     assert (a.finished(), b.finished()) == ("a", "b")
     assert order == ["a", "b"]
     assert lane._suspended == [] and lane._behind == [] and lane._claims == {}
+
+
+# ------------------------------------------------------------ a busy turn's commands sent ahead (``SEND_AHEAD``)
+# The commands a turn's requests queue (claims, then deferred writes) go out once ``SEND_AHEAD`` of them wait, so
+# redis-server works on them while the worker runs the turn's other requests; their replies are read where they were
+# before.  What a client sees must not change: the same bytes as one request at a time, one winner per unique value,
+# dense ids, the vendor's 500 when Redis goes away.
+
+def sends_of(server: MockServer) -> list[bytes]:
+    """What the lane's connection is given to send from now on (one item per ``sendall``)."""
+    lane = store_of(server).lane
+    conn = lane._lane()
+    sent: list[bytes] = []
+    original = conn.send_packed_command
+
+    def spy(command: Any, check_health: bool = True) -> None:
+        sent.append(b"".join(command) if isinstance(command, (list, tuple)) else command)
+        original(command, check_health)
+
+    conn.send_packed_command = spy
+    return sent
+
+
+@in_loop
+async def test_a_busy_turns_claims_reach_redis_before_its_end(servers: Callable[[str], MockServer],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(redis_lane, "SEND_AHEAD", 4)
+    server = servers("payabli")
+    store = store_of(server)
+    await warm(server, "payabli")
+    conns = connections(server, 8)
+    requests = [create(server, "payabli", f"a{n}") for n in range(8)]  # describe() reads the store: before counting
+    sent = sends_of(server)
+    trips = store.round_trips
+    for (proto, _), request in zip(conns, requests, strict=True):
+        proto.data_received(request)
+    # The version check (a round trip of its own), then two sends of four claims each, no reply read yet:
+    # Redis runs them while the later requests of the turn are still being answered.
+    assert store.round_trips - trips == 1
+    ahead = sent[1:]
+    assert len(ahead) == 2 and all(chunk.count(b"EVALSHA") == 4 for chunk in ahead)
+    assert len(store.lane._suspended) == 8 and all(t.writes == [] for _, t in conns)
+    await settle()
+    assert [status_of(t) for _, t in conns] == [b"HTTP/1.1 200 OK"] * 8
+    # Their replies read at the turn's end as before: the claims' round, then the writes' (sent ahead as the
+    # resumed requests queue them, confirmed in one read); a claim and a write script a create.
+    assert store.round_trips - trips == 3
+    assert sum(chunk.count(b"EVALSHA") for chunk in sent) == 16
+
+
+@in_loop
+async def test_a_turn_smaller_than_send_ahead_sends_at_its_end(servers: Callable[[str], MockServer]) -> None:
+    server = servers("pulse")
+    await warm(server, "pulse")
+    conns = connections(server, 3)
+    requests = [create(server, "pulse", f"s{n}") for n in range(3)]
+    sent = sends_of(server)
+    for (proto, _), request in zip(conns, requests, strict=True):
+        proto.data_received(request)
+    assert len(sent) == 1  # the version check alone: three claims stay queued (fewer than SEND_AHEAD)
+    await settle()
+    assert [status_of(t) for _, t in conns] == [b"HTTP/1.1 201 Created"] * 3
+
+
+@pytest.mark.parametrize("vendor", ["vaultspay", "payabli", "sabi", "pulse", "etelecom"])
+@in_loop
+async def test_answers_sent_ahead_are_the_bytes_one_request_at_a_time_gives(
+    servers: Callable[[str], MockServer], vendor: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(redis_lane, "SEND_AHEAD", 1)  # every command as soon as it is queued: the most overlap
+    together, alone = servers(vendor), servers(vendor)
+    for server in (together, alone):
+        await warm(server, vendor)
+    tags = ["1", "2", "1", "3", "2", "4", "5", "1"]  # repeats: one winner each, the others the vendor's conflict
+    in_turn = await one_turn(together, [create(together, vendor, tag) for tag in tags])
+    sequential = await one_by_one(alone, [create(alone, vendor, tag) for tag in tags])
+    assert [b"".join(t.writes) for t in in_turn] == [b"".join(t.writes) for t in sequential]
+    after = [(await one_by_one(server, [create(server, vendor, "77")]))[0] for server in (together, alone)]
+    assert b"".join(after[0].writes) == b"".join(after[1].writes)  # the same next id: none skipped
+
+
+@in_loop
+async def test_redis_gone_during_a_send_ahead_answers_each_request_as_the_vendors_500(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(redis_lane, "SEND_AHEAD", 2)
+    process, url = start_redis()
+    try:
+        server = _server(url, "payabli", f"{url}?prefix=g")
+        await warm(server, "payabli")
+        conns = connections(server, 6)
+        requests = [create(server, "payabli", f"g{n}") for n in range(6)]
+        caplog.clear()
+        with caplog.at_level(logging.ERROR, logger="mockserver"):
+            for at, ((proto, _), request) in enumerate(zip(conns, requests, strict=True)):
+                if at == 2:  # two claims sent ahead; the next sends find Redis gone
+                    stop_redis(process)
+                proto.data_received(request)
+            await settle()
+        for _, transport in conns:
+            assert status_of(transport) == b"HTTP/1.1 500 Internal Server Error"
+            assert body_of(transport)["responseData"]["explanation"] == "Internal API Error"
+        lost = [r for r in caplog.records if "unavailable" in r.getMessage()]
+        assert len(lost) == 1 and lost[0].exc_info is None  # one line, no traceback
+        assert not any(r.exc_info for r in caplog.records)
+        lane = store_of(server).lane
+        assert lane._suspended == [] and lane._unsent == [] and lane._owed == [] and not lane.turn
+    finally:
+        stop_redis(process)
