@@ -62,9 +62,9 @@ SQLAlchemy bridges sync code over async I/O with):
 Sent ahead: a turn's queued commands go to Redis once ``SEND_AHEAD`` of them
 wait (``_send_ahead``: one ``sendall``, no reply read), while the turn's later
 requests still run; their replies are read where they were before.  Redis
-runs them in the order queued either way, so nothing a request sees changes;
-only when: without it the worker sat idle on every round of a busy turn while
-redis-server ran the round's scripts.  Figures: docs/stores.md.
+runs them in the order queued either way, so nothing a request sees changes,
+only when Redis does the work: before, the worker sat idle on every round of
+a busy turn while redis-server ran the round's scripts.  docs/stores.md.
 
 Every other command is one round trip, carrying whatever is queued ahead of it.
 """
