@@ -280,8 +280,7 @@ class Lane:
                 if self._mine and self._mine == self.request:
                     self._confirm(conn)  # this request's own write first: its refusal raised here, as a write raises
                 self._unsent.append(command)
-                conn.send_packed_command((b"".join(self._unsent),), False)  # one sendall: redis-py sends each item on its own
-                self._unsent = []
+                self._send_unsent(conn)
                 self.round_trips += 1
                 if self._owed:
                     self._read_owed(conn)
@@ -315,10 +314,9 @@ class Lane:
             conn = self._lane()
             self._unsent.append(self.rows_command([row]))
             try:
-                conn.send_packed_command((b"".join(self._unsent),), False)  # one sendall: redis-py sends each item on its own
+                self._send_unsent(conn)
             except redis.RedisError as exc:
                 raise self._lost(exc) from None
-            self._unsent = []
             self._owed.append(None)
             self.posted += 1
 
@@ -349,8 +347,7 @@ class Lane:
         """Sends what is queued and reads every reply owed: each deferred write confirmed or refused; this
         request's own refusal raised."""
         if self._unsent:
-            conn.send_packed_command((b"".join(self._unsent),), False)  # one sendall: redis-py sends each item on its own
-            self._unsent = []
+            self._send_unsent(conn)
         self.round_trips += 1
         self._read_owed(conn)
         own = self.refused.pop(self.request, None) if self.request else None
@@ -498,16 +495,18 @@ class Lane:
             raise reply  # redis.ResponseError, as ``send`` raises it
         return reply
 
+    def _send_unsent(self, conn: Any) -> None:
+        conn.send_packed_command((b"".join(self._unsent),), False)  # one sendall: redis-py sends each item on its own
+        self._unsent = []
+
     def _send_ahead(self) -> None:
         """The queued commands sent now, their replies still owed (read where they would have been): Redis runs
         them while the turn's other requests run.  A failure is the connection lost (``_lost``), as in a round trip."""
         with self._lock:
             try:
-                self._lane().send_packed_command((b"".join(self._unsent),), False)
+                self._send_unsent(self._lane())
             except redis.RedisError as exc:
                 self._lost(exc)  # each reply owed is the failure: the suspended requests' and writes' (their 500)
-                return
-            self._unsent = []
 
     def _wait(self, me: Waiting, queue: list[Waiting]) -> None:
         queue.append(me)
@@ -576,8 +575,7 @@ class Lane:
             try:
                 conn = self._lane()
                 if self._unsent:
-                    conn.send_packed_command((b"".join(self._unsent),), False)  # one sendall: redis-py sends each item on its own
-                    self._unsent = []
+                    self._send_unsent(conn)
                 self.round_trips += 1
                 self._read_owed(conn)
             except redis.RedisError as exc:
