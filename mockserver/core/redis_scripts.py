@@ -180,13 +180,19 @@ return 0
 # name, at_least - 1.  NEXT_ID_AT_LEAST, then BUMP_ID_IF_ABSENT of the row keyed by that id (an int key: its packed
 # form is its decimal text, as HGET reads the counter) with no counter to move: "<id> 0" when the row is absent and
 # was not chosen (it is marked chosen now), "<id> 1" when it is taken (VendorContext.next_id_at_least_if_absent).
-NEXT_ID_AT_LEAST_IF_ABSENT = LISTED + BELOW + EXACT + """
-local now = redis.call('HGET', KEYS[1], ARGV[2])
-if not now or below(now, ARGV[3]) then redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
-local id = exact(redis.call('HINCRBY', KEYS[1], ARGV[2], 1), KEYS[1], ARGV[2])
-if redis.call('HEXISTS', KEYS[4], id) == 1 or redis.call('HSETNX', KEYS[5], id, 1) == 0 then return id .. ' 1' end
-redis.call('SADD', KEYS[2], KEYS[5])  -- a clear or a drop of the namespace takes it along
-return id .. ' 0'
+# AT_LEAST_IF_ABSENT is that step as a Lua function, for NEXT_ID_COUNT_AND_ID_IF_FREE too.
+AT_LEAST_IF_ABSENT = """
+local function at_least_if_absent(counters, name, at_least, rows, chosen, keyset)
+  local now = redis.call('HGET', counters, name)
+  if not now or below(now, at_least) then redis.call('HSET', counters, name, at_least) end
+  local id = exact(redis.call('HINCRBY', counters, name, 1), counters, name)
+  if redis.call('HEXISTS', rows, id) == 1 or redis.call('HSETNX', chosen, id, 1) == 0 then return id .. ' 1' end
+  redis.call('SADD', keyset, chosen)  -- a clear or a drop of the namespace takes it along
+  return id .. ' 0'
+end
+"""
+NEXT_ID_AT_LEAST_IF_ABSENT = LISTED + BELOW + EXACT + AT_LEAST_IF_ABSENT + """
+return at_least_if_absent(KEYS[1], ARGV[2], ARGV[3], KEYS[4], KEYS[5], KEYS[2])
 """
 
 # KEYS: counters, namespace's key set, namespaces set.  ARGV: namespace, name, by.  The value after.
@@ -245,18 +251,38 @@ return #entries"""
 # (1 for an id; n for n ids taken at once: VendorContext.draw_and_count_if_free), a counter to move by one with the
 # id ("" for none: a draw's, VendorContext.next_id_and_draw_if_free), then field, value pairs.
 # {field, record} if a value is taken (no id taken, no counter moved), else the next id (as text: NEXT_ID's),
-# followed by " " and the counter's value after it moved when one is named.
-NEXT_ID_IF_FREE = EXACT + """
-for i = 6, #ARGV, 2 do
-  local taken = redis.call('HGET', KEYS[2] .. ':' .. ARGV[i], ARGV[i + 1])
-  if taken then return {ARGV[i], redis.call('HGET', KEYS[1], taken)} end
+# followed by " " and the counter's value after it moved when one is named.  CLAIM is that step as a Lua function (its
+# pairs from ARGV[first]), returning the id and the counter's value apart, for NEXT_ID_COUNT_AND_ID_IF_FREE.
+CLAIM = """
+local function claim(first)
+  for i = first, #ARGV, 2 do
+    local taken = redis.call('HGET', KEYS[2] .. ':' .. ARGV[i], ARGV[i + 1])
+    if taken then return {ARGV[i], redis.call('HGET', KEYS[1], taken)} end
+  end
+  if redis.call('EXISTS', KEYS[3]) == 0 then
+    redis.call('SADD', KEYS[4], KEYS[3])
+    redis.call('SADD', KEYS[5], ARGV[1])
+  end
+  redis.call('HSETNX', KEYS[3], ARGV[2], ARGV[3])
+  local id = exact(redis.call('HINCRBY', KEYS[3], ARGV[2], ARGV[4]), KEYS[3], ARGV[2])
+  if ARGV[5] == '' then return id end
+  return id, exact(redis.call('HINCRBY', KEYS[3], ARGV[5], 1), KEYS[3], ARGV[5])
 end
-if redis.call('EXISTS', KEYS[3]) == 0 then
-  redis.call('SADD', KEYS[4], KEYS[3])
-  redis.call('SADD', KEYS[5], ARGV[1])
-end
-redis.call('HSETNX', KEYS[3], ARGV[2], ARGV[3])
-local id = exact(redis.call('HINCRBY', KEYS[3], ARGV[2], ARGV[4]), KEYS[3], ARGV[2])
-if ARGV[5] == '' then return id end
-return id .. ' ' .. exact(redis.call('HINCRBY', KEYS[3], ARGV[5], 1), KEYS[3], ARGV[5])
+"""
+NEXT_ID_IF_FREE = EXACT + CLAIM + """
+local id, count = claim(6)
+if not count then return id end
+return id .. ' ' .. count
+"""
+
+# KEYS: NEXT_ID_IF_FREE's, then the rows' keys chosen and not written yet.  ARGV: NEXT_ID_IF_FREE's first five, then a
+# second sequence's name, the value the counter (ARGV[5]) is expected to move to, at_least - 1, then the field, value
+# pairs.  NEXT_ID_IF_FREE and, only when the counter moved to the value expected, NEXT_ID_AT_LEAST_IF_ABSENT of the
+# second sequence in the rows' table (VendorContext.next_id_draw_and_id_if_free: the at_least sent was made from
+# that value's draw, so it is right only then): "<id> <count>", followed by " <id> 0|1" when the second step ran.
+NEXT_ID_COUNT_AND_ID_IF_FREE = BELOW + EXACT + CLAIM + AT_LEAST_IF_ABSENT + """
+local id, count = claim(9)
+if not count then return id end
+if count ~= ARGV[7] then return id .. ' ' .. count end
+return id .. ' ' .. count .. ' ' .. at_least_if_absent(KEYS[3], ARGV[6], ARGV[8], KEYS[1], KEYS[6], KEYS[4])
 """

@@ -225,7 +225,7 @@ class ETelecom(AccountUserRPCs, Vendor):
             phone, _ok = normalize_phone(str(pools.pick(draw, "mobile")))
             if tables.users.find("phone", phone) is not None:
                 continue
-            user_id = self._new_id(tables.users, draw.below(1 << 24), epoch_ms)
+            user_id = self._new_id(tables.users, etop_id(epoch_ms, draw.below(1 << 24)))
             record = self._identity(user_id, full_name, phone, created, password="Fixture@123")
             tables.users.insert(user_id, record, self._unique(record))
             self._add_member(tables, shop_id, record, ["telecom_customerservice"], stamp)
@@ -318,17 +318,18 @@ class ETelecom(AccountUserRPCs, Vendor):
         """The clock as the wire shows it and as cursors count it."""
         return _stamp_at(self.ctx.clock.timestamp())
 
-    def _new_id(self, users: Table, random24: int, ms: int) -> int:
-        """An identity user's id made at ``ms`` the way eTop makes it (rules.etop_id:
-        10 ms units, the user tag, 24 random bits) [PUB] - and, as the store hands ids
+    def _new_id(self, users: Table, candidate: int, first: tuple[int, bool] | None = None) -> int:
+        """An identity user's id: ``candidate``, made the way eTop makes one (rules.etop_id:
+        10 ms units, the user tag, 24 random bits) [PUB] - or, as the store hands ids
         out, above every id made before it, so a frozen or slow clock still gives ids in
-        creation order, as the listing's order is [INF]."""
+        creation order, as the listing's order is [INF].  ``first``: the first step's
+        answer when the caller took it already (``next_id_draw_and_id_if_free``)."""
         ctx = self.ctx
-        candidate = etop_id(ms, random24)
         while True:
             # The candidate, or one past the last id given, checked free in the same step (Redis: one round trip):
             # what next_id_at_least then bump_id_if_absent (with no counter to move) did one by one.
-            user_id, free = ctx.next_id_at_least_if_absent(users, "user_ids", candidate)
+            user_id, free = ctx.next_id_at_least_if_absent(users, "user_ids", candidate) if first is None else first
+            first = None
             tagged = user_id if user_id == candidate else next_tagged(user_id - 1)
             if tagged != user_id:
                 # One past the last id given, past its tag's range (2^-24 of the time): the first id with the tag
@@ -391,16 +392,22 @@ class ETelecom(AccountUserRPCs, Vendor):
         department_id = request["department_id"] or None
         known_department = department_id is None or department_id in self.departments[shop_id]
         member_id = 0  # a new phone's membership id (a known phone's membership takes its own when it is added)
+        # One clock reading: the user's id, its record and the membership share it (read before the id is drawn).
+        timestamp = self.ctx.clock.timestamp()
         if known_department:
-            # The phone's look-up and, for a new one, the membership's id and the user id's draw, in one step
-            # (Redis: one round trip; the memory store makes the calls one by one: conflict, next_id, draw).
-            # Both counters move only for a new phone, as they did when the membership's id was taken last.
-            taken = self.ctx.next_id_and_draw_if_free(users, {"phone": phone}, "account_users", _MEMBER_ID_START, "create_user")
+            # The phone's look-up and, for a new one, the membership's id, the user id's draw and that id's first
+            # check, in one step (Redis: one round trip as a rule; the memory store makes the calls one by one:
+            # conflict, next_id, draw, next_id_at_least_if_absent).  The counters move only for a new phone, as
+            # they did when the membership's id was taken last.
+            ms = int(timestamp * 1000)
+            taken = self.ctx.next_id_draw_and_id_if_free(
+                users, {"phone": phone}, "account_users", _MEMBER_ID_START, "create_user", "user_ids",
+                lambda drawn: etop_id(ms, drawn.below(1 << 24)))
             if isinstance(taken, Conflict):
                 existing: dict[str, Any] | None = taken.existing
             else:
                 existing = None
-                member_id, drawn = taken
+                member_id, candidate, first = taken[0], taken[1], taken[2:]
         else:  # answered not_found unless the phone is a member already: nothing is drawn
             existing = users.find("phone", phone)
         if existing is not None and (
@@ -413,12 +420,10 @@ class ETelecom(AccountUserRPCs, Vendor):
             # service has registered a new phone's user by then; a failed request changes nothing here [INF].
             raise VendorError("not_found")
 
-        timestamp = self.ctx.clock.timestamp()  # one reading: the user's id, its record and the membership share it
         stamp = _stamp_at(timestamp)  # formatted once
         now = stamp[0]
         if existing is None:
-            ms = int(timestamp * 1000)
-            user_id = self._new_id(users, drawn.below(1 << 24), ms)
+            user_id = self._new_id(users, candidate, first)
             # _new_id picked an id no user has; every shop's owner is a user
             # (the fixture checks it, and users are never deleted), so a new
             # user owns no shop: total_shop is 0 without scanning the shops.

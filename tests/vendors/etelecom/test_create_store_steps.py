@@ -1,5 +1,5 @@
-"""eTelecom's create-user in as few store steps as it can: a new phone's look-up with the membership's id and the
-draw (one step), the user id checked free (one step), one row written (the user's, its first membership inside it).
+"""eTelecom's create-user in as few store steps as it can: a new phone's look-up with the membership's id, the
+draw and the user id made from it checked free (one step), one row written (the user's, its first membership inside it).
 
 Counted, never timed: the steps on the memory store (a spy on the vendor's context and tables), and on Redis the
 commands and the scripts they run.  And what keeping the membership inside the user's row must not change: the
@@ -36,7 +36,7 @@ from tests.vendors.etelecom.helpers import (
 client, _reset = vendor_client_fixture("etelecom")
 
 # The context's steps (core.vendor.VendorContext) a vendor may take: what the spy records.
-_STEPS = ("next_id", "next_id_if_free", "next_id_and_draw_if_free", "draw_and_incr_if_free", "find_or_next_id", "find_or_draw",
+_STEPS = ("next_id", "next_id_if_free", "next_id_and_draw_if_free", "next_id_draw_and_id_if_free", "draw_and_incr_if_free", "find_or_next_id", "find_or_draw",
           "bump_id", "next_id_at_least", "bump_id_if_absent", "next_id_at_least_if_absent", "draw")
 _TABLE_CALLS = ("get", "find", "conflict", "insert", "update", "delete", "values")
 
@@ -103,18 +103,18 @@ def _steps_of(client: Any, call: Callable[[], Any]) -> list[str]:
     return steps
 
 
-def test_a_new_users_create_is_two_steps_and_one_row(client: Any) -> None:
+def test_a_new_users_create_is_one_step_and_one_row(client: Any) -> None:
     steps = _steps_of(client, lambda: _created(rpc(client, URL, SEED_EXAMPLE)))
-    # The caller's key, the phone's look-up with the membership's id and the draw, the user id checked free, the user's
-    # row: nothing else (before: the draw, the id, its check, the membership's id in four steps, and two rows).
-    assert steps == ["api_keys.get", "next_id_and_draw_if_free", "next_id_at_least_if_absent", "users.insert"]
+    # The caller's key, the phone's look-up with the membership's id, the draw and the user id checked free, the user's
+    # row: nothing else (before: the draw, the id, its check, the membership's id in four steps, then in two, and two rows).
+    assert steps == ["api_keys.get", "next_id_draw_and_id_if_free", "users.insert"]
 
 
 def test_a_known_users_create_in_another_shop_is_a_membership_row(client: Any) -> None:
     _created(rpc(client, URL, SEED_EXAMPLE))
     steps = _steps_of(client, lambda: _created(rpc(client, URL, SEED_EXAMPLE, OTHER_SHOP_KEY)))
     # The phone's user found (nothing moves), no membership of this shop, the membership's id and its row.
-    assert steps == ["api_keys.get", "next_id_and_draw_if_free", "account_users.get", "next_id", "account_users.insert",
+    assert steps == ["api_keys.get", "next_id_draw_and_id_if_free", "account_users.get", "next_id", "account_users.insert",
                      "shops.values"]
     again = rpc(client, URL, SEED_EXAMPLE)
     assert (again.status_code, again.json()) == (412, USER_EXISTS)  # the membership inside the user's row counts
@@ -196,8 +196,9 @@ def test_the_listings_cursor_pages_through_memberships_of_both_kinds(client: Any
 _BODY = {"full_name": "Nguyễn Văn An", "password": "secret123", "roles": ["telecom_customerservice"]}
 
 
-def test_on_redis_a_create_is_three_scripts_and_no_other_command(redis_url: str) -> None:
-    """The version check aside: the claim (phone, membership id, draw), the user id checked free, the user's row."""
+def test_on_redis_a_create_is_two_scripts_and_no_other_command(redis_url: str) -> None:
+    """The version check aside: the claim (phone, membership id, draw, the user id made from it checked free), the
+    user's row."""
     from mockserver.core.redis_store import RedisStore
 
     app = build_app(Config(seed=1, vendors=("etelecom",), store=f"{redis_url}?prefix=t{uuid.uuid4().hex[:12]}"))
@@ -223,7 +224,7 @@ def test_on_redis_a_create_is_three_scripts_and_no_other_command(redis_url: str)
         store.lane.send = send  # type: ignore[method-assign]
         ran = [next((name for sha, name in scripts.items() if sha in command), command.split(b"\r\n")[2].decode())
                for command in sent[1:]]  # after the version check
-        assert ran == ["next_id_if_free_script", "next_id_at_least_if_absent_script", "write_script"]
+        assert ran == ["next_id_count_and_id_if_free_script", "write_script"]
     finally:
         for space in store.namespaces():
             store.drop(space)

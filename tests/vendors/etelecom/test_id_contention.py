@@ -19,24 +19,26 @@ def test_ids_taken_meanwhile_are_passed_in_one_step_not_walked(client: Any) -> N
     vendor = client.app.runtime.vendors["etelecom"]
     ctx = vendor.ctx
     checks: list[int] = []
-    step = ctx.next_id_at_least_if_absent
+    first_step, step = ctx.next_id_draw_and_id_if_free, ctx.next_id_at_least_if_absent
 
-    def taken_meanwhile(table: Any, name: str, at_least: int) -> tuple[int, bool]:
-        if not checks:
-            # The first pick found taken, and RUN users created elsewhere from it on meanwhile, the counter past
-            # them: what two separate steps (the id, then its check) once let other requests do in between, and
-            # what a fixture's user on the candidate's id still does.
-            checks.append(at_least)
-            user_id = at_least
-            for _ in range(RUN):
-                table.insert(user_id, {"id": user_id, "phone": f"x{user_id}"})
-                user_id = next_tagged(user_id)
-            ctx.next_id_at_least("user_ids", user_id)
-            return at_least, False
+    def taken_meanwhile(table: Any, *args: Any) -> Any:
+        # The first pick found taken, and RUN users created elsewhere from it on meanwhile, the counter past
+        # them: what two separate steps (the id, then its check) once let other requests do in between, and
+        # what a fixture's user on the candidate's id still does.
+        member_id, candidate, user_id, _ = first_step(table, *args)
+        checks.append(user_id)
+        taken = user_id
+        for _ in range(RUN):
+            table.insert(taken, {"id": taken, "phone": f"x{taken}"})
+            taken = next_tagged(taken)
+        ctx.next_id_at_least("user_ids", taken)
+        return member_id, candidate, user_id, False
+
+    def checked(table: Any, name: str, at_least: int) -> tuple[int, bool]:
         checks.append(at_least)
         return step(table, name, at_least)
 
-    vendor.ctx = _Spy(ctx, taken_meanwhile)
+    vendor.ctx = _Spy(ctx, taken_meanwhile, checked)
     try:
         response = client.post(URL, json={**SEED_EXAMPLE, "phone": "0912000501"}, headers=bearer(OWNER_KEY))
     finally:
@@ -48,10 +50,10 @@ def test_ids_taken_meanwhile_are_passed_in_one_step_not_walked(client: Any) -> N
 
 
 class _Spy:
-    """The vendor's context with ``next_id_at_least_if_absent`` replaced (VendorContext has slots)."""
+    """The vendor's context with its id steps replaced (VendorContext has slots)."""
 
-    def __init__(self, ctx: Any, step: Any) -> None:
-        self._ctx, self.next_id_at_least_if_absent = ctx, step
+    def __init__(self, ctx: Any, first_step: Any, step: Any) -> None:
+        self._ctx, self.next_id_draw_and_id_if_free, self.next_id_at_least_if_absent = ctx, first_step, step
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._ctx, name)
