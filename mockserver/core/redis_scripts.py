@@ -275,14 +275,96 @@ if not count then return id end
 return id .. ' ' .. count
 """
 
-# KEYS: NEXT_ID_IF_FREE's, then the rows' keys chosen and not written yet.  ARGV: NEXT_ID_IF_FREE's first five, then a
-# second sequence's name, the value the counter (ARGV[5]) is expected to move to, at_least - 1, then the field, value
-# pairs.  NEXT_ID_IF_FREE and, only when the counter moved to the value expected, NEXT_ID_AT_LEAST_IF_ABSENT of the
-# second sequence in the rows' table (VendorContext.next_id_draw_and_id_if_free: the at_least sent was made from
-# that value's draw, so it is right only then): "<id> <count>", followed by " <id> 0|1" when the second step ran.
-NEXT_ID_COUNT_AND_ID_IF_FREE = BELOW + EXACT + CLAIM + AT_LEAST_IF_ABSENT + """
-local id, count = claim(9)
+
+
+def _limbs(number: int) -> str:
+    """A 64-bit constant as DRAW's Lua limbs: low 16 bits, ..., high 16 bits."""
+    return ", ".join(str(number >> shift & 0xFFFF) for shift in (0, 16, 32, 48))
+
+
+# Lua: core.seeding's Draw in Redis, the same 64-bit arithmetic (splitmix64) on four 16-bit limbs in Lua's doubles
+# (every partial product and sum below 2^53, so exact; bit.bxor on limbs), in locals: a table per step cost ~15 us a
+# draw, these ~2.  drawn_low(s1, s2, s3, s4, key, bits): the low ``bits`` (at most 32) of the first value of
+# Draw.from_state(state, key), i.e. its ``below(2 ** bits)``; the state as limbs, ``key`` a number below 2^53.
+# from_state's sum is not masked before its first shift: its 65th bit (``top``) reaches the shifted value.
+DRAW = f"""
+local B, bxor = 65536, bit.bxor
+local G1, G2, G3, G4 = {_limbs(0x9E3779B97F4A7C15)}
+local function mulc(a1, a2, a3, a4, c1, c2, c3, c4)  -- a * c mod 2^64
+  local s = a1 * c1
+  local t1 = s % B
+  s = (s - t1) / B + a1 * c2 + a2 * c1
+  local t2 = s % B
+  s = (s - t2) / B + a1 * c3 + a2 * c2 + a3 * c1
+  local t3 = s % B
+  s = (s - t3) / B + a1 * c4 + a2 * c3 + a3 * c2 + a4 * c1
+  return t1, t2, t3, s % B
+end
+local function xorshr(a1, a2, a3, a4, top, r)  -- a xor ((top * 2^64 + a) >> (16 + r)), mod 2^64
+  local p = 2 ^ r
+  local q = B / p
+  return bxor(a1, (a2 - a2 % p) / p + a3 % p * q), bxor(a2, (a3 - a3 % p) / p + a4 % p * q),
+         bxor(a3, (a4 - a4 % p) / p + top % p * q), a4
+end
+local function mix(a1, a2, a3, a4, top)  -- (a call amid arguments gives one value: each result is named first)
+  a1, a2, a3, a4 = xorshr(a1, a2, a3, a4, top, 14)
+  a1, a2, a3, a4 = mulc(a1, a2, a3, a4, {_limbs(0xBF58476D1CE4E5B9)})
+  a1, a2, a3, a4 = xorshr(a1, a2, a3, a4, 0, 11)
+  a1, a2, a3, a4 = mulc(a1, a2, a3, a4, {_limbs(0x94D049BB133111EB)})
+  return xorshr(a1, a2, a3, a4, 0, 15)
+end
+local function drawn_low(s1, s2, s3, s4, key, bits)
+  local k1 = key % B
+  key = (key - k1) / B
+  local k2 = key % B
+  key = (key - k2) / B
+  local k3 = key % B
+  local k4 = (key - k3) / B
+  local a1, a2, a3, a4 = bxor(s1, k1) + G1, bxor(s2, k2) + G2, bxor(s3, k3) + G3, bxor(s4, k4) + G4
+  local c = (a1 - a1 % B) / B
+  a1, a2 = a1 % B, a2 + c
+  c = (a2 - a2 % B) / B
+  a2, a3 = a2 % B, a3 + c
+  c = (a3 - a3 % B) / B
+  a3, a4 = a3 % B, a4 + c
+  c = (a4 - a4 % B) / B
+  a1, a2, a3, a4 = mix(a1, a2, a3, a4 % B, c)
+  a1, a2, a3, a4 = a1 + G1, a2 + G2, a3 + G3, a4 + G4  -- next(): + GOLDEN, masked
+  c = (a1 - a1 % B) / B
+  a1, a2 = a1 % B, a2 + c
+  c = (a2 - a2 % B) / B
+  a2, a3 = a2 % B, a3 + c
+  c = (a3 - a3 % B) / B
+  a3, a4 = a3 % B, (a4 + c) % B
+  a1, a2 = mix(a1, a2, a3, a4, 0)
+  return (a1 + a2 * B) % 2 ^ bits
+end
+"""
+
+# Lua: a decimal text (up to 19 digits) plus a whole number below 2^32, as text.
+PLUS = """
+local function plus(text, n)
+  local high, low = text:sub(1, -10), tonumber(text:sub(-9)) + n
+  high = (tonumber(high) or 0) + math.floor(low / 1e9)
+  if high == 0 then return string.format('%d', low % 1e9) end
+  return string.format('%d%09d', high, low % 1e9)
+end
+"""
+
+# KEYS: NEXT_ID_IF_FREE's, then the rows' keys chosen and not written yet.  ARGV: NEXT_ID_IF_FREE's first five (the
+# counter: a draw's), then a second sequence's name, the draw's state as four 16-bit limbs (Seeder.state), bits; the
+# counter's value the caller expects, at_least - 1 made from that value's draw, base - 1; then the field, value pairs.
+# NEXT_ID_IF_FREE, then an id at least base + the low ``bits`` of the draw of the counter's new value, made in the
+# second sequence and checked absent from the rows (NEXT_ID_AT_LEAST_IF_ABSENT): "<id> <count> <second id> 0|1"
+# (VendorContext.next_id_draw_and_id_if_free).  The caller's at_least is used when the counter moved to the value it
+# expected (it made the same draw); else the draw is made here (DRAW: ~5 us of Lua).
+NEXT_ID_DRAW_AND_ID_IF_FREE = BELOW + EXACT + CLAIM + AT_LEAST_IF_ABSENT + DRAW + PLUS + """
+local id, count = claim(15)
 if not count then return id end
-if count ~= ARGV[7] then return id .. ' ' .. count end
-return id .. ' ' .. count .. ' ' .. at_least_if_absent(KEYS[3], ARGV[6], ARGV[8], KEYS[1], KEYS[6], KEYS[4])
+local at_least = ARGV[13]
+if count ~= ARGV[12] then
+  at_least = plus(ARGV[14], drawn_low(tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]),
+                                      tonumber(count) - 1, tonumber(ARGV[11])))
+end
+return id .. ' ' .. count .. ' ' .. at_least_if_absent(KEYS[3], ARGV[6], at_least, KEYS[1], KEYS[6], KEYS[4])
 """

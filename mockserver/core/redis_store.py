@@ -54,6 +54,7 @@ from .redis_journal import RedisJournal
 from .redis_lane import Head, Lane, StoreUnavailable, Waiting, bulk, reason
 from .redis_lane import packed as _packed
 from .redis_table import RedisTable, _claimed
+from .seeding import Draw
 from .store import CLAIM_PREFIX, StoreError, UniqueKeys, description, redacted
 
 log = logging.getLogger("mockserver")
@@ -107,12 +108,12 @@ class RedisStore:
         self.next_id_at_least_script = register(scripts.NEXT_ID_AT_LEAST)
         self.bump_id_if_absent_script = register(scripts.BUMP_ID_IF_ABSENT)
         self.next_id_at_least_if_absent_script = register(scripts.NEXT_ID_AT_LEAST_IF_ABSENT)
-        self.next_id_count_and_id_if_free_script = register(scripts.NEXT_ID_COUNT_AND_ID_IF_FREE)
+        self.next_id_draw_and_id_if_free_script = register(scripts.NEXT_ID_DRAW_AND_ID_IF_FREE)
         self.lane = Lane(self.client, self.url)  # the request path's connection (core.redis_lane)
         self._loaded: set[str] = set()  # scripts this Redis was seen to hold: a deferred write runs only those
         self._refused: dict[int, BaseException] = {}  # the last commit's refused writes (``refused``)
-        self._heads: dict[tuple[str, str, int, int, str, str | None], Head] = {}  # _claim's packed first arguments, per sequence
-        self._counts: dict[tuple[str, str], list[int]] = {}  # (namespace, counter) -> [last value seen, claims in flight]
+        self._heads: dict[tuple[str, str, int, int, str, tuple[str, int, int] | None], Head] = {}  # _claim's first arguments, packed
+        self._counts: dict[tuple[str, str], list[int]] = {}  # (namespace, draw counter) -> [last value seen, claims in flight]
         # Rows read, kept per table until the table's generation moves (``read_row``): table generation
         # key -> the generation they were read at, and -> {packed key: packed record or None}.
         self._gens: dict[str, int] = {}
@@ -319,54 +320,53 @@ class RedisStore:
         taken, count = found.split()
         return int(taken), int(count)
 
-    def expected_count(self, namespace: str, counter: str) -> int:
-        """The value ``counter`` moves to at this process's next ``next_id_count_and_id_if_free`` unless another
-        process moves it first: the last value seen, plus one per claim of it in flight, plus one (a counter
-        never seen: 1, a new namespace's).  With one worker, right but after a start, a reset or a conflict."""
-        seen = self._counts.get((namespace, counter))
-        return 1 if seen is None else seen[0] + seen[1] + 1
-
-    def next_id_count_and_id_if_free(
-        self, namespace: str, table: RedisTable, unique: UniqueKeys, name: str, start: int, counter: str,
-        id_name: str, expected: int, at_least: int,
-    ) -> tuple[int, int, tuple[int, bool] | None] | Conflict:
-        """``VendorContext.next_id_draw_and_id_if_free``: ``next_id_and_count_if_free`` and, in the same script only
-        if the counter moved to ``expected`` (``at_least`` was made from that value's draw), ``next_id_at_least_if_absent
-        (table, id_name, at_least)``: (the id, the counter's value, that step's (id, absent) or None if it did not run)."""
+    def next_id_draw_and_id_if_free(
+        self, namespace: str, table: RedisTable, unique: UniqueKeys, name: str, start: int, counter: str, state: int,
+        id_name: str, base: int, bits: int,
+    ) -> tuple[int, int, int, bool] | Conflict:
+        """``VendorContext.next_id_draw_and_id_if_free``: ``next_id_and_count_if_free``, then in the same script
+        ``next_id_at_least_if_absent(table, id_name, base + the low bits of Draw.from_state(state, count - 1))``: (the
+        id, that candidate, the second id, whether its row is absent).  The worker sends the candidate for the value it
+        expects the counter to move to (the last it saw, plus one per claim of it in flight: with one worker, right
+        but after a start, a reset or a conflict); where the counter moved elsewhere (another worker drew meanwhile)
+        the script makes the draw itself (core.redis_scripts.DRAW, the same arithmetic in Lua)."""
         seen = self._counts.get((namespace, counter))
         if seen is None:
             if len(self._counts) >= 256:  # bounded as _heads: sessions come and go
                 self._counts.clear()
             seen = self._counts[(namespace, counter)] = [0, 0]
+        expected = seen[0] + seen[1] + 1
+        guess = base + Draw.from_state(state, expected - 1).below(1 << bits)
         seen[1] += 1  # in flight: a claim sent after this one (same turn) expects one more
         try:
-            found = self._claim(namespace, table, unique, name, start, 1, counter, (id_name, expected, at_least))
+            found = self._claim(namespace, table, unique, name, start, 1, counter, (id_name, state, bits, expected, guess, base))
         finally:
             seen[1] -= 1
         if isinstance(found, Conflict):
             return found
-        parts = found.split()
-        count = seen[0] = int(parts[1])
-        return int(parts[0]), count, None if len(parts) == 2 else (int(parts[2]), parts[3] == b"0")
+        taken, count, made, absent = found.split()
+        seen[0] = moved = int(count)
+        candidate = guess if moved == expected else base + Draw.from_state(state, moved - 1).below(1 << bits)
+        return int(taken), candidate, int(made), absent == b"0"
 
     def _claim(
         self, namespace: str, table: RedisTable, unique: UniqueKeys, name: str, start: int, step: int, counter: str,
-        then: tuple[str, int, int] | None = None,
+        then: tuple[str, int, int, int, int, int] | None = None,
     ) -> Any:
-        """NEXT_ID_IF_FREE, or with ``then`` (a second sequence, the counter's value expected, at_least)
-        NEXT_ID_COUNT_AND_ID_IF_FREE; its reply as sent, or the ``Conflict`` it found."""
-        script = self.next_id_if_free_script if then is None else self.next_id_count_and_id_if_free_script
+        """NEXT_ID_IF_FREE, or with ``then`` (a second sequence, the draw's state, bits, the counter's value expected,
+        the candidate for it, base) NEXT_ID_DRAW_AND_ID_IF_FREE; its reply as sent, or the ``Conflict`` it found."""
+        script = self.next_id_if_free_script if then is None else self.next_id_draw_and_id_if_free_script
         keys, rest = _claimed(table.owners_key, unique)
         self.lane.claim(keys)  # a request suspended in a turn: after another claiming one
-        key = (table.rows_key, name, start, step, counter, None if then is None else then[0])
+        key = (table.rows_key, name, start, step, counter, None if then is None else then[:3])
         head = self._heads.get(key) if script.sha in self._loaded else None
-        more = () if then is None else (then[1], then[2] - 1)  # what changes with each call, after the head
+        more = () if then is None else (then[3], then[4] - 1, then[5] - 1)  # what changes with each call, after the head
         if head is None:
             named = [table.rows_key, table.owners_key, *self._counter_keys(namespace)]
             fixed: list[Any] = [namespace, name, start - 1, step, counter]
             if then is not None:
                 named.append(table.chosen_key)
-                fixed.append(then[0])
+                fixed += [then[0], *(then[1] >> shift & 0xFFFF for shift in (0, 16, 32, 48)), then[2]]
             found = self.run(script, named, [*fixed, *more, *[part for _, field, kept in keys for part in (field, kept)]])
             if len(self._heads) < 256:  # bounded: a few tables and sequences per namespace, and sessions come and go
                 self._heads[key] = Head("EVALSHA", script.sha, len(named), *named, *fixed)

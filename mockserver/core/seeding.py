@@ -194,6 +194,11 @@ class Seeder:
         """The name of ``operation``'s draw counter (in the namespace ``draw`` counts it in)."""
         return "draw:" + operation
 
+    def state(self, operation: str) -> int:
+        """What ``draw(operation)`` mixes its counter's value into ((seed, vendor, operation) mixed): for a store that
+        makes the draw itself (core.redis_scripts.DRAW); ``Draw.from_state(state, n - 1)`` is the n-th draw."""
+        return (self._prefix.get(operation) or self._known(operation))[1]
+
     def drawn(self, operation: str, count: int) -> Draw:
         """The draw ``draw(operation)`` gives when its counter moves to ``count``: for a store that moved it
         itself (``VendorContext.next_id_and_draw_if_free``)."""

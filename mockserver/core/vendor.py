@@ -206,40 +206,30 @@ class VendorContext:
         return store.next_id(self.namespace, name, start), self.seeder.draw(operation, SESSION.get())
 
     def next_id_draw_and_id_if_free(
-        self, table: Table, unique: UniqueKeys, name: str, start: int, operation: str, id_name: str,
-        candidate: Callable[[Draw], int],
+        self, table: Table, unique: UniqueKeys, name: str, start: int, operation: str, id_name: str, base: int, bits: int,
     ) -> tuple[int, int, int, bool] | Conflict:
-        """``next_id_and_draw_if_free`` then, if free, ``next_id_at_least_if_absent(table, id_name, candidate(draw))``,
-        for a create whose row's id is made from its draw: (the id of ``name``, the candidate made from the draw, the
-        id of ``id_name``, whether ``table`` has no row keyed by it).  Where the store offers it (Redis) both steps go
-        in one round trip when the draw's counter moves to the value this process expects (``Claims.expected_count``:
-        with one worker, nearly always): ``candidate`` is called first on that value's draw, and the store runs the
-        second step only if the counter moved there; else on the draw taken, and the second step follows on its own.
-        The same counters move in the same order either way, so the answers are the same as the memory store's."""
+        """``next_id_and_draw_if_free`` then, if free, ``next_id_at_least_if_absent(table, id_name, candidate)`` with
+        ``candidate = base + draw.below(2 ** bits)`` (``bits`` at most 32), for a create whose row's id is made of a
+        base and random low bits: (the id of ``name``, the candidate, the id of ``id_name``, whether ``table`` has no
+        row keyed by it).  Where the store offers it (Redis) in one step (one round trip instead of two, however many
+        workers draw: the draw is made in the store's script with the same arithmetic when the worker could not know
+        the counter's value); the memory and SQLite stores make the calls one by one.  The same counters move in the
+        same order either way, so the answers are the same."""
         store = self.store
         claims = store.claims
+        namespace = self.namespace
         if claims is None:  # conflict, next_id, draw, next_id_at_least_if_absent (inlined: every memory create), one by one
             clash = table.conflict(unique)
             if clash is not None:
                 return clash
-            namespace = self.namespace
             taken_id = store.next_id(namespace, name, start)
-            at_least = candidate(self.seeder.draw(operation, SESSION.get()))
+            at_least = base + self.seeder.draw(operation, SESSION.get()).below(1 << bits)
             store.bump_id(namespace, id_name, at_least - 1)
             second = store.next_id(namespace, id_name, at_least)
             return taken_id, at_least, second, table.get(second) is None
-        seeder, namespace = self.seeder, self.namespace
-        counter = seeder.counter(operation)
-        expected = claims.expected_count(namespace, counter)
-        at_least = candidate(seeder.drawn(operation, expected))
-        found = claims.next_id_count_and_id_if_free(namespace, table, unique, name, start, counter, id_name, expected, at_least)
-        if isinstance(found, Conflict):
-            return found
-        taken_id, count, made = found
-        if made is not None:  # the counter moved where expected: at_least is this request's
-            return taken_id, at_least, *made
-        at_least = candidate(seeder.drawn(operation, count))
-        return (taken_id, at_least, *claims.next_id_at_least_if_absent(namespace, table, id_name, at_least))
+        seeder = self.seeder
+        return claims.next_id_draw_and_id_if_free(
+            namespace, table, unique, name, start, seeder.counter(operation), seeder.state(operation), id_name, base, bits)
 
     def draw_and_incr_if_free(
         self, table: Table, unique: UniqueKeys, operation: str, name: str, by: int,

@@ -123,8 +123,8 @@ async def one_by_one(server: MockServer, requests: list[bytes]) -> list[FakeTran
 @pytest.mark.parametrize("vendor", ["payabli", "etelecom"])
 @in_loop
 async def test_a_turns_creates_wait_for_one_round_trip_for_all_their_claims(servers: Callable[[str], MockServer], vendor: str) -> None:
-    """eTelecom's claims make and check its user ids too: each claim of the turn expects the draw's counter one
-    further than the claims in flight before it (RedisStore.expected_count), so no id waits for a round of its own."""
+    """eTelecom's claims make and check its user ids too (the draw made in the script: next_id_draw_and_id_if_free),
+    so no id waits for a round of its own."""
     server = servers(vendor)
     store = store_of(server)
     await warm(server, vendor)

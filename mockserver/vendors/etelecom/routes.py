@@ -392,17 +392,16 @@ class ETelecom(AccountUserRPCs, Vendor):
         department_id = request["department_id"] or None
         known_department = department_id is None or department_id in self.departments[shop_id]
         member_id = 0  # a new phone's membership id (a known phone's membership takes its own when it is added)
-        # One clock reading: the user's id, its record and the membership share it (read before the id is drawn).
+        # One clock reading: the user's id, its record and the membership share it (read before the id is made).
         timestamp = self.ctx.clock.timestamp()
         if known_department:
             # The phone's look-up and, for a new one, the membership's id, the user id's draw and that id's first
-            # check, in one step (Redis: one round trip as a rule; the memory store makes the calls one by one:
-            # conflict, next_id, draw, next_id_at_least_if_absent).  The counters move only for a new phone, as
-            # they did when the membership's id was taken last.
-            ms = int(timestamp * 1000)
+            # check, in one step (Redis: one round trip, the draw made in Lua; the memory store makes the calls one
+            # by one: conflict, next_id, draw, next_id_at_least_if_absent).  The counters move only for a new phone,
+            # as they did when the membership's id was taken last.  etop_id's 24 random bits are its lowest.
             taken = self.ctx.next_id_draw_and_id_if_free(
                 users, {"phone": phone}, "account_users", _MEMBER_ID_START, "create_user", "user_ids",
-                lambda drawn: etop_id(ms, drawn.below(1 << 24)))
+                etop_id(int(timestamp * 1000), 0), 24)
             if isinstance(taken, Conflict):
                 existing: dict[str, Any] | None = taken.existing
             else:

@@ -224,7 +224,7 @@ def test_on_redis_a_create_is_two_scripts_and_no_other_command(redis_url: str) -
         store.lane.send = send  # type: ignore[method-assign]
         ran = [next((name for sha, name in scripts.items() if sha in command), command.split(b"\r\n")[2].decode())
                for command in sent[1:]]  # after the version check
-        assert ran == ["next_id_count_and_id_if_free_script", "write_script"]
+        assert ran == ["next_id_draw_and_id_if_free_script", "write_script"]
     finally:
         for space in store.namespaces():
             store.drop(space)
