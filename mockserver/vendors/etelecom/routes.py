@@ -396,8 +396,8 @@ class ETelecom(AccountUserRPCs, Vendor):
         timestamp = self.ctx.clock.timestamp()
         if known_department:
             # The phone's look-up and, for a new one, the membership's id, the user id's draw and that id's first
-            # check, in one step (Redis: one round trip, the draw made in Lua; the memory store makes the calls one
-            # by one: conflict, next_id, draw, next_id_at_least_if_absent).  The counters move only for a new phone,
+            # check, in one step (Redis: one round trip, whichever worker drew last; the memory store makes the calls
+            # one by one: conflict, next_id, draw, next_id_at_least_if_absent).  The counters move only for a new phone,
             # as they did when the membership's id was taken last.  etop_id's 24 random bits are its lowest.
             taken = self.ctx.next_id_draw_and_id_if_free(
                 users, {"phone": phone}, "account_users", _MEMBER_ID_START, "create_user", "user_ids",
