@@ -180,7 +180,7 @@ return 0
 # name, at_least - 1.  NEXT_ID_AT_LEAST, then BUMP_ID_IF_ABSENT of the row keyed by that id (an int key: its packed
 # form is its decimal text, as HGET reads the counter) with no counter to move: "<id> 0" when the row is absent and
 # was not chosen (it is marked chosen now), "<id> 1" when it is taken (VendorContext.next_id_at_least_if_absent).
-# AT_LEAST_IF_ABSENT is that step as a Lua function, for NEXT_ID_COUNT_AND_ID_IF_FREE too.
+# AT_LEAST_IF_ABSENT is that step as a Lua function, for NEXT_ID_DRAW_AND_ID_IF_FREE too.
 AT_LEAST_IF_ABSENT = """
 local function at_least_if_absent(counters, name, at_least, rows, chosen, keyset)
   local now = redis.call('HGET', counters, name)
@@ -252,7 +252,7 @@ return #entries"""
 # id ("" for none: a draw's, VendorContext.next_id_and_draw_if_free), then field, value pairs.
 # {field, record} if a value is taken (no id taken, no counter moved), else the next id (as text: NEXT_ID's),
 # followed by " " and the counter's value after it moved when one is named.  CLAIM is that step as a Lua function (its
-# pairs from ARGV[first]), returning the id and the counter's value apart, for NEXT_ID_COUNT_AND_ID_IF_FREE.
+# pairs from ARGV[first]), returning the id and the counter's value apart, for NEXT_ID_DRAW_AND_ID_IF_FREE.
 CLAIM = """
 local function claim(first)
   for i = first, #ARGV, 2 do
@@ -276,7 +276,6 @@ return id .. ' ' .. count
 """
 
 
-
 def _limbs(number: int) -> str:
     """A 64-bit constant as DRAW's Lua limbs: low 16 bits, ..., high 16 bits."""
     return ", ".join(str(number >> shift & 0xFFFF) for shift in (0, 16, 32, 48))
@@ -284,7 +283,7 @@ def _limbs(number: int) -> str:
 
 # Lua: core.seeding's Draw in Redis, the same 64-bit arithmetic (splitmix64) on four 16-bit limbs in Lua's doubles
 # (every partial product and sum below 2^53, so exact; bit.bxor on limbs), in locals: a table per step cost ~15 us a
-# draw, these ~2.  drawn_low(s1, s2, s3, s4, key, bits): the low ``bits`` (at most 32) of the first value of
+# draw, these ~5.  drawn_low(s1, s2, s3, s4, key, bits): the low ``bits`` (at most 32) of the first value of
 # Draw.from_state(state, key), i.e. its ``below(2 ** bits)``; the state as limbs, ``key`` a number below 2^53.
 # from_state's sum is not masked before its first shift: its 65th bit (``top``) reaches the shifted value.
 DRAW = f"""

@@ -202,8 +202,7 @@ class Seeder:
     def drawn(self, operation: str, count: int) -> Draw:
         """The draw ``draw(operation)`` gives when its counter moves to ``count``: for a store that moved it
         itself (``VendorContext.next_id_and_draw_if_free``)."""
-        known = self._prefix.get(operation) or self._known(operation)
-        return Draw.from_state(known[1], count - 1)
+        return Draw.from_state(self.state(operation), count - 1)
 
     def reset(self, scope: str | None = None) -> None:
         """Forget cached names (of one scope, a test session, or all); the counters themselves go with
