@@ -45,7 +45,7 @@ LUA = HERE / "unique.lua"
 VENDORS = ("vaultspay", "payabli", "sabi", "pulse", "etelecom")
 HOST = "127.0.0.1"
 SERVERS = ("fast", "stock")  # mockserver serve --server
-STORES = ("memory", "sqlite", "redis")  # serve --store kinds (their targets: report.STORE_TARGETS)
+STORES = ("memory", "sqlite", "redis", "redis+unix")  # serve --store kinds (their targets: report.STORE_TARGETS)
 
 # Request bodies; {ID} and {D7}/{D8}/{D9} are made unique per request (see unique.lua).
 BODIES = {
@@ -208,7 +208,8 @@ class Redis:
         self.dir = tempfile.mkdtemp(prefix="bench-redis-")
         self.proc = subprocess.Popen(
             [binary, "--bind", HOST, "--port", str(self.port), "--save", "", "--appendonly", "no", "--dir", self.dir,
-             "--protected-mode", "yes", "--loglevel", "warning"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             "--protected-mode", "yes", "--loglevel", "warning", "--unixsocket", f"{self.dir}/redis.sock",
+             "--unixsocketperm", "700"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.db = 0
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -224,10 +225,11 @@ class Redis:
         self.stop()
         sys.exit("bench: redis-server did not answer PING within 20 s")
 
-    def url(self) -> str:
-        """A fresh database per mockserver started (16 by default), so no run sees another's users."""
+    def url(self, unix: bool = False) -> str:
+        """A fresh database per mockserver started (16 by default), so no run sees another's users; over TCP,
+        or over the server's unix socket (``--store redis+unix``)."""
         self.db = (self.db + 1) % 16
-        return f"redis://{HOST}:{self.port}/{self.db}"
+        return f"redis+unix://{self.dir}/redis.sock?db={self.db}" if unix else f"redis://{HOST}:{self.port}/{self.db}"
 
     def commands(self) -> tuple[int, int]:
         """Commands redis-server has run so far, those its scripts call included, and the reads it has done
@@ -429,8 +431,8 @@ def store_argv(store: str, workers: int) -> tuple[list[str], Path | None]:
     if store == "sqlite":
         path = Path(tempfile.mkdtemp(prefix="bench-sqlite-")) / "bench.db"
         return [*argv, "--store", f"sqlite:///{path}"], path
-    if store == "redis":
-        return [*argv, "--store", REDIS[0].url()], None
+    if store in ("redis", "redis+unix"):
+        return [*argv, "--store", REDIS[0].url(unix=store == "redis+unix")], None
     return argv, None
 
 
@@ -561,9 +563,10 @@ def main() -> int:
                         help="also load the floor app under mockserver's own uvicorn protocol (mockserver/wire.py); "
                              "ratios stay against the stock floor")
     parser.add_argument("--store", default="memory", metavar="KIND[,KIND...]",
-                        help="mockserver's store: memory:// (default), sqlite (a temporary file) or redis "
-                             "(a private redis-server on a free port, no persistence, stopped at the end); "
-                             "a list (memory,sqlite,redis) compares them in one run")
+                        help="mockserver's store: memory:// (default), sqlite (a temporary file), redis "
+                             "(a private redis-server on a free port, no persistence, stopped at the end) or "
+                             "redis+unix (the same server over its unix socket); a list (memory,sqlite,redis) "
+                             "compares them in one run")
     parser.add_argument("--workers", default="1", metavar="N[,N...]",
                         help="serve --workers: one count, or a list for the throughput curve (e.g. 1,2,4); "
                              "more than 1 needs --store sqlite or redis (memory:// runs with one worker)")
@@ -592,7 +595,7 @@ def main() -> int:
         parser.error(f"unknown vendor(s) {', '.join(unknown)}; known: {', '.join(VENDORS)}")
 
     wrk_bin = ensure_wrk()
-    if "redis" in stores:
+    if any(kind.startswith("redis") for kind in stores):
         REDIS.append(Redis())
     salt = random.randrange(10**6, 10**7)
     busy = cpu_busy()

@@ -167,7 +167,7 @@ def main() -> None:
     "--store", "store", default=None, metavar="URL",
     help="Where state lives: memory:// (default; gone on exit) or sqlite:///file.db (relative) / sqlite:////abs/file.db: "
     "users, tokens, ids, scenarios, sessions and the clock survive a restart; redis://[:PASSWORD@]HOST:PORT/DB[?prefix=NAME]: "
-    "shared by every worker and host naming it.",
+    "shared by every worker and host naming it (on one host, redis+unix:///path/redis.sock[?db=N]: its socket, faster).",
 )
 @click.option(
     "--workers", default=1, show_default=True, type=click.IntRange(1), metavar="N",

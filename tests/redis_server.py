@@ -19,9 +19,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))  # one helper with tools/scale_redis.py
 import local_redis
-from local_redis import free_port, stop_redis
+from local_redis import free_port, stop_redis, unix_url
 
-__all__ = ["free_port", "redis_url", "start_redis", "stop_redis"]
+__all__ = ["free_port", "redis_url", "start_redis", "stop_redis", "unix_url"]
 
 REQUIRE_ENV = "MOCKSERVER_REQUIRE_REDIS"
 

@@ -28,11 +28,14 @@ def start_redis() -> tuple[subprocess.Popen[bytes], str]:
     if binary is None:
         raise NoRedisServer("no redis-server on PATH (apt-get install redis-server)")
     port = free_port()
+    work = tempfile.mkdtemp(prefix="mockserver-redis-")
     process = subprocess.Popen(
         [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
-         "--dir", tempfile.mkdtemp(prefix="mockserver-redis-"), "--protected-mode", "yes", "--loglevel", "warning"],
+         "--dir", work, "--protected-mode", "yes", "--loglevel", "warning",
+         "--unixsocket", f"{work}/redis.sock", "--unixsocketperm", "700"],  # the same server over a socket: unix_url
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
+    SOCKETS[f"redis://127.0.0.1:{port}/0"] = f"redis+unix://{work}/redis.sock"
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -46,6 +49,14 @@ def start_redis() -> tuple[subprocess.Popen[bytes], str]:
             time.sleep(0.05)
     process.kill()
     raise RuntimeError("redis-server did not start within 20 s")
+
+
+SOCKETS: dict[str, str] = {}  # start_redis's URLs -> the same server's unix socket, as a redis+unix:// URL
+
+
+def unix_url(url: str) -> str:
+    """The unix socket URL (``redis+unix:///.../redis.sock``) of the server ``start_redis`` gave ``url`` for."""
+    return SOCKETS[url]
 
 
 def stop_redis(process: subprocess.Popen[bytes]) -> None:

@@ -41,7 +41,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Hashable
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 import redis
 from redis.commands.core import Script
@@ -72,19 +72,15 @@ class RedisStore:
 
     def __init__(self, url: str, prefix: str | None = None, client: redis.Redis | None = None) -> None:
         parts = urlsplit(url)
-        if parts.scheme not in ("redis", "rediss"):
-            raise ValueError(f"{redacted(url)}: expected redis://host:port/db")
-        if parts.path.strip("/") and not parts.path.strip("/").isdigit():
-            raise ValueError(f"{redacted(url)}: the path is the database number, as in redis://host:port/0")
         query = parse_qsl(parts.query, keep_blank_values=True)
+        _check_url(url, parts, query)
+        self.unix = parts.scheme in UNIX_SCHEMES
         given = [value for name, value in query if name == "prefix"]
         self.prefix = prefix or (given[-1] if given else DEFAULT_PREFIX)
         rest = urlencode([(name, value) for name, value in query if name != "prefix"])
         self.url = redacted(url)
         try:
-            self.client = client or redis.Redis.from_url(
-                urlunsplit((parts.scheme, parts.netloc, parts.path, rest, "")), socket_timeout=10, socket_connect_timeout=5,
-            )
+            self.client = client or redis.Redis.from_url(_client_url(parts, rest), socket_timeout=10, socket_connect_timeout=5)
         except ValueError as exc:
             raise ValueError(f"{self.url}: {exc}") from None
         self.spaces_key = f"{self.prefix}:namespaces"
@@ -134,6 +130,8 @@ class RedisStore:
 
     def banner(self) -> str:
         """The banner's store line (cli.store_line): the URL, credentials redacted, and what it is."""
+        if self.unix:  # only this host can reach a unix socket (and any host the server's TCP address, if it has one)
+            return f"{self.url} ({self.server} over its unix socket; shared by every worker and process on this host naming it)"
         return f"{self.url} ({self.server}; shared by every worker and host naming it)"
 
     def space_key(self, namespace: str) -> str:
@@ -553,8 +551,35 @@ class RedisStore:
         self.client.close()
 
 
+# A Redis server on this host can be reached over its unix socket (redis.conf's ``unixsocket``): no TCP stack on
+# either side of a round trip.  "redis+unix" says what the socket is; "unix" is redis-py's own spelling of it.
+UNIX_SCHEMES = ("redis+unix", "unix")
+
+
+def _check_url(url: str, parts: SplitResult, query: list[tuple[str, str]]) -> None:
+    """ValueError, in one line, for a URL no Redis can be reached at; nothing for a well-formed one."""
+    if parts.scheme in UNIX_SCHEMES:
+        if parts.hostname or parts.port:
+            raise ValueError(f"{redacted(url)}: a unix socket URL names no host, as in redis+unix:///run/redis/redis.sock")
+        if parts.path in ("", "/"):
+            raise ValueError(f"{redacted(url)}: the path is the socket's file, as in redis+unix:///run/redis/redis.sock?db=0")
+        if any(name == "db" and not value.isdigit() for name, value in query):
+            raise ValueError(f"{redacted(url)}: db is the database number, as in redis+unix:///run/redis/redis.sock?db=0")
+    elif parts.scheme not in ("redis", "rediss"):
+        raise ValueError(f"{redacted(url)}: expected redis://host:port/db or redis+unix:///path/to/redis.sock")
+    elif parts.path.strip("/") and not parts.path.strip("/").isdigit():
+        raise ValueError(f"{redacted(url)}: the path is the database number, as in redis://host:port/0")
+
+
+def _client_url(parts: SplitResult, rest: str) -> str:
+    """The URL redis-py opens: ours without the ``prefix`` parameter (``rest``: the other ones), a socket's as ``unix://``."""
+    if parts.scheme in UNIX_SCHEMES:  # urlunsplit would drop the empty authority's "//" of a scheme it does not know
+        return f"unix://{parts.netloc}{parts.path}" + (f"?{rest}" if rest else "")
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, rest, ""))
+
+
 def open_redis(url: str) -> RedisStore:
-    """``core.store.open_store``'s opener for redis:// URLs: the store, reached once, or a StoreError naming --store."""
+    """``core.store.open_store``'s opener for redis:// (and redis+unix://) URLs: the store, reached once, or a StoreError naming --store."""
     try:
         store = RedisStore(url)
         store.check()

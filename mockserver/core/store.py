@@ -484,6 +484,8 @@ SCHEMES: dict[str, str] = {
     "sqlite": "mockserver.core.sqlite_store:SQLiteStore",
     "redis": "mockserver.core.redis_store:open_redis",
     "rediss": "mockserver.core.redis_store:open_redis",
+    "redis+unix": "mockserver.core.redis_store:open_redis",
+    "unix": "mockserver.core.redis_store:open_redis",
 }
 
 
@@ -518,16 +520,20 @@ def description(backend: str, url: str, durable: bool, namespaces: int, rows: in
 
 
 def redacted(url: str) -> str:
-    """``url`` with any password (``scheme://user:secret@host``) replaced by ``***``."""
+    """``url`` with any password (``scheme://user:secret@host``, or a ``password=`` parameter, which redis-py
+    also reads) replaced by ``***``."""
     scheme, sep, rest = url.partition("://")
     if not sep:
         return url
+    rest, mark, query = rest.partition("?")
     authority, slash, path = rest.partition("/")
     if "@" in authority:
         userinfo, _, host = authority.rpartition("@")
         user = userinfo.partition(":")[0]
         authority = f"{user}:***@{host}" if user else f"***@{host}"
-    return f"{scheme}{sep}{authority}{slash}{path}"
+    if query:
+        query = "&".join(f"{part.partition('=')[0]}=***" if part.partition("=")[0].lower() == "password" else part for part in query.split("&"))
+    return f"{scheme}{sep}{authority}{slash}{path}{mark}{query}"
 
 
 # Last: core.memtable imports this module's names (a module, not a name, is bound here, so either

@@ -227,6 +227,10 @@ def test_redacted() -> None:
     assert redacted("redis://:secret@localhost:6379/0") == "redis://***@localhost:6379/0"
     assert redacted("redis://user:secret@h/1") == "redis://user:***@h/1"
     assert redacted("sqlite:///tmp/x.db") == "sqlite:///tmp/x.db"
+    # A password given as a parameter (redis-py reads ``password=``), and a unix socket's URL, whose authority is empty.
+    assert redacted("redis://h:6379?Password=secret&prefix=p") == "redis://h:6379?Password=***&prefix=p"
+    assert redacted("redis+unix://:secret@/run/r.sock?db=1&password=s2") == "redis+unix://***@/run/r.sock?db=1&password=***"
+    assert redacted("unix:///run/r.sock?db=0") == "unix:///run/r.sock?db=0"
 
 
 def test_composite_unique_values_are_released(store: Store) -> None:

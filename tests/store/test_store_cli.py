@@ -15,7 +15,7 @@ from mockserver.config import Config
 def test_unknown_scheme_is_one_line() -> None:
     result = CliRunner().invoke(main, ["serve", "--store", "mongodb://u:pw@h/db"])
     assert result.exit_code == 2
-    assert result.output == "mockserver: cannot start: --store: unknown store URL 'mongodb://u:***@h/db'; known schemes: memory://, sqlite://, redis://, rediss://\n"
+    assert result.output == "mockserver: cannot start: --store: unknown store URL 'mongodb://u:***@h/db'; known schemes: memory://, sqlite://, redis://, rediss://, redis+unix://, unix://\n"
 
 
 def test_the_env_var_names_the_store(tmp_path: Path) -> None:
