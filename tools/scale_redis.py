@@ -29,7 +29,9 @@ Then it checks, and exits 1 on any failure:
     python3 tools/scale_redis.py                      # 30 s each, 64 connections, 4 workers
     python3 tools/scale_redis.py --duration 3 --connections 8 --workers 2 --redis redis://127.0.0.1:6379/0
 
-Without --redis it starts a redis-server of its own (no persistence) on a free port.
+Without --redis it starts a redis-server of its own (no persistence) on a free port.  With --unix the
+workers, and the first of the two servers, name that Redis's unix socket (redis+unix://): one state
+whichever way a process reaches it.
 """
 
 from __future__ import annotations
@@ -343,25 +345,35 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4, help="processes of the one-port set-up (default 4)")
     parser.add_argument("--redis", help="redis://HOST:PORT/DB to use (default: start a redis-server of our own)")
     parser.add_argument("--only", choices=["workers", "hosts"], help="run one set-up only")
+    parser.add_argument("--unix", nargs="?", const="", metavar="redis+unix:///PATH",
+                        help="the workers name the Redis's unix socket, and so does the first of the two servers (the "
+                             "other its TCP address); the socket of our own redis-server unless one is given")
     args = parser.parse_args()
     redis_process = None
     url = args.redis
     if url is None:
         redis_process, url = start_redis()
+    near = url  # what the workers and the first server name
+    if args.unix is not None:
+        if not args.unix and redis_process is None:
+            parser.error("--unix with --redis needs the socket's URL: --unix redis+unix:///path/redis.sock")
+        near = args.unix or local_redis.unix_url(url)
     ok = True
     try:
         run = uuid.uuid4().hex[:8]  # a key prefix per set-up: runs sharing a Redis never meet
         if args.only in (None, "workers"):
-            server = Server(f"{url}?prefix=scale-{run}-w", args.workers)
+            server = Server(f"{near}{'&' if '?' in near else '?'}prefix=scale-{run}-w", args.workers)
             try:
-                ok &= phase(f"workers: one port, --workers {args.workers}", [server], args.connections, args.duration)
+                over = " over the unix socket" if near != url else ""
+                ok &= phase(f"workers: one port, --workers {args.workers}{over}", [server], args.connections, args.duration)
             finally:
                 server.stop()
         if args.only in (None, "hosts"):
             # Both started before any load: a server's start-up seeds the shared fixtures.
-            servers = [Server(f"{url}?prefix=scale-{run}-h", 1) for _ in range(2)]
+            servers = [Server(f"{one}{'&' if '?' in one else '?'}prefix=scale-{run}-h", 1) for one in (near, url)]
             try:
-                ok &= phase("hosts: two servers on two ports, one Redis", servers, args.connections, args.duration)
+                mixed = " (the first over its unix socket)" if near != url else ""
+                ok &= phase(f"hosts: two servers on two ports, one Redis{mixed}", servers, args.connections, args.duration)
             finally:
                 for one in servers:
                     one.stop()

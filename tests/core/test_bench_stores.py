@@ -57,11 +57,13 @@ def test_run_on_sqlite_with_one_worker_adds_a_labelled_row_against_the_floor() -
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
 def test_run_on_a_private_redis_with_two_workers_reports_redis_apart() -> None:
     _need_redis()
-    done = _bench("--store", "redis", "--workers", "2")
+    done = _bench("--store", "redis,redis+unix", "--workers", "2")  # the same redis-server over TCP, then its socket
     assert done.returncode in (0, 1), done.stderr
-    _check_row(done.stdout, "pulse [redis x2]")
-    assert re.search(r"pulse \[redis x2\]: redis-server \d+% of a core, \d+\.\d commands \(\d+\.\d reads: round trips\) per request, "
-                     r"RSS [\d.]+ MiB", done.stdout), done.stdout
+    for row in ("pulse [redis x2]", "pulse [redis+unix x2]"):
+        _check_row(done.stdout, row)
+        assert re.search(re.escape(row) + r": redis-server \d+% of a core, \d+\.\d commands \(\d+\.\d reads: round trips\) per "
+                         r"request, RSS [\d.]+ MiB", done.stdout), done.stdout
+    assert "mockserver --store redis+unix --workers 2: first 200" in done.stdout
     assert "runs without" not in done.stdout  # the workers, not the supervising parent, load uvloop/httptools
 
 
@@ -70,7 +72,7 @@ def test_run_on_a_private_redis_with_two_workers_reports_redis_apart() -> None:
     (["--store", "memory", "--workers", "1,4"], "--workers above 1 needs --store sqlite or redis"),
     (["--workers", "two"], "--workers: expected N or N,N,..."),
     (["--store", "redis", "--workers", "0"], "--workers: expected positive integers"),
-    (["--store", "memory,disk"], "--store: expected one or more of memory, sqlite, redis, got 'memory,disk'"),
+    (["--store", "memory,disk"], "--store: expected one or more of memory, sqlite, redis, redis+unix, got 'memory,disk'"),
 ])
 def test_run_refuses_bad_workers_in_one_line(args: list[str], message: str) -> None:
     done = _bench(*args)

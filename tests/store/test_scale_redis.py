@@ -40,3 +40,27 @@ def test_keys_are_varied_and_found_as_listings_show_them() -> None:
     assert scale_redis.user_id({"data": {"id": 5, "parent": {"id": 4}}}) == 5
     assert scale_redis.user_id({"_id": "6b15"}) == "6b15"
     assert scale_redis.user_id({"isSuccess": True, "responseData": None}) is None
+
+
+def test_scale_script_over_the_unix_socket(redis_url: str) -> None:
+    """The workers over the socket; of the two servers, one over the socket and one over TCP: still one state."""
+    from tests.redis_server import unix_url
+
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "scale_redis.py"), "--duration", "2", "--connections", "8", "--workers", "2",
+         "--redis", redis_url, "--unix", unix_url(redis_url)],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert [line for line in lines if line.startswith("--- ")] == [
+        "--- workers: one port, --workers 2 over the unix socket: 1 server(s), 2 process(es), 8 connections, 2 s",
+        "--- hosts: two servers on two ports, one Redis (the first over its unix socket): 2 server(s), 2 process(es), 8 connections, 2 s",
+    ]
+    verdicts = [line for line in lines if "lost" in line]
+    assert len(verdicts) == 2 and all(line.startswith("  lost 0 · duplicate ids 0 · duplicates accepted 0 · errors 0 · ") for line in verdicts)
+    assert lines[-1] == "  ok"
+    refused = subprocess.run([sys.executable, str(ROOT / "tools" / "scale_redis.py"), "--redis", redis_url, "--unix"],
+                             capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert refused.returncode == 2 and refused.stderr.splitlines()[-1].endswith(
+        "--unix with --redis needs the socket's URL: --unix redis+unix:///path/redis.sock")
