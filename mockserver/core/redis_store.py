@@ -559,7 +559,7 @@ UNIX_SCHEMES = ("redis+unix", "unix")
 def _check_url(url: str, parts: SplitResult, query: list[tuple[str, str]]) -> None:
     """ValueError, in one line, for a URL no Redis can be reached at; nothing for a well-formed one."""
     if parts.scheme in UNIX_SCHEMES:
-        if parts.hostname or parts.port:
+        if parts.netloc.rpartition("@")[2]:  # what follows any credentials: a host (and port), which a socket has none of
             raise ValueError(f"{redacted(url)}: a unix socket URL names no host, as in redis+unix:///run/redis/redis.sock")
         if parts.path in ("", "/"):
             raise ValueError(f"{redacted(url)}: the path is the socket's file, as in redis+unix:///run/redis/redis.sock?db=0")

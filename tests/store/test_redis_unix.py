@@ -71,6 +71,7 @@ def test_workers_over_the_socket_and_a_server_over_tcp_share_one_state(redis_url
 
 @pytest.mark.parametrize(("url", "line"), [
     ("redis+unix://host/run/redis.sock", "redis+unix://host/run/redis.sock: a unix socket URL names no host, as in redis+unix:///run/redis/redis.sock"),
+    ("unix://:pw@h:x/r.sock", "unix://***@h:x/r.sock: a unix socket URL names no host, as in redis+unix:///run/redis/redis.sock"),
     ("redis+unix://", "redis+unix://: the path is the socket's file, as in redis+unix:///run/redis/redis.sock?db=0"),
     ("unix:///run/r.sock?db=first", "unix:///run/r.sock?db=first: db is the database number, as in redis+unix:///run/redis/redis.sock?db=0"),
 ])
