@@ -45,7 +45,8 @@ LUA = HERE / "unique.lua"
 VENDORS = ("vaultspay", "payabli", "sabi", "pulse", "etelecom")
 HOST = "127.0.0.1"
 SERVERS = ("fast", "stock")  # mockserver serve --server
-STORES = ("memory", "sqlite", "redis", "redis+unix")  # serve --store kinds (their targets: report.STORE_TARGETS)
+REDIS_STORES = ("redis", "redis+unix")  # one private redis-server, over TCP or over its unix socket
+STORES = ("memory", "sqlite", *REDIS_STORES)  # serve --store kinds (their targets: report.STORE_TARGETS)
 
 # Request bodies; {ID} and {D7}/{D8}/{D9} are made unique per request (see unique.lua).
 BODIES = {
@@ -431,7 +432,7 @@ def store_argv(store: str, workers: int) -> tuple[list[str], Path | None]:
     if store == "sqlite":
         path = Path(tempfile.mkdtemp(prefix="bench-sqlite-")) / "bench.db"
         return [*argv, "--store", f"sqlite:///{path}"], path
-    if store in ("redis", "redis+unix"):
+    if store in REDIS_STORES:
         return [*argv, "--store", REDIS[0].url(unix=store == "redis+unix")], None
     return argv, None
 
@@ -595,7 +596,7 @@ def main() -> int:
         parser.error(f"unknown vendor(s) {', '.join(unknown)}; known: {', '.join(VENDORS)}")
 
     wrk_bin = ensure_wrk()
-    if any(kind.startswith("redis") for kind in stores):
+    if any(kind in REDIS_STORES for kind in stores):
         REDIS.append(Redis())
     salt = random.randrange(10**6, 10**7)
     busy = cpu_busy()

@@ -338,6 +338,11 @@ def phase(name: str, servers: list[Server], connections: int, duration: float) -
     return not failures
 
 
+def with_prefix(url: str, prefix: str) -> str:
+    """``url`` naming its key prefix (``prefix=``), after any parameters it has (a socket's ``?db=N``)."""
+    return f"{url}{'&' if '?' in url else '?'}prefix={prefix}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of load per set-up (default 30)")
@@ -362,7 +367,7 @@ def main() -> int:
     try:
         run = uuid.uuid4().hex[:8]  # a key prefix per set-up: runs sharing a Redis never meet
         if args.only in (None, "workers"):
-            server = Server(f"{near}{'&' if '?' in near else '?'}prefix=scale-{run}-w", args.workers)
+            server = Server(with_prefix(near, f"scale-{run}-w"), args.workers)
             try:
                 over = " over the unix socket" if near != url else ""
                 ok &= phase(f"workers: one port, --workers {args.workers}{over}", [server], args.connections, args.duration)
@@ -370,7 +375,7 @@ def main() -> int:
                 server.stop()
         if args.only in (None, "hosts"):
             # Both started before any load: a server's start-up seeds the shared fixtures.
-            servers = [Server(f"{one}{'&' if '?' in one else '?'}prefix=scale-{run}-h", 1) for one in (near, url)]
+            servers = [Server(with_prefix(one, f"scale-{run}-h"), 1) for one in (near, url)]
             try:
                 mixed = " (the first over its unix socket)" if near != url else ""
                 ok &= phase(f"hosts: two servers on two ports, one Redis{mixed}", servers, args.connections, args.duration)

@@ -532,8 +532,14 @@ def redacted(url: str) -> str:
         user = userinfo.partition(":")[0]
         authority = f"{user}:***@{host}" if user else f"***@{host}"
     if query:
-        query = "&".join(f"{part.partition('=')[0]}=***" if part.partition("=")[0].lower() == "password" else part for part in query.split("&"))
+        query = "&".join(_hidden(part) for part in query.split("&"))
     return f"{scheme}{sep}{authority}{slash}{path}{mark}{query}"
+
+
+def _hidden(parameter: str) -> str:
+    """A URL's ``name=value`` parameter, its value replaced by ``***`` when it is a password."""
+    name = parameter.partition("=")[0]
+    return f"{name}=***" if name.lower() == "password" else parameter
 
 
 # Last: core.memtable imports this module's names (a module, not a name, is bound here, so either
