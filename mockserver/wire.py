@@ -289,20 +289,56 @@ def direct(base: type[Any]) -> type[Any]:
     end) and runs that app (or the whole app) for it, so everything else keeps uvicorn's
     behaviour.  Wrap it in ``coalescing`` (``write_whole``).
     """
-    import httptools
 
     class Direct(base):  # type: ignore[misc]
         app: Any  # uvicorn's: the ASGI app it runs for each request
         _held: list[bytes] | None = None  # the body so far (chunks) of a request held for a direct answer
         _close_after = False  # shutdown() came while a request was held or answered: answer it, then close
         _queued = 0  # answers (or failures) given but not yet written: see _deliver
+        _unheld = False  # this request's body may not be held: chunked, or a Content-Length past HOLD_LIMIT
+        _raw: asyncio.Transport  # the socket's transport, unwrapped (see connection_made)
 
         def connection_made(self, transport: asyncio.Transport) -> None:
             super().connection_made(transport)
+            # The socket's own transport (coalescing wraps self.transport after this): a direct answer
+            # is written whole, with nothing held before it, so the wrapper would only pass it on.
+            self._raw = transport
             # Middleware (proxy headers, trace logging) hides the method: then uvicorn serves everything.
             answer = getattr(self.app, DIRECT_METHOD, None)
             plain = not self.access_log and not self.root_path and self.limit_concurrency is None
             self._answer: Callable[..., Any] | None = answer if plain else None
+
+        def on_message_begin(self) -> None:
+            if self._answer is None:
+                super().on_message_begin()
+                return
+            # uvicorn's, but its scope (a dict of ten keys and a copy of the app state) is made only
+            # when uvicorn is told of the request (_scoped): a request answered directly never needs it.
+            self.url = b""
+            self.expect_100_continue = False
+            self.headers: list[tuple[bytes, bytes]] = []
+            self._unheld = False
+
+        def on_header(self, name: bytes, value: bytes) -> None:
+            # uvicorn's on_header, also noting a body that may not be held (chunked, or longer than HOLD_LIMIT) as the
+            # header arrives, instead of a second walk over the headers.
+            name = name.lower()
+            value = value.rstrip(b" \t")
+            if name == b"expect" and value.lower() == b"100-continue":
+                self.expect_100_continue = True
+            elif name == b"content-length":
+                if not value.isdigit() or int(value) > HOLD_LIMIT:
+                    self._unheld = True
+            elif name == b"transfer-encoding":
+                self._unheld = True
+            self.headers.append((name, value))
+
+        def _scoped(self) -> None:
+            """The scope uvicorn's on_message_begin makes, for the request parsed so far."""
+            url, headers, expect = self.url, self.headers, self.expect_100_continue
+            super().on_message_begin()
+            self.url, self.headers, self.expect_100_continue = url, headers, expect
+            self.scope["headers"] = headers
 
         def on_headers_complete(self) -> None:
             parser = self.parser
@@ -310,9 +346,11 @@ def direct(base: type[Any]) -> type[Any]:
                     and (self.cycle is None or self.cycle.response_complete) and not self.flow.write_paused
                     and not self.server_state.default_headers and parser.should_keep_alive()
                     and parser.get_http_version() == "1.1" and not parser.should_upgrade()
-                    and parser.get_method() != b"HEAD" and _small_body(self.headers)):
+                    and parser.get_method() != b"HEAD" and not self._unheld):
                 self._held = []
                 return
+            if self._answer is not None:
+                self._scoped()
             super().on_headers_complete()
 
         def on_body(self, body: bytes) -> None:
@@ -328,16 +366,15 @@ def direct(base: type[Any]) -> type[Any]:
                 return
             self._held = None
             body = b"".join(chunks)  # one chunk (the usual case) is not copied
-            try:
-                url = httptools.parse_url(self.url)
-                path = url.path.decode("ascii")
-            except (httptools.HttpParserError, UnicodeDecodeError):
-                url = None
+            target = self.url
+            parsed = _TARGETS.get(target)
+            if parsed is None:
+                parsed = _target(target)
             answer = None
             answer_directly = self._answer  # never None while a request is held (on_headers_complete)
-            if url is not None and "%" not in path and answer_directly is not None:  # uvicorn unquotes %-paths: let it
+            if parsed is not _UNPARSED and answer_directly is not None:
                 try:
-                    answer = answer_directly(self.parser.get_method().decode("ascii"), path, url.query or b"", self.headers, body)
+                    answer = answer_directly(self.parser.get_method().decode("ascii"), parsed[0], parsed[1], self.headers, body)
                 except Exception:  # the app answers its own failures: this is a bug, served as uvicorn serves one
                     self.logger.exception("Exception in the direct answer")
                     self._queued += 1
@@ -356,6 +393,7 @@ def direct(base: type[Any]) -> type[Any]:
                 whole = self.app
                 if answer is not None:
                     self.app = answer
+                self._scoped()
                 try:
                     super().on_headers_complete()
                 finally:
@@ -374,19 +412,33 @@ def direct(base: type[Any]) -> type[Any]:
             # (writing each at once measured up to 2x the system time per request under wrk).
             self._queued += 1
             self.loop.call_soon(self._deliver, head, payload)
-            self.on_response_complete()
+            self._answered()
+
+        def _answered(self) -> None:
+            """on_response_complete for a direct answer: nothing was held (no head to flush) and nothing is
+            queued behind it (it was held only with no pipeline), so only the count and the idle time."""
+            self.server_state.total_requests += 1
+            if self.transport.is_closing():
+                return
+            if self.flow.read_paused:
+                self.flow.resume_reading()
+            if self.pipeline:  # never, as said; kept so that this stays what on_response_complete does
+                cycle, app = self.pipeline.pop()
+                self._start_asgi_task(cycle, app)
+            else:
+                self._idle_since = self.loop.time()
 
         def _deliver(self, head: bytes, payload: bytes) -> None:
             """Writes a queued answer; after shutdown() the last one says so and closes the connection."""
             self._queued -= 1
-            transport = self.transport
-            if transport.is_closing():  # the client may have gone since
+            raw = self._raw
+            if raw.is_closing():  # the client may have gone since
                 return
             if self._close_after and not self._queued and (self.cycle is None or self.cycle.response_complete):
-                transport.write_whole(head + b"connection: close\r\n\r\n" + payload)
-                transport.close()
+                raw.write(head + b"connection: close\r\n\r\n" + payload)
+                self.transport.close()
             else:
-                transport.write_whole(head + b"\r\n" + payload)
+                raw.write(head + b"\r\n" + payload)
 
         def _deliver_settled(self, answer: AfterCommit) -> None:
             """Writes a queued answer as its transaction settled: committed, or the vendor's 500 if it failed."""
@@ -424,15 +476,30 @@ def direct(base: type[Any]) -> type[Any]:
     return Direct
 
 
-def _small_body(headers: list[tuple[bytes, bytes]]) -> bool:
-    """A body declared by a Content-Length of at most HOLD_LIMIT (or none at all), not chunked."""
-    for name, value in headers:
-        if name == b"content-length":
-            if not value.isdigit() or int(value) > HOLD_LIMIT:
-                return False
-        elif name == b"transfer-encoding":
-            return False
-    return True
+# A request target -> (path, query) as the direct path takes it; _UNPARSED for one uvicorn must
+# serve (unparsable, not ASCII, or %-escaped: uvicorn unquotes those).  Clients send the same few
+# targets again and again: a dict hit instead of a parse and a decode.  Bounded like
+# core.framing's header texts: emptied when full, targets up to _CACHED_TARGET bytes.
+_TARGETS: dict[bytes, tuple[str, bytes]] = {}
+_UNPARSED = ("", b"")
+_CACHED_TARGETS = 1024
+_CACHED_TARGET = 256
+
+
+def _target(target: bytes) -> tuple[str, bytes]:
+    import httptools
+
+    try:
+        url = httptools.parse_url(target)
+        path = url.path.decode("ascii")
+        parsed = _UNPARSED if "%" in path else (path, url.query or b"")
+    except (httptools.HttpParserError, UnicodeDecodeError):
+        parsed = _UNPARSED
+    if len(target) <= _CACHED_TARGET:
+        if len(_TARGETS) >= _CACHED_TARGETS:
+            _TARGETS.clear()
+        _TARGETS[target] = parsed
+    return parsed
 
 
 def http_protocol() -> type[Any]:

@@ -120,6 +120,47 @@ async def test_what_is_not_plain_goes_the_asgi_way(request_) -> None:
 
 
 @in_loop
+async def test_a_direct_answer_makes_no_scope_and_a_handed_over_request_gets_its_own() -> None:
+    app = TwoWays()
+    proto, transport = protocol(SERVED, app=app, **DIRECT)
+    proto.data_received(CREATE + b'"a"')
+    await settle()
+    assert app.direct == ["/u"] and proto.scope is None  # uvicorn's before any request: none was made
+    proto.data_received(b"POST /asgi?x=1 HTTP/1.1\r\nhost: x\r\nx-one: 1 \r\ncontent-length: 2\r\n\r\n{}")
+    await settle()
+    assert app.asgi == ["/asgi"]
+    assert proto.scope["headers"] == [(b"host", b"x"), (b"x-one", b"1"), (b"content-length", b"2")]  # as uvicorn parses them
+    assert proto.scope["query_string"] == b"x=1" and proto.scope["method"] == "POST"
+
+
+@pytest.mark.parametrize("length", [b"+2", b"0x2", b"99999999999999999999"], ids=["sign", "hex", "huge"])
+@in_loop
+async def test_a_content_length_that_is_not_plain_digits_is_never_held(length) -> None:
+    app = TwoWays()
+    proto, transport = protocol(SERVED, app=app, **DIRECT)
+    proto.data_received(b"POST /u HTTP/1.1\r\nhost: x\r\ncontent-length: " + length + b"\r\n\r\n{}")
+    await settle()
+    assert app.direct == [] and transport.writes  # uvicorn's way: answered or refused by it, never held
+
+
+@in_loop
+async def test_request_targets_are_parsed_once_and_the_cache_of_them_stays_bounded() -> None:
+    app = TwoWays()
+    proto, transport = protocol(SERVED, app=app, **DIRECT)
+    wire._TARGETS.clear()
+    for _ in range(2):  # the second time from the cache: the same answers
+        proto.data_received(b"POST /u?a=1 HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}")
+        proto.data_received(b"POST /u%41 HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}")
+        await settle()
+    assert app.direct == ["/u", "/u"] and app.asgi == ["/uA", "/uA"]
+    assert wire._TARGETS[b"/u?a=1"] == ("/u", b"a=1") and wire._TARGETS[b"/u%41"] is wire._UNPARSED
+    for n in range(wire._CACHED_TARGETS + 10):
+        wire._target(b"/n%d" % n)
+    wire._target(b"/" + b"x" * wire._CACHED_TARGET)  # too long to keep
+    assert 0 < len(wire._TARGETS) <= wire._CACHED_TARGETS and b"/" + b"x" * wire._CACHED_TARGET not in wire._TARGETS
+
+
+@in_loop
 async def test_a_body_over_the_hold_limit_goes_the_asgi_way() -> None:
     app = TwoWays()
     proto, transport = protocol(SERVED, app=app, **DIRECT)
