@@ -296,6 +296,10 @@ def direct(base: type[Any]) -> type[Any]:
         _close_after = False  # shutdown() came while a request was held or answered: answer it, then close
         _queued = 0  # answers (or failures) given but not yet written: see _deliver
         _unheld = False  # this request's body may not be held: chunked, or a Content-Length past HOLD_LIMIT
+        # This request has a Connection header.  Without one, llhttp keeps only HTTP/1.1 alive (1.0, 0.9 and
+        # 2.0 only with "keep-alive", other versions it refuses): should_keep_alive() alone then says 1.1,
+        # and get_http_version() (a str formatted on each call) is asked only when it could say otherwise.
+        _versioned = False
         _raw: asyncio.Transport  # the socket's transport, unwrapped (see connection_made)
 
         def connection_made(self, transport: asyncio.Transport) -> None:
@@ -317,7 +321,7 @@ def direct(base: type[Any]) -> type[Any]:
             self.url = b""
             self.expect_100_continue = False
             self.headers: list[tuple[bytes, bytes]] = []
-            self._unheld = False
+            self._unheld = self._versioned = False
 
         def on_header(self, name: bytes, value: bytes) -> None:
             # uvicorn's on_header, also noting a body that may not be held (chunked, or longer than HOLD_LIMIT) as the
@@ -331,6 +335,8 @@ def direct(base: type[Any]) -> type[Any]:
                     self._unheld = True
             elif name == b"transfer-encoding":
                 self._unheld = True
+            elif name == b"connection":
+                self._versioned = True
             self.headers.append((name, value))
 
         def _scoped(self) -> None:
@@ -345,7 +351,7 @@ def direct(base: type[Any]) -> type[Any]:
             if (self._answer is not None and not self.expect_100_continue and not self.pipeline
                     and (self.cycle is None or self.cycle.response_complete) and not self.flow.write_paused
                     and not self.server_state.default_headers and parser.should_keep_alive()
-                    and parser.get_http_version() == "1.1" and not parser.should_upgrade()
+                    and (not self._versioned or parser.get_http_version() == "1.1") and not parser.should_upgrade()
                     and parser.get_method() != b"HEAD" and not self._unheld):
                 self._held = []
                 return

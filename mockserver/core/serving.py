@@ -402,7 +402,12 @@ class VendorApp:
         once (a scenario's delay or fault, an awaiting handler) goes on to ASGI, as a
         ``Handover`` holding the work done, so the route is matched once and nothing is redone.
         """
-        return self._framed(self.answer(self._direct_request(method, path, raw_query, raw_headers, body)))
+        answer = self.answer(self._direct_request(method, path, raw_query, raw_headers, body))
+        if type(answer) is Answer and answer.fault is None:  # _framed() written out: nearly every request
+            head = self.framing.head(answer.status, len(answer.payload), answer.extra)
+            if head is not None:
+                return head, answer.payload
+        return Handover(self, answer)
 
     def _answered_in_turn(
         self, method: str, path: str, raw_query: bytes, raw_headers: list[tuple[bytes, bytes]], body: bytes,

@@ -104,12 +104,13 @@ async def test_a_body_in_pieces_is_held_until_complete() -> None:
 
 @pytest.mark.parametrize("request_", [
     b"POST /u HTTP/1.0\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}",
+    b"POST /u HTTP/1.0\r\nhost: x\r\nconnection: keep-alive\r\ncontent-length: 2\r\n\r\n{}",
     b"POST /u HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: 2\r\n\r\n{}",
     b"POST /u HTTP/1.1\r\nhost: x\r\nexpect: 100-continue\r\ncontent-length: 2\r\n\r\n{}",
     b"POST /u HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
     b"POST /u%41 HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}",
     b"HEAD /u HTTP/1.1\r\nhost: x\r\n\r\n",
-], ids=["http-1.0", "connection-close", "expect-continue", "chunked", "percent-encoded", "head"])
+], ids=["http-1.0", "http-1.0-keep-alive", "connection-close", "expect-continue", "chunked", "percent-encoded", "head"])
 @in_loop
 async def test_what_is_not_plain_goes_the_asgi_way(request_) -> None:
     app = TwoWays()
@@ -131,6 +132,15 @@ async def test_a_direct_answer_makes_no_scope_and_a_handed_over_request_gets_its
     assert app.asgi == ["/asgi"]
     assert proto.scope["headers"] == [(b"host", b"x"), (b"x-one", b"1"), (b"content-length", b"2")]  # as uvicorn parses them
     assert proto.scope["query_string"] == b"x=1" and proto.scope["method"] == "POST"
+
+
+@in_loop
+async def test_an_http_1_1_request_saying_keep_alive_is_still_answered_directly() -> None:
+    app = TwoWays()
+    proto, transport = protocol(SERVED, app=app, **DIRECT)
+    proto.data_received(b"POST /u HTTP/1.1\r\nhost: x\r\nConnection: Keep-Alive\r\ncontent-length: 2\r\n\r\n{}")
+    await settle()
+    assert app.direct == ["/u"] and app.asgi == [] and not transport.closed
 
 
 @pytest.mark.parametrize("length", [b"+2", b"0x2", b"99999999999999999999"], ids=["sign", "hex", "huge"])

@@ -310,7 +310,9 @@ def validate(data: Mapping[str, Any], dto: Dto | None = None, prefix: str = "", 
     plan = dto.plans.get(keys) or dto.plan(keys)
     if plan is INCOMPLETE:
         return _walk(data, dto, prefix)
-    for quick, value in zip(plan, data.values(), strict=True):  # a dict's values come in its keys' order
+    # A dict's values come in its keys' order, and the plan is the keys' (so as long): no strict=True,
+    # whose keyword zip() parses on each call (~0.1 us of a create).
+    for quick, value in zip(plan, data.values()):  # noqa: B905
         if quick is FILLED:
             if isinstance(value, str) and value:
                 continue

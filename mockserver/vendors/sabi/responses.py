@@ -141,7 +141,12 @@ def _handle_base(first: str, last: str) -> str:
 
 def user_handle(first: str, last: str, draw: Draw) -> str:
     # [INF] format: first+last name, ASCII-folded, lower-case, plus 4 digits ("adaobi4821").
-    return f"{_handle_base(first, last)}{draw.below(10000):04d}"
+    digits = draw.below(10000)
+    return _handle_base(first, last) + _TWO_DIGITS[digits // 100] + _TWO_DIGITS[digits % 100]
+
+
+# "00".."99": two look-ups instead of a formatted field (~0.1 us of a create).
+_TWO_DIGITS = tuple(f"{n:02d}" for n in range(100))
 
 
 def place(value: Mapping[str, Any], object_id: str) -> dict[str, Any]:
