@@ -176,6 +176,15 @@ class PackedTable(MemoryTable):
                 return self._open(kept)[0]
         return None
 
+    def _kept_view(self, key: Hashable) -> Any:
+        # Only a key that is its own slot, and only the row on it that is its own: a hashed key's row (one
+        # holding its key) may sit on that slot, the int key's own row then spilled.
+        if type(key) is int and _LOW <= key < _OWN:
+            kept = self._rows.get(key)
+            if kept is not None and not _holds_key(kept):
+                return kept
+        return None
+
     def find(self, field: str, value: Hashable) -> Record | None:
         # A miss (a create checking a value is free) ends at the index: no call, no row read.
         hashed = (hash((value,)) if type(value) is int else hash(value)) & _MASK  # _hashed()

@@ -74,6 +74,9 @@ class RedisTable:
     def chosen_key(self) -> str:
         return self._chosen
 
+    def view(self, key: Hashable) -> Record | None:
+        return self.get(key)  # a read of Redis each time: another worker may have changed the row
+
     def get(self, key: Hashable) -> Record | None:
         kept = self._store.read_row(self._gen, self._rows, _key(key))
         return None if kept is None else unpack(kept)

@@ -110,6 +110,9 @@ class SQLiteTable:
     def __init__(self, store: SQLiteStore, namespace: str, name: str) -> None:
         self._store, self._db, self._ns, self._name = store, store._db, namespace, name
 
+    def view(self, key: Hashable) -> Record | None:
+        return self.get(key)  # a read of the file each time: another process may have changed the row
+
     def get(self, key: Hashable) -> Record | None:
         kept_key, db = _key(key), self._db
         if not self._store._txn:  # see SQLiteStore._read: only in a transaction is what was read known to stay

@@ -90,6 +90,7 @@ Kept = bytes | Record  # a row as a table keeps it: packed, or a dict of atomic 
 # unpacking takes ~0.3.  The collector tracks neither that dict nor its values, but
 # it does walk the table's dict of rows while one is in it: 256 entries, a few us.
 SMALL_TABLE = 256
+VIEWS = 64  # records a table keeps decoded for view() (the callers of a run: a few fixture users)
 
 
 def _record(kept: Kept) -> Record:
@@ -146,7 +147,7 @@ class MemoryTable:
     """
 
     __slots__ = ("_blocks", "_cap", "_evicted", "_head", "_index", "_mark", "_name", "_owners", "_pending", "_pinned",
-                 "_renew", "_ring", "_rows", "_spill", "_spindex", "_written", "_zc", "_zd")
+                 "_renew", "_ring", "_rows", "_spill", "_spindex", "_views", "_written", "_zc", "_zd")
     # PackedTable's own state (core.memtable), set when the table grows.
     _zc: Any  # the compressor primed with the table's newest dictionary
     _zd: Any  # list: a decompressor per dictionary (generation) the table has had
@@ -168,6 +169,7 @@ class MemoryTable:
         self._evicted = 0  # rows evicted at the cap, ever
         self._name = name  # namespace/table, for the eviction's log line
         self._pinned: frozenset[Hashable] = _NOTHING  # keys eviction skips: the fixture's (MemoryStore.pin)
+        self._views: dict[Hashable, tuple[Any, Record]] = _NO_KEYS  # view(): key -> (the row as kept, its record)
 
     def get(self, key: Hashable) -> Record | None:
         kept = self._rows.get(pack(key) if type(key) is tuple else key)
@@ -179,6 +181,33 @@ class MemoryTable:
             return _loads(kept)  # type: ignore[no-any-return]
         except JSONDecodeError:
             return _record(kept)
+
+    def view(self, key: Hashable) -> Record | None:
+        """``get(key)``, decoded once for as long as the row stays as it is kept (see ``Table.view``).
+
+        A row is kept as an immutable object (a record's JSON text, a place in a compressed block) or a
+        dict the table never changes in place: every write keeps a new one.  So a view made from the
+        object kept now is the row's record exactly as long as that same object is kept; the view holds
+        it, so no other row can be kept at its address meanwhile.  At most ``VIEWS`` views a table."""
+        kept = self._kept_view(key)
+        if kept is None:
+            return self.get(key)
+        views = self._views
+        seen = views.get(key)
+        if seen is not None and seen[0] is kept:
+            return seen[1]
+        record = self.get(key)
+        if record is not None:
+            if views is _NO_KEYS:
+                views = self._views = {}
+            elif len(views) >= VIEWS:
+                views.clear()
+            views[key] = (kept, record)
+        return record
+
+    def _kept_view(self, key: Hashable) -> Any:
+        """What ``view`` may remember ``key``'s row by: the object its row is kept as (None: decode each time)."""
+        return self._rows.get(_row_key(key))
 
     def find(self, field: str, value: Hashable) -> Record | None:
         key = self._index.get(field, _NO_KEYS).get(value)
@@ -251,7 +280,7 @@ class MemoryTable:
 
     def clear(self) -> None:
         self._rows.clear()
-        self._index = self._owners = _NO_KEYS
+        self._index = self._owners = self._views = _NO_KEYS
         self._pinned = _NOTHING
 
     def __len__(self) -> int:

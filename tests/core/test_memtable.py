@@ -131,6 +131,10 @@ def test_a_random_walk_matches_a_plain_model_with_colliding_hashes(seed: int, co
             assert table.find(field, value) == (None if holder is None else model.rows[holder]), step
             clash = table.conflict({field: value}, ignore=key)
             assert (clash is None) == (holder is None or holder == key), step
+        # view() after every step, of this key and of a few read on every step (so remembered), must be
+        # what get() reads: a view remembered before a write, a delete or a spill is never given after it.
+        for viewed in (key, 3, 5, "k3", ("t", 1), 2**70 + 3):
+            assert table.view(viewed) == model.rows.get(viewed), (step, viewed)
         grown = grown or isinstance(table, memtable.PackedTable)
         blocked = blocked or (grown and any(type(kept) is int for kept in table._rows.values()))
         assert len(table) == len(model.rows), step
@@ -171,3 +175,24 @@ def test_ids_sharing_their_low_bits_do_not_share_slots() -> None:
         table.insert(key, {"id": key}, {"code": key - (1 << 60)})
     assert type(table) is memtable.PackedTable and len(table) == 3_000
     assert len(table._spill) == 0 and len(table._spindex) == 0
+
+
+@pytest.mark.parametrize("rows", [10, 1_000], ids=["small", "grown"])
+def test_a_view_is_decoded_once_while_its_row_stays_and_read_again_once_it_changes(rows: int) -> None:
+    table = MemoryTable()
+    for n in range(rows):
+        table.insert(n, {"id": n, "accounts": [{"id": "a", "admin": True}]}, {"email": f"u{n}@x"})
+    assert isinstance(table, memtable.PackedTable) == (rows > store_module.SMALL_TABLE)
+    first = table.view(3)
+    assert first == table.get(3) == {"id": 3, "accounts": [{"id": "a", "admin": True}]}
+    assert table.view(3) is first  # remembered: no second decoding
+    assert table.get(3) is not first  # get() still gives a copy of its own
+    table.update(3, {"id": 3, "accounts": []}, {"email": "u3@x"})
+    assert table.view(3) == {"id": 3, "accounts": []} and first["accounts"]  # the old view is left as it was
+    table.delete(3)
+    assert table.view(3) is None
+    for n in range(4, 4 + store_module.VIEWS + 5):  # more than it remembers: bounded
+        table.view(n % rows)
+    assert len(table._views) <= store_module.VIEWS
+    table.clear()
+    assert table.view(5) is None and not table._views

@@ -25,6 +25,16 @@ def test_insert_get_copies(store: Store) -> None:
     assert users.get(2) is None
 
 
+def test_a_view_reads_as_get_does_and_sees_every_change(store: Store) -> None:
+    users = store.table("v", "users")
+    users.insert(1, {"id": 1, "tags": ["a"]}, {"email": "ada@x"})
+    assert users.view(1) == users.get(1) == {"id": 1, "tags": ["a"]}
+    users.update(1, {"id": 1, "tags": ["b"]}, {"email": "ada@x"})
+    assert users.view(1) == {"id": 1, "tags": ["b"]}
+    users.delete(1)
+    assert users.view(1) is None and users.view("absent") is None
+
+
 def test_keys_of_every_kind_are_distinct(store: Store) -> None:
     table = store.table("v", "t")
     table.insert(1, {"k": "int"})

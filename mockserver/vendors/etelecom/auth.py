@@ -19,7 +19,7 @@ from ...core.vendor import Call
 def authenticate(call: Call, keys: Table) -> dict[str, Any]:
     """The key's record ``{"shop_id", "roles", "revoked"}`` or unauthenticated."""
     token = bearer_token(call.headers.get("authorization"))
-    record = keys.get(token) if token else None
+    record = keys.view(token) if token else None  # read only, by every caller
     # A revoked key answers like an unknown one: the token lookup finds no
     # live session, which eTop turns into the default unauthenticated [INF].
     if record is None or record["revoked"]:

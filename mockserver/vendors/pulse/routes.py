@@ -210,7 +210,7 @@ class Pulse(Vendor):
     def _caller(self, call: Call, users: Table) -> tuple[Record, Record]:
         # users: the handler's handle on the "users" table (looked up once per request)
         live = self.sessions.authenticate(call)
-        user = users.get(live["userId"])
+        user = users.view(live["userId"])  # read only, by every route calling this
         if user is None:
             raise VendorError("INVALID_TOKEN")
         if not user["active"]:

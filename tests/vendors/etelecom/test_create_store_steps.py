@@ -38,7 +38,7 @@ client, _reset = vendor_client_fixture("etelecom")
 # The context's steps (core.vendor.VendorContext) a vendor may take: what the spy records.
 _STEPS = ("next_id", "next_id_if_free", "next_id_and_draw_if_free", "next_id_draw_and_id_if_free", "draw_and_incr_if_free", "find_or_next_id", "find_or_draw",
           "bump_id", "next_id_at_least", "bump_id_if_absent", "next_id_at_least_if_absent", "draw")
-_TABLE_CALLS = ("get", "find", "conflict", "insert", "update", "delete", "values")
+_TABLE_CALLS = ("get", "view", "find", "conflict", "insert", "update", "delete", "values")
 
 
 @pytest.fixture(autouse=True)
@@ -107,14 +107,14 @@ def test_a_new_users_create_is_one_step_and_one_row(client: Any) -> None:
     steps = _steps_of(client, lambda: _created(rpc(client, URL, SEED_EXAMPLE)))
     # The caller's key, the phone's look-up with the membership's id, the draw and the user id checked free, the user's
     # row: nothing else (before: the draw, the id, its check, the membership's id in four steps, then in two, and two rows).
-    assert steps == ["api_keys.get", "next_id_draw_and_id_if_free", "users.insert"]
+    assert steps == ["api_keys.view", "next_id_draw_and_id_if_free", "users.insert"]
 
 
 def test_a_known_users_create_in_another_shop_is_a_membership_row(client: Any) -> None:
     _created(rpc(client, URL, SEED_EXAMPLE))
     steps = _steps_of(client, lambda: _created(rpc(client, URL, SEED_EXAMPLE, OTHER_SHOP_KEY)))
     # The phone's user found (nothing moves), no membership of this shop, the membership's id and its row.
-    assert steps == ["api_keys.get", "next_id_draw_and_id_if_free", "account_users.get", "next_id", "account_users.insert",
+    assert steps == ["api_keys.view", "next_id_draw_and_id_if_free", "account_users.get", "next_id", "account_users.insert",
                      "shops.values"]
     again = rpc(client, URL, SEED_EXAMPLE)
     assert (again.status_code, again.json()) == (412, USER_EXISTS)  # the membership inside the user's row counts
