@@ -51,6 +51,14 @@ def test_draws_are_reproducible_and_independent_per_operation() -> None:
     assert 0 <= draw.below(10) < 10
 
 
+@pytest.mark.parametrize("length", [1, 8, 15, 16, 17, 31, 32, 33, 64])
+def test_hex_is_each_words_sixteen_digits_in_draw_order_cut_to_length(length: int) -> None:
+    drawn, words = Draw(3, 9), Draw(3, 9)
+    assert drawn.hex(length) == "".join(f"{words.next():016x}" for _ in range((length + 15) // 16))[:length]
+    assert drawn.next() == words.next()  # as many words drawn either way
+    assert Draw(1, 2).hex(32) == "96e4fe39cc090ffe110ba0f82d84e00c"  # pinned: ids made from it never change
+
+
 def test_memory_store_unique_keys_update_and_delete() -> None:
     store = MemoryStore()
     users = store.table("v", "users")
