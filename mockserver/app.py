@@ -34,7 +34,7 @@ from .core.journal import Journal
 from .core.lint import Strictness
 from .core.scenarios import Scenario, ScenarioEngine
 from .core.seeding import Pools, Seeder
-from .core.serving import ASGIApp, Receive, Scope, Send, VendorApp
+from .core.serving import ASGIApp, Dispatch, Receive, Scope, Send, VendorApp
 from .core.store import MemoryStore, Store, open_store
 from .core.vendor import SESSION, Vendor, VendorContext
 
@@ -383,8 +383,9 @@ class Runtime:
         return out
 
 
-class MockServer:
-    """Top-level ASGI app: /__admin, then vendor prefixes, then a JSON 404."""
+class MockServer(Dispatch):
+    """Top-level ASGI app: /__admin, then vendor prefixes, then a JSON 404 (a vendor's request is served by
+    ``Dispatch.__call__``, the pipeline's ASGI adapter)."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -394,7 +395,7 @@ class MockServer:
         apps = [(mount, VendorApp(runtime.vendors[name], mount, runtime.config.max_body, runtime)) for name, mount in runtime.mounts.items()]
         # Every mount is one path segment ("/<name>") or the root (--vendor), and the admin API
         # is "/__admin" (no vendor name starts with "_"): dispatch is one dict hit on the first segment.
-        self._by_segment: dict[str, ASGIApp] = {mount[1:]: app for mount, app in apps if mount}
+        self._by_segment: dict[str, VendorApp | ASGIApp] = {mount[1:]: app for mount, app in apps if mount}
         self._by_segment["__admin"] = self._synced_admin if runtime.request_hooks else self.admin
         self._root = next((app for mount, app in apps if not mount), None)
 
@@ -403,17 +404,15 @@ class MockServer:
         self.runtime.sync()
         await self.admin(scope, receive, send)
 
-    def _target(self, path: str) -> ASGIApp:
+    def _target(self, path: str) -> VendorApp | ASGIApp:
         """The app serving ``path``: the admin API, a vendor, or the JSON 404.  The one place the
         first path segment is split, for ASGI requests and the fast transport's direct ones alike."""
         end = path.find("/", 1)
         return self._by_segment.get(path[1:end] if end > 0 else path[1:]) or self._root or self._not_found
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _other(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
-        if kind == "http":
-            await self._target(scope["path"])(scope, receive, send)
-        elif kind == "websocket":
+        if kind == "websocket":
             # No vendor here speaks WebSocket: refuse it before accepting, as Starlette does a
             # WebSocket to no route, and uvicorn answers the handshake 403 (returning without a
             # word would be its 500 and an ERROR line).

@@ -123,7 +123,7 @@ async def test_what_is_not_plain_goes_the_asgi_way(request_) -> None:
 @in_loop
 async def test_a_direct_answer_makes_no_scope_and_a_handed_over_request_gets_its_own() -> None:
     app = TwoWays()
-    proto, transport = protocol(SERVED, app=app, **DIRECT)
+    proto, _transport = protocol(SERVED, app=app, **DIRECT)
     proto.data_received(CREATE + b'"a"')
     await settle()
     assert app.direct == ["/u"] and proto.scope is None  # uvicorn's before any request: none was made
@@ -156,7 +156,7 @@ async def test_a_content_length_that_is_not_plain_digits_is_never_held(length) -
 @in_loop
 async def test_request_targets_are_parsed_once_and_the_cache_of_them_stays_bounded() -> None:
     app = TwoWays()
-    proto, transport = protocol(SERVED, app=app, **DIRECT)
+    proto, _transport = protocol(SERVED, app=app, **DIRECT)
     wire._TARGETS.clear()
     for _ in range(2):  # the second time from the cache: the same answers
         proto.data_received(b"POST /u?a=1 HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}")

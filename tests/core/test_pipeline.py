@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import sys
 from typing import Any
 
 import orjson
+import pytest
 from starlette.testclient import TestClient
 
 from mockserver.app import MockServer, build_app
@@ -131,7 +133,6 @@ def test_the_first_path_segment_picks_the_app_for_asgi_and_direct_requests_alike
 
 def _asgi_create(app: MockServer, content_length: bytes | None, messages: list[dict[str, Any]]) -> tuple[int, Any, int]:
     """POST /pulse/users the ASGI way (as stock uvicorn calls it): status, decoded body, receive() calls made."""
-    pulse = _pulse(app)
     credentials = app.runtime.describe("http://x")["pulse"]["headers"]
     headers = [(k.lower().encode(), v.encode()) for k, v in credentials.items()]
     if content_length is not None:
@@ -146,7 +147,7 @@ def _asgi_create(app: MockServer, content_length: bytes | None, messages: list[d
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    asyncio.run(pulse(scope, receive, send))
+    asyncio.run(app(scope, receive, send))  # MockServer's ASGI entry serves the vendor's request itself (Dispatch)
     if not sent:
         return 0, None, len(messages) - len(pending)
     return sent[0]["status"], orjson.loads(sent[1]["body"]), len(messages) - len(pending)
@@ -168,3 +169,20 @@ def test_the_asgi_adapter_reads_the_body_the_usual_way_and_every_other_way() -> 
     assert _asgi_create(_app(), None, big)[::2] == (413, 1)
     # The client left before its body: nothing answered.
     assert _asgi_create(_app(), str(len(body)).encode(), [{"type": "http.disconnect"}]) == (0, None, 1)
+
+
+def test_a_vendor_request_the_asgi_way_runs_in_the_apps_own_coroutine(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Dispatch.__call__ serves it: no coroutine of the VendorApp's between the server's call and the pipeline.
+    app = build_app()
+    callers: list[tuple[str, object]] = []
+    real = VendorApp.answer
+
+    def spy(self: VendorApp, request: Any) -> Any:
+        caller = sys._getframe(1)
+        callers.append((caller.f_code.co_name, caller.f_locals.get("self")))
+        return real(self, request)
+
+    monkeypatch.setattr(VendorApp, "answer", spy)
+    body = orjson.dumps(variant("pulse", 1))
+    assert _asgi_create(app, str(len(body)).encode(), [{"type": "http.request", "body": body}])[0] == 201
+    assert callers == [("__call__", app)]
