@@ -68,7 +68,7 @@ class ObjectIds:
         global _base_second, _base_process, _base
         if state is None:
             table = self.ctx.table(_TABLE)
-            state = table.get("process") or _unseeded(table)
+            state = table.view("process") or _unseeded(table)  # read only
         first = state["start"] + counted - count
         second, process = int(timestamp) & 0xFFFFFFFF, state["process"]
         if second != _base_second or process != _base_process:
