@@ -11,7 +11,9 @@ writes or, having raised first, none.
 
 A table holds values, not the caller's objects, as a database would: insert
 and update keep a copy, every read returns a fresh one, so a record changes
-only through ``update``.  The memory store keeps everything that grows with
+only through ``update``.  The one exception is ``view(key)``, for a record its
+caller only reads (an authenticated caller, on every request): the memory store
+gives every view of a row one record, decoded once, until the row changes.  The memory store keeps everything that grows with
 its rows as objects CPython's cyclic collector does not track (see
 ``MemoryTable``): a server holding 500,000 users then pauses no longer in a
 collection than one holding 50 (issue 13: with the users as dicts of lists, a
