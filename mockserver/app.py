@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from . import vendors as registry
 from .config import Config, default_fixtures_dir, default_scenarios_dir
 from .core.admin import build_admin
+from .core.asgi import Dispatch
 from .core.clock import Clock
 from .core.commits import AfterCommit, Batch, Commits, GroupCommit, Immediate, Pipelined
 from .core.dashboard import root as dashboard_root
@@ -34,7 +35,7 @@ from .core.journal import Journal
 from .core.lint import Strictness
 from .core.scenarios import Scenario, ScenarioEngine
 from .core.seeding import Pools, Seeder
-from .core.serving import ASGIApp, Dispatch, Receive, Scope, Send, VendorApp
+from .core.serving import ASGIApp, Receive, Scope, Send, VendorApp
 from .core.store import MemoryStore, Store, open_store
 from .core.vendor import SESSION, Vendor, VendorContext
 
@@ -385,7 +386,7 @@ class Runtime:
 
 class MockServer(Dispatch):
     """Top-level ASGI app: /__admin, then vendor prefixes, then a JSON 404 (a vendor's request is served by
-    ``Dispatch.__call__``, the pipeline's ASGI adapter)."""
+    ``core.asgi.Dispatch``, the pipeline's ASGI adapter)."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime

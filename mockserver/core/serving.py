@@ -7,7 +7,7 @@ One request's path (every transport, every vendor):
 1. A transport builds a ``Request``: method, path below the vendor's mount, raw query,
    headers (lower-cased names), the whole body (refused when over ``max_body``: then
    ``too_large`` says why) and the test session (``X-Mock-Session``).  Two adapters do:
-   ``Dispatch.__call__``, the ASGI entry ``MockServer`` inherits (stock uvicorn, the in-process
+   ``core.asgi.Dispatch``, the ASGI entry ``MockServer`` inherits (stock uvicorn, the in-process
    transport, and what the fast transport does not hold), reads the body from ``receive``;
    ``VendorApp.answer_directly`` (``DIRECT_METHOD``) takes a request the fast transport
    (``mockserver.wire``) has already read whole, with no ASGI cycle at all.
@@ -182,7 +182,7 @@ class Router:
 
 class VendorApp:
     """One vendor below its mount prefix: the pipeline (``answer``) and its direct adapter (``answer_directly``);
-    its ASGI adapter is ``Dispatch.__call__``."""
+    its ASGI adapter is ``core.asgi.Dispatch``."""
 
     def __init__(self, vendor: Vendor, prefix: str, max_body: int, services: Services) -> None:
         self.vendor = vendor
@@ -469,7 +469,7 @@ class VendorApp:
         written = self._written(answer)
         return Handover(self, answer) if written is None else written
 
-    # ------------------------------------------------------------------ the ASGI adapter (Dispatch.__call__)
+    # ------------------------------------------------------------------ for the ASGI adapter (core.asgi.Dispatch)
     async def deliver(self, scope: Scope, send: Send, answer: Answer) -> None:
         """Sends ``answer`` the ASGI way (the respond extension when offered), or acts out its fault."""
         payload = answer.payload
@@ -522,62 +522,6 @@ class VendorApp:
         if _declared_length(headers) > limit:
             return f"{headers['content-length']} bytes > {limit}"
         return f"more than {limit} bytes" if size > limit else None
-
-
-class Dispatch:
-    """The ASGI entry of an app whose requests go to its ``VendorApp``s and other ASGI apps (``app.MockServer``).
-
-    A vendor's HTTP request is served here, by the pipeline's ASGI adapter, rather than in a
-    coroutine of the VendorApp's own that this one would await: on stock uvicorn that is one
-    coroutine a request less (~1 us, ~2% of a create there).  A subclass says where a path goes
-    (``_target``) and serves every other kind of scope (``_other``: lifespan, WebSocket).
-    """
-
-    def _target(self, path: str) -> VendorApp | ASGIApp:
-        raise NotImplementedError
-
-    async def _other(self, scope: Scope, receive: Receive, send: Send) -> None:
-        raise NotImplementedError
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self._other(scope, receive, send)
-            return
-        app = self._target(scope["path"])
-        if not isinstance(app, VendorApp):
-            await app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        # ASGI servers already lower-case header names: case-insensitive matching for free.
-        headers = header_texts(scope["headers"])
-        # The usual request, read here: a declared length too short to be over the limit (fewer
-        # digits than max_body has: no int() of it) and the whole body in its first message.
-        message = None
-        if len(headers.get("content-length", "")) < app.limit_digits:
-            message = await receive()
-        if message is not None and message["type"] == "http.request" and not message.get("more_body", False):
-            body: bytes = message.get("body", b"")
-            too_large = None if len(body) <= app.max_body else app.refused(headers, len(body))
-            if too_large is not None:
-                body = b""
-        else:
-            try:
-                body, too_large = await app.read_body(headers, receive, message)
-            except Disconnected:
-                return
-        request = Request(scope["method"], scope["path"][len(app.prefix):] or "/", scope.get("query_string", b""),
-                          headers, body, headers.get("x-mock-session", ""), too_large, started)
-        answer = app.answer(request)
-        if type(answer) is not Answer:
-            answer = await answer  # type: ignore[misc]
-        if answer.fault is None and "extensions" not in scope:
-            # Stock uvicorn's usual case (no extension to use, no fault), sent here: deliver()'s
-            # last two lines, without its extra coroutine on every request.
-            payload = answer.payload
-            await send({"type": "http.response.start", "status": answer.status, "headers": app.framing.headers(len(payload), answer.extra)})
-            await send({"type": "http.response.body", "body": payload})
-        else:
-            await app.deliver(scope, send, answer)
 
 
 class Handover:
