@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from mockserver.core import memtable
+from mockserver.core import memtable, rowblocks
 from mockserver.core import store as store_module
 from mockserver.core.store import Conflict, MemoryTable, Record
 
@@ -183,16 +183,31 @@ def test_a_view_is_decoded_once_while_its_row_stays_and_read_again_once_it_chang
     for n in range(rows):
         table.insert(n, {"id": n, "accounts": [{"id": "a", "admin": True}]}, {"email": f"u{n}@x"})
     assert isinstance(table, memtable.PackedTable) == (rows > store_module.SMALL_TABLE)
-    first = table.view(3)
-    assert first == table.get(3) == {"id": 3, "accounts": [{"id": "a", "admin": True}]}
-    assert table.view(3) is first  # remembered: no second decoding
-    assert table.get(3) is not first  # get() still gives a copy of its own
-    table.update(3, {"id": 3, "accounts": []}, {"email": "u3@x"})
-    assert table.view(3) == {"id": 3, "accounts": []} and first["accounts"]  # the old view is left as it was
-    table.delete(3)
-    assert table.view(3) is None
-    for n in range(4, 4 + store_module.VIEWS + 5):  # more than it remembers: bounded
-        table.view(n % rows)
+    key = 3 if rows < 100 else 700  # grown: a row in a block past block 0 (see the test below)
+    first = table.view(key)
+    assert first == table.get(key) == {"id": key, "accounts": [{"id": "a", "admin": True}]}
+    assert table.view(key) is first  # remembered: no second decoding
+    assert table.get(key) is not first  # get() still gives a copy of its own
+    table.update(key, {"id": key, "accounts": []}, {"email": f"u{key}@x"})
+    assert table.view(key) == {"id": key, "accounts": []} and first["accounts"]  # the old view is left as it was
+    table.delete(key)
+    assert table.view(key) is None
+    for n in range(rows - store_module.VIEWS - 5, rows):  # more than it remembers: bounded
+        table.view(n)
     assert len(table._views) <= store_module.VIEWS
     table.clear()
     assert table.view(5) is None and not table._views
+
+
+def test_a_row_of_block_0_is_never_remembered_by_its_place() -> None:
+    # Its place is a small int, the one object CPython keeps for that value: a row written again into a
+    # reused block 0 at the same place would be kept as the same object, so identity cannot tell them apart.
+    table = MemoryTable()
+    for n in range(1_000):
+        table.insert(n, {"id": n, "v": "first " * 20})
+    first_block = [key for key, kept in table._rows.items() if type(kept) is int and kept >> rowblocks.SHIFT == 0]
+    assert first_block
+    for key in first_block[:3]:
+        assert table._kept_view(key) is None and table.view(key) == {"id": key, "v": "first " * 20}
+    later = next(key for key, kept in table._rows.items() if type(kept) is int and kept >> rowblocks.SHIFT > 0)
+    assert table._kept_view(later) is table._rows[later] and table.view(later) is table.view(later)
