@@ -177,9 +177,8 @@ class PackedTable(MemoryTable):
         return None
 
     def _kept_view(self, key: Hashable) -> Any:
-        # Only a key that is its own slot, and only the row on it that is its own: a hashed key's row (one
-        # holding its key) may sit on that slot, the int key's own row then spilled.  Not a row of block 0
-        # either: its place is a small int, one object CPython shares, which block 0 reused would give again.
+        # Only a key that is its own slot and its own row there (a hashed key's row may sit on it), not in
+        # block 0: that place is a small int, one object CPython shares, which block 0 reused gives again.
         if type(key) is int and _LOW <= key < _OWN:
             kept = self._rows.get(key)
             if kept is not None and not _holds_key(kept) and not (type(kept) is int and kept >> SHIFT == 0):
