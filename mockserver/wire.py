@@ -418,21 +418,8 @@ def direct(base: type[Any]) -> type[Any]:
             # (writing each at once measured up to 2x the system time per request under wrk).
             self._queued += 1
             self.loop.call_soon(self._deliver, head, payload)
-            self._answered()
-
-        def _answered(self) -> None:
-            """on_response_complete for a direct answer: nothing was held (no head to flush) and nothing is
-            queued behind it (it was held only with no pipeline), so only the count and the idle time."""
-            self.server_state.total_requests += 1
-            if self.transport.is_closing():
-                return
-            if self.flow.read_paused:
-                self.flow.resume_reading()
-            if self.pipeline:  # never, as said; kept so that this stays what on_response_complete does
-                cycle, app = self.pipeline.pop()
-                self._start_asgi_task(cycle, app)
-            else:
-                self._idle_since = self.loop.time()
+            # IdleTimer's on_response_complete, past coalescing's: nothing was held before a direct answer.
+            super().on_response_complete()
 
         def _deliver(self, head: bytes, payload: bytes) -> None:
             """Writes a queued answer; after shutdown() the last one says so and closes the connection."""

@@ -6,8 +6,7 @@ request).  Past that it becomes a ``PackedTable`` (the same object: handles
 stay valid), which keeps each row as a bytes object or an int (a place in a
 compressed block) in a dict keyed by an int, and each unique field as a dict
 of int to int (issue 15: 684,000 users of one vendor took 989 MB, ~1.4 KB
-each; each stored user now takes ~100-330 bytes of RSS, bench/memory.py).
-What makes a row small:
+each; now ~100-330 bytes of RSS, bench/memory.py).  What makes a row small:
 
 - **a row is the JSON text of ``[record, unique values, key?]``**: kept
   plain, alone (its first byte says how the rest is kept), or in a block
@@ -177,8 +176,7 @@ class PackedTable(MemoryTable):
         return None
 
     def _kept_view(self, key: Hashable) -> Any:
-        # Only a key that is its own slot and its own row there (a hashed key's row may sit on it), not in
-        # block 0: that place is a small int, one object CPython shares, which block 0 reused gives again.
+        # Its own slot and row (a hashed key's row may sit there), not in block 0: a small int, shared by CPython.
         if type(key) is int and _LOW <= key < _OWN:
             kept = self._rows.get(key)
             if kept is not None and not _holds_key(kept) and not (type(kept) is int and kept >> SHIFT == 0):
